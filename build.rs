@@ -11,14 +11,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     files.retain(|p| p.extension().is_some_and(|e| e == "proto"));
     files.sort();
 
-    let fds = protox::Compiler::new(["proto"])?
-        .include_imports(true)
-        .include_source_info(false)
-        .open_files(&files)?
-        .file_descriptor_set();
+    let mut compiler = protox::Compiler::new(["proto"])?;
+    compiler.include_imports(true).include_source_info(false).open_files(&files)?;
 
     let out = PathBuf::from(env::var("OUT_DIR")?);
-    fs::write(out.join("criu.fds"), prost::Message::encode_to_vec(&fds))?;
+    // Encoded by protox itself: prost_types would drop the `(criu)` extension options.
+    fs::write(out.join("criu.fds"), compiler.encode_file_descriptor_set())?;
+    let fds = compiler.file_descriptor_set();
 
     prost_build::Config::new()
         .out_dir(&out)

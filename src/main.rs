@@ -1,1 +1,42 @@
-fn main() {}
+//! `crit`: the CRIU image tool.
+
+mod cli;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+use cli::args::{Cli, Command};
+
+fn run(cli: &Cli) -> anyhow::Result<()> {
+    match &cli.command {
+        Command::Decode(a) => cli::codec::decode(a),
+        Command::Encode(a) => cli::codec::encode(a),
+        Command::Info(a) => cli::codec::info(a),
+        Command::Show(a) => cli::codec::show(a),
+        Command::X(a) => cli::explore::run(a),
+        Command::Stats(a) => cli::stats::run(a),
+        Command::Mem(a) => cli::mem::run(a),
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(&cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            // `crit … | head`: the reader left; that is not a failure.
+            if e.chain().any(|c| {
+                c.downcast_ref::<crit::Error>().is_some_and(crit::Error::is_broken_pipe)
+                    || c.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+            }) {
+                return ExitCode::SUCCESS;
+            }
+            if cli.verbose {
+                eprintln!("crit: {e:?}");
+            } else {
+                eprintln!("crit: {e}");
+            }
+            ExitCode::from(1)
+        }
+    }
+}

@@ -1,0 +1,9 @@
+//! The `crit` command: one module per command, over the library.
+
+pub mod args;
+pub mod codec;
+pub mod explore;
+pub mod mem;
+pub mod output;
+pub mod render;
+pub mod stats;

@@ -1,0 +1,267 @@
+//! Image framing: the magic header, then entries of a little-endian u32 size and
+//! a protobuf payload, sometimes followed by raw bytes the payload describes.
+//!
+//! [`ImageReader`] streams entries one at a time and never allocates more than
+//! the bytes really present, whatever a size field claims.
+
+use std::fs::File;
+use std::io::{self, BufReader, Read, Write};
+use std::path::Path;
+
+use crate::error::{Error, Result};
+use crate::schema::magic::{self, Layout};
+
+/// Reads one image, entry by entry.
+pub struct ImageReader<R> {
+    inner: R,
+    file: String,
+    /// Bytes left in the input, when known (a file), to refuse absurd sizes early.
+    left: Option<u64>,
+    offset: u64,
+    entry: usize,
+    magic: &'static str,
+}
+
+impl ImageReader<BufReader<File>> {
+    /// Opens an image file and reads its magic.
+    pub fn open(path: impl AsRef<Path>) -> Result<Self> {
+        let path = path.as_ref();
+        let name = path.display().to_string();
+        let f = File::open(path).map_err(|e| Error::io(&name, e))?;
+        let len = f.metadata().map_err(|e| Error::io(&name, e))?.len();
+        ImageReader::new(BufReader::with_capacity(128 * 1024, f), name, Some(len))
+    }
+}
+
+impl<R: Read> ImageReader<R> {
+    /// Reads the magic from `inner`. `file` names the input in errors; `len` is
+    /// its size if known.
+    pub fn new(inner: R, file: impl Into<String>, len: Option<u64>) -> Result<Self> {
+        let mut r = ImageReader { inner, file: file.into(), left: len, offset: 0, entry: 0, magic: "" };
+        let first = r.read_magic_word()?.ok_or_else(|| r.error_here("empty file: no image magic"))?;
+        let value = if first == magic::IMG_COMMON || first == magic::IMG_SERVICE {
+            r.read_magic_word()?
+                .ok_or_else(|| r.error_here("file ends after the first magic: no image magic"))?
+        } else {
+            first
+        };
+        r.magic = match magic::name_of(value) {
+            Some(name) if magic::layout(name).is_some() => name,
+            Some(name) => return Err(r.error_at(0, &format!("{name} images hold no protobuf entries"))),
+            None => return Err(r.unknown_magic(value)),
+        };
+        Ok(r)
+    }
+
+    fn unknown_magic(&self, value: u32) -> Error {
+        let base = Path::new(&self.file).file_name().and_then(|s| s.to_str()).unwrap_or("");
+        let what = if base.starts_with("pages-") {
+            format!(
+                "unknown magic {value:#010x}: this is a raw memory image, which has no magic; read process memory with `crit mem DIR`"
+            )
+        } else {
+            format!(
+                "unknown magic {value:#010x}: not a CRIU image (a raw memory image, pages-*.img, is read with `crit mem DIR`)"
+            )
+        };
+        Error::bad_image(&self.file, what)
+    }
+
+    fn read_magic_word(&mut self) -> Result<Option<u32>> {
+        let mut b = [0u8; 4];
+        match self.read_exact_or_eof(&mut b)? {
+            0 => Ok(None),
+            4 => Ok(Some(u32::from_le_bytes(b))),
+            n => Err(self.error_here(&format!("file ends inside the magic ({n} of 4 bytes)"))),
+        }
+    }
+
+    /// The image's magic name, e.g. `"CORE"`.
+    pub fn magic(&self) -> &'static str {
+        self.magic
+    }
+
+    /// How this image's entries are laid out.
+    pub fn layout(&self) -> Layout {
+        magic::layout(self.magic).expect("checked when opened")
+    }
+
+    /// The name of the input, for messages.
+    pub fn file(&self) -> &str {
+        &self.file
+    }
+
+    /// Index of the next entry to be read.
+    pub fn entry_index(&self) -> usize {
+        self.entry
+    }
+
+    /// Bytes consumed so far.
+    pub fn offset(&self) -> u64 {
+        self.offset
+    }
+
+    /// An error about this file at the current entry and a given byte offset.
+    pub fn error_at(&self, offset: u64, what: &str) -> Error {
+        Error::bad_image(&self.file, format!("entry {} at byte {offset}: {what}", self.entry))
+    }
+
+    fn error_here(&self, what: &str) -> Error {
+        Error::bad_image(&self.file, format!("at byte {}: {what}", self.offset))
+    }
+
+    fn read_exact_or_eof(&mut self, buf: &mut [u8]) -> Result<usize> {
+        let mut n = 0;
+        while n < buf.len() {
+            match self.inner.read(&mut buf[n..]) {
+                Ok(0) => break,
+                Ok(k) => n += k,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(Error::io(&self.file, e)),
+            }
+        }
+        self.consume(n as u64);
+        Ok(n)
+    }
+
+    fn consume(&mut self, n: u64) {
+        self.offset += n;
+        if let Some(l) = self.left.as_mut() {
+            *l = l.saturating_sub(n);
+        }
+    }
+
+    /// Reads the next entry's payload into `buf`. `Ok(false)` at the end of the image.
+    pub fn next_payload(&mut self, buf: &mut Vec<u8>) -> Result<bool> {
+        let start = self.offset;
+        let mut size = [0u8; 4];
+        match self.read_exact_or_eof(&mut size)? {
+            0 => return Ok(false),
+            4 => {}
+            n => return Err(self.error_at(start, &format!("file ends inside the entry's size field ({n} of 4 bytes)"))),
+        }
+        let size = u64::from(u32::from_le_bytes(size));
+        self.read_block(size, buf, start, "payload")?;
+        Ok(true)
+    }
+
+    /// Marks the end of an entry (its payload and any extra bytes).
+    pub fn finish_entry(&mut self) {
+        self.entry += 1;
+    }
+
+    /// Reads exactly `n` bytes of an entry's payload or extra data into `buf`.
+    pub fn read_block(&mut self, n: u64, buf: &mut Vec<u8>, start: u64, what: &str) -> Result<()> {
+        buf.clear();
+        if let Some(left) = self.left {
+            if n > left {
+                return Err(self.error_at(
+                    start,
+                    &format!("{what} of {n} bytes runs past the end of the file ({left} bytes left)"),
+                ));
+            }
+            buf.reserve(n as usize);
+        }
+        let got = (&mut self.inner)
+            .take(n)
+            .read_to_end(buf)
+            .map_err(|e| Error::io(&self.file, e))? as u64;
+        self.consume(got);
+        if got < n {
+            return Err(self.error_at(start, &format!("{what} of {n} bytes runs past the end of the input ({got} bytes left)")));
+        }
+        Ok(())
+    }
+
+    /// Reads `n` bytes (or all that is left, for `None`) in blocks, handing each to `f`.
+    pub fn stream_block(&mut self, n: Option<u64>, what: &str, mut f: impl FnMut(&[u8]) -> io::Result<()>) -> Result<u64> {
+        const BLOCK: usize = 57 * 1150; // whole base64 lines per block
+        let start = self.offset;
+        if let (Some(n), Some(left)) = (n, self.left) {
+            if n > left {
+                return Err(self.error_at(start, &format!("{what} of {n} bytes runs past the end of the file ({left} bytes left)")));
+            }
+        }
+        let mut buf = vec![0u8; BLOCK];
+        let mut total = 0u64;
+        loop {
+            let want = match n {
+                Some(n) => ((n - total) as usize).min(BLOCK),
+                None => BLOCK,
+            };
+            if want == 0 {
+                break;
+            }
+            let got = self.read_exact_or_eof(&mut buf[..want])?;
+            if got > 0 {
+                f(&buf[..got]).map_err(|e| Error::io("<output>", e))?;
+            }
+            total += got as u64;
+            if got < want {
+                if let Some(n) = n {
+                    return Err(self.error_at(
+                        start,
+                        &format!("{what} of {n} bytes runs past the end of the input ({total} bytes left)"),
+                    ));
+                }
+                break;
+            }
+        }
+        Ok(total)
+    }
+
+    /// Skips `n` bytes, checking they are there.
+    pub fn skip(&mut self, n: u64, what: &str) -> Result<()> {
+        self.stream_block(Some(n), what, |_| Ok(())).map(|_| ())
+    }
+
+    /// Reads the next payload and decodes it as `T`; `None` at the end.
+    pub fn next_message<T: prost::Message + Default>(&mut self, buf: &mut Vec<u8>) -> Result<Option<T>> {
+        let start = self.offset;
+        if !self.next_payload(buf)? {
+            return Ok(None);
+        }
+        let msg = T::decode(buf.as_slice())
+            .map_err(|e| self.error_at(start, &format!("malformed protobuf payload: {e}")))?;
+        self.finish_entry();
+        Ok(Some(msg))
+    }
+}
+
+/// Reads every entry of a plain entry-list image as `T` (explorers' helper).
+pub fn read_all<T: prost::Message + Default>(path: impl AsRef<Path>) -> Result<Vec<T>> {
+    let mut r = ImageReader::open(path)?;
+    let mut buf = Vec::new();
+    let mut out = Vec::new();
+    while let Some(m) = r.next_message::<T>(&mut buf)? {
+        out.push(m);
+    }
+    Ok(out)
+}
+
+/// Reads the first entry of an image as `T` (for one-entry images: core, mm, ids, fs).
+pub fn read_first<T: prost::Message + Default>(path: impl AsRef<Path>) -> Result<T> {
+    let mut r = ImageReader::open(path)?;
+    let mut buf = Vec::new();
+    let file = r.file().to_string();
+    r.next_message::<T>(&mut buf)?
+        .ok_or_else(|| Error::bad_image(file, "the image has no entries"))
+}
+
+/// Writes the magic header of image `magic_name`.
+pub fn write_header<W: Write + ?Sized>(out: &mut W, magic_name: &str) -> io::Result<()> {
+    let value = magic::value_of(magic_name)
+        .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, format!("unknown magic {magic_name}")))?;
+    if let Some(first) = magic::leading_magic(magic_name) {
+        out.write_all(&first.to_le_bytes())?;
+    }
+    out.write_all(&value.to_le_bytes())
+}
+
+/// Writes one entry: size, then payload.
+pub fn write_entry<W: Write + ?Sized>(out: &mut W, payload: &[u8]) -> io::Result<()> {
+    let size = u32::try_from(payload.len())
+        .map_err(|_| io::Error::new(io::ErrorKind::InvalidInput, "entry larger than 4 GiB"))?;
+    out.write_all(&size.to_le_bytes())?;
+    out.write_all(payload)
+}

@@ -1,0 +1,296 @@
+//! Protobuf payload → JSON, driven by the schema: one routine for every message.
+//!
+//! Fields print in field-number order, as Python's `ListFields()` lists them;
+//! `--pretty` applies the `(criu)` options. Fields the schema does not know are
+//! kept, as their raw bytes in base64, under [`UNKNOWN_FIELDS_KEY`], so that
+//! `encode` can write them back.
+
+use std::io::{self, Write};
+
+use super::formats;
+use super::names;
+use super::writer::JsonWriter;
+use crate::schema::{Field, Kind, MessageId, Schema};
+use crate::wire::{unzigzag32, unzigzag64, FieldIter, WireError, WireField, WireValue};
+
+/// The key under which fields unknown to our schema are kept (raw wire bytes, base64).
+pub const UNKNOWN_FIELDS_KEY: &str = "_unknown_fields";
+
+/// A failure while turning a payload into JSON.
+#[derive(Debug)]
+pub enum DecodeError {
+    Wire(WireError),
+    Io(io::Error),
+}
+
+impl From<WireError> for DecodeError {
+    fn from(e: WireError) -> Self {
+        DecodeError::Wire(e)
+    }
+}
+
+impl From<io::Error> for DecodeError {
+    fn from(e: io::Error) -> Self {
+        DecodeError::Io(e)
+    }
+}
+
+/// Writes `payload`, a `message`, as a JSON object.
+pub fn write_message<W: Write>(
+    w: &mut JsonWriter<W>,
+    message: MessageId,
+    payload: &[u8],
+    pretty: bool,
+) -> Result<(), DecodeError> {
+    w.begin_object()?;
+    write_fields(w, message, payload, pretty, false)?;
+    w.end_object()?;
+    Ok(())
+}
+
+/// Writes the fields of `payload` as keys of the JSON object the caller opened
+/// (so it may add keys of its own, like `extra`).
+pub fn write_fields<W: Write>(
+    w: &mut JsonWriter<W>,
+    message: MessageId,
+    payload: &[u8],
+    pretty: bool,
+    hex: bool,
+) -> Result<(), DecodeError> {
+    let schema = Schema::get();
+    let msg = &schema.messages[message];
+    let mut fields: Vec<(usize, WireField<'_>)> = Vec::with_capacity(16);
+    let mut unknown: Vec<(usize, usize)> = Vec::new();
+    for f in FieldIter::new(payload) {
+        let f = f?;
+        match msg.fields.binary_search_by_key(&f.number, |x| x.number) {
+            Ok(i) => fields.push((i, f)),
+            Err(_) => unknown.push((f.start, f.end)),
+        }
+    }
+    // CRIU writes fields in number order; sort only when a writer did not.
+    if !fields.windows(2).all(|p| p[0].0 <= p[1].0) {
+        fields.sort_by_key(|(i, _)| *i);
+    }
+    let mut rest = &fields[..];
+    while let Some(&(idx, _)) = rest.first() {
+        let n = rest.iter().take_while(|(i, _)| *i == idx).count();
+        let (group, tail) = rest.split_at(n);
+        rest = tail;
+        let field = &msg.fields[idx];
+        if field.repeated {
+            write_repeated(w, field, group, pretty, hex)?;
+        } else {
+            // Protobuf: the last occurrence of a singular field wins.
+            let value = group[n - 1].1.value;
+            w.key(&field.name)?;
+            write_value(w, field, value, pretty, hex)?;
+        }
+    }
+    if !unknown.is_empty() {
+        let mut raw = Vec::new();
+        for (s, e) in unknown {
+            raw.extend_from_slice(&payload[s..e]);
+        }
+        w.key(UNKNOWN_FIELDS_KEY)?;
+        w.string(&formats::base64_lines(&raw))?;
+    }
+    Ok(())
+}
+
+fn write_repeated<W: Write>(
+    w: &mut JsonWriter<W>,
+    field: &Field,
+    group: &[(usize, WireField<'_>)],
+    pretty: bool,
+    hex: bool,
+) -> Result<(), DecodeError> {
+    let mut values: Vec<WireValue<'_>> = Vec::with_capacity(group.len());
+    for (_, f) in group {
+        match f.value {
+            WireValue::Len(packed) if is_packable(field.kind) => unpack(field.kind, packed, &mut values)?,
+            v => values.push(v),
+        }
+    }
+    if values.is_empty() {
+        return Ok(());
+    }
+    w.key(&field.name)?;
+    if pretty && field.opts.ipadd {
+        let words: Vec<u32> = values.iter().map(|v| scalar_bits(*v) as u32).collect();
+        if let Some(addr) = formats::format_ip(&words) {
+            w.begin_array()?;
+            w.string(&addr)?;
+            return Ok(w.end_array()?);
+        }
+    }
+    w.begin_array()?;
+    for v in values {
+        write_value(w, field, v, pretty, hex)?;
+    }
+    w.end_array()?;
+    Ok(())
+}
+
+fn is_packable(kind: Kind) -> bool {
+    !matches!(kind, Kind::String | Kind::Bytes | Kind::Message(_))
+}
+
+fn unpack<'a>(kind: Kind, mut data: &'a [u8], out: &mut Vec<WireValue<'a>>) -> Result<(), WireError> {
+    let width = match kind {
+        Kind::Fixed32 | Kind::Sfixed32 | Kind::Float => 4,
+        Kind::Fixed64 | Kind::Sfixed64 | Kind::Double => 8,
+        _ => 0,
+    };
+    if width == 0 {
+        let mut pos = 0;
+        while pos < data.len() {
+            out.push(WireValue::Varint(crate::wire::read_varint(data, &mut pos)?));
+        }
+        return Ok(());
+    }
+    if data.len() % width != 0 {
+        return Err(WireError(format!("packed field of {} bytes is not a multiple of {width}", data.len())));
+    }
+    while !data.is_empty() {
+        let (head, tail) = data.split_at(width);
+        out.push(if width == 4 {
+            WireValue::I32(u32::from_le_bytes(head.try_into().unwrap()))
+        } else {
+            WireValue::I64(u64::from_le_bytes(head.try_into().unwrap()))
+        });
+        data = tail;
+    }
+    Ok(())
+}
+
+fn scalar_bits(v: WireValue<'_>) -> u64 {
+    match v {
+        WireValue::Varint(x) | WireValue::I64(x) => x,
+        WireValue::I32(x) => u64::from(x),
+        WireValue::Len(_) => 0,
+    }
+}
+
+/// A decoded integer: kept signed or unsigned so hex and decimal print as Python does.
+#[derive(Clone, Copy)]
+enum Int {
+    U(u64),
+    I(i64),
+}
+
+fn wire_mismatch(field: &Field, v: WireValue<'_>) -> WireError {
+    let got = match v {
+        WireValue::Varint(_) => "a varint",
+        WireValue::I64(_) => "8 fixed bytes",
+        WireValue::I32(_) => "4 fixed bytes",
+        WireValue::Len(_) => "a length-delimited value",
+    };
+    WireError(format!("field {} ({}) holds {got}, which does not fit its type", field.name, field.number))
+}
+
+fn write_value<W: Write>(
+    w: &mut JsonWriter<W>,
+    field: &Field,
+    v: WireValue<'_>,
+    pretty: bool,
+    hex: bool,
+) -> Result<(), DecodeError> {
+    let hex = hex || field.opts.hex;
+    let int = match (field.kind, v) {
+        (Kind::Message(id), WireValue::Len(data)) => {
+            w.begin_object()?;
+            write_fields(w, id, data, pretty, hex)?;
+            w.end_object()?;
+            return Ok(());
+        }
+        (Kind::Bytes, WireValue::Len(data)) => {
+            if field.opts.unix_name {
+                w.string(&formats::quopri_encode(data))?;
+            } else {
+                w.raw_string_with(|out| formats::write_base64_json_content(out, data))?;
+            }
+            return Ok(());
+        }
+        (Kind::String, WireValue::Len(data)) => {
+            w.string(&String::from_utf8_lossy(data))?;
+            return Ok(());
+        }
+        (Kind::Bool, WireValue::Varint(x)) => {
+            w.bool(x != 0)?;
+            return Ok(());
+        }
+        (Kind::Enum(id), WireValue::Varint(x)) => {
+            let n = x as i32;
+            match Schema::get().enums[id].name_of(n) {
+                Some(name) => w.string(name)?,
+                None => w.i64(i64::from(n))?,
+            }
+            return Ok(());
+        }
+        (Kind::Double, WireValue::I64(x)) => {
+            w.f64(f64::from_bits(x))?;
+            return Ok(());
+        }
+        (Kind::Float, WireValue::I32(x)) => {
+            w.f64(f64::from(f32::from_bits(x)))?;
+            return Ok(());
+        }
+        (Kind::Int32, WireValue::Varint(x)) => Int::I(i64::from(x as i32)),
+        (Kind::Int64, WireValue::Varint(x)) => Int::I(x as i64),
+        (Kind::Uint32, WireValue::Varint(x)) => Int::U(u64::from(x as u32)),
+        (Kind::Uint64, WireValue::Varint(x)) => Int::U(x),
+        (Kind::Sint32, WireValue::Varint(x)) => Int::I(i64::from(unzigzag32(x))),
+        (Kind::Sint64, WireValue::Varint(x)) => Int::I(unzigzag64(x)),
+        (Kind::Fixed32, WireValue::I32(x)) => Int::U(u64::from(x)),
+        (Kind::Sfixed32, WireValue::I32(x)) => Int::I(i64::from(x as i32)),
+        (Kind::Fixed64, WireValue::I64(x)) => Int::U(x),
+        (Kind::Sfixed64, WireValue::I64(x)) => Int::I(x as i64),
+        _ => return Err(wire_mismatch(field, v).into()),
+    };
+    if pretty {
+        if let Some(s) = pretty_int(field, int, hex) {
+            w.string(&s)?;
+            return Ok(());
+        }
+    }
+    match int {
+        Int::U(x) => w.u64(x)?,
+        Int::I(x) => w.i64(x)?,
+    }
+    Ok(())
+}
+
+/// The `--pretty` text of an integer, in the Python CRIT's order of precedence:
+/// hex, device, flags, dict. `None` prints the plain number.
+fn pretty_int(field: &Field, int: Int, hex: bool) -> Option<String> {
+    let hexstr = |int| match int {
+        Int::U(x) => format!("{x:#x}"),
+        Int::I(x) if x < 0 => format!("-{:#x}", x.unsigned_abs()),
+        Int::I(x) => format!("{x:#x}"),
+    };
+    let bits = match int {
+        Int::U(x) => x,
+        Int::I(x) => x as u64,
+    };
+    if hex {
+        return Some(hexstr(int));
+    }
+    let opts = &field.opts;
+    if opts.dev {
+        return Some(formats::format_dev(bits, opts.odev));
+    }
+    match opts.flags {
+        Some(Some(table)) => {
+            let mut s = String::new();
+            names::format_flags(bits, table, &mut s);
+            return Some(s);
+        }
+        Some(None) => return Some(hexstr(int)),
+        None => {}
+    }
+    if let Some(table) = opts.dict {
+        return table.iter().find(|(v, _)| *v == bits).map(|(_, n)| n.to_string());
+    }
+    None
+}

@@ -1,0 +1,8 @@
+//! The protobuf ⇄ JSON conversion of single messages, in the Python CRIT's
+//! dialect, driven entirely by the schema and its `(criu)` options.
+
+pub mod decode;
+pub mod encode;
+pub mod formats;
+pub mod names;
+pub mod writer;

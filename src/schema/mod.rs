@@ -1,0 +1,259 @@
+//! The image schemas: our `.proto` files, compiled at build time into an embedded
+//! descriptor set, flattened here into lookup tables the codec walks.
+//!
+//! Everything the JSON conversion needs to know about a field — its wire type,
+//! whether it repeats, and its `(criu)` options — is read from the descriptors,
+//! so a new field in `proto/` needs no code.
+
+pub mod magic;
+
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+use prost_reflect::{DescriptorPool, Kind as ReflectKind, Value};
+
+/// The descriptor set `build.rs` compiled from `proto/`.
+pub const DESCRIPTOR_SET: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/criu.fds"));
+
+/// Index of a message in [`Schema::messages`].
+pub type MessageId = usize;
+/// Index of an enum in [`Schema::enums`].
+pub type EnumId = usize;
+
+/// A field's protobuf type, with message and enum types resolved to indices.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Double,
+    Float,
+    Int32,
+    Int64,
+    Uint32,
+    Uint64,
+    Sint32,
+    Sint64,
+    Fixed32,
+    Fixed64,
+    Sfixed32,
+    Sfixed64,
+    Bool,
+    String,
+    Bytes,
+    Enum(EnumId),
+    Message(MessageId),
+}
+
+impl Kind {
+    /// True for the integer kinds the `(criu)` number options apply to.
+    pub fn is_integer(self) -> bool {
+        !matches!(
+            self,
+            Kind::Double | Kind::Float | Kind::Bool | Kind::String | Kind::Bytes | Kind::Enum(_) | Kind::Message(_)
+        )
+    }
+}
+
+/// A `(criu).flags` table: bit names in the order the Python CRIT prints them.
+pub type FlagTable = &'static [(&'static str, u64)];
+
+/// The `(criu)` field options, resolved to the tables they name.
+#[derive(Debug, Clone, Default)]
+pub struct CriuOpts {
+    /// Print as `0x…` (and everything inside, for a message field).
+    pub hex: bool,
+    /// A repeated u32 holding an IPv4 or IPv6 address in network order.
+    pub ipadd: bool,
+    /// Bit flags, printed as `A | B`; `Some(None)` names a table CRIU lacks (printed as hex).
+    pub flags: Option<Option<FlagTable>>,
+    /// A device number, printed as `major:minor`.
+    pub dev: bool,
+    /// With `dev`: the old 8-bit-minor encoding.
+    pub odev: bool,
+    /// A value with names (`sk` family/type/state/proto, `gen` task_state).
+    pub dict: Option<&'static [(u64, &'static str)]>,
+    /// Bytes written as quoted-printable rather than base64 (`unix_name`).
+    pub unix_name: bool,
+}
+
+/// One field of a message.
+#[derive(Debug, Clone)]
+pub struct Field {
+    pub name: String,
+    /// The lowerCamelCase name protobuf's JSON mapping (and the Go CRIT) uses.
+    pub json_name: String,
+    pub number: u32,
+    pub kind: Kind,
+    pub repeated: bool,
+    pub required: bool,
+    pub opts: CriuOpts,
+}
+
+/// One message: its fields sorted by number, the order the Python CRIT prints.
+#[derive(Debug, Clone)]
+pub struct Message {
+    pub name: String,
+    pub fields: Vec<Field>,
+    by_name: HashMap<String, usize>,
+}
+
+impl Message {
+    /// The field with this number.
+    pub fn field_by_number(&self, number: u32) -> Option<&Field> {
+        self.fields
+            .binary_search_by_key(&number, |f| f.number)
+            .ok()
+            .map(|i| &self.fields[i])
+    }
+
+    /// The field with this name, proto (`snake_case`) or JSON (`lowerCamel`).
+    pub fn field_by_name(&self, name: &str) -> Option<&Field> {
+        self.by_name.get(name).map(|&i| &self.fields[i])
+    }
+}
+
+/// One enum: its values by number and by name.
+#[derive(Debug, Clone)]
+pub struct Enum {
+    pub name: String,
+    pub values: Vec<(String, i32)>,
+}
+
+impl Enum {
+    pub fn name_of(&self, number: i32) -> Option<&str> {
+        self.values.iter().find(|(_, n)| *n == number).map(|(s, _)| s.as_str())
+    }
+
+    pub fn number_of(&self, name: &str) -> Option<i32> {
+        self.values.iter().find(|(s, _)| s == name).map(|(_, n)| *n)
+    }
+}
+
+/// All messages and enums of the image format.
+#[derive(Debug)]
+pub struct Schema {
+    pub messages: Vec<Message>,
+    pub enums: Vec<Enum>,
+    message_ids: HashMap<String, MessageId>,
+}
+
+impl Schema {
+    /// The schema of CRIU's images, built once from the embedded descriptors.
+    pub fn get() -> &'static Schema {
+        static SCHEMA: OnceLock<Schema> = OnceLock::new();
+        SCHEMA.get_or_init(|| Schema::build(pool()))
+    }
+
+    /// The id of a message by its (package-less) name.
+    pub fn message_id(&self, name: &str) -> Option<MessageId> {
+        self.message_ids.get(name).copied()
+    }
+
+    /// The message with this name.
+    pub fn message(&self, name: &str) -> Option<&Message> {
+        self.message_id(name).map(|id| &self.messages[id])
+    }
+
+    fn build(pool: &DescriptorPool) -> Schema {
+        let criu_ext = pool.get_extension_by_name("criu");
+        let mut message_ids = HashMap::new();
+        for (i, m) in pool.all_messages().enumerate() {
+            message_ids.insert(m.full_name().to_string(), i);
+        }
+        let enum_ids: HashMap<String, EnumId> = pool
+            .all_enums()
+            .enumerate()
+            .map(|(i, e)| (e.full_name().to_string(), i))
+            .collect();
+        let enums = pool
+            .all_enums()
+            .map(|e| Enum {
+                name: e.full_name().to_string(),
+                values: e.values().map(|v| (v.name().to_string(), v.number())).collect(),
+            })
+            .collect();
+        let messages = pool
+            .all_messages()
+            .map(|m| {
+                let mut fields: Vec<Field> = m
+                    .fields()
+                    .map(|f| {
+                        let kind = match f.kind() {
+                            ReflectKind::Double => Kind::Double,
+                            ReflectKind::Float => Kind::Float,
+                            ReflectKind::Int32 => Kind::Int32,
+                            ReflectKind::Int64 => Kind::Int64,
+                            ReflectKind::Uint32 => Kind::Uint32,
+                            ReflectKind::Uint64 => Kind::Uint64,
+                            ReflectKind::Sint32 => Kind::Sint32,
+                            ReflectKind::Sint64 => Kind::Sint64,
+                            ReflectKind::Fixed32 => Kind::Fixed32,
+                            ReflectKind::Fixed64 => Kind::Fixed64,
+                            ReflectKind::Sfixed32 => Kind::Sfixed32,
+                            ReflectKind::Sfixed64 => Kind::Sfixed64,
+                            ReflectKind::Bool => Kind::Bool,
+                            ReflectKind::String => Kind::String,
+                            ReflectKind::Bytes => Kind::Bytes,
+                            ReflectKind::Enum(e) => Kind::Enum(enum_ids[e.full_name()]),
+                            ReflectKind::Message(m) => Kind::Message(message_ids[m.full_name()]),
+                        };
+                        let opts = criu_ext
+                            .as_ref()
+                            .map(|ext| criu_opts(&f, ext))
+                            .unwrap_or_default();
+                        Field {
+                            name: f.name().to_string(),
+                            json_name: f.json_name().to_string(),
+                            number: f.number(),
+                            kind,
+                            repeated: f.is_list(),
+                            required: f.cardinality() == prost_reflect::Cardinality::Required,
+                            opts,
+                        }
+                    })
+                    .collect();
+                fields.sort_by_key(|f| f.number);
+                let mut by_name = HashMap::new();
+                for (i, f) in fields.iter().enumerate() {
+                    by_name.insert(f.json_name.clone(), i);
+                }
+                // Proto names win over a clashing JSON name.
+                for (i, f) in fields.iter().enumerate() {
+                    by_name.insert(f.name.clone(), i);
+                }
+                Message { name: m.full_name().to_string(), fields, by_name }
+            })
+            .collect();
+        Schema { messages, enums, message_ids }
+    }
+}
+
+/// The embedded descriptor pool (with `google/protobuf/descriptor.proto` for options).
+pub fn pool() -> &'static DescriptorPool {
+    static POOL: OnceLock<DescriptorPool> = OnceLock::new();
+    POOL.get_or_init(|| DescriptorPool::decode(DESCRIPTOR_SET).expect("embedded descriptor set is valid"))
+}
+
+fn criu_opts(field: &prost_reflect::FieldDescriptor, ext: &prost_reflect::ExtensionDescriptor) -> CriuOpts {
+    let options = field.options();
+    if !options.has_extension(ext) {
+        return CriuOpts::default();
+    }
+    let value = options.get_extension(ext);
+    let Some(msg) = value.as_message() else {
+        return CriuOpts::default();
+    };
+    let flag = |name: &str| msg.get_field_by_name(name).and_then(|v| v.as_bool()).unwrap_or(false);
+    let text = |name: &str| {
+        msg.get_field_by_name(name)
+            .and_then(|v| if let Value::String(s) = &*v { Some(s.clone()) } else { None })
+            .filter(|s| !s.is_empty())
+    };
+    CriuOpts {
+        hex: flag("hex"),
+        ipadd: flag("ipadd"),
+        flags: text("flags").map(|name| crate::json::names::flag_table(&name)),
+        dev: flag("dev"),
+        odev: flag("odev"),
+        dict: text("dict").and_then(|d| crate::json::names::dict_table(&d, field.name())),
+        unix_name: text("conv").as_deref() == Some("unix_name"),
+    }
+}

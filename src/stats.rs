@@ -1,0 +1,1 @@
+//! Dump and restore statistics (`stats-dump`, `stats-restore`).
