@@ -50,7 +50,7 @@ fn output_error(e: io::Error) -> Error {
 pub fn decode_image<R: Read, W: Write>(reader: &mut ImageReader<R>, out: W, opts: DecodeOptions) -> Result<usize> {
     let mut w = JsonWriter::new(out, opts.pretty);
     let count = decode_into(reader, &mut w, opts)?;
-    w.get_mut().flush().map_err(output_error)?;
+    w.flush().map_err(output_error)?;
     Ok(count)
 }
 
@@ -72,18 +72,24 @@ fn decode_into<R: Read, W: Write>(r: &mut ImageReader<R>, w: &mut JsonWriter<W>,
     let mut buf = Vec::new();
     let mut count = 0;
     let layout = r.layout();
+    // Looked up once: the first entry's type and every later one's.
+    let ids = match layout {
+        Layout::Entries { message, .. } => [message_id(message); 2],
+        Layout::Pagemap => [message_id("pagemap_head"), message_id("pagemap_entry")],
+        Layout::GhostFile => [message_id("ghost_file_entry"), message_id("ghost_chunk_entry")],
+    };
     let ghost_chunks = loop {
         let start = r.offset();
         if !r.next_payload(&mut buf)? {
             break None;
         }
-        let (name, extra) = match layout {
-            Layout::Entries { message, extra } => (message, extra),
-            Layout::Pagemap => (if count == 0 { "pagemap_head" } else { "pagemap_entry" }, Extra::None),
+        let extra = match layout {
+            Layout::Entries { extra, .. } => extra,
+            Layout::Pagemap => Extra::None,
             Layout::GhostFile => {
                 // The head says whether chunks or one raw tail follow.
                 let head = decode_typed::<proto::GhostFileEntry, R>(r, &buf, start)?;
-                write_entry(r, w, message_id("ghost_file_entry"), &buf, start, opts.pretty, |r, w| {
+                write_entry(r, w, ids[0], &buf, start, opts.pretty, |r, w| {
                     if head.chunks() {
                         return Ok(());
                     }
@@ -99,7 +105,7 @@ fn decode_into<R: Read, W: Write>(r: &mut ImageReader<R>, w: &mut JsonWriter<W>,
                 break Some(head.chunks());
             }
         };
-        let id = message_id(name);
+        let id = ids[usize::from(count > 0)];
         write_entry(r, w, id, &buf, start, opts.pretty, |r, w| {
             if extra == Extra::None {
                 return Ok(());
@@ -110,7 +116,7 @@ fn decode_into<R: Read, W: Write>(r: &mut ImageReader<R>, w: &mut JsonWriter<W>,
         count += 1;
     };
     if ghost_chunks == Some(true) {
-        let id = message_id("ghost_chunk_entry");
+        let id = ids[1];
         loop {
             let start = r.offset();
             if !r.next_payload(&mut buf)? {
@@ -469,33 +475,40 @@ fn bad(path: &str, what: impl Into<String>) -> EntryError {
 
 /// Encodes the entries of one image in order, knowing its layout.
 struct EntryEncoder {
-    magic: &'static str,
     layout: Layout,
+    /// The first entry's message type and every later one's.
+    ids: [MessageId; 2],
     ghost_chunks: bool,
     buf: Vec<u8>,
 }
 
 impl EntryEncoder {
     fn new(magic: &'static str) -> Self {
-        EntryEncoder { magic, layout: magic::layout(magic).expect("checked"), ghost_chunks: false, buf: Vec::new() }
+        let layout = magic::layout(magic).expect("checked");
+        let ids = match layout {
+            Layout::Entries { message, .. } => [message_id(message); 2],
+            Layout::Pagemap => [message_id("pagemap_head"), message_id("pagemap_entry")],
+            Layout::GhostFile => [message_id("ghost_file_entry"), message_id("ghost_chunk_entry")],
+        };
+        EntryEncoder { layout, ids, ghost_chunks: false, buf: Vec::new() }
     }
 
     fn encode<W: Write + ?Sized>(&mut self, index: usize, v: &Value, out: &mut W) -> Result<(), EntryError> {
-        let at = format!("entries[{index}]");
-        let (name, extra) = match self.layout {
-            Layout::Entries { message, extra } => (message, extra),
-            Layout::Pagemap => (if index == 0 { "pagemap_head" } else { "pagemap_entry" }, Extra::None),
-            Layout::GhostFile if index == 0 => ("ghost_file_entry", Extra::None),
-            Layout::GhostFile => ("ghost_chunk_entry", Extra::None),
+        let extra = match self.layout {
+            Layout::Entries { extra, .. } => extra,
+            Layout::Pagemap | Layout::GhostFile => Extra::None,
         };
-        let id = message_id(name);
+        let id = self.ids[usize::from(index > 0)];
         self.buf.clear();
         let takes_extra = extra != Extra::None || self.layout == Layout::GhostFile;
         let skip: &[&str] = if takes_extra { &["extra"] } else { &[] };
-        encode_message(id, v, skip, &mut self.buf).map_err(|e| EntryError::Json(e.within(&at)))?;
+        encode_message(id, v, skip, &mut self.buf).map_err(|e| EntryError::Json(e.within(&format!("entries[{index}]"))))?;
         image::write_entry(out, &self.buf)?;
+        if !takes_extra {
+            return Ok(());
+        }
         let payload = std::mem::take(&mut self.buf);
-        let result = self.write_extra(index, &at, extra, v.get("extra"), &payload, out);
+        let result = self.write_extra(index, &format!("entries[{index}]"), extra, v.get("extra"), &payload, out);
         self.buf = payload;
         result
     }
@@ -591,7 +604,6 @@ impl EntryEncoder {
                 }
             }
         }
-        let _ = self.magic;
         Ok(())
     }
 }

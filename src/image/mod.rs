@@ -160,8 +160,16 @@ impl<R: Read> ImageReader<R> {
                     &format!("{what} of {n} bytes runs past the end of the file ({left} bytes left)"),
                 ));
             }
-            buf.reserve(n as usize);
+            // The bytes are known to be there: read them straight in.
+            buf.resize(n as usize, 0);
+            let got = self.read_exact_or_eof(buf)? as u64;
+            if got < n {
+                buf.truncate(got as usize);
+                return Err(self.error_at(start, &format!("{what} of {n} bytes runs past the end of the input ({got} bytes left)")));
+            }
+            return Ok(());
         }
+        // Unknown length (a pipe): grow only as bytes really arrive.
         let got = (&mut self.inner)
             .take(n)
             .read_to_end(buf)

@@ -7,6 +7,8 @@
 
 use std::io::{self, Write};
 
+use smallvec::SmallVec;
+
 use super::formats;
 use super::names;
 use super::writer::JsonWriter;
@@ -59,7 +61,8 @@ pub fn write_fields<W: Write>(
 ) -> Result<(), DecodeError> {
     let schema = Schema::get();
     let msg = &schema.messages[message];
-    let mut fields: Vec<(usize, WireField<'_>)> = Vec::with_capacity(16);
+    // Most CRIU messages have few fields: keep them on the stack.
+    let mut fields: SmallVec<[(usize, WireField<'_>); 24]> = SmallVec::new();
     let mut unknown: Vec<(usize, usize)> = Vec::new();
     for f in FieldIter::new(payload) {
         let f = f?;
@@ -83,7 +86,7 @@ pub fn write_fields<W: Write>(
         } else {
             // Protobuf: the last occurrence of a singular field wins.
             let value = group[n - 1].1.value;
-            w.key(&field.name)?;
+            w.key_raw(&field.json_key)?;
             write_value(w, field, value, pretty, hex)?;
         }
     }
@@ -115,7 +118,7 @@ fn write_repeated<W: Write>(
     if values.is_empty() {
         return Ok(());
     }
-    w.key(&field.name)?;
+    w.key_raw(&field.json_key)?;
     if pretty && field.opts.ipadd {
         let words: Vec<u32> = values.iter().map(|v| scalar_bits(*v) as u32).collect();
         if let Some(addr) = formats::format_ip(&words) {

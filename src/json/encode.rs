@@ -6,7 +6,8 @@
 //! order, as CRIU's protobuf-c does, so a decoded image encodes back to the
 //! same bytes.
 
-use serde_json::{Map, Value};
+use serde_json::Value;
+use smallvec::SmallVec;
 
 use super::decode::UNKNOWN_FIELDS_KEY;
 use super::formats;
@@ -66,28 +67,37 @@ pub fn encode_message(message: MessageId, value: &Value, skip: &[&str], out: &mu
     let obj = value
         .as_object()
         .ok_or_else(|| EncodeError::new(format!("expected an object for {}, found {}", msg.name, describe(value))))?;
-    for key in obj.keys() {
-        if key != UNKNOWN_FIELDS_KEY && !skip.contains(&key.as_str()) && msg.field_by_name(key).is_none() {
+    // One pass over the object's keys, then the fields in number order, as
+    // protobuf-c writes them.
+    let mut present: SmallVec<[(&Field, &Value); 24]> = SmallVec::new();
+    let mut unknown = None;
+    for (key, v) in obj {
+        if let Some(field) = msg.field_by_name(key) {
+            if !v.is_null() {
+                present.push((field, v));
+            }
+        } else if key == UNKNOWN_FIELDS_KEY {
+            unknown = Some(v);
+        } else if !skip.contains(&key.as_str()) {
             return Err(EncodeError::new(format!("{} has no field \"{key}\"", msg.name)));
         }
     }
-    for field in &msg.fields {
-        let Some(v) = lookup(obj, field) else { continue };
-        if v.is_null() {
-            continue;
-        }
+    present.sort_by_key(|(f, _)| f.number);
+    if let Some(pair) = present.windows(2).find(|p| p[0].0.number == p[1].0.number) {
+        return Err(EncodeError::new(format!(
+            "{} is given twice (as \"{}\" and \"{}\")",
+            pair[0].0.name, pair[0].0.name, pair[0].0.json_name
+        )));
+    }
+    for (field, v) in present {
         encode_field(field, v, out).map_err(|e| e.within(&field.name))?;
     }
-    if let Some(raw) = obj.get(UNKNOWN_FIELDS_KEY) {
+    if let Some(raw) = unknown {
         let text = raw.as_str().ok_or_else(|| EncodeError::new("expected a base64 string").within(UNKNOWN_FIELDS_KEY))?;
         let bytes = formats::decode_base64(text).map_err(|e| EncodeError::new(e).within(UNKNOWN_FIELDS_KEY))?;
         out.extend_from_slice(&bytes);
     }
     Ok(())
-}
-
-fn lookup<'v>(obj: &'v Map<String, Value>, field: &Field) -> Option<&'v Value> {
-    obj.get(&field.name).or_else(|| obj.get(&field.json_name))
 }
 
 fn encode_field(field: &Field, v: &Value, out: &mut Vec<u8>) -> Result<(), EncodeError> {

@@ -29,7 +29,7 @@ pub fn write_base64_lines<W: Write>(out: &mut W, data: &[u8]) -> io::Result<()> 
 
 /// The same lines as the inside of a JSON string (each break escaped), written
 /// piecewise so a large payload is never held twice.
-pub fn write_base64_json_content<W: Write>(out: &mut W, data: &[u8]) -> io::Result<()> {
+pub fn write_base64_json_content<W: Write + ?Sized>(out: &mut W, data: &[u8]) -> io::Result<()> {
     let mut line = [0u8; 80];
     for chunk in data.chunks(LINE_BYTES) {
         let n = B64.encode_slice(chunk, &mut line).expect("76 chars fit");

@@ -4,7 +4,11 @@
 
 use std::io::{self, Write};
 
+const FLUSH_AT: usize = 64 * 1024;
+
 pub struct JsonWriter<W: Write> {
+    /// Small writes gather here and reach `out` in large blocks.
+    buf: Vec<u8>,
     out: W,
     pretty: bool,
     /// One entry per open container: whether it has an item yet.
@@ -15,26 +19,29 @@ pub struct JsonWriter<W: Write> {
 
 impl<W: Write> JsonWriter<W> {
     pub fn new(out: W, pretty: bool) -> Self {
-        JsonWriter { out, pretty, open: Vec::new(), after_key: false }
+        JsonWriter { buf: Vec::with_capacity(FLUSH_AT + 4096), out, pretty, open: Vec::new(), after_key: false }
     }
 
-    pub fn into_inner(self) -> W {
-        self.out
+    /// Writes out everything buffered and flushes the underlying writer.
+    pub fn flush(&mut self) -> io::Result<()> {
+        self.out.write_all(&self.buf)?;
+        self.buf.clear();
+        self.out.flush()
     }
 
-    pub fn get_mut(&mut self) -> &mut W {
-        &mut self.out
+    /// Hands the buffered bytes on once there are enough of them.
+    #[inline]
+    fn spill(&mut self) -> io::Result<()> {
+        if self.buf.len() >= FLUSH_AT {
+            self.out.write_all(&self.buf)?;
+            self.buf.clear();
+        }
+        Ok(())
     }
 
     fn newline_indent(&mut self, depth: usize) -> io::Result<()> {
-        const SPACES: &[u8] = &[b' '; 64];
-        self.out.write_all(b"\n")?;
-        let mut n = depth * 4;
-        while n > 0 {
-            let k = n.min(SPACES.len());
-            self.out.write_all(&SPACES[..k])?;
-            n -= k;
-        }
+        self.buf.push(b'\n');
+        self.buf.resize(self.buf.len() + depth * 4, b' ');
         Ok(())
     }
 
@@ -44,17 +51,18 @@ impl<W: Write> JsonWriter<W> {
             self.after_key = false;
             return Ok(());
         }
+        self.spill()?;
         let depth = self.open.len();
         if let Some(has) = self.open.last_mut() {
             let first = !*has;
             *has = true;
             if self.pretty {
                 if !first {
-                    self.out.write_all(b",")?;
+                    self.buf.push(b',');
                 }
                 self.newline_indent(depth)?;
             } else if !first {
-                self.out.write_all(b", ")?;
+                self.buf.extend_from_slice(b", ");
             }
         }
         Ok(())
@@ -66,13 +74,15 @@ impl<W: Write> JsonWriter<W> {
             let depth = self.open.len();
             self.newline_indent(depth)?;
         }
-        self.out.write_all(byte)
+        self.buf.extend_from_slice(byte);
+        Ok(())
     }
 
     pub fn begin_object(&mut self) -> io::Result<()> {
         self.item()?;
         self.open.push(false);
-        self.out.write_all(b"{")
+        self.buf.push(b'{');
+        Ok(())
     }
 
     pub fn end_object(&mut self) -> io::Result<()> {
@@ -82,7 +92,8 @@ impl<W: Write> JsonWriter<W> {
     pub fn begin_array(&mut self) -> io::Result<()> {
         self.item()?;
         self.open.push(false);
-        self.out.write_all(b"[")
+        self.buf.push(b'[');
+        Ok(())
     }
 
     pub fn end_array(&mut self) -> io::Result<()> {
@@ -91,58 +102,95 @@ impl<W: Write> JsonWriter<W> {
 
     pub fn key(&mut self, key: &str) -> io::Result<()> {
         self.item()?;
-        write_escaped(&mut self.out, key)?;
-        self.out.write_all(b": ")?;
+        write_escaped(&mut self.buf, key);
+        self.buf.extend_from_slice(b": ");
+        self.after_key = true;
+        Ok(())
+    }
+
+    /// A key already escaped and quoted, with its `": "` (see `Field::json_key`).
+    pub fn key_raw(&mut self, key: &[u8]) -> io::Result<()> {
+        self.item()?;
+        self.buf.extend_from_slice(key);
         self.after_key = true;
         Ok(())
     }
 
     pub fn string(&mut self, s: &str) -> io::Result<()> {
         self.item()?;
-        write_escaped(&mut self.out, s)
+        write_escaped(&mut self.buf, s);
+        Ok(())
     }
 
     pub fn u64(&mut self, v: u64) -> io::Result<()> {
         self.item()?;
-        self.out.write_all(itoa::Buffer::new().format(v).as_bytes())
+        self.buf.extend_from_slice(itoa::Buffer::new().format(v).as_bytes());
+        Ok(())
     }
 
     pub fn i64(&mut self, v: i64) -> io::Result<()> {
         self.item()?;
-        self.out.write_all(itoa::Buffer::new().format(v).as_bytes())
+        self.buf.extend_from_slice(itoa::Buffer::new().format(v).as_bytes());
+        Ok(())
     }
 
     pub fn f64(&mut self, v: f64) -> io::Result<()> {
         self.item()?;
         if v.is_finite() {
-            write!(self.out, "{v:?}")
+            write!(self.buf, "{v:?}")
         } else if v.is_nan() {
-            self.out.write_all(b"NaN")
+            self.buf.write_all(b"NaN")
         } else if v > 0.0 {
-            self.out.write_all(b"Infinity")
+            self.buf.write_all(b"Infinity")
         } else {
-            self.out.write_all(b"-Infinity")
+            self.buf.write_all(b"-Infinity")
         }
     }
 
     pub fn bool(&mut self, v: bool) -> io::Result<()> {
         self.item()?;
-        self.out.write_all(if v { b"true" } else { b"false" })
+        self.buf.extend_from_slice(if v { b"true" } else { b"false" });
+        Ok(())
     }
 
     /// Writes a string whose content the caller produces piecewise (large base64
     /// payloads), without building it in memory. Content must need no escaping.
-    pub fn raw_string_with(&mut self, f: impl FnOnce(&mut W) -> io::Result<()>) -> io::Result<()> {
+    pub fn raw_string_with(&mut self, f: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> io::Result<()> {
         self.item()?;
-        self.out.write_all(b"\"")?;
-        f(&mut self.out)?;
-        self.out.write_all(b"\"")
+        self.buf.push(b'"');
+        f(&mut Spill { w: self })?;
+        self.buf.push(b'"');
+        Ok(())
+    }
+}
+
+/// Appends to the buffer, spilling to the output as it fills, so a payload of
+/// any size streams through.
+struct Spill<'a, W: Write> {
+    w: &'a mut JsonWriter<W>,
+}
+
+impl<W: Write> Write for Spill<'_, W> {
+    fn write(&mut self, data: &[u8]) -> io::Result<usize> {
+        self.w.buf.extend_from_slice(data);
+        self.w.spill()?;
+        Ok(data.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
     }
 }
 
 /// Python's `ensure_ascii` escaping: only printable ASCII passes through.
-fn write_escaped<W: Write>(out: &mut W, s: &str) -> io::Result<()> {
-    out.write_all(b"\"")?;
+pub fn write_escaped(out: &mut Vec<u8>, s: &str) {
+    out.push(b'"');
+    // Nearly every string is plain: copy it in one go.
+    if s.bytes().all(|b| (b' '..=b'~').contains(&b) && b != b'"' && b != b'\\') {
+        out.extend_from_slice(s.as_bytes());
+        out.push(b'"');
+        return;
+    }
     let bytes = s.as_bytes();
     let mut start = 0;
     for (i, c) in s.char_indices() {
@@ -150,26 +198,26 @@ fn write_escaped<W: Write>(out: &mut W, s: &str) -> io::Result<()> {
         if plain {
             continue;
         }
-        out.write_all(&bytes[start..i])?;
+        out.extend_from_slice(&bytes[start..i]);
         start = i + c.len_utf8();
         match c {
-            '"' => out.write_all(b"\\\"")?,
-            '\\' => out.write_all(b"\\\\")?,
-            '\n' => out.write_all(b"\\n")?,
-            '\r' => out.write_all(b"\\r")?,
-            '\t' => out.write_all(b"\\t")?,
-            '\u{8}' => out.write_all(b"\\b")?,
-            '\u{c}' => out.write_all(b"\\f")?,
+            '"' => out.extend_from_slice(b"\\\""),
+            '\\' => out.extend_from_slice(b"\\\\"),
+            '\n' => out.extend_from_slice(b"\\n"),
+            '\r' => out.extend_from_slice(b"\\r"),
+            '\t' => out.extend_from_slice(b"\\t"),
+            '\u{8}' => out.extend_from_slice(b"\\b"),
+            '\u{c}' => out.extend_from_slice(b"\\f"),
             _ => {
                 let mut units = [0u16; 2];
                 for u in c.encode_utf16(&mut units) {
-                    write!(out, "\\u{u:04x}")?;
+                    let _ = write!(out, "\\u{u:04x}");
                 }
             }
         }
     }
-    out.write_all(&bytes[start..])?;
-    out.write_all(b"\"")
+    out.extend_from_slice(&bytes[start..]);
+    out.push(b'"');
 }
 
 #[cfg(test)]
@@ -180,6 +228,8 @@ mod tests {
         let mut buf = Vec::new();
         let mut w = JsonWriter::new(&mut buf, pretty);
         f(&mut w).unwrap();
+        w.flush().unwrap();
+        drop(w);
         String::from_utf8(buf).unwrap()
     }
 

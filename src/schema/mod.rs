@@ -78,6 +78,8 @@ pub struct CriuOpts {
 #[derive(Debug, Clone)]
 pub struct Field {
     pub name: String,
+    /// `"name": `, escaped and quoted once for the JSON writer.
+    pub json_key: Box<[u8]>,
     /// The lowerCamelCase name protobuf's JSON mapping (and the Go CRIT) uses.
     pub json_name: String,
     pub number: u32,
@@ -106,6 +108,14 @@ impl Message {
 
     /// The field with this name, proto (`snake_case`) or JSON (`lowerCamel`).
     pub fn field_by_name(&self, name: &str) -> Option<&Field> {
+        // Most messages are small: a scan beats hashing the key.
+        if self.fields.len() <= 16 {
+            return self
+                .fields
+                .iter()
+                .find(|f| f.name == name)
+                .or_else(|| self.fields.iter().find(|f| f.json_name == name));
+        }
         self.by_name.get(name).map(|&i| &self.fields[i])
     }
 }
@@ -199,8 +209,12 @@ impl Schema {
                             .as_ref()
                             .map(|ext| criu_opts(&f, ext))
                             .unwrap_or_default();
+                        let mut json_key = Vec::new();
+                        crate::json::writer::write_escaped(&mut json_key, f.name());
+                        json_key.extend_from_slice(b": ");
                         Field {
                             name: f.name().to_string(),
+                            json_key: json_key.into(),
                             json_name: f.json_name().to_string(),
                             number: f.number(),
                             kind,

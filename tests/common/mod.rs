@@ -1,0 +1,58 @@
+//! Helpers shared by the integration tests: fixture paths and running the binary.
+#![allow(dead_code)]
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+/// `tests/fixtures`: the corpus checkpoints and the peers' outputs.
+pub fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
+}
+
+/// The corpus checkpoint directories, sorted.
+pub fn corpus_dirs() -> Vec<PathBuf> {
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(fixtures().join("corpus"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_dir())
+        .collect();
+    dirs.sort();
+    assert_eq!(dirs.len(), 8, "the corpus has eight checkpoints");
+    dirs
+}
+
+/// The protobuf images of a checkpoint (everything but raw `pages-*.img`), sorted.
+pub fn images_of(dir: &Path) -> Vec<PathBuf> {
+    let mut imgs: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| !p.file_name().unwrap().to_str().unwrap().starts_with("pages-"))
+        .collect();
+    imgs.sort();
+    imgs
+}
+
+/// Runs `crit ARGS`.
+pub fn crit(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_crit")).args(args).output().expect("run crit")
+}
+
+/// Runs `crit ARGS` with `input` on standard input.
+pub fn crit_stdin(args: &[&str], input: &[u8]) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_crit"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run crit");
+    let mut stdin = child.stdin.take().unwrap();
+    let input = input.to_vec();
+    let writer = std::thread::spawn(move || {
+        let _ = stdin.write_all(&input);
+    });
+    let out = child.wait_with_output().unwrap();
+    writer.join().unwrap();
+    out
+}
