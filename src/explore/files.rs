@@ -210,6 +210,9 @@ impl FileTable {
             FdTypes::Memfd => {
                 let m = f.memfd.as_ref().ok_or_else(missing)?;
                 match self.memfd_names.get(&u64::from(m.inode_id)) {
+                    // CRIU strips the kernel's "memfd:" prefix; a name that is
+                    // a path is a shmem file, e.g. anonymous shared memory.
+                    Some(name) if name.starts_with('/') => format!("{name} (shmem)"),
                     Some(name) => format!("memfd:{name}"),
                     None => format!("memfd[{}]", m.inode_id),
                 }

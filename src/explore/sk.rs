@@ -167,7 +167,7 @@ pub fn local(s: &Socket) -> String {
 pub fn remote(s: &Socket) -> String {
     match (&s.dst_addr, s.dst_port, s.peer) {
         (Some(a), Some(p), _) => join(a, p),
-        (_, _, Some(peer)) if peer != 0 => format!("peer {peer}"),
+        (_, _, Some(peer)) if peer != 0 => format!("ino {peer}"),
         _ => String::new(),
     }
 }
