@@ -18,7 +18,8 @@ pub fn use_color(choice: ColorChoice) -> bool {
 /// Prints one JSON document (pretty, with a final newline) to standard output.
 pub fn print_json<T: serde::Serialize + ?Sized>(value: &T) -> Result<()> {
     let mut out = io::stdout().lock();
-    serde_json::to_writer_pretty(&mut out, value).context("<output>")?;
+    // As an io::Error, so a closed pipe (`| head`) is recognised and not reported.
+    serde_json::to_writer_pretty(&mut out, value).map_err(io::Error::from).context("<output>")?;
     writeln!(out).context("<output>")?;
     Ok(())
 }
