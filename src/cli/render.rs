@@ -72,10 +72,6 @@ impl TextTable {
         self.rows.push((cells, tone));
     }
 
-    pub fn is_empty(&self) -> bool {
-        self.rows.is_empty()
-    }
-
     /// Wraps the last column so lines fit `width` columns, splitting long
     /// values (paths) at a `/`, ` + ` or space into continuation rows.
     pub fn fit(mut self, width: usize) -> Self {
