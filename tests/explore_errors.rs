@@ -8,7 +8,9 @@ use std::process::Command;
 use crit::explore::{fds, mems, ps, rss, sk, Checkpoint};
 
 fn corpus(dir: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/corpus").join(dir)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/corpus")
+        .join(dir)
 }
 
 /// A scratch copy of a corpus checkpoint.
@@ -37,7 +39,12 @@ fn explore_all(dir: &Path) -> Vec<Result<(), String>> {
 }
 
 fn crit_x(dir: &Path, what: &str) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_crit")).arg("x").arg(dir).arg(what).output().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_crit"))
+        .arg("x")
+        .arg(dir)
+        .arg(what)
+        .output()
+        .unwrap();
     (
         out.status.code().unwrap_or(-1),
         String::from_utf8_lossy(&out.stdout).into_owned(),
@@ -63,7 +70,10 @@ fn missing_images_are_named() {
         fs::remove_file(tmp.path().join(image)).unwrap();
         let (code, stdout, stderr) = crit_x(tmp.path(), what);
         assert_eq!(code, 1, "{image} {what}");
-        assert!(stdout.is_empty(), "{image} {what}: nothing printed on failure");
+        assert!(
+            stdout.is_empty(),
+            "{image} {what}: nothing printed on failure"
+        );
         assert!(stderr.contains(image), "{image} {what}: {stderr}");
         assert!(!stderr.contains("panicked"), "{stderr}");
     }
@@ -84,15 +94,28 @@ fn a_damaged_queue_image_is_named() {
     let tmp = copy("net");
     let path = tmp.path().join("tcp-stream-71cb.img");
     let len = fs::metadata(&path).unwrap().len();
-    fs::OpenOptions::new().write(true).open(&path).unwrap().set_len(len - 10).unwrap();
+    fs::OpenOptions::new()
+        .write(true)
+        .open(&path)
+        .unwrap()
+        .set_len(len - 10)
+        .unwrap();
     let (code, _, stderr) = crit_x(tmp.path(), "sk");
     assert_eq!(code, 1);
-    assert!(stderr.contains("tcp-stream-71cb.img") && stderr.contains("receive queue"), "{stderr}");
+    assert!(
+        stderr.contains("tcp-stream-71cb.img") && stderr.contains("receive queue"),
+        "{stderr}"
+    );
 
     let tmp = copy("net");
     let path = tmp.path().join("sk-queues.img");
     let len = fs::metadata(&path).unwrap().len();
-    fs::OpenOptions::new().write(true).open(&path).unwrap().set_len(len - 3).unwrap();
+    fs::OpenOptions::new()
+        .write(true)
+        .open(&path)
+        .unwrap()
+        .set_len(len - 3)
+        .unwrap();
     let (code, _, stderr) = crit_x(tmp.path(), "sk");
     assert_eq!(code, 1);
     assert!(stderr.contains("sk-queues.img"), "{stderr}");
@@ -118,7 +141,8 @@ fn damaged_images_never_panic() {
             .collect();
         for name in &names {
             let original = fs::read(corpus(dir).join(name)).unwrap();
-            let mut variants: Vec<Vec<u8>> = vec![Vec::new(), original[..original.len() / 2].to_vec()];
+            let mut variants: Vec<Vec<u8>> =
+                vec![Vec::new(), original[..original.len() / 2].to_vec()];
             if original.len() > 12 {
                 // Corrupt the first entry: a huge size, then garbage protobuf.
                 let mut big = original.clone();
@@ -135,7 +159,10 @@ fn damaged_images_never_panic() {
                 fs::write(tmp.path().join(name), &bytes).unwrap();
                 for outcome in explore_all(tmp.path()) {
                     if let Err(e) = outcome {
-                        assert!(e.contains(".img"), "{dir}/{name}: error names no image: {e}");
+                        assert!(
+                            e.contains(".img"),
+                            "{dir}/{name}: error names no image: {e}"
+                        );
                     }
                 }
             }

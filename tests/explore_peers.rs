@@ -8,7 +8,9 @@ use std::process::Command;
 
 use serde_json::Value;
 
-const DIRS: &[&str] = &["tree", "threads", "mem", "net", "files", "ipc", "pty", "restored"];
+const DIRS: &[&str] = &[
+    "tree", "threads", "mem", "net", "files", "ipc", "pty", "restored",
+];
 
 fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
@@ -22,7 +24,11 @@ fn explore(dir: &str, what: &str) -> Value {
         .args([what, "--format", "json"])
         .output()
         .expect("run crit");
-    assert!(out.status.success(), "crit x {dir} {what}: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "crit x {dir} {what}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     serde_json::from_slice(&out.stdout).expect("one JSON document")
 }
 
@@ -34,8 +40,13 @@ fn peer_json(dir: &str, name: &str) -> Option<Value> {
     peer_text(dir, name).map(|t| serde_json::from_str(&t).expect("peer JSON"))
 }
 
-fn task<'a>(doc: &'a Value, pid: u64) -> &'a Value {
-    doc["tasks"].as_array().unwrap().iter().find(|t| t["pid"] == pid).unwrap_or_else(|| panic!("no task {pid}"))
+fn task(doc: &Value, pid: u64) -> &Value {
+    doc["tasks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["pid"] == pid)
+        .unwrap_or_else(|| panic!("no task {pid}"))
 }
 
 /// Our hex strings are `0x…`; the peers print bare hex.
@@ -52,20 +63,40 @@ fn ps_matches_python() {
         let text = peer_text(dir, "x-ps.txt").expect("the Python CRIT has ps for every checkpoint");
         let mut seen = 0;
         for line in text.lines().skip(1) {
-            let nums: Vec<u64> = line[..21].split_whitespace().map(|n| n.parse().unwrap()).collect();
+            let nums: Vec<u64> = line[..21]
+                .split_whitespace()
+                .map(|n| n.parse().unwrap())
+                .collect();
             let rest = &line[24..];
             let comm = rest.trim_start();
             let depth = (rest.len() - comm.len()) / 4;
             let t = task(&ours, nums[0]);
-            assert_eq!((t["pgid"].as_u64(), t["sid"].as_u64()), (Some(nums[1]), Some(nums[2])), "{dir} {line}");
+            assert_eq!(
+                (t["pgid"].as_u64(), t["sid"].as_u64()),
+                (Some(nums[1]), Some(nums[2])),
+                "{dir} {line}"
+            );
             assert_eq!(t["comm"], comm, "{dir}");
             assert_eq!(t["depth"], depth, "{dir} {line}");
             seen += 1;
         }
-        assert_eq!(seen, ours["tasks"].as_array().unwrap().len(), "{dir}: same task count");
+        assert_eq!(
+            seen,
+            ours["tasks"].as_array().unwrap().len(),
+            "{dir}: same task count"
+        );
         // Tree order: the Python CRIT prints depth-first too.
-        let pids: Vec<u64> = text.lines().skip(1).map(|l| l[..7].trim().parse().unwrap()).collect();
-        let our_pids: Vec<u64> = ours["tasks"].as_array().unwrap().iter().map(|t| t["pid"].as_u64().unwrap()).collect();
+        let pids: Vec<u64> = text
+            .lines()
+            .skip(1)
+            .map(|l| l[..7].trim().parse().unwrap())
+            .collect();
+        let our_pids: Vec<u64> = ours["tasks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t["pid"].as_u64().unwrap())
+            .collect();
         assert_eq!(pids, our_pids, "{dir}");
     }
 }
@@ -102,7 +133,10 @@ fn fds_expected(dir: &str, fd: &str, peer: &str) -> Option<String> {
     // Both peers print the NUL the kernel counts in a unix name (Python as
     // `=00`, Go raw) and Go adds a space when there is no name.
     if peer.starts_with("unix[") {
-        let fixed = peer.replace("=00]", "]").replace("\0]", "]").replace(") ]", ")]");
+        let fixed = peer
+            .replace("=00]", "]")
+            .replace("\0]", "]")
+            .replace(") ]", ")]");
         return Some(fixed);
     }
     // Neither peer marks the ghost file (deleted while open) as deleted.
@@ -120,8 +154,16 @@ fn check_fd(dir: &str, t: &Value, fd: &str, peer: &str) {
         "cwd" | "root" => t[fd].as_str().unwrap().to_string(),
         _ => {
             let n: u64 = fd.parse().unwrap();
-            let f = t["fds"].as_array().unwrap().iter().find(|f| f["fd"] == n).unwrap_or_else(|| panic!("{dir}: no fd {n}"));
-            if let Some((kind, id)) = peer.rsplit_once('.').filter(|_| fds_expected(dir, fd, peer).is_none()) {
+            let f = t["fds"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|f| f["fd"] == n)
+                .unwrap_or_else(|| panic!("{dir}: no fd {n}"));
+            if let Some((kind, id)) = peer
+                .rsplit_once('.')
+                .filter(|_| fds_expected(dir, fd, peer).is_none())
+            {
                 assert_eq!(f["type"], kind, "{dir} fd {fd}");
                 assert_eq!(f["id"].to_string(), id, "{dir} fd {fd}");
                 return;
@@ -154,7 +196,12 @@ fn fds_match_python() {
             }
         }
         // Ours lists nothing the peer does not (fds plus cwd and root).
-        let total: usize = ours["tasks"].as_array().unwrap().iter().map(|t| t["fds"].as_array().unwrap().len() + 2).sum();
+        let total: usize = ours["tasks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t["fds"].as_array().unwrap().len() + 2)
+            .sum();
         assert_eq!(fds, total, "{dir}");
     }
     assert!(checked > 50);
@@ -175,7 +222,12 @@ fn fds_match_go() {
                 check_fd(dir, t, fd, f["path"].as_str().unwrap());
                 if let Some(kind) = f["type"].as_str() {
                     let n: u64 = fd.parse().unwrap();
-                    let ours = t["fds"].as_array().unwrap().iter().find(|o| o["fd"] == n).unwrap();
+                    let ours = t["fds"]
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .find(|o| o["fd"] == n)
+                        .unwrap();
                     assert_eq!(ours["type"], kind, "{dir} fd {fd}");
                 }
             }
@@ -194,7 +246,9 @@ fn mems_expected(dir: &str, peer: &str, ours: &str) -> String {
         (_, "", "[heap]" | "[vvar]") => ours.into(),
         // Anonymous shared memory CRIU saved as a memfd: Python finds no
         // regular file ("unknown path"), Go prints nothing.
-        ("files", "unknown path (s)" | "/dev/zero (shmem) (s)", "/dev/zero (shmem) (s)") => ours.into(),
+        ("files", "unknown path (s)" | "/dev/zero (shmem) (s)", "/dev/zero (shmem) (s)") => {
+            ours.into()
+        }
         // System V shm: the peers renumber it (from 1 or 0); we show its shmid, 0.
         ("ipc" | "restored", "ips[1]" | "ips[0]", "sysvipc[0]") => ours.into(),
         _ => peer.into(),
@@ -228,10 +282,18 @@ fn mems_match_python() {
             let (prot, res) = rest.split_at(3);
             let v = &t["vmas"][index];
             index += 1;
-            assert_eq!((bare(&v["start"]), bare(&v["end"])), (start.to_string(), end.to_string()), "{dir}");
+            assert_eq!(
+                (bare(&v["start"]), bare(&v["end"])),
+                (start.to_string(), end.to_string()),
+                "{dir}"
+            );
             assert_eq!(v["prot"], prot, "{dir} {start}");
             let got = v["resource"].as_str().unwrap();
-            assert_eq!(got, mems_expected(dir, res.trim_start(), got), "{dir} {start}");
+            assert_eq!(
+                got,
+                mems_expected(dir, res.trim_start(), got),
+                "{dir} {start}"
+            );
             checked += 1;
         }
         assert_eq!(index, t_len(&ours, pid, "vmas"), "{dir}: same VMA count");
@@ -258,7 +320,13 @@ fn mems_match_go() {
             let mems = gt["mems"].as_array().unwrap();
             assert_eq!(mems.len(), t_len(&ours, pid, "vmas"), "{dir}");
             for (m, v) in mems.iter().zip(t["vmas"].as_array().unwrap()) {
-                assert_eq!((bare(&v["start"]), bare(&v["end"])), (m["start"].as_str().unwrap().into(), m["end"].as_str().unwrap().into()));
+                assert_eq!(
+                    (bare(&v["start"]), bare(&v["end"])),
+                    (
+                        m["start"].as_str().unwrap().into(),
+                        m["end"].as_str().unwrap().into()
+                    )
+                );
                 assert_eq!(v["prot"], m["protection"]);
                 let got = v["resource"].as_str().unwrap();
                 let mut peer = m["resource"].as_str().unwrap_or("").to_string();
@@ -297,7 +365,11 @@ fn python_rss(text: &str) -> Vec<(u64, Vec<PeerRun>)> {
         }
         match tok.next() {
             None => {}
-            Some("~") => runs.last_mut().unwrap().2.push(("~".into(), 0, String::new())),
+            Some("~") => runs
+                .last_mut()
+                .unwrap()
+                .2
+                .push(("~".into(), 0, String::new())),
             Some(vma) => {
                 tok.next();
                 let pages = tok.next().unwrap().parse().unwrap();
@@ -313,7 +385,11 @@ fn check_rss(dir: &str, t: &Value, runs: &[PeerRun], go: bool) {
     let ours = t["runs"].as_array().unwrap();
     assert_eq!(ours.len(), runs.len(), "{dir}: same run count");
     for (r, (start, pages, vmas)) in ours.iter().zip(runs) {
-        assert_eq!((&bare(&r["start"]), r["pages"].as_u64().unwrap()), (start, *pages), "{dir}");
+        assert_eq!(
+            (&bare(&r["start"]), r["pages"].as_u64().unwrap()),
+            (start, *pages),
+            "{dir}"
+        );
         let our_vmas = r["vmas"].as_array().unwrap();
         assert_eq!(our_vmas.len(), vmas.len(), "{dir} run {start}");
         for (v, (vstart, vpages, path)) in our_vmas.iter().zip(vmas) {
@@ -322,11 +398,19 @@ fn check_rss(dir: &str, t: &Value, runs: &[PeerRun], go: bool) {
                 continue;
             }
             assert_eq!(v["same_as_previous"], false);
-            assert_eq!((&bare(&v["start"]), v["pages"].as_u64().unwrap()), (vstart, *vpages), "{dir}");
+            assert_eq!(
+                (&bare(&v["start"]), v["pages"].as_u64().unwrap()),
+                (vstart, *vpages),
+                "{dir}"
+            );
             let got = v["path"].as_str().unwrap_or("");
             // Go names the resource per run, not per VMA (checked by the caller).
             if !go {
-                let want = if path == "unknown path" && got == "/dev/zero (shmem)" { got } else { path.as_str() };
+                let want = if path == "unknown path" && got == "/dev/zero (shmem)" {
+                    got
+                } else {
+                    path.as_str()
+                };
                 assert_eq!(got, want, "{dir} vma {vstart}");
             }
         }
@@ -366,15 +450,33 @@ fn rss_matches_go() {
                 .iter()
                 .map(|r| {
                     let vmas = r["vmas"].as_array().unwrap().iter().map(|v| {
-                        (v["addr"].as_str().unwrap().to_string(), v["pages"].as_u64().unwrap_or(0), String::new())
+                        (
+                            v["addr"].as_str().unwrap().to_string(),
+                            v["pages"].as_u64().unwrap_or(0),
+                            String::new(),
+                        )
                     });
-                    (r["phy_addr"].as_str().unwrap().to_string(), r["phy_pages"].as_u64().unwrap(), vmas.collect())
+                    (
+                        r["phy_addr"].as_str().unwrap().to_string(),
+                        r["phy_pages"].as_u64().unwrap(),
+                        vmas.collect(),
+                    )
                 })
                 .collect();
             check_rss(dir, t, &runs, true);
-            for (r, g) in t["runs"].as_array().unwrap().iter().zip(gt["rss"].as_array().unwrap()) {
+            for (r, g) in t["runs"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .zip(gt["rss"].as_array().unwrap())
+            {
                 if let Some(res) = g["resource"].as_str() {
-                    let paths: Vec<&str> = r["vmas"].as_array().unwrap().iter().filter_map(|v| v["path"].as_str()).collect();
+                    let paths: Vec<&str> = r["vmas"]
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .filter_map(|v| v["path"].as_str())
+                        .collect();
                     assert!(paths.contains(&res), "{dir}: {res} in {paths:?}");
                 }
             }
@@ -407,11 +509,20 @@ fn sk_matches_go() {
             assert_eq!(*dir, "tree", "only tree makes the Go CRIT fail");
             continue;
         };
-        let go_pids: Vec<u64> = go.as_array().unwrap().iter().map(|t| t["pid"].as_u64().unwrap()).collect();
+        let go_pids: Vec<u64> = go
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t["pid"].as_u64().unwrap())
+            .collect();
         for gt in go.as_array().unwrap() {
             let t = task(&ours, gt["pid"].as_u64().unwrap());
             let socks = t["sockets"].as_array().unwrap();
-            assert_eq!(socks.len(), gt["sockets"].as_array().unwrap().len(), "{dir}");
+            assert_eq!(
+                socks.len(),
+                gt["sockets"].as_array().unwrap().len(),
+                "{dir}"
+            );
             for (s, g) in socks.iter().zip(gt["sockets"].as_array().unwrap()) {
                 assert_eq!(s["fd"], g["fd"]);
                 let family = match g["family"].as_str() {
@@ -431,7 +542,12 @@ fn sk_matches_go() {
                 if let Some(k) = g["type"].as_str() {
                     assert_eq!(s["type"], k.to_lowercase());
                 }
-                assert_eq!(s["state"].as_str(), g["state"].as_str(), "{dir} fd {}", g["fd"]);
+                assert_eq!(
+                    s["state"].as_str(),
+                    g["state"].as_str(),
+                    "{dir} fd {}",
+                    g["fd"]
+                );
                 match (family, g["src_addr"].as_str()) {
                     // Go prints ::1 as 0:1::.
                     ("inet6", Some("0:1::")) => assert_eq!(s["src_addr"], "::1"),
@@ -444,20 +560,31 @@ fn sk_matches_go() {
                     assert_eq!(&s["src_port"], p);
                 }
                 match (g["dest_addr"].as_str(), g.get("dest_port")) {
-                    (Some(a), Some(p)) => assert_eq!((&s["dst_addr"], &s["dst_port"]), (&Value::from(a), p)),
+                    (Some(a), Some(p)) => {
+                        assert_eq!((&s["dst_addr"], &s["dst_port"]), (&Value::from(a), p))
+                    }
                     // Go prints the unspecified address of an unconnected socket; we leave it out.
                     (Some("0.0.0.0" | "::"), None) => assert!(s["dst_addr"].is_null()),
                     (None, None) => assert!(s["dst_addr"].is_null()),
                     other => panic!("{dir}: unexpected Go destination {other:?}"),
                 }
-                assert_eq!(go_size(s["send_buf"].as_u64().unwrap()), g["send_buf"].as_str().unwrap());
-                assert_eq!(go_size(s["recv_buf"].as_u64().unwrap()), g["recv_buf"].as_str().unwrap());
+                assert_eq!(
+                    go_size(s["send_buf"].as_u64().unwrap()),
+                    g["send_buf"].as_str().unwrap()
+                );
+                assert_eq!(
+                    go_size(s["recv_buf"].as_u64().unwrap()),
+                    g["recv_buf"].as_str().unwrap()
+                );
                 checked += 1;
             }
         }
         for t in ours["tasks"].as_array().unwrap() {
             if !go_pids.contains(&t["pid"].as_u64().unwrap()) {
-                assert!(t["sockets"].as_array().unwrap().is_empty(), "{dir}: Go lists every task with sockets");
+                assert!(
+                    t["sockets"].as_array().unwrap().is_empty(),
+                    "{dir}: Go lists every task with sockets"
+                );
             }
         }
     }

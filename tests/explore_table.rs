@@ -7,7 +7,9 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-const DIRS: &[&str] = &["tree", "threads", "mem", "net", "files", "ipc", "pty", "restored"];
+const DIRS: &[&str] = &[
+    "tree", "threads", "mem", "net", "files", "ipc", "pty", "restored",
+];
 const WHAT: &[&str] = &["ps", "fds", "mems", "rss", "sk"];
 
 fn root() -> &'static Path {
@@ -16,18 +18,27 @@ fn root() -> &'static Path {
 
 fn crit_x(dir: &str, what: &str, extra: &[&str], env: &[(&str, &str)]) -> String {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_crit"));
-    cmd.arg("x").arg(root().join("tests/fixtures/corpus").join(dir)).arg(what).args(extra);
+    cmd.arg("x")
+        .arg(root().join("tests/fixtures/corpus").join(dir))
+        .arg(what)
+        .args(extra);
     cmd.env_remove("NO_COLOR");
     for (k, v) in env {
         cmd.env(k, v);
     }
     let out = cmd.output().unwrap();
-    assert!(out.status.success(), "crit x {dir} {what}: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "crit x {dir} {what}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8(out.stdout).unwrap()
 }
 
 fn snapshot(dir: &str, what: &str) -> PathBuf {
-    root().join("tests/snapshots/explore").join(format!("{dir}-{what}.txt"))
+    root()
+        .join("tests/snapshots/explore")
+        .join(format!("{dir}-{what}.txt"))
 }
 
 #[test]
@@ -43,14 +54,18 @@ fn tables_match_snapshots() {
                 std::fs::write(&path, &got).unwrap();
                 continue;
             }
-            let want = std::fs::read_to_string(&path).unwrap_or_else(|_| panic!("{} is missing", path.display()));
+            let want = std::fs::read_to_string(&path)
+                .unwrap_or_else(|_| panic!("{} is missing", path.display()));
             if got != want {
                 eprintln!("--- {}\n+++ got\n{got}", path.display());
                 mismatched.push(format!("{dir}-{what}"));
             }
         }
     }
-    assert!(mismatched.is_empty(), "tables differ from their snapshots: {mismatched:?}");
+    assert!(
+        mismatched.is_empty(),
+        "tables differ from their snapshots: {mismatched:?}"
+    );
 }
 
 #[test]
@@ -59,7 +74,11 @@ fn tables_fit_80_columns() {
         for what in WHAT {
             let out = crit_x(dir, what, &["--color", "never"], &[]);
             for line in out.lines() {
-                assert!(line.chars().count() <= 80, "crit x {dir} {what}: {} columns: {line}", line.chars().count());
+                assert!(
+                    line.chars().count() <= 80,
+                    "crit x {dir} {what}: {} columns: {line}",
+                    line.chars().count()
+                );
                 assert_eq!(line, line.trim_end(), "no trailing blanks");
             }
         }
@@ -71,7 +90,11 @@ fn ps_draws_the_tree_by_indentation() {
     let out = crit_x("tree", "ps", &["--color", "never"], &[]);
     // The COMM column starts under its header; the indent is what comes after.
     let column = out.lines().next().unwrap().find("COMM").unwrap();
-    let indents: Vec<usize> = out.lines().skip(1).map(|l| l.find("tree-").unwrap() - column).collect();
+    let indents: Vec<usize> = out
+        .lines()
+        .skip(1)
+        .map(|l| l.find("tree-").unwrap() - column)
+        .collect();
     // Depths 0, 1, 1, 2, 1: four more spaces per level.
     assert_eq!(indents, [0, 4, 4, 8, 4], "{out}");
     assert!(out.contains("zombie (exit 7)"), "{out}");

@@ -16,23 +16,43 @@ pub fn run(args: &ExploreArgs) -> Result<()> {
     match args.what {
         Explorer::Ps => {
             let r = ps::explore(&cp);
-            if json { render::print_json(&r) } else { render::print_text(&ps_table(&r, color)) }
+            if json {
+                render::print_json(&r)
+            } else {
+                render::print_text(&ps_table(&r, color))
+            }
         }
         Explorer::Fds => {
             let r = fds::explore(&cp)?;
-            if json { render::print_json(&r) } else { render::print_text(&fds_table(&r, color)) }
+            if json {
+                render::print_json(&r)
+            } else {
+                render::print_text(&fds_table(&r, color))
+            }
         }
         Explorer::Mems => {
             let r = mems::explore(&cp)?;
-            if json { render::print_json(&r) } else { render::print_text(&mems_table(&r, color)) }
+            if json {
+                render::print_json(&r)
+            } else {
+                render::print_text(&mems_table(&r, color))
+            }
         }
         Explorer::Rss => {
             let r = rss::explore(&cp)?;
-            if json { render::print_json(&r) } else { render::print_text(&rss_table(&r, color)) }
+            if json {
+                render::print_json(&r)
+            } else {
+                render::print_text(&rss_table(&r, color))
+            }
         }
         Explorer::Sk => {
             let r = sk::explore(&cp)?;
-            if json { render::print_json(&r) } else { render::print_text(&sk_table(&r, color)) }
+            if json {
+                render::print_json(&r)
+            } else {
+                render::print_text(&sk_table(&r, color))
+            }
         }
     }
 }
@@ -47,21 +67,43 @@ fn task_line(t: &TaskHead) -> String {
 
 /// A task without resources gets one line saying why it has nothing to show.
 fn no_resources(t: &TaskHead, what: &str, color: bool) -> String {
-    heading(&format!("{}: CRIU saves no {what} for a {} task", task_line(t), t.state.as_str()), color)
+    heading(
+        &format!(
+            "{}: CRIU saves no {what} for a {} task",
+            task_line(t),
+            t.state.as_str()
+        ),
+        color,
+    )
 }
 
 pub fn ps_table(r: &ps::PsReport, color: bool) -> String {
-    let mut t = TextTable::new(&["PID", "PPID", "PGID", "SID", "THR", "STATE", "COMM"]).right_align(&[0, 1, 2, 3, 4]);
+    let mut t = TextTable::new(&["PID", "PPID", "PGID", "SID", "THR", "STATE", "COMM"])
+        .right_align(&[0, 1, 2, 3, 4]);
     for p in &r.tasks {
         let state = match (p.exit_status, p.exit_signal) {
             (Some(code), _) => format!("{} (exit {code})", p.state.as_str()),
-            (_, Some(sig)) => format!("{} ({})", p.state.as_str(), crit::explore::names::signal(sig)),
+            (_, Some(sig)) => format!(
+                "{} ({})",
+                p.state.as_str(),
+                crit::explore::names::signal(sig)
+            ),
             _ => p.state.as_str().to_string(),
         };
-        let tone = if p.state == TaskState::Alive { Tone::Plain } else { Tone::Warn };
+        let tone = if p.state == TaskState::Alive {
+            Tone::Plain
+        } else {
+            Tone::Warn
+        };
         let comm = format!("{}{}", "    ".repeat(p.depth), p.comm);
         let cells = [p.pid, p.ppid, p.pgid, p.sid].map(|n| n.to_string());
-        t.row(cells.into_iter().chain([p.threads.to_string(), state, comm]).collect(), tone);
+        t.row(
+            cells
+                .into_iter()
+                .chain([p.threads.to_string(), state, comm])
+                .collect(),
+            tone,
+        );
     }
     t.render(color)
 }
@@ -79,8 +121,15 @@ pub fn fds_table(r: &fds::FdsReport, color: bool) -> String {
         out += &heading(&task_line(&task.task), color);
         let mut t = TextTable::new(&["FD", "TYPE", "OBJECT"]).right_align(&[0]);
         for f in &task.fds {
-            let tone = if f.object.ends_with(" (deleted)") { Tone::Warn } else { Tone::Plain };
-            t.row(vec![f.fd.to_string(), f.kind.clone(), f.object.clone()], tone);
+            let tone = if f.object.ends_with(" (deleted)") {
+                Tone::Warn
+            } else {
+                Tone::Plain
+            };
+            t.row(
+                vec![f.fd.to_string(), f.kind.clone(), f.object.clone()],
+                tone,
+            );
         }
         for (name, path) in [("cwd", &task.cwd), ("root", &task.root)] {
             if let Some(p) = path {
@@ -107,7 +156,15 @@ pub fn mems_table(r: &mems::MemsReport, color: bool) -> String {
         let mut t = TextTable::new(&["START", "END", "PROT", "RESOURCE"]).right_align(&[0, 1]);
         for v in &task.vmas {
             let tone = if v.regular { Tone::Plain } else { Tone::Dim };
-            t.row(vec![hex(v.start.0), hex(v.end.0), v.prot.clone(), v.resource.clone()], tone);
+            t.row(
+                vec![
+                    hex(v.start.0),
+                    hex(v.end.0),
+                    v.prot.clone(),
+                    v.resource.clone(),
+                ],
+                tone,
+            );
         }
         out += &t.fit(WIDTH).render(color);
     }
@@ -125,22 +182,49 @@ pub fn rss_table(r: &rss::RssReport, color: bool) -> String {
             continue;
         }
         let kib = task.present_pages * 4;
-        out += &heading(&format!("{}: {} pages present ({kib} KiB)", task_line(&task.task), task.present_pages), color);
-        let mut t = TextTable::new(&["RUN", "PAGES", "IN VMA", "PAGES", "FILE"]).right_align(&[0, 1, 2, 3]);
+        out += &heading(
+            &format!(
+                "{}: {} pages present ({kib} KiB)",
+                task_line(&task.task),
+                task.present_pages
+            ),
+            color,
+        );
+        let mut t =
+            TextTable::new(&["RUN", "PAGES", "IN VMA", "PAGES", "FILE"]).right_align(&[0, 1, 2, 3]);
         for run in &task.runs {
             let mut first = true;
             let (start, pages) = (hex(run.start.0), run.pages.to_string());
-            let run_cells = |first: bool| if first { [start.clone(), pages.clone()] } else { Default::default() };
+            let run_cells = |first: bool| {
+                if first {
+                    [start.clone(), pages.clone()]
+                } else {
+                    Default::default()
+                }
+            };
             if run.vmas.is_empty() {
-                t.row(run_cells(true).into_iter().chain(["-".into(), String::new(), String::new()]).collect(), Tone::Warn);
+                t.row(
+                    run_cells(true)
+                        .into_iter()
+                        .chain(["-".into(), String::new(), String::new()])
+                        .collect(),
+                    Tone::Warn,
+                );
             }
             for v in &run.vmas {
                 let cells: [String; 3] = if v.same_as_previous {
                     ["~".into(), String::new(), String::new()]
                 } else {
-                    [hex(v.start.0), v.pages.to_string(), v.path.clone().unwrap_or_default()]
+                    [
+                        hex(v.start.0),
+                        v.pages.to_string(),
+                        v.path.clone().unwrap_or_default(),
+                    ]
                 };
-                t.row(run_cells(first).into_iter().chain(cells).collect(), Tone::Plain);
+                t.row(
+                    run_cells(first).into_iter().chain(cells).collect(),
+                    Tone::Plain,
+                );
                 first = false;
             }
         }
@@ -164,13 +248,26 @@ pub fn sk_table(r: &sk::SkReport, color: bool) -> String {
             out += "no sockets\n";
             continue;
         }
-        let mut t = TextTable::new(&["FD", "NETID", "STATE", "QUEUED", "BUF S/R", "LOCAL", "PEER"]).right_align(&[0, 3]);
+        let mut t = TextTable::new(&["FD", "NETID", "STATE", "QUEUED", "BUF S/R", "LOCAL", "PEER"])
+            .right_align(&[0, 3]);
         for s in &task.sockets {
             let queued = s.recv_queued + s.send_queued;
-            let bufs = format!("{}/{}", human_size(s.send_buf.into()), human_size(s.recv_buf.into()));
+            let bufs = format!(
+                "{}/{}",
+                human_size(s.send_buf.into()),
+                human_size(s.recv_buf.into())
+            );
             let tone = if queued > 0 { Tone::Warn } else { Tone::Plain };
             t.row(
-                vec![s.fd.to_string(), netid(s), short_state(s), queued.to_string(), bufs, sk::local(s), sk::remote(s)],
+                vec![
+                    s.fd.to_string(),
+                    netid(s),
+                    short_state(s),
+                    queued.to_string(),
+                    bufs,
+                    sk::local(s),
+                    sk::remote(s),
+                ],
                 tone,
             );
         }

@@ -11,7 +11,9 @@ pub fn use_color(choice: ColorChoice) -> bool {
     match choice {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
-        ColorChoice::Auto => io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+        ColorChoice::Auto => {
+            io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+        }
     }
 }
 
@@ -19,7 +21,9 @@ pub fn use_color(choice: ColorChoice) -> bool {
 pub fn print_json<T: serde::Serialize + ?Sized>(value: &T) -> Result<()> {
     let mut out = io::stdout().lock();
     // As an io::Error, so a closed pipe (`| head`) is recognised and not reported.
-    serde_json::to_writer_pretty(&mut out, value).map_err(io::Error::from).context("<output>")?;
+    serde_json::to_writer_pretty(&mut out, value)
+        .map_err(io::Error::from)
+        .context("<output>")?;
     writeln!(out).context("<output>")?;
     Ok(())
 }
@@ -58,7 +62,11 @@ pub struct TextTable {
 
 impl TextTable {
     pub fn new(header: &[&str]) -> Self {
-        TextTable { header: header.iter().map(|s| s.to_string()).collect(), rows: Vec::new(), right: Vec::new() }
+        TextTable {
+            header: header.iter().map(|s| s.to_string()).collect(),
+            rows: Vec::new(),
+            right: Vec::new(),
+        }
     }
 
     /// Right-aligns columns (numbers).
@@ -68,7 +76,10 @@ impl TextTable {
     }
 
     pub fn row(&mut self, cells: Vec<String>, tone: Tone) {
-        let cells = cells.into_iter().map(|c| c.replace(['\n', '\r'], " ")).collect();
+        let cells = cells
+            .into_iter()
+            .map(|c| c.replace(['\n', '\r'], " "))
+            .collect();
         self.rows.push((cells, tone));
     }
 
@@ -87,7 +98,9 @@ impl TextTable {
         }
         let used: usize = widths[..n - 1].iter().map(|w| w + 2).sum();
         // Too narrow to wrap usefully: leave long lines alone.
-        let Some(room) = width.checked_sub(used).filter(|&r| r >= 24) else { return self };
+        let Some(room) = width.checked_sub(used).filter(|&r| r >= 24) else {
+            return self;
+        };
         let mut rows = Vec::with_capacity(self.rows.len());
         for (cells, tone) in self.rows {
             let last = cells.last().cloned().unwrap_or_default();
@@ -160,14 +173,21 @@ fn wrap(s: &str, room: usize) -> Vec<String> {
     let mut rest = s;
     let mut limit = room;
     while rest.chars().count() > limit {
-        let cut_at = rest.char_indices().nth(limit).map_or(rest.len(), |(i, _)| i);
+        let cut_at = rest
+            .char_indices()
+            .nth(limit)
+            .map_or(rest.len(), |(i, _)| i);
         let head = &rest[..cut_at];
         // Prefer breaking before " + 0x…" or " (", then after a '/' or space.
         let brk = head
             .rfind(" + ")
             .or_else(|| head.rfind(" ("))
             .filter(|&i| i > 0)
-            .or_else(|| head.rfind(['/', ' ']).map(|i| i + 1).filter(|&i| i > limit / 3))
+            .or_else(|| {
+                head.rfind(['/', ' '])
+                    .map(|i| i + 1)
+                    .filter(|&i| i > limit / 3)
+            })
             .unwrap_or(cut_at);
         out.push(rest[..brk].trim_end().to_string());
         rest = rest[brk..].trim_start();
@@ -219,6 +239,9 @@ mod tests {
         let mut t = TextTable::new(&["PID", "COMM"]).right_align(&[0]);
         t.row(vec!["1".into(), "init".into()], Tone::Plain);
         t.row(vec!["20884".into(), "tree-root".into()], Tone::Plain);
-        assert_eq!(t.render(false), "  PID  COMM\n    1  init\n20884  tree-root\n");
+        assert_eq!(
+            t.render(false),
+            "  PID  COMM\n    1  init\n20884  tree-root\n"
+        );
     }
 }

@@ -84,14 +84,20 @@ impl Checkpoint {
         let pstree_path = dir.join("pstree.img");
         let entries: Vec<PstreeEntry> = read_all(&pstree_path)?;
         if entries.is_empty() {
-            return Err(Error::bad_image(pstree_path.display().to_string(), "the process tree has no tasks"));
+            return Err(Error::bad_image(
+                pstree_path.display().to_string(),
+                "the process tree has no tasks",
+            ));
         }
         let mut tasks = Vec::with_capacity(entries.len());
         for p in entries {
             let core_path = dir.join(format!("core-{}.img", p.pid));
             let core: CoreEntry = read_first(&core_path)?;
             let tc = core.tc.ok_or_else(|| {
-                Error::bad_image(core_path.display().to_string(), "the core entry has no task core (tc)")
+                Error::bad_image(
+                    core_path.display().to_string(),
+                    "the core entry has no task core (tc)",
+                )
             })?;
             tasks.push(Task {
                 pid: p.pid,
@@ -173,7 +179,8 @@ impl Checkpoint {
                 }
                 let pid = self.tasks[i].pid;
                 out.push((depth, &self.tasks[i]));
-                let kids = (0..self.tasks.len()).filter(|&k| !seen[k] && self.tasks[k].ppid == pid && k != i);
+                let kids = (0..self.tasks.len())
+                    .filter(|&k| !seen[k] && self.tasks[k].ppid == pid && k != i);
                 let kids: Vec<usize> = kids.collect();
                 stack.extend(kids.into_iter().rev().map(|k| (k, depth + 1)));
             }

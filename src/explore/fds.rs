@@ -46,14 +46,25 @@ pub fn explore(cp: &Checkpoint) -> Result<FdsReport> {
     let table = FileTable::load(cp)?;
     let mut tasks = Vec::with_capacity(cp.tasks.len());
     for t in &cp.tasks {
-        let mut out = FdsTask { task: t.into(), fds: Vec::new(), cwd: None, root: None };
+        let mut out = FdsTask {
+            task: t.into(),
+            fds: Vec::new(),
+            cwd: None,
+            root: None,
+        };
         if t.state.has_resources() {
             let ids = cp.ids(t.pid)?;
             let mut fdinfo = cp.fdinfo(ids.files_id)?;
             fdinfo.sort_by_key(|e| e.fd);
             for e in fdinfo {
                 let d = table.describe(e.id)?;
-                out.fds.push(Fd { fd: e.fd, kind: d.kind, object: d.object, path: d.path, id: e.id });
+                out.fds.push(Fd {
+                    fd: e.fd,
+                    kind: d.kind,
+                    object: d.object,
+                    path: d.path,
+                    id: e.id,
+                });
             }
             let fs = cp.fs(t.pid)?;
             out.cwd = Some(table.path(fs.cwd_id)?);

@@ -9,8 +9,8 @@ use std::path::Path;
 use crate::error::{Error, Result};
 use crate::image::read_all;
 use crate::proto::{
-    EventpollTfdEntry, FdTypes, FileEntry, InetSkEntry, InotifyWdEntry, MemfdInodeEntry, RemapFilePathEntry,
-    RemapType, TtyInfoEntry, TtyType, UnixSkEntry,
+    EventpollTfdEntry, FdTypes, FileEntry, InetSkEntry, InotifyWdEntry, MemfdInodeEntry,
+    RemapFilePathEntry, RemapType, TtyInfoEntry, TtyType, UnixSkEntry,
 };
 
 use super::checkpoint::Checkpoint;
@@ -66,7 +66,10 @@ impl FileTable {
     /// and the images that complete a file's name.
     pub fn load(cp: &Checkpoint) -> Result<Self> {
         let files_path = cp.path("files.img");
-        let mut t = FileTable { files_img: files_path.display().to_string(), ..FileTable::default() };
+        let mut t = FileTable {
+            files_img: files_path.display().to_string(),
+            ..FileTable::default()
+        };
         let legacy_present = LEGACY.iter().any(|(name, _)| cp.has(name));
         // files.img is required unless this is an older checkpoint; then a
         // missing one is reported by name when an fd needs it.
@@ -93,7 +96,8 @@ impl FileTable {
         if cp.has("remap-fpath.img") {
             for r in read_all::<RemapFilePathEntry>(cp.path("remap-fpath.img"))? {
                 // remap_type defaults to LINKED when absent (proto2 default).
-                let kind = RemapType::try_from(r.remap_type.unwrap_or(0)).unwrap_or(RemapType::Linked);
+                let kind =
+                    RemapType::try_from(r.remap_type.unwrap_or(0)).unwrap_or(RemapType::Linked);
                 if kind != RemapType::Procfs {
                     t.deleted.insert(r.orig_id, kind);
                 }
@@ -123,7 +127,10 @@ impl FileTable {
         ) -> Result<Vec<FileEntry>> {
             let mut out = Vec::new();
             for e in read_all::<T>(path)? {
-                let mut f = FileEntry { id: id(&e), ..FileEntry::default() };
+                let mut f = FileEntry {
+                    id: id(&e),
+                    ..FileEntry::default()
+                };
                 set(&mut f, e);
                 out.push(f);
             }
@@ -136,7 +143,9 @@ impl FileTable {
             FdTypes::Inetsk => wrap::<InetSkEntry>(path, |e| e.id, |f, e| f.isk = Some(e))?,
             FdTypes::Unixsk => wrap::<UnixSkEntry>(path, |e| e.id, |f, e| f.usk = Some(e))?,
             FdTypes::Eventfd => wrap::<EventfdFileEntry>(path, |e| e.id, |f, e| f.efd = Some(e))?,
-            FdTypes::Eventpoll => wrap::<EventpollFileEntry>(path, |e| e.id, |f, e| f.epfd = Some(e))?,
+            FdTypes::Eventpoll => {
+                wrap::<EventpollFileEntry>(path, |e| e.id, |f, e| f.epfd = Some(e))?
+            }
             FdTypes::Inotify => wrap::<InotifyFileEntry>(path, |e| e.id, |f, e| f.ify = Some(e))?,
             FdTypes::Signalfd => wrap::<SignalfdEntry>(path, |e| e.id, |f, e| f.sgfd = Some(e))?,
             FdTypes::Packetsk => wrap::<PacketSockEntry>(path, |e| e.id, |f, e| f.psk = Some(e))?,
@@ -156,9 +165,12 @@ impl FileTable {
 
     /// The file object `id`; an error naming `files.img` if there is none.
     pub fn get(&self, id: u32) -> Result<&FileEntry> {
-        self.by_id
-            .get(&id)
-            .ok_or_else(|| Error::bad_image(self.files_img.clone(), format!("no file entry with id {id}")))
+        self.by_id.get(&id).ok_or_else(|| {
+            Error::bad_image(
+                self.files_img.clone(),
+                format!("no file entry with id {id}"),
+            )
+        })
     }
 
     /// The path of a file that has one (a regular file, or what a fifo, tty or
@@ -177,8 +189,15 @@ impl FileTable {
     /// Names file object `id`.
     pub fn describe(&self, id: u32) -> Result<FileDesc> {
         let f = self.get(id)?;
-        let kind = FdTypes::try_from(f.r#type).map(|t| t.as_str_name().to_string()).unwrap_or_else(|_| f.r#type.to_string());
-        let missing = || Error::bad_image(self.files_img.clone(), format!("file {id} of type {kind} has no {kind} entry"));
+        let kind = FdTypes::try_from(f.r#type)
+            .map(|t| t.as_str_name().to_string())
+            .unwrap_or_else(|_| f.r#type.to_string());
+        let missing = || {
+            Error::bad_image(
+                self.files_img.clone(),
+                format!("file {id} of type {kind} has no {kind} entry"),
+            )
+        };
         let mut path = None;
         let object = match FdTypes::try_from(f.r#type).unwrap_or(FdTypes::Und) {
             FdTypes::Reg => {
@@ -201,11 +220,18 @@ impl FileTable {
             FdTypes::Unixsk => unix_object(f.usk.as_ref().ok_or_else(missing)?),
             FdTypes::Inetsk => inet_object(f.isk.as_ref().ok_or_else(missing)?),
             FdTypes::Netlinksk => {
-                format!("netlink ({})", names::netlink_proto(f.nlsk.as_ref().ok_or_else(missing)?.protocol))
+                format!(
+                    "netlink ({})",
+                    names::netlink_proto(f.nlsk.as_ref().ok_or_else(missing)?.protocol)
+                )
             }
             FdTypes::Packetsk => {
                 let p = f.psk.as_ref().ok_or_else(missing)?;
-                format!("packet ({}, {})", names::sock_type(p.r#type), names::packet_proto(p.protocol))
+                format!(
+                    "packet ({}, {})",
+                    names::sock_type(p.r#type),
+                    names::packet_proto(p.protocol)
+                )
             }
             FdTypes::Memfd => {
                 let m = f.memfd.as_ref().ok_or_else(missing)?;
@@ -217,14 +243,20 @@ impl FileTable {
                     None => format!("memfd[{}]", m.inode_id),
                 }
             }
-            FdTypes::Eventfd => format!("eventfd (count {})", f.efd.as_ref().ok_or_else(missing)?.counter),
+            FdTypes::Eventfd => format!(
+                "eventfd (count {})",
+                f.efd.as_ref().ok_or_else(missing)?.counter
+            ),
             FdTypes::Eventpoll => {
                 let e = f.epfd.as_ref().ok_or_else(missing)?;
                 let n = e.tfd.len() + self.legacy_tfds.get(&id).copied().unwrap_or(0);
                 format!("eventpoll ({})", names::plural(n, "target", "targets"))
             }
             FdTypes::Signalfd => {
-                format!("signalfd ({})", names::sigmask(f.sgfd.as_ref().ok_or_else(missing)?.sigmask).join(", "))
+                format!(
+                    "signalfd ({})",
+                    names::sigmask(f.sgfd.as_ref().ok_or_else(missing)?.sigmask).join(", ")
+                )
             }
             FdTypes::Timerfd => {
                 let t = f.tfd.as_ref().ok_or_else(missing)?;
@@ -256,14 +288,20 @@ impl FileTable {
                     None => what.to_string(),
                 }
             }
-            FdTypes::Ns => format!("ns ({})", names::ns_kind(f.nsf.as_ref().ok_or_else(missing)?.ns_cflag)),
+            FdTypes::Ns => format!(
+                "ns ({})",
+                names::ns_kind(f.nsf.as_ref().ok_or_else(missing)?.ns_cflag)
+            ),
             FdTypes::Tunf => match f.tunf.as_ref().ok_or_else(missing)?.netdev.as_deref() {
                 Some(dev) => format!("tun {dev}"),
                 None => "tun".to_string(),
             },
             FdTypes::Ext => "external file".to_string(),
             FdTypes::Bpfmap => format!("bpf-map {}", f.bpf.as_ref().ok_or_else(missing)?.map_name),
-            FdTypes::Pidfd => format!("pidfd (pid {})", f.pidfd.as_ref().ok_or_else(missing)?.nspid),
+            FdTypes::Pidfd => format!(
+                "pidfd (pid {})",
+                f.pidfd.as_ref().ok_or_else(missing)?.nspid
+            ),
             FdTypes::CtlTty => "controlling tty".to_string(),
             FdTypes::AutofsPipe => "autofs pipe".to_string(),
             FdTypes::Und => format!("{kind}.{id}"),
@@ -351,7 +389,10 @@ fn inet_object(s: &InetSkEntry) -> String {
     let src = endpoint(inet_addr(s.family, &s.src_addr), s.src_port);
     let mut out = format!("{proto} {src}");
     if s.dst_port != 0 {
-        out += &format!(" -> {}", endpoint(inet_addr(s.family, &s.dst_addr), s.dst_port));
+        out += &format!(
+            " -> {}",
+            endpoint(inet_addr(s.family, &s.dst_addr), s.dst_port)
+        );
     }
     // A datagram socket's state says nothing (always CLOSE or ESTABLISHED).
     if s.r#type == 1 {

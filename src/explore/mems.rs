@@ -71,7 +71,11 @@ pub fn explore(cp: &Checkpoint) -> Result<MemsReport> {
     let table = FileTable::load(cp)?;
     let mut tasks = Vec::with_capacity(cp.tasks.len());
     for t in &cp.tasks {
-        let mut out = MemsTask { task: t.into(), exe: None, vmas: Vec::new() };
+        let mut out = MemsTask {
+            task: t.into(),
+            exe: None,
+            vmas: Vec::new(),
+        };
         if t.state.has_resources() {
             let mm = cp.mm(t.pid)?;
             out.exe = Some(table.path(mm.exe_file_id)?);
@@ -86,7 +90,10 @@ pub fn explore(cp: &Checkpoint) -> Result<MemsReport> {
 
 /// `r-x` from `PROT_*`.
 pub fn prot(p: u32) -> String {
-    [(1, 'r'), (2, 'w'), (4, 'x')].iter().map(|&(bit, c)| if p & bit != 0 { c } else { '-' }).collect()
+    [(1, 'r'), (2, 'w'), (4, 'x')]
+        .iter()
+        .map(|&(bit, c)| if p & bit != 0 { c } else { '-' })
+        .collect()
 }
 
 /// The path of a file-backed VMA (`shmid` is then a file id), else `None`.
@@ -142,7 +149,11 @@ fn vma(table: &FileTable, mm: &MmEntry, v: &VmaEntry) -> Result<Vma> {
     };
     let regular = st & status::REGULAR != 0;
     if !regular {
-        resource = if resource.is_empty() { "*".to_string() } else { resource + " *" };
+        resource = if resource.is_empty() {
+            "*".to_string()
+        } else {
+            resource + " *"
+        };
     }
     Ok(Vma {
         start: Hex(v.start),

@@ -53,6 +53,10 @@ pub struct TaskHead {
 
 impl From<&Task> for TaskHead {
     fn from(t: &Task) -> Self {
-        TaskHead { pid: t.pid, comm: t.comm.clone(), state: t.state }
+        TaskHead {
+            pid: t.pid,
+            comm: t.comm.clone(),
+            state: t.state,
+        }
     }
 }

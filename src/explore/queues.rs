@@ -35,7 +35,8 @@ pub fn sk_queues(cp: &Checkpoint) -> Result<HashMap<u32, Queued>> {
         if !r.next_payload(&mut buf)? {
             break;
         }
-        let e = SkPacketEntry::decode(buf.as_slice()).map_err(|e| r.error_at(start, &format!("malformed protobuf payload: {e}")))?;
+        let e = SkPacketEntry::decode(buf.as_slice())
+            .map_err(|e| r.error_at(start, &format!("malformed protobuf payload: {e}")))?;
         r.skip(u64::from(e.length), "queued packet")?;
         r.finish_entry();
         let q = out.entry(e.id_for).or_default();
@@ -57,9 +58,13 @@ pub fn tcp_stream(cp: &Checkpoint, ino: u32) -> Result<Option<(u64, u64)>> {
     let mut buf = Vec::new();
     let start = r.offset();
     if !r.next_payload(&mut buf)? {
-        return Err(Error::bad_image(r.file().to_string(), "the image has no entries"));
+        return Err(Error::bad_image(
+            r.file().to_string(),
+            "the image has no entries",
+        ));
     }
-    let e = TcpStreamEntry::decode(buf.as_slice()).map_err(|e| r.error_at(start, &format!("malformed protobuf payload: {e}")))?;
+    let e = TcpStreamEntry::decode(buf.as_slice())
+        .map_err(|e| r.error_at(start, &format!("malformed protobuf payload: {e}")))?;
     let (inq, outq) = (u64::from(e.inq_len), u64::from(e.outq_len));
     // Check the queues are really there: a truncated image is an error.
     r.skip(inq, "receive queue")?;

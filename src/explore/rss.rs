@@ -54,7 +54,11 @@ pub fn explore(cp: &Checkpoint) -> Result<RssReport> {
     let table = FileTable::load(cp)?;
     let mut tasks = Vec::with_capacity(cp.tasks.len());
     for t in &cp.tasks {
-        let mut out = RssTask { task: t.into(), present_pages: 0, runs: Vec::new() };
+        let mut out = RssTask {
+            task: t.into(),
+            present_pages: 0,
+            runs: Vec::new(),
+        };
         if t.state.has_resources() {
             let mut vmas = cp.mm(t.pid)?.vmas;
             vmas.sort_by_key(|v| v.start);
@@ -71,7 +75,10 @@ fn pagemap(cp: &Checkpoint, pid: u32) -> Result<Vec<PagemapEntry>> {
     let mut r = ImageReader::open(cp.path(&format!("pagemap-{pid}.img")))?;
     let mut buf = Vec::new();
     if r.next_message::<PagemapHead>(&mut buf)?.is_none() {
-        return Err(Error::bad_image(r.file().to_string(), "the pagemap has no head entry"));
+        return Err(Error::bad_image(
+            r.file().to_string(),
+            "the pagemap has no head entry",
+        ));
     }
     let mut out = Vec::new();
     while let Some(e) = r.next_message::<PagemapEntry>(&mut buf)? {
@@ -86,10 +93,20 @@ fn runs(table: &FileTable, vmas: &[VmaEntry], pagemap: &[PagemapEntry]) -> Resul
     for pm in pagemap {
         let pages = u64::from(pm.nr_pages);
         let end = pm.vaddr.saturating_add(pages.saturating_mul(PAGE_SIZE));
-        let mut run = Run { start: Hex(pm.vaddr), pages, in_parent: pm.in_parent.unwrap_or(false), vmas: Vec::new() };
+        let mut run = Run {
+            start: Hex(pm.vaddr),
+            pages,
+            in_parent: pm.in_parent.unwrap_or(false),
+            vmas: Vec::new(),
+        };
         // VMAs are sorted and disjoint: skip those ending before the run.
         let first = vmas.partition_point(|v| v.end <= pm.vaddr);
-        for (i, v) in vmas.iter().enumerate().skip(first).take_while(|(_, v)| v.start < end) {
+        for (i, v) in vmas
+            .iter()
+            .enumerate()
+            .skip(first)
+            .take_while(|(_, v)| v.start < end)
+        {
             run.vmas.push(RunVma {
                 start: Hex(v.start),
                 pages: v.end.saturating_sub(v.start) / PAGE_SIZE,

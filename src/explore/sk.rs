@@ -72,7 +72,10 @@ pub fn explore(cp: &Checkpoint) -> Result<SkReport> {
     let queued = queues::sk_queues(cp)?;
     let mut tasks = Vec::with_capacity(cp.tasks.len());
     for t in &cp.tasks {
-        let mut out = SkTask { task: t.into(), sockets: Vec::new() };
+        let mut out = SkTask {
+            task: t.into(),
+            sockets: Vec::new(),
+        };
         if t.state.has_resources() {
             let ids = cp.ids(t.pid)?;
             let mut fdinfo = cp.fdinfo(ids.files_id)?;
@@ -89,7 +92,12 @@ pub fn explore(cp: &Checkpoint) -> Result<SkReport> {
 }
 
 /// The socket behind one fd, or `None` when the file is not a socket.
-fn socket(cp: &Checkpoint, queued: &HashMap<u32, Queued>, fd: u32, f: &FileEntry) -> Result<Option<Socket>> {
+fn socket(
+    cp: &Checkpoint,
+    queued: &HashMap<u32, Queued>,
+    fd: u32,
+    f: &FileEntry,
+) -> Result<Option<Socket>> {
     let bufs = |o: &SkOptsEntry| (o.so_sndbuf, o.so_rcvbuf);
     let q = queued.get(&f.id).copied().unwrap_or_default();
     let base = |family: String, opts: &SkOptsEntry| {
