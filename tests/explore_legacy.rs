@@ -97,7 +97,7 @@ fn legacy_copy(dir: &str, keep: &[i32]) -> tempfile::TempDir {
                 .iter()
                 .map(|t| crit::proto::EventpollTfdEntry {
                     id: e.id,
-                    ..t.clone()
+                    ..*t
                 })
                 .collect::<Vec<_>>()
         }),
