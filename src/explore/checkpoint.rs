@@ -1,6 +1,7 @@
 //! One checkpoint directory: its process tree, and the per-task images the
 //! explorers read, each opened on demand so errors name the file that failed.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
@@ -161,15 +162,24 @@ impl Checkpoint {
     /// `pstree.img` order), with their depth. Tasks whose parent is not in the
     /// tree are shown as roots, so nothing is ever left out.
     pub fn tree_order(&self) -> Vec<(usize, &Task)> {
-        let known = |pid: u32| self.tasks.iter().any(|t| t.pid == pid);
-        let mut out = Vec::with_capacity(self.tasks.len());
-        let mut seen = vec![false; self.tasks.len()];
-        let roots: Vec<usize> = (0..self.tasks.len())
-            .filter(|&i| {
-                let t = &self.tasks[i];
-                t.ppid == 0 || t.ppid == t.pid || !known(t.ppid)
-            })
+        let n = self.tasks.len();
+        let index: HashMap<u32, usize> = self
+            .tasks
+            .iter()
+            .enumerate()
+            .map(|(i, t)| (t.pid, i))
             .collect();
+        let mut kids: HashMap<u32, Vec<usize>> = HashMap::new();
+        let mut roots = Vec::new();
+        for (i, t) in self.tasks.iter().enumerate() {
+            if t.ppid == 0 || t.ppid == t.pid || !index.contains_key(&t.ppid) {
+                roots.push(i);
+            } else {
+                kids.entry(t.ppid).or_default().push(i);
+            }
+        }
+        let mut out = Vec::with_capacity(n);
+        let mut seen = vec![false; n];
         // Iterative depth-first walk; `seen` guards against cycles in corrupt trees.
         let mut stack: Vec<(usize, usize)> = roots.into_iter().rev().map(|i| (i, 0)).collect();
         loop {
@@ -177,12 +187,10 @@ impl Checkpoint {
                 if std::mem::replace(&mut seen[i], true) {
                     continue;
                 }
-                let pid = self.tasks[i].pid;
                 out.push((depth, &self.tasks[i]));
-                let kids = (0..self.tasks.len())
-                    .filter(|&k| !seen[k] && self.tasks[k].ppid == pid && k != i);
-                let kids: Vec<usize> = kids.collect();
-                stack.extend(kids.into_iter().rev().map(|k| (k, depth + 1)));
+                if let Some(k) = kids.get(&self.tasks[i].pid) {
+                    stack.extend(k.iter().rev().map(|&k| (k, depth + 1)));
+                }
             }
             // Tasks only reachable through a cycle: show them as roots.
             match seen.iter().position(|s| !s) {
@@ -191,5 +199,60 @@ impl Checkpoint {
             }
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn task(pid: u32, ppid: u32) -> Task {
+        Task {
+            pid,
+            ppid,
+            pgid: pid,
+            sid: pid,
+            threads: vec![pid],
+            comm: String::new(),
+            state: TaskState::Alive,
+            task_state: 1,
+            exit_code: 0,
+        }
+    }
+
+    fn order(tasks: Vec<Task>) -> Vec<(usize, u32)> {
+        let cp = Checkpoint {
+            dir: PathBuf::new(),
+            tasks,
+        };
+        cp.tree_order()
+            .into_iter()
+            .map(|(d, t)| (d, t.pid))
+            .collect()
+    }
+
+    #[test]
+    fn depth_first_in_pstree_order() {
+        let tasks = vec![task(1, 0), task(2, 1), task(3, 1), task(5, 3), task(4, 1)];
+        assert_eq!(order(tasks), [(0, 1), (1, 2), (1, 3), (2, 5), (1, 4)]);
+    }
+
+    #[test]
+    fn corrupt_trees_lose_no_task() {
+        // A cycle (2 <-> 3) and an orphan whose parent is not in the tree.
+        let tasks = vec![task(1, 0), task(2, 3), task(3, 2), task(9, 42)];
+        let got = order(tasks);
+        assert_eq!(got.len(), 4);
+        assert_eq!(got[0], (0, 1));
+        assert!(got.contains(&(0, 9)));
+    }
+
+    #[test]
+    fn task_states() {
+        assert_eq!(TaskState::from_raw(1), TaskState::Alive);
+        assert_eq!(TaskState::from_raw(2), TaskState::Zombie);
+        assert_eq!(TaskState::from_raw(3), TaskState::Stopped);
+        assert_eq!(TaskState::from_raw(77), TaskState::Unknown);
+        assert!(TaskState::Stopped.has_resources() && !TaskState::Zombie.has_resources());
     }
 }

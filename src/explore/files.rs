@@ -176,14 +176,25 @@ impl FileTable {
     /// The path of a file that has one (a regular file, or what a fifo, tty or
     /// memfd stands for), with ` (deleted)` for a ghost or unlinked file.
     pub fn path(&self, id: u32) -> Result<String> {
-        let f = self.get(id)?;
-        if let Some(reg) = &f.reg {
-            return Ok(match self.deleted.get(&id) {
-                Some(_) => format!("{} (deleted)", reg.name),
-                None => reg.name.clone(),
-            });
+        match self.get(id)?.reg {
+            Some(_) => self.reg_path(id),
+            None => Ok(self.describe(id)?.object),
         }
-        Ok(self.describe(id)?.object)
+    }
+
+    /// The path of regular file `id`, which fifos and ttys point to. Only a
+    /// regular file will do: anything else would let a corrupt image loop.
+    fn reg_path(&self, id: u32) -> Result<String> {
+        let reg = self.get(id)?.reg.as_ref().ok_or_else(|| {
+            Error::bad_image(
+                self.files_img.clone(),
+                format!("file {id} is not a regular file"),
+            )
+        })?;
+        Ok(match self.deleted.get(&id) {
+            Some(_) => format!("{} (deleted)", reg.name),
+            None => reg.name.clone(),
+        })
     }
 
     /// Names file object `id`.
@@ -201,7 +212,7 @@ impl FileTable {
         let mut path = None;
         let object = match FdTypes::try_from(f.r#type).unwrap_or(FdTypes::Und) {
             FdTypes::Reg => {
-                let p = self.path(id)?;
+                let p = self.reg_path(id)?;
                 path = Some(p.clone());
                 p
             }
@@ -210,7 +221,7 @@ impl FileTable {
                 let fifo = f.fifo.as_ref().ok_or_else(missing)?;
                 match fifo.regf_id {
                     Some(reg) => {
-                        let p = self.path(reg)?;
+                        let p = self.reg_path(reg)?;
                         path = Some(p.clone());
                         format!("fifo {p}")
                     }
@@ -278,7 +289,7 @@ impl FileTable {
             FdTypes::Tty => {
                 let t = f.tty.as_ref().ok_or_else(missing)?;
                 let p = match t.regf_id {
-                    Some(reg) => Some(self.path(reg)?),
+                    Some(reg) => Some(self.reg_path(reg)?),
                     None => None,
                 };
                 path = p.clone();
