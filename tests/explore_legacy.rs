@@ -95,10 +95,7 @@ fn legacy_copy(dir: &str, keep: &[i32]) -> tempfile::TempDir {
         epolls.iter().flat_map(|e| {
             e.tfd
                 .iter()
-                .map(|t| crit::proto::EventpollTfdEntry {
-                    id: e.id,
-                    ..*t
-                })
+                .map(|t| crit::proto::EventpollTfdEntry { id: e.id, ..*t })
                 .collect::<Vec<_>>()
         }),
     );
