@@ -1,9 +1,310 @@
-//! `crit explore`.
+//! `crit x DIR ps|fds|mems|rss|sk`: the explorers, as tables or JSON.
 
 use anyhow::Result;
+use crit::explore::{fds, mems, ps, rss, sk, Checkpoint, TaskHead, TaskState};
 
-use super::args::ExploreArgs;
+use super::args::{ExploreArgs, Explorer, Format};
+use super::render::{self, heading, human_size, TextTable, Tone};
 
-pub fn run(_args: &ExploreArgs) -> Result<()> {
-    anyhow::bail!("crit x: not implemented yet")
+/// Tables are laid out for a terminal this wide (long paths wrap).
+const WIDTH: usize = 80;
+
+pub fn run(args: &ExploreArgs) -> Result<()> {
+    let cp = Checkpoint::open(&args.dir)?;
+    let json = args.output.format == Format::Json;
+    let color = render::use_color(args.output.color);
+    match args.what {
+        Explorer::Ps => {
+            let r = ps::explore(&cp);
+            if json {
+                render::print_json(&r)
+            } else {
+                render::print_text(&ps_table(&r, color))
+            }
+        }
+        Explorer::Fds => {
+            let r = fds::explore(&cp)?;
+            if json {
+                render::print_json(&r)
+            } else {
+                render::print_text(&fds_table(&r, color))
+            }
+        }
+        Explorer::Mems => {
+            let r = mems::explore(&cp)?;
+            if json {
+                render::print_json(&r)
+            } else {
+                render::print_text(&mems_table(&r, color))
+            }
+        }
+        Explorer::Rss => {
+            let r = rss::explore(&cp)?;
+            if json {
+                render::print_json(&r)
+            } else {
+                render::print_text(&rss_table(&r, color))
+            }
+        }
+        Explorer::Sk => {
+            let r = sk::explore(&cp)?;
+            if json {
+                render::print_json(&r)
+            } else {
+                render::print_text(&sk_table(&r, color))
+            }
+        }
+    }
+}
+
+/// `20975 files` (and the state when it is not plain alive).
+fn task_line(t: &TaskHead) -> String {
+    match t.state {
+        TaskState::Alive => format!("{} {}", t.pid, t.comm),
+        s => format!("{} {} ({})", t.pid, t.comm, s.as_str()),
+    }
+}
+
+/// A task without resources gets one line saying why it has nothing to show.
+fn no_resources(t: &TaskHead, what: &str, color: bool) -> String {
+    heading(
+        &format!(
+            "{}: CRIU saves no {what} for a {} task",
+            task_line(t),
+            t.state.as_str()
+        ),
+        color,
+    )
+}
+
+pub fn ps_table(r: &ps::PsReport, color: bool) -> String {
+    let mut t = TextTable::new(&["PID", "PPID", "PGID", "SID", "THR", "STATE", "COMM"])
+        .right_align(&[0, 1, 2, 3, 4]);
+    for p in &r.tasks {
+        let state = match (p.exit_status, p.exit_signal) {
+            (Some(code), _) => format!("{} (exit {code})", p.state.as_str()),
+            (_, Some(sig)) => format!(
+                "{} ({})",
+                p.state.as_str(),
+                crit::explore::names::signal(sig)
+            ),
+            _ => p.state.as_str().to_string(),
+        };
+        let tone = if p.state == TaskState::Alive {
+            Tone::Plain
+        } else {
+            Tone::Warn
+        };
+        let comm = format!("{}{}", "    ".repeat(p.depth), p.comm);
+        let cells = [p.pid, p.ppid, p.pgid, p.sid].map(|n| n.to_string());
+        t.row(
+            cells
+                .into_iter()
+                .chain([p.threads.to_string(), state, comm])
+                .collect(),
+            tone,
+        );
+    }
+    t.render(color)
+}
+
+pub fn fds_table(r: &fds::FdsReport, color: bool) -> String {
+    let mut out = String::new();
+    for task in &r.tasks {
+        if !out.is_empty() {
+            out.push('\n');
+        }
+        if !task.task.state.has_resources() {
+            out += &no_resources(&task.task, "files", color);
+            continue;
+        }
+        out += &heading(&task_line(&task.task), color);
+        let mut t = TextTable::new(&["FD", "TYPE", "OBJECT"]).right_align(&[0]);
+        for f in &task.fds {
+            let tone = if f.object.ends_with(" (deleted)") {
+                Tone::Warn
+            } else {
+                Tone::Plain
+            };
+            t.row(
+                vec![f.fd.to_string(), f.kind.clone(), f.object.clone()],
+                tone,
+            );
+        }
+        for (name, path) in [("cwd", &task.cwd), ("root", &task.root)] {
+            if let Some(p) = path {
+                t.row(vec![name.to_string(), String::new(), p.clone()], Tone::Dim);
+            }
+        }
+        out += &t.fit(WIDTH).render(color);
+    }
+    out
+}
+
+pub fn mems_table(r: &mems::MemsReport, color: bool) -> String {
+    let mut out = String::new();
+    for task in &r.tasks {
+        if !out.is_empty() {
+            out.push('\n');
+        }
+        if !task.task.state.has_resources() {
+            out += &no_resources(&task.task, "memory", color);
+            continue;
+        }
+        let exe = task.exe.as_deref().unwrap_or("?");
+        out += &heading(&format!("{}: exe {exe}", task_line(&task.task)), color);
+        let mut t = TextTable::new(&["START", "END", "PROT", "RESOURCE"]).right_align(&[0, 1]);
+        for v in &task.vmas {
+            let tone = if v.regular { Tone::Plain } else { Tone::Dim };
+            t.row(
+                vec![
+                    hex(v.start.0),
+                    hex(v.end.0),
+                    v.prot.clone(),
+                    v.resource.clone(),
+                ],
+                tone,
+            );
+        }
+        out += &t.fit(WIDTH).render(color);
+    }
+    out
+}
+
+pub fn rss_table(r: &rss::RssReport, color: bool) -> String {
+    let mut out = String::new();
+    for task in &r.tasks {
+        if !out.is_empty() {
+            out.push('\n');
+        }
+        if !task.task.state.has_resources() {
+            out += &no_resources(&task.task, "pages", color);
+            continue;
+        }
+        let kib = task.present_pages * 4;
+        out += &heading(
+            &format!(
+                "{}: {} pages present ({kib} KiB)",
+                task_line(&task.task),
+                task.present_pages
+            ),
+            color,
+        );
+        let mut t =
+            TextTable::new(&["RUN", "PAGES", "IN VMA", "PAGES", "FILE"]).right_align(&[0, 1, 2, 3]);
+        for run in &task.runs {
+            let mut first = true;
+            let (start, pages) = (hex(run.start.0), run.pages.to_string());
+            let run_cells = |first: bool| {
+                if first {
+                    [start.clone(), pages.clone()]
+                } else {
+                    Default::default()
+                }
+            };
+            if run.vmas.is_empty() {
+                t.row(
+                    run_cells(true)
+                        .into_iter()
+                        .chain(["-".into(), String::new(), String::new()])
+                        .collect(),
+                    Tone::Warn,
+                );
+            }
+            for v in &run.vmas {
+                let cells: [String; 3] = if v.same_as_previous {
+                    ["~".into(), String::new(), String::new()]
+                } else {
+                    [
+                        hex(v.start.0),
+                        v.pages.to_string(),
+                        v.path.clone().unwrap_or_default(),
+                    ]
+                };
+                t.row(
+                    run_cells(first).into_iter().chain(cells).collect(),
+                    Tone::Plain,
+                );
+                first = false;
+            }
+        }
+        out += &t.fit(WIDTH).render(color);
+    }
+    out
+}
+
+pub fn sk_table(r: &sk::SkReport, color: bool) -> String {
+    let mut out = String::new();
+    for task in &r.tasks {
+        if !out.is_empty() {
+            out.push('\n');
+        }
+        if !task.task.state.has_resources() {
+            out += &no_resources(&task.task, "sockets", color);
+            continue;
+        }
+        out += &heading(&task_line(&task.task), color);
+        if task.sockets.is_empty() {
+            out += "no sockets\n";
+            continue;
+        }
+        let mut t = TextTable::new(&["FD", "NETID", "STATE", "QUEUED", "BUF S/R", "LOCAL", "PEER"])
+            .right_align(&[0, 3]);
+        for s in &task.sockets {
+            let queued = s.recv_queued + s.send_queued;
+            let bufs = format!(
+                "{}/{}",
+                human_size(s.send_buf.into()),
+                human_size(s.recv_buf.into())
+            );
+            let tone = if queued > 0 { Tone::Warn } else { Tone::Plain };
+            t.row(
+                vec![
+                    s.fd.to_string(),
+                    netid(s),
+                    short_state(s),
+                    queued.to_string(),
+                    bufs,
+                    sk::local(s),
+                    sk::remote(s),
+                ],
+                tone,
+            );
+        }
+        out += &t.fit(WIDTH).render(color);
+    }
+    out
+}
+
+/// ss's short names: `tcp`, `udp6`, `u_str`, `nl`, `p_raw`.
+fn netid(s: &sk::Socket) -> String {
+    let kind = s.kind.as_deref().unwrap_or("");
+    let short = |k: &str| match k {
+        "stream" => "str".to_string(),
+        "dgram" => "dgr".to_string(),
+        "seqpacket" => "seq".to_string(),
+        other => other.to_string(),
+    };
+    match s.family.as_str() {
+        "unix" => format!("u_{}", short(kind)),
+        "netlink" => "nl".to_string(),
+        "packet" => format!("p_{}", short(kind)),
+        "inet" => s.protocol.clone().unwrap_or_default(),
+        "inet6" => format!("{}6", s.protocol.as_deref().unwrap_or("")),
+        other => other.to_string(),
+    }
+}
+
+/// ss's state names, short enough for the table: `ESTAB`, `UNCONN`.
+fn short_state(s: &sk::Socket) -> String {
+    match (s.state.as_deref(), s.kind.as_deref()) {
+        (Some("ESTABLISHED"), _) => "ESTAB".into(),
+        (Some("CLOSE"), Some("dgram")) | (Some("CLOSE"), None) => "UNCONN".into(),
+        (Some(st), _) => st.into(),
+        (None, _) => "-".into(),
+    }
+}
+
+fn hex(v: u64) -> String {
+    format!("{v:x}")
 }

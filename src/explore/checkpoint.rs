@@ -1,0 +1,258 @@
+//! One checkpoint directory: its process tree, and the per-task images the
+//! explorers read, each opened on demand so errors name the file that failed.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use crate::error::{Error, Result};
+use crate::image::{read_all, read_first};
+use crate::proto::{CoreEntry, FdinfoEntry, FsEntry, MmEntry, PstreeEntry, TaskKobjIdsEntry};
+
+/// A task's state as CRIU records it in `core-PID.img` (`task_state`).
+///
+/// CRIU writes 1 for a live task, 2 ("dead") for a zombie — a task that exited
+/// and was never reaped, restored as a zombie again — and 3 for a stopped one.
+/// (The Python CRIT's `--pretty` names these wrongly.) 6 is compel's own zombie
+/// value; CRIU does not write it, but we name it the same should it appear.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TaskState {
+    Alive,
+    Stopped,
+    Zombie,
+    /// A task_state this tool does not know; the raw value is in `task_state`.
+    Unknown,
+}
+
+impl TaskState {
+    pub fn from_raw(raw: u32) -> Self {
+        match raw {
+            1 => TaskState::Alive,
+            2 | 6 => TaskState::Zombie,
+            3 => TaskState::Stopped,
+            _ => TaskState::Unknown,
+        }
+    }
+
+    /// Whether CRIU dumped the task's resources (mm, ids, fds, pagemap): only
+    /// live and stopped tasks have them; a zombie has its core image only.
+    pub fn has_resources(self) -> bool {
+        matches!(self, TaskState::Alive | TaskState::Stopped)
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TaskState::Alive => "alive",
+            TaskState::Stopped => "stopped",
+            TaskState::Zombie => "zombie",
+            TaskState::Unknown => "unknown",
+        }
+    }
+}
+
+/// One task of `pstree.img`, with what its core image says about it.
+#[derive(Debug, Clone)]
+pub struct Task {
+    /// The pid as seen inside the checkpoint (CRIU 4.1.1's `pstree_entry` has no
+    /// `ns_pid`: `pid` already is the pid in the dumped pid namespace).
+    pub pid: u32,
+    pub ppid: u32,
+    pub pgid: u32,
+    pub sid: u32,
+    pub threads: Vec<u32>,
+    pub comm: String,
+    pub state: TaskState,
+    /// `task_state` as written in the core image.
+    pub task_state: u32,
+    /// The wait status of a zombie (`exit_code` of the core image).
+    pub exit_code: u32,
+}
+
+/// A checkpoint directory and its process tree.
+#[derive(Debug, Clone)]
+pub struct Checkpoint {
+    dir: PathBuf,
+    /// Tasks in `pstree.img` order.
+    pub tasks: Vec<Task>,
+}
+
+impl Checkpoint {
+    /// Reads `pstree.img` and each task's `core-PID.img`.
+    pub fn open(dir: impl AsRef<Path>) -> Result<Self> {
+        let dir = dir.as_ref().to_path_buf();
+        let pstree_path = dir.join("pstree.img");
+        let entries: Vec<PstreeEntry> = read_all(&pstree_path)?;
+        if entries.is_empty() {
+            return Err(Error::bad_image(
+                pstree_path.display().to_string(),
+                "the process tree has no tasks",
+            ));
+        }
+        let mut tasks = Vec::with_capacity(entries.len());
+        for p in entries {
+            let core_path = dir.join(format!("core-{}.img", p.pid));
+            let core: CoreEntry = read_first(&core_path)?;
+            let tc = core.tc.ok_or_else(|| {
+                Error::bad_image(
+                    core_path.display().to_string(),
+                    "the core entry has no task core (tc)",
+                )
+            })?;
+            tasks.push(Task {
+                pid: p.pid,
+                ppid: p.ppid,
+                pgid: p.pgid,
+                sid: p.sid,
+                threads: p.threads,
+                comm: tc.comm,
+                state: TaskState::from_raw(tc.task_state),
+                task_state: tc.task_state,
+                exit_code: tc.exit_code,
+            });
+        }
+        Ok(Checkpoint { dir, tasks })
+    }
+
+    /// The directory's path.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// The path of image `name` in this checkpoint.
+    pub fn path(&self, name: &str) -> PathBuf {
+        self.dir.join(name)
+    }
+
+    /// Whether image `name` exists.
+    pub fn has(&self, name: &str) -> bool {
+        self.path(name).is_file()
+    }
+
+    /// The kernel-object ids of a task: `ids-PID.img`, or the copy older CRIUs
+    /// kept inside `core-PID.img` when that image is absent.
+    pub fn ids(&self, pid: u32) -> Result<TaskKobjIdsEntry> {
+        let name = format!("ids-{pid}.img");
+        if !self.has(&name) {
+            let core: CoreEntry = read_first(self.path(&format!("core-{pid}.img")))?;
+            if let Some(ids) = core.ids {
+                return Ok(ids);
+            }
+        }
+        read_first(self.path(&name))
+    }
+
+    /// The fd table `fdinfo-ID.img` of a files id.
+    pub fn fdinfo(&self, files_id: u32) -> Result<Vec<FdinfoEntry>> {
+        read_all(self.path(&format!("fdinfo-{files_id}.img")))
+    }
+
+    /// A task's `fs-PID.img` (cwd and root).
+    pub fn fs(&self, pid: u32) -> Result<FsEntry> {
+        read_first(self.path(&format!("fs-{pid}.img")))
+    }
+
+    /// A task's `mm-PID.img` (VMAs, exe).
+    pub fn mm(&self, pid: u32) -> Result<MmEntry> {
+        read_first(self.path(&format!("mm-{pid}.img")))
+    }
+
+    /// The tasks in tree order (each parent before its children, children in
+    /// `pstree.img` order), with their depth. Tasks whose parent is not in the
+    /// tree are shown as roots, so nothing is ever left out.
+    pub fn tree_order(&self) -> Vec<(usize, &Task)> {
+        let n = self.tasks.len();
+        let index: HashMap<u32, usize> = self
+            .tasks
+            .iter()
+            .enumerate()
+            .map(|(i, t)| (t.pid, i))
+            .collect();
+        let mut kids: HashMap<u32, Vec<usize>> = HashMap::new();
+        let mut roots = Vec::new();
+        for (i, t) in self.tasks.iter().enumerate() {
+            if t.ppid == 0 || t.ppid == t.pid || !index.contains_key(&t.ppid) {
+                roots.push(i);
+            } else {
+                kids.entry(t.ppid).or_default().push(i);
+            }
+        }
+        let mut out = Vec::with_capacity(n);
+        let mut seen = vec![false; n];
+        // Iterative depth-first walk; `seen` guards against cycles in corrupt trees.
+        let mut stack: Vec<(usize, usize)> = roots.into_iter().rev().map(|i| (i, 0)).collect();
+        loop {
+            while let Some((i, depth)) = stack.pop() {
+                if std::mem::replace(&mut seen[i], true) {
+                    continue;
+                }
+                out.push((depth, &self.tasks[i]));
+                if let Some(k) = kids.get(&self.tasks[i].pid) {
+                    stack.extend(k.iter().rev().map(|&k| (k, depth + 1)));
+                }
+            }
+            // Tasks only reachable through a cycle: show them as roots.
+            match seen.iter().position(|s| !s) {
+                Some(i) => stack.push((i, 0)),
+                None => break,
+            }
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn task(pid: u32, ppid: u32) -> Task {
+        Task {
+            pid,
+            ppid,
+            pgid: pid,
+            sid: pid,
+            threads: vec![pid],
+            comm: String::new(),
+            state: TaskState::Alive,
+            task_state: 1,
+            exit_code: 0,
+        }
+    }
+
+    fn order(tasks: Vec<Task>) -> Vec<(usize, u32)> {
+        let cp = Checkpoint {
+            dir: PathBuf::new(),
+            tasks,
+        };
+        cp.tree_order()
+            .into_iter()
+            .map(|(d, t)| (d, t.pid))
+            .collect()
+    }
+
+    #[test]
+    fn depth_first_in_pstree_order() {
+        let tasks = vec![task(1, 0), task(2, 1), task(3, 1), task(5, 3), task(4, 1)];
+        assert_eq!(order(tasks), [(0, 1), (1, 2), (1, 3), (2, 5), (1, 4)]);
+    }
+
+    #[test]
+    fn corrupt_trees_lose_no_task() {
+        // A cycle (2 <-> 3) and an orphan whose parent is not in the tree.
+        let tasks = vec![task(1, 0), task(2, 3), task(3, 2), task(9, 42)];
+        let got = order(tasks);
+        assert_eq!(got.len(), 4);
+        assert_eq!(got[0], (0, 1));
+        assert!(got.contains(&(0, 9)));
+    }
+
+    #[test]
+    fn task_states() {
+        assert_eq!(TaskState::from_raw(1), TaskState::Alive);
+        assert_eq!(TaskState::from_raw(2), TaskState::Zombie);
+        assert_eq!(TaskState::from_raw(3), TaskState::Stopped);
+        assert_eq!(TaskState::from_raw(77), TaskState::Unknown);
+        assert!(TaskState::Stopped.has_resources() && !TaskState::Zombie.has_resources());
+    }
+}

@@ -1,0 +1,76 @@
+//! `fds`: each task's open files, then its cwd and root.
+//!
+//! `ids-PID.img` gives the task's files id, `fdinfo-ID.img` its fd table, and
+//! the file table names what each fd points to.
+
+use serde::Serialize;
+
+use crate::error::Result;
+
+use super::checkpoint::Checkpoint;
+use super::files::FileTable;
+use super::TaskHead;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct FdsReport {
+    pub tasks: Vec<FdsTask>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct FdsTask {
+    #[serde(flatten)]
+    pub task: TaskHead,
+    /// Open fds in fd order; empty for a task without resources (a zombie).
+    pub fds: Vec<Fd>,
+    /// `null` for a task without resources.
+    pub cwd: Option<String>,
+    pub root: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Fd {
+    pub fd: u32,
+    /// CRIU's file type: `REG`, `PIPE`, `FIFO`, `INETSK`, `UNIXSK`, `MEMFD`, …
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// What the fd points to, as one line.
+    pub object: String,
+    /// The file's path, for files that have one (regular files, fifos, ttys).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    /// The file's id in the checkpoint (`files.img`).
+    pub id: u32,
+}
+
+pub fn explore(cp: &Checkpoint) -> Result<FdsReport> {
+    let table = FileTable::load(cp)?;
+    let mut tasks = Vec::with_capacity(cp.tasks.len());
+    for t in &cp.tasks {
+        let mut out = FdsTask {
+            task: t.into(),
+            fds: Vec::new(),
+            cwd: None,
+            root: None,
+        };
+        if t.state.has_resources() {
+            let ids = cp.ids(t.pid)?;
+            let mut fdinfo = cp.fdinfo(ids.files_id)?;
+            fdinfo.sort_by_key(|e| e.fd);
+            for e in fdinfo {
+                let d = table.describe(e.id)?;
+                out.fds.push(Fd {
+                    fd: e.fd,
+                    kind: d.kind,
+                    object: d.object,
+                    path: d.path,
+                    id: e.id,
+                });
+            }
+            let fs = cp.fs(t.pid)?;
+            out.cwd = Some(table.path(fs.cwd_id)?);
+            out.root = Some(table.path(fs.root_id)?);
+        }
+        tasks.push(out);
+    }
+    Ok(FdsReport { tasks })
+}

@@ -1,0 +1,168 @@
+//! `mems`: each task's executable and memory mappings (VMAs), like the Python
+//! CRIT's `x mems`, with the heap, vvar and main stack named too.
+
+use serde::Serialize;
+
+use crate::error::Result;
+use crate::proto::{MmEntry, VmaEntry};
+
+use super::checkpoint::Checkpoint;
+use super::files::FileTable;
+use super::{Hex, TaskHead};
+
+/// `status` bits of a VMA (CRIU's `VMA_*`).
+pub mod status {
+    pub const REGULAR: u32 = 1 << 0;
+    pub const STACK: u32 = 1 << 1;
+    pub const VSYSCALL: u32 = 1 << 2;
+    pub const VDSO: u32 = 1 << 3;
+    pub const HEAP: u32 = 1 << 5;
+    pub const FILE_PRIVATE: u32 = 1 << 6;
+    pub const FILE_SHARED: u32 = 1 << 7;
+    pub const ANON_SHARED: u32 = 1 << 8;
+    pub const SYSVIPC: u32 = 1 << 10;
+    pub const SOCKET: u32 = 1 << 11;
+    pub const VVAR: u32 = 1 << 12;
+    pub const AIORING: u32 = 1 << 13;
+    pub const SHSTK: u32 = 1 << 15;
+    pub const UPROBES: u32 = 1 << 17;
+}
+
+const MAP_GROWSDOWN: u32 = 0x0100;
+pub const PAGE_SIZE: u64 = 4096;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct MemsReport {
+    pub tasks: Vec<MemsTask>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct MemsTask {
+    #[serde(flatten)]
+    pub task: TaskHead,
+    /// The executable's path; `null` for a task without resources (a zombie).
+    pub exe: Option<String>,
+    /// Mappings in address order; empty for a task without resources.
+    pub vmas: Vec<Vma>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Vma {
+    pub start: Hex,
+    pub end: Hex,
+    /// `rwx` with `-` for what is not allowed.
+    pub prot: String,
+    /// What is mapped, as the Python CRIT writes it: a path with ` + 0xOFFSET`
+    /// and ` (s)` when shared, `[heap]`, `[stack]`, `shmem[ID]`, …, then ` *`
+    /// when CRIU did not count the VMA as regular. Empty for anonymous memory.
+    pub resource: String,
+    /// The mapped file's path, for file mappings.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    /// Offset in the file (bytes).
+    pub pgoff: Hex,
+    /// A shared (`MAP_SHARED`) mapping.
+    pub shared: bool,
+    /// CRIU's `VMA_AREA_REGULAR`: false for areas like `[vsyscall]` it does not restore.
+    pub regular: bool,
+}
+
+pub fn explore(cp: &Checkpoint) -> Result<MemsReport> {
+    let table = FileTable::load(cp)?;
+    let mut tasks = Vec::with_capacity(cp.tasks.len());
+    for t in &cp.tasks {
+        let mut out = MemsTask {
+            task: t.into(),
+            exe: None,
+            vmas: Vec::new(),
+        };
+        if t.state.has_resources() {
+            let mm = cp.mm(t.pid)?;
+            out.exe = Some(table.path(mm.exe_file_id)?);
+            for v in &mm.vmas {
+                out.vmas.push(vma(&table, &mm, v)?);
+            }
+        }
+        tasks.push(out);
+    }
+    Ok(MemsReport { tasks })
+}
+
+/// `r-x` from `PROT_*`.
+pub fn prot(p: u32) -> String {
+    [(1, 'r'), (2, 'w'), (4, 'x')]
+        .iter()
+        .map(|&(bit, c)| if p & bit != 0 { c } else { '-' })
+        .collect()
+}
+
+/// The path of a file-backed VMA (`shmid` is then a file id), else `None`.
+pub fn file_path(table: &FileTable, v: &VmaEntry) -> Result<Option<String>> {
+    let special = status::SYSVIPC | status::ANON_SHARED | status::SOCKET;
+    if v.status & special == 0 && v.status & (status::FILE_PRIVATE | status::FILE_SHARED) != 0 {
+        // shmid is a u64 in the image but file ids are u32: a larger one cannot exist.
+        let id = u32::try_from(v.shmid).unwrap_or(u32::MAX);
+        return table.path(id).map(Some);
+    }
+    Ok(None)
+}
+
+fn vma(table: &FileTable, mm: &MmEntry, v: &VmaEntry) -> Result<Vma> {
+    let st = v.status;
+    let path = file_path(table, v)?;
+    let mut resource = if st & status::SYSVIPC != 0 {
+        format!("sysvipc[{}]", v.shmid)
+    } else if st & status::ANON_SHARED != 0 {
+        format!("shmem[{}]", v.shmid)
+    } else if st & status::SOCKET != 0 {
+        format!("socket[{}]", v.shmid)
+    } else if let Some(p) = &path {
+        let mut s = p.clone();
+        if v.pgoff != 0 {
+            s += &format!(" + {:#x}", v.pgoff);
+        }
+        if st & status::FILE_SHARED != 0 {
+            s += " (s)";
+        }
+        s
+    } else if st & status::STACK != 0 || (v.start..v.end).contains(&mm.mm_start_stack) {
+        "[stack]".to_string()
+    } else if st & status::VSYSCALL != 0 {
+        "[vsyscall]".to_string()
+    } else if st & status::VDSO != 0 {
+        "[vdso]".to_string()
+    } else if st & status::VVAR != 0 {
+        "[vvar]".to_string()
+    } else if st & status::HEAP != 0 {
+        "[heap]".to_string()
+    } else if st & status::AIORING != 0 {
+        "[aio]".to_string()
+    } else if st & status::SHSTK != 0 {
+        "[shadow stack]".to_string()
+    } else if st & status::UPROBES != 0 {
+        "[uprobes]".to_string()
+    } else if v.flags & MAP_GROWSDOWN != 0 {
+        // Grows down but holds no saved stack pointer: a thread's stack, maybe.
+        "[stack?]".to_string()
+    } else {
+        String::new()
+    };
+    let regular = st & status::REGULAR != 0;
+    if !regular {
+        resource = if resource.is_empty() {
+            "*".to_string()
+        } else {
+            resource + " *"
+        };
+    }
+    Ok(Vma {
+        start: Hex(v.start),
+        end: Hex(v.end),
+        prot: prot(v.prot),
+        resource,
+        path,
+        pgoff: Hex(v.pgoff),
+        shared: st & (status::FILE_SHARED | status::ANON_SHARED) != 0 || v.flags & 1 != 0,
+        regular,
+    })
+}

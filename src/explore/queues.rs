@@ -1,0 +1,73 @@
+//! Bytes sockets had queued when dumped: `sk-queues.img` (receive queues of
+//! unix and other sockets: an `sk_packet_entry`, then `length` bytes of data)
+//! and `tcp-stream-INO.img` (a `tcp_stream_entry`, then `inq_len` bytes of the
+//! receive queue and `outq_len` bytes of the send queue). Only sizes are read;
+//! the data is skipped.
+
+use std::collections::HashMap;
+
+use prost::Message;
+
+use crate::error::{Error, Result};
+use crate::image::ImageReader;
+use crate::proto::{SkPacketEntry, TcpStreamEntry};
+
+use super::checkpoint::Checkpoint;
+
+/// What one socket had queued.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Queued {
+    pub packets: u64,
+    pub bytes: u64,
+}
+
+/// Receive queues from `sk-queues.img`, by socket file id (`id_for`);
+/// empty when the checkpoint has no such image.
+pub fn sk_queues(cp: &Checkpoint) -> Result<HashMap<u32, Queued>> {
+    let mut out: HashMap<u32, Queued> = HashMap::new();
+    if !cp.has("sk-queues.img") {
+        return Ok(out);
+    }
+    let mut r = ImageReader::open(cp.path("sk-queues.img"))?;
+    let mut buf = Vec::new();
+    loop {
+        let start = r.offset();
+        if !r.next_payload(&mut buf)? {
+            break;
+        }
+        let e = SkPacketEntry::decode(buf.as_slice())
+            .map_err(|e| r.error_at(start, &format!("malformed protobuf payload: {e}")))?;
+        r.skip(u64::from(e.length), "queued packet")?;
+        r.finish_entry();
+        let q = out.entry(e.id_for).or_default();
+        q.packets += 1;
+        q.bytes += u64::from(e.length);
+    }
+    Ok(out)
+}
+
+/// The (receive, send) queue sizes of the TCP socket with inode `ino`, from
+/// `tcp-stream-<hex ino>.img`; `None` when CRIU wrote no such image (a socket
+/// that is not established, or a dump without `--tcp-established`).
+pub fn tcp_stream(cp: &Checkpoint, ino: u32) -> Result<Option<(u64, u64)>> {
+    let name = format!("tcp-stream-{ino:x}.img");
+    if !cp.has(&name) {
+        return Ok(None);
+    }
+    let mut r = ImageReader::open(cp.path(&name))?;
+    let mut buf = Vec::new();
+    let start = r.offset();
+    if !r.next_payload(&mut buf)? {
+        return Err(Error::bad_image(
+            r.file().to_string(),
+            "the image has no entries",
+        ));
+    }
+    let e = TcpStreamEntry::decode(buf.as_slice())
+        .map_err(|e| r.error_at(start, &format!("malformed protobuf payload: {e}")))?;
+    let (inq, outq) = (u64::from(e.inq_len), u64::from(e.outq_len));
+    // Check the queues are really there: a truncated image is an error.
+    r.skip(inq, "receive queue")?;
+    r.skip(outq, "send queue")?;
+    Ok(Some((inq, outq)))
+}

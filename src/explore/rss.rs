@@ -1,0 +1,121 @@
+//! `rss`: each task's resident pages — the pagemap's runs of present pages —
+//! against the VMAs they fall in, like the Python CRIT's `x rss`.
+
+use serde::Serialize;
+
+use crate::error::{Error, Result};
+use crate::image::ImageReader;
+use crate::proto::{PagemapEntry, PagemapHead, VmaEntry};
+
+use super::checkpoint::Checkpoint;
+use super::files::FileTable;
+use super::mems::{file_path, PAGE_SIZE};
+use super::{Hex, TaskHead};
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RssReport {
+    pub tasks: Vec<RssTask>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RssTask {
+    #[serde(flatten)]
+    pub task: TaskHead,
+    /// Pages saved in all runs.
+    pub present_pages: u64,
+    /// Runs in pagemap order; empty for a task without resources (a zombie).
+    pub runs: Vec<Run>,
+}
+
+/// A run of present pages (one pagemap entry).
+#[derive(Debug, Clone, Serialize)]
+pub struct Run {
+    pub start: Hex,
+    pub pages: u64,
+    /// The pages live in the parent checkpoint (an incremental dump).
+    pub in_parent: bool,
+    /// The VMAs the run overlaps, in address order.
+    pub vmas: Vec<RunVma>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RunVma {
+    pub start: Hex,
+    /// The VMA's size in pages.
+    pub pages: u64,
+    /// The mapped file's path, for file mappings.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    /// The previous run ended in this same VMA (the Python CRIT's `~`).
+    pub same_as_previous: bool,
+}
+
+pub fn explore(cp: &Checkpoint) -> Result<RssReport> {
+    let table = FileTable::load(cp)?;
+    let mut tasks = Vec::with_capacity(cp.tasks.len());
+    for t in &cp.tasks {
+        let mut out = RssTask {
+            task: t.into(),
+            present_pages: 0,
+            runs: Vec::new(),
+        };
+        if t.state.has_resources() {
+            let mut vmas = cp.mm(t.pid)?.vmas;
+            vmas.sort_by_key(|v| v.start);
+            out.runs = runs(&table, &vmas, &pagemap(cp, t.pid)?)?;
+            out.present_pages = out.runs.iter().map(|r| r.pages).sum();
+        }
+        tasks.push(out);
+    }
+    Ok(RssReport { tasks })
+}
+
+/// The entries of `pagemap-PID.img` after its head.
+fn pagemap(cp: &Checkpoint, pid: u32) -> Result<Vec<PagemapEntry>> {
+    let mut r = ImageReader::open(cp.path(&format!("pagemap-{pid}.img")))?;
+    let mut buf = Vec::new();
+    if r.next_message::<PagemapHead>(&mut buf)?.is_none() {
+        return Err(Error::bad_image(
+            r.file().to_string(),
+            "the pagemap has no head entry",
+        ));
+    }
+    let mut out = Vec::new();
+    while let Some(e) = r.next_message::<PagemapEntry>(&mut buf)? {
+        out.push(e);
+    }
+    Ok(out)
+}
+
+fn runs(table: &FileTable, vmas: &[VmaEntry], pagemap: &[PagemapEntry]) -> Result<Vec<Run>> {
+    let mut out = Vec::with_capacity(pagemap.len());
+    let mut previous: Option<usize> = None;
+    for pm in pagemap {
+        let pages = u64::from(pm.nr_pages);
+        let end = pm.vaddr.saturating_add(pages.saturating_mul(PAGE_SIZE));
+        let mut run = Run {
+            start: Hex(pm.vaddr),
+            pages,
+            in_parent: pm.in_parent.unwrap_or(false),
+            vmas: Vec::new(),
+        };
+        // VMAs are sorted and disjoint: skip those ending before the run.
+        let first = vmas.partition_point(|v| v.end <= pm.vaddr);
+        for (i, v) in vmas
+            .iter()
+            .enumerate()
+            .skip(first)
+            .take_while(|(_, v)| v.start < end)
+        {
+            run.vmas.push(RunVma {
+                start: Hex(v.start),
+                pages: v.end.saturating_sub(v.start) / PAGE_SIZE,
+                path: file_path(table, v)?,
+                same_as_previous: previous == Some(i),
+            });
+            previous = Some(i);
+        }
+        out.push(run);
+    }
+    Ok(out)
+}

@@ -1,0 +1,188 @@
+//! `sk`: each task's sockets — addresses, state, buffer sizes, and what they
+//! had queued (`sk-queues.img`, `tcp-stream-INO.img`).
+
+use std::collections::HashMap;
+
+use serde::Serialize;
+
+use crate::error::Result;
+use crate::proto::{FdTypes, FileEntry, SkOptsEntry};
+
+use super::checkpoint::Checkpoint;
+use super::files::{endpoint, inet_addr, unix_name, FileTable};
+use super::queues::{self, Queued};
+use super::{names, TaskHead};
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SkReport {
+    pub tasks: Vec<SkTask>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SkTask {
+    #[serde(flatten)]
+    pub task: TaskHead,
+    /// Sockets in fd order; empty for a task without resources (a zombie).
+    pub sockets: Vec<Socket>,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Socket {
+    pub fd: u32,
+    /// `unix`, `inet`, `inet6`, `netlink`, `packet`.
+    pub family: String,
+    /// `stream`, `dgram`, `seqpacket`, `raw`, …
+    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
+    /// `tcp`, `udp` (inet); `route`, `audit`, … (netlink); `all`, `ip`, … (packet).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub protocol: Option<String>,
+    /// `LISTEN`, `ESTABLISHED`, `CLOSE`, … (none for packet sockets).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub state: Option<String>,
+    /// Inet source and destination; unbound or unconnected ones are left out.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub src_addr: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub src_port: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dst_addr: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dst_port: Option<u32>,
+    /// A unix socket's bound name (no trailing NUL; `@…` when abstract).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// The socket's inode, and its unix peer's (0: none).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ino: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub peer: Option<u32>,
+    /// `SO_SNDBUF` and `SO_RCVBUF`, bytes.
+    pub send_buf: u32,
+    pub recv_buf: u32,
+    /// Bytes waiting in the receive queue, and in the send queue (TCP only).
+    pub recv_queued: u64,
+    pub send_queued: u64,
+    /// Packets waiting in the receive queue (from `sk-queues.img`).
+    pub recv_queued_packets: u64,
+}
+
+pub fn explore(cp: &Checkpoint) -> Result<SkReport> {
+    let table = FileTable::load(cp)?;
+    let queued = queues::sk_queues(cp)?;
+    let mut tasks = Vec::with_capacity(cp.tasks.len());
+    for t in &cp.tasks {
+        let mut out = SkTask {
+            task: t.into(),
+            sockets: Vec::new(),
+        };
+        if t.state.has_resources() {
+            let ids = cp.ids(t.pid)?;
+            let mut fdinfo = cp.fdinfo(ids.files_id)?;
+            fdinfo.sort_by_key(|e| e.fd);
+            for e in fdinfo {
+                if let Some(s) = socket(cp, &queued, e.fd, table.get(e.id)?)? {
+                    out.sockets.push(s);
+                }
+            }
+        }
+        tasks.push(out);
+    }
+    Ok(SkReport { tasks })
+}
+
+/// The socket behind one fd, or `None` when the file is not a socket.
+fn socket(
+    cp: &Checkpoint,
+    queued: &HashMap<u32, Queued>,
+    fd: u32,
+    f: &FileEntry,
+) -> Result<Option<Socket>> {
+    let bufs = |o: &SkOptsEntry| (o.so_sndbuf, o.so_rcvbuf);
+    let q = queued.get(&f.id).copied().unwrap_or_default();
+    let base = |family: String, opts: &SkOptsEntry| {
+        let (send_buf, recv_buf) = bufs(opts);
+        Socket {
+            fd,
+            family,
+            send_buf,
+            recv_buf,
+            recv_queued: q.bytes,
+            recv_queued_packets: q.packets,
+            ..Socket::default()
+        }
+    };
+    let kind = FdTypes::try_from(f.r#type).unwrap_or(FdTypes::Und);
+    let s = match (kind, &f.usk, &f.isk, &f.nlsk, &f.psk) {
+        (FdTypes::Unixsk, Some(u), ..) => {
+            let name = unix_name(&u.name);
+            Socket {
+                kind: Some(names::sock_type(u.r#type)),
+                state: Some(names::sk_state(u.state)),
+                name: (!name.is_empty()).then_some(name),
+                ino: Some(u.ino),
+                peer: Some(u.peer),
+                ..base("unix".into(), &u.opts)
+            }
+        }
+        (FdTypes::Inetsk, _, Some(i), ..) => {
+            let mut s = Socket {
+                kind: Some(names::sock_type(i.r#type)),
+                protocol: Some(names::ip_proto(i.proto)),
+                state: Some(names::sk_state(i.state)),
+                src_addr: Some(inet_addr(i.family, &i.src_addr).to_string()),
+                src_port: Some(i.src_port),
+                ino: Some(i.ino),
+                ..base(names::family(i.family), &i.opts)
+            };
+            if i.dst_port != 0 {
+                s.dst_addr = Some(inet_addr(i.family, &i.dst_addr).to_string());
+                s.dst_port = Some(i.dst_port);
+            }
+            // An established TCP socket's queues are in its own image.
+            if let Some((inq, outq)) = queues::tcp_stream(cp, i.ino)? {
+                s.recv_queued += inq;
+                s.send_queued += outq;
+            }
+            s
+        }
+        (FdTypes::Netlinksk, _, _, Some(n), _) => Socket {
+            protocol: Some(names::netlink_proto(n.protocol)),
+            state: Some(names::sk_state(n.state)),
+            ino: Some(n.ino),
+            ..base("netlink".into(), &n.opts)
+        },
+        (FdTypes::Packetsk, .., Some(p)) => Socket {
+            kind: Some(names::sock_type(p.r#type)),
+            protocol: Some(names::packet_proto(p.protocol)),
+            ..base("packet".into(), &p.opts)
+        },
+        _ => return Ok(None),
+    };
+    Ok(Some(s))
+}
+
+/// `127.0.0.1:47101`, `[::1]:47103`, or the unix name / inode, for tables.
+pub fn local(s: &Socket) -> String {
+    match (&s.src_addr, s.src_port, &s.name) {
+        (Some(a), Some(p), _) => join(a, p),
+        (_, _, Some(n)) => n.clone(),
+        _ => s.ino.map(|i| format!("ino {i}")).unwrap_or_default(),
+    }
+}
+
+/// The remote end: address and port, or a unix peer's inode.
+pub fn remote(s: &Socket) -> String {
+    match (&s.dst_addr, s.dst_port, s.peer) {
+        (Some(a), Some(p), _) => join(a, p),
+        (_, _, Some(peer)) if peer != 0 => format!("ino {peer}"),
+        _ => String::new(),
+    }
+}
+
+fn join(addr: &str, port: u32) -> String {
+    match addr.parse() {
+        Ok(ip) => endpoint(ip, port),
+        Err(_) => format!("{addr}:{port}"),
+    }
+}
