@@ -32,6 +32,7 @@ pub struct DecodeOptions {
 /// The magic of an image and how many entries it has (`crit info`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Info {
+    /// The image's magic name, e.g. `CORE`.
     pub magic: &'static str,
     /// For `PAGEMAP`, the `pagemap_entry`s after the head, as the Python CRIT counts.
     pub count: usize,

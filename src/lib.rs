@@ -12,6 +12,8 @@
 //! # Ok::<(), crit::Error>(())
 //! ```
 
+#![warn(missing_docs)]
+
 pub mod convert;
 pub mod error;
 pub mod explore;

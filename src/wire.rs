@@ -10,17 +10,25 @@ impl std::fmt::Display for WireError {
     }
 }
 
+/// Wire type 0: a varint.
 pub const VARINT: u8 = 0;
+/// Wire type 1: eight little-endian bytes.
 pub const I64: u8 = 1;
+/// Wire type 2: a length, then that many bytes.
 pub const LEN: u8 = 2;
+/// Wire type 5: four little-endian bytes.
 pub const I32: u8 = 5;
 
 /// One field occurrence on the wire.
 #[derive(Debug, Clone, Copy)]
 pub enum WireValue<'a> {
+    /// A varint's value.
     Varint(u64),
+    /// Eight fixed bytes.
     I64(u64),
+    /// Length-delimited bytes.
     Len(&'a [u8]),
+    /// Four fixed bytes.
     I32(u32),
 }
 
@@ -28,9 +36,13 @@ pub enum WireValue<'a> {
 /// which are kept as their raw bytes).
 #[derive(Debug, Clone, Copy)]
 pub struct WireField<'a> {
+    /// The field number.
     pub number: u32,
+    /// Its value.
     pub value: WireValue<'a>,
+    /// Offset of its tag in the payload.
     pub start: usize,
+    /// Offset just past its value.
     pub end: usize,
 }
 
@@ -61,6 +73,7 @@ pub struct FieldIter<'a> {
 }
 
 impl<'a> FieldIter<'a> {
+    /// Iterates the fields of `buf`, one message's payload.
     pub fn new(buf: &'a [u8]) -> Self {
         FieldIter { buf, pos: 0 }
     }
@@ -116,6 +129,7 @@ impl<'a> Iterator for FieldIter<'a> {
 }
 
 #[inline]
+/// Appends a varint.
 pub fn put_varint(out: &mut Vec<u8>, mut v: u64) {
     while v >= 0x80 {
         out.push((v as u8) | 0x80);
@@ -125,23 +139,28 @@ pub fn put_varint(out: &mut Vec<u8>, mut v: u64) {
 }
 
 #[inline]
+/// Appends a field tag.
 pub fn put_tag(out: &mut Vec<u8>, number: u32, wire_type: u8) {
     put_varint(out, (u64::from(number) << 3) | u64::from(wire_type));
 }
 
+/// `sint32` encoding.
 pub fn zigzag32(v: i32) -> u64 {
     u64::from(((v << 1) ^ (v >> 31)) as u32)
 }
 
+/// `sint64` encoding.
 pub fn zigzag64(v: i64) -> u64 {
     ((v << 1) ^ (v >> 63)) as u64
 }
 
+/// `sint32` decoding.
 pub fn unzigzag32(v: u64) -> i32 {
     let v = v as u32;
     ((v >> 1) as i32) ^ -((v & 1) as i32)
 }
 
+/// `sint64` decoding.
 pub fn unzigzag64(v: u64) -> i64 {
     ((v >> 1) as i64) ^ -((v & 1) as i64)
 }

@@ -21,7 +21,9 @@ pub const UNKNOWN_FIELDS_KEY: &str = "_unknown_fields";
 /// A failure while turning a payload into JSON.
 #[derive(Debug)]
 pub enum DecodeError {
+    /// The payload is not valid protobuf for its message.
     Wire(WireError),
+    /// Writing the JSON failed.
     Io(io::Error),
 }
 

@@ -18,7 +18,9 @@ use crate::wire::{self, put_tag, put_varint};
 /// What is wrong with a JSON value, and where (`thread_info.gpregs.ip`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EncodeError {
+    /// Where in the document: `entries[3].thread_info.gpregs.ip`.
     pub path: String,
+    /// What is wrong there.
     pub what: String,
 }
 

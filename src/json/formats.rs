@@ -40,6 +40,7 @@ pub fn write_base64_json_content<W: Write + ?Sized>(out: &mut W, data: &[u8]) ->
     Ok(())
 }
 
+/// [`write_base64_lines`] into a `String`.
 pub fn base64_lines(data: &[u8]) -> String {
     let mut v = Vec::with_capacity(data.len() / 3 * 4 + data.len() / LINE_BYTES + 8);
     write_base64_lines(&mut v, data).expect("writing to a Vec");
@@ -161,6 +162,7 @@ pub fn format_dev(value: u64, odev: bool) -> String {
     }
 }
 
+/// Reads `major:minor` back into a device number (see [`format_dev`]).
 pub fn parse_dev(text: &str, odev: bool) -> Option<u64> {
     let (maj, min) = text.split_once(':')?;
     let major: u64 = maj.trim().parse().ok()?;
@@ -188,6 +190,7 @@ pub fn format_ip(words: &[u32]) -> Option<String> {
     }
 }
 
+/// Reads an IPv4 or IPv6 address back into network-order u32 words (see [`format_ip`]).
 pub fn parse_ip(text: &str) -> Option<Vec<u32>> {
     if let Ok(v4) = text.parse::<Ipv4Addr>() {
         return Some(vec![u32::from(v4).to_be()]);

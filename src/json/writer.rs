@@ -6,6 +6,7 @@ use std::io::{self, Write};
 
 const FLUSH_AT: usize = 64 * 1024;
 
+/// Writes one JSON document, value by value, in Python's layout.
 pub struct JsonWriter<W: Write> {
     /// Small writes gather here and reach `out` in large blocks.
     buf: Vec<u8>,
@@ -18,6 +19,7 @@ pub struct JsonWriter<W: Write> {
 }
 
 impl<W: Write> JsonWriter<W> {
+    /// A writer to `out`; `pretty` indents by four spaces.
     pub fn new(out: W, pretty: bool) -> Self {
         JsonWriter { buf: Vec::with_capacity(FLUSH_AT + 4096), out, pretty, open: Vec::new(), after_key: false }
     }
@@ -78,6 +80,7 @@ impl<W: Write> JsonWriter<W> {
         Ok(())
     }
 
+    /// Opens `{`.
     pub fn begin_object(&mut self) -> io::Result<()> {
         self.item()?;
         self.open.push(false);
@@ -85,10 +88,12 @@ impl<W: Write> JsonWriter<W> {
         Ok(())
     }
 
+    /// Closes `}`.
     pub fn end_object(&mut self) -> io::Result<()> {
         self.close(b"}")
     }
 
+    /// Opens `[`.
     pub fn begin_array(&mut self) -> io::Result<()> {
         self.item()?;
         self.open.push(false);
@@ -96,10 +101,12 @@ impl<W: Write> JsonWriter<W> {
         Ok(())
     }
 
+    /// Closes `]`.
     pub fn end_array(&mut self) -> io::Result<()> {
         self.close(b"]")
     }
 
+    /// Writes an object key; the next call writes its value.
     pub fn key(&mut self, key: &str) -> io::Result<()> {
         self.item()?;
         write_escaped(&mut self.buf, key);
@@ -116,24 +123,28 @@ impl<W: Write> JsonWriter<W> {
         Ok(())
     }
 
+    /// A string value, escaped as Python's `ensure_ascii` does.
     pub fn string(&mut self, s: &str) -> io::Result<()> {
         self.item()?;
         write_escaped(&mut self.buf, s);
         Ok(())
     }
 
+    /// An unsigned integer.
     pub fn u64(&mut self, v: u64) -> io::Result<()> {
         self.item()?;
         self.buf.extend_from_slice(itoa::Buffer::new().format(v).as_bytes());
         Ok(())
     }
 
+    /// A signed integer.
     pub fn i64(&mut self, v: i64) -> io::Result<()> {
         self.item()?;
         self.buf.extend_from_slice(itoa::Buffer::new().format(v).as_bytes());
         Ok(())
     }
 
+    /// A floating-point number (Python's `repr` form).
     pub fn f64(&mut self, v: f64) -> io::Result<()> {
         self.item()?;
         if v.is_finite() {
@@ -147,6 +158,7 @@ impl<W: Write> JsonWriter<W> {
         }
     }
 
+    /// `true` or `false`.
     pub fn bool(&mut self, v: bool) -> io::Result<()> {
         self.item()?;
         self.buf.extend_from_slice(if v { b"true" } else { b"false" });

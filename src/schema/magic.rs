@@ -128,7 +128,12 @@ pub enum Extra {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Layout {
     /// Entries of one message type, each maybe followed by an [`Extra`].
-    Entries { message: &'static str, extra: Extra },
+    Entries {
+        /// The entries' message type.
+        message: &'static str,
+        /// What follows each entry.
+        extra: Extra,
+    },
     /// `pagemap_head`, then `pagemap_entry`s.
     Pagemap,
     /// `ghost_file_entry`, then either `ghost_chunk_entry`s each with its bytes,

@@ -23,22 +23,39 @@ pub type EnumId = usize;
 /// A field's protobuf type, with message and enum types resolved to indices.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
+    /// `double`
     Double,
+    /// `float`
     Float,
+    /// `int32` (varint, negatives sign-extended)
     Int32,
+    /// `int64`
     Int64,
+    /// `uint32`
     Uint32,
+    /// `uint64`
     Uint64,
+    /// `sint32` (zigzag varint)
     Sint32,
+    /// `sint64` (zigzag varint)
     Sint64,
+    /// `fixed32`
     Fixed32,
+    /// `fixed64`
     Fixed64,
+    /// `sfixed32`
     Sfixed32,
+    /// `sfixed64`
     Sfixed64,
+    /// `bool`
     Bool,
+    /// `string`
     String,
+    /// `bytes`
     Bytes,
+    /// An enum, by index into [`Schema::enums`].
     Enum(EnumId),
+    /// A message, by index into [`Schema::messages`].
     Message(MessageId),
 }
 
@@ -77,22 +94,30 @@ pub struct CriuOpts {
 /// One field of a message.
 #[derive(Debug, Clone)]
 pub struct Field {
+    /// The field's name in the `.proto` (and in the Python CRIT's JSON).
     pub name: String,
     /// `"name": `, escaped and quoted once for the JSON writer.
     pub json_key: Box<[u8]>,
     /// The lowerCamelCase name protobuf's JSON mapping (and the Go CRIT) uses.
     pub json_name: String,
+    /// The field number.
     pub number: u32,
+    /// Its type.
     pub kind: Kind,
+    /// `repeated` label.
     pub repeated: bool,
+    /// `required` label.
     pub required: bool,
+    /// Its `(criu)` options.
     pub opts: CriuOpts,
 }
 
 /// One message: its fields sorted by number, the order the Python CRIT prints.
 #[derive(Debug, Clone)]
 pub struct Message {
+    /// The message's name (package-less, nested ones dotted: `core_entry.march`).
     pub name: String,
+    /// Its fields, sorted by number.
     pub fields: Vec<Field>,
     by_name: HashMap<String, usize>,
 }
@@ -123,15 +148,19 @@ impl Message {
 /// One enum: its values by number and by name.
 #[derive(Debug, Clone)]
 pub struct Enum {
+    /// The enum's name.
     pub name: String,
+    /// Its values: name and number, in declaration order.
     pub values: Vec<(String, i32)>,
 }
 
 impl Enum {
+    /// The name of a value.
     pub fn name_of(&self, number: i32) -> Option<&str> {
         self.values.iter().find(|(_, n)| *n == number).map(|(s, _)| s.as_str())
     }
 
+    /// The number of a named value.
     pub fn number_of(&self, name: &str) -> Option<i32> {
         self.values.iter().find(|(s, _)| s == name).map(|(_, n)| *n)
     }
@@ -140,7 +169,9 @@ impl Enum {
 /// All messages and enums of the image format.
 #[derive(Debug)]
 pub struct Schema {
+    /// Every message, indexed by [`MessageId`].
     pub messages: Vec<Message>,
+    /// Every enum, indexed by [`EnumId`].
     pub enums: Vec<Enum>,
     message_ids: HashMap<String, MessageId>,
 }
