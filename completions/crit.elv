@@ -1,0 +1,245 @@
+
+use builtin;
+use str;
+
+set edit:completion:arg-completer[crit] = {|@words|
+    fn spaces {|n|
+        builtin:repeat $n ' ' | str:join ''
+    }
+    fn cand {|text desc|
+        edit:complex-candidate $text &display=$text' '(spaces (- 14 (wcswidth $text)))$desc
+    }
+    var command = 'crit'
+    for word $words[1..-1] {
+        if (str:has-prefix $word '-') {
+            break
+        }
+        set command = $command';'$word
+    }
+    var completions = [
+        &'crit'= {
+            cand -v 'On error, also print the chain of causes'
+            cand --verbose 'On error, also print the chain of causes'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand decode 'Convert an image from binary to JSON (the Python CRIT''s dialect)'
+            cand encode 'Convert JSON (from this tool, the Python or the Go CRIT) back to a binary image'
+            cand info 'Show an image''s magic and entry count'
+            cand show 'Decode an image to indented, human-readable JSON (`decode --pretty`)'
+            cand x 'Explore a checkpoint directory: processes, files, memory, sockets'
+            cand stats 'Show the dump and restore statistics of a checkpoint'
+            cand mem 'Read a process''s memory: argv, environment, any range, search'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'crit;decode'= {
+            cand -i 'Image to decode (''-'' or absent: standard input)'
+            cand --in 'Image to decode (''-'' or absent: standard input)'
+            cand -o 'Where to write the JSON (''-'' or absent: standard output)'
+            cand --out 'Where to write the JSON (''-'' or absent: standard output)'
+            cand --pretty 'Indent, and show numbers in their field''s form: hex, flag names, IP addresses, devices'
+            cand --nopl 'Replace extra payloads (pipe data, socket queues, …) by their size'
+            cand -v 'On error, also print the chain of causes'
+            cand --verbose 'On error, also print the chain of causes'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'crit;encode'= {
+            cand -i 'JSON to encode (''-'' or absent: standard input)'
+            cand --in 'JSON to encode (''-'' or absent: standard input)'
+            cand -o 'Where to write the image (''-'' or absent: standard output)'
+            cand --out 'Where to write the image (''-'' or absent: standard output)'
+            cand -v 'On error, also print the chain of causes'
+            cand --verbose 'On error, also print the chain of causes'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'crit;info'= {
+            cand -v 'On error, also print the chain of causes'
+            cand --verbose 'On error, also print the chain of causes'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'crit;show'= {
+            cand --nopl 'Replace extra payloads by their size'
+            cand -v 'On error, also print the chain of causes'
+            cand --verbose 'On error, also print the chain of causes'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'crit;x'= {
+            cand --format 'Output format'
+            cand --color 'When to use colour in tables'
+            cand -v 'On error, also print the chain of causes'
+            cand --verbose 'On error, also print the chain of causes'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'crit;stats'= {
+            cand --format 'Output format'
+            cand --color 'When to use colour in tables'
+            cand -v 'On error, also print the chain of causes'
+            cand --verbose 'On error, also print the chain of causes'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'crit;mem'= {
+            cand --pid 'Task to read (default: the root task)'
+            cand --format 'Output format'
+            cand --color 'When to use colour in tables'
+            cand -v 'On error, also print the chain of causes'
+            cand --verbose 'On error, also print the chain of causes'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand args 'The command line (argv), one argument per line'
+            cand env 'The environment, one variable per line'
+            cand read 'A hexdump of LEN bytes at ADDR (decimal or 0x…)'
+            cand search 'Every match of PATTERN, with its address, mapping and context'
+            cand maps 'The pagemap: address ranges, page counts, flags and where each run lives'
+            cand shmem 'The size of the task''s shared memory mappings'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'crit;mem;args'= {
+            cand --pid 'Task to read (default: the root task)'
+            cand -v 'On error, also print the chain of causes'
+            cand --verbose 'On error, also print the chain of causes'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'crit;mem;env'= {
+            cand --pid 'Task to read (default: the root task)'
+            cand -v 'On error, also print the chain of causes'
+            cand --verbose 'On error, also print the chain of causes'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'crit;mem;read'= {
+            cand --pid 'Task to read (default: the root task)'
+            cand --raw 'Write the raw bytes instead of a hexdump'
+            cand -v 'On error, also print the chain of causes'
+            cand --verbose 'On error, also print the chain of causes'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'crit;mem;search'= {
+            cand --context 'Bytes of context to show either side'
+            cand --pid 'Task to read (default: the root task)'
+            cand --regex 'Treat PATTERN as a regular expression'
+            cand -i 'Match case-insensitively'
+            cand --ignore-case 'Match case-insensitively'
+            cand -v 'On error, also print the chain of causes'
+            cand --verbose 'On error, also print the chain of causes'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'crit;mem;maps'= {
+            cand --pid 'Task to read (default: the root task)'
+            cand -v 'On error, also print the chain of causes'
+            cand --verbose 'On error, also print the chain of causes'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'crit;mem;shmem'= {
+            cand --pid 'Task to read (default: the root task)'
+            cand -v 'On error, also print the chain of causes'
+            cand --verbose 'On error, also print the chain of causes'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'crit;mem;help'= {
+            cand args 'The command line (argv), one argument per line'
+            cand env 'The environment, one variable per line'
+            cand read 'A hexdump of LEN bytes at ADDR (decimal or 0x…)'
+            cand search 'Every match of PATTERN, with its address, mapping and context'
+            cand maps 'The pagemap: address ranges, page counts, flags and where each run lives'
+            cand shmem 'The size of the task''s shared memory mappings'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'crit;mem;help;args'= {
+        }
+        &'crit;mem;help;env'= {
+        }
+        &'crit;mem;help;read'= {
+        }
+        &'crit;mem;help;search'= {
+        }
+        &'crit;mem;help;maps'= {
+        }
+        &'crit;mem;help;shmem'= {
+        }
+        &'crit;mem;help;help'= {
+        }
+        &'crit;help'= {
+            cand decode 'Convert an image from binary to JSON (the Python CRIT''s dialect)'
+            cand encode 'Convert JSON (from this tool, the Python or the Go CRIT) back to a binary image'
+            cand info 'Show an image''s magic and entry count'
+            cand show 'Decode an image to indented, human-readable JSON (`decode --pretty`)'
+            cand x 'Explore a checkpoint directory: processes, files, memory, sockets'
+            cand stats 'Show the dump and restore statistics of a checkpoint'
+            cand mem 'Read a process''s memory: argv, environment, any range, search'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'crit;help;decode'= {
+        }
+        &'crit;help;encode'= {
+        }
+        &'crit;help;info'= {
+        }
+        &'crit;help;show'= {
+        }
+        &'crit;help;x'= {
+        }
+        &'crit;help;stats'= {
+        }
+        &'crit;help;mem'= {
+            cand args 'The command line (argv), one argument per line'
+            cand env 'The environment, one variable per line'
+            cand read 'A hexdump of LEN bytes at ADDR (decimal or 0x…)'
+            cand search 'Every match of PATTERN, with its address, mapping and context'
+            cand maps 'The pagemap: address ranges, page counts, flags and where each run lives'
+            cand shmem 'The size of the task''s shared memory mappings'
+        }
+        &'crit;help;mem;args'= {
+        }
+        &'crit;help;mem;env'= {
+        }
+        &'crit;help;mem;read'= {
+        }
+        &'crit;help;mem;search'= {
+        }
+        &'crit;help;mem;maps'= {
+        }
+        &'crit;help;mem;shmem'= {
+        }
+        &'crit;help;help'= {
+        }
+    ]
+    $completions[$command]
+}
