@@ -9,6 +9,8 @@ use super::render::{self, heading, human_size, TextTable, Tone};
 /// Tables are laid out for a terminal this wide (long paths wrap).
 const WIDTH: usize = 80;
 
+/// Runs `crit x DIR WHAT`: opens the checkpoint, runs the explorer and prints
+/// its report as a table or as JSON.
 pub fn run(args: &ExploreArgs) -> Result<()> {
     let cp = Checkpoint::open(&args.dir)?;
     let json = args.output.format == Format::Json;
@@ -77,6 +79,7 @@ fn no_resources(t: &TaskHead, what: &str, color: bool) -> String {
     )
 }
 
+/// The `ps` report as a table: one row per task, `COMM` indented by depth.
 pub fn ps_table(r: &ps::PsReport, color: bool) -> String {
     let mut t = TextTable::new(&["PID", "PPID", "PGID", "SID", "THR", "STATE", "COMM"])
         .right_align(&[0, 1, 2, 3, 4]);
@@ -108,6 +111,7 @@ pub fn ps_table(r: &ps::PsReport, color: bool) -> String {
     t.render(color)
 }
 
+/// The `fds` report as a table per task, with cwd and root rows last.
 pub fn fds_table(r: &fds::FdsReport, color: bool) -> String {
     let mut out = String::new();
     for task in &r.tasks {
@@ -141,6 +145,7 @@ pub fn fds_table(r: &fds::FdsReport, color: bool) -> String {
     out
 }
 
+/// The `mems` report as a table per task, headed by the executable.
 pub fn mems_table(r: &mems::MemsReport, color: bool) -> String {
     let mut out = String::new();
     for task in &r.tasks {
@@ -171,6 +176,7 @@ pub fn mems_table(r: &mems::MemsReport, color: bool) -> String {
     out
 }
 
+/// The `rss` report as a table per task: each run and the VMAs it overlaps.
 pub fn rss_table(r: &rss::RssReport, color: bool) -> String {
     let mut out = String::new();
     for task in &r.tasks {
@@ -233,6 +239,7 @@ pub fn rss_table(r: &rss::RssReport, color: bool) -> String {
     out
 }
 
+/// The `sk` report as a table per task, `ss`-like.
 pub fn sk_table(r: &sk::SkReport, color: bool) -> String {
     let mut out = String::new();
     for task in &r.tasks {

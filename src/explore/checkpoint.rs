@@ -19,14 +19,20 @@ use crate::proto::{CoreEntry, FdinfoEntry, FsEntry, MmEntry, PstreeEntry, TaskKo
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum TaskState {
+    /// `task_state` 1: a running (or runnable/sleeping) task.
     Alive,
+    /// `task_state` 3: a task stopped by a signal (e.g. `SIGSTOP`).
     Stopped,
+    /// `task_state` 2 (CRIU's "dead"), or 6: an exited task never reaped; it
+    /// has a core image only.
     Zombie,
     /// A task_state this tool does not know; the raw value is in `task_state`.
     Unknown,
 }
 
 impl TaskState {
+    /// The state for a raw `task_state` value of `core-PID.img`: 1 alive,
+    /// 2 or 6 zombie, 3 stopped, anything else [`TaskState::Unknown`].
     pub fn from_raw(raw: u32) -> Self {
         match raw {
             1 => TaskState::Alive,
@@ -42,6 +48,8 @@ impl TaskState {
         matches!(self, TaskState::Alive | TaskState::Stopped)
     }
 
+    /// The state's lowercase name, as in JSON: `alive`, `stopped`, `zombie`
+    /// or `unknown`.
     pub fn as_str(self) -> &'static str {
         match self {
             TaskState::Alive => "alive",
@@ -58,11 +66,17 @@ pub struct Task {
     /// The pid as seen inside the checkpoint (CRIU 4.1.1's `pstree_entry` has no
     /// `ns_pid`: `pid` already is the pid in the dumped pid namespace).
     pub pid: u32,
+    /// The parent's pid (`pstree.img`); 0 for the root task.
     pub ppid: u32,
+    /// The process group id (`pstree.img`).
     pub pgid: u32,
+    /// The session id (`pstree.img`).
     pub sid: u32,
+    /// The thread ids (`pstree.img`); the first is normally `pid` itself.
     pub threads: Vec<u32>,
+    /// The task's name (`comm`, at most 15 bytes), from `core-PID.img`.
     pub comm: String,
+    /// `task_state` of `core-PID.img`, decoded.
     pub state: TaskState,
     /// `task_state` as written in the core image.
     pub task_state: u32,
@@ -115,17 +129,18 @@ impl Checkpoint {
         Ok(Checkpoint { dir, tasks })
     }
 
-    /// The directory's path.
+    /// The checkpoint directory, as given to [`Checkpoint::open`].
     pub fn dir(&self) -> &Path {
         &self.dir
     }
 
-    /// The path of image `name` in this checkpoint.
+    /// The path of image `name` (e.g. `"files.img"`) in this checkpoint; the
+    /// file need not exist.
     pub fn path(&self, name: &str) -> PathBuf {
         self.dir.join(name)
     }
 
-    /// Whether image `name` exists.
+    /// Whether image `name` exists in this checkpoint as a regular file.
     pub fn has(&self, name: &str) -> bool {
         self.path(name).is_file()
     }
@@ -143,7 +158,8 @@ impl Checkpoint {
         read_first(self.path(&name))
     }
 
-    /// The fd table `fdinfo-ID.img` of a files id.
+    /// The fd table `fdinfo-ID.img` of a files id (`files_id` of
+    /// [`Checkpoint::ids`]), in image order.
     pub fn fdinfo(&self, files_id: u32) -> Result<Vec<FdinfoEntry>> {
         read_all(self.path(&format!("fdinfo-{files_id}.img")))
     }

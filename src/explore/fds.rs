@@ -11,29 +11,40 @@ use super::checkpoint::Checkpoint;
 use super::files::FileTable;
 use super::TaskHead;
 
+/// The report of `crit x DIR fds`: every task's open files.
 #[derive(Debug, Clone, Serialize)]
 pub struct FdsReport {
+    /// One entry per task, in `pstree.img` order.
     pub tasks: Vec<FdsTask>,
 }
 
+/// One task's open files, cwd and root.
 #[derive(Debug, Clone, Serialize)]
 pub struct FdsTask {
+    /// The task (`pid`, `comm`, `state`; flattened into this object in JSON).
     #[serde(flatten)]
     pub task: TaskHead,
     /// Open fds in fd order; empty for a task without resources (a zombie).
     pub fds: Vec<Fd>,
-    /// `null` for a task without resources.
+    /// The working directory's path, from `fs-PID.img`; `None` (`null`) for a
+    /// task without resources.
     pub cwd: Option<String>,
+    /// The root directory's path, from `fs-PID.img`; `None` (`null`) for a
+    /// task without resources.
     pub root: Option<String>,
 }
 
+/// One open file descriptor (an `fdinfo-ID.img` entry) and what it points to.
 #[derive(Debug, Clone, Serialize)]
 pub struct Fd {
+    /// The file descriptor number.
     pub fd: u32,
     /// CRIU's file type: `REG`, `PIPE`, `FIFO`, `INETSK`, `UNIXSK`, `MEMFD`, …
     #[serde(rename = "type")]
     pub kind: String,
-    /// What the fd points to, as one line.
+    /// What the fd points to, as one line: a path, `pipe[INO]`,
+    /// `tcp 127.0.0.1:46580 -> 127.0.0.1:47101 ESTABLISHED`, … (see
+    /// [`FileTable::describe`]).
     pub object: String,
     /// The file's path, for files that have one (regular files, fifos, ttys).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -42,6 +53,12 @@ pub struct Fd {
     pub id: u32,
 }
 
+/// Lists each task's open fds (from `ids-PID.img`, `fdinfo-ID.img` and the
+/// file images) and its cwd and root (`fs-PID.img`).
+///
+/// # Errors
+///
+/// A missing or corrupt image, named in the error.
 pub fn explore(cp: &Checkpoint) -> Result<FdsReport> {
     let table = FileTable::load(cp)?;
     let mut tasks = Vec::with_capacity(cp.tasks.len());

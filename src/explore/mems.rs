@@ -12,45 +12,70 @@ use super::{Hex, TaskHead};
 
 /// `status` bits of a VMA (CRIU's `VMA_*`).
 pub mod status {
+    /// `VMA_AREA_REGULAR`: an area CRIU dumps and restores.
     pub const REGULAR: u32 = 1 << 0;
+    /// `VMA_AREA_STACK`: the main thread's stack.
     pub const STACK: u32 = 1 << 1;
+    /// `VMA_AREA_VSYSCALL`: the `[vsyscall]` page.
     pub const VSYSCALL: u32 = 1 << 2;
+    /// `VMA_AREA_VDSO`: the `[vdso]` area.
     pub const VDSO: u32 = 1 << 3;
+    /// `VMA_AREA_HEAP`: the `[heap]` (brk) area.
     pub const HEAP: u32 = 1 << 5;
+    /// `VMA_FILE_PRIVATE`: a private file mapping (`shmid` is a file id).
     pub const FILE_PRIVATE: u32 = 1 << 6;
+    /// `VMA_FILE_SHARED`: a shared file mapping (`shmid` is a file id).
     pub const FILE_SHARED: u32 = 1 << 7;
+    /// `VMA_ANON_SHARED`: shared anonymous memory (`shmid` is its shmem id).
     pub const ANON_SHARED: u32 = 1 << 8;
+    /// `VMA_AREA_SYSVIPC`: a System V shared memory segment (`shmid` is its id).
     pub const SYSVIPC: u32 = 1 << 10;
+    /// `VMA_AREA_SOCKET`: a mapped socket (e.g. a packet ring).
     pub const SOCKET: u32 = 1 << 11;
+    /// `VMA_AREA_VVAR`: the `[vvar]` area.
     pub const VVAR: u32 = 1 << 12;
+    /// `VMA_AREA_AIORING`: an AIO ring.
     pub const AIORING: u32 = 1 << 13;
+    /// `VMA_AREA_SHSTK`: a shadow stack (x86 CET).
     pub const SHSTK: u32 = 1 << 15;
+    /// `VMA_AREA_UPROBES`: the uprobes `[uprobes]` area.
     pub const UPROBES: u32 = 1 << 17;
 }
 
 const MAP_GROWSDOWN: u32 = 0x0100;
+/// The page size in bytes the explorers assume (x86-64's 4 KiB) to turn page
+/// counts into addresses.
 pub const PAGE_SIZE: u64 = 4096;
 
+/// The report of `crit x DIR mems`: every task's executable and mappings.
 #[derive(Debug, Clone, Serialize)]
 pub struct MemsReport {
+    /// One entry per task, in `pstree.img` order.
     pub tasks: Vec<MemsTask>,
 }
 
+/// One task's executable and memory mappings, from `mm-PID.img`.
 #[derive(Debug, Clone, Serialize)]
 pub struct MemsTask {
+    /// The task (`pid`, `comm`, `state`; flattened into this object in JSON).
     #[serde(flatten)]
     pub task: TaskHead,
-    /// The executable's path; `null` for a task without resources (a zombie).
+    /// The executable's path (`exe_file_id` of `mm-PID.img`, named through
+    /// the file table); `None` (`null`) for a task without resources (a zombie).
     pub exe: Option<String>,
     /// Mappings in address order; empty for a task without resources.
     pub vmas: Vec<Vma>,
 }
 
+/// One memory mapping (a `vma_entry` of `mm-PID.img`).
 #[derive(Debug, Clone, Serialize)]
 pub struct Vma {
+    /// The first address of the mapping (`0x…` hex in JSON).
     pub start: Hex,
+    /// The address just past the mapping's end, exclusive (`0x…` hex in JSON).
     pub end: Hex,
-    /// `rwx` with `-` for what is not allowed.
+    /// The protection as three characters, `rwx`, with `-` for what is not
+    /// allowed (e.g. `r-x`).
     pub prot: String,
     /// What is mapped, as the Python CRIT writes it: a path with ` + 0xOFFSET`
     /// and ` (s)` when shared, `[heap]`, `[stack]`, `shmem[ID]`, …, then ` *`
@@ -59,14 +84,20 @@ pub struct Vma {
     /// The mapped file's path, for file mappings.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
-    /// Offset in the file (bytes).
+    /// Offset in the mapped file, in bytes (`0x…` hex in JSON); 0 for
+    /// anonymous memory.
     pub pgoff: Hex,
-    /// A shared (`MAP_SHARED`) mapping.
+    /// A shared mapping: `MAP_SHARED`, or shared file or anonymous memory.
     pub shared: bool,
     /// CRIU's `VMA_AREA_REGULAR`: false for areas like `[vsyscall]` it does not restore.
     pub regular: bool,
 }
 
+/// Lists each task's executable and mappings, in the order of `mm-PID.img`.
+///
+/// # Errors
+///
+/// A missing or corrupt image (`mm-PID.img`, `files.img`, …), named in the error.
 pub fn explore(cp: &Checkpoint) -> Result<MemsReport> {
     let table = FileTable::load(cp)?;
     let mut tasks = Vec::with_capacity(cp.tasks.len());
@@ -88,7 +119,8 @@ pub fn explore(cp: &Checkpoint) -> Result<MemsReport> {
     Ok(MemsReport { tasks })
 }
 
-/// `r-x` from `PROT_*`.
+/// The `rwx` string of a `PROT_*` bit set, `-` for a bit that is clear:
+/// 5 (`PROT_READ | PROT_EXEC`) is `r-x`.
 pub fn prot(p: u32) -> String {
     [(1, 'r'), (2, 'w'), (4, 'x')]
         .iter()
@@ -97,6 +129,10 @@ pub fn prot(p: u32) -> String {
 }
 
 /// The path of a file-backed VMA (`shmid` is then a file id), else `None`.
+///
+/// # Errors
+///
+/// The file id is not in the file table.
 pub fn file_path(table: &FileTable, v: &VmaEntry) -> Result<Option<String>> {
     let special = status::SYSVIPC | status::ANON_SHARED | status::SOCKET;
     if v.status & special == 0 && v.status & (status::FILE_PRIVATE | status::FILE_SHARED) != 0 {

@@ -5,12 +5,22 @@
 //! documented in `docs/explore-json.md`. Tasks without resources (zombies)
 //! are listed with their state and empty lists, never skipped silently.
 //!
+//! Open a checkpoint directory (reads `pstree.img` and every `core-PID.img`),
+//! then run an explorer on it — here `ps`, which prints the process tree:
+//!
 //! ```no_run
-//! let cp = crit::explore::Checkpoint::open("checkpoint")?;
-//! for task in crit::explore::ps::explore(&cp).tasks {
-//!     println!("{} {}", task.pid, task.comm);
+//! use crit::explore::{ps, Checkpoint};
+//!
+//! let dir = "/tmp/checkpoint"; // a directory written by `criu dump`
+//! let cp = Checkpoint::open(dir)?;
+//! for task in ps::explore(&cp).tasks {
+//!     let indent = "  ".repeat(task.depth);
+//!     println!("{indent}{} {} ({})", task.pid, task.comm, task.state.as_str());
 //! }
-//! # Ok::<(), crit::Error>(())
+//! // The same report as JSON, as `crit x DIR ps --format json` prints it.
+//! let json = serde_json::to_string(&ps::explore(&cp))?;
+//! # let _ = json;
+//! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
 pub mod checkpoint;
@@ -27,9 +37,14 @@ pub use checkpoint::{Checkpoint, Task, TaskState};
 
 use serde::{Serialize, Serializer};
 
-/// An address, shown as a `0x…` hex string in JSON.
+/// An address or offset, serialized (and displayed) as a `0x…` lowercase hex
+/// string such as `"0x7f6a9ece6000"`, since 64-bit values do not fit a JSON
+/// number (a double).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub struct Hex(pub u64);
+pub struct Hex(
+    /// The raw value.
+    pub u64,
+);
 
 impl Serialize for Hex {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -46,8 +61,11 @@ impl std::fmt::Display for Hex {
 /// The fields every per-task report starts with.
 #[derive(Debug, Clone, Serialize)]
 pub struct TaskHead {
+    /// The pid inside the checkpoint (in the dumped pid namespace), from `pstree.img`.
     pub pid: u32,
+    /// The task's name (`comm`, at most 15 bytes), from `core-PID.img`.
     pub comm: String,
+    /// The task's state, from `task_state` in `core-PID.img`.
     pub state: TaskState,
 }
 

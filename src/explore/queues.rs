@@ -17,12 +17,18 @@ use super::checkpoint::Checkpoint;
 /// What one socket had queued.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Queued {
+    /// The number of queued packets (`sk_packet_entry` entries).
     pub packets: u64,
+    /// Their total size, in bytes.
     pub bytes: u64,
 }
 
 /// Receive queues from `sk-queues.img`, by socket file id (`id_for`);
 /// empty when the checkpoint has no such image.
+///
+/// # Errors
+///
+/// A corrupt or truncated `sk-queues.img`.
 pub fn sk_queues(cp: &Checkpoint) -> Result<HashMap<u32, Queued>> {
     let mut out: HashMap<u32, Queued> = HashMap::new();
     if !cp.has("sk-queues.img") {
@@ -49,6 +55,11 @@ pub fn sk_queues(cp: &Checkpoint) -> Result<HashMap<u32, Queued>> {
 /// The (receive, send) queue sizes of the TCP socket with inode `ino`, from
 /// `tcp-stream-<hex ino>.img`; `None` when CRIU wrote no such image (a socket
 /// that is not established, or a dump without `--tcp-established`).
+/// Sizes are in bytes.
+///
+/// # Errors
+///
+/// A corrupt or truncated `tcp-stream-*.img`, or one without entries.
 pub fn tcp_stream(cp: &Checkpoint, ino: u32) -> Result<Option<(u64, u64)>> {
     let name = format!("tcp-stream-{ino:x}.img");
     if !cp.has(&name) {

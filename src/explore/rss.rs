@@ -12,16 +12,21 @@ use super::files::FileTable;
 use super::mems::{file_path, PAGE_SIZE};
 use super::{Hex, TaskHead};
 
+/// The report of `crit x DIR rss`: every task's resident pages.
 #[derive(Debug, Clone, Serialize)]
 pub struct RssReport {
+    /// One entry per task, in `pstree.img` order.
     pub tasks: Vec<RssTask>,
 }
 
+/// One task's runs of present pages, from `pagemap-PID.img`.
 #[derive(Debug, Clone, Serialize)]
 pub struct RssTask {
+    /// The task (`pid`, `comm`, `state`; flattened into this object in JSON).
     #[serde(flatten)]
     pub task: TaskHead,
-    /// Pages saved in all runs.
+    /// Pages saved in all runs (those in a parent checkpoint included); a
+    /// page is [`PAGE_SIZE`] bytes.
     pub present_pages: u64,
     /// Runs in pagemap order; empty for a task without resources (a zombie).
     pub runs: Vec<Run>,
@@ -30,7 +35,9 @@ pub struct RssTask {
 /// A run of present pages (one pagemap entry).
 #[derive(Debug, Clone, Serialize)]
 pub struct Run {
+    /// The address of the run's first page (`0x…` hex in JSON).
     pub start: Hex,
+    /// The number of pages in the run.
     pub pages: u64,
     /// The pages live in the parent checkpoint (an incremental dump).
     pub in_parent: bool,
@@ -38,8 +45,10 @@ pub struct Run {
     pub vmas: Vec<RunVma>,
 }
 
+/// A VMA (of `mm-PID.img`) that a run of pages overlaps.
 #[derive(Debug, Clone, Serialize)]
 pub struct RunVma {
+    /// The VMA's first address (`0x…` hex in JSON).
     pub start: Hex,
     /// The VMA's size in pages.
     pub pages: u64,
@@ -50,6 +59,12 @@ pub struct RunVma {
     pub same_as_previous: bool,
 }
 
+/// Lists each task's pagemap runs and the VMAs each one falls in.
+///
+/// # Errors
+///
+/// A missing or corrupt image (`pagemap-PID.img`, `mm-PID.img`, …), named in
+/// the error.
 pub fn explore(cp: &Checkpoint) -> Result<RssReport> {
     let table = FileTable::load(cp)?;
     let mut tasks = Vec::with_capacity(cp.tasks.len());

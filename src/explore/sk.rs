@@ -13,21 +13,28 @@ use super::files::{endpoint, inet_addr, unix_name, FileTable};
 use super::queues::{self, Queued};
 use super::{names, TaskHead};
 
+/// The report of `crit x DIR sk`: every task's sockets.
 #[derive(Debug, Clone, Serialize)]
 pub struct SkReport {
+    /// One entry per task, in `pstree.img` order.
     pub tasks: Vec<SkTask>,
 }
 
+/// One task's sockets.
 #[derive(Debug, Clone, Serialize)]
 pub struct SkTask {
+    /// The task (`pid`, `comm`, `state`; flattened into this object in JSON).
     #[serde(flatten)]
     pub task: TaskHead,
     /// Sockets in fd order; empty for a task without resources (a zombie).
     pub sockets: Vec<Socket>,
 }
 
+/// One socket a task has open: a unix, inet, netlink or packet socket.
+/// Fields that do not apply to its family are `None` (left out of JSON).
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Socket {
+    /// The file descriptor number.
     pub fd: u32,
     /// `unix`, `inet`, `inet6`, `netlink`, `packet`.
     pub family: String,
@@ -40,33 +47,47 @@ pub struct Socket {
     /// `LISTEN`, `ESTABLISHED`, `CLOSE`, … (none for packet sockets).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub state: Option<String>,
-    /// Inet source and destination; unbound or unconnected ones are left out.
+    /// An inet socket's local address, e.g. `127.0.0.1` or `::1` (IPv6
+    /// compressed, no brackets).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub src_addr: Option<String>,
+    /// An inet socket's local port (0 when unbound).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub src_port: Option<u32>,
+    /// An inet socket's remote address; only when connected (remote port not 0).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub dst_addr: Option<String>,
+    /// An inet socket's remote port; only when connected.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub dst_port: Option<u32>,
     /// A unix socket's bound name (no trailing NUL; `@…` when abstract).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// The socket's inode, and its unix peer's (0: none).
+    /// The socket's inode number (unix, inet and netlink sockets).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ino: Option<u32>,
+    /// A unix socket's peer's inode number (0: no peer).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub peer: Option<u32>,
-    /// `SO_SNDBUF` and `SO_RCVBUF`, bytes.
+    /// `SO_SNDBUF`, in bytes.
     pub send_buf: u32,
+    /// `SO_RCVBUF`, in bytes.
     pub recv_buf: u32,
-    /// Bytes waiting in the receive queue, and in the send queue (TCP only).
+    /// Bytes waiting in the receive queue (`sk-queues.img`, plus a TCP
+    /// socket's `tcp-stream-INO.img`).
     pub recv_queued: u64,
+    /// Bytes waiting in the send queue (TCP only, `tcp-stream-INO.img`).
     pub send_queued: u64,
     /// Packets waiting in the receive queue (from `sk-queues.img`).
     pub recv_queued_packets: u64,
 }
 
+/// Lists each task's sockets in fd order, with what they had queued.
+///
+/// # Errors
+///
+/// A missing or corrupt image (`fdinfo-ID.img`, `files.img`,
+/// `sk-queues.img`, …), named in the error.
 pub fn explore(cp: &Checkpoint) -> Result<SkReport> {
     let table = FileTable::load(cp)?;
     let queued = queues::sk_queues(cp)?;
@@ -162,7 +183,8 @@ fn socket(
     Ok(Some(s))
 }
 
-/// `127.0.0.1:47101`, `[::1]:47103`, or the unix name / inode, for tables.
+/// The local end, for tables: `127.0.0.1:47101`, `[::1]:47103`, a unix
+/// socket's name, `ino INODE`, or an empty string.
 pub fn local(s: &Socket) -> String {
     match (&s.src_addr, s.src_port, &s.name) {
         (Some(a), Some(p), _) => join(a, p),
@@ -171,7 +193,8 @@ pub fn local(s: &Socket) -> String {
     }
 }
 
-/// The remote end: address and port, or a unix peer's inode.
+/// The remote end, for tables: address and port (`127.0.0.1:41200`), a unix
+/// peer as `ino INODE`, or an empty string when there is none.
 pub fn remote(s: &Socket) -> String {
     match (&s.dst_addr, s.dst_port, s.peer) {
         (Some(a), Some(p), _) => join(a, p),
