@@ -48,7 +48,10 @@ impl Stats {
     /// Reads `stats-dump` and `stats-restore` from `dir`, whichever exist.
     pub fn read(dir: impl AsRef<Path>) -> Result<Self> {
         let dir = dir.as_ref();
-        Ok(Stats { dump: dump_stats(dir)?, restore: restore_stats(dir)? })
+        Ok(Stats {
+            dump: dump_stats(dir)?,
+            restore: restore_stats(dir)?,
+        })
     }
 
     /// True when the directory had neither image.
@@ -75,10 +78,12 @@ pub fn dump_stats(dir: impl AsRef<Path>) -> Result<Option<DumpStatsEntry>> {
     let path = dir.as_ref().join("stats-dump");
     match read_stats(&path)? {
         None => Ok(None),
-        Some(s) => s
-            .dump
-            .map(Some)
-            .ok_or_else(|| Error::bad_image(path.display().to_string(), "the entry has no dump statistics")),
+        Some(s) => s.dump.map(Some).ok_or_else(|| {
+            Error::bad_image(
+                path.display().to_string(),
+                "the entry has no dump statistics",
+            )
+        }),
     }
 }
 
@@ -87,15 +92,22 @@ pub fn restore_stats(dir: impl AsRef<Path>) -> Result<Option<RestoreStatsEntry>>
     let path = dir.as_ref().join("stats-restore");
     match read_stats(&path)? {
         None => Ok(None),
-        Some(s) => s
-            .restore
-            .map(Some)
-            .ok_or_else(|| Error::bad_image(path.display().to_string(), "the entry has no restore statistics")),
+        Some(s) => s.restore.map(Some).ok_or_else(|| {
+            Error::bad_image(
+                path.display().to_string(),
+                "the entry has no restore statistics",
+            )
+        }),
     }
 }
 
 fn stat(name: &'static str, label: &'static str, value: u64, unit: Unit) -> Stat {
-    Stat { name, label, value, unit }
+    Stat {
+        name,
+        label,
+        value,
+        unit,
+    }
 }
 
 /// The dump statistics in image order; optional fields only when recorded.
@@ -109,26 +121,74 @@ fn stat(name: &'static str, label: &'static str, value: u64, unit: Unit) -> Stat
 pub fn dump_fields(d: &DumpStatsEntry) -> Vec<Stat> {
     use Unit::*;
     let mut v = vec![
-        stat("freezing_time", "freezing time", d.freezing_time.into(), Micros),
+        stat(
+            "freezing_time",
+            "freezing time",
+            d.freezing_time.into(),
+            Micros,
+        ),
         stat("frozen_time", "frozen time", d.frozen_time.into(), Micros),
-        stat("memdump_time", "memory dump time", d.memdump_time.into(), Micros),
-        stat("memwrite_time", "memory write time", d.memwrite_time.into(), Micros),
+        stat(
+            "memdump_time",
+            "memory dump time",
+            d.memdump_time.into(),
+            Micros,
+        ),
+        stat(
+            "memwrite_time",
+            "memory write time",
+            d.memwrite_time.into(),
+            Micros,
+        ),
         stat("pages_scanned", "pages scanned", d.pages_scanned, Pages),
-        stat("pages_skipped_parent", "pages skipped (in parent)", d.pages_skipped_parent, Pages),
+        stat(
+            "pages_skipped_parent",
+            "pages skipped (in parent)",
+            d.pages_skipped_parent,
+            Pages,
+        ),
         stat("pages_written", "pages written", d.pages_written, Pages),
     ];
     if let Some(x) = d.irmap_resolve {
-        v.push(stat("irmap_resolve", "irmap resolve time", x.into(), Micros));
+        v.push(stat(
+            "irmap_resolve",
+            "irmap resolve time",
+            x.into(),
+            Micros,
+        ));
     }
     v.push(stat("pages_lazy", "pages lazy", d.pages_lazy, Pages));
     let opt: [(&'static str, &'static str, Option<u64>, Unit); 5] = [
         ("page_pipes", "page pipes", d.page_pipes, Count),
-        ("page_pipe_bufs", "page pipe buffers", d.page_pipe_bufs, Count),
-        ("shpages_scanned", "shared pages scanned", d.shpages_scanned, Pages),
-        ("shpages_skipped_parent", "shared pages skipped (in parent)", d.shpages_skipped_parent, Pages),
-        ("shpages_written", "shared pages written", d.shpages_written, Pages),
+        (
+            "page_pipe_bufs",
+            "page pipe buffers",
+            d.page_pipe_bufs,
+            Count,
+        ),
+        (
+            "shpages_scanned",
+            "shared pages scanned",
+            d.shpages_scanned,
+            Pages,
+        ),
+        (
+            "shpages_skipped_parent",
+            "shared pages skipped (in parent)",
+            d.shpages_skipped_parent,
+            Pages,
+        ),
+        (
+            "shpages_written",
+            "shared pages written",
+            d.shpages_written,
+            Pages,
+        ),
     ];
-    v.extend(opt.into_iter().filter_map(|(n, l, x, u)| x.map(|x| stat(n, l, x, u))));
+    v.extend(
+        opt.into_iter()
+            .filter_map(|(n, l, x, u)| x.map(|x| stat(n, l, x, u))),
+    );
     v
 }
 
@@ -137,9 +197,24 @@ pub fn restore_fields(r: &RestoreStatsEntry) -> Vec<Stat> {
     use Unit::*;
     let mut v = vec![
         stat("pages_compared", "pages compared", r.pages_compared, Pages),
-        stat("pages_skipped_cow", "pages skipped (COW)", r.pages_skipped_cow, Pages),
-        stat("forking_time", "forking time", r.forking_time.into(), Micros),
-        stat("restore_time", "restore time", r.restore_time.into(), Micros),
+        stat(
+            "pages_skipped_cow",
+            "pages skipped (COW)",
+            r.pages_skipped_cow,
+            Pages,
+        ),
+        stat(
+            "forking_time",
+            "forking time",
+            r.forking_time.into(),
+            Micros,
+        ),
+        stat(
+            "restore_time",
+            "restore time",
+            r.restore_time.into(),
+            Micros,
+        ),
     ];
     if let Some(x) = r.pages_restored {
         v.push(stat("pages_restored", "pages restored", x, Pages));

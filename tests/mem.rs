@@ -14,7 +14,9 @@ const HEAP_LEN: u64 = 1024 * 1024;
 const MARKER_OFFSETS: [u64; 3] = [12345, 300007, HEAP_LEN - 4096];
 
 fn corpus(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/corpus").join(name)
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/corpus")
+        .join(name)
 }
 
 fn mem() -> MemReader {
@@ -35,7 +37,12 @@ fn heap_start(m: &MemReader) -> u64 {
 
 /// What the program wrote into its heap buffer.
 fn expected_heap() -> Vec<u8> {
-    let mut heap: Vec<u8> = FILLER.iter().copied().cycle().take(HEAP_LEN as usize).collect();
+    let mut heap: Vec<u8> = FILLER
+        .iter()
+        .copied()
+        .cycle()
+        .take(HEAP_LEN as usize)
+        .collect();
     for off in MARKER_OFFSETS {
         heap[off as usize..off as usize + MARKER.len()].copy_from_slice(MARKER);
     }
@@ -45,12 +52,18 @@ fn expected_heap() -> Vec<u8> {
 #[test]
 fn root_task_is_the_first_pstree_entry() {
     assert_eq!(mem().pid(), 20931);
-    assert_eq!(MemReader::open(corpus("mem"), Some(20931)).unwrap().pid(), 20931);
+    assert_eq!(
+        MemReader::open(corpus("mem"), Some(20931)).unwrap().pid(),
+        20931
+    );
 }
 
 #[test]
 fn args_are_the_command_line() {
-    assert_eq!(mem().args().unwrap(), ["/usr/local/bin/cwork", "mem", "--token", "argv-marker-91c2"]);
+    assert_eq!(
+        mem().args().unwrap(),
+        ["/usr/local/bin/cwork", "mem", "--token", "argv-marker-91c2"]
+    );
 }
 
 #[test]
@@ -73,7 +86,9 @@ fn search_finds_the_three_markers_at_their_heap_offsets() {
     let heap = heap_start(&m);
     // malloc served 1 MiB by mmap: the buffer follows a 16-byte chunk header.
     assert_eq!(heap % PAGE_SIZE, 16, "heap buffer at {heap:#x}");
-    let found = m.search_all(&Searcher::literal(MARKER, false).unwrap(), 8).unwrap();
+    let found = m
+        .search_all(&Searcher::literal(MARKER, false).unwrap(), 8)
+        .unwrap();
     let addrs: Vec<u64> = found.iter().map(|f| f.addr).collect();
     assert_eq!(addrs, MARKER_OFFSETS.map(|o| heap + o));
     assert_eq!(addrs[1] - addrs[0], 287_662);
@@ -96,11 +111,18 @@ fn search_ignoring_case_and_by_regex() {
     let heap = heap_start(&m);
     let want = MARKER_OFFSETS.map(|o| heap + o).to_vec();
     let ci = Searcher::literal(b"crit-secret-marker-0XC0FFEE", true).unwrap();
-    assert_eq!(m.search_all(&ci, 0).unwrap().iter().map(|f| f.addr).collect::<Vec<_>>(), want);
+    assert_eq!(
+        m.search_all(&ci, 0)
+            .unwrap()
+            .iter()
+            .map(|f| f.addr)
+            .collect::<Vec<_>>(),
+        want
+    );
     let re = Searcher::regex(r"SECRET-MARKER-0x[0-9A-F]{6}", false).unwrap();
     let got = m.search_all(&re, 0).unwrap();
     assert_eq!(got.iter().map(|f| f.addr - 5).collect::<Vec<_>>(), want);
-    assert!(got.iter().all(|f| f.bytes == &MARKER[5..]));
+    assert!(got.iter().all(|f| f.bytes == MARKER[5..]));
     let argv = Searcher::regex(r"argv-marker-[0-9a-f]+", false).unwrap();
     let got = m.search_all(&argv, 0).unwrap();
     assert_eq!(got.len(), 1);
@@ -118,10 +140,17 @@ fn heap_reads_back_whole_and_matches_span_pages_and_pagemap_runs() {
 
     // Every filler the program left, each found once, in order: most cross a
     // page boundary somewhere, and one crosses the seam of two pagemap runs.
-    let want: Vec<u64> = memchr::memmem::find_iter(&expected_heap(), FILLER).map(|i| heap + i as u64).collect();
+    let want: Vec<u64> = memchr::memmem::find_iter(&expected_heap(), FILLER)
+        .map(|i| heap + i as u64)
+        .collect();
     let s = Searcher::literal(FILLER, false).unwrap();
-    let got: Vec<u64> =
-        m.search_all(&s, 0).unwrap().iter().map(|f| f.addr).filter(|a| (heap..heap + HEAP_LEN).contains(a)).collect();
+    let got: Vec<u64> = m
+        .search_all(&s, 0)
+        .unwrap()
+        .iter()
+        .map(|f| f.addr)
+        .filter(|a| (heap..heap + HEAP_LEN).contains(a))
+        .collect();
     assert_eq!(got, want);
     let seam = m
         .maps()
@@ -129,7 +158,11 @@ fn heap_reads_back_whole_and_matches_span_pages_and_pagemap_runs() {
         .find(|w| w[0].end == w[1].start && (heap..heap + HEAP_LEN).contains(&w[1].start))
         .map(|w| w[1].start)
         .expect("the heap buffer spans two pagemap runs");
-    assert!(got.iter().any(|&a| a < seam && seam < a + FILLER.len() as u64), "no match across {seam:#x}");
+    assert!(
+        got.iter()
+            .any(|&a| a < seam && seam < a + FILLER.len() as u64),
+        "no match across {seam:#x}"
+    );
 }
 
 #[test]
@@ -152,7 +185,11 @@ fn sparse_mapping_reads_stamps_and_zeros() {
         }
     }
     // Untouched pages are not in the checkpoint, and the reader says so.
-    let missing: Vec<_> = r.missing.iter().flat_map(|g| (g.start..g.end).step_by(PAGE_SIZE as usize)).collect();
+    let missing: Vec<_> = r
+        .missing
+        .iter()
+        .flat_map(|g| (g.start..g.end).step_by(PAGE_SIZE as usize))
+        .collect();
     assert_eq!(missing, want_missing);
     assert_eq!(r.missing.len(), 64);
     assert_eq!(r.missing[0], base + PAGE_SIZE..base + 4 * PAGE_SIZE);
@@ -183,13 +220,15 @@ fn sysv_shm_is_read_through_its_shmem_pagemap() {
     for dir in ["ipc", "restored"] {
         let m = MemReader::open(corpus(dir), None).unwrap();
         assert_eq!(m.shmem_size(), 8192);
-        let [s] = m.shared_mappings() else { panic!("one shared mapping") };
+        let [s] = m.shared_mappings() else {
+            panic!("one shared mapping")
+        };
         assert_eq!(serde_json::to_value(s.kind).unwrap(), "sysv");
         assert_eq!(s.image.as_deref(), Some("pagemap-shmem-0.img"));
         assert_eq!(s.held, 4096);
         let r = m.read(s.vma.start, 8192).unwrap();
         assert!(r.data.starts_with(b"shared memory segment contents"));
-        assert_eq!(r.missing, [s.vma.start + 4096..s.vma.start + 8192]);
+        assert_eq!(r.missing, vec![(s.vma.start + 4096..s.vma.start + 8192)]);
     }
 }
 
@@ -200,25 +239,54 @@ fn anonymous_shared_memory_via_memfd() {
     let kinds: Vec<(String, Option<u64>, u64)> = m
         .shared_mappings()
         .iter()
-        .map(|s| (serde_json::to_value(s.kind).unwrap().as_str().unwrap().to_string(), s.object, s.held))
+        .map(|s| {
+            (
+                serde_json::to_value(s.kind)
+                    .unwrap()
+                    .as_str()
+                    .unwrap()
+                    .to_string(),
+                s.object,
+                s.held,
+            )
+        })
         .collect();
-    assert_eq!(kinds, [("memfd".to_string(), Some(1146), 4096), ("file".to_string(), None, 0)]);
+    assert_eq!(
+        kinds,
+        [
+            ("memfd".to_string(), Some(1146), 4096),
+            ("file".to_string(), None, 0)
+        ]
+    );
 }
 
 #[test]
 fn errors_name_the_task() {
-    let e = MemReader::open(corpus("mem"), Some(1)).err().unwrap().to_string();
+    let e = MemReader::open(corpus("mem"), Some(1))
+        .err()
+        .unwrap()
+        .to_string();
     assert!(e.contains("no task with pid 1"), "{e}");
     // A zombie has no mm image.
-    let e = MemReader::open(corpus("tree"), Some(20887)).err().unwrap().to_string();
+    let e = MemReader::open(corpus("tree"), Some(20887))
+        .err()
+        .unwrap()
+        .to_string();
     assert!(e.contains("20887") && e.contains("zombie"), "{e}");
     let m = mem();
     assert!(m.read(u64::MAX - 2, 8).is_err());
 }
 
 fn crit(args: &[&str]) -> (String, String, bool) {
-    let out = Command::new(env!("CARGO_BIN_EXE_crit")).args(args).output().unwrap();
-    (String::from_utf8(out.stdout).unwrap(), String::from_utf8(out.stderr).unwrap(), out.status.success())
+    let out = Command::new(env!("CARGO_BIN_EXE_crit"))
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+        out.status.success(),
+    )
 }
 
 #[test]
@@ -227,14 +295,26 @@ fn cli_args_env_search() {
     let dir = dir.to_str().unwrap();
     let (out, _, ok) = crit(&["mem", dir, "args"]);
     assert!(ok);
-    assert_eq!(out, "/usr/local/bin/cwork\nmem\n--token\nargv-marker-91c2\n");
+    assert_eq!(
+        out,
+        "/usr/local/bin/cwork\nmem\n--token\nargv-marker-91c2\n"
+    );
     let (out, _, ok) = crit(&["mem", dir, "env", "--format", "json"]);
     assert!(ok);
     let v: Vec<String> = serde_json::from_str(&out).unwrap();
     assert_eq!(v.len(), 5);
     assert_eq!(v[4], "CRIT_ENV_SECRET=env-marker-7f3a");
 
-    let (out, _, ok) = crit(&["mem", dir, "--format", "json", "search", "CRIT-SECRET-MARKER-0xC0FFEE", "--context", "4"]);
+    let (out, _, ok) = crit(&[
+        "mem",
+        dir,
+        "--format",
+        "json",
+        "search",
+        "CRIT-SECRET-MARKER-0xC0FFEE",
+        "--context",
+        "4",
+    ]);
     assert!(ok);
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     let hits = v.as_array().unwrap();
@@ -244,10 +324,20 @@ fn cli_args_env_search() {
     assert_eq!(hits[0]["before"], " CRI");
     assert_eq!(hits[0]["vma"]["start"], "0x7f6388c13000");
 
-    let (out, err, ok) = crit(&["mem", dir, "search", "CRIT-SECRET-MARKER", "--color", "never"]);
+    let (out, err, ok) = crit(&[
+        "mem",
+        dir,
+        "search",
+        "CRIT-SECRET-MARKER",
+        "--color",
+        "never",
+    ]);
     assert!(ok);
     assert_eq!(out.lines().count(), 3);
-    assert!(out.starts_with("0x7f6388d16049  7f6388c13000-7f6388e17000 rw-p anon  "), "{out}");
+    assert!(
+        out.starts_with("0x7f6388d16049  7f6388c13000-7f6388e17000 rw-p anon  "),
+        "{out}"
+    );
     assert!(err.contains("3 matches"), "{err}");
 }
 
@@ -270,26 +360,55 @@ fn cli_read_hexdump_raw_and_holes() {
     // A page that was never touched: zeros, and a note.
     let (out, err, ok) = crit(&["mem", dir, "read", "0x7f6388c14000", "16"]);
     assert!(ok);
-    assert_eq!(out, "7f6388c14000: 0000 0000 0000 0000 0000 0000 0000 0000  ................\n");
-    assert!(err.contains("0x7f6388c14000-0x7f6388c14010 (16 bytes) is not in the checkpoint"), "{err}");
-    let (out, _, ok) = crit(&["mem", dir, "read", "0x7f6388c13ff8", "16", "--format", "json"]);
+    assert_eq!(
+        out,
+        "7f6388c14000: 0000 0000 0000 0000 0000 0000 0000 0000  ................\n"
+    );
+    assert!(
+        err.contains("0x7f6388c14000-0x7f6388c14010 (16 bytes) is not in the checkpoint"),
+        "{err}"
+    );
+    let (out, _, ok) = crit(&[
+        "mem",
+        dir,
+        "read",
+        "0x7f6388c13ff8",
+        "16",
+        "--format",
+        "json",
+    ]);
     assert!(ok);
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(v["hex"], "00000000000000000000000000000000");
-    assert_eq!(v["missing"], serde_json::json!([{"start": "0x7f6388c14000", "end": "0x7f6388c14008"}]));
+    assert_eq!(
+        v["missing"],
+        serde_json::json!([{"start": "0x7f6388c14000", "end": "0x7f6388c14008"}])
+    );
     let (_, err, ok) = crit(&["mem", dir, "read", "zz", "1"]);
     assert!(!ok && err.contains("ADDR"), "{err}");
 }
 
 #[test]
 fn cli_maps_and_shmem() {
-    let (out, _, ok) = crit(&["mem", corpus("mem").to_str().unwrap(), "maps", "--format", "json"]);
+    let (out, _, ok) = crit(&[
+        "mem",
+        corpus("mem").to_str().unwrap(),
+        "maps",
+        "--format",
+        "json",
+    ]);
     assert!(ok);
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(v.as_array().unwrap().len(), 78);
     assert_eq!(v[0]["pieces"][0]["file"], "pages-1.img");
     assert_eq!(v[2]["flags"], serde_json::json!(["present", "lazy"]));
-    let (out, _, ok) = crit(&["mem", corpus("ipc").to_str().unwrap(), "shmem", "--format", "json"]);
+    let (out, _, ok) = crit(&[
+        "mem",
+        corpus("ipc").to_str().unwrap(),
+        "shmem",
+        "--format",
+        "json",
+    ]);
     assert!(ok);
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(v["size"], 8192);

@@ -21,8 +21,19 @@ pub fn run(args: &MemArgs) -> Result<()> {
     match &args.command {
         MemCommand::Args => strings(mem.args()?, json),
         MemCommand::Env => strings(mem.env()?, json),
-        MemCommand::Read { addr, len, raw } => read(&mem, parse_num(addr, "ADDR")?, parse_num(len, "LEN")?, *raw, json),
-        MemCommand::Search { pattern, regex, context, ignore_case } => {
+        MemCommand::Read { addr, len, raw } => read(
+            &mem,
+            parse_num(addr, "ADDR")?,
+            parse_num(len, "LEN")?,
+            *raw,
+            json,
+        ),
+        MemCommand::Search {
+            pattern,
+            regex,
+            context,
+            ignore_case,
+        } => {
             let searcher = if *regex {
                 Searcher::regex(pattern, *ignore_case)
             } else {
@@ -90,7 +101,11 @@ fn read(mem: &MemReader, addr: u64, len: u64, raw: bool, json: bool) -> Result<(
     let mut missing = Vec::new();
     let mut buf = vec![0u8; READ_CHUNK.min(len as usize)];
     if json {
-        write!(out, "{{\n  \"address\": \"{addr:#x}\",\n  \"length\": {len},\n  \"hex\": \"").context("<output>")?;
+        write!(
+            out,
+            "{{\n  \"address\": \"{addr:#x}\",\n  \"length\": {len},\n  \"hex\": \""
+        )
+        .context("<output>")?;
     }
     let mut done = 0u64;
     while done < len {
@@ -111,8 +126,16 @@ fn read(mem: &MemReader, addr: u64, len: u64, raw: bool, json: bool) -> Result<(
         done += n as u64;
     }
     if json {
-        let m: Vec<Value> = missing.iter().map(|r| json!({"start": hex(r.start), "end": hex(r.end)})).collect();
-        writeln!(out, "\",\n  \"missing\": {}\n}}", serde_json::to_string(&m)?).context("<output>")?;
+        let m: Vec<Value> = missing
+            .iter()
+            .map(|r| json!({"start": hex(r.start), "end": hex(r.end)}))
+            .collect();
+        writeln!(
+            out,
+            "\",\n  \"missing\": {}\n}}",
+            serde_json::to_string(&m)?
+        )
+        .context("<output>")?;
     }
     out.flush().context("<output>")?;
     if !json {
@@ -134,20 +157,37 @@ fn hexdump(out: &mut impl Write, addr: u64, data: &[u8], width: usize) -> io::Re
                 hexs.push(' ');
             }
         }
-        writeln!(out, "{:0width$x}: {hexs}  {}", addr + 16 * i as u64, printable(line))?;
+        writeln!(
+            out,
+            "{:0width$x}: {hexs}  {}",
+            addr + 16 * i as u64,
+            printable(line)
+        )?;
     }
     Ok(())
 }
 
 fn vma_label(v: Option<&Vma>) -> String {
-    v.map_or_else(|| "-".to_string(), |v| format!("{:x}-{:x} {} {}", v.start, v.end, v.perms(), v.kind()))
+    v.map_or_else(
+        || "-".to_string(),
+        |v| format!("{:x}-{:x} {} {}", v.start, v.end, v.perms(), v.kind()),
+    )
 }
 
 fn vma_json(v: Option<&Vma>) -> Value {
-    v.map_or(Value::Null, |v| json!({"start": hex(v.start), "end": hex(v.end), "perms": v.perms(), "kind": v.kind()}))
+    v.map_or(
+        Value::Null,
+        |v| json!({"start": hex(v.start), "end": hex(v.end), "perms": v.perms(), "kind": v.kind()}),
+    )
 }
 
-fn search(mem: &MemReader, searcher: &Searcher, context: usize, json: bool, color: bool) -> Result<()> {
+fn search(
+    mem: &MemReader,
+    searcher: &Searcher,
+    context: usize,
+    json: bool,
+    color: bool,
+) -> Result<()> {
     if json {
         let mut all = Vec::new();
         mem.search(searcher, context, |m| {
@@ -170,7 +210,10 @@ fn search(mem: &MemReader, searcher: &Searcher, context: usize, json: bool, colo
         writeln!(out, "{}", match_line(&m, color)).map_err(|e| crit::Error::io("<output>", e))
     })?;
     out.flush().context("<output>")?;
-    eprintln!("crit: {} matches in {} held bytes", stats.matches, stats.bytes_scanned);
+    eprintln!(
+        "crit: {} matches in {} held bytes",
+        stats.matches, stats.bytes_scanned
+    );
     Ok(())
 }
 
@@ -178,9 +221,17 @@ fn match_line(m: &SearchMatch, color: bool) -> String {
     let addr = format!("{:#x}", m.addr);
     let hit = printable(&m.bytes);
     // Without colour, brackets mark where the match is in its context.
-    let (addr, hit) =
-        if color { (addr.cyan().to_string(), hit.red().bold().to_string()) } else { (addr, format!("[{hit}]")) };
-    format!("{addr}  {}  {}{hit}{}", vma_label(m.vma.as_ref()), printable(&m.before), printable(&m.after))
+    let (addr, hit) = if color {
+        (addr.cyan().to_string(), hit.red().bold().to_string())
+    } else {
+        (addr, format!("[{hit}]"))
+    };
+    format!(
+        "{addr}  {}  {}{hit}{}",
+        vma_label(m.vma.as_ref()),
+        printable(&m.before),
+        printable(&m.after)
+    )
 }
 
 fn flag_names(r: &MapRun) -> Vec<&'static str> {
@@ -205,8 +256,15 @@ fn location(r: &MapRun) -> String {
         [p] if p.len == r.end - r.start => format!("{} @ {:#x}", p.file, p.offset),
         ps => {
             let held: u64 = ps.iter().map(|p| p.len).sum();
-            let files: Vec<String> = ps.iter().map(|p| format!("{} @ {:#x}+{:#x}", p.file, p.offset, p.len)).collect();
-            let partial = if held < r.end - r.start { " (partly held)" } else { "" };
+            let files: Vec<String> = ps
+                .iter()
+                .map(|p| format!("{} @ {:#x}+{:#x}", p.file, p.offset, p.len))
+                .collect();
+            let partial = if held < r.end - r.start {
+                " (partly held)"
+            } else {
+                ""
+            };
             format!("{}{partial}", files.join(", "))
         }
     }
@@ -232,7 +290,9 @@ fn maps(mem: &MemReader, json: bool) -> Result<()> {
             .collect();
         return print_json(&runs);
     }
-    let mut rows = vec![["START", "END", "PAGES", "FLAGS", "IMAGE", "LIVES IN"].map(String::from).to_vec()];
+    let mut rows = vec![["START", "END", "PAGES", "FLAGS", "IMAGE", "LIVES IN"]
+        .map(String::from)
+        .to_vec()];
     for r in mem.maps() {
         rows.push(vec![
             format!("{:x}", r.start),
@@ -261,16 +321,25 @@ fn shmem(mem: &MemReader, json: bool) -> Result<()> {
                 })
             })
             .collect();
-        return print_json(&json!({"pid": mem.pid(), "size": total, "held": held, "mappings": maps}));
+        return print_json(
+            &json!({"pid": mem.pid(), "size": total, "held": held, "mappings": maps}),
+        );
     }
-    let mut rows = vec![["START", "END", "SIZE", "PERMS", "KIND", "OBJECT", "CONTENTS", "HELD"].map(String::from).to_vec()];
+    let mut rows = vec![[
+        "START", "END", "SIZE", "PERMS", "KIND", "OBJECT", "CONTENTS", "HELD",
+    ]
+    .map(String::from)
+    .to_vec()];
     for s in mem.shared_mappings() {
         rows.push(vec![
             format!("{:x}", s.vma.start),
             format!("{:x}", s.vma.end),
             size(s.vma.len()),
             s.vma.perms(),
-            serde_json::to_value(s.kind)?.as_str().unwrap_or_default().to_string(),
+            serde_json::to_value(s.kind)?
+                .as_str()
+                .unwrap_or_default()
+                .to_string(),
             s.object.map_or_else(|| "-".into(), |o| o.to_string()),
             s.image.clone().unwrap_or_else(|| "-".into()),
             size(s.held),

@@ -11,11 +11,18 @@ use super::render::{print_json, print_text, use_color};
 pub fn run(args: &StatsArgs) -> Result<()> {
     let s = Stats::read(&args.dir)?;
     if s.is_empty() {
-        bail!("{}: no stats-dump or stats-restore image", args.dir.display());
+        bail!(
+            "{}: no stats-dump or stats-restore image",
+            args.dir.display()
+        );
     }
     let sections: Vec<(&str, &str, Vec<Stat>)> = [
-        s.dump.as_ref().map(|d| ("dump", "stats-dump", stats::dump_fields(d))),
-        s.restore.as_ref().map(|r| ("restore", "stats-restore", stats::restore_fields(r))),
+        s.dump
+            .as_ref()
+            .map(|d| ("dump", "stats-dump", stats::dump_fields(d))),
+        s.restore
+            .as_ref()
+            .map(|r| ("restore", "stats-restore", stats::restore_fields(r))),
     ]
     .into_iter()
     .flatten()
@@ -23,8 +30,15 @@ pub fn run(args: &StatsArgs) -> Result<()> {
     match args.output.format {
         // The numbers as recorded (µs, pages): the Python CRIT's entry, per image.
         Format::Json => {
-            let doc: Vec<(&str, Ordered<&str, u64>)> =
-                sections.iter().map(|(key, _, fields)| (*key, Ordered(fields.iter().map(|f| (f.name, f.value)).collect()))).collect();
+            let doc: Vec<(&str, Ordered<&str, u64>)> = sections
+                .iter()
+                .map(|(key, _, fields)| {
+                    (
+                        *key,
+                        Ordered(fields.iter().map(|f| (f.name, f.value)).collect()),
+                    )
+                })
+                .collect();
             print_json(&Ordered(doc))
         }
         Format::Table => {
@@ -36,7 +50,11 @@ pub fn run(args: &StatsArgs) -> Result<()> {
                     rows.push(vec![String::new()]);
                 }
                 let title = format!("{} ({file})", key.to_uppercase());
-                rows.push(vec![if color { title.bold().to_string() } else { title }]);
+                rows.push(vec![if color {
+                    title.bold().to_string()
+                } else {
+                    title
+                }]);
                 rows.extend(fields.iter().map(row));
             }
             print_text(&table(&rows, &[1]))
@@ -49,7 +67,10 @@ fn row(f: &Stat) -> Vec<String> {
         Unit::Micros => (format!("{:.3} ms", f.value as f64 / 1000.0), String::new()),
         Unit::Pages => {
             let unit = if f.value == 1 { "page " } else { "pages" };
-            (format!("{} {unit}", f.value), size(f.value * crit::mem::PAGE_SIZE))
+            (
+                format!("{} {unit}", f.value),
+                size(f.value * crit::mem::PAGE_SIZE),
+            )
         }
         Unit::Count => (f.value.to_string(), String::new()),
     };
@@ -92,7 +113,14 @@ impl<K: Serialize, V: Serialize> Serialize for Ordered<K, V> {
 pub(super) fn table(rows: &[Vec<String>], right: &[usize]) -> String {
     let cols = rows.iter().map(Vec::len).max().unwrap_or(0);
     let width: Vec<usize> = (0..cols)
-        .map(|c| rows.iter().filter(|r| r.len() > 1).filter_map(|r| r.get(c)).map(|s| s.chars().count()).max().unwrap_or(0))
+        .map(|c| {
+            rows.iter()
+                .filter(|r| r.len() > 1)
+                .filter_map(|r| r.get(c))
+                .map(|s| s.chars().count())
+                .max()
+                .unwrap_or(0)
+        })
         .collect();
     let mut out = String::new();
     for r in rows {

@@ -87,13 +87,28 @@ impl Pagemap {
         let mut runs = Vec::new();
         while let Some(pe) = r.next_message::<PagemapEntry>(&mut buf)? {
             // Before the `flags` field, `in_parent` alone said where pages were.
-            let mut flags = pe.flags.unwrap_or(if pe.in_parent() { PE_PARENT } else { PE_PRESENT });
+            let mut flags = pe.flags.unwrap_or(if pe.in_parent() {
+                PE_PARENT
+            } else {
+                PE_PRESENT
+            });
             if pe.in_parent() {
                 flags |= PE_PARENT;
             }
-            let run = Run { vaddr: pe.vaddr, nr_pages: u64::from(pe.nr_pages), flags };
+            let run = Run {
+                vaddr: pe.vaddr,
+                nr_pages: u64::from(pe.nr_pages),
+                flags,
+            };
             if run.vaddr.checked_add(run.len()).is_none() {
-                return Err(Error::bad_image(&file, format!("entry {}: run at {:#x} wraps around", runs.len() + 1, run.vaddr)));
+                return Err(Error::bad_image(
+                    &file,
+                    format!(
+                        "entry {}: run at {:#x} wraps around",
+                        runs.len() + 1,
+                        run.vaddr
+                    ),
+                ));
             }
             if let Some(prev) = runs.last().copied().filter(|p: &Run| p.end() > run.vaddr) {
                 return Err(Error::bad_image(
@@ -109,6 +124,9 @@ impl Pagemap {
             }
             runs.push(run);
         }
-        Ok(Pagemap { pages_id: head.pages_id, runs })
+        Ok(Pagemap {
+            pages_id: head.pages_id,
+            runs,
+        })
     }
 }

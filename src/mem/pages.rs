@@ -34,7 +34,12 @@ impl PagesFiles {
         let name = path.display().to_string();
         let file = File::open(path).map_err(|e| Error::io(&name, e))?;
         let len = file.metadata().map_err(|e| Error::io(&name, e))?.len();
-        self.files.push(PagesFile { label, path: path.to_path_buf(), file, len });
+        self.files.push(PagesFile {
+            label,
+            path: path.to_path_buf(),
+            file,
+            len,
+        });
         Ok(self.files.len() - 1)
     }
 
@@ -49,6 +54,8 @@ impl PagesFiles {
     /// Fills `buf` from `offset`; the range was checked against the length when resolved.
     pub fn read_at(&self, id: FileId, offset: u64, buf: &mut [u8]) -> Result<()> {
         let f = &self.files[id];
-        f.file.read_exact_at(buf, offset).map_err(|e| Error::io(f.path.display().to_string(), e))
+        f.file
+            .read_exact_at(buf, offset)
+            .map_err(|e| Error::io(f.path.display().to_string(), e))
     }
 }

@@ -117,9 +117,9 @@ impl MemReader {
         let mut files = PagesFiles::default();
         let mut resolver = Resolver::new(dir.clone(), &mut files);
         let name = format!("pagemap-{pid}.img");
-        let private = resolver
-            .resolve(0, &name)?
-            .ok_or_else(|| Error::Checkpoint(format!("{}: task {pid} has no {name}", dir.display())))?;
+        let private = resolver.resolve(0, &name)?.ok_or_else(|| {
+            Error::Checkpoint(format!("{}: task {pid} has no {name}", dir.display()))
+        })?;
         let mut maps: Vec<MapRun> = private
             .runs
             .iter()
@@ -132,7 +132,12 @@ impl MemReader {
                 pieces: overlapping(&private.extents, r.vaddr, r.end())
                     .map(|e| {
                         let e = clip(e, r.vaddr, r.end());
-                        Piece { start: e.start, len: e.len, file: resolver.files.label(e.file).to_string(), offset: e.offset }
+                        Piece {
+                            start: e.start,
+                            len: e.len,
+                            file: resolver.files.label(e.file).to_string(),
+                            offset: e.offset,
+                        }
                     })
                     .collect(),
             })
@@ -158,7 +163,16 @@ impl MemReader {
                 super::resolve::push_merged(&mut clean, clip(&e, e.start.max(from), e.end()));
             }
         }
-        Ok(MemReader { dir, pid, mm, vmas, files, extents: clean, maps, shared })
+        Ok(MemReader {
+            dir,
+            pid,
+            mm,
+            vmas,
+            files,
+            extents: clean,
+            maps,
+            shared,
+        })
     }
 
     /// The checkpoint directory.
@@ -218,14 +232,21 @@ impl MemReader {
     pub fn read(&self, addr: u64, len: usize) -> Result<MemRead> {
         let mut data = vec![0u8; len];
         let missing = self.read_into(addr, &mut data)?;
-        Ok(MemRead { addr, data, missing })
+        Ok(MemRead {
+            addr,
+            data,
+            missing,
+        })
     }
 
     /// Fills `buf` from `addr`; returns the ranges not held (left as zeros).
     pub fn read_into(&self, addr: u64, buf: &mut [u8]) -> Result<Vec<Range<u64>>> {
-        let end = addr
-            .checked_add(buf.len() as u64)
-            .ok_or_else(|| Error::Checkpoint(format!("{addr:#x} + {} runs past the end of the address space", buf.len())))?;
+        let end = addr.checked_add(buf.len() as u64).ok_or_else(|| {
+            Error::Checkpoint(format!(
+                "{addr:#x} + {} runs past the end of the address space",
+                buf.len()
+            ))
+        })?;
         let mut missing = Vec::new();
         let mut at = addr;
         // Binary search to the first extent, then walk: no per-page lookups.
@@ -261,7 +282,10 @@ impl MemReader {
         let len = end.saturating_sub(start);
         // The kernel bounds both areas; a larger one is a corrupt image.
         if len > 64 * 1024 * 1024 {
-            return Err(Error::Checkpoint(format!("task {}: {what} area of {len} bytes is implausible", self.pid)));
+            return Err(Error::Checkpoint(format!(
+                "task {}: {what} area of {len} bytes is implausible",
+                self.pid
+            )));
         }
         let r = self.read(start, len as usize)?;
         if let Some(m) = r.missing.first() {
@@ -277,12 +301,19 @@ impl MemReader {
         if data.is_empty() {
             return Ok(Vec::new());
         }
-        Ok(data.split(|&b| b == 0).map(|s| String::from_utf8_lossy(s).into_owned()).collect())
+        Ok(data
+            .split(|&b| b == 0)
+            .map(|s| String::from_utf8_lossy(s).into_owned())
+            .collect())
     }
 
     /// Pages (4 KiB) of the address space the checkpoint holds.
     pub fn held_pages(&self) -> u64 {
-        self.extents.iter().map(|e| e.len).sum::<u64>().div_ceil(PAGE_SIZE)
+        self.extents
+            .iter()
+            .map(|e| e.len)
+            .sum::<u64>()
+            .div_ceil(PAGE_SIZE)
     }
 }
 
@@ -291,11 +322,19 @@ impl MemReader {
 fn task_pid(dir: &Path, pid: Option<u32>) -> Result<u32> {
     let tree: Vec<PstreeEntry> = read_all(dir.join("pstree.img"))?;
     let Some(root) = tree.first() else {
-        return Err(Error::Checkpoint(format!("{}: pstree.img has no tasks", dir.display())));
+        return Err(Error::Checkpoint(format!(
+            "{}: pstree.img has no tasks",
+            dir.display()
+        )));
     };
     let Some(pid) = pid else { return Ok(root.pid) };
     tree.iter()
         .find(|t| t.pid == pid || t.threads.contains(&pid))
         .map(|t| t.pid)
-        .ok_or_else(|| Error::Checkpoint(format!("{}: no task with pid {pid} in pstree.img", dir.display())))
+        .ok_or_else(|| {
+            Error::Checkpoint(format!(
+                "{}: no task with pid {pid} in pstree.img",
+                dir.display()
+            ))
+        })
 }

@@ -63,7 +63,9 @@ impl<'a> Resolver<'a> {
         let present: u64 = pm.runs.iter().filter(|r| r.present()).map(Run::len).sum();
         let pages = if present > 0 {
             let pages_name = format!("pages-{}.img", pm.pages_id);
-            let id = self.files.open(&dir.join(&pages_name), format!("{prefix}{pages_name}"))?;
+            let id = self
+                .files
+                .open(&dir.join(&pages_name), format!("{prefix}{pages_name}"))?;
             // Checked once here so that reads never run off the end.
             if self.files.len(id) < present {
                 return Err(Error::bad_image(
@@ -96,7 +98,15 @@ impl<'a> Resolver<'a> {
         for run in &pm.runs {
             if run.present() {
                 let file = pages.expect("present runs have a pages file");
-                push_merged(&mut extents, Extent { start: run.vaddr, len: run.len(), file, offset });
+                push_merged(
+                    &mut extents,
+                    Extent {
+                        start: run.vaddr,
+                        len: run.len(),
+                        file,
+                        offset,
+                    },
+                );
                 offset += run.len();
             } else if run.in_parent() {
                 if let Some(parent) = &parent {
@@ -106,7 +116,10 @@ impl<'a> Resolver<'a> {
                 }
             }
         }
-        Ok(Some(Resolved { runs: pm.runs, extents }))
+        Ok(Some(Resolved {
+            runs: pm.runs,
+            extents,
+        }))
     }
 }
 
@@ -120,7 +133,12 @@ pub(crate) fn overlapping(ext: &[Extent], start: u64, end: u64) -> impl Iterator
 pub(crate) fn clip(e: &Extent, start: u64, end: u64) -> Extent {
     let s = e.start.max(start);
     let t = e.end().min(end);
-    Extent { start: s, len: t - s, file: e.file, offset: e.offset + (s - e.start) }
+    Extent {
+        start: s,
+        len: t - s,
+        file: e.file,
+        offset: e.offset + (s - e.start),
+    }
 }
 
 /// Appends `e`, joining it to the last extent when both are contiguous in

@@ -24,7 +24,7 @@ const LOOKBEHIND: usize = 16;
 pub struct PatternError(String);
 
 enum Matcher {
-    Literal(memmem::Finder<'static>),
+    Literal(Box<memmem::Finder<'static>>),
     Regex(Regex),
 }
 
@@ -59,23 +59,34 @@ impl Searcher {
                 }
             }
             let matcher = Matcher::Regex(build_regex(&re, true)?);
-            return Ok(Searcher { matcher, overlap: pattern.len() - 1 });
+            return Ok(Searcher {
+                matcher,
+                overlap: pattern.len() - 1,
+            });
         }
-        let finder = memmem::Finder::new(pattern).into_owned();
-        Ok(Searcher { matcher: Matcher::Literal(finder), overlap: pattern.len() - 1 })
+        let finder = Box::new(memmem::Finder::new(pattern).into_owned());
+        Ok(Searcher {
+            matcher: Matcher::Literal(finder),
+            overlap: pattern.len() - 1,
+        })
     }
 
     /// A regular expression over bytes (`regex` syntax, Unicode off so `.`
     /// matches any byte but `\n`, `^`/`$` at line ends). Matches longer than
     /// [`REGEX_WINDOW`] may be cut short.
     pub fn regex(pattern: &str, ignore_case: bool) -> Result<Self, PatternError> {
-        Ok(Searcher { matcher: Matcher::Regex(build_regex(pattern, ignore_case)?), overlap: REGEX_WINDOW })
+        Ok(Searcher {
+            matcher: Matcher::Regex(build_regex(pattern, ignore_case)?),
+            overlap: REGEX_WINDOW,
+        })
     }
 
     /// The first match at or after `from` in `hay`, as a range.
     fn find_at(&self, hay: &[u8], from: usize) -> Option<(usize, usize)> {
         match &self.matcher {
-            Matcher::Literal(f) => f.find(&hay[from..]).map(|i| (from + i, from + i + f.needle().len())),
+            Matcher::Literal(f) => f
+                .find(&hay[from..])
+                .map(|i| (from + i, from + i + f.needle().len())),
             Matcher::Regex(re) => re.find_at(hay, from).map(|m| (m.start(), m.end())),
         }
     }
@@ -117,7 +128,16 @@ pub struct SearchStats {
 /// assert_eq!(crit::mem::printable(b"ab\0\xffc"), "ab..c");
 /// ```
 pub fn printable(bytes: &[u8]) -> String {
-    bytes.iter().map(|&b| if (0x20..0x7f).contains(&b) { b as char } else { '.' }).collect()
+    bytes
+        .iter()
+        .map(|&b| {
+            if (0x20..0x7f).contains(&b) {
+                b as char
+            } else {
+                '.'
+            }
+        })
+        .collect()
 }
 
 impl MemReader {
@@ -150,7 +170,14 @@ impl MemReader {
             while j < self.extents.len() && self.extents[j].start == self.extents[j - 1].end() {
                 j += 1;
             }
-            self.search_stretch(&self.extents[i..j], searcher, context, &mut window, &mut stats, &mut on_match)?;
+            self.search_stretch(
+                &self.extents[i..j],
+                searcher,
+                context,
+                &mut window,
+                &mut stats,
+                &mut on_match,
+            )?;
             i = j;
         }
         Ok(stats)
@@ -189,7 +216,8 @@ impl MemReader {
                 let n = ((e.len - off) as usize).min(want);
                 let at = window.len();
                 window.resize(at + n, 0);
-                self.files.read_at(e.file, e.offset + off, &mut window[at..])?;
+                self.files
+                    .read_at(e.file, e.offset + off, &mut window[at..])?;
                 stats.bytes_scanned += n as u64;
                 want -= n;
                 off += n as u64;
@@ -200,10 +228,16 @@ impl MemReader {
             }
             let last = ext == stretch.len();
             // Unless at the end, a match must start early enough to be whole.
-            let limit = if last { window.len() } else { window.len().saturating_sub(searcher.overlap) };
+            let limit = if last {
+                window.len()
+            } else {
+                window.len().saturating_sub(searcher.overlap)
+            };
             let mut pos = from;
             while pos < limit {
-                let Some((s, e)) = searcher.find_at(window, pos) else { break };
+                let Some((s, e)) = searcher.find_at(window, pos) else {
+                    break;
+                };
                 if s >= limit {
                     break;
                 }
@@ -228,7 +262,14 @@ impl MemReader {
 
     /// A match at `window[s..e]`, with context from the window when it is
     /// there, else read (it may cross into another stretch or a hole).
-    fn make_match(&self, window: &[u8], win_addr: u64, s: usize, e: usize, context: usize) -> Result<SearchMatch> {
+    fn make_match(
+        &self,
+        window: &[u8],
+        win_addr: u64,
+        s: usize,
+        e: usize,
+        context: usize,
+    ) -> Result<SearchMatch> {
         let addr = win_addr + s as u64;
         let bytes = window[s..e].to_vec();
         let before = if s >= context {
@@ -244,6 +285,12 @@ impl MemReader {
             let n = context.min((u64::MAX - end) as usize);
             self.read(end, n)?.data
         };
-        Ok(SearchMatch { addr, bytes, before, after, vma: self.vma_at(addr).copied() })
+        Ok(SearchMatch {
+            addr,
+            bytes,
+            before,
+            after,
+            vma: self.vma_at(addr).copied(),
+        })
     }
 }

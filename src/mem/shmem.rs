@@ -61,21 +61,33 @@ pub(crate) struct SharedIndex {
 
 impl SharedIndex {
     pub fn new(dir: &Path, pid: u32) -> Self {
-        SharedIndex { dir: dir.to_path_buf(), pid, sysv: None, memfd: None }
+        SharedIndex {
+            dir: dir.to_path_buf(),
+            pid,
+            sysv: None,
+            memfd: None,
+        }
     }
 
     /// The task's `ipcns-shm` image and its segments.
     fn sysv(&mut self) -> Result<&(PathBuf, HashMap<u32, SysvShm>)> {
         if self.sysv.is_none() {
-            let ids = read_first::<TaskKobjIdsEntry>(self.dir.join(format!("ids-{}.img", self.pid)))?;
-            let path = self.dir.join(format!("ipcns-shm-{}.img", ids.ipc_ns_id.unwrap_or(0)));
+            let ids =
+                read_first::<TaskKobjIdsEntry>(self.dir.join(format!("ids-{}.img", self.pid)))?;
+            let path = self
+                .dir
+                .join(format!("ipcns-shm-{}.img", ids.ipc_ns_id.unwrap_or(0)));
             let mut map = HashMap::new();
             if path.exists() {
                 let mut r = ImageReader::open(&path)?;
                 let mut buf = Vec::new();
                 while let Some(e) = r.next_message::<IpcShmEntry>(&mut buf)? {
                     let inline = if e.in_pagemaps() { 0 } else { e.size };
-                    let shm = SysvShm { size: e.size, in_pagemaps: e.in_pagemaps(), data_offset: r.offset() };
+                    let shm = SysvShm {
+                        size: e.size,
+                        in_pagemaps: e.in_pagemaps(),
+                        data_offset: r.offset(),
+                    };
                     // Inline contents are padded to 4 bytes.
                     r.skip(inline.div_ceil(4) * 4, "shared memory")?;
                     map.insert(e.desc.id, shm);
@@ -119,9 +131,19 @@ pub(crate) struct SharedResolved {
 }
 
 /// Resolves one shared `vma`.
-pub(crate) fn resolve(resolver: &mut Resolver<'_>, index: &mut SharedIndex, vma: &Vma) -> Result<SharedResolved> {
+pub(crate) fn resolve(
+    resolver: &mut Resolver<'_>,
+    index: &mut SharedIndex,
+    vma: &Vma,
+) -> Result<SharedResolved> {
     let mut out = SharedResolved {
-        mapping: SharedMapping { vma: *vma, kind: SharedKind::File, object: None, image: None, held: 0 },
+        mapping: SharedMapping {
+            vma: *vma,
+            kind: SharedKind::File,
+            object: None,
+            image: None,
+            held: 0,
+        },
         extents: Vec::new(),
         runs: Vec::new(),
     };
@@ -132,10 +154,22 @@ pub(crate) fn resolve(resolver: &mut Resolver<'_>, index: &mut SharedIndex, vma:
         let (path, segs) = index.sysv()?;
         match u32::try_from(vma.shmid).ok().and_then(|id| segs.get(&id)) {
             Some(seg) if !seg.in_pagemaps => {
-                let label = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+                let label = path
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default();
                 let file = resolver.files.open(path, label.clone())?;
-                let run = Run { vaddr: 0, nr_pages: seg.size.div_ceil(PAGE_SIZE), flags: PE_PRESENT };
-                let obj = [Extent { start: 0, len: seg.size, file, offset: seg.data_offset }];
+                let run = Run {
+                    vaddr: 0,
+                    nr_pages: seg.size.div_ceil(PAGE_SIZE),
+                    flags: PE_PRESENT,
+                };
+                let obj = [Extent {
+                    start: 0,
+                    len: seg.size,
+                    file,
+                    offset: seg.data_offset,
+                }];
                 place(&mut out, vma, &label, &[run], &obj, resolver);
                 return Ok(out);
             }
@@ -165,9 +199,19 @@ pub(crate) fn resolve(resolver: &mut Resolver<'_>, index: &mut SharedIndex, vma:
 
 /// Moves the object's runs and extents that the mapping shows (object
 /// offsets `pgoff..pgoff+len`) to their addresses.
-fn place(out: &mut SharedResolved, vma: &Vma, image: &str, runs: &[Run], obj: &[Extent], resolver: &Resolver<'_>) {
+fn place(
+    out: &mut SharedResolved,
+    vma: &Vma,
+    image: &str,
+    runs: &[Run],
+    obj: &[Extent],
+    resolver: &Resolver<'_>,
+) {
     let (lo, hi) = (vma.pgoff, vma.pgoff + vma.len());
-    let to_va = |e: Extent| Extent { start: e.start - lo + vma.start, ..e };
+    let to_va = |e: Extent| Extent {
+        start: e.start - lo + vma.start,
+        ..e
+    };
     for e in overlapping(obj, lo, hi) {
         let e = to_va(clip(e, lo, hi));
         out.mapping.held += e.len;
@@ -178,7 +222,12 @@ fn place(out: &mut SharedResolved, vma: &Vma, image: &str, runs: &[Run], obj: &[
         let pieces = overlapping(obj, s, t)
             .map(|e| {
                 let e = clip(e, s, t);
-                Piece { start: to_va(e).start, len: e.len, file: resolver.files.label(e.file).to_string(), offset: e.offset }
+                Piece {
+                    start: to_va(e).start,
+                    len: e.len,
+                    file: resolver.files.label(e.file).to_string(),
+                    offset: e.offset,
+                }
             })
             .collect();
         out.runs.push(MapRun {

@@ -41,7 +41,15 @@ pub struct Vma {
 
 impl From<&VmaEntry> for Vma {
     fn from(v: &VmaEntry) -> Self {
-        Vma { start: v.start, end: v.end, pgoff: v.pgoff, shmid: v.shmid, prot: v.prot, flags: v.flags, status: v.status }
+        Vma {
+            start: v.start,
+            end: v.end,
+            pgoff: v.pgoff,
+            shmid: v.shmid,
+            prot: v.prot,
+            flags: v.flags,
+            status: v.status,
+        }
     }
 }
 
@@ -74,7 +82,14 @@ impl Vma {
     pub fn perms(&self) -> String {
         let bit = |b: u32, c: char| if self.prot & b != 0 { c } else { '-' };
         let s = if self.is_shared() { 's' } else { 'p' };
-        [bit(PROT_READ, 'r'), bit(PROT_WRITE, 'w'), bit(PROT_EXEC, 'x'), s].iter().collect()
+        [
+            bit(PROT_READ, 'r'),
+            bit(PROT_WRITE, 'w'),
+            bit(PROT_EXEC, 'x'),
+            s,
+        ]
+        .iter()
+        .collect()
     }
 
     /// What the mapping is, in a word: `heap`, `stack`, `vdso`, `vvar`,
