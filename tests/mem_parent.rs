@@ -300,3 +300,85 @@ fn matches_across_search_blocks_are_found_once() {
     assert_eq!((stats.matches, count), (want, want));
     assert_eq!(stats.bytes_scanned, pages.len() as u64);
 }
+
+/// A SysV segment whose contents are inline in `ipcns-shm-N.img` (not in a
+/// pagemap), attached by the task at a page offset.
+#[test]
+fn sysv_shm_inline_in_ipcns_shm() {
+    use base64::Engine as _;
+    use crit::proto::TaskKobjIdsEntry;
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    checkpoint(dir, 1, &[(at(0), 1, PE_PRESENT)], &page(b'p'));
+    // Replace the mm: the private page, then the segment (id 7) attached 1 page in.
+    let seg_at = at(16);
+    let vmas = vec![
+        VmaEntry {
+            start: BASE,
+            end: at(1),
+            prot: 3,
+            flags: 0x22,
+            status: 1 | (1 << 9),
+            fd: -1,
+            ..Default::default()
+        },
+        VmaEntry {
+            start: seg_at,
+            end: seg_at + PAGE_SIZE,
+            pgoff: PAGE_SIZE,
+            shmid: 7,
+            prot: 3,
+            flags: 0x01,                      // MAP_SHARED
+            status: 1 | (1 << 8) | (1 << 10), // REGULAR | ANON_SHARED | SYSVIPC
+            fd: -1,
+            ..Default::default()
+        },
+    ];
+    let mm = MmEntry {
+        vmas,
+        ..Default::default()
+    };
+    image(
+        &dir.join(format!("mm-{PID}.img")),
+        "MM",
+        &[mm.encode_to_vec()],
+    );
+    let ids = TaskKobjIdsEntry {
+        ipc_ns_id: Some(9),
+        ..Default::default()
+    };
+    image(
+        &dir.join(format!("ids-{PID}.img")),
+        "IDS",
+        &[ids.encode_to_vec()],
+    );
+    let mut data = page(b'0');
+    data.extend(page(b'1'));
+    data[PAGE_SIZE as usize..PAGE_SIZE as usize + 5].copy_from_slice(b"HELLO");
+    let doc = serde_json::json!({
+        "magic": "IPCNS_SHM",
+        "entries": [{
+            "desc": {"key": 1, "uid": 0, "gid": 0, "cuid": 0, "cgid": 0, "mode": 384, "id": 7},
+            "size": data.len(),
+            "extra": base64::engine::general_purpose::STANDARD.encode(&data),
+        }],
+    });
+    let mut out = Vec::new();
+    crit::convert::encode_image(doc.to_string().as_bytes(), "shm.json", &mut out).unwrap();
+    fs::write(dir.join("ipcns-shm-9.img"), out).unwrap();
+
+    let m = MemReader::open(dir, None).unwrap();
+    let [s] = m.shared_mappings() else {
+        panic!("one shared mapping")
+    };
+    assert_eq!(s.image.as_deref(), Some("ipcns-shm-9.img"));
+    assert_eq!((s.object, s.held), (Some(7), PAGE_SIZE));
+    let r = m.read(seg_at, PAGE_SIZE as usize).unwrap();
+    assert!(r.missing.is_empty());
+    assert!(r.data.starts_with(b"HELLO1"), "the segment's second page");
+    let hits = m
+        .search_all(&Searcher::literal(b"HELLO", false).unwrap(), 0)
+        .unwrap();
+    assert_eq!(hits.iter().map(|h| h.addr).collect::<Vec<_>>(), [seg_at]);
+    assert_eq!(hits[0].vma.unwrap().kind(), "sysv-shm");
+}

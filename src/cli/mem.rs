@@ -188,27 +188,36 @@ fn search(
     json: bool,
     color: bool,
 ) -> Result<()> {
-    if json {
-        let mut all = Vec::new();
-        mem.search(searcher, context, |m| {
-            all.push(json!({
-                "address": hex(m.addr),
-                "length": m.bytes.len(),
-                "vma": vma_json(m.vma.as_ref()),
-                "before": printable(&m.before),
-                "match": printable(&m.bytes),
-                "after": printable(&m.after),
-            }));
-            Ok(())
-        })?;
-        return print_json(&all);
-    }
-    // Matches stream out as they are found: a big dump shows results early.
+    // Matches stream out as they are found: a big dump shows results early,
+    // and memory stays bounded however many there are (JSON included).
     let out = io::stdout();
     let mut out = io::BufWriter::new(out.lock());
+    let io_err = |e: io::Error| crit::Error::io("<output>", e);
+    if json {
+        out.write_all(b"[").map_err(io_err)?;
+    }
+    let mut n = 0u64;
     let stats = mem.search(searcher, context, |m| {
-        writeln!(out, "{}", match_line(&m, color)).map_err(|e| crit::Error::io("<output>", e))
+        n += 1;
+        if !json {
+            return writeln!(out, "{}", match_line(&m, color)).map_err(io_err);
+        }
+        let item = json!({
+            "address": hex(m.addr),
+            "length": m.bytes.len(),
+            "vma": vma_json(m.vma.as_ref()),
+            "before": printable(&m.before),
+            "match": printable(&m.bytes),
+            "after": printable(&m.after),
+        });
+        out.write_all(if n > 1 { b",\n  " } else { b"\n  " })
+            .map_err(io_err)?;
+        serde_json::to_writer(&mut out, &item).map_err(|e| io_err(e.into()))
     })?;
+    if json {
+        out.write_all(if n > 0 { b"\n]\n" } else { b"]\n" })
+            .map_err(io_err)?;
+    }
     out.flush().context("<output>")?;
     eprintln!(
         "crit: {} matches in {} held bytes",

@@ -72,11 +72,13 @@ impl SharedIndex {
     /// The task's `ipcns-shm` image and its segments.
     fn sysv(&mut self) -> Result<&(PathBuf, HashMap<u32, SysvShm>)> {
         if self.sysv.is_none() {
-            let ids =
-                read_first::<TaskKobjIdsEntry>(self.dir.join(format!("ids-{}.img", self.pid)))?;
-            let path = self
-                .dir
-                .join(format!("ipcns-shm-{}.img", ids.ipc_ns_id.unwrap_or(0)));
+            // The task's IPC namespace names the image; without ids, no segments.
+            let ids = self.dir.join(format!("ids-{}.img", self.pid));
+            let ns = match ids.exists() {
+                true => read_first::<TaskKobjIdsEntry>(&ids)?.ipc_ns_id,
+                false => None,
+            };
+            let path = self.dir.join(format!("ipcns-shm-{}.img", ns.unwrap_or(0)));
             let mut map = HashMap::new();
             if path.exists() {
                 let mut r = ImageReader::open(&path)?;
@@ -173,8 +175,8 @@ pub(crate) fn resolve(
                 place(&mut out, vma, &label, &[run], &obj, resolver);
                 return Ok(out);
             }
-            Some(_) => Some(pagemap_of(vma.shmid)),
-            None => None,
+            // In pagemaps, or unknown to ipcns-shm: its pagemap if there is one.
+            _ => Some(pagemap_of(vma.shmid)),
         }
     } else if vma.status & VMA_AREA_MEMFD != 0 {
         out.mapping.kind = SharedKind::Memfd;
