@@ -1,1 +1,223 @@
-//! Dump and restore statistics (`stats-dump`, `stats-restore`).
+//! Dump and restore statistics: the `stats-dump` and `stats-restore` images
+//! CRIU writes beside a checkpoint (`crit stats`).
+//!
+//! Times are in microseconds, as CRIU records them; page counts are 4 KiB pages.
+//!
+//! ```no_run
+//! let stats = crit::stats::Stats::read("checkpoint")?;
+//! if let Some(d) = &stats.dump {
+//!     println!("frozen for {} µs, {} pages written", d.frozen_time, d.pages_written);
+//! }
+//! # Ok::<(), crit::Error>(())
+//! ```
+
+use std::path::Path;
+
+use crate::error::{Error, Result};
+use crate::image::read_first;
+use crate::proto::{DumpStatsEntry, RestoreStatsEntry, StatsEntry};
+
+/// What a statistic counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unit {
+    /// A duration in microseconds.
+    Micros,
+    /// A number of 4 KiB pages.
+    Pages,
+    /// A plain count.
+    Count,
+}
+
+/// One statistic: its field name in the image, a label for people, its unit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Stat {
+    pub name: &'static str,
+    pub label: &'static str,
+    pub value: u64,
+    pub unit: Unit,
+}
+
+/// The statistics a checkpoint directory has: either or both may be absent.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Stats {
+    pub dump: Option<DumpStatsEntry>,
+    pub restore: Option<RestoreStatsEntry>,
+}
+
+impl Stats {
+    /// Reads `stats-dump` and `stats-restore` from `dir`, whichever exist.
+    pub fn read(dir: impl AsRef<Path>) -> Result<Self> {
+        let dir = dir.as_ref();
+        Ok(Stats {
+            dump: dump_stats(dir)?,
+            restore: restore_stats(dir)?,
+        })
+    }
+
+    /// True when the directory had neither image.
+    pub fn is_empty(&self) -> bool {
+        self.dump.is_none() && self.restore.is_none()
+    }
+}
+
+fn read_stats(path: &Path) -> Result<Option<StatsEntry>> {
+    if !path.exists() {
+        return Ok(None);
+    }
+    read_first::<StatsEntry>(path).map(Some)
+}
+
+/// The `dump` part of `DIR/stats-dump`; `None` when the file is absent.
+///
+/// ```no_run
+/// let d = crit::stats::dump_stats("checkpoint")?.expect("dumped by criu");
+/// println!("{} pages scanned", d.pages_scanned);
+/// # Ok::<(), crit::Error>(())
+/// ```
+pub fn dump_stats(dir: impl AsRef<Path>) -> Result<Option<DumpStatsEntry>> {
+    let path = dir.as_ref().join("stats-dump");
+    match read_stats(&path)? {
+        None => Ok(None),
+        Some(s) => s.dump.map(Some).ok_or_else(|| {
+            Error::bad_image(
+                path.display().to_string(),
+                "the entry has no dump statistics",
+            )
+        }),
+    }
+}
+
+/// The `restore` part of `DIR/stats-restore`; `None` when the file is absent.
+pub fn restore_stats(dir: impl AsRef<Path>) -> Result<Option<RestoreStatsEntry>> {
+    let path = dir.as_ref().join("stats-restore");
+    match read_stats(&path)? {
+        None => Ok(None),
+        Some(s) => s.restore.map(Some).ok_or_else(|| {
+            Error::bad_image(
+                path.display().to_string(),
+                "the entry has no restore statistics",
+            )
+        }),
+    }
+}
+
+fn stat(name: &'static str, label: &'static str, value: u64, unit: Unit) -> Stat {
+    Stat {
+        name,
+        label,
+        value,
+        unit,
+    }
+}
+
+/// The dump statistics in image order; optional fields only when recorded.
+///
+/// ```
+/// use crit::proto::DumpStatsEntry;
+/// let d = DumpStatsEntry { frozen_time: 1500, pages_written: 3, ..Default::default() };
+/// let s = crit::stats::dump_fields(&d);
+/// assert_eq!((s[1].name, s[1].value), ("frozen_time", 1500));
+/// ```
+pub fn dump_fields(d: &DumpStatsEntry) -> Vec<Stat> {
+    use Unit::*;
+    let mut v = vec![
+        stat(
+            "freezing_time",
+            "freezing time",
+            d.freezing_time.into(),
+            Micros,
+        ),
+        stat("frozen_time", "frozen time", d.frozen_time.into(), Micros),
+        stat(
+            "memdump_time",
+            "memory dump time",
+            d.memdump_time.into(),
+            Micros,
+        ),
+        stat(
+            "memwrite_time",
+            "memory write time",
+            d.memwrite_time.into(),
+            Micros,
+        ),
+        stat("pages_scanned", "pages scanned", d.pages_scanned, Pages),
+        stat(
+            "pages_skipped_parent",
+            "pages skipped (in parent)",
+            d.pages_skipped_parent,
+            Pages,
+        ),
+        stat("pages_written", "pages written", d.pages_written, Pages),
+    ];
+    if let Some(x) = d.irmap_resolve {
+        v.push(stat(
+            "irmap_resolve",
+            "irmap resolve time",
+            x.into(),
+            Micros,
+        ));
+    }
+    v.push(stat("pages_lazy", "pages lazy", d.pages_lazy, Pages));
+    let opt: [(&'static str, &'static str, Option<u64>, Unit); 5] = [
+        ("page_pipes", "page pipes", d.page_pipes, Count),
+        (
+            "page_pipe_bufs",
+            "page pipe buffers",
+            d.page_pipe_bufs,
+            Count,
+        ),
+        (
+            "shpages_scanned",
+            "shared pages scanned",
+            d.shpages_scanned,
+            Pages,
+        ),
+        (
+            "shpages_skipped_parent",
+            "shared pages skipped (in parent)",
+            d.shpages_skipped_parent,
+            Pages,
+        ),
+        (
+            "shpages_written",
+            "shared pages written",
+            d.shpages_written,
+            Pages,
+        ),
+    ];
+    v.extend(
+        opt.into_iter()
+            .filter_map(|(n, l, x, u)| x.map(|x| stat(n, l, x, u))),
+    );
+    v
+}
+
+/// The restore statistics in image order; optional fields only when recorded.
+pub fn restore_fields(r: &RestoreStatsEntry) -> Vec<Stat> {
+    use Unit::*;
+    let mut v = vec![
+        stat("pages_compared", "pages compared", r.pages_compared, Pages),
+        stat(
+            "pages_skipped_cow",
+            "pages skipped (COW)",
+            r.pages_skipped_cow,
+            Pages,
+        ),
+        stat(
+            "forking_time",
+            "forking time",
+            r.forking_time.into(),
+            Micros,
+        ),
+        stat(
+            "restore_time",
+            "restore time",
+            r.restore_time.into(),
+            Micros,
+        ),
+    ];
+    if let Some(x) = r.pages_restored {
+        v.push(stat("pages_restored", "pages restored", x, Pages));
+    }
+    v
+}

@@ -157,8 +157,12 @@ pub struct MemArgs {
     /// Task to read (default: the root task)
     #[arg(long, global = true)]
     pub pid: Option<u32>,
-    #[command(flatten)]
-    pub output: OutputArgs,
+    /// Output format
+    #[arg(long, value_enum, default_value_t, global = true)]
+    pub format: Format,
+    /// When to use colour
+    #[arg(long, value_enum, default_value_t, global = true)]
+    pub color: ColorChoice,
     #[command(subcommand)]
     pub command: MemCommand,
 }

@@ -1,9 +1,365 @@
-//! `crit mem`.
+//! `crit mem DIR [--pid PID] args|env|read|search|maps|shmem`.
 
-use anyhow::Result;
+use std::io::{self, Write};
 
-use super::args::MemArgs;
+use anyhow::{bail, Context, Result};
+use crit::mem::{printable, MapRun, MemReader, SearchMatch, Searcher, Vma};
+use owo_colors::OwoColorize;
+use serde_json::{json, Value};
 
-pub fn run(_args: &MemArgs) -> Result<()> {
-    anyhow::bail!("crit mem: not implemented yet")
+use super::args::{Format, MemArgs, MemCommand};
+use super::render::{print_json, print_text, use_color};
+use super::stats::{size, table};
+
+/// Bytes read per step by `read`, so any length streams.
+const READ_CHUNK: usize = 1024 * 1024;
+
+pub fn run(args: &MemArgs) -> Result<()> {
+    let mem = MemReader::open(&args.dir, args.pid)?;
+    let json = args.format == Format::Json;
+    let color = use_color(args.color);
+    match &args.command {
+        MemCommand::Args => strings(mem.args()?, json),
+        MemCommand::Env => strings(mem.env()?, json),
+        MemCommand::Read { addr, len, raw } => read(
+            &mem,
+            parse_num(addr, "ADDR")?,
+            parse_num(len, "LEN")?,
+            *raw,
+            json,
+        ),
+        MemCommand::Search {
+            pattern,
+            regex,
+            context,
+            ignore_case,
+        } => {
+            let searcher = if *regex {
+                Searcher::regex(pattern, *ignore_case)
+            } else {
+                Searcher::literal(pattern.as_bytes(), *ignore_case)
+            }
+            .with_context(|| format!("bad pattern {pattern:?}"))?;
+            search(&mem, &searcher, *context, json, color)
+        }
+        MemCommand::Maps => maps(&mem, json),
+        MemCommand::Shmem => shmem(&mem, json),
+    }
+}
+
+fn hex(x: u64) -> String {
+    format!("{x:#x}")
+}
+
+/// `ADDR`/`LEN`: decimal or `0x…` hexadecimal.
+fn parse_num(s: &str, what: &str) -> Result<u64> {
+    let t = s.trim().replace('_', "");
+    let r = match t.strip_prefix("0x").or_else(|| t.strip_prefix("0X")) {
+        Some(h) => u64::from_str_radix(h, 16),
+        None => t.parse(),
+    };
+    r.with_context(|| format!("{what} {s:?} is not a number (decimal or 0x…)"))
+}
+
+fn strings(items: Vec<String>, json: bool) -> Result<()> {
+    if json {
+        return print_json(&items);
+    }
+    let mut out = io::stdout().lock();
+    for s in items {
+        writeln!(out, "{s}").context("<output>")?;
+    }
+    Ok(())
+}
+
+fn note_missing(missing: &[std::ops::Range<u64>]) {
+    for m in missing {
+        eprintln!(
+            "crit: note: {:#x}-{:#x} ({} bytes) is not in the checkpoint; read as zeros",
+            m.start,
+            m.end,
+            m.end - m.start
+        );
+    }
+}
+
+/// Adds `r` to sorted ranges, joining it to the last when they touch.
+fn push_range(all: &mut Vec<std::ops::Range<u64>>, r: std::ops::Range<u64>) {
+    match all.last_mut() {
+        Some(last) if last.end == r.start => last.end = r.end,
+        _ => all.push(r),
+    }
+}
+
+fn read(mem: &MemReader, addr: u64, len: u64, raw: bool, json: bool) -> Result<()> {
+    if addr.checked_add(len).is_none() {
+        bail!("{addr:#x} + {len} runs past the end of the address space");
+    }
+    let out = io::stdout();
+    let mut out = io::BufWriter::with_capacity(128 * 1024, out.lock());
+    let width = format!("{:x}", addr + len).len().max(8);
+    let mut missing = Vec::new();
+    let mut buf = vec![0u8; READ_CHUNK.min(len as usize)];
+    if json {
+        write!(
+            out,
+            "{{\n  \"address\": \"{addr:#x}\",\n  \"length\": {len},\n  \"hex\": \""
+        )
+        .context("<output>")?;
+    }
+    let mut done = 0u64;
+    while done < len {
+        let n = ((len - done) as usize).min(READ_CHUNK);
+        let at = addr + done;
+        for m in mem.read_into(at, &mut buf[..n])? {
+            push_range(&mut missing, m);
+        }
+        let chunk = &buf[..n];
+        if raw {
+            out.write_all(chunk)
+        } else if json {
+            chunk.iter().try_for_each(|b| write!(out, "{b:02x}"))
+        } else {
+            hexdump(&mut out, at, chunk, width)
+        }
+        .context("<output>")?;
+        done += n as u64;
+    }
+    if json {
+        let m: Vec<Value> = missing
+            .iter()
+            .map(|r| json!({"start": hex(r.start), "end": hex(r.end)}))
+            .collect();
+        writeln!(
+            out,
+            "\",\n  \"missing\": {}\n}}",
+            serde_json::to_string(&m)?
+        )
+        .context("<output>")?;
+    }
+    out.flush().context("<output>")?;
+    if !json {
+        note_missing(&missing);
+    }
+    Ok(())
+}
+
+/// `xxd`-style lines: address, 16 bytes in pairs, ASCII.
+fn hexdump(out: &mut impl Write, addr: u64, data: &[u8], width: usize) -> io::Result<()> {
+    for (i, line) in data.chunks(16).enumerate() {
+        let mut hexs = String::with_capacity(40);
+        for j in 0..16 {
+            match line.get(j) {
+                Some(b) => hexs.push_str(&format!("{b:02x}")),
+                None => hexs.push_str("  "),
+            }
+            if j % 2 == 1 && j < 15 {
+                hexs.push(' ');
+            }
+        }
+        writeln!(
+            out,
+            "{:0width$x}: {hexs}  {}",
+            addr + 16 * i as u64,
+            printable(line)
+        )?;
+    }
+    Ok(())
+}
+
+fn vma_label(v: Option<&Vma>) -> String {
+    v.map_or_else(
+        || "-".to_string(),
+        |v| format!("{:x}-{:x} {} {}", v.start, v.end, v.perms(), v.kind()),
+    )
+}
+
+fn vma_json(v: Option<&Vma>) -> Value {
+    v.map_or(
+        Value::Null,
+        |v| json!({"start": hex(v.start), "end": hex(v.end), "perms": v.perms(), "kind": v.kind()}),
+    )
+}
+
+fn search(
+    mem: &MemReader,
+    searcher: &Searcher,
+    context: usize,
+    json: bool,
+    color: bool,
+) -> Result<()> {
+    // Matches stream out as they are found: a big dump shows results early,
+    // and memory stays bounded however many there are (JSON included).
+    let out = io::stdout();
+    let mut out = io::BufWriter::new(out.lock());
+    let io_err = |e: io::Error| crit::Error::io("<output>", e);
+    if json {
+        out.write_all(b"[").map_err(io_err)?;
+    }
+    let mut n = 0u64;
+    let stats = mem.search(searcher, context, |m| {
+        n += 1;
+        if !json {
+            return writeln!(out, "{}", match_line(&m, color)).map_err(io_err);
+        }
+        let item = json!({
+            "address": hex(m.addr),
+            "length": m.bytes.len(),
+            "vma": vma_json(m.vma.as_ref()),
+            "before": printable(&m.before),
+            "match": printable(&m.bytes),
+            "after": printable(&m.after),
+        });
+        out.write_all(if n > 1 { b",\n  " } else { b"\n  " })
+            .map_err(io_err)?;
+        serde_json::to_writer(&mut out, &item).map_err(|e| io_err(e.into()))
+    })?;
+    if json {
+        out.write_all(if n > 0 { b"\n]\n" } else { b"]\n" })
+            .map_err(io_err)?;
+    }
+    out.flush().context("<output>")?;
+    eprintln!(
+        "crit: {} matches in {} held bytes",
+        stats.matches, stats.bytes_scanned
+    );
+    Ok(())
+}
+
+fn match_line(m: &SearchMatch, color: bool) -> String {
+    let addr = format!("{:#x}", m.addr);
+    let hit = printable(&m.bytes);
+    // Without colour, brackets mark where the match is in its context.
+    let (addr, hit) = if color {
+        (addr.cyan().to_string(), hit.red().bold().to_string())
+    } else {
+        (addr, format!("[{hit}]"))
+    };
+    format!(
+        "{addr}  {}  {}{hit}{}",
+        vma_label(m.vma.as_ref()),
+        printable(&m.before),
+        printable(&m.after)
+    )
+}
+
+fn flag_names(r: &MapRun) -> Vec<&'static str> {
+    let mut f = Vec::new();
+    if r.present() {
+        f.push("present");
+    }
+    if r.lazy() {
+        f.push("lazy");
+    }
+    if r.in_parent() {
+        f.push("parent");
+    }
+    f
+}
+
+/// Where a run lives, in a few words.
+fn location(r: &MapRun) -> String {
+    match r.pieces.as_slice() {
+        [] if r.in_parent() => "parent: not found".into(),
+        [] => "not in the checkpoint".into(),
+        [p] if p.len == r.end - r.start => format!("{} @ {:#x}", p.file, p.offset),
+        ps => {
+            let held: u64 = ps.iter().map(|p| p.len).sum();
+            let files: Vec<String> = ps
+                .iter()
+                .map(|p| format!("{} @ {:#x}+{:#x}", p.file, p.offset, p.len))
+                .collect();
+            let partial = if held < r.end - r.start {
+                " (partly held)"
+            } else {
+                ""
+            };
+            format!("{}{partial}", files.join(", "))
+        }
+    }
+}
+
+fn maps(mem: &MemReader, json: bool) -> Result<()> {
+    if json {
+        let runs: Vec<Value> = mem
+            .maps()
+            .iter()
+            .map(|r| {
+                json!({
+                    "start": hex(r.start),
+                    "end": hex(r.end),
+                    "nr_pages": r.nr_pages,
+                    "flags": flag_names(r),
+                    "image": r.image,
+                    "pieces": r.pieces.iter().map(|p| json!({
+                        "start": hex(p.start), "len": p.len, "file": p.file, "offset": p.offset,
+                    })).collect::<Vec<_>>(),
+                })
+            })
+            .collect();
+        return print_json(&runs);
+    }
+    let mut rows = vec![["START", "END", "PAGES", "FLAGS", "IMAGE", "LIVES IN"]
+        .map(String::from)
+        .to_vec()];
+    for r in mem.maps() {
+        rows.push(vec![
+            format!("{:x}", r.start),
+            format!("{:x}", r.end),
+            r.nr_pages.to_string(),
+            flag_names(r).join(","),
+            r.image.clone(),
+            location(r),
+        ]);
+    }
+    print_text(&table(&rows, &[2]))
+}
+
+fn shmem(mem: &MemReader, json: bool) -> Result<()> {
+    let total = mem.shmem_size();
+    let held: u64 = mem.shared_mappings().iter().map(|s| s.held).sum();
+    if json {
+        let maps: Vec<Value> = mem
+            .shared_mappings()
+            .iter()
+            .map(|s| {
+                json!({
+                    "start": hex(s.vma.start), "end": hex(s.vma.end), "size": s.vma.len(),
+                    "perms": s.vma.perms(), "kind": s.kind, "object": s.object,
+                    "image": s.image, "held": s.held,
+                })
+            })
+            .collect();
+        return print_json(
+            &json!({"pid": mem.pid(), "size": total, "held": held, "mappings": maps}),
+        );
+    }
+    let mut rows = vec![[
+        "START", "END", "SIZE", "PERMS", "KIND", "OBJECT", "CONTENTS", "HELD",
+    ]
+    .map(String::from)
+    .to_vec()];
+    for s in mem.shared_mappings() {
+        rows.push(vec![
+            format!("{:x}", s.vma.start),
+            format!("{:x}", s.vma.end),
+            size(s.vma.len()),
+            s.vma.perms(),
+            serde_json::to_value(s.kind)?
+                .as_str()
+                .unwrap_or_default()
+                .to_string(),
+            s.object.map_or_else(|| "-".into(), |o| o.to_string()),
+            s.image.clone().unwrap_or_else(|| "-".into()),
+            size(s.held),
+        ]);
+    }
+    let mut text = table(&rows, &[2, 7]);
+    text.push_str(&format!(
+        "total: {} in {} shared mappings ({total} bytes), {} held\n",
+        size(total),
+        mem.shared_mappings().len(),
+        size(held)
+    ));
+    print_text(&text)
 }

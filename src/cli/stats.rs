@@ -1,9 +1,147 @@
-//! `crit stats`.
+//! `crit stats DIR`: the dump and restore statistics, with units.
 
-use anyhow::Result;
+use anyhow::{bail, Result};
+use crit::stats::{self, Stat, Stats, Unit};
+use owo_colors::OwoColorize;
+use serde::ser::{Serialize, SerializeMap, Serializer};
 
-use super::args::StatsArgs;
+use super::args::{Format, StatsArgs};
+use super::render::{print_json, print_text, use_color};
 
-pub fn run(_args: &StatsArgs) -> Result<()> {
-    anyhow::bail!("crit stats: not implemented yet")
+pub fn run(args: &StatsArgs) -> Result<()> {
+    let s = Stats::read(&args.dir)?;
+    if s.is_empty() {
+        bail!(
+            "{}: no stats-dump or stats-restore image",
+            args.dir.display()
+        );
+    }
+    let sections: Vec<(&str, &str, Vec<Stat>)> = [
+        s.dump
+            .as_ref()
+            .map(|d| ("dump", "stats-dump", stats::dump_fields(d))),
+        s.restore
+            .as_ref()
+            .map(|r| ("restore", "stats-restore", stats::restore_fields(r))),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    match args.output.format {
+        // The numbers as recorded (µs, pages): the Python CRIT's entry, per image.
+        Format::Json => {
+            let doc: Vec<(&str, Ordered<&str, u64>)> = sections
+                .iter()
+                .map(|(key, _, fields)| {
+                    (
+                        *key,
+                        Ordered(fields.iter().map(|f| (f.name, f.value)).collect()),
+                    )
+                })
+                .collect();
+            print_json(&Ordered(doc))
+        }
+        Format::Table => {
+            let color = use_color(args.output.color);
+            // One table for both sections, so their columns line up.
+            let mut rows = Vec::new();
+            for (i, (key, file, fields)) in sections.iter().enumerate() {
+                if i > 0 {
+                    rows.push(vec![String::new()]);
+                }
+                let title = format!("{} ({file})", key.to_uppercase());
+                rows.push(vec![if color {
+                    title.bold().to_string()
+                } else {
+                    title
+                }]);
+                rows.extend(fields.iter().map(row));
+            }
+            print_text(&table(&rows, &[1]))
+        }
+    }
+}
+
+fn row(f: &Stat) -> Vec<String> {
+    let (value, extra) = match f.unit {
+        Unit::Micros => (format!("{:.3} ms", f.value as f64 / 1000.0), String::new()),
+        Unit::Pages => {
+            let unit = if f.value == 1 { "page " } else { "pages" };
+            (
+                format!("{} {unit}", f.value),
+                size(f.value * crit::mem::PAGE_SIZE),
+            )
+        }
+        Unit::Count => (f.value.to_string(), String::new()),
+    };
+    vec![format!("  {}", f.label), value, extra]
+}
+
+/// A size for people: bytes, KiB or MiB.
+pub(super) fn size(bytes: u64) -> String {
+    const KIB: u64 = 1024;
+    const MIB: u64 = 1024 * KIB;
+    if bytes < KIB {
+        format!("{bytes} B")
+    } else if bytes < MIB {
+        format!("{} KiB", trim(bytes as f64 / KIB as f64))
+    } else {
+        format!("{} MiB", trim(bytes as f64 / MIB as f64))
+    }
+}
+
+fn trim(x: f64) -> String {
+    let s = format!("{x:.1}");
+    s.strip_suffix(".0").map(str::to_string).unwrap_or(s)
+}
+
+/// Serialises pairs as a JSON object in their order (serde_json's `Map` sorts).
+struct Ordered<K, V>(Vec<(K, V)>);
+
+impl<K: Serialize, V: Serialize> Serialize for Ordered<K, V> {
+    fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        let mut m = s.serialize_map(Some(self.0.len()))?;
+        for (k, v) in &self.0 {
+            m.serialize_entry(k, v)?;
+        }
+        m.end()
+    }
+}
+
+/// Aligned columns, two spaces apart; columns listed in `right` align right.
+/// Rows of one cell (titles, blank lines) are printed as they are.
+pub(super) fn table(rows: &[Vec<String>], right: &[usize]) -> String {
+    let cols = rows.iter().map(Vec::len).max().unwrap_or(0);
+    let width: Vec<usize> = (0..cols)
+        .map(|c| {
+            rows.iter()
+                .filter(|r| r.len() > 1)
+                .filter_map(|r| r.get(c))
+                .map(|s| s.chars().count())
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let mut out = String::new();
+    for r in rows {
+        let mut line = String::new();
+        for (c, cell) in r.iter().enumerate() {
+            if c > 0 {
+                line.push_str("  ");
+            }
+            let pad = width[c].saturating_sub(cell.chars().count());
+            if right.contains(&c) {
+                line.push_str(&" ".repeat(pad));
+                line.push_str(cell);
+            } else {
+                line.push_str(cell);
+                if c + 1 < r.len() {
+                    line.push_str(&" ".repeat(pad));
+                }
+            }
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
 }

@@ -1,0 +1,340 @@
+//! [`MemReader`]: one task's memory, read by address.
+
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use super::pagemap::{PAGE_SIZE, PE_LAZY, PE_PARENT, PE_PRESENT};
+use super::pages::PagesFiles;
+use super::resolve::{clip, overlapping, Extent, Resolver};
+use super::shmem::{self, SharedIndex, SharedMapping};
+use super::vma::{self, Vma};
+use crate::error::{Error, Result};
+use crate::image::{read_all, read_first};
+use crate::proto::{MmEntry, PstreeEntry};
+
+/// Where a piece of a pagemap run lives: `len` bytes from address `start` are
+/// `file` (relative to the checkpoint directory) from `offset`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Piece {
+    pub start: u64,
+    pub len: u64,
+    /// `pages-1.img`, `parent/pages-1.img`, `ipcns-shm-10.img`, …
+    pub file: String,
+    pub offset: u64,
+}
+
+/// One run of the pagemap, at the addresses the task sees it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct MapRun {
+    pub start: u64,
+    pub end: u64,
+    pub nr_pages: u64,
+    /// `PE_*` bits.
+    pub flags: u32,
+    /// The pagemap image of the run (`pagemap-1.img`, `pagemap-shmem-5.img`).
+    pub image: String,
+    /// Where its bytes are; empty when the checkpoint holds none of them
+    /// (pages left to `lazy-pages`, or a parent checkpoint that is missing).
+    pub pieces: Vec<Piece>,
+}
+
+impl MapRun {
+    pub fn present(&self) -> bool {
+        self.flags & PE_PRESENT != 0 && !self.in_parent()
+    }
+
+    pub fn lazy(&self) -> bool {
+        self.flags & PE_LAZY != 0
+    }
+
+    pub fn in_parent(&self) -> bool {
+        self.flags & PE_PARENT != 0
+    }
+
+    /// Bytes of the run the checkpoint (or its parents) holds.
+    pub fn held(&self) -> u64 {
+        self.pieces.iter().map(|p| p.len).sum()
+    }
+}
+
+/// Bytes read from memory, and the ranges that the checkpoint does not hold
+/// (returned as zeros).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MemRead {
+    pub addr: u64,
+    pub data: Vec<u8>,
+    /// Sorted, disjoint address ranges not held.
+    pub missing: Vec<Range<u64>>,
+}
+
+/// The memory of one task of a checkpoint, as CRIU would restore it: private
+/// pages from `pagemap-PID.img` (and the parent chain), shared mappings from
+/// their shared memory images.
+///
+/// Opening reads only the metadata (mm, pagemaps); page contents are read on
+/// demand with positioned reads, so memory use does not grow with the dump.
+///
+/// ```no_run
+/// use crit::mem::MemReader;
+///
+/// let mem = MemReader::open("checkpoint", None)?; // the root task
+/// println!("argv: {:?}", mem.args()?);
+/// let r = mem.read(0x7ffc3ea2cf46, 64)?;
+/// assert!(r.missing.is_empty(), "some bytes are not in the checkpoint");
+/// # Ok::<(), crit::Error>(())
+/// ```
+pub struct MemReader {
+    dir: PathBuf,
+    pid: u32,
+    mm: MmEntry,
+    vmas: Vec<Vma>,
+    pub(super) files: PagesFiles,
+    /// Every held byte of the address space: sorted, disjoint.
+    pub(super) extents: Vec<Extent>,
+    maps: Vec<MapRun>,
+    shared: Vec<SharedMapping>,
+}
+
+impl MemReader {
+    /// Opens the memory of task `pid` (a pid of `pstree.img`, or one of its
+    /// threads), or of the root task for `None`.
+    pub fn open(dir: impl AsRef<Path>, pid: Option<u32>) -> Result<Self> {
+        let dir = dir.as_ref().to_path_buf();
+        let pid = task_pid(&dir, pid)?;
+        let mm_path = dir.join(format!("mm-{pid}.img"));
+        if !mm_path.exists() {
+            return Err(Error::Checkpoint(format!(
+                "{}: task {pid} has no mm-{pid}.img (a zombie has no memory)",
+                dir.display()
+            )));
+        }
+        let mm: MmEntry = read_first(&mm_path)?;
+        let mut vmas: Vec<Vma> = mm.vmas.iter().map(Vma::from).collect();
+        vmas.sort_by_key(|v| v.start);
+
+        let mut files = PagesFiles::default();
+        let mut resolver = Resolver::new(dir.clone(), &mut files);
+        let name = format!("pagemap-{pid}.img");
+        let private = resolver.resolve(0, &name)?.ok_or_else(|| {
+            Error::Checkpoint(format!("{}: task {pid} has no {name}", dir.display()))
+        })?;
+        let mut maps: Vec<MapRun> = private
+            .runs
+            .iter()
+            .map(|r| MapRun {
+                start: r.vaddr,
+                end: r.end(),
+                nr_pages: r.nr_pages,
+                flags: r.flags,
+                image: name.clone(),
+                pieces: overlapping(&private.extents, r.vaddr, r.end())
+                    .map(|e| {
+                        let e = clip(e, r.vaddr, r.end());
+                        Piece {
+                            start: e.start,
+                            len: e.len,
+                            file: resolver.files.label(e.file).to_string(),
+                            offset: e.offset,
+                        }
+                    })
+                    .collect(),
+            })
+            .collect();
+        let mut extents = private.extents;
+
+        let mut index = SharedIndex::new(&dir, pid);
+        let mut shared = Vec::new();
+        for v in vmas.iter().filter(|v| v.is_shared()) {
+            let res = shmem::resolve(&mut resolver, &mut index, v)?;
+            extents.extend(res.extents);
+            maps.extend(res.runs);
+            shared.push(res.mapping);
+        }
+        maps.sort_by_key(|m| m.start);
+        extents.sort_by_key(|e| e.start);
+        // Private runs never cover shared mappings; should an image say
+        // otherwise, the first extent wins so that lookups stay well-defined.
+        let mut clean: Vec<Extent> = Vec::with_capacity(extents.len());
+        for e in extents {
+            let from = clean.last().map_or(0, Extent::end);
+            if e.end() > from {
+                super::resolve::push_merged(&mut clean, clip(&e, e.start.max(from), e.end()));
+            }
+        }
+        Ok(MemReader {
+            dir,
+            pid,
+            mm,
+            vmas,
+            files,
+            extents: clean,
+            maps,
+            shared,
+        })
+    }
+
+    /// The checkpoint directory.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// The task read.
+    pub fn pid(&self) -> u32 {
+        self.pid
+    }
+
+    /// The task's `mm-PID.img` entry.
+    pub fn mm(&self) -> &MmEntry {
+        &self.mm
+    }
+
+    /// Its mappings, in address order.
+    pub fn vmas(&self) -> &[Vma] {
+        &self.vmas
+    }
+
+    /// The mapping containing `addr`.
+    pub fn vma_at(&self, addr: u64) -> Option<&Vma> {
+        vma::find(&self.vmas, addr)
+    }
+
+    /// The pagemap runs, private and shared, in address order (`crit mem maps`).
+    pub fn maps(&self) -> &[MapRun] {
+        &self.maps
+    }
+
+    /// The task's shared mappings (`crit mem shmem`).
+    pub fn shared_mappings(&self) -> &[SharedMapping] {
+        &self.shared
+    }
+
+    /// Total size of the task's shared mappings, in bytes.
+    pub fn shmem_size(&self) -> u64 {
+        self.shared.iter().map(|s| s.vma.len()).sum()
+    }
+
+    /// The address ranges whose bytes the checkpoint holds, merged, in order.
+    pub fn held_ranges(&self) -> Vec<Range<u64>> {
+        let mut out: Vec<Range<u64>> = Vec::new();
+        for e in &self.extents {
+            match out.last_mut() {
+                Some(last) if last.end == e.start => last.end = e.end(),
+                _ => out.push(e.start..e.end()),
+            }
+        }
+        out
+    }
+
+    /// Reads `len` bytes at `addr`. Bytes the checkpoint does not hold read as
+    /// zeros and are listed in [`MemRead::missing`].
+    pub fn read(&self, addr: u64, len: usize) -> Result<MemRead> {
+        let mut data = vec![0u8; len];
+        let missing = self.read_into(addr, &mut data)?;
+        Ok(MemRead {
+            addr,
+            data,
+            missing,
+        })
+    }
+
+    /// Fills `buf` from `addr`; returns the ranges not held (left as zeros).
+    pub fn read_into(&self, addr: u64, buf: &mut [u8]) -> Result<Vec<Range<u64>>> {
+        let end = addr.checked_add(buf.len() as u64).ok_or_else(|| {
+            Error::Checkpoint(format!(
+                "{addr:#x} + {} runs past the end of the address space",
+                buf.len()
+            ))
+        })?;
+        let mut missing = Vec::new();
+        let mut at = addr;
+        // Binary search to the first extent, then walk: no per-page lookups.
+        for e in overlapping(&self.extents, addr, end) {
+            let e = clip(e, addr, end);
+            if e.start > at {
+                buf[(at - addr) as usize..(e.start - addr) as usize].fill(0);
+                missing.push(at..e.start);
+            }
+            let dst = &mut buf[(e.start - addr) as usize..(e.end() - addr) as usize];
+            self.files.read_at(e.file, e.offset, dst)?;
+            at = e.end();
+        }
+        if at < end {
+            buf[(at - addr) as usize..].fill(0);
+            missing.push(at..end);
+        }
+        Ok(missing)
+    }
+
+    /// The command line: the NUL-separated strings between `mm_arg_start`
+    /// and `mm_arg_end` (invalid UTF-8 replaced).
+    pub fn args(&self) -> Result<Vec<String>> {
+        self.strings(self.mm.mm_arg_start, self.mm.mm_arg_end, "command line")
+    }
+
+    /// The environment as the process was started (`mm_env_start..mm_env_end`).
+    pub fn env(&self) -> Result<Vec<String>> {
+        self.strings(self.mm.mm_env_start, self.mm.mm_env_end, "environment")
+    }
+
+    fn strings(&self, start: u64, end: u64, what: &str) -> Result<Vec<String>> {
+        let len = end.saturating_sub(start);
+        // The kernel bounds both areas; a larger one is a corrupt image.
+        if len > 64 * 1024 * 1024 {
+            return Err(Error::Checkpoint(format!(
+                "task {}: {what} area of {len} bytes is implausible",
+                self.pid
+            )));
+        }
+        let r = self.read(start, len as usize)?;
+        if let Some(m) = r.missing.first() {
+            return Err(Error::Checkpoint(format!(
+                "{}: task {}: the {what} at {:#x}-{:#x} is not in the checkpoint",
+                self.dir.display(),
+                self.pid,
+                m.start,
+                m.end
+            )));
+        }
+        let data = r.data.strip_suffix(b"\0").unwrap_or(&r.data);
+        if data.is_empty() {
+            return Ok(Vec::new());
+        }
+        Ok(data
+            .split(|&b| b == 0)
+            .map(|s| String::from_utf8_lossy(s).into_owned())
+            .collect())
+    }
+
+    /// Pages (4 KiB) of the address space the checkpoint holds.
+    pub fn held_pages(&self) -> u64 {
+        self.extents
+            .iter()
+            .map(|e| e.len)
+            .sum::<u64>()
+            .div_ceil(PAGE_SIZE)
+    }
+}
+
+/// The pid whose images to read: `pid` if it is a task (or thread) of
+/// `pstree.img`, else the first entry's (the root task).
+fn task_pid(dir: &Path, pid: Option<u32>) -> Result<u32> {
+    let tree: Vec<PstreeEntry> = read_all(dir.join("pstree.img"))?;
+    let Some(root) = tree.first() else {
+        return Err(Error::Checkpoint(format!(
+            "{}: pstree.img has no tasks",
+            dir.display()
+        )));
+    };
+    let Some(pid) = pid else { return Ok(root.pid) };
+    tree.iter()
+        .find(|t| t.pid == pid || t.threads.contains(&pid))
+        .map(|t| t.pid)
+        .ok_or_else(|| {
+            Error::Checkpoint(format!(
+                "{}: no task with pid {pid} in pstree.img",
+                dir.display()
+            ))
+        })
+}
