@@ -73,7 +73,7 @@ complete -c crit -n "__fish_crit_using_subcommand stats" -s V -l version -d 'Pri
 complete -c crit -n "__fish_crit_using_subcommand mem; and not __fish_seen_subcommand_from args env read search maps shmem help" -l pid -d 'Task to read (default: the root task)' -r
 complete -c crit -n "__fish_crit_using_subcommand mem; and not __fish_seen_subcommand_from args env read search maps shmem help" -l format -d 'Output format' -r -f -a "table\t'Aligned columns for people'
 json\t'One JSON document, for jq and programs'"
-complete -c crit -n "__fish_crit_using_subcommand mem; and not __fish_seen_subcommand_from args env read search maps shmem help" -l color -d 'When to use colour in tables' -r -f -a "auto\t'When standard output is a terminal and NO_COLOR is unset'
+complete -c crit -n "__fish_crit_using_subcommand mem; and not __fish_seen_subcommand_from args env read search maps shmem help" -l color -d 'When to use colour' -r -f -a "auto\t'When standard output is a terminal and NO_COLOR is unset'
 always\t''
 never\t''"
 complete -c crit -n "__fish_crit_using_subcommand mem; and not __fish_seen_subcommand_from args env read search maps shmem help" -s v -l verbose -d 'On error, also print the chain of causes'
@@ -87,32 +87,62 @@ complete -c crit -n "__fish_crit_using_subcommand mem; and not __fish_seen_subco
 complete -c crit -n "__fish_crit_using_subcommand mem; and not __fish_seen_subcommand_from args env read search maps shmem help" -a "shmem" -d 'The size of the task\'s shared memory mappings'
 complete -c crit -n "__fish_crit_using_subcommand mem; and not __fish_seen_subcommand_from args env read search maps shmem help" -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from args" -l pid -d 'Task to read (default: the root task)' -r
+complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from args" -l format -d 'Output format' -r -f -a "table\t'Aligned columns for people'
+json\t'One JSON document, for jq and programs'"
+complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from args" -l color -d 'When to use colour' -r -f -a "auto\t'When standard output is a terminal and NO_COLOR is unset'
+always\t''
+never\t''"
 complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from args" -s v -l verbose -d 'On error, also print the chain of causes'
-complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from args" -s h -l help -d 'Print help'
+complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from args" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from args" -s V -l version -d 'Print version'
 complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from env" -l pid -d 'Task to read (default: the root task)' -r
+complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from env" -l format -d 'Output format' -r -f -a "table\t'Aligned columns for people'
+json\t'One JSON document, for jq and programs'"
+complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from env" -l color -d 'When to use colour' -r -f -a "auto\t'When standard output is a terminal and NO_COLOR is unset'
+always\t''
+never\t''"
 complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from env" -s v -l verbose -d 'On error, also print the chain of causes'
-complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from env" -s h -l help -d 'Print help'
+complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from env" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from env" -s V -l version -d 'Print version'
 complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from read" -l pid -d 'Task to read (default: the root task)' -r
+complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from read" -l format -d 'Output format' -r -f -a "table\t'Aligned columns for people'
+json\t'One JSON document, for jq and programs'"
+complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from read" -l color -d 'When to use colour' -r -f -a "auto\t'When standard output is a terminal and NO_COLOR is unset'
+always\t''
+never\t''"
 complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from read" -l raw -d 'Write the raw bytes instead of a hexdump'
 complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from read" -s v -l verbose -d 'On error, also print the chain of causes'
-complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from read" -s h -l help -d 'Print help'
+complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from read" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from read" -s V -l version -d 'Print version'
 complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from search" -l context -d 'Bytes of context to show either side' -r
 complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from search" -l pid -d 'Task to read (default: the root task)' -r
+complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from search" -l format -d 'Output format' -r -f -a "table\t'Aligned columns for people'
+json\t'One JSON document, for jq and programs'"
+complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from search" -l color -d 'When to use colour' -r -f -a "auto\t'When standard output is a terminal and NO_COLOR is unset'
+always\t''
+never\t''"
 complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from search" -l regex -d 'Treat PATTERN as a regular expression'
 complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from search" -s i -l ignore-case -d 'Match case-insensitively'
 complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from search" -s v -l verbose -d 'On error, also print the chain of causes'
-complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from search" -s h -l help -d 'Print help'
+complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from search" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from search" -s V -l version -d 'Print version'
 complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from maps" -l pid -d 'Task to read (default: the root task)' -r
+complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from maps" -l format -d 'Output format' -r -f -a "table\t'Aligned columns for people'
+json\t'One JSON document, for jq and programs'"
+complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from maps" -l color -d 'When to use colour' -r -f -a "auto\t'When standard output is a terminal and NO_COLOR is unset'
+always\t''
+never\t''"
 complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from maps" -s v -l verbose -d 'On error, also print the chain of causes'
-complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from maps" -s h -l help -d 'Print help'
+complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from maps" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from maps" -s V -l version -d 'Print version'
 complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from shmem" -l pid -d 'Task to read (default: the root task)' -r
+complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from shmem" -l format -d 'Output format' -r -f -a "table\t'Aligned columns for people'
+json\t'One JSON document, for jq and programs'"
+complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from shmem" -l color -d 'When to use colour' -r -f -a "auto\t'When standard output is a terminal and NO_COLOR is unset'
+always\t''
+never\t''"
 complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from shmem" -s v -l verbose -d 'On error, also print the chain of causes'
-complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from shmem" -s h -l help -d 'Print help'
+complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from shmem" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from shmem" -s V -l version -d 'Print version'
 complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from help" -f -a "args" -d 'The command line (argv), one argument per line'
 complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from help" -f -a "env" -d 'The environment, one variable per line'

@@ -31,16 +31,22 @@ pub enum Unit {
 /// One statistic: its field name in the image, a label for people, its unit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Stat {
+    /// The field's name in `stats_entry` (`freezing_time`).
     pub name: &'static str,
+    /// What it means, for people.
     pub label: &'static str,
+    /// Its value, in `unit`s.
     pub value: u64,
+    /// The unit of `value`.
     pub unit: Unit,
 }
 
 /// The statistics a checkpoint directory has: either or both may be absent.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Stats {
+    /// From `stats-dump`.
     pub dump: Option<DumpStatsEntry>,
+    /// From `stats-restore`.
     pub restore: Option<RestoreStatsEntry>,
 }
 

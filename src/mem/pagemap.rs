@@ -65,6 +65,7 @@ impl Run {
 pub struct Pagemap {
     /// The pages are in `pages-<pages_id>.img`.
     pub pages_id: u32,
+    /// Its runs, in address order.
     pub runs: Vec<Run>,
 }
 

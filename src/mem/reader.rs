@@ -18,18 +18,24 @@ use crate::proto::{MmEntry, PstreeEntry};
 /// `file` (relative to the checkpoint directory) from `offset`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Piece {
+    /// First address of the piece.
     pub start: u64,
+    /// Its length in bytes.
     pub len: u64,
     /// `pages-1.img`, `parent/pages-1.img`, `ipcns-shm-10.img`, …
     pub file: String,
+    /// Byte offset of the piece in `file`.
     pub offset: u64,
 }
 
 /// One run of the pagemap, at the addresses the task sees it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct MapRun {
+    /// First address of the run.
     pub start: u64,
+    /// Address just past the run.
     pub end: u64,
+    /// Its length in pages.
     pub nr_pages: u64,
     /// `PE_*` bits.
     pub flags: u32,
@@ -41,14 +47,17 @@ pub struct MapRun {
 }
 
 impl MapRun {
+    /// The run's pages are in this checkpoint's pages file.
     pub fn present(&self) -> bool {
         self.flags & PE_PRESENT != 0 && !self.in_parent()
     }
 
+    /// The pages were left for `lazy-pages` to serve.
     pub fn lazy(&self) -> bool {
         self.flags & PE_LAZY != 0
     }
 
+    /// The pages are in a parent (pre-dump) checkpoint.
     pub fn in_parent(&self) -> bool {
         self.flags & PE_PARENT != 0
     }
@@ -63,7 +72,9 @@ impl MapRun {
 /// (returned as zeros).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MemRead {
+    /// The first address read.
     pub addr: u64,
+    /// The bytes, zeros where not held.
     pub data: Vec<u8>,
     /// Sorted, disjoint address ranges not held.
     pub missing: Vec<Range<u64>>,

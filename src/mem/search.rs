@@ -110,6 +110,7 @@ pub struct SearchMatch {
     pub bytes: Vec<u8>,
     /// Up to `context` bytes before and after (zeros where not held).
     pub before: Vec<u8>,
+    /// Up to `context` bytes after the match.
     pub after: Vec<u8>,
     /// The mapping the match starts in.
     pub vma: Option<Vma>,
@@ -118,7 +119,9 @@ pub struct SearchMatch {
 /// Totals of one search.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct SearchStats {
+    /// Bytes of memory searched.
     pub bytes_scanned: u64,
+    /// Matches found.
     pub matches: u64,
 }
 

@@ -33,7 +33,9 @@ pub enum SharedKind {
 /// One shared mapping of a task, with what the checkpoint holds of it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct SharedMapping {
+    /// The mapping.
     pub vma: Vma,
+    /// What is shared.
     pub kind: SharedKind,
     /// The shared object's id: the shmem/memfd inode, or the SysV shm id.
     pub object: Option<u64>,

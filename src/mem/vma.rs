@@ -25,7 +25,9 @@ pub(crate) const VMA_AREA_MEMFD: u32 = 1 << 14;
 /// One memory mapping of a task.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Vma {
+    /// First address of the mapping.
     pub start: u64,
+    /// Address just past the mapping.
     pub end: u64,
     /// Offset in the mapped object, in bytes.
     pub pgoff: u64,
@@ -64,6 +66,7 @@ impl Vma {
         self.len() == 0
     }
 
+    /// `addr` is inside the mapping.
     pub fn contains(&self, addr: u64) -> bool {
         (self.start..self.end).contains(&addr)
     }
