@@ -1,14 +1,33 @@
 //! `crit`: read, write and explore CRIU checkpoint images.
 //!
-//! The library behind the `crit` command: it decodes images to the JSON dialect
-//! of CRIU's own Python CRIT and encodes that JSON back to the same bytes.
+//! The library behind the `crit` command. It decodes images to the JSON dialect
+//! of CRIU's own Python CRIT and encodes that JSON back to the same bytes
+//! ([`convert`]), explores a checkpoint's processes ([`explore`]), reads their
+//! memory ([`mem`]) and the dump/restore statistics ([`stats`]). Typed structs
+//! for every message of the format are in [`proto`].
 //!
-//! ```no_run
-//! use crit::{convert, image::ImageReader};
+//! Decode an image to JSON:
 //!
-//! let mut reader = ImageReader::open("checkpoint/core-1.img")?;
+//! ```
+//! use crit::convert::{decode_image, DecodeOptions};
+//! use crit::image::ImageReader;
+//!
+//! # let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/corpus/mem");
+//! let mut reader = ImageReader::open(format!("{dir}/pstree.img"))?;
 //! let mut json = Vec::new();
-//! convert::decode_image(&mut reader, &mut json, convert::DecodeOptions::default())?;
+//! decode_image(&mut reader, &mut json, DecodeOptions::default())?;
+//! assert!(json.starts_with(br#"{"magic": "PSTREE", "entries": [{"pid": 20931"#));
+//! # Ok::<(), crit::Error>(())
+//! ```
+//!
+//! Read a process's command line from its saved memory:
+//!
+//! ```
+//! use crit::mem::MemReader;
+//!
+//! # let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/corpus/mem");
+//! let mem = MemReader::open(dir, None)?; // None: the root task
+//! assert_eq!(mem.args()?, ["/usr/local/bin/cwork", "mem", "--token", "argv-marker-91c2"]);
 //! # Ok::<(), crit::Error>(())
 //! ```
 
