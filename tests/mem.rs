@@ -3,8 +3,10 @@
 //! and a sparse 256-page mapping (see tests/fixtures/corpus and the README of
 //! the shared corpus).
 
+mod common;
+
+use common::crit_text as crit;
 use std::path::PathBuf;
-use std::process::Command;
 
 use crit::mem::{MemReader, Searcher, PAGE_SIZE};
 
@@ -277,17 +279,6 @@ fn errors_name_the_task() {
     assert!(m.read(u64::MAX - 2, 8).is_err());
 }
 
-fn crit(args: &[&str]) -> (String, String, bool) {
-    let out = Command::new(env!("CARGO_BIN_EXE_crit"))
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        String::from_utf8(out.stdout).unwrap(),
-        String::from_utf8(out.stderr).unwrap(),
-        out.status.success(),
-    )
-}
 
 #[test]
 fn cli_args_env_search() {
@@ -352,10 +343,7 @@ fn cli_read_hexdump_raw_and_holes() {
         "7ffc3ea2cf46: 2f75 7372 2f6c 6f63 616c 2f62 696e 2f63  /usr/local/bin/c\n\
          7ffc3ea2cf56: 776f 726b                                work\n"
     );
-    let out = Command::new(env!("CARGO_BIN_EXE_crit"))
-        .args(["mem", dir, "read", "140721359343430", "20", "--raw"])
-        .output()
-        .unwrap();
+    let out = common::crit(&["mem", dir, "read", "140721359343430", "20", "--raw"]);
     assert_eq!(out.stdout, b"/usr/local/bin/cwork");
     // A page that was never touched: zeros, and a note.
     let (out, err, ok) = crit(&["mem", dir, "read", "0x7f6388c14000", "16"]);

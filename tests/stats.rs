@@ -1,7 +1,9 @@
 //! `crit stats` against the Python CRIT's decoding of the same images.
 
+mod common;
+
+use common::crit_text as crit;
 use std::path::PathBuf;
-use std::process::Command;
 
 use serde_json::Value;
 
@@ -72,17 +74,6 @@ fn ipc_has_dump_stats_only() {
     assert!(crit::stats::restore_stats(&dir).unwrap().is_none());
 }
 
-fn crit(args: &[&str]) -> (String, String, bool) {
-    let out = Command::new(env!("CARGO_BIN_EXE_crit"))
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        String::from_utf8(out.stdout).unwrap(),
-        String::from_utf8(out.stderr).unwrap(),
-        out.status.success(),
-    )
-}
 
 #[test]
 fn cli_json_equals_the_peers_numbers() {

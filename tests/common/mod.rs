@@ -56,3 +56,9 @@ pub fn crit_stdin(args: &[&str], input: &[u8]) -> Output {
     writer.join().unwrap();
     out
 }
+
+/// Runs `crit ARGS`: standard output, standard error, and whether it succeeded.
+pub fn crit_text(args: &[&str]) -> (String, String, bool) {
+    let out = crit(args);
+    (String::from_utf8(out.stdout).unwrap(), String::from_utf8(out.stderr).unwrap(), out.status.success())
+}
