@@ -49,8 +49,20 @@ pub struct WireField<'a> {
 /// Reads a varint at `*pos`, advancing it.
 #[inline]
 pub fn read_varint(buf: &[u8], pos: &mut usize) -> Result<u64, WireError> {
+    // Most varints in CRIU images are a byte or two: take those first.
+    if let Some(&b) = buf.get(*pos) {
+        if b < 0x80 {
+            *pos += 1;
+            return Ok(u64::from(b));
+        }
+    }
+    read_varint_slow(buf, pos)
+}
+
+fn read_varint_slow(buf: &[u8], pos: &mut usize) -> Result<u64, WireError> {
     let mut value = 0u64;
-    for shift in (0..70).step_by(7) {
+    let mut shift = 0;
+    loop {
         let Some(&b) = buf.get(*pos) else {
             return Err(WireError(format!("varint runs past the end of the payload at byte {}", *pos)));
         };
@@ -62,8 +74,11 @@ pub fn read_varint(buf: &[u8], pos: &mut usize) -> Result<u64, WireError> {
         if b & 0x80 == 0 {
             return Ok(value);
         }
+        shift += 7;
+        if shift > 63 {
+            return Err(WireError(format!("varint longer than 10 bytes at byte {}", *pos)));
+        }
     }
-    Err(WireError(format!("varint longer than 10 bytes at byte {}", *pos)))
 }
 
 /// Iterates the fields of one message payload.

@@ -2,6 +2,7 @@
 
 use std::fs;
 use std::io::{self, BufWriter, Write};
+use std::os::fd::AsFd;
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 
@@ -21,8 +22,12 @@ pub fn with_output(
     write: impl FnOnce(&mut dyn Write) -> Result<()>,
 ) -> Result<()> {
     if is_std(output) {
+        // A duplicate of fd 1 as a plain file: std's stdout is line-buffered,
+        // and scanning megabytes of JSON for newlines costs more than writing them.
         let stdout = io::stdout();
-        let mut out = BufWriter::with_capacity(128 * 1024, stdout.lock());
+        let _lock = stdout.lock();
+        let fd = stdout.as_fd().try_clone_to_owned().context("<output>")?;
+        let mut out = BufWriter::with_capacity(128 * 1024, fs::File::from(fd));
         write(&mut out)?;
         out.flush().context("<output>")?;
         return Ok(());

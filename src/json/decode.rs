@@ -52,6 +52,11 @@ pub fn write_message<W: Write>(
     Ok(())
 }
 
+/// How deep messages may nest (`cgroup_dir_entry` holds itself); deeper input
+/// would overflow the stack. 60 keeps the JSON within the 128 levels `encode`
+/// (serde_json) reads back, a repeated message taking two (`[{…}]`).
+pub const MAX_DEPTH: usize = 60;
+
 /// Writes the fields of `payload` as keys of the JSON object the caller opened
 /// (so it may add keys of its own, like `extra`).
 pub fn write_fields<W: Write>(
@@ -60,6 +65,92 @@ pub fn write_fields<W: Write>(
     payload: &[u8],
     pretty: bool,
     hex: bool,
+) -> Result<(), DecodeError> {
+    write_fields_at(w, message, payload, pretty, hex, 0)
+}
+
+fn write_fields_at<W: Write>(
+    w: &mut JsonWriter<W>,
+    message: MessageId,
+    payload: &[u8],
+    pretty: bool,
+    hex: bool,
+    depth: usize,
+) -> Result<(), DecodeError> {
+    if depth > MAX_DEPTH {
+        return Err(WireError(format!("messages nested more than {MAX_DEPTH} deep")).into());
+    }
+    // CRIU (protobuf-c) writes fields in number order, each singular field once:
+    // print them as they come. Anything else (out of order, repeated singular
+    // fields, packed lists, unknown fields, addresses) takes the general path.
+    let mark = w.mark();
+    let in_order = write_in_wire_order(w, message, payload, pretty, hex, depth);
+    let result = match in_order {
+        Ok(true) => Ok(()),
+        Ok(false) => {
+            w.rollback(mark);
+            write_sorted(w, message, payload, pretty, hex, depth)
+        }
+        Err(e) => Err(e),
+    };
+    w.release(mark);
+    result
+}
+
+/// The fast path: `Ok(false)` when the payload needs [`write_sorted`].
+fn write_in_wire_order<W: Write>(
+    w: &mut JsonWriter<W>,
+    message: MessageId,
+    payload: &[u8],
+    pretty: bool,
+    hex: bool,
+    depth: usize,
+) -> Result<bool, DecodeError> {
+    let msg = &Schema::get().messages[message];
+    let mut last: Option<usize> = None;
+    let mut in_list = false;
+    for f in FieldIter::new(payload) {
+        let f = f?;
+        let Ok(idx) = msg.fields.binary_search_by_key(&f.number, |x| x.number) else {
+            return Ok(false);
+        };
+        let field = &msg.fields[idx];
+        if field.repeated && (matches!(f.value, WireValue::Len(_)) && is_packable(field.kind) || pretty && field.opts.ipadd) {
+            return Ok(false);
+        }
+        match last {
+            Some(l) if idx < l || (idx == l && !field.repeated) => return Ok(false),
+            Some(l) if idx == l => {}
+            _ => {
+                if in_list {
+                    w.end_array()?;
+                    in_list = false;
+                }
+                w.key_raw(&field.json_key)?;
+                if field.repeated {
+                    w.begin_array()?;
+                    in_list = true;
+                }
+            }
+        }
+        write_value(w, field, f.value, pretty, hex, depth)?;
+        last = Some(idx);
+    }
+    if in_list {
+        w.end_array()?;
+    }
+    Ok(true)
+}
+
+/// The general path: gathers the fields, sorts them by number, groups repeated
+/// ones, lets the last of a singular field win, and keeps unknown fields.
+fn write_sorted<W: Write>(
+    w: &mut JsonWriter<W>,
+    message: MessageId,
+    payload: &[u8],
+    pretty: bool,
+    hex: bool,
+    depth: usize,
 ) -> Result<(), DecodeError> {
     let schema = Schema::get();
     let msg = &schema.messages[message];
@@ -73,10 +164,7 @@ pub fn write_fields<W: Write>(
             Err(_) => unknown.push((f.start, f.end)),
         }
     }
-    // CRIU writes fields in number order; sort only when a writer did not.
-    if !fields.windows(2).all(|p| p[0].0 <= p[1].0) {
-        fields.sort_by_key(|(i, _)| *i);
-    }
+    fields.sort_by_key(|(i, _)| *i);
     let mut rest = &fields[..];
     while let Some(&(idx, _)) = rest.first() {
         let n = rest.iter().take_while(|(i, _)| *i == idx).count();
@@ -84,12 +172,12 @@ pub fn write_fields<W: Write>(
         rest = tail;
         let field = &msg.fields[idx];
         if field.repeated {
-            write_repeated(w, field, group, pretty, hex)?;
+            write_repeated(w, field, group, pretty, hex, depth)?;
         } else {
             // Protobuf: the last occurrence of a singular field wins.
             let value = group[n - 1].1.value;
             w.key_raw(&field.json_key)?;
-            write_value(w, field, value, pretty, hex)?;
+            write_value(w, field, value, pretty, hex, depth)?;
         }
     }
     if !unknown.is_empty() {
@@ -109,6 +197,7 @@ fn write_repeated<W: Write>(
     group: &[(usize, WireField<'_>)],
     pretty: bool,
     hex: bool,
+    depth: usize,
 ) -> Result<(), DecodeError> {
     let mut values: Vec<WireValue<'_>> = Vec::with_capacity(group.len());
     for (_, f) in group {
@@ -131,7 +220,7 @@ fn write_repeated<W: Write>(
     }
     w.begin_array()?;
     for v in values {
-        write_value(w, field, v, pretty, hex)?;
+        write_value(w, field, v, pretty, hex, depth)?;
     }
     w.end_array()?;
     Ok(())
@@ -200,12 +289,13 @@ fn write_value<W: Write>(
     v: WireValue<'_>,
     pretty: bool,
     hex: bool,
+    depth: usize,
 ) -> Result<(), DecodeError> {
     let hex = hex || field.opts.hex;
     let int = match (field.kind, v) {
         (Kind::Message(id), WireValue::Len(data)) => {
             w.begin_object()?;
-            write_fields(w, id, data, pretty, hex)?;
+            write_fields_at(w, id, data, pretty, hex, depth + 1)?;
             w.end_object()?;
             return Ok(());
         }

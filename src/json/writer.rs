@@ -16,12 +16,45 @@ pub struct JsonWriter<W: Write> {
     open: Vec<bool>,
     /// A key was just written; the value needs no separator.
     after_key: bool,
+    /// While non-zero, nothing is handed to `out`, so a [`Mark`] can be rolled back to.
+    hold: u32,
+}
+
+/// A point in the output to come back to: see [`JsonWriter::rollback`].
+#[derive(Debug, Clone, Copy)]
+pub struct Mark {
+    len: usize,
+    depth: usize,
+    top_has_items: Option<bool>,
+    after_key: bool,
 }
 
 impl<W: Write> JsonWriter<W> {
     /// A writer to `out`; `pretty` indents by four spaces.
     pub fn new(out: W, pretty: bool) -> Self {
-        JsonWriter { buf: Vec::with_capacity(FLUSH_AT + 4096), out, pretty, open: Vec::new(), after_key: false }
+        JsonWriter { buf: Vec::with_capacity(FLUSH_AT + 4096), out, pretty, open: Vec::new(), after_key: false, hold: 0 }
+    }
+
+    /// Remembers this point and holds output back until [`release`](Self::release),
+    /// so that [`rollback`](Self::rollback) can undo what follows.
+    pub fn mark(&mut self) -> Mark {
+        self.hold += 1;
+        Mark { len: self.buf.len(), depth: self.open.len(), top_has_items: self.open.last().copied(), after_key: self.after_key }
+    }
+
+    /// Forgets everything written since `mark`.
+    pub fn rollback(&mut self, mark: Mark) {
+        self.buf.truncate(mark.len);
+        self.open.truncate(mark.depth);
+        if let (Some(top), Some(has)) = (self.open.last_mut(), mark.top_has_items) {
+            *top = has;
+        }
+        self.after_key = mark.after_key;
+    }
+
+    /// Ends the hold that `mark` started.
+    pub fn release(&mut self, _mark: Mark) {
+        self.hold -= 1;
     }
 
     /// Writes out everything buffered and flushes the underlying writer.
@@ -34,7 +67,7 @@ impl<W: Write> JsonWriter<W> {
     /// Hands the buffered bytes on once there are enough of them.
     #[inline]
     fn spill(&mut self) -> io::Result<()> {
-        if self.buf.len() >= FLUSH_AT {
+        if self.buf.len() >= FLUSH_AT && self.hold == 0 {
             self.out.write_all(&self.buf)?;
             self.buf.clear();
         }
