@@ -19,8 +19,7 @@ fn open_image(input: Option<&Path>) -> Result<ImageReader<Box<dyn Read>>> {
     let name = path.display().to_string();
     let f = File::open(path).map_err(|e| crit::Error::io(&name, e))?;
     let len = f.metadata().map_err(|e| crit::Error::io(&name, e))?.len();
-    let r = io::BufReader::with_capacity(128 * 1024, f);
-    Ok(ImageReader::new(Box::new(r) as Box<dyn Read>, name, Some(len))?)
+    Ok(ImageReader::new(Box::new(f) as Box<dyn Read>, name, Some(len))?)
 }
 
 fn decode_to(input: Option<&Path>, output: Option<&Path>, opts: DecodeOptions) -> Result<()> {

@@ -5,7 +5,7 @@
 //! the bytes really present, whatever a size field claims.
 
 use std::fs::File;
-use std::io::{self, BufReader, Read, Write};
+use std::io::{self, BufRead, BufReader, Read, Write};
 use std::path::Path;
 
 use crate::error::{Error, Result};
@@ -13,7 +13,7 @@ use crate::schema::magic::{self, Layout};
 
 /// Reads one image, entry by entry.
 pub struct ImageReader<R> {
-    inner: R,
+    inner: BufReader<R>,
     file: String,
     /// Bytes left in the input, when known (a file), to refuse absurd sizes early.
     left: Option<u64>,
@@ -22,21 +22,22 @@ pub struct ImageReader<R> {
     magic: &'static str,
 }
 
-impl ImageReader<BufReader<File>> {
+impl ImageReader<File> {
     /// Opens an image file and reads its magic.
     pub fn open(path: impl AsRef<Path>) -> Result<Self> {
         let path = path.as_ref();
         let name = path.display().to_string();
         let f = File::open(path).map_err(|e| Error::io(&name, e))?;
         let len = f.metadata().map_err(|e| Error::io(&name, e))?.len();
-        ImageReader::new(BufReader::with_capacity(128 * 1024, f), name, Some(len))
+        ImageReader::new(f, name, Some(len))
     }
 }
 
 impl<R: Read> ImageReader<R> {
-    /// Reads the magic from `inner`. `file` names the input in errors; `len` is
-    /// its size if known.
+    /// Reads the magic from `inner` (buffered here: pass it unbuffered). `file`
+    /// names the input in errors; `len` is its size if known.
     pub fn new(inner: R, file: impl Into<String>, len: Option<u64>) -> Result<Self> {
+        let inner = BufReader::with_capacity(128 * 1024, inner);
         let mut r = ImageReader { inner, file: file.into(), left: len, offset: 0, entry: 0, magic: "" };
         let first = r.read_magic_word()?.ok_or_else(|| r.error_here("empty file: no image magic"))?;
         let value = if first == magic::IMG_COMMON || first == magic::IMG_SERVICE {
@@ -134,6 +135,19 @@ impl<R: Read> ImageReader<R> {
     /// Reads the next entry's payload into `buf`. `Ok(false)` at the end of the image.
     pub fn next_payload(&mut self, buf: &mut Vec<u8>) -> Result<bool> {
         let start = self.offset;
+        // Usually the whole entry is already buffered: take it from there.
+        if let Ok(avail) = self.inner.fill_buf() {
+            if let Some(size) = avail.get(..4) {
+                let size = u32::from_le_bytes(size.try_into().expect("4 bytes")) as usize;
+                if let Some(payload) = avail.get(4..4 + size) {
+                    buf.clear();
+                    buf.extend_from_slice(payload);
+                    self.inner.consume(4 + size);
+                    self.consume(4 + size as u64);
+                    return Ok(true);
+                }
+            }
+        }
         let mut size = [0u8; 4];
         match self.read_exact_or_eof(&mut size)? {
             0 => return Ok(false),
