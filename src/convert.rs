@@ -193,8 +193,10 @@ fn human_readable(n: u64) -> String {
     format!("{num:.1}YB")
 }
 
+/// `x` rounded up to a multiple of `to`. Saturates: a size read from a hostile
+/// image may be near `u64::MAX`, and the read that follows then fails cleanly.
 fn round_up(x: u64, to: u64) -> u64 {
-    x.div_ceil(to) * to
+    x.div_ceil(to).saturating_mul(to)
 }
 
 fn decode_extra<R: Read, W: Write>(
