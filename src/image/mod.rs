@@ -47,7 +47,10 @@ impl<R: Read> ImageReader<R> {
         };
         r.magic = match magic::name_of(value) {
             Some(name) if magic::layout(name).is_some() => name,
-            Some(name) => return Err(r.error_at(0, &format!("{name} images hold no protobuf entries"))),
+            Some(name) => {
+                r.offset -= 4; // point at the magic itself
+                return Err(r.error_here(&format!("{name} images hold no protobuf entries")));
+            }
             None => return Err(r.unknown_magic(value)),
         };
         Ok(r)
