@@ -638,6 +638,11 @@ fn wrong_json_for_encode() {
         (r#"{"magic": "PSTREE", "entries": [{"pid": 1.5}]}"#.into(), "entries[0].pid: expected an integer, found 1.5"),
         (r#"{"magic": "PSTREE", "entries": [{"pid": 4294967296}]}"#.into(), "entries[0].pid: 4294967296 is out of range"),
         (r#"{"magic": "PSTREE", "entries": [{"pid": -1}]}"#.into(), "entries[0].pid: -1 is out of range"),
+        // Once a panic (negating i128::MIN); regressions/encode-double-sign-i128-min.json
+        (
+            r#"{"magic": "PSTREE", "entries": [{"pid": "--170141183460469231731687303715884105728"}]}"#.into(),
+            "entries[0].pid: expected an integer, found \"--170141183460469231731687303715884105728\"",
+        ),
         (r#"{"magic": "PSTREE", "entries": [{"pid": 1, "bogus": 1}]}"#.into(), "entries[0]: pstree_entry has no field \"bogus\""),
         (r#"{"magic": "PSTREE", "entries": [{"threads": 1}]}"#.into(), "entries[0].threads: expected a list, found 1"),
         (r#"{"entries": [{"pid": "x"}], "magic": "PSTREE"}"#.into(), "entries[0].pid: expected an integer"),
