@@ -772,3 +772,43 @@ fn regressions() {
     }
     assert!(seen > 0);
 }
+
+/// `cgroup_dir_entry` nests in itself: a hostile image can nest it deep enough to
+/// overflow the stack (regressions/decode-cgroup-dirs-nested-30000-deep.img).
+/// Decoding allows 60 levels, all that `encode` reads back, and refuses more.
+#[test]
+fn nesting_depth_is_bounded() {
+    fn len_field(number: u32, data: &[u8]) -> Vec<u8> {
+        let mut out = Vec::new();
+        crit::wire::put_tag(&mut out, number, crit::wire::LEN);
+        crit::wire::put_varint(&mut out, data.len() as u64);
+        out.extend_from_slice(data);
+        out
+    }
+    // cgroup_entry.controllers[0].dirs[0].children[0]… `dirs` levels deep.
+    let nested = |dirs: usize| {
+        let mut d = Vec::new();
+        for _ in 0..dirs {
+            d = len_field(2, &d);
+        }
+        image("CGROUP", &[&len_field(2, &d)])
+    };
+    // The entry, its controller, then dirs: 59 dirs are 60 levels below the entry.
+    let ok = nested(59);
+    let out = run(&["decode"], Some(&ok));
+    assert!(out.status.success(), "{}", stderr(&out));
+    let back = run(&["encode"], Some(&out.stdout));
+    assert!(
+        back.status.success() && back.stdout == ok,
+        "{}",
+        stderr(&back)
+    );
+    for pretty in [&[][..], &["--pretty"][..]] {
+        decode_fails(
+            "cgroup.img",
+            &nested(60),
+            pretty,
+            &["entry 0 at byte 8: malformed protobuf payload: messages nested more than 60 deep"],
+        );
+    }
+}

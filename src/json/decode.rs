@@ -48,6 +48,11 @@ pub fn write_message<W: Write>(
     Ok(())
 }
 
+/// How deep messages may nest (`cgroup_dir_entry` holds itself); deeper input
+/// would overflow the stack. 60 keeps the JSON within the 128 levels `encode`
+/// (serde_json) reads back, a repeated message taking two (`[{…}]`).
+pub const MAX_DEPTH: usize = 60;
+
 /// Writes the fields of `payload` as keys of the JSON object the caller opened
 /// (so it may add keys of its own, like `extra`).
 pub fn write_fields<W: Write>(
@@ -57,6 +62,20 @@ pub fn write_fields<W: Write>(
     pretty: bool,
     hex: bool,
 ) -> Result<(), DecodeError> {
+    write_fields_at(w, message, payload, pretty, hex, 0)
+}
+
+fn write_fields_at<W: Write>(
+    w: &mut JsonWriter<W>,
+    message: MessageId,
+    payload: &[u8],
+    pretty: bool,
+    hex: bool,
+    depth: usize,
+) -> Result<(), DecodeError> {
+    if depth > MAX_DEPTH {
+        return Err(WireError(format!("messages nested more than {MAX_DEPTH} deep")).into());
+    }
     let schema = Schema::get();
     let msg = &schema.messages[message];
     let mut fields: Vec<(usize, WireField<'_>)> = Vec::with_capacity(16);
@@ -79,12 +98,12 @@ pub fn write_fields<W: Write>(
         rest = tail;
         let field = &msg.fields[idx];
         if field.repeated {
-            write_repeated(w, field, group, pretty, hex)?;
+            write_repeated(w, field, group, pretty, hex, depth)?;
         } else {
             // Protobuf: the last occurrence of a singular field wins.
             let value = group[n - 1].1.value;
             w.key(&field.name)?;
-            write_value(w, field, value, pretty, hex)?;
+            write_value(w, field, value, pretty, hex, depth)?;
         }
     }
     if !unknown.is_empty() {
@@ -104,6 +123,7 @@ fn write_repeated<W: Write>(
     group: &[(usize, WireField<'_>)],
     pretty: bool,
     hex: bool,
+    depth: usize,
 ) -> Result<(), DecodeError> {
     let mut values: Vec<WireValue<'_>> = Vec::with_capacity(group.len());
     for (_, f) in group {
@@ -126,7 +146,7 @@ fn write_repeated<W: Write>(
     }
     w.begin_array()?;
     for v in values {
-        write_value(w, field, v, pretty, hex)?;
+        write_value(w, field, v, pretty, hex, depth)?;
     }
     w.end_array()?;
     Ok(())
@@ -195,12 +215,13 @@ fn write_value<W: Write>(
     v: WireValue<'_>,
     pretty: bool,
     hex: bool,
+    depth: usize,
 ) -> Result<(), DecodeError> {
     let hex = hex || field.opts.hex;
     let int = match (field.kind, v) {
         (Kind::Message(id), WireValue::Len(data)) => {
             w.begin_object()?;
-            write_fields(w, id, data, pretty, hex)?;
+            write_fields_at(w, id, data, pretty, hex, depth + 1)?;
             w.end_object()?;
             return Ok(());
         }
