@@ -185,7 +185,9 @@ impl<R: Read> ImageReader<R> {
                 return Err(self.error_at(start, &format!("{what} of {n} bytes runs past the end of the file ({left} bytes left)")));
             }
         }
-        let mut buf = vec![0u8; BLOCK];
+        // Sized to what is asked: a queue of many empty messages must not zero a
+        // whole block for each.
+        let mut buf = vec![0u8; n.map_or(BLOCK, |n| n.min(BLOCK as u64) as usize)];
         let mut total = 0u64;
         loop {
             let want = match n {
