@@ -118,7 +118,7 @@ fn decode_into<R: Read, W: Write>(r: &mut ImageReader<R>, w: &mut JsonWriter<W>,
             }
             let chunk = decode_typed::<proto::GhostChunkEntry, R>(r, &buf, start)?;
             write_entry(r, w, id, &buf, start, opts.pretty, |r, w| {
-                let len = u64::from(chunk.len);
+                let len = chunk.len;
                 if opts.no_payload {
                     r.skip(len, "ghost chunk")
                 } else {
