@@ -22,7 +22,9 @@ fuzz_target!(|data: &[u8]| {
         for pretty in [false, true] {
             for no_payload in [false, true] {
                 let opts = DecodeOptions { pretty, no_payload };
-                let Some(json) = decode(data, len, opts) else { continue };
+                let Some(json) = decode(data, len, opts) else {
+                    continue;
+                };
                 if no_payload || len.is_none() {
                     continue;
                 }
@@ -30,8 +32,12 @@ fuzz_target!(|data: &[u8]| {
                 if let Err(e) = encode_image(json.as_slice(), "decoded.json", &mut image) {
                     panic!("encode rejects what decode wrote: {e}");
                 }
-                let again = decode(&image, Some(image.len() as u64), opts).expect("decode of encode");
-                assert!(again == json, "image → JSON → image → JSON changed the JSON (pretty: {pretty})");
+                let again =
+                    decode(&image, Some(image.len() as u64), opts).expect("decode of encode");
+                assert!(
+                    again == json,
+                    "image → JSON → image → JSON changed the JSON (pretty: {pretty})"
+                );
             }
         }
         if let Ok(mut r) = ImageReader::new(data, "fuzz.img", len) {

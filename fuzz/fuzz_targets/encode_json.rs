@@ -16,13 +16,23 @@ fuzz_target!(|data: &[u8]| {
         let mut r = ImageReader::new(image.as_slice(), "encoded.img", Some(image.len() as u64))
             .expect("encode wrote a bad magic");
         let mut json = Vec::new();
-        if let Err(e) = decode_image(&mut r, &mut json, DecodeOptions { pretty, no_payload: false }) {
+        if let Err(e) = decode_image(
+            &mut r,
+            &mut json,
+            DecodeOptions {
+                pretty,
+                no_payload: false,
+            },
+        ) {
             panic!("encode wrote an image decode rejects: {e}");
         }
         let mut again = Vec::new();
         if let Err(e) = encode_image(json.as_slice(), "decoded.json", &mut again) {
             panic!("decode wrote JSON encode rejects: {e}");
         }
-        assert!(again == image, "decode → encode changed the image (pretty: {pretty})");
+        assert!(
+            again == image,
+            "decode → encode changed the image (pretty: {pretty})"
+        );
     }
 });
