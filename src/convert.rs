@@ -200,8 +200,10 @@ fn human_readable(n: u64) -> String {
     format!("{num:.1}YB")
 }
 
+/// `x` rounded up to a multiple of `to`. Saturates: a size read from a hostile
+/// image may be near `u64::MAX`, and the read that follows then fails cleanly.
 fn round_up(x: u64, to: u64) -> u64 {
-    x.div_ceil(to) * to
+    x.div_ceil(to).saturating_mul(to)
 }
 
 fn decode_extra<R: Read, W: Write>(
@@ -372,6 +374,10 @@ impl<'de, W: Write + ?Sized> Visitor<'de> for ImageVisitor<'_, '_, W> {
             match key.as_str() {
                 "magic" => {
                     let name: String = map.next_value()?;
+                    // A second header would corrupt the image.
+                    if st.magic.is_some() {
+                        return Err(st.fail(Error::bad_json(st.file, "\"magic\" given twice")));
+                    }
                     let Some((known, _)) = magic::MAGICS.iter().find(|(n, _)| *n == name) else {
                         return Err(st.fail(Error::bad_json(st.file, format!("unknown magic \"{name}\""))));
                     };
@@ -392,6 +398,9 @@ impl<'de, W: Write + ?Sized> Visitor<'de> for ImageVisitor<'_, '_, W> {
                     }
                 }
                 "entries" => {
+                    if st.entries_seen {
+                        return Err(st.fail(Error::bad_json(st.file, "\"entries\" given twice")));
+                    }
                     st.entries_seen = true;
                     match st.magic {
                         Some(m) => map.next_value_seed(EntriesSeed { state: &mut *st, magic: m })?,
@@ -476,6 +485,7 @@ fn bad(path: &str, what: impl Into<String>) -> EntryError {
 
 /// Encodes the entries of one image in order, knowing its layout.
 struct EntryEncoder {
+    magic: &'static str,
     layout: Layout,
     /// The first entry's message type and every later one's.
     ids: [MessageId; 2],
@@ -491,7 +501,7 @@ impl EntryEncoder {
             Layout::Pagemap => [message_id("pagemap_head"), message_id("pagemap_entry")],
             Layout::GhostFile => [message_id("ghost_file_entry"), message_id("ghost_chunk_entry")],
         };
-        EntryEncoder { layout, ids, ghost_chunks: false, buf: Vec::new() }
+        EntryEncoder { magic, layout, ids, ghost_chunks: false, buf: Vec::new() }
     }
 
     fn encode<W: Write + ?Sized>(&mut self, index: usize, v: &Value, out: &mut W) -> Result<(), EntryError> {
@@ -540,17 +550,41 @@ impl EntryEncoder {
                     out.write_all(&b64(value, &at_extra)?)?;
                 }
             } else {
-                out.write_all(&b64(value, &at_extra)?)?;
+                if !self.ghost_chunks {
+                    // Without chunks, the file's contents run to the end of the image.
+                    return Err(bad(at, "a ghost file without chunks has only its head entry"));
+                }
+                let chunk = proto::GhostChunkEntry::decode(payload).map_err(typed)?;
+                let data = b64(value, &at_extra)?;
+                check_len(&at_extra, &data, chunk.len, "len")?;
+                out.write_all(&data)?;
             }
             return Ok(());
         }
         match extra {
             Extra::None => {}
-            Extra::Blob => out.write_all(&b64(value, &at_extra)?)?,
+            Extra::Blob => {
+                let (len, field) = match self.magic {
+                    "SK_QUEUES" => (u64::from(proto::SkPacketEntry::decode(payload).map_err(typed)?.length), "length"),
+                    "BPFMAP_DATA" => {
+                        let e = proto::BpfmapDataEntry::decode(payload).map_err(typed)?;
+                        (u64::from(e.keys_bytes) + u64::from(e.values_bytes), "keys_bytes + values_bytes")
+                    }
+                    _ => (u64::from(proto::PipeDataEntry::decode(payload).map_err(typed)?.bytes), "bytes"),
+                };
+                let data = b64(value, &at_extra)?;
+                check_len(&at_extra, &data, len, field)?;
+                out.write_all(&data)?;
+            }
             Extra::TcpQueues => {
+                let e = proto::TcpStreamEntry::decode(payload).map_err(typed)?;
                 let get = |k: &str| value.and_then(|v| v.get(k));
-                out.write_all(&b64(get("inq"), &format!("{at_extra}.inq"))?)?;
-                out.write_all(&b64(get("outq"), &format!("{at_extra}.outq"))?)?;
+                for (key, len) in [("inq", e.inq_len), ("outq", e.outq_len)] {
+                    let path = format!("{at_extra}.{key}");
+                    let data = b64(get(key), &path)?;
+                    check_len(&path, &data, u64::from(len), &format!("{key}_len"))?;
+                    out.write_all(&data)?;
+                }
             }
             Extra::ShmData => {
                 let e = proto::IpcShmEntry::decode(payload).map_err(typed)?;
@@ -589,6 +623,11 @@ impl EntryEncoder {
                 if items.len() % 2 != 0 {
                     return Err(bad(&at_extra, "expected message, data pairs"));
                 }
+                // decode reads exactly qnum messages after the entry.
+                let qnum = proto::IpcMsgEntry::decode(payload).map_err(typed)?.qnum;
+                if items.len() / 2 != qnum as usize {
+                    return Err(bad(&at_extra, format!("{} messages for qnum {qnum}", items.len() / 2)));
+                }
                 let id = message_id("ipc_msg");
                 for (i, pair) in items.chunks(2).enumerate() {
                     let path = format!("{at_extra}[{}]", 2 * i);
@@ -607,6 +646,15 @@ impl EntryEncoder {
         }
         Ok(())
     }
+}
+
+/// An extra payload must be as long as its entry says, or the image would not
+/// read back.
+fn check_len(path: &str, data: &[u8], len: u64, field: &str) -> Result<(), EntryError> {
+    if data.len() as u64 != len {
+        return Err(bad(path, format!("holds {} bytes, but the entry's {field} is {len}", data.len())));
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -31,10 +31,14 @@ fn main() -> ExitCode {
             }) {
                 return ExitCode::SUCCESS;
             }
+            // One line that names the file and what is wrong; `--verbose` adds the
+            // causes beneath it (not anyhow's `{:?}`, which adds a backtrace when
+            // RUST_BACKTRACE is set).
+            eprintln!("crit: {e}");
             if cli.verbose {
-                eprintln!("crit: {e:?}");
-            } else {
-                eprintln!("crit: {e}");
+                for cause in e.chain().skip(1) {
+                    eprintln!("  caused by: {cause}");
+                }
             }
             ExitCode::from(1)
         }

@@ -6,7 +6,7 @@ use std::os::fd::AsFd;
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 
-use anyhow::{bail, Context, Result};
+use anyhow::{bail, Result};
 
 /// True when `path` is absent or `-`: use standard input/output.
 pub fn is_std(path: Option<&Path>) -> bool {
@@ -26,10 +26,10 @@ pub fn with_output(
         // and scanning megabytes of JSON for newlines costs more than writing them.
         let stdout = io::stdout();
         let _lock = stdout.lock();
-        let fd = stdout.as_fd().try_clone_to_owned().context("<output>")?;
+        let fd = stdout.as_fd().try_clone_to_owned().map_err(|e| crit::Error::io("<output>", e))?;
         let mut out = BufWriter::with_capacity(128 * 1024, fs::File::from(fd));
         write(&mut out)?;
-        out.flush().context("<output>")?;
+        out.flush().map_err(|e| crit::Error::io("<output>", e))?;
         return Ok(());
     }
     let path = output.expect("checked");
@@ -42,14 +42,18 @@ pub fn with_output(
         Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
         _ => PathBuf::from("."),
     };
+    // Errors are crit::Error so the one-line message keeps its cause (an anyhow
+    // context would show only itself).
+    let name = path.display().to_string();
     let tmp = tempfile::Builder::new()
         .prefix(".crit-")
         .tempfile_in(&dir)
-        .with_context(|| format!("{}: cannot create a temporary file", dir.display()))?;
+        .map_err(|e| crit::Error::io(format!("{}: cannot create a temporary file", dir.display()), e))?;
     let mut out = BufWriter::with_capacity(128 * 1024, tmp);
+    // On an error the temporary file is dropped, which deletes it.
     write(&mut out)?;
-    let tmp = out.into_inner().map_err(|e| e.into_error()).with_context(|| path.display().to_string())?;
-    tmp.persist(path).with_context(|| format!("{}: cannot write", path.display()))?;
+    let tmp = out.into_inner().map_err(|e| crit::Error::io(&name, e.into_error()))?;
+    tmp.persist(path).map_err(|e| crit::Error::io(&name, e.error))?;
     Ok(())
 }
 

@@ -48,7 +48,10 @@ impl<R: Read> ImageReader<R> {
         };
         r.magic = match magic::name_of(value) {
             Some(name) if magic::layout(name).is_some() => name,
-            Some(name) => return Err(r.error_at(0, &format!("{name} images hold no protobuf entries"))),
+            Some(name) => {
+                r.offset -= 4; // point at the magic itself
+                return Err(r.error_here(&format!("{name} images hold no protobuf entries")));
+            }
             None => return Err(r.unknown_magic(value)),
         };
         Ok(r)
@@ -204,7 +207,9 @@ impl<R: Read> ImageReader<R> {
                 return Err(self.error_at(start, &format!("{what} of {n} bytes runs past the end of the file ({left} bytes left)")));
             }
         }
-        let mut buf = vec![0u8; BLOCK];
+        // Sized to what is asked: a queue of many empty messages must not zero a
+        // whole block for each.
+        let mut buf = vec![0u8; n.map_or(BLOCK, |n| n.min(BLOCK as u64) as usize)];
         let mut total = 0u64;
         loop {
             let want = match n {

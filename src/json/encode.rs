@@ -12,7 +12,7 @@ use smallvec::SmallVec;
 use super::decode::UNKNOWN_FIELDS_KEY;
 use super::formats;
 use super::names;
-use crate::schema::{Field, Kind, MessageId, Schema};
+use crate::schema::{Field, Kind, Message, MessageId, Schema};
 use crate::wire::{self, put_tag, put_varint};
 
 /// What is wrong with a JSON value, and where (`thread_info.gpregs.ip`).
@@ -97,7 +97,20 @@ pub fn encode_message(message: MessageId, value: &Value, skip: &[&str], out: &mu
     if let Some(raw) = unknown {
         let text = raw.as_str().ok_or_else(|| EncodeError::new("expected a base64 string").within(UNKNOWN_FIELDS_KEY))?;
         let bytes = formats::decode_base64(text).map_err(|e| EncodeError::new(e).within(UNKNOWN_FIELDS_KEY))?;
+        check_unknown_fields(msg, &bytes).map_err(|e| e.within(UNKNOWN_FIELDS_KEY))?;
         out.extend_from_slice(&bytes);
+    }
+    Ok(())
+}
+
+/// Raw unknown fields must be well-formed and unknown to the schema, or the
+/// image would not decode back to the same JSON.
+fn check_unknown_fields(msg: &Message, bytes: &[u8]) -> Result<(), EncodeError> {
+    for f in wire::FieldIter::new(bytes) {
+        let f = f.map_err(|e| EncodeError::new(format!("malformed protobuf fields: {e}")))?;
+        if let Some(known) = msg.field_by_number(f.number) {
+            return Err(EncodeError::new(format!("holds field {}, which is {}.{}", f.number, msg.name, known.name)));
+        }
     }
     Ok(())
 }

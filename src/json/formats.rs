@@ -175,11 +175,12 @@ pub fn parse_dev(text: &str, odev: bool) -> Option<u64> {
 }
 
 /// An address held as u32 words in network byte order: one word IPv4, four IPv6.
-/// Python prints IPv6 in compressed form (`::1`), as `Ipv6Addr` does.
+/// Python prints IPv6 in compressed form (`::1`), as `Ipv6Addr` does. Any other
+/// count (never written by CRIU) stays numbers, so that no word is lost.
 pub fn format_ip(words: &[u32]) -> Option<String> {
     match words.len() {
         1 => Some(Ipv4Addr::from(u32::from_be(words[0])).to_string()),
-        n if n >= 4 => {
+        4 => {
             let mut v: u128 = 0;
             for w in &words[..4] {
                 v = v << 32 | u128::from(u32::from_be(*w));
@@ -243,5 +244,8 @@ mod tests {
         let v6 = parse_ip("::1").unwrap();
         assert_eq!(format_ip(&v6).unwrap(), "::1");
         assert_eq!(parse_ip("127.0.0.1").unwrap(), vec![lo]);
+        // Odd word counts are not addresses: printing one would drop words.
+        assert_eq!(format_ip(&[0; 5]), None);
+        assert_eq!(format_ip(&[0; 2]), None);
     }
 }

@@ -168,9 +168,14 @@ pub fn parse_int(text: &str) -> Option<i128> {
     } else {
         (10, lower.as_str())
     };
-    if digits.is_empty() {
+    // from_str_radix takes a sign of its own: refuse a second one ("--5").
+    if digits.is_empty() || digits.starts_with(['-', '+']) {
         return None;
     }
     let v = i128::from_str_radix(digits, radix).ok()?;
-    Some(if neg { -v } else { v })
+    if neg {
+        v.checked_neg()
+    } else {
+        Some(v)
+    }
 }
