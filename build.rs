@@ -12,15 +12,16 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     files.sort();
 
     let mut compiler = protox::Compiler::new(["proto"])?;
-    compiler.include_imports(true).include_source_info(false).open_files(&files)?;
+    compiler
+        .include_imports(true)
+        .include_source_info(false)
+        .open_files(&files)?;
 
     let out = PathBuf::from(env::var("OUT_DIR")?);
     // Encoded by protox itself: prost_types would drop the `(criu)` extension options.
     fs::write(out.join("criu.fds"), compiler.encode_file_descriptor_set())?;
     let fds = compiler.file_descriptor_set();
 
-    prost_build::Config::new()
-        .out_dir(&out)
-        .compile_fds(fds)?;
+    prost_build::Config::new().out_dir(&out).compile_fds(fds)?;
     Ok(())
 }

@@ -76,11 +76,7 @@ fn synthesize(dir: &Path) -> usize {
         vmas: vec![vma],
         ..Default::default()
     };
-    image(
-        &dir.join(format!("mm-{PID}.img")),
-        "MM",
-        &[mm.encode_to_vec()],
-    );
+    image(&dir.join(format!("mm-{PID}.img")), "MM", &[mm.encode_to_vec()]);
     let mut pm = vec![PagemapHead { pages_id: 1 }.encode_to_vec()];
     pm.extend(runs.iter().map(|&(v, p)| {
         PagemapEntry {
@@ -196,10 +192,7 @@ fn main() {
     let cases: [(&str, Vec<&str>); 3] = [
         ("literal", vec!["search", marker]),
         ("literal -i", vec!["search", "-i", "crit-bench-marker-7D1E"]),
-        (
-            "regex",
-            vec!["search", "--regex", r"CRIT-BENCH-MARKER-[0-9a-f]{4}"],
-        ),
+        ("regex", vec!["search", "--regex", r"CRIT-BENCH-MARKER-[0-9a-f]{4}"]),
     ];
     for (name, args) in cases {
         run(&bin, &dir, &args); // warm the page cache

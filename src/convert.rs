@@ -39,7 +39,9 @@ pub struct Info {
 }
 
 fn message_id(name: &str) -> MessageId {
-    Schema::get().message_id(name).unwrap_or_else(|| panic!("schema lacks {name}"))
+    Schema::get()
+        .message_id(name)
+        .unwrap_or_else(|| panic!("schema lacks {name}"))
 }
 
 fn output_error(e: io::Error) -> Error {
@@ -58,9 +60,23 @@ pub fn decode_image<R: Read, W: Write>(reader: &mut ImageReader<R>, out: W, opts
 /// `crit info`: the magic and the entry count, read without rendering.
 pub fn image_info<R: Read>(reader: &mut ImageReader<R>) -> Result<Info> {
     let mut w = JsonWriter::new(io::sink(), false);
-    let count = decode_into(reader, &mut w, DecodeOptions { pretty: false, no_payload: true })?;
-    let count = if reader.layout() == Layout::Pagemap { count.saturating_sub(1) } else { count };
-    Ok(Info { magic: reader.magic(), count })
+    let count = decode_into(
+        reader,
+        &mut w,
+        DecodeOptions {
+            pretty: false,
+            no_payload: true,
+        },
+    )?;
+    let count = if reader.layout() == Layout::Pagemap {
+        count.saturating_sub(1)
+    } else {
+        count
+    };
+    Ok(Info {
+        magic: reader.magic(),
+        count,
+    })
 }
 
 fn decode_into<R: Read, W: Write>(r: &mut ImageReader<R>, w: &mut JsonWriter<W>, opts: DecodeOptions) -> Result<usize> {
@@ -171,7 +187,12 @@ fn decode_typed<T: prost::Message + Default, R: Read>(r: &ImageReader<R>, payloa
 }
 
 /// Streams `n` bytes (or the rest of the input) as a base64 JSON string.
-fn stream_base64<R: Read, W: Write>(r: &mut ImageReader<R>, w: &mut JsonWriter<W>, n: Option<u64>, what: &str) -> Result<u64> {
+fn stream_base64<R: Read, W: Write>(
+    r: &mut ImageReader<R>,
+    w: &mut JsonWriter<W>,
+    n: Option<u64>,
+    what: &str,
+) -> Result<u64> {
     let mut total = 0;
     let mut failure = None;
     w.raw_string_with(|out| {
@@ -193,7 +214,11 @@ fn human_readable(n: u64) -> String {
     let mut num = n as f64;
     for unit in ["", "K", "M", "G", "T", "P", "E", "Z"] {
         if num < 1024.0 {
-            return if num.fract() == 0.0 { format!("{}{unit}B", num as u64) } else { format!("{num:.1}{unit}B") };
+            return if num.fract() == 0.0 {
+                format!("{}{unit}B", num as u64)
+            } else {
+                format!("{num:.1}{unit}B")
+            };
         }
         num /= 1024.0;
     }
@@ -220,12 +245,18 @@ fn decode_extra<R: Read, W: Write>(
         Extra::None => {}
         Extra::Blob => {
             let (len, what) = match r.magic() {
-                "SK_QUEUES" => (u64::from(decode_typed::<proto::SkPacketEntry, R>(r, payload, start)?.length), "queued packet"),
+                "SK_QUEUES" => (
+                    u64::from(decode_typed::<proto::SkPacketEntry, R>(r, payload, start)?.length),
+                    "queued packet",
+                ),
                 "BPFMAP_DATA" => {
                     let e = decode_typed::<proto::BpfmapDataEntry, R>(r, payload, start)?;
                     (u64::from(e.keys_bytes) + u64::from(e.values_bytes), "map data")
                 }
-                _ => (u64::from(decode_typed::<proto::PipeDataEntry, R>(r, payload, start)?.bytes), "pipe data"),
+                _ => (
+                    u64::from(decode_typed::<proto::PipeDataEntry, R>(r, payload, start)?.bytes),
+                    "pipe data",
+                ),
             };
             if no_payload {
                 r.skip(len, what)?;
@@ -324,7 +355,13 @@ impl<R: Read> ImageReader<R> {
 /// binary image to `out`, entry by entry. `file` names the input in errors.
 pub fn encode_image<R: Read, W: Write + ?Sized>(input: R, file: &str, out: &mut W) -> Result<()> {
     let mut de = serde_json::Deserializer::from_reader(io::BufReader::with_capacity(128 * 1024, input));
-    let mut state = EncodeState { out, file, magic: None, failure: None, entries_seen: false };
+    let mut state = EncodeState {
+        out,
+        file,
+        magic: None,
+        failure: None,
+        entries_seen: false,
+    };
     let result = (&mut de).deserialize_map(ImageVisitor { state: &mut state });
     if let Some(e) = state.failure.take() {
         return Err(e);
@@ -382,7 +419,10 @@ impl<'de, W: Write + ?Sized> Visitor<'de> for ImageVisitor<'_, '_, W> {
                         return Err(st.fail(Error::bad_json(st.file, format!("unknown magic \"{name}\""))));
                     };
                     if magic::layout(known).is_none() {
-                        return Err(st.fail(Error::bad_json(st.file, format!("{known} images hold no protobuf entries"))));
+                        return Err(st.fail(Error::bad_json(
+                            st.file,
+                            format!("{known} images hold no protobuf entries"),
+                        )));
                     }
                     st.magic = Some(known);
                     if let Err(e) = image::write_header(st.out, known) {
@@ -403,7 +443,10 @@ impl<'de, W: Write + ?Sized> Visitor<'de> for ImageVisitor<'_, '_, W> {
                     }
                     st.entries_seen = true;
                     match st.magic {
-                        Some(m) => map.next_value_seed(EntriesSeed { state: &mut *st, magic: m })?,
+                        Some(m) => map.next_value_seed(EntriesSeed {
+                            state: &mut *st,
+                            magic: m,
+                        })?,
                         // "magic" comes later: keep the entries until it does.
                         None => pending = Some(map.next_value()?),
                     }
@@ -480,7 +523,10 @@ impl From<io::Error> for EntryError {
 }
 
 fn bad(path: &str, what: impl Into<String>) -> EntryError {
-    EntryError::Json(EncodeError { path: path.to_string(), what: what.into() })
+    EntryError::Json(EncodeError {
+        path: path.to_string(),
+        what: what.into(),
+    })
 }
 
 /// Encodes the entries of one image in order, knowing its layout.
@@ -501,7 +547,13 @@ impl EntryEncoder {
             Layout::Pagemap => [message_id("pagemap_head"), message_id("pagemap_entry")],
             Layout::GhostFile => [message_id("ghost_file_entry"), message_id("ghost_chunk_entry")],
         };
-        EntryEncoder { magic, layout, ids, ghost_chunks: false, buf: Vec::new() }
+        EntryEncoder {
+            magic,
+            layout,
+            ids,
+            ghost_chunks: false,
+            buf: Vec::new(),
+        }
     }
 
     fn encode<W: Write + ?Sized>(&mut self, index: usize, v: &Value, out: &mut W) -> Result<(), EntryError> {
@@ -513,13 +565,21 @@ impl EntryEncoder {
         self.buf.clear();
         let takes_extra = extra != Extra::None || self.layout == Layout::GhostFile;
         let skip: &[&str] = if takes_extra { &["extra"] } else { &[] };
-        encode_message(id, v, skip, &mut self.buf).map_err(|e| EntryError::Json(e.within(&format!("entries[{index}]"))))?;
+        encode_message(id, v, skip, &mut self.buf)
+            .map_err(|e| EntryError::Json(e.within(&format!("entries[{index}]"))))?;
         image::write_entry(out, &self.buf)?;
         if !takes_extra {
             return Ok(());
         }
         let payload = std::mem::take(&mut self.buf);
-        let result = self.write_extra(index, &format!("entries[{index}]"), extra, v.get("extra"), &payload, out);
+        let result = self.write_extra(
+            index,
+            &format!("entries[{index}]"),
+            extra,
+            v.get("extra"),
+            &payload,
+            out,
+        );
         self.buf = payload;
         result
     }
@@ -565,12 +625,21 @@ impl EntryEncoder {
             Extra::None => {}
             Extra::Blob => {
                 let (len, field) = match self.magic {
-                    "SK_QUEUES" => (u64::from(proto::SkPacketEntry::decode(payload).map_err(typed)?.length), "length"),
+                    "SK_QUEUES" => (
+                        u64::from(proto::SkPacketEntry::decode(payload).map_err(typed)?.length),
+                        "length",
+                    ),
                     "BPFMAP_DATA" => {
                         let e = proto::BpfmapDataEntry::decode(payload).map_err(typed)?;
-                        (u64::from(e.keys_bytes) + u64::from(e.values_bytes), "keys_bytes + values_bytes")
+                        (
+                            u64::from(e.keys_bytes) + u64::from(e.values_bytes),
+                            "keys_bytes + values_bytes",
+                        )
                     }
-                    _ => (u64::from(proto::PipeDataEntry::decode(payload).map_err(typed)?.bytes), "bytes"),
+                    _ => (
+                        u64::from(proto::PipeDataEntry::decode(payload).map_err(typed)?.bytes),
+                        "bytes",
+                    ),
                 };
                 let data = b64(value, &at_extra)?;
                 check_len(&at_extra, &data, len, field)?;
@@ -592,7 +661,10 @@ impl EntryEncoder {
                     let data = b64(value, &at_extra)?;
                     let size = e.size as usize;
                     if data.len() < size {
-                        return Err(bad(&at_extra, format!("holds {} bytes, the entry's size is {size}", data.len())));
+                        return Err(bad(
+                            &at_extra,
+                            format!("holds {} bytes, the entry's size is {size}", data.len()),
+                        ));
                     }
                     out.write_all(&data[..size])?;
                     out.write_all(&vec![0; (round_up(e.size, 4) - e.size) as usize])?;
@@ -607,10 +679,12 @@ impl EntryEncoder {
                     return Err(bad(&at_extra, format!("{} values for nsems {}", values.len(), e.nsems)));
                 }
                 for (i, v) in values.iter().enumerate() {
-                    let x = v
-                        .as_u64()
-                        .and_then(|x| u16::try_from(x).ok())
-                        .ok_or_else(|| bad(&format!("{at_extra}[{i}]"), format!("{v} is not a 16-bit semaphore value")))?;
+                    let x = v.as_u64().and_then(|x| u16::try_from(x).ok()).ok_or_else(|| {
+                        bad(
+                            &format!("{at_extra}[{i}]"),
+                            format!("{v} is not a 16-bit semaphore value"),
+                        )
+                    })?;
                     out.write_all(&x.to_le_bytes())?;
                 }
                 let size = 2 * u64::from(e.nsems);
@@ -637,7 +711,10 @@ impl EntryEncoder {
                     image::write_entry(out, &msg)?;
                     let data = b64(Some(&pair[1]), &format!("{at_extra}[{}]", 2 * i + 1))?;
                     if (data.len() as u64) < msize {
-                        return Err(bad(&path, format!("msize is {msize} but the data holds {} bytes", data.len())));
+                        return Err(bad(
+                            &path,
+                            format!("msize is {msize} but the data holds {} bytes", data.len()),
+                        ));
                     }
                     out.write_all(&data[..msize as usize])?;
                     out.write_all(&vec![0; (round_up(msize, 8) - msize) as usize])?;
@@ -652,7 +729,10 @@ impl EntryEncoder {
 /// read back.
 fn check_len(path: &str, data: &[u8], len: u64, field: &str) -> Result<(), EntryError> {
     if data.len() as u64 != len {
-        return Err(bad(path, format!("holds {} bytes, but the entry's {field} is {len}", data.len())));
+        return Err(bad(
+            path,
+            format!("holds {} bytes, but the entry's {field} is {len}", data.len()),
+        ));
     }
     Ok(())
 }

@@ -39,17 +39,26 @@ pub enum Error {
 impl Error {
     /// An I/O error on `file`.
     pub fn io(file: impl Into<String>, source: io::Error) -> Self {
-        Error::Io { file: file.into(), source }
+        Error::Io {
+            file: file.into(),
+            source,
+        }
     }
 
     /// A problem with an image's contents; `what` says where and what.
     pub fn bad_image(file: impl Into<String>, what: impl Into<String>) -> Self {
-        Error::BadImage { file: file.into(), what: what.into() }
+        Error::BadImage {
+            file: file.into(),
+            what: what.into(),
+        }
     }
 
     /// A problem with JSON given to `encode`; `what` says where and what.
     pub fn bad_json(file: impl Into<String>, what: impl Into<String>) -> Self {
-        Error::BadJson { file: file.into(), what: what.into() }
+        Error::BadJson {
+            file: file.into(),
+            what: what.into(),
+        }
     }
 
     /// True when writing failed because the reader went away (`crit … | head`):

@@ -27,7 +27,8 @@ fn main() -> ExitCode {
             // `crit … | head`: the reader left; that is not a failure.
             if e.chain().any(|c| {
                 c.downcast_ref::<crit::Error>().is_some_and(crit::Error::is_broken_pipe)
-                    || c.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+                    || c.downcast_ref::<std::io::Error>()
+                        .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
             }) {
                 return ExitCode::SUCCESS;
             }

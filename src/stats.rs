@@ -84,12 +84,10 @@ pub fn dump_stats(dir: impl AsRef<Path>) -> Result<Option<DumpStatsEntry>> {
     let path = dir.as_ref().join("stats-dump");
     match read_stats(&path)? {
         None => Ok(None),
-        Some(s) => s.dump.map(Some).ok_or_else(|| {
-            Error::bad_image(
-                path.display().to_string(),
-                "the entry has no dump statistics",
-            )
-        }),
+        Some(s) => s
+            .dump
+            .map(Some)
+            .ok_or_else(|| Error::bad_image(path.display().to_string(), "the entry has no dump statistics")),
     }
 }
 
@@ -98,12 +96,10 @@ pub fn restore_stats(dir: impl AsRef<Path>) -> Result<Option<RestoreStatsEntry>>
     let path = dir.as_ref().join("stats-restore");
     match read_stats(&path)? {
         None => Ok(None),
-        Some(s) => s.restore.map(Some).ok_or_else(|| {
-            Error::bad_image(
-                path.display().to_string(),
-                "the entry has no restore statistics",
-            )
-        }),
+        Some(s) => s
+            .restore
+            .map(Some)
+            .ok_or_else(|| Error::bad_image(path.display().to_string(), "the entry has no restore statistics")),
     }
 }
 
@@ -127,25 +123,10 @@ fn stat(name: &'static str, label: &'static str, value: u64, unit: Unit) -> Stat
 pub fn dump_fields(d: &DumpStatsEntry) -> Vec<Stat> {
     use Unit::*;
     let mut v = vec![
-        stat(
-            "freezing_time",
-            "freezing time",
-            d.freezing_time.into(),
-            Micros,
-        ),
+        stat("freezing_time", "freezing time", d.freezing_time.into(), Micros),
         stat("frozen_time", "frozen time", d.frozen_time.into(), Micros),
-        stat(
-            "memdump_time",
-            "memory dump time",
-            d.memdump_time.into(),
-            Micros,
-        ),
-        stat(
-            "memwrite_time",
-            "memory write time",
-            d.memwrite_time.into(),
-            Micros,
-        ),
+        stat("memdump_time", "memory dump time", d.memdump_time.into(), Micros),
+        stat("memwrite_time", "memory write time", d.memwrite_time.into(), Micros),
         stat("pages_scanned", "pages scanned", d.pages_scanned, Pages),
         stat(
             "pages_skipped_parent",
@@ -156,45 +137,22 @@ pub fn dump_fields(d: &DumpStatsEntry) -> Vec<Stat> {
         stat("pages_written", "pages written", d.pages_written, Pages),
     ];
     if let Some(x) = d.irmap_resolve {
-        v.push(stat(
-            "irmap_resolve",
-            "irmap resolve time",
-            x.into(),
-            Micros,
-        ));
+        v.push(stat("irmap_resolve", "irmap resolve time", x.into(), Micros));
     }
     v.push(stat("pages_lazy", "pages lazy", d.pages_lazy, Pages));
     let opt: [(&'static str, &'static str, Option<u64>, Unit); 5] = [
         ("page_pipes", "page pipes", d.page_pipes, Count),
-        (
-            "page_pipe_bufs",
-            "page pipe buffers",
-            d.page_pipe_bufs,
-            Count,
-        ),
-        (
-            "shpages_scanned",
-            "shared pages scanned",
-            d.shpages_scanned,
-            Pages,
-        ),
+        ("page_pipe_bufs", "page pipe buffers", d.page_pipe_bufs, Count),
+        ("shpages_scanned", "shared pages scanned", d.shpages_scanned, Pages),
         (
             "shpages_skipped_parent",
             "shared pages skipped (in parent)",
             d.shpages_skipped_parent,
             Pages,
         ),
-        (
-            "shpages_written",
-            "shared pages written",
-            d.shpages_written,
-            Pages,
-        ),
+        ("shpages_written", "shared pages written", d.shpages_written, Pages),
     ];
-    v.extend(
-        opt.into_iter()
-            .filter_map(|(n, l, x, u)| x.map(|x| stat(n, l, x, u))),
-    );
+    v.extend(opt.into_iter().filter_map(|(n, l, x, u)| x.map(|x| stat(n, l, x, u))));
     v
 }
 
@@ -203,24 +161,9 @@ pub fn restore_fields(r: &RestoreStatsEntry) -> Vec<Stat> {
     use Unit::*;
     let mut v = vec![
         stat("pages_compared", "pages compared", r.pages_compared, Pages),
-        stat(
-            "pages_skipped_cow",
-            "pages skipped (COW)",
-            r.pages_skipped_cow,
-            Pages,
-        ),
-        stat(
-            "forking_time",
-            "forking time",
-            r.forking_time.into(),
-            Micros,
-        ),
-        stat(
-            "restore_time",
-            "restore time",
-            r.restore_time.into(),
-            Micros,
-        ),
+        stat("pages_skipped_cow", "pages skipped (COW)", r.pages_skipped_cow, Pages),
+        stat("forking_time", "forking time", r.forking_time.into(), Micros),
+        stat("restore_time", "restore time", r.restore_time.into(), Micros),
     ];
     if let Some(x) = r.pages_restored {
         v.push(stat("pages_restored", "pages restored", x, Pages));

@@ -64,7 +64,10 @@ fn read_varint_slow(buf: &[u8], pos: &mut usize) -> Result<u64, WireError> {
     let mut shift = 0;
     loop {
         let Some(&b) = buf.get(*pos) else {
-            return Err(WireError(format!("varint runs past the end of the payload at byte {}", *pos)));
+            return Err(WireError(format!(
+                "varint runs past the end of the payload at byte {}",
+                *pos
+            )));
         };
         *pos += 1;
         if shift == 63 && b > 1 {
@@ -122,9 +125,18 @@ impl<'a> FieldIter<'a> {
                 let n = usize::try_from(n).unwrap_or(usize::MAX);
                 WireValue::Len(self.take(n)?)
             }
-            t => return Err(WireError(format!("unsupported wire type {t} for field {number} at byte {start}"))),
+            t => {
+                return Err(WireError(format!(
+                    "unsupported wire type {t} for field {number} at byte {start}"
+                )))
+            }
         };
-        Ok(WireField { number: number as u32, value, start, end: self.pos })
+        Ok(WireField {
+            number: number as u32,
+            value,
+            start,
+            end: self.pos,
+        })
     }
 }
 

@@ -45,11 +45,7 @@ fn run(args: &[&str], stdin: Option<&[u8]>) -> Output {
     cmd.args(args).stdout(Stdio::piped()).stderr(Stdio::piped());
     // A backtrace must never reach the user, even with this set.
     cmd.env("RUST_BACKTRACE", "1");
-    cmd.stdin(if stdin.is_some() {
-        Stdio::piped()
-    } else {
-        Stdio::null()
-    });
+    cmd.stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() });
     let mut child = cmd.spawn().unwrap();
     if let Some(data) = stdin {
         // The child may stop reading early (it found the error): ignore EPIPE.
@@ -69,9 +65,7 @@ fn assert_fails(out: &Output, status: i32, file: &str, expect: &[&str]) -> Strin
     let err = stderr(out);
     assert!(!err.contains("panicked"), "panic: {err}");
     assert_eq!(out.status.code(), Some(status), "stderr: {err}");
-    let line = err
-        .strip_suffix('\n')
-        .unwrap_or_else(|| panic!("no newline: {err:?}"));
+    let line = err.strip_suffix('\n').unwrap_or_else(|| panic!("no newline: {err:?}"));
     assert!(!line.contains('\n'), "more than one line: {err}");
     assert!(
         line.starts_with(&format!("crit: {file}: ")),
@@ -155,18 +149,10 @@ fn truncated_images() {
             name,
             &bytes[..h - 2],
             &[],
-            &[&format!(
-                "at byte {}: file ends inside the magic (2 of 4 bytes)",
-                h - 2
-            )],
+            &[&format!("at byte {}: file ends inside the magic (2 of 4 bytes)", h - 2)],
         );
         if h == 8 {
-            decode_fails(
-                name,
-                &bytes[..4],
-                &[],
-                &["at byte 4: file ends after the first magic"],
-            );
+            decode_fails(name, &bytes[..4], &[], &["at byte 4: file ends after the first magic"]);
         }
         if bytes.len() == h {
             continue;
@@ -188,7 +174,10 @@ fn truncated_images() {
                 name,
                 &bytes[..cut],
                 &[],
-                &[&format!("entry 0 at byte {h}: payload of {size} bytes runs past the end of the file ({} bytes left)", size / 2)],
+                &[&format!(
+                    "entry 0 at byte {h}: payload of {size} bytes runs past the end of the file ({} bytes left)",
+                    size / 2
+                )],
             );
         }
         // One byte short: inside the last payload or extra payload. A ghost file's
@@ -196,15 +185,9 @@ fn truncated_images() {
         if magic_of(&bytes) != "GHOST_FILE" {
             for nopl in [&[][..], &["--nopl"][..]] {
                 // (inside a payload, or inside the size field of an empty last entry)
-                let line = decode_fails(
-                    name,
-                    &bytes[..bytes.len() - 1],
-                    nopl,
-                    &[" entry ", " at byte "],
-                );
+                let line = decode_fails(name, &bytes[..bytes.len() - 1], nopl, &[" entry ", " at byte "]);
                 assert!(
-                    line.contains("runs past the end of the file")
-                        || line.contains("file ends inside"),
+                    line.contains("runs past the end of the file") || line.contains("file ends inside"),
                     "{line}"
                 );
             }
@@ -227,7 +210,9 @@ fn absurd_and_off_by_one_sizes() {
             name,
             &bytes,
             &[],
-            &[&format!("entry 0 at byte {h}: payload of 4294967295 bytes runs past the end of the file ({left} bytes left)")],
+            &[&format!(
+                "entry 0 at byte {h}: payload of 4294967295 bytes runs past the end of the file ({left} bytes left)"
+            )],
         );
         // From standard input the length is unknown until it ends.
         let out = run(&["decode"], Some(&bytes));
@@ -235,7 +220,9 @@ fn absurd_and_off_by_one_sizes() {
             &out,
             1,
             "<stdin>",
-            &[&format!("entry 0 at byte {h}: payload of 4294967295 bytes runs past the end of the input ({left} bytes left)")],
+            &[&format!(
+                "entry 0 at byte {h}: payload of 4294967295 bytes runs past the end of the input ({left} bytes left)"
+            )],
         );
         // One byte more than remains.
         bytes[h..h + 4].copy_from_slice(&(left as u32 + 1).to_le_bytes());
@@ -263,26 +250,14 @@ fn swapped_magics() {
         let name = path.file_name().unwrap().to_str().unwrap();
         let h = header_len(&bytes);
         bytes[h - 4..h].copy_from_slice(&0xdead_beefu32.to_le_bytes());
-        decode_fails(
-            name,
-            &bytes,
-            &[],
-            &["unknown magic 0xdeadbeef: not a CRIU image"],
-        );
+        decode_fails(name, &bytes, &[], &["unknown magic 0xdeadbeef: not a CRIU image"]);
         // Another image's magic: its entries read as the wrong message. Either it
         // happens to decode, or it fails cleanly.
         if h == 8 {
             bytes[4..8].copy_from_slice(&valid[(i * 7) % valid.len()].to_le_bytes());
             let s = Scratch::new(name, &bytes);
             let out = run(
-                &[
-                    "decode",
-                    "--pretty",
-                    "-i",
-                    &s.path(name),
-                    "-o",
-                    &s.path("out/x.json"),
-                ],
+                &["decode", "--pretty", "-i", &s.path(name), "-o", &s.path("out/x.json")],
                 None,
             );
             if !out.status.success() {
@@ -308,12 +283,7 @@ fn swapped_magics() {
         &[],
         &["at byte 4: KDAT images hold no protobuf entries"],
     );
-    decode_fails(
-        "empty.img",
-        &[],
-        &[],
-        &["at byte 0: empty file: no image magic"],
-    );
+    decode_fails("empty.img", &[], &[], &["at byte 0: empty file: no image magic"]);
 }
 
 fn image(magic: &str, payloads: &[&[u8]]) -> Vec<u8> {
@@ -336,20 +306,12 @@ fn corrupt_protobuf() {
     }
     .encode_to_vec();
     let cases: &[(&[u8], &str)] = &[
+        (&[0x08, 0x80], "varint runs past the end of the payload at byte 2"),
         (
-            &[0x08, 0x80],
-            "varint runs past the end of the payload at byte 2",
-        ),
-        (
-            &[
-                0x08, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f,
-            ],
+            &[0x08, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f],
             "varint longer than 64 bits",
         ),
-        (
-            &[0x0b, 0x00],
-            "unsupported wire type 3 for field 1 at byte 0",
-        ),
+        (&[0x0b, 0x00], "unsupported wire type 3 for field 1 at byte 0"),
         (&[0x0f, 0x00], "unsupported wire type 7"),
         (&[0x00], "invalid field number 0 at byte 0"),
         (
@@ -373,9 +335,7 @@ fn corrupt_protobuf() {
                 "pstree.img",
                 &img,
                 pretty,
-                &[&format!(
-                    "entry 0 at byte 8: malformed protobuf payload: {expect}"
-                )],
+                &[&format!("entry 0 at byte 8: malformed protobuf payload: {expect}")],
             );
             // The second entry: its index and offset.
             let img = image("PSTREE", &[&good, payload]);
@@ -384,9 +344,7 @@ fn corrupt_protobuf() {
                 "pstree.img",
                 &img,
                 pretty,
-                &[&format!(
-                    "entry 1 at byte {at}: malformed protobuf payload: {expect}"
-                )],
+                &[&format!("entry 1 at byte {at}: malformed protobuf payload: {expect}")],
             );
         }
     }
@@ -447,10 +405,7 @@ fn absurd_counts_in_extra_payloads() {
             "ipcns-msg-10.img",
             &img,
             nopl,
-            &[
-                "entry 0 at byte",
-                "message queue of 1000000 messages ends early",
-            ],
+            &["entry 0 at byte", "message queue of 1000000 messages ends early"],
         );
     }
 
@@ -532,10 +487,7 @@ fn claimed_sizes_are_not_allocated() {
     // (other tests' children included; all are held to the same bound).
     let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
     // SAFETY: getrusage only writes the struct we pass.
-    assert_eq!(
-        unsafe { libc::getrusage(libc::RUSAGE_CHILDREN, &mut usage) },
-        0
-    );
+    assert_eq!(unsafe { libc::getrusage(libc::RUSAGE_CHILDREN, &mut usage) }, 0);
     let peak_kib = usage.ru_maxrss;
     assert!(peak_kib < 256 * 1024, "a child peaked at {peak_kib} KiB");
 }
@@ -556,21 +508,10 @@ fn output_never_clobbers_the_input() {
     let json = run(&["decode", "-i", &input], None).stdout;
     fs::write(s.path("core.json"), &json).unwrap();
     let out = run(
-        &[
-            "encode",
-            "-i",
-            &s.path("core.json"),
-            "-o",
-            &s.path("core.json"),
-        ],
+        &["encode", "-i", &s.path("core.json"), "-o", &s.path("core.json")],
         None,
     );
-    assert_fails(
-        &out,
-        1,
-        &s.path("core.json"),
-        &["refusing to overwrite the input file"],
-    );
+    assert_fails(&out, 1, &s.path("core.json"), &["refusing to overwrite the input file"]);
     assert_eq!(fs::read(s.path("core.json")).unwrap(), json);
     s.assert_out_empty();
 }
@@ -581,13 +522,7 @@ fn output_replaces_only_on_success() {
     let s = Scratch::new("bad.img", &[0x19, 0x43]);
     fs::write(s.path("out/keep.json"), b"old").unwrap();
     let out = run(
-        &[
-            "decode",
-            "-i",
-            &s.path("bad.img"),
-            "-o",
-            &s.path("out/keep.json"),
-        ],
+        &["decode", "-i", &s.path("bad.img"), "-o", &s.path("out/keep.json")],
         None,
     );
     assert_fails(&out, 1, &s.path("bad.img"), &["magic"]);
@@ -664,11 +599,7 @@ fn wrong_json_for_encode() {
     }
     // Truncated real JSON.
     let json = run(
-        &[
-            "decode",
-            "-i",
-            corpus().join("ipc/core-1.img").to_str().unwrap(),
-        ],
+        &["decode", "-i", corpus().join("ipc/core-1.img").to_str().unwrap()],
         None,
     )
     .stdout;
@@ -687,12 +618,7 @@ fn missing_files_name_the_file() {
         vec!["info", &missing],
         vec!["show", &missing],
     ] {
-        assert_fails(
-            &run(&args, None),
-            1,
-            &missing,
-            &["No such file or directory"],
-        );
+        assert_fails(&run(&args, None), 1, &missing, &["No such file or directory"]);
     }
 }
 
@@ -733,10 +659,7 @@ fn verbose_adds_causes_not_backtraces() {
         lines[0],
         format!("crit: {missing}: No such file or directory (os error 2)")
     );
-    assert_eq!(
-        lines[1..],
-        ["  caused by: No such file or directory (os error 2)"]
-    );
+    assert_eq!(lines[1..], ["  caused by: No such file or directory (os error 2)"]);
     assert!(!err.contains("backtrace"), "{err}");
 }
 
@@ -798,11 +721,7 @@ fn nesting_depth_is_bounded() {
     let out = run(&["decode"], Some(&ok));
     assert!(out.status.success(), "{}", stderr(&out));
     let back = run(&["encode"], Some(&out.stdout));
-    assert!(
-        back.status.success() && back.stdout == ok,
-        "{}",
-        stderr(&back)
-    );
+    assert!(back.status.success() && back.stdout == ok, "{}", stderr(&back));
     for pretty in [&[][..], &["--pretty"][..]] {
         decode_fails(
             "cgroup.img",

@@ -15,7 +15,15 @@ use serde_json::Value;
 fn decode_lib(path: &Path, pretty: bool) -> String {
     let mut r = ImageReader::open(path).unwrap();
     let mut out = Vec::new();
-    convert::decode_image(&mut r, &mut out, DecodeOptions { pretty, no_payload: false }).unwrap();
+    convert::decode_image(
+        &mut r,
+        &mut out,
+        DecodeOptions {
+            pretty,
+            no_payload: false,
+        },
+    )
+    .unwrap();
     String::from_utf8(out).unwrap()
 }
 
@@ -38,7 +46,9 @@ fn decode_equals_python_crit() {
         for img in images_of(&dir) {
             let name = img.file_name().unwrap().to_str().unwrap();
             let dname = dir.file_name().unwrap().to_str().unwrap();
-            let Some(expected) = reference(dname, name, ".json") else { continue };
+            let Some(expected) = reference(dname, name, ".json") else {
+                continue;
+            };
             let ours = decode_lib(&img, false);
             assert_eq!(ours, expected, "{dname}/{name}: plain decode differs");
             let a: Value = serde_json::from_str(&ours).unwrap();
@@ -57,7 +67,9 @@ fn pretty_decode_equals_python_crit() {
         for img in images_of(&dir) {
             let name = img.file_name().unwrap().to_str().unwrap();
             let dname = dir.file_name().unwrap().to_str().unwrap();
-            let Some(expected) = reference(dname, name, ".pretty.json") else { continue };
+            let Some(expected) = reference(dname, name, ".pretty.json") else {
+                continue;
+            };
             assert_eq!(decode_lib(&img, true), expected, "{dname}/{name}: --pretty differs");
             checked += 1;
         }
@@ -75,7 +87,11 @@ fn encode_round_trips_every_image() {
             let original = fs::read(&img).unwrap();
             for pretty in [false, true] {
                 let json = decode_lib(&img, pretty);
-                assert!(encode_lib(json.as_bytes()) == original, "{} (pretty: {pretty}) does not round-trip", img.display());
+                assert!(
+                    encode_lib(json.as_bytes()) == original,
+                    "{} (pretty: {pretty}) does not round-trip",
+                    img.display()
+                );
             }
             checked += 1;
         }
@@ -86,7 +102,12 @@ fn encode_round_trips_every_image() {
 /// The Python CRIT's own JSON (not just ours) encodes to the original image.
 #[test]
 fn encode_reads_python_crit_json() {
-    for (dir, image) in [("files", "files.img"), ("net", "files.img"), ("ipc", "ipcns-msg-10.img"), ("files", "ghost-file-1.img")] {
+    for (dir, image) in [
+        ("files", "files.img"),
+        ("net", "files.img"),
+        ("ipc", "ipcns-msg-10.img"),
+        ("files", "ghost-file-1.img"),
+    ] {
         let original = fs::read(fixtures().join("corpus").join(dir).join(image)).unwrap();
         for suffix in [".json", ".pretty.json"] {
             let json = reference(dir, image, suffix).unwrap();
@@ -109,7 +130,9 @@ fn to_go_dialect(v: &Value, in_extra: bool) -> Value {
                 .collect(),
         ),
         Value::Array(a) => Value::Array(a.iter().map(|x| to_go_dialect(x, in_extra)).collect()),
-        Value::Number(n) if !in_extra && n.as_u64().is_some_and(|x| x > u64::from(u32::MAX)) => Value::String(n.to_string()),
+        Value::Number(n) if !in_extra && n.as_u64().is_some_and(|x| x > u64::from(u32::MAX)) => {
+            Value::String(n.to_string())
+        }
         Value::String(s) if !in_extra => Value::String(s.replace('\n', "")),
         other => other.clone(),
     }
@@ -144,7 +167,11 @@ fn encode_reads_go_crit_dialect() {
                 assert!(m.contains_key("magic") && m.contains_key("entries"));
             }
             let json = serde_json::to_vec(&go).unwrap();
-            assert!(encode_lib(&json) == original, "{} in Go's dialect does not encode back", img.display());
+            assert!(
+                encode_lib(&json) == original,
+                "{} in Go's dialect does not encode back",
+                img.display()
+            );
             checked += 1;
         }
     }
@@ -153,8 +180,15 @@ fn encode_reads_go_crit_dialect() {
 
 /// Images whose entries carry extra payloads, where the Python CRIT's `info`
 /// miscounts: it reads the payload bytes as more size-prefixed entries.
-const PYTHON_INFO_MISCOUNTS: &[&str] =
-    &["fifo-data.img", "pipes-data.img", "ipcns-msg-10.img", "ipcns-sem-10.img", "sk-queues.img", "tcp-stream-71cb.img", "tcp-stream-71cc.img"];
+const PYTHON_INFO_MISCOUNTS: &[&str] = &[
+    "fifo-data.img",
+    "pipes-data.img",
+    "ipcns-msg-10.img",
+    "ipcns-sem-10.img",
+    "sk-queues.img",
+    "tcp-stream-71cb.img",
+    "tcp-stream-71cc.img",
+];
 
 #[test]
 fn info_equals_python_crit_where_it_counts_right() {
@@ -174,7 +208,10 @@ fn info_equals_python_crit_where_it_counts_right() {
                 assert_eq!(info["count"], n, "{dname}/{name}");
                 assert_eq!(info["magic"], decoded["magic"]);
                 let python: Value = serde_json::from_str(&reference(&dname, name, ".info.json").unwrap()).unwrap();
-                assert_ne!(python["count"], n, "{dname}/{name}: Python counts right after all; compare directly");
+                assert_ne!(
+                    python["count"], n,
+                    "{dname}/{name}: Python counts right after all; compare directly"
+                );
             } else if let Some(expected) = reference(&dname, name, ".info.json") {
                 assert_eq!(ours, expected, "{dname}/{name}");
             } else {
@@ -190,7 +227,10 @@ fn info_equals_python_crit_where_it_counts_right() {
 
 #[test]
 fn info_counts_pagemap_entries_after_the_head() {
-    let out = crit(&["info", fixtures().join("corpus/mem/pagemap-20931.img").to_str().unwrap()]);
+    let out = crit(&[
+        "info",
+        fixtures().join("corpus/mem/pagemap-20931.img").to_str().unwrap(),
+    ]);
     let info: Value = serde_json::from_slice(&out.stdout).unwrap();
     let decoded: Value = serde_json::from_str(&reference("mem", "pagemap-20931.img", ".json").unwrap()).unwrap();
     assert_eq!(info["count"], decoded["entries"].as_array().unwrap().len() - 1);
@@ -219,8 +259,14 @@ fn show_is_decode_pretty() {
     assert!(show.status.success());
     assert_eq!(show.stdout, decode.stdout);
     let text = String::from_utf8(show.stdout).unwrap();
-    assert!(text.contains("\"name\": \"/tmp/crit-net.sock=00\""), "unix names as the Python CRIT writes them");
-    assert!(text.contains("\"src_addr\": [\n                    \"::1\"\n                ]"), "IPv6 compressed");
+    assert!(
+        text.contains("\"name\": \"/tmp/crit-net.sock=00\""),
+        "unix names as the Python CRIT writes them"
+    );
+    assert!(
+        text.contains("\"src_addr\": [\n                    \"::1\"\n                ]"),
+        "IPv6 compressed"
+    );
 }
 
 #[test]
@@ -228,7 +274,10 @@ fn decode_reads_stdin_and_writes_stdout() {
     let img = fixtures().join("corpus/mem/pstree.img");
     let out = common::crit_stdin(&["decode"], &fs::read(&img).unwrap());
     assert!(out.status.success());
-    assert_eq!(String::from_utf8(out.stdout).unwrap().trim_end(), reference("mem", "pstree.img", ".json").unwrap());
+    assert_eq!(
+        String::from_utf8(out.stdout).unwrap().trim_end(),
+        reference("mem", "pstree.img", ".json").unwrap()
+    );
     let out = common::crit_stdin(&["decode", "-i", "-", "-o", "-"], &fs::read(&img).unwrap());
     assert!(out.status.success());
 }
@@ -239,8 +288,16 @@ fn encode_to_file_and_back() {
     let img = fixtures().join("corpus/threads/core-20915.img");
     let json = tmp.path().join("core.json");
     let back = tmp.path().join("core.img");
-    assert!(crit(&["decode", "-i", img.to_str().unwrap(), "-o", json.to_str().unwrap()]).status.success());
-    assert!(crit(&["encode", "-i", json.to_str().unwrap(), "-o", back.to_str().unwrap()]).status.success());
+    assert!(
+        crit(&["decode", "-i", img.to_str().unwrap(), "-o", json.to_str().unwrap()])
+            .status
+            .success()
+    );
+    assert!(
+        crit(&["encode", "-i", json.to_str().unwrap(), "-o", back.to_str().unwrap()])
+            .status
+            .success()
+    );
     assert_eq!(fs::read(&back).unwrap(), fs::read(&img).unwrap());
     let names: Vec<PathBuf> = fs::read_dir(tmp.path()).unwrap().map(|e| e.unwrap().path()).collect();
     assert_eq!(names.len(), 2, "no temporary files left: {names:?}");
@@ -269,7 +326,10 @@ fn raw_pages_image_gets_a_clear_error() {
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8(out.stderr).unwrap();
     assert!(err.starts_with("crit: "), "{err}");
-    assert!(err.contains("pages-1.img") && err.contains("raw memory") && err.contains("crit mem"), "{err}");
+    assert!(
+        err.contains("pages-1.img") && err.contains("raw memory") && err.contains("crit mem"),
+        "{err}"
+    );
     assert!(!err.contains("panicked"));
     assert!(out.stdout.is_empty());
 }
@@ -309,23 +369,45 @@ fn schema_matches_criu_format_facts() {
 
     fn check_enum(pool: &prost_reflect::DescriptorPool, e: &Value) {
         let name = e["name"].as_str().unwrap();
-        let ours = pool.get_enum_by_name(name).unwrap_or_else(|| panic!("enum {name} missing"));
+        let ours = pool
+            .get_enum_by_name(name)
+            .unwrap_or_else(|| panic!("enum {name} missing"));
         let values = e["values"].as_object().unwrap();
         assert_eq!(ours.values().len(), values.len(), "{name}");
         for (k, v) in values {
-            assert_eq!(ours.get_value_by_name(k).map(|x| i64::from(x.number())), v.as_i64(), "{name}.{k}");
+            assert_eq!(
+                ours.get_value_by_name(k).map(|x| i64::from(x.number())),
+                v.as_i64(),
+                "{name}.{k}"
+            );
         }
     }
 
     let mut stack: Vec<&Value> = Vec::new();
     for (fname, file) in files {
-        let ours = pool.get_file_by_name(fname).unwrap_or_else(|| panic!("{fname} missing"));
-        assert_eq!(ours.syntax() == prost_reflect::Syntax::Proto2, file["syntax"] == "proto2", "{fname}");
+        let ours = pool
+            .get_file_by_name(fname)
+            .unwrap_or_else(|| panic!("{fname} missing"));
+        assert_eq!(
+            ours.syntax() == prost_reflect::Syntax::Proto2,
+            file["syntax"] == "proto2",
+            "{fname}"
+        );
         let deps: Vec<String> = ours.dependencies().map(|d| d.name().to_string()).collect();
-        let want: Vec<String> = file["dependencies"].as_array().unwrap().iter().map(|d| d.as_str().unwrap().to_string()).collect();
+        let want: Vec<String> = file["dependencies"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| d.as_str().unwrap().to_string())
+            .collect();
         assert_eq!(deps, want, "{fname} imports");
         let top: Vec<String> = ours.messages().map(|m| m.name().to_string()).collect();
-        let want: Vec<String> = file["messages"].as_array().unwrap().iter().map(|m| m["name"].as_str().unwrap().to_string()).collect();
+        let want: Vec<String> = file["messages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| m["name"].as_str().unwrap().to_string())
+            .collect();
         assert_eq!(top, want, "{fname} messages");
         for e in file["enums"].as_array().unwrap() {
             check_enum(pool, e);
@@ -333,11 +415,18 @@ fn schema_matches_criu_format_facts() {
         stack.extend(file["messages"].as_array().unwrap());
         while let Some(m) = stack.pop() {
             let mname = m["name"].as_str().unwrap();
-            let desc = pool.get_message_by_name(mname).unwrap_or_else(|| panic!("message {mname} missing"));
+            let desc = pool
+                .get_message_by_name(mname)
+                .unwrap_or_else(|| panic!("message {mname} missing"));
             let fields = m["fields"].as_array().unwrap();
             assert_eq!(desc.fields().len(), fields.len(), "{mname} field count");
             // prost-reflect lists fields by number; the .proto's order is in its proto.
-            let declared: Vec<_> = desc.descriptor_proto().field.iter().map(|p| desc.get_field(p.number() as u32).unwrap()).collect();
+            let declared: Vec<_> = desc
+                .descriptor_proto()
+                .field
+                .iter()
+                .map(|p| desc.get_field(p.number() as u32).unwrap())
+                .collect();
             for (ours, f) in declared.into_iter().zip(fields) {
                 let what = format!("{mname}.{}", f["name"].as_str().unwrap());
                 assert_eq!(ours.name(), f["name"], "{what}: declaration order");
@@ -372,7 +461,9 @@ fn schema_matches_criu_format_facts() {
                 let default = ours.field_descriptor_proto().default_value.clone();
                 match f.get("default") {
                     None => assert_eq!(default, None, "{what}"),
-                    Some(Value::Bool(b)) => assert_eq!(default.as_deref(), Some(if *b { "true" } else { "false" }), "{what}"),
+                    Some(Value::Bool(b)) => {
+                        assert_eq!(default.as_deref(), Some(if *b { "true" } else { "false" }), "{what}")
+                    }
                     Some(Value::Number(n)) if ty == "enum" => {
                         let Kind::Enum(e) = ours.kind() else { unreachable!() };
                         let v = e.get_value(n.as_i64().unwrap() as i32).unwrap();
@@ -420,17 +511,27 @@ fn magic_table_matches_criu_format_facts() {
     assert_eq!(magics.len(), 72);
     assert_eq!(crit::schema::magic::MAGICS.len(), 72);
     for (name, value) in magics {
-        assert_eq!(crit::schema::magic::value_of(name).map(u64::from), value.as_u64(), "{name}");
+        assert_eq!(
+            crit::schema::magic::value_of(name).map(u64::from),
+            value.as_u64(),
+            "{name}"
+        );
     }
     // Every magic but the framing ones and KDAT (not protobuf) has a layout whose
     // message exists.
     for (name, _) in crit::schema::magic::MAGICS {
         match crit::schema::magic::layout(name) {
             Some(crit::schema::magic::Layout::Entries { message, .. }) => {
-                assert!(crit::schema::Schema::get().message(message).is_some(), "{name}: {message}")
+                assert!(
+                    crit::schema::Schema::get().message(message).is_some(),
+                    "{name}: {message}"
+                )
             }
             Some(_) => {}
-            None => assert!(["CRTOOLS_IMAGES_V1_1", "IMG_COMMON", "IMG_SERVICE", "KDAT"].contains(name), "{name}"),
+            None => assert!(
+                ["CRTOOLS_IMAGES_V1_1", "IMG_COMMON", "IMG_SERVICE", "KDAT"].contains(name),
+                "{name}"
+            ),
         }
     }
 }

@@ -70,10 +70,7 @@ fn missing_images_are_named() {
         fs::remove_file(tmp.path().join(image)).unwrap();
         let (code, stdout, stderr) = crit_x(tmp.path(), what);
         assert_eq!(code, 1, "{image} {what}");
-        assert!(
-            stdout.is_empty(),
-            "{image} {what}: nothing printed on failure"
-        );
+        assert!(stdout.is_empty(), "{image} {what}: nothing printed on failure");
         assert!(stderr.contains(image), "{image} {what}: {stderr}");
         assert!(!stderr.contains("panicked"), "{stderr}");
     }
@@ -141,8 +138,7 @@ fn damaged_images_never_panic() {
             .collect();
         for name in &names {
             let original = fs::read(corpus(dir).join(name)).unwrap();
-            let mut variants: Vec<Vec<u8>> =
-                vec![Vec::new(), original[..original.len() / 2].to_vec()];
+            let mut variants: Vec<Vec<u8>> = vec![Vec::new(), original[..original.len() / 2].to_vec()];
             if original.len() > 12 {
                 // Corrupt the first entry: a huge size, then garbage protobuf.
                 let mut big = original.clone();
@@ -159,10 +155,7 @@ fn damaged_images_never_panic() {
                 fs::write(tmp.path().join(name), &bytes).unwrap();
                 for outcome in explore_all(tmp.path()) {
                     if let Err(e) = outcome {
-                        assert!(
-                            e.contains(".img"),
-                            "{dir}/{name}: error names no image: {e}"
-                        );
+                        assert!(e.contains(".img"), "{dir}/{name}: error names no image: {e}");
                     }
                 }
             }

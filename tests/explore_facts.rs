@@ -38,11 +38,7 @@ fn object(list: &[(u32, String, String)], fd: u32) -> (&str, &str) {
 fn tree_lists_the_zombie_and_every_explorer_survives_it() {
     let cp = open("tree");
     let r = ps::explore(&cp);
-    let names: Vec<(u32, usize, &str)> = r
-        .tasks
-        .iter()
-        .map(|t| (t.pid, t.depth, t.comm.as_str()))
-        .collect();
+    let names: Vec<(u32, usize, &str)> = r.tasks.iter().map(|t| (t.pid, t.depth, t.comm.as_str())).collect();
     assert_eq!(
         names,
         [
@@ -183,11 +179,7 @@ fn net_sockets() {
         (Some(29135), Some(29136), 0)
     );
     assert_eq!(
-        (
-            by_fd(9).ino,
-            by_fd(9).recv_queued,
-            by_fd(9).recv_queued_packets
-        ),
+        (by_fd(9).ino, by_fd(9).recv_queued, by_fd(9).recv_queued_packets),
         (Some(29136), 34, 1)
     );
     assert_eq!(
@@ -200,15 +192,8 @@ fn net_sockets() {
     );
 
     let listener = by_fd(12);
-    assert_eq!(
-        listener.name.as_deref(),
-        Some("/tmp/crit-net.sock"),
-        "no trailing NUL"
-    );
-    assert_eq!(
-        (listener.state.as_deref(), listener.peer),
-        (Some("LISTEN"), Some(0))
-    );
+    assert_eq!(listener.name.as_deref(), Some("/tmp/crit-net.sock"), "no trailing NUL");
+    assert_eq!((listener.state.as_deref(), listener.peer), (Some("LISTEN"), Some(0)));
 
     assert_eq!(
         (by_fd(13).family.as_str(), by_fd(13).protocol.as_deref()),
@@ -226,18 +211,12 @@ fn net_fds() {
     assert_eq!(object(&o, 3), ("INETSK", "tcp 127.0.0.1:47101 LISTEN"));
     assert_eq!(
         object(&o, 4),
-        (
-            "INETSK",
-            "tcp 127.0.0.1:46580 -> 127.0.0.1:47101 ESTABLISHED"
-        )
+        ("INETSK", "tcp 127.0.0.1:46580 -> 127.0.0.1:47101 ESTABLISHED")
     );
     assert_eq!(object(&o, 6), ("INETSK", "udp 127.0.0.1:47102"));
     assert_eq!(object(&o, 7), ("INETSK", "tcp6 [::1]:47103 LISTEN"));
     assert_eq!(object(&o, 8), ("UNIXSK", "unix[29135 (29136)]"));
-    assert_eq!(
-        object(&o, 12),
-        ("UNIXSK", "unix[29139 (0) /tmp/crit-net.sock]")
-    );
+    assert_eq!(object(&o, 12), ("UNIXSK", "unix[29139 (0) /tmp/crit-net.sock]"));
     assert_eq!(object(&o, 13), ("NETLINKSK", "netlink (route)"));
     assert_eq!(object(&o, 14), ("PACKETSK", "packet (raw, all)"));
 }
@@ -246,10 +225,7 @@ fn net_fds() {
 fn files_fds() {
     let o = objects("files");
     assert_eq!(object(&o, 3), ("REG", "/tmp/crit-files/data.txt"));
-    assert_eq!(
-        object(&o, 5),
-        ("REG", "/tmp/crit-files/ghost.txt (deleted)")
-    );
+    assert_eq!(object(&o, 5), ("REG", "/tmp/crit-files/ghost.txt (deleted)"));
     assert_eq!(object(&o, 6), ("MEMFD", "memfd:crit-memfd"));
     assert_eq!(object(&o, 7), ("PIPE", "pipe[29145]"));
     assert_eq!(object(&o, 8), ("PIPE", "pipe[29145]"));
@@ -257,19 +233,13 @@ fn files_fds() {
     assert_eq!(object(&o, 10), ("EVENTFD", "eventfd (count 5)"));
     assert_eq!(object(&o, 11), ("EVENTPOLL", "eventpoll (2 targets)"));
     assert_eq!(object(&o, 12), ("SIGNALFD", "signalfd (SIGUSR1, SIGUSR2)"));
-    assert_eq!(
-        object(&o, 13),
-        ("TIMERFD", "timerfd (monotonic, every 60s)")
-    );
+    assert_eq!(object(&o, 13), ("TIMERFD", "timerfd (monotonic, every 60s)"));
     assert_eq!(object(&o, 14), ("INOTIFY", "inotify (1 watch)"));
     let r = fds::explore(&open("files")).unwrap();
     assert_eq!(r.tasks[0].cwd.as_deref(), Some("/tmp/crit-files"));
     assert_eq!(r.tasks[0].root.as_deref(), Some("/"));
     let ghost = r.tasks[0].fds.iter().find(|f| f.fd == 5).unwrap();
-    assert_eq!(
-        ghost.path.as_deref(),
-        Some("/tmp/crit-files/ghost.txt (deleted)")
-    );
+    assert_eq!(ghost.path.as_deref(), Some("/tmp/crit-files/ghost.txt (deleted)"));
 }
 
 #[test]
@@ -293,10 +263,7 @@ fn files_mems_shared_and_private_mappings() {
         .map(|v| v.resource.as_str())
         .filter(|r| r.starts_with('['))
         .collect();
-    assert_eq!(
-        names,
-        ["[heap]", "[vvar]", "[vdso]", "[stack]", "[vsyscall] *"]
-    );
+    assert_eq!(names, ["[heap]", "[vvar]", "[vdso]", "[stack]", "[vsyscall] *"]);
     let vsyscall = vmas.last().unwrap();
     assert_eq!(
         (vsyscall.start.0, vsyscall.prot.as_str(), vsyscall.regular),

@@ -42,16 +42,8 @@ fn legacy_copy(dir: &str, keep: &[i32]) -> tempfile::TempDir {
         "REG_FILES",
         files.iter().filter_map(|f| of(f).reg),
     );
-    write_image(
-        &p.join("inetsk.img"),
-        "INETSK",
-        files.iter().filter_map(|f| of(f).isk),
-    );
-    write_image(
-        &p.join("unixsk.img"),
-        "UNIXSK",
-        files.iter().filter_map(|f| of(f).usk),
-    );
+    write_image(&p.join("inetsk.img"), "INETSK", files.iter().filter_map(|f| of(f).isk));
+    write_image(&p.join("unixsk.img"), "UNIXSK", files.iter().filter_map(|f| of(f).usk));
     write_image(
         &p.join("netlinksk.img"),
         "NETLINK_SK",
@@ -62,16 +54,8 @@ fn legacy_copy(dir: &str, keep: &[i32]) -> tempfile::TempDir {
         "PACKETSK",
         files.iter().filter_map(|f| of(f).psk),
     );
-    write_image(
-        &p.join("pipes.img"),
-        "PIPES",
-        files.iter().filter_map(|f| of(f).pipe),
-    );
-    write_image(
-        &p.join("fifo.img"),
-        "FIFO",
-        files.iter().filter_map(|f| of(f).fifo),
-    );
+    write_image(&p.join("pipes.img"), "PIPES", files.iter().filter_map(|f| of(f).pipe));
+    write_image(&p.join("fifo.img"), "FIFO", files.iter().filter_map(|f| of(f).fifo));
     write_image(
         &p.join("eventfd.img"),
         "EVENTFD_FILE",
@@ -102,10 +86,9 @@ fn legacy_copy(dir: &str, keep: &[i32]) -> tempfile::TempDir {
     write_image(
         &p.join("eventpoll.img"),
         "EVENTPOLL_FILE",
-        epolls.into_iter().map(|e| crit::proto::EventpollFileEntry {
-            tfd: Vec::new(),
-            ..e
-        }),
+        epolls
+            .into_iter()
+            .map(|e| crit::proto::EventpollFileEntry { tfd: Vec::new(), ..e }),
     );
     let inotifies: Vec<_> = files.iter().filter_map(|f| of(f).ify).collect();
     write_image(
@@ -113,10 +96,7 @@ fn legacy_copy(dir: &str, keep: &[i32]) -> tempfile::TempDir {
         "INOTIFY_WD",
         inotifies.iter().flat_map(|i| {
             i.wd.iter()
-                .map(|w| crit::proto::InotifyWdEntry {
-                    id: i.id,
-                    ..w.clone()
-                })
+                .map(|w| crit::proto::InotifyWdEntry { id: i.id, ..w.clone() })
                 .collect::<Vec<_>>()
         }),
     );
@@ -125,16 +105,9 @@ fn legacy_copy(dir: &str, keep: &[i32]) -> tempfile::TempDir {
         "INOTIFY_FILE",
         inotifies
             .into_iter()
-            .map(|i| crit::proto::InotifyFileEntry {
-                wd: Vec::new(),
-                ..i
-            }),
+            .map(|i| crit::proto::InotifyFileEntry { wd: Vec::new(), ..i }),
     );
-    write_image(
-        &p.join("tty.img"),
-        "TTY_FILES",
-        files.iter().filter_map(|f| of(f).tty),
-    );
+    write_image(&p.join("tty.img"), "TTY_FILES", files.iter().filter_map(|f| of(f).tty));
     if keep.is_empty() {
         fs::remove_file(p.join("files.img")).unwrap();
     } else {

@@ -8,9 +8,7 @@ use std::process::Command;
 
 use serde_json::Value;
 
-const DIRS: &[&str] = &[
-    "tree", "threads", "mem", "net", "files", "ipc", "pty", "restored",
-];
+const DIRS: &[&str] = &["tree", "threads", "mem", "net", "files", "ipc", "pty", "restored"];
 
 fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
@@ -63,10 +61,7 @@ fn ps_matches_python() {
         let text = peer_text(dir, "x-ps.txt").expect("the Python CRIT has ps for every checkpoint");
         let mut seen = 0;
         for line in text.lines().skip(1) {
-            let nums: Vec<u64> = line[..21]
-                .split_whitespace()
-                .map(|n| n.parse().unwrap())
-                .collect();
+            let nums: Vec<u64> = line[..21].split_whitespace().map(|n| n.parse().unwrap()).collect();
             let rest = &line[24..];
             let comm = rest.trim_start();
             let depth = (rest.len() - comm.len()) / 4;
@@ -80,17 +75,9 @@ fn ps_matches_python() {
             assert_eq!(t["depth"], depth, "{dir} {line}");
             seen += 1;
         }
-        assert_eq!(
-            seen,
-            ours["tasks"].as_array().unwrap().len(),
-            "{dir}: same task count"
-        );
+        assert_eq!(seen, ours["tasks"].as_array().unwrap().len(), "{dir}: same task count");
         // Tree order: the Python CRIT prints depth-first too.
-        let pids: Vec<u64> = text
-            .lines()
-            .skip(1)
-            .map(|l| l[..7].trim().parse().unwrap())
-            .collect();
+        let pids: Vec<u64> = text.lines().skip(1).map(|l| l[..7].trim().parse().unwrap()).collect();
         let our_pids: Vec<u64> = ours["tasks"]
             .as_array()
             .unwrap()
@@ -133,19 +120,16 @@ fn fds_expected(dir: &str, fd: &str, peer: &str) -> Option<String> {
     // Both peers print the NUL the kernel counts in a unix name (Python as
     // `=00`, Go raw) and Go adds a space when there is no name.
     if peer.starts_with("unix[") {
-        let fixed = peer
-            .replace("=00]", "]")
-            .replace("\0]", "]")
-            .replace(") ]", ")]");
+        let fixed = peer.replace("=00]", "]").replace("\0]", "]").replace(") ]", ")]");
         return Some(fixed);
     }
     // Neither peer marks the ghost file (deleted while open) as deleted.
     if (dir, fd, peer) == ("files", "5", "/tmp/crit-files/ghost.txt") {
         return Some(format!("{peer} (deleted)"));
     }
-    let placeholder = peer.rsplit_once('.').is_some_and(|(t, id)| {
-        t.chars().all(|c| c.is_ascii_uppercase()) && id.chars().all(|c| c.is_ascii_digit())
-    });
+    let placeholder = peer
+        .rsplit_once('.')
+        .is_some_and(|(t, id)| t.chars().all(|c| c.is_ascii_uppercase()) && id.chars().all(|c| c.is_ascii_digit()));
     (!placeholder).then(|| peer.to_string())
 }
 
@@ -160,10 +144,7 @@ fn check_fd(dir: &str, t: &Value, fd: &str, peer: &str) {
                 .iter()
                 .find(|f| f["fd"] == n)
                 .unwrap_or_else(|| panic!("{dir}: no fd {n}"));
-            if let Some((kind, id)) = peer
-                .rsplit_once('.')
-                .filter(|_| fds_expected(dir, fd, peer).is_none())
-            {
+            if let Some((kind, id)) = peer.rsplit_once('.').filter(|_| fds_expected(dir, fd, peer).is_none()) {
                 assert_eq!(f["type"], kind, "{dir} fd {fd}");
                 assert_eq!(f["id"].to_string(), id, "{dir} fd {fd}");
                 return;
@@ -222,12 +203,7 @@ fn fds_match_go() {
                 check_fd(dir, t, fd, f["path"].as_str().unwrap());
                 if let Some(kind) = f["type"].as_str() {
                     let n: u64 = fd.parse().unwrap();
-                    let ours = t["fds"]
-                        .as_array()
-                        .unwrap()
-                        .iter()
-                        .find(|o| o["fd"] == n)
-                        .unwrap();
+                    let ours = t["fds"].as_array().unwrap().iter().find(|o| o["fd"] == n).unwrap();
                     assert_eq!(ours["type"], kind, "{dir} fd {fd}");
                 }
             }
@@ -246,9 +222,7 @@ fn mems_expected(dir: &str, peer: &str, ours: &str) -> String {
         (_, "", "[heap]" | "[vvar]") => ours.into(),
         // Anonymous shared memory CRIU saved as a memfd: Python finds no
         // regular file ("unknown path"), Go prints nothing.
-        ("files", "unknown path (s)" | "/dev/zero (shmem) (s)", "/dev/zero (shmem) (s)") => {
-            ours.into()
-        }
+        ("files", "unknown path (s)" | "/dev/zero (shmem) (s)", "/dev/zero (shmem) (s)") => ours.into(),
         // System V shm: the peers renumber it (from 1 or 0); we show its shmid, 0.
         ("ipc" | "restored", "ips[1]" | "ips[0]", "sysvipc[0]") => ours.into(),
         _ => peer.into(),
@@ -289,11 +263,7 @@ fn mems_match_python() {
             );
             assert_eq!(v["prot"], prot, "{dir} {start}");
             let got = v["resource"].as_str().unwrap();
-            assert_eq!(
-                got,
-                mems_expected(dir, res.trim_start(), got),
-                "{dir} {start}"
-            );
+            assert_eq!(got, mems_expected(dir, res.trim_start(), got), "{dir} {start}");
             checked += 1;
         }
         assert_eq!(index, t_len(&ours, pid, "vmas"), "{dir}: same VMA count");
@@ -322,10 +292,7 @@ fn mems_match_go() {
             for (m, v) in mems.iter().zip(t["vmas"].as_array().unwrap()) {
                 assert_eq!(
                     (bare(&v["start"]), bare(&v["end"])),
-                    (
-                        m["start"].as_str().unwrap().into(),
-                        m["end"].as_str().unwrap().into()
-                    )
+                    (m["start"].as_str().unwrap().into(), m["end"].as_str().unwrap().into())
                 );
                 assert_eq!(v["prot"], m["protection"]);
                 let got = v["resource"].as_str().unwrap();
@@ -365,11 +332,7 @@ fn python_rss(text: &str) -> Vec<(u64, Vec<PeerRun>)> {
         }
         match tok.next() {
             None => {}
-            Some("~") => runs
-                .last_mut()
-                .unwrap()
-                .2
-                .push(("~".into(), 0, String::new())),
+            Some("~") => runs.last_mut().unwrap().2.push(("~".into(), 0, String::new())),
             Some(vma) => {
                 tok.next();
                 let pages = tok.next().unwrap().parse().unwrap();
@@ -464,12 +427,7 @@ fn rss_matches_go() {
                 })
                 .collect();
             check_rss(dir, t, &runs, true);
-            for (r, g) in t["runs"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .zip(gt["rss"].as_array().unwrap())
-            {
+            for (r, g) in t["runs"].as_array().unwrap().iter().zip(gt["rss"].as_array().unwrap()) {
                 if let Some(res) = g["resource"].as_str() {
                     let paths: Vec<&str> = r["vmas"]
                         .as_array()
@@ -518,11 +476,7 @@ fn sk_matches_go() {
         for gt in go.as_array().unwrap() {
             let t = task(&ours, gt["pid"].as_u64().unwrap());
             let socks = t["sockets"].as_array().unwrap();
-            assert_eq!(
-                socks.len(),
-                gt["sockets"].as_array().unwrap().len(),
-                "{dir}"
-            );
+            assert_eq!(socks.len(), gt["sockets"].as_array().unwrap().len(), "{dir}");
             for (s, g) in socks.iter().zip(gt["sockets"].as_array().unwrap()) {
                 assert_eq!(s["fd"], g["fd"]);
                 let family = match g["family"].as_str() {
@@ -542,12 +496,7 @@ fn sk_matches_go() {
                 if let Some(k) = g["type"].as_str() {
                     assert_eq!(s["type"], k.to_lowercase());
                 }
-                assert_eq!(
-                    s["state"].as_str(),
-                    g["state"].as_str(),
-                    "{dir} fd {}",
-                    g["fd"]
-                );
+                assert_eq!(s["state"].as_str(), g["state"].as_str(), "{dir} fd {}", g["fd"]);
                 match (family, g["src_addr"].as_str()) {
                     // Go prints ::1 as 0:1::.
                     ("inet6", Some("0:1::")) => assert_eq!(s["src_addr"], "::1"),

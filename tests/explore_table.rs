@@ -7,9 +7,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-const DIRS: &[&str] = &[
-    "tree", "threads", "mem", "net", "files", "ipc", "pty", "restored",
-];
+const DIRS: &[&str] = &["tree", "threads", "mem", "net", "files", "ipc", "pty", "restored"];
 const WHAT: &[&str] = &["ps", "fds", "mems", "rss", "sk"];
 
 fn root() -> &'static Path {
@@ -36,9 +34,7 @@ fn crit_x(dir: &str, what: &str, extra: &[&str], env: &[(&str, &str)]) -> String
 }
 
 fn snapshot(dir: &str, what: &str) -> PathBuf {
-    root()
-        .join("tests/snapshots/explore")
-        .join(format!("{dir}-{what}.txt"))
+    root().join("tests/snapshots/explore").join(format!("{dir}-{what}.txt"))
 }
 
 #[test]
@@ -54,8 +50,7 @@ fn tables_match_snapshots() {
                 std::fs::write(&path, &got).unwrap();
                 continue;
             }
-            let want = std::fs::read_to_string(&path)
-                .unwrap_or_else(|_| panic!("{} is missing", path.display()));
+            let want = std::fs::read_to_string(&path).unwrap_or_else(|_| panic!("{} is missing", path.display()));
             if got != want {
                 eprintln!("--- {}\n+++ got\n{got}", path.display());
                 mismatched.push(format!("{dir}-{what}"));
@@ -90,11 +85,7 @@ fn ps_draws_the_tree_by_indentation() {
     let out = crit_x("tree", "ps", &["--color", "never"], &[]);
     // The COMM column starts under its header; the indent is what comes after.
     let column = out.lines().next().unwrap().find("COMM").unwrap();
-    let indents: Vec<usize> = out
-        .lines()
-        .skip(1)
-        .map(|l| l.find("tree-").unwrap() - column)
-        .collect();
+    let indents: Vec<usize> = out.lines().skip(1).map(|l| l.find("tree-").unwrap() - column).collect();
     // Depths 0, 1, 1, 2, 1: four more spaces per level.
     assert_eq!(indents, [0, 4, 4, 8, 4], "{out}");
     assert!(out.contains("zombie (exit 7)"), "{out}");

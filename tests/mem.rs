@@ -39,12 +39,7 @@ fn heap_start(m: &MemReader) -> u64 {
 
 /// What the program wrote into its heap buffer.
 fn expected_heap() -> Vec<u8> {
-    let mut heap: Vec<u8> = FILLER
-        .iter()
-        .copied()
-        .cycle()
-        .take(HEAP_LEN as usize)
-        .collect();
+    let mut heap: Vec<u8> = FILLER.iter().copied().cycle().take(HEAP_LEN as usize).collect();
     for off in MARKER_OFFSETS {
         heap[off as usize..off as usize + MARKER.len()].copy_from_slice(MARKER);
     }
@@ -54,10 +49,7 @@ fn expected_heap() -> Vec<u8> {
 #[test]
 fn root_task_is_the_first_pstree_entry() {
     assert_eq!(mem().pid(), 20931);
-    assert_eq!(
-        MemReader::open(corpus("mem"), Some(20931)).unwrap().pid(),
-        20931
-    );
+    assert_eq!(MemReader::open(corpus("mem"), Some(20931)).unwrap().pid(), 20931);
 }
 
 #[test]
@@ -88,9 +80,7 @@ fn search_finds_the_three_markers_at_their_heap_offsets() {
     let heap = heap_start(&m);
     // malloc served 1 MiB by mmap: the buffer follows a 16-byte chunk header.
     assert_eq!(heap % PAGE_SIZE, 16, "heap buffer at {heap:#x}");
-    let found = m
-        .search_all(&Searcher::literal(MARKER, false).unwrap(), 8)
-        .unwrap();
+    let found = m.search_all(&Searcher::literal(MARKER, false).unwrap(), 8).unwrap();
     let addrs: Vec<u64> = found.iter().map(|f| f.addr).collect();
     assert_eq!(addrs, MARKER_OFFSETS.map(|o| heap + o));
     assert_eq!(addrs[1] - addrs[0], 287_662);
@@ -114,11 +104,7 @@ fn search_ignoring_case_and_by_regex() {
     let want = MARKER_OFFSETS.map(|o| heap + o).to_vec();
     let ci = Searcher::literal(b"crit-secret-marker-0XC0FFEE", true).unwrap();
     assert_eq!(
-        m.search_all(&ci, 0)
-            .unwrap()
-            .iter()
-            .map(|f| f.addr)
-            .collect::<Vec<_>>(),
+        m.search_all(&ci, 0).unwrap().iter().map(|f| f.addr).collect::<Vec<_>>(),
         want
     );
     let re = Searcher::regex(r"SECRET-MARKER-0x[0-9A-F]{6}", false).unwrap();
@@ -161,8 +147,7 @@ fn heap_reads_back_whole_and_matches_span_pages_and_pagemap_runs() {
         .map(|w| w[1].start)
         .expect("the heap buffer spans two pagemap runs");
     assert!(
-        got.iter()
-            .any(|&a| a < seam && seam < a + FILLER.len() as u64),
+        got.iter().any(|&a| a < seam && seam < a + FILLER.len() as u64),
         "no match across {seam:#x}"
     );
 }
@@ -243,11 +228,7 @@ fn anonymous_shared_memory_via_memfd() {
         .iter()
         .map(|s| {
             (
-                serde_json::to_value(s.kind)
-                    .unwrap()
-                    .as_str()
-                    .unwrap()
-                    .to_string(),
+                serde_json::to_value(s.kind).unwrap().as_str().unwrap().to_string(),
                 s.object,
                 s.held,
             )
@@ -255,30 +236,20 @@ fn anonymous_shared_memory_via_memfd() {
         .collect();
     assert_eq!(
         kinds,
-        [
-            ("memfd".to_string(), Some(1146), 4096),
-            ("file".to_string(), None, 0)
-        ]
+        [("memfd".to_string(), Some(1146), 4096), ("file".to_string(), None, 0)]
     );
 }
 
 #[test]
 fn errors_name_the_task() {
-    let e = MemReader::open(corpus("mem"), Some(1))
-        .err()
-        .unwrap()
-        .to_string();
+    let e = MemReader::open(corpus("mem"), Some(1)).err().unwrap().to_string();
     assert!(e.contains("no task with pid 1"), "{e}");
     // A zombie has no mm image.
-    let e = MemReader::open(corpus("tree"), Some(20887))
-        .err()
-        .unwrap()
-        .to_string();
+    let e = MemReader::open(corpus("tree"), Some(20887)).err().unwrap().to_string();
     assert!(e.contains("20887") && e.contains("zombie"), "{e}");
     let m = mem();
     assert!(m.read(u64::MAX - 2, 8).is_err());
 }
-
 
 #[test]
 fn cli_args_env_search() {
@@ -286,10 +257,7 @@ fn cli_args_env_search() {
     let dir = dir.to_str().unwrap();
     let (out, _, ok) = crit(&["mem", dir, "args"]);
     assert!(ok);
-    assert_eq!(
-        out,
-        "/usr/local/bin/cwork\nmem\n--token\nargv-marker-91c2\n"
-    );
+    assert_eq!(out, "/usr/local/bin/cwork\nmem\n--token\nargv-marker-91c2\n");
     let (out, _, ok) = crit(&["mem", dir, "env", "--format", "json"]);
     assert!(ok);
     let v: Vec<String> = serde_json::from_str(&out).unwrap();
@@ -315,14 +283,7 @@ fn cli_args_env_search() {
     assert_eq!(hits[0]["before"], " CRI");
     assert_eq!(hits[0]["vma"]["start"], "0x7f6388c13000");
 
-    let (out, err, ok) = crit(&[
-        "mem",
-        dir,
-        "search",
-        "CRIT-SECRET-MARKER",
-        "--color",
-        "never",
-    ]);
+    let (out, err, ok) = crit(&["mem", dir, "search", "CRIT-SECRET-MARKER", "--color", "never"]);
     assert!(ok);
     assert_eq!(out.lines().count(), 3);
     assert!(
@@ -356,15 +317,7 @@ fn cli_read_hexdump_raw_and_holes() {
         err.contains("0x7f6388c14000-0x7f6388c14010 (16 bytes) is not in the checkpoint"),
         "{err}"
     );
-    let (out, _, ok) = crit(&[
-        "mem",
-        dir,
-        "read",
-        "0x7f6388c13ff8",
-        "16",
-        "--format",
-        "json",
-    ]);
+    let (out, _, ok) = crit(&["mem", dir, "read", "0x7f6388c13ff8", "16", "--format", "json"]);
     assert!(ok);
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(v["hex"], "00000000000000000000000000000000");
@@ -378,25 +331,13 @@ fn cli_read_hexdump_raw_and_holes() {
 
 #[test]
 fn cli_maps_and_shmem() {
-    let (out, _, ok) = crit(&[
-        "mem",
-        corpus("mem").to_str().unwrap(),
-        "maps",
-        "--format",
-        "json",
-    ]);
+    let (out, _, ok) = crit(&["mem", corpus("mem").to_str().unwrap(), "maps", "--format", "json"]);
     assert!(ok);
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(v.as_array().unwrap().len(), 78);
     assert_eq!(v[0]["pieces"][0]["file"], "pages-1.img");
     assert_eq!(v[2]["flags"], serde_json::json!(["present", "lazy"]));
-    let (out, _, ok) = crit(&[
-        "mem",
-        corpus("ipc").to_str().unwrap(),
-        "shmem",
-        "--format",
-        "json",
-    ]);
+    let (out, _, ok) = crit(&["mem", corpus("ipc").to_str().unwrap(), "shmem", "--format", "json"]);
     assert!(ok);
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(v["size"], 8192);

@@ -47,11 +47,7 @@ fn checkpoint(dir: &Path, vma_pages: u64, runs: &[(u64, u32, u32)], pages: &[u8]
         vmas: vec![vma],
         ..Default::default()
     };
-    image(
-        &dir.join(format!("mm-{PID}.img")),
-        "MM",
-        &[mm.encode_to_vec()],
-    );
+    image(&dir.join(format!("mm-{PID}.img")), "MM", &[mm.encode_to_vec()]);
     let mut pm = vec![PagemapHead { pages_id: 1 }.encode_to_vec()];
     for &(vaddr, nr_pages, flags) in runs {
         // The flags field, or (flags == 0) the older in_parent flag alone.
@@ -73,10 +69,7 @@ fn checkpoint(dir: &Path, vma_pages: u64, runs: &[(u64, u32, u32)], pages: &[u8]
         pm.push(pe.encode_to_vec());
     }
     image(&dir.join(format!("pagemap-{PID}.img")), "PAGEMAP", &pm);
-    File::create(dir.join("pages-1.img"))
-        .unwrap()
-        .write_all(pages)
-        .unwrap();
+    File::create(dir.join("pages-1.img")).unwrap().write_all(pages).unwrap();
 }
 
 fn page(fill: u8) -> Vec<u8> {
@@ -96,16 +89,8 @@ fn chain(root: &Path) -> std::path::PathBuf {
     let g = root.join("pre1");
     checkpoint(&g, 8, &[(at(4), 1, PE_PRESENT)], &page(b'G'));
     let p = root.join("pre2");
-    let pages: Vec<u8> = [b'0', b'1', b'2', b'3']
-        .iter()
-        .flat_map(|&c| page(c))
-        .collect();
-    checkpoint(
-        &p,
-        8,
-        &[(at(0), 4, PE_PRESENT), (at(4), 1, PE_PARENT)],
-        &pages,
-    );
+    let pages: Vec<u8> = [b'0', b'1', b'2', b'3'].iter().flat_map(|&c| page(c)).collect();
+    checkpoint(&p, 8, &[(at(0), 4, PE_PRESENT), (at(4), 1, PE_PARENT)], &pages);
     std::os::unix::fs::symlink("../pre1", p.join("parent")).unwrap();
     let c = root.join("dump");
     let mut pages = page(b'a');
@@ -182,9 +167,7 @@ fn maps_say_where_each_run_lives() {
 fn search_finds_a_match_across_a_checkpoint_and_its_parent() {
     let tmp = tempfile::tempdir().unwrap();
     let m = MemReader::open(chain(tmp.path()), None).unwrap();
-    let hits = m
-        .search_all(&Searcher::literal(b"SEAM22", false).unwrap(), 3)
-        .unwrap();
+    let hits = m.search_all(&Searcher::literal(b"SEAM22", false).unwrap(), 3).unwrap();
     assert_eq!(hits.len(), 1);
     assert_eq!(hits[0].addr, at(2) - 4);
     assert_eq!(
@@ -195,9 +178,7 @@ fn search_finds_a_match_across_a_checkpoint_and_its_parent() {
         .search_all(&Searcher::regex(r"b{3}SEAM2+G", false).unwrap(), 0)
         .unwrap();
     assert!(hits.is_empty(), "pages 3 and 4 are not adjacent in content");
-    let hits = m
-        .search_all(&Searcher::regex(r"3G{2}", false).unwrap(), 0)
-        .unwrap();
+    let hits = m.search_all(&Searcher::regex(r"3G{2}", false).unwrap(), 0).unwrap();
     assert_eq!(
         hits.iter().map(|h| h.addr).collect::<Vec<_>>(),
         [at(4) - 1],
@@ -209,12 +190,7 @@ fn search_finds_a_match_across_a_checkpoint_and_its_parent() {
 fn missing_parent_leaves_holes() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("dump");
-    checkpoint(
-        &dir,
-        2,
-        &[(at(0), 1, PE_PRESENT), (at(1), 1, PE_PARENT)],
-        &page(b'x'),
-    );
+    checkpoint(&dir, 2, &[(at(0), 1, PE_PRESENT), (at(1), 1, PE_PARENT)], &page(b'x'));
     let m = MemReader::open(&dir, None).unwrap();
     let r = m.read(BASE, 2 * PAGE_SIZE as usize).unwrap();
     assert_eq!(r.missing, vec![(at(1)..at(2))]);
@@ -226,10 +202,7 @@ fn short_pages_file_is_reported() {
     let tmp = tempfile::tempdir().unwrap();
     checkpoint(tmp.path(), 2, &[(at(0), 2, PE_PRESENT)], &page(b'x'));
     let e = MemReader::open(tmp.path(), None).err().unwrap().to_string();
-    assert!(
-        e.contains("pagemap-42.img") && e.contains("pages-1.img"),
-        "{e}"
-    );
+    assert!(e.contains("pagemap-42.img") && e.contains("pages-1.img"), "{e}");
 }
 
 /// Markers straddling the 2 MiB read blocks, the end of a run and a hole.
@@ -241,14 +214,7 @@ fn matches_across_search_blocks_are_found_once() {
     let mut data = vec![b'.'; 5 * MIB];
     // Block boundary at 2 MiB, run seam at 2 MiB + 3 pages, hole at 4 MiB.
     let seam = 2 * MIB + 3 * PAGE_SIZE as usize;
-    let spots = [
-        0,
-        2 * MIB - 3,
-        seam - 2,
-        4 * MIB - 1,
-        4 * MIB + 100,
-        5 * MIB - 6,
-    ];
+    let spots = [0, 2 * MIB - 3, seam - 2, 4 * MIB - 1, 4 * MIB + 100, 5 * MIB - 6];
     for s in spots {
         data[s..s + 6].copy_from_slice(b"NEEDLE");
     }
@@ -256,11 +222,7 @@ fn matches_across_search_blocks_are_found_once() {
     let first = (2 * MIB as u64 + 3 * PAGE_SIZE) / PAGE_SIZE;
     let runs = [
         (at(0), first as u32, PE_PRESENT),
-        (
-            at(first),
-            (4 * MIB as u64 / PAGE_SIZE - first) as u32,
-            PE_PRESENT,
-        ),
+        (at(first), (4 * MIB as u64 / PAGE_SIZE - first) as u32, PE_PRESENT),
     ];
     let tail = (MIB as u64 / PAGE_SIZE) as u32;
     let mut runs = runs.to_vec();
@@ -338,20 +300,12 @@ fn sysv_shm_inline_in_ipcns_shm() {
         vmas,
         ..Default::default()
     };
-    image(
-        &dir.join(format!("mm-{PID}.img")),
-        "MM",
-        &[mm.encode_to_vec()],
-    );
+    image(&dir.join(format!("mm-{PID}.img")), "MM", &[mm.encode_to_vec()]);
     let ids = TaskKobjIdsEntry {
         ipc_ns_id: Some(9),
         ..Default::default()
     };
-    image(
-        &dir.join(format!("ids-{PID}.img")),
-        "IDS",
-        &[ids.encode_to_vec()],
-    );
+    image(&dir.join(format!("ids-{PID}.img")), "IDS", &[ids.encode_to_vec()]);
     let mut data = page(b'0');
     data.extend(page(b'1'));
     data[PAGE_SIZE as usize..PAGE_SIZE as usize + 5].copy_from_slice(b"HELLO");
@@ -376,9 +330,7 @@ fn sysv_shm_inline_in_ipcns_shm() {
     let r = m.read(seg_at, PAGE_SIZE as usize).unwrap();
     assert!(r.missing.is_empty());
     assert!(r.data.starts_with(b"HELLO1"), "the segment's second page");
-    let hits = m
-        .search_all(&Searcher::literal(b"HELLO", false).unwrap(), 0)
-        .unwrap();
+    let hits = m.search_all(&Searcher::literal(b"HELLO", false).unwrap(), 0).unwrap();
     assert_eq!(hits.iter().map(|h| h.addr).collect::<Vec<_>>(), [seg_at]);
     assert_eq!(hits[0].vma.unwrap().kind(), "sysv-shm");
 }

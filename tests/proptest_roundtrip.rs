@@ -26,9 +26,7 @@ fn image(magic: &str, entries: &[(Vec<u8>, Vec<u8>)]) -> Vec<u8> {
 }
 
 fn plain<M: Message>(msgs: &[M]) -> Vec<(Vec<u8>, Vec<u8>)> {
-    msgs.iter()
-        .map(|m| (m.encode_to_vec(), Vec::new()))
-        .collect()
+    msgs.iter().map(|m| (m.encode_to_vec(), Vec::new())).collect()
 }
 
 fn round_trip(image: &[u8]) -> Result<(), TestCaseError> {
@@ -46,9 +44,8 @@ fn round_trip(image: &[u8]) -> Result<(), TestCaseError> {
         )
         .map_err(|e| TestCaseError::fail(format!("decode: {e}")))?;
         let mut again = Vec::new();
-        encode_image(json.as_slice(), "prop.json", &mut again).map_err(|e| {
-            TestCaseError::fail(format!("encode: {e}\n{}", String::from_utf8_lossy(&json)))
-        })?;
+        encode_image(json.as_slice(), "prop.json", &mut again)
+            .map_err(|e| TestCaseError::fail(format!("encode: {e}\n{}", String::from_utf8_lossy(&json))))?;
         prop_assert!(
             again == image,
             "pretty {}: bytes differ\n{}",
@@ -77,29 +74,19 @@ fn pstree() -> impl Strategy<Value = proto::PstreeEntry> {
 }
 
 fn pagemap_entry() -> impl Strategy<Value = proto::PagemapEntry> {
-    (
-        any::<u64>(),
-        any::<u32>(),
-        any::<Option<bool>>(),
-        any::<Option<u32>>(),
-    )
-        .prop_map(|(vaddr, nr_pages, in_parent, flags)| proto::PagemapEntry {
+    (any::<u64>(), any::<u32>(), any::<Option<bool>>(), any::<Option<u32>>()).prop_map(
+        |(vaddr, nr_pages, in_parent, flags)| proto::PagemapEntry {
             vaddr,
             nr_pages,
             in_parent,
             flags,
-        })
+        },
+    )
 }
 
 fn task_core() -> impl Strategy<Value = proto::TaskCoreEntry> {
     (
-        (
-            any::<u32>(),
-            any::<u32>(),
-            any::<u32>(),
-            any::<u32>(),
-            any::<u64>(),
-        ),
+        (any::<u32>(), any::<u32>(), any::<u32>(), any::<u32>(), any::<u64>()),
         ".{0,16}",
         (
             any::<Option<u32>>(),
@@ -109,11 +96,7 @@ fn task_core() -> impl Strategy<Value = proto::TaskCoreEntry> {
         ),
     )
         .prop_map(
-            |(
-                (task_state, exit_code, personality, flags, blk_sigset),
-                comm,
-                (loginuid, oom, subreaper, ext),
-            )| {
+            |((task_state, exit_code, personality, flags, blk_sigset), comm, (loginuid, oom, subreaper, ext))| {
                 proto::TaskCoreEntry {
                     task_state,
                     exit_code,
@@ -147,15 +130,13 @@ fn fdinfo() -> impl Strategy<Value = proto::FdinfoEntry> {
         any::<u32>(),
         proptest::option::of(".{0,8}"),
     )
-        .prop_map(
-            |(id, flags, r#type, fd, xattr_security_selinux)| proto::FdinfoEntry {
-                id,
-                flags,
-                r#type,
-                fd,
-                xattr_security_selinux,
-            },
-        )
+        .prop_map(|(id, flags, r#type, fd, xattr_security_selinux)| proto::FdinfoEntry {
+            id,
+            flags,
+            r#type,
+            fd,
+            xattr_security_selinux,
+        })
 }
 
 /// Inet sockets, addresses of any length (1 word for IPv4, 4 for IPv6, and odd ones).
@@ -226,17 +207,15 @@ fn ipc_desc() -> impl Strategy<Value = proto::IpcDescEntry> {
         any::<u32>(),
         any::<u32>(),
     )
-        .prop_map(
-            |(key, uid, gid, cuid, cgid, mode, id)| proto::IpcDescEntry {
-                key,
-                uid,
-                gid,
-                cuid,
-                cgid,
-                mode,
-                id,
-            },
-        )
+        .prop_map(|(key, uid, gid, cuid, cgid, mode, id)| proto::IpcDescEntry {
+            key,
+            uid,
+            gid,
+            cuid,
+            cgid,
+            mode,
+            id,
+        })
 }
 
 proptest! {

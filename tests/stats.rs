@@ -16,8 +16,7 @@ fn fixture(kind: &str, dir: &str) -> PathBuf {
 
 /// The entry the Python CRIT decoded from `DIR/<image>`, under `key`.
 fn peer(dir: &str, image: &str, key: &str) -> Value {
-    let text =
-        std::fs::read_to_string(fixture("peers", dir).join(format!("{image}.json"))).unwrap();
+    let text = std::fs::read_to_string(fixture("peers", dir).join(format!("{image}.json"))).unwrap();
     let v: Value = serde_json::from_str(&text).unwrap();
     v["entries"][0][key].clone()
 }
@@ -49,10 +48,7 @@ fn restored_has_dump_and_restore_stats() {
         (d.frozen_time, d.pages_written, d.shpages_written),
         (26059, 29, Some(1))
     );
-    assert_eq!(
-        (r.restore_time, r.forking_time, r.pages_restored),
-        (10064, 9, Some(29))
-    );
+    assert_eq!((r.restore_time, r.forking_time, r.pages_restored), (10064, 9, Some(29)));
 }
 
 #[test]
@@ -64,26 +60,14 @@ fn ipc_has_dump_stats_only() {
         as_map(&crit::stats::dump_fields(s.dump.as_ref().unwrap())),
         peer("ipc", "stats-dump", "dump")
     );
-    assert_eq!(
-        crit::stats::dump_stats(&dir)
-            .unwrap()
-            .unwrap()
-            .pages_scanned,
-        43
-    );
+    assert_eq!(crit::stats::dump_stats(&dir).unwrap().unwrap().pages_scanned, 43);
     assert!(crit::stats::restore_stats(&dir).unwrap().is_none());
 }
-
 
 #[test]
 fn cli_json_equals_the_peers_numbers() {
     for dir in ["restored", "ipc", "mem"] {
-        let (out, _, ok) = crit(&[
-            "stats",
-            fixture("corpus", dir).to_str().unwrap(),
-            "--format",
-            "json",
-        ]);
+        let (out, _, ok) = crit(&["stats", fixture("corpus", dir).to_str().unwrap(), "--format", "json"]);
         assert!(ok);
         let v: Value = serde_json::from_str(&out).unwrap();
         assert_eq!(v["dump"], peer(dir, "stats-dump", "dump"), "{dir}");
@@ -124,9 +108,6 @@ fn cli_table_has_units() {
 fn no_stats_is_an_error() {
     let empty = tempfile::tempdir().unwrap();
     let (_, err, ok) = crit(&["stats", empty.path().to_str().unwrap()]);
-    assert!(
-        !ok && err.contains("no stats-dump or stats-restore"),
-        "{err}"
-    );
+    assert!(!ok && err.contains("no stats-dump or stats-restore"), "{err}");
     assert!(crit::stats::Stats::read(empty.path()).unwrap().is_empty());
 }

@@ -73,10 +73,7 @@ fn assert_round_trip(name: &str, image: &[u8], nested: bool) {
         // At the top level, and inside a nested message too when there is one.
         let kept = json.matches("_unknown_fields").count();
         let want = if nested { 2 } else { 1 };
-        assert!(
-            kept >= want,
-            "{name}: unknown fields not kept ({kept}):\n{json}"
-        );
+        assert!(kept >= want, "{name}: unknown fields not kept ({kept}):\n{json}");
         let mut again = Vec::new();
         encode_image(json.as_bytes(), "test.json", &mut again).unwrap();
         assert!(
@@ -107,11 +104,7 @@ fn corpus_entries_with_unknown_fields_round_trip() {
                     message,
                     extra: Extra::None,
                 } => Some(message),
-                Layout::Pagemap => Some(if index == 0 {
-                    "pagemap_head"
-                } else {
-                    "pagemap_entry"
-                }),
+                Layout::Pagemap => Some(if index == 0 { "pagemap_head" } else { "pagemap_entry" }),
                 _ => None,
             };
             if messages(0).is_none() {
@@ -137,10 +130,7 @@ fn corpus_entries_with_unknown_fields_round_trip() {
         }
     }
     assert!(tested > 80, "only {tested} images");
-    assert!(
-        nested_seen > 10,
-        "only {nested_seen} images with nested messages"
-    );
+    assert!(nested_seen > 10, "only {nested_seen} images with nested messages");
 }
 
 /// An entry with an extra payload (pipe data) keeps both.

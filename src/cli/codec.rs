@@ -13,7 +13,11 @@ use super::output::{is_std, with_output};
 
 fn open_image(input: Option<&Path>) -> Result<ImageReader<Box<dyn Read>>> {
     if is_std(input) {
-        return Ok(ImageReader::new(Box::new(io::stdin().lock()) as Box<dyn Read>, "<stdin>", None)?);
+        return Ok(ImageReader::new(
+            Box::new(io::stdin().lock()) as Box<dyn Read>,
+            "<stdin>",
+            None,
+        )?);
     }
     let path = input.expect("checked");
     let name = path.display().to_string();
@@ -32,12 +36,22 @@ fn decode_to(input: Option<&Path>, output: Option<&Path>, opts: DecodeOptions) -
 }
 
 pub fn decode(args: &DecodeArgs) -> Result<()> {
-    let opts = DecodeOptions { pretty: args.pretty, no_payload: args.nopl };
+    let opts = DecodeOptions {
+        pretty: args.pretty,
+        no_payload: args.nopl,
+    };
     decode_to(args.input.as_deref(), args.output.as_deref(), opts)
 }
 
 pub fn show(args: &ShowArgs) -> Result<()> {
-    decode_to(Some(&args.input), None, DecodeOptions { pretty: true, no_payload: args.nopl })
+    decode_to(
+        Some(&args.input),
+        None,
+        DecodeOptions {
+            pretty: true,
+            no_payload: args.nopl,
+        },
+    )
 }
 
 pub fn encode(args: &EncodeArgs) -> Result<()> {
@@ -49,7 +63,9 @@ pub fn encode(args: &EncodeArgs) -> Result<()> {
         let name = path.display().to_string();
         (Box::new(File::open(path).map_err(|e| crit::Error::io(&name, e))?), name)
     };
-    with_output(args.output.as_deref(), input, |out| Ok(convert::encode_image(reader, &name, out)?))
+    with_output(args.output.as_deref(), input, |out| {
+        Ok(convert::encode_image(reader, &name, out)?)
+    })
 }
 
 pub fn info(args: &InfoArgs) -> Result<()> {
@@ -57,7 +73,11 @@ pub fn info(args: &InfoArgs) -> Result<()> {
     let info = convert::image_info(&mut reader)?;
     // The Python CRIT prints this with indent=4.
     let mut out = io::stdout().lock();
-    writeln!(out, "{{\n    \"magic\": \"{}\",\n    \"count\": {}\n}}", info.magic, info.count)
-        .map_err(|e| crit::Error::io("<output>", e))?;
+    writeln!(
+        out,
+        "{{\n    \"magic\": \"{}\",\n    \"count\": {}\n}}",
+        info.magic, info.count
+    )
+    .map_err(|e| crit::Error::io("<output>", e))?;
     Ok(())
 }

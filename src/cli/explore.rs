@@ -70,27 +70,18 @@ fn task_line(t: &TaskHead) -> String {
 /// A task without resources gets one line saying why it has nothing to show.
 fn no_resources(t: &TaskHead, what: &str, color: bool) -> String {
     heading(
-        &format!(
-            "{}: CRIU saves no {what} for a {} task",
-            task_line(t),
-            t.state.as_str()
-        ),
+        &format!("{}: CRIU saves no {what} for a {} task", task_line(t), t.state.as_str()),
         color,
     )
 }
 
 /// The `ps` report as a table: one row per task, `COMM` indented by depth.
 pub fn ps_table(r: &ps::PsReport, color: bool) -> String {
-    let mut t = TextTable::new(&["PID", "PPID", "PGID", "SID", "THR", "STATE", "COMM"])
-        .right_align(&[0, 1, 2, 3, 4]);
+    let mut t = TextTable::new(&["PID", "PPID", "PGID", "SID", "THR", "STATE", "COMM"]).right_align(&[0, 1, 2, 3, 4]);
     for p in &r.tasks {
         let state = match (p.exit_status, p.exit_signal) {
             (Some(code), _) => format!("{} (exit {code})", p.state.as_str()),
-            (_, Some(sig)) => format!(
-                "{} ({})",
-                p.state.as_str(),
-                crit::explore::names::signal(sig)
-            ),
+            (_, Some(sig)) => format!("{} ({})", p.state.as_str(), crit::explore::names::signal(sig)),
             _ => p.state.as_str().to_string(),
         };
         let tone = if p.state == TaskState::Alive {
@@ -101,10 +92,7 @@ pub fn ps_table(r: &ps::PsReport, color: bool) -> String {
         let comm = format!("{}{}", "    ".repeat(p.depth), p.comm);
         let cells = [p.pid, p.ppid, p.pgid, p.sid].map(|n| n.to_string());
         t.row(
-            cells
-                .into_iter()
-                .chain([p.threads.to_string(), state, comm])
-                .collect(),
+            cells.into_iter().chain([p.threads.to_string(), state, comm]).collect(),
             tone,
         );
     }
@@ -130,10 +118,7 @@ pub fn fds_table(r: &fds::FdsReport, color: bool) -> String {
             } else {
                 Tone::Plain
             };
-            t.row(
-                vec![f.fd.to_string(), f.kind.clone(), f.object.clone()],
-                tone,
-            );
+            t.row(vec![f.fd.to_string(), f.kind.clone(), f.object.clone()], tone);
         }
         for (name, path) in [("cwd", &task.cwd), ("root", &task.root)] {
             if let Some(p) = path {
@@ -162,12 +147,7 @@ pub fn mems_table(r: &mems::MemsReport, color: bool) -> String {
         for v in &task.vmas {
             let tone = if v.regular { Tone::Plain } else { Tone::Dim };
             t.row(
-                vec![
-                    hex(v.start.0),
-                    hex(v.end.0),
-                    v.prot.clone(),
-                    v.resource.clone(),
-                ],
+                vec![hex(v.start.0), hex(v.end.0), v.prot.clone(), v.resource.clone()],
                 tone,
             );
         }
@@ -196,8 +176,7 @@ pub fn rss_table(r: &rss::RssReport, color: bool) -> String {
             ),
             color,
         );
-        let mut t =
-            TextTable::new(&["RUN", "PAGES", "IN VMA", "PAGES", "FILE"]).right_align(&[0, 1, 2, 3]);
+        let mut t = TextTable::new(&["RUN", "PAGES", "IN VMA", "PAGES", "FILE"]).right_align(&[0, 1, 2, 3]);
         for run in &task.runs {
             let mut first = true;
             let (start, pages) = (hex(run.start.0), run.pages.to_string());
@@ -221,16 +200,9 @@ pub fn rss_table(r: &rss::RssReport, color: bool) -> String {
                 let cells: [String; 3] = if v.same_as_previous {
                     ["~".into(), String::new(), String::new()]
                 } else {
-                    [
-                        hex(v.start.0),
-                        v.pages.to_string(),
-                        v.path.clone().unwrap_or_default(),
-                    ]
+                    [hex(v.start.0), v.pages.to_string(), v.path.clone().unwrap_or_default()]
                 };
-                t.row(
-                    run_cells(first).into_iter().chain(cells).collect(),
-                    Tone::Plain,
-                );
+                t.row(run_cells(first).into_iter().chain(cells).collect(), Tone::Plain);
                 first = false;
             }
         }
@@ -255,15 +227,11 @@ pub fn sk_table(r: &sk::SkReport, color: bool) -> String {
             out += "no sockets\n";
             continue;
         }
-        let mut t = TextTable::new(&["FD", "NETID", "STATE", "QUEUED", "BUF S/R", "LOCAL", "PEER"])
-            .right_align(&[0, 3]);
+        let mut t =
+            TextTable::new(&["FD", "NETID", "STATE", "QUEUED", "BUF S/R", "LOCAL", "PEER"]).right_align(&[0, 3]);
         for s in &task.sockets {
             let queued = s.recv_queued + s.send_queued;
-            let bufs = format!(
-                "{}/{}",
-                human_size(s.send_buf.into()),
-                human_size(s.recv_buf.into())
-            );
+            let bufs = format!("{}/{}", human_size(s.send_buf.into()), human_size(s.recv_buf.into()));
             let tone = if queued > 0 { Tone::Warn } else { Tone::Plain };
             t.row(
                 vec![

@@ -21,13 +21,7 @@ pub fn run(args: &MemArgs) -> Result<()> {
     match &args.command {
         MemCommand::Args => strings(mem.args()?, json),
         MemCommand::Env => strings(mem.env()?, json),
-        MemCommand::Read { addr, len, raw } => read(
-            &mem,
-            parse_num(addr, "ADDR")?,
-            parse_num(len, "LEN")?,
-            *raw,
-            json,
-        ),
+        MemCommand::Read { addr, len, raw } => read(&mem, parse_num(addr, "ADDR")?, parse_num(len, "LEN")?, *raw, json),
         MemCommand::Search {
             pattern,
             regex,
@@ -130,12 +124,7 @@ fn read(mem: &MemReader, addr: u64, len: u64, raw: bool, json: bool) -> Result<(
             .iter()
             .map(|r| json!({"start": hex(r.start), "end": hex(r.end)}))
             .collect();
-        writeln!(
-            out,
-            "\",\n  \"missing\": {}\n}}",
-            serde_json::to_string(&m)?
-        )
-        .context("<output>")?;
+        writeln!(out, "\",\n  \"missing\": {}\n}}", serde_json::to_string(&m)?).context("<output>")?;
     }
     out.flush().context("<output>")?;
     if !json {
@@ -157,12 +146,7 @@ fn hexdump(out: &mut impl Write, addr: u64, data: &[u8], width: usize) -> io::Re
                 hexs.push(' ');
             }
         }
-        writeln!(
-            out,
-            "{:0width$x}: {hexs}  {}",
-            addr + 16 * i as u64,
-            printable(line)
-        )?;
+        writeln!(out, "{:0width$x}: {hexs}  {}", addr + 16 * i as u64, printable(line))?;
     }
     Ok(())
 }
@@ -181,13 +165,7 @@ fn vma_json(v: Option<&Vma>) -> Value {
     )
 }
 
-fn search(
-    mem: &MemReader,
-    searcher: &Searcher,
-    context: usize,
-    json: bool,
-    color: bool,
-) -> Result<()> {
+fn search(mem: &MemReader, searcher: &Searcher, context: usize, json: bool, color: bool) -> Result<()> {
     // Matches stream out as they are found: a big dump shows results early,
     // and memory stays bounded however many there are (JSON included).
     let out = io::stdout();
@@ -210,19 +188,14 @@ fn search(
             "match": printable(&m.bytes),
             "after": printable(&m.after),
         });
-        out.write_all(if n > 1 { b",\n  " } else { b"\n  " })
-            .map_err(io_err)?;
+        out.write_all(if n > 1 { b",\n  " } else { b"\n  " }).map_err(io_err)?;
         serde_json::to_writer(&mut out, &item).map_err(|e| io_err(e.into()))
     })?;
     if json {
-        out.write_all(if n > 0 { b"\n]\n" } else { b"]\n" })
-            .map_err(io_err)?;
+        out.write_all(if n > 0 { b"\n]\n" } else { b"]\n" }).map_err(io_err)?;
     }
     out.flush().context("<output>")?;
-    eprintln!(
-        "crit: {} matches in {} held bytes",
-        stats.matches, stats.bytes_scanned
-    );
+    eprintln!("crit: {} matches in {} held bytes", stats.matches, stats.bytes_scanned);
     Ok(())
 }
 
@@ -269,11 +242,7 @@ fn location(r: &MapRun) -> String {
                 .iter()
                 .map(|p| format!("{} @ {:#x}+{:#x}", p.file, p.offset, p.len))
                 .collect();
-            let partial = if held < r.end - r.start {
-                " (partly held)"
-            } else {
-                ""
-            };
+            let partial = if held < r.end - r.start { " (partly held)" } else { "" };
             format!("{}{partial}", files.join(", "))
         }
     }
@@ -330,25 +299,18 @@ fn shmem(mem: &MemReader, json: bool) -> Result<()> {
                 })
             })
             .collect();
-        return print_json(
-            &json!({"pid": mem.pid(), "size": total, "held": held, "mappings": maps}),
-        );
+        return print_json(&json!({"pid": mem.pid(), "size": total, "held": held, "mappings": maps}));
     }
-    let mut rows = vec![[
-        "START", "END", "SIZE", "PERMS", "KIND", "OBJECT", "CONTENTS", "HELD",
-    ]
-    .map(String::from)
-    .to_vec()];
+    let mut rows = vec![["START", "END", "SIZE", "PERMS", "KIND", "OBJECT", "CONTENTS", "HELD"]
+        .map(String::from)
+        .to_vec()];
     for s in mem.shared_mappings() {
         rows.push(vec![
             format!("{:x}", s.vma.start),
             format!("{:x}", s.vma.end),
             size(s.vma.len()),
             s.vma.perms(),
-            serde_json::to_value(s.kind)?
-                .as_str()
-                .unwrap_or_default()
-                .to_string(),
+            serde_json::to_value(s.kind)?.as_str().unwrap_or_default().to_string(),
             s.object.map_or_else(|| "-".into(), |o| o.to_string()),
             s.image.clone().unwrap_or_else(|| "-".into()),
             size(s.held),

@@ -26,7 +26,10 @@ pub fn with_output(
         // and scanning megabytes of JSON for newlines costs more than writing them.
         let stdout = io::stdout();
         let _lock = stdout.lock();
-        let fd = stdout.as_fd().try_clone_to_owned().map_err(|e| crit::Error::io("<output>", e))?;
+        let fd = stdout
+            .as_fd()
+            .try_clone_to_owned()
+            .map_err(|e| crit::Error::io("<output>", e))?;
         let mut out = BufWriter::with_capacity(128 * 1024, fs::File::from(fd));
         write(&mut out)?;
         out.flush().map_err(|e| crit::Error::io("<output>", e))?;

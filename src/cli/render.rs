@@ -11,9 +11,7 @@ pub fn use_color(choice: ColorChoice) -> bool {
     match choice {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
-        ColorChoice::Auto => {
-            io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-        }
+        ColorChoice::Auto => io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
     }
 }
 
@@ -76,10 +74,7 @@ impl TextTable {
     }
 
     pub fn row(&mut self, cells: Vec<String>, tone: Tone) {
-        let cells = cells
-            .into_iter()
-            .map(|c| c.replace(['\n', '\r'], " "))
-            .collect();
+        let cells = cells.into_iter().map(|c| c.replace(['\n', '\r'], " ")).collect();
         self.rows.push((cells, tone));
     }
 
@@ -173,21 +168,14 @@ fn wrap(s: &str, room: usize) -> Vec<String> {
     let mut rest = s;
     let mut limit = room;
     while rest.chars().count() > limit {
-        let cut_at = rest
-            .char_indices()
-            .nth(limit)
-            .map_or(rest.len(), |(i, _)| i);
+        let cut_at = rest.char_indices().nth(limit).map_or(rest.len(), |(i, _)| i);
         let head = &rest[..cut_at];
         // Prefer breaking before " + 0x…" or " (", then after a '/' or space.
         let brk = head
             .rfind(" + ")
             .or_else(|| head.rfind(" ("))
             .filter(|&i| i > 0)
-            .or_else(|| {
-                head.rfind(['/', ' '])
-                    .map(|i| i + 1)
-                    .filter(|&i| i > limit / 3)
-            })
+            .or_else(|| head.rfind(['/', ' ']).map(|i| i + 1).filter(|&i| i > limit / 3))
             .unwrap_or(cut_at);
         out.push(rest[..brk].trim_end().to_string());
         rest = rest[brk..].trim_start();
@@ -239,9 +227,6 @@ mod tests {
         let mut t = TextTable::new(&["PID", "COMM"]).right_align(&[0]);
         t.row(vec!["1".into(), "init".into()], Tone::Plain);
         t.row(vec!["20884".into(), "tree-root".into()], Tone::Plain);
-        assert_eq!(
-            t.render(false),
-            "  PID  COMM\n    1  init\n20884  tree-root\n"
-        );
+        assert_eq!(t.render(false), "  PID  COMM\n    1  init\n20884  tree-root\n");
     }
 }

@@ -11,15 +11,10 @@ use super::render::{print_json, print_text, use_color};
 pub fn run(args: &StatsArgs) -> Result<()> {
     let s = Stats::read(&args.dir)?;
     if s.is_empty() {
-        bail!(
-            "{}: no stats-dump or stats-restore image",
-            args.dir.display()
-        );
+        bail!("{}: no stats-dump or stats-restore image", args.dir.display());
     }
     let sections: Vec<(&str, &str, Vec<Stat>)> = [
-        s.dump
-            .as_ref()
-            .map(|d| ("dump", "stats-dump", stats::dump_fields(d))),
+        s.dump.as_ref().map(|d| ("dump", "stats-dump", stats::dump_fields(d))),
         s.restore
             .as_ref()
             .map(|r| ("restore", "stats-restore", stats::restore_fields(r))),
@@ -32,12 +27,7 @@ pub fn run(args: &StatsArgs) -> Result<()> {
         Format::Json => {
             let doc: Vec<(&str, Ordered<&str, u64>)> = sections
                 .iter()
-                .map(|(key, _, fields)| {
-                    (
-                        *key,
-                        Ordered(fields.iter().map(|f| (f.name, f.value)).collect()),
-                    )
-                })
+                .map(|(key, _, fields)| (*key, Ordered(fields.iter().map(|f| (f.name, f.value)).collect())))
                 .collect();
             print_json(&Ordered(doc))
         }
@@ -50,11 +40,7 @@ pub fn run(args: &StatsArgs) -> Result<()> {
                     rows.push(vec![String::new()]);
                 }
                 let title = format!("{} ({file})", key.to_uppercase());
-                rows.push(vec![if color {
-                    title.bold().to_string()
-                } else {
-                    title
-                }]);
+                rows.push(vec![if color { title.bold().to_string() } else { title }]);
                 rows.extend(fields.iter().map(row));
             }
             print_text(&table(&rows, &[1]))
@@ -67,10 +53,7 @@ fn row(f: &Stat) -> Vec<String> {
         Unit::Micros => (format!("{:.3} ms", f.value as f64 / 1000.0), String::new()),
         Unit::Pages => {
             let unit = if f.value == 1 { "page " } else { "pages" };
-            (
-                format!("{} {unit}", f.value),
-                size(f.value * crit::mem::PAGE_SIZE),
-            )
+            (format!("{} {unit}", f.value), size(f.value * crit::mem::PAGE_SIZE))
         }
         Unit::Count => (f.value.to_string(), String::new()),
     };

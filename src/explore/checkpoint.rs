@@ -109,10 +109,7 @@ impl Checkpoint {
             let core_path = dir.join(format!("core-{}.img", p.pid));
             let core: CoreEntry = read_first(&core_path)?;
             let tc = core.tc.ok_or_else(|| {
-                Error::bad_image(
-                    core_path.display().to_string(),
-                    "the core entry has no task core (tc)",
-                )
+                Error::bad_image(core_path.display().to_string(), "the core entry has no task core (tc)")
             })?;
             tasks.push(Task {
                 pid: p.pid,
@@ -179,12 +176,7 @@ impl Checkpoint {
     /// tree are shown as roots, so nothing is ever left out.
     pub fn tree_order(&self) -> Vec<(usize, &Task)> {
         let n = self.tasks.len();
-        let index: HashMap<u32, usize> = self
-            .tasks
-            .iter()
-            .enumerate()
-            .map(|(i, t)| (t.pid, i))
-            .collect();
+        let index: HashMap<u32, usize> = self.tasks.iter().enumerate().map(|(i, t)| (t.pid, i)).collect();
         let mut kids: HashMap<u32, Vec<usize>> = HashMap::new();
         let mut roots = Vec::new();
         for (i, t) in self.tasks.iter().enumerate() {
@@ -241,10 +233,7 @@ mod tests {
             dir: PathBuf::new(),
             tasks,
         };
-        cp.tree_order()
-            .into_iter()
-            .map(|(d, t)| (d, t.pid))
-            .collect()
+        cp.tree_order().into_iter().map(|(d, t)| (d, t.pid)).collect()
     }
 
     #[test]

@@ -9,8 +9,8 @@ use std::path::Path;
 use crate::error::{Error, Result};
 use crate::image::read_all;
 use crate::proto::{
-    EventpollTfdEntry, FdTypes, FileEntry, InetSkEntry, InotifyWdEntry, MemfdInodeEntry,
-    RemapFilePathEntry, RemapType, TtyInfoEntry, TtyType, UnixSkEntry,
+    EventpollTfdEntry, FdTypes, FileEntry, InetSkEntry, InotifyWdEntry, MemfdInodeEntry, RemapFilePathEntry, RemapType,
+    TtyInfoEntry, TtyType, UnixSkEntry,
 };
 
 use super::checkpoint::Checkpoint;
@@ -96,8 +96,7 @@ impl FileTable {
         if cp.has("remap-fpath.img") {
             for r in read_all::<RemapFilePathEntry>(cp.path("remap-fpath.img"))? {
                 // remap_type defaults to LINKED when absent (proto2 default).
-                let kind =
-                    RemapType::try_from(r.remap_type.unwrap_or(0)).unwrap_or(RemapType::Linked);
+                let kind = RemapType::try_from(r.remap_type.unwrap_or(0)).unwrap_or(RemapType::Linked);
                 if kind != RemapType::Procfs {
                     t.deleted.insert(r.orig_id, kind);
                 }
@@ -143,9 +142,7 @@ impl FileTable {
             FdTypes::Inetsk => wrap::<InetSkEntry>(path, |e| e.id, |f, e| f.isk = Some(e))?,
             FdTypes::Unixsk => wrap::<UnixSkEntry>(path, |e| e.id, |f, e| f.usk = Some(e))?,
             FdTypes::Eventfd => wrap::<EventfdFileEntry>(path, |e| e.id, |f, e| f.efd = Some(e))?,
-            FdTypes::Eventpoll => {
-                wrap::<EventpollFileEntry>(path, |e| e.id, |f, e| f.epfd = Some(e))?
-            }
+            FdTypes::Eventpoll => wrap::<EventpollFileEntry>(path, |e| e.id, |f, e| f.epfd = Some(e))?,
             FdTypes::Inotify => wrap::<InotifyFileEntry>(path, |e| e.id, |f, e| f.ify = Some(e))?,
             FdTypes::Signalfd => wrap::<SignalfdEntry>(path, |e| e.id, |f, e| f.sgfd = Some(e))?,
             FdTypes::Packetsk => wrap::<PacketSockEntry>(path, |e| e.id, |f, e| f.psk = Some(e))?,
@@ -165,12 +162,9 @@ impl FileTable {
 
     /// The file object `id`; an error naming `files.img` if there is none.
     pub fn get(&self, id: u32) -> Result<&FileEntry> {
-        self.by_id.get(&id).ok_or_else(|| {
-            Error::bad_image(
-                self.files_img.clone(),
-                format!("no file entry with id {id}"),
-            )
-        })
+        self.by_id
+            .get(&id)
+            .ok_or_else(|| Error::bad_image(self.files_img.clone(), format!("no file entry with id {id}")))
     }
 
     /// The path of a file that has one (a regular file, or what a fifo, tty or
@@ -185,12 +179,11 @@ impl FileTable {
     /// The path of regular file `id`, which fifos and ttys point to. Only a
     /// regular file will do: anything else would let a corrupt image loop.
     fn reg_path(&self, id: u32) -> Result<String> {
-        let reg = self.get(id)?.reg.as_ref().ok_or_else(|| {
-            Error::bad_image(
-                self.files_img.clone(),
-                format!("file {id} is not a regular file"),
-            )
-        })?;
+        let reg = self
+            .get(id)?
+            .reg
+            .as_ref()
+            .ok_or_else(|| Error::bad_image(self.files_img.clone(), format!("file {id} is not a regular file")))?;
         Ok(match self.deleted.get(&id) {
             Some(_) => format!("{} (deleted)", reg.name),
             None => reg.name.clone(),
@@ -254,10 +247,7 @@ impl FileTable {
                     None => format!("memfd[{}]", m.inode_id),
                 }
             }
-            FdTypes::Eventfd => format!(
-                "eventfd (count {})",
-                f.efd.as_ref().ok_or_else(missing)?.counter
-            ),
+            FdTypes::Eventfd => format!("eventfd (count {})", f.efd.as_ref().ok_or_else(missing)?.counter),
             FdTypes::Eventpoll => {
                 let e = f.epfd.as_ref().ok_or_else(missing)?;
                 let n = e.tfd.len() + self.legacy_tfds.get(&id).copied().unwrap_or(0);
@@ -299,20 +289,14 @@ impl FileTable {
                     None => what.to_string(),
                 }
             }
-            FdTypes::Ns => format!(
-                "ns ({})",
-                names::ns_kind(f.nsf.as_ref().ok_or_else(missing)?.ns_cflag)
-            ),
+            FdTypes::Ns => format!("ns ({})", names::ns_kind(f.nsf.as_ref().ok_or_else(missing)?.ns_cflag)),
             FdTypes::Tunf => match f.tunf.as_ref().ok_or_else(missing)?.netdev.as_deref() {
                 Some(dev) => format!("tun {dev}"),
                 None => "tun".to_string(),
             },
             FdTypes::Ext => "external file".to_string(),
             FdTypes::Bpfmap => format!("bpf-map {}", f.bpf.as_ref().ok_or_else(missing)?.map_name),
-            FdTypes::Pidfd => format!(
-                "pidfd (pid {})",
-                f.pidfd.as_ref().ok_or_else(missing)?.nspid
-            ),
+            FdTypes::Pidfd => format!("pidfd (pid {})", f.pidfd.as_ref().ok_or_else(missing)?.nspid),
             FdTypes::CtlTty => "controlling tty".to_string(),
             FdTypes::AutofsPipe => "autofs pipe".to_string(),
             FdTypes::Und => format!("{kind}.{id}"),
@@ -400,10 +384,7 @@ fn inet_object(s: &InetSkEntry) -> String {
     let src = endpoint(inet_addr(s.family, &s.src_addr), s.src_port);
     let mut out = format!("{proto} {src}");
     if s.dst_port != 0 {
-        out += &format!(
-            " -> {}",
-            endpoint(inet_addr(s.family, &s.dst_addr), s.dst_port)
-        );
+        out += &format!(" -> {}", endpoint(inet_addr(s.family, &s.dst_addr), s.dst_port));
     }
     // A datagram socket's state says nothing (always CLOSE or ESTABLISHED).
     if s.r#type == 1 {

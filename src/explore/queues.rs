@@ -69,10 +69,7 @@ pub fn tcp_stream(cp: &Checkpoint, ino: u32) -> Result<Option<(u64, u64)>> {
     let mut buf = Vec::new();
     let start = r.offset();
     if !r.next_payload(&mut buf)? {
-        return Err(Error::bad_image(
-            r.file().to_string(),
-            "the image has no entries",
-        ));
+        return Err(Error::bad_image(r.file().to_string(), "the image has no entries"));
     }
     let e = TcpStreamEntry::decode(buf.as_slice())
         .map_err(|e| r.error_at(start, &format!("malformed protobuf payload: {e}")))?;

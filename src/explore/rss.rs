@@ -90,10 +90,7 @@ fn pagemap(cp: &Checkpoint, pid: u32) -> Result<Vec<PagemapEntry>> {
     let mut r = ImageReader::open(cp.path(&format!("pagemap-{pid}.img")))?;
     let mut buf = Vec::new();
     if r.next_message::<PagemapHead>(&mut buf)?.is_none() {
-        return Err(Error::bad_image(
-            r.file().to_string(),
-            "the pagemap has no head entry",
-        ));
+        return Err(Error::bad_image(r.file().to_string(), "the pagemap has no head entry"));
     }
     let mut out = Vec::new();
     while let Some(e) = r.next_message::<PagemapEntry>(&mut buf)? {
@@ -116,12 +113,7 @@ fn runs(table: &FileTable, vmas: &[VmaEntry], pagemap: &[PagemapEntry]) -> Resul
         };
         // VMAs are sorted and disjoint: skip those ending before the run.
         let first = vmas.partition_point(|v| v.end <= pm.vaddr);
-        for (i, v) in vmas
-            .iter()
-            .enumerate()
-            .skip(first)
-            .take_while(|(_, v)| v.start < end)
-        {
+        for (i, v) in vmas.iter().enumerate().skip(first).take_while(|(_, v)| v.start < end) {
             run.vmas.push(RunVma {
                 start: Hex(v.start),
                 pages: v.end.saturating_sub(v.start) / PAGE_SIZE,

@@ -113,12 +113,7 @@ pub fn explore(cp: &Checkpoint) -> Result<SkReport> {
 }
 
 /// The socket behind one fd, or `None` when the file is not a socket.
-fn socket(
-    cp: &Checkpoint,
-    queued: &HashMap<u32, Queued>,
-    fd: u32,
-    f: &FileEntry,
-) -> Result<Option<Socket>> {
+fn socket(cp: &Checkpoint, queued: &HashMap<u32, Queued>, fd: u32, f: &FileEntry) -> Result<Option<Socket>> {
     let bufs = |o: &SkOptsEntry| (o.so_sndbuf, o.so_rcvbuf);
     let q = queued.get(&f.id).copied().unwrap_or_default();
     let base = |family: String, opts: &SkOptsEntry| {

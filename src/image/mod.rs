@@ -38,8 +38,17 @@ impl<R: Read> ImageReader<R> {
     /// names the input in errors; `len` is its size if known.
     pub fn new(inner: R, file: impl Into<String>, len: Option<u64>) -> Result<Self> {
         let inner = BufReader::with_capacity(128 * 1024, inner);
-        let mut r = ImageReader { inner, file: file.into(), left: len, offset: 0, entry: 0, magic: "" };
-        let first = r.read_magic_word()?.ok_or_else(|| r.error_here("empty file: no image magic"))?;
+        let mut r = ImageReader {
+            inner,
+            file: file.into(),
+            left: len,
+            offset: 0,
+            entry: 0,
+            magic: "",
+        };
+        let first = r
+            .read_magic_word()?
+            .ok_or_else(|| r.error_here("empty file: no image magic"))?;
         let value = if first == magic::IMG_COMMON || first == magic::IMG_SERVICE {
             r.read_magic_word()?
                 .ok_or_else(|| r.error_here("file ends after the first magic: no image magic"))?
@@ -155,7 +164,12 @@ impl<R: Read> ImageReader<R> {
         match self.read_exact_or_eof(&mut size)? {
             0 => return Ok(false),
             4 => {}
-            n => return Err(self.error_at(start, &format!("file ends inside the entry's size field ({n} of 4 bytes)"))),
+            n => {
+                return Err(self.error_at(
+                    start,
+                    &format!("file ends inside the entry's size field ({n} of 4 bytes)"),
+                ))
+            }
         }
         let size = u64::from(u32::from_le_bytes(size));
         self.read_block(size, buf, start, "payload")?;
@@ -182,7 +196,10 @@ impl<R: Read> ImageReader<R> {
             let got = self.read_exact_or_eof(buf)? as u64;
             if got < n {
                 buf.truncate(got as usize);
-                return Err(self.error_at(start, &format!("{what} of {n} bytes runs past the end of the input ({got} bytes left)")));
+                return Err(self.error_at(
+                    start,
+                    &format!("{what} of {n} bytes runs past the end of the input ({got} bytes left)"),
+                ));
             }
             return Ok(());
         }
@@ -193,18 +210,29 @@ impl<R: Read> ImageReader<R> {
             .map_err(|e| Error::io(&self.file, e))? as u64;
         self.consume(got);
         if got < n {
-            return Err(self.error_at(start, &format!("{what} of {n} bytes runs past the end of the input ({got} bytes left)")));
+            return Err(self.error_at(
+                start,
+                &format!("{what} of {n} bytes runs past the end of the input ({got} bytes left)"),
+            ));
         }
         Ok(())
     }
 
     /// Reads `n` bytes (or all that is left, for `None`) in blocks, handing each to `f`.
-    pub fn stream_block(&mut self, n: Option<u64>, what: &str, mut f: impl FnMut(&[u8]) -> io::Result<()>) -> Result<u64> {
+    pub fn stream_block(
+        &mut self,
+        n: Option<u64>,
+        what: &str,
+        mut f: impl FnMut(&[u8]) -> io::Result<()>,
+    ) -> Result<u64> {
         const BLOCK: usize = 57 * 1150; // whole base64 lines per block
         let start = self.offset;
         if let (Some(n), Some(left)) = (n, self.left) {
             if n > left {
-                return Err(self.error_at(start, &format!("{what} of {n} bytes runs past the end of the file ({left} bytes left)")));
+                return Err(self.error_at(
+                    start,
+                    &format!("{what} of {n} bytes runs past the end of the file ({left} bytes left)"),
+                ));
             }
         }
         // Sized to what is asked: a queue of many empty messages must not zero a
@@ -248,8 +276,8 @@ impl<R: Read> ImageReader<R> {
         if !self.next_payload(buf)? {
             return Ok(None);
         }
-        let msg = T::decode(buf.as_slice())
-            .map_err(|e| self.error_at(start, &format!("malformed protobuf payload: {e}")))?;
+        let msg =
+            T::decode(buf.as_slice()).map_err(|e| self.error_at(start, &format!("malformed protobuf payload: {e}")))?;
         self.finish_entry();
         Ok(Some(msg))
     }

@@ -115,7 +115,9 @@ fn write_in_wire_order<W: Write>(
             return Ok(false);
         };
         let field = &msg.fields[idx];
-        if field.repeated && (matches!(f.value, WireValue::Len(_)) && is_packable(field.kind) || pretty && field.opts.ipadd) {
+        if field.repeated
+            && (matches!(f.value, WireValue::Len(_)) && is_packable(field.kind) || pretty && field.opts.ipadd)
+        {
             return Ok(false);
         }
         match last {
@@ -244,7 +246,10 @@ fn unpack<'a>(kind: Kind, mut data: &'a [u8], out: &mut Vec<WireValue<'a>>) -> R
         return Ok(());
     }
     if data.len() % width != 0 {
-        return Err(WireError(format!("packed field of {} bytes is not a multiple of {width}", data.len())));
+        return Err(WireError(format!(
+            "packed field of {} bytes is not a multiple of {width}",
+            data.len()
+        )));
     }
     while !data.is_empty() {
         let (head, tail) = data.split_at(width);
@@ -280,7 +285,10 @@ fn wire_mismatch(field: &Field, v: WireValue<'_>) -> WireError {
         WireValue::I32(_) => "4 fixed bytes",
         WireValue::Len(_) => "a length-delimited value",
     };
-    WireError(format!("field {} ({}) holds {got}, which does not fit its type", field.name, field.number))
+    WireError(format!(
+        "field {} ({}) holds {got}, which does not fit its type",
+        field.name, field.number
+    ))
 }
 
 fn write_value<W: Write>(

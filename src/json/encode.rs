@@ -36,7 +36,10 @@ impl std::fmt::Display for EncodeError {
 
 impl EncodeError {
     fn new(what: impl Into<String>) -> Self {
-        EncodeError { path: String::new(), what: what.into() }
+        EncodeError {
+            path: String::new(),
+            what: what.into(),
+        }
     }
 
     /// Prefixes the path with an enclosing key or index.
@@ -66,9 +69,13 @@ fn describe(v: &Value) -> String {
 pub fn encode_message(message: MessageId, value: &Value, skip: &[&str], out: &mut Vec<u8>) -> Result<(), EncodeError> {
     let schema = Schema::get();
     let msg = &schema.messages[message];
-    let obj = value
-        .as_object()
-        .ok_or_else(|| EncodeError::new(format!("expected an object for {}, found {}", msg.name, describe(value))))?;
+    let obj = value.as_object().ok_or_else(|| {
+        EncodeError::new(format!(
+            "expected an object for {}, found {}",
+            msg.name,
+            describe(value)
+        ))
+    })?;
     // One pass over the object's keys, then the fields in number order, as
     // protobuf-c writes them.
     let mut present: SmallVec<[(&Field, &Value); 24]> = SmallVec::new();
@@ -95,7 +102,9 @@ pub fn encode_message(message: MessageId, value: &Value, skip: &[&str], out: &mu
         encode_field(field, v, out).map_err(|e| e.within(&field.name))?;
     }
     if let Some(raw) = unknown {
-        let text = raw.as_str().ok_or_else(|| EncodeError::new("expected a base64 string").within(UNKNOWN_FIELDS_KEY))?;
+        let text = raw
+            .as_str()
+            .ok_or_else(|| EncodeError::new("expected a base64 string").within(UNKNOWN_FIELDS_KEY))?;
         let bytes = formats::decode_base64(text).map_err(|e| EncodeError::new(e).within(UNKNOWN_FIELDS_KEY))?;
         check_unknown_fields(msg, &bytes).map_err(|e| e.within(UNKNOWN_FIELDS_KEY))?;
         out.extend_from_slice(&bytes);
@@ -109,7 +118,10 @@ fn check_unknown_fields(msg: &Message, bytes: &[u8]) -> Result<(), EncodeError> 
     for f in wire::FieldIter::new(bytes) {
         let f = f.map_err(|e| EncodeError::new(format!("malformed protobuf fields: {e}")))?;
         if let Some(known) = msg.field_by_number(f.number) {
-            return Err(EncodeError::new(format!("holds field {}, which is {}.{}", f.number, msg.name, known.name)));
+            return Err(EncodeError::new(format!(
+                "holds field {}, which is {}.{}",
+                f.number, msg.name, known.name
+            )));
         }
     }
     Ok(())
@@ -124,7 +136,8 @@ fn encode_field(field: &Field, v: &Value, out: &mut Vec<u8>) -> Result<(), Encod
         .ok_or_else(|| EncodeError::new(format!("expected a list, found {}", describe(v))))?;
     if field.opts.ipadd {
         if let Some(Value::String(text)) = items.first() {
-            let words = formats::parse_ip(text).ok_or_else(|| EncodeError::new(format!("\"{text}\" is not an IP address")))?;
+            let words =
+                formats::parse_ip(text).ok_or_else(|| EncodeError::new(format!("\"{text}\" is not an IP address")))?;
             for word in words {
                 put_tag(out, field.number, wire::VARINT);
                 put_varint(out, u64::from(word));
@@ -170,7 +183,12 @@ fn encode_one(field: &Field, v: &Value, out: &mut Vec<u8>) -> Result<(), EncodeE
                 Value::Bool(b) => *b,
                 Value::Number(x) => x.as_f64() != Some(0.0),
                 Value::String(s) if s == "true" || s == "false" => s == "true",
-                _ => return Err(EncodeError::new(format!("expected true or false, found {}", describe(v)))),
+                _ => {
+                    return Err(EncodeError::new(format!(
+                        "expected true or false, found {}",
+                        describe(v)
+                    )))
+                }
             };
             put_tag(out, n, wire::VARINT);
             put_varint(out, u64::from(b));
@@ -188,7 +206,13 @@ fn encode_one(field: &Field, v: &Value, out: &mut Vec<u8>) -> Result<(), EncodeE
                     .as_i64()
                     .and_then(|x| i32::try_from(x).ok())
                     .ok_or_else(|| EncodeError::new(format!("{x} is not a value of enum {}", e.name)))?,
-                _ => return Err(EncodeError::new(format!("expected a name of enum {}, found {}", e.name, describe(v)))),
+                _ => {
+                    return Err(EncodeError::new(format!(
+                        "expected a name of enum {}, found {}",
+                        e.name,
+                        describe(v)
+                    )))
+                }
             };
             put_tag(out, n, wire::VARINT);
             put_varint(out, i64::from(num) as u64);

@@ -136,7 +136,10 @@ pub fn quopri_decode(text: &str) -> Vec<u8> {
                 i += 3;
                 continue;
             }
-            if let (Some(h), Some(l)) = (b.get(i + 1).and_then(|&c| hexval(c)), b.get(i + 2).and_then(|&c| hexval(c))) {
+            if let (Some(h), Some(l)) = (
+                b.get(i + 1).and_then(|&c| hexval(c)),
+                b.get(i + 2).and_then(|&c| hexval(c)),
+            ) {
                 out.push(h << 4 | l);
                 i += 3;
                 continue;

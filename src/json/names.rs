@@ -84,7 +84,13 @@ type DictTable = &'static [(u64, &'static str)];
 const GEN_TASK_STATE: DictTable = &[(1, "Alive"), (3, "Zombie"), (6, "Stopped")];
 
 const SK_FAMILY: DictTable = &[(1, "UNIX"), (2, "INET"), (10, "INET6"), (16, "NETLINK"), (17, "PACKET")];
-const SK_TYPE: DictTable = &[(1, "STREAM"), (2, "DGRAM"), (3, "RAW"), (5, "SEQPACKET"), (10, "PACKET")];
+const SK_TYPE: DictTable = &[
+    (1, "STREAM"),
+    (2, "DGRAM"),
+    (3, "RAW"),
+    (5, "SEQPACKET"),
+    (10, "PACKET"),
+];
 const SK_STATE: DictTable = &[
     (1, "ESTABLISHED"),
     (2, "SYN_SENT"),

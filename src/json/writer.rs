@@ -32,14 +32,26 @@ pub struct Mark {
 impl<W: Write> JsonWriter<W> {
     /// A writer to `out`; `pretty` indents by four spaces.
     pub fn new(out: W, pretty: bool) -> Self {
-        JsonWriter { buf: Vec::with_capacity(FLUSH_AT + 4096), out, pretty, open: Vec::new(), after_key: false, hold: 0 }
+        JsonWriter {
+            buf: Vec::with_capacity(FLUSH_AT + 4096),
+            out,
+            pretty,
+            open: Vec::new(),
+            after_key: false,
+            hold: 0,
+        }
     }
 
     /// Remembers this point and holds output back until [`release`](Self::release),
     /// so that [`rollback`](Self::rollback) can undo what follows.
     pub fn mark(&mut self) -> Mark {
         self.hold += 1;
-        Mark { len: self.buf.len(), depth: self.open.len(), top_has_items: self.open.last().copied(), after_key: self.after_key }
+        Mark {
+            len: self.buf.len(),
+            depth: self.open.len(),
+            top_has_items: self.open.last().copied(),
+            after_key: self.after_key,
+        }
     }
 
     /// Forgets everything written since `mark`.
@@ -296,7 +308,10 @@ mod tests {
     #[test]
     fn compact_matches_python() {
         // json.dumps({"a": 1, "b": ["x\"é😀\n", {}, []]})
-        assert_eq!(render(false, sample), r#"{"a": 1, "b": ["x\"\u00e9\ud83d\ude00\n", {}, []]}"#);
+        assert_eq!(
+            render(false, sample),
+            r#"{"a": 1, "b": ["x\"\u00e9\ud83d\ude00\n", {}, []]}"#
+        );
     }
 
     #[test]

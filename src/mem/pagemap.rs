@@ -88,11 +88,7 @@ impl Pagemap {
         let mut runs = Vec::new();
         while let Some(pe) = r.next_message::<PagemapEntry>(&mut buf)? {
             // Before the `flags` field, `in_parent` alone said where pages were.
-            let mut flags = pe.flags.unwrap_or(if pe.in_parent() {
-                PE_PARENT
-            } else {
-                PE_PRESENT
-            });
+            let mut flags = pe.flags.unwrap_or(if pe.in_parent() { PE_PARENT } else { PE_PRESENT });
             if pe.in_parent() {
                 flags |= PE_PARENT;
             }
@@ -104,11 +100,7 @@ impl Pagemap {
             if run.vaddr.checked_add(run.len()).is_none() {
                 return Err(Error::bad_image(
                     &file,
-                    format!(
-                        "entry {}: run at {:#x} wraps around",
-                        runs.len() + 1,
-                        run.vaddr
-                    ),
+                    format!("entry {}: run at {:#x} wraps around", runs.len() + 1, run.vaddr),
                 ));
             }
             if let Some(prev) = runs.last().copied().filter(|p: &Run| p.end() > run.vaddr) {

@@ -128,9 +128,9 @@ impl MemReader {
         let mut files = PagesFiles::default();
         let mut resolver = Resolver::new(dir.clone(), &mut files);
         let name = format!("pagemap-{pid}.img");
-        let private = resolver.resolve(0, &name)?.ok_or_else(|| {
-            Error::Checkpoint(format!("{}: task {pid} has no {name}", dir.display()))
-        })?;
+        let private = resolver
+            .resolve(0, &name)?
+            .ok_or_else(|| Error::Checkpoint(format!("{}: task {pid} has no {name}", dir.display())))?;
         let mut maps: Vec<MapRun> = private
             .runs
             .iter()
@@ -243,11 +243,7 @@ impl MemReader {
     pub fn read(&self, addr: u64, len: usize) -> Result<MemRead> {
         let mut data = vec![0u8; len];
         let missing = self.read_into(addr, &mut data)?;
-        Ok(MemRead {
-            addr,
-            data,
-            missing,
-        })
+        Ok(MemRead { addr, data, missing })
     }
 
     /// Fills `buf` from `addr`; returns the ranges not held (left as zeros).
@@ -320,11 +316,7 @@ impl MemReader {
 
     /// Pages (4 KiB) of the address space the checkpoint holds.
     pub fn held_pages(&self) -> u64 {
-        self.extents
-            .iter()
-            .map(|e| e.len)
-            .sum::<u64>()
-            .div_ceil(PAGE_SIZE)
+        self.extents.iter().map(|e| e.len).sum::<u64>().div_ceil(PAGE_SIZE)
     }
 }
 
@@ -333,19 +325,11 @@ impl MemReader {
 fn task_pid(dir: &Path, pid: Option<u32>) -> Result<u32> {
     let tree: Vec<PstreeEntry> = read_all(dir.join("pstree.img"))?;
     let Some(root) = tree.first() else {
-        return Err(Error::Checkpoint(format!(
-            "{}: pstree.img has no tasks",
-            dir.display()
-        )));
+        return Err(Error::Checkpoint(format!("{}: pstree.img has no tasks", dir.display())));
     };
     let Some(pid) = pid else { return Ok(root.pid) };
     tree.iter()
         .find(|t| t.pid == pid || t.threads.contains(&pid))
         .map(|t| t.pid)
-        .ok_or_else(|| {
-            Error::Checkpoint(format!(
-                "{}: no task with pid {pid} in pstree.img",
-                dir.display()
-            ))
-        })
+        .ok_or_else(|| Error::Checkpoint(format!("{}: no task with pid {pid} in pstree.img", dir.display())))
 }

@@ -116,10 +116,7 @@ impl<'a> Resolver<'a> {
                 }
             }
         }
-        Ok(Some(Resolved {
-            runs: pm.runs,
-            extents,
-        }))
+        Ok(Some(Resolved { runs: pm.runs, extents }))
     }
 }
 

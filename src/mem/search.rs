@@ -84,9 +84,7 @@ impl Searcher {
     /// The first match at or after `from` in `hay`, as a range.
     fn find_at(&self, hay: &[u8], from: usize) -> Option<(usize, usize)> {
         match &self.matcher {
-            Matcher::Literal(f) => f
-                .find(&hay[from..])
-                .map(|i| (from + i, from + i + f.needle().len())),
+            Matcher::Literal(f) => f.find(&hay[from..]).map(|i| (from + i, from + i + f.needle().len())),
             Matcher::Regex(re) => re.find_at(hay, from).map(|m| (m.start(), m.end())),
         }
     }
@@ -133,13 +131,7 @@ pub struct SearchStats {
 pub fn printable(bytes: &[u8]) -> String {
     bytes
         .iter()
-        .map(|&b| {
-            if (0x20..0x7f).contains(&b) {
-                b as char
-            } else {
-                '.'
-            }
-        })
+        .map(|&b| if (0x20..0x7f).contains(&b) { b as char } else { '.' })
         .collect()
 }
 
@@ -219,8 +211,7 @@ impl MemReader {
                 let n = ((e.len - off) as usize).min(want);
                 let at = window.len();
                 window.resize(at + n, 0);
-                self.files
-                    .read_at(e.file, e.offset + off, &mut window[at..])?;
+                self.files.read_at(e.file, e.offset + off, &mut window[at..])?;
                 stats.bytes_scanned += n as u64;
                 want -= n;
                 off += n as u64;
@@ -265,14 +256,7 @@ impl MemReader {
 
     /// A match at `window[s..e]`, with context from the window when it is
     /// there, else read (it may cross into another stretch or a hole).
-    fn make_match(
-        &self,
-        window: &[u8],
-        win_addr: u64,
-        s: usize,
-        e: usize,
-        context: usize,
-    ) -> Result<SearchMatch> {
+    fn make_match(&self, window: &[u8], win_addr: u64, s: usize, e: usize, context: usize) -> Result<SearchMatch> {
         let addr = win_addr + s as u64;
         let bytes = window[s..e].to_vec();
         let before = if s >= context {

@@ -135,11 +135,7 @@ pub(crate) struct SharedResolved {
 }
 
 /// Resolves one shared `vma`.
-pub(crate) fn resolve(
-    resolver: &mut Resolver<'_>,
-    index: &mut SharedIndex,
-    vma: &Vma,
-) -> Result<SharedResolved> {
+pub(crate) fn resolve(resolver: &mut Resolver<'_>, index: &mut SharedIndex, vma: &Vma) -> Result<SharedResolved> {
     let mut out = SharedResolved {
         mapping: SharedMapping {
             vma: *vma,
@@ -203,14 +199,7 @@ pub(crate) fn resolve(
 
 /// Moves the object's runs and extents that the mapping shows (object
 /// offsets `pgoff..pgoff+len`) to their addresses.
-fn place(
-    out: &mut SharedResolved,
-    vma: &Vma,
-    image: &str,
-    runs: &[Run],
-    obj: &[Extent],
-    resolver: &Resolver<'_>,
-) {
+fn place(out: &mut SharedResolved, vma: &Vma, image: &str, runs: &[Run], obj: &[Extent], resolver: &Resolver<'_>) {
     let (lo, hi) = (vma.pgoff, vma.pgoff + vma.len());
     let to_va = |e: Extent| Extent {
         start: e.start - lo + vma.start,

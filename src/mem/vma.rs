@@ -85,14 +85,9 @@ impl Vma {
     pub fn perms(&self) -> String {
         let bit = |b: u32, c: char| if self.prot & b != 0 { c } else { '-' };
         let s = if self.is_shared() { 's' } else { 'p' };
-        [
-            bit(PROT_READ, 'r'),
-            bit(PROT_WRITE, 'w'),
-            bit(PROT_EXEC, 'x'),
-            s,
-        ]
-        .iter()
-        .collect()
+        [bit(PROT_READ, 'r'), bit(PROT_WRITE, 'w'), bit(PROT_EXEC, 'x'), s]
+            .iter()
+            .collect()
     }
 
     /// What the mapping is, in a word: `heap`, `stack`, `vdso`, `vvar`,

@@ -145,7 +145,12 @@ pub enum Layout {
 /// not protobuf entries (e.g. `KDAT`).
 pub fn layout(name: &str) -> Option<Layout> {
     use Extra as X;
-    let plain = |message| Some(Layout::Entries { message, extra: X::None });
+    let plain = |message| {
+        Some(Layout::Entries {
+            message,
+            extra: X::None,
+        })
+    };
     let with = |message, extra| Some(Layout::Entries { message, extra });
     match name {
         "PAGEMAP" => Some(Layout::Pagemap),

@@ -236,10 +236,7 @@ impl Schema {
                             ReflectKind::Enum(e) => Kind::Enum(enum_ids[e.full_name()]),
                             ReflectKind::Message(m) => Kind::Message(message_ids[m.full_name()]),
                         };
-                        let opts = criu_ext
-                            .as_ref()
-                            .map(|ext| criu_opts(&f, ext))
-                            .unwrap_or_default();
+                        let opts = criu_ext.as_ref().map(|ext| criu_opts(&f, ext)).unwrap_or_default();
                         let mut json_key = Vec::new();
                         crate::json::writer::write_escaped(&mut json_key, f.name());
                         json_key.extend_from_slice(b": ");
@@ -264,10 +261,18 @@ impl Schema {
                 for (i, f) in fields.iter().enumerate() {
                     by_name.insert(f.name.clone(), i);
                 }
-                Message { name: m.full_name().to_string(), fields, by_name }
+                Message {
+                    name: m.full_name().to_string(),
+                    fields,
+                    by_name,
+                }
             })
             .collect();
-        Schema { messages, enums, message_ids }
+        Schema {
+            messages,
+            enums,
+            message_ids,
+        }
     }
 }
 
@@ -289,7 +294,13 @@ fn criu_opts(field: &prost_reflect::FieldDescriptor, ext: &prost_reflect::Extens
     let flag = |name: &str| msg.get_field_by_name(name).and_then(|v| v.as_bool()).unwrap_or(false);
     let text = |name: &str| {
         msg.get_field_by_name(name)
-            .and_then(|v| if let Value::String(s) = &*v { Some(s.clone()) } else { None })
+            .and_then(|v| {
+                if let Value::String(s) = &*v {
+                    Some(s.clone())
+                } else {
+                    None
+                }
+            })
             .filter(|s| !s.is_empty())
     };
     CriuOpts {

@@ -35,7 +35,10 @@ pub fn images_of(dir: &Path) -> Vec<PathBuf> {
 
 /// Runs `crit ARGS`.
 pub fn crit(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_crit")).args(args).output().expect("run crit")
+    Command::new(env!("CARGO_BIN_EXE_crit"))
+        .args(args)
+        .output()
+        .expect("run crit")
 }
 
 /// Runs `crit ARGS` with `input` on standard input.
@@ -60,5 +63,9 @@ pub fn crit_stdin(args: &[&str], input: &[u8]) -> Output {
 /// Runs `crit ARGS`: standard output, standard error, and whether it succeeded.
 pub fn crit_text(args: &[&str]) -> (String, String, bool) {
     let out = crit(args);
-    (String::from_utf8(out.stdout).unwrap(), String::from_utf8(out.stderr).unwrap(), out.status.success())
+    (
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+        out.status.success(),
+    )
 }
