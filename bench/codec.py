@@ -58,7 +58,7 @@ def main():
     have_peer = os.path.exists(PEER)
     tmp = tempfile.mkdtemp(prefix="crit-bench-")
     cases = [("pagemap", 200_000), ("files", 50_000)]
-    print(f"{'case':<28}{'tool':<14}{'median':>10}{'peak RSS':>12}{'vs crit':>10}")
+    print(f"{'case':<32}{'tool':<14}{'median':>10}{'peak RSS':>12}{'vs crit':>10}")
     for kind, n in cases:
         src_json = os.path.join(tmp, f"{kind}.json")
         img = os.path.join(tmp, f"{kind}.img")
@@ -74,10 +74,10 @@ def main():
         ]:
             label = f"{kind} ({n:,}) {op}"
             t, rss = measure(ours, args.runs)
-            print(f"{label:<28}{'crit (Rust)':<14}{t * 1000:>8.1f}ms{rss / 1024:>9.1f}MiB{'':>10}", flush=True)
+            print(f"{label:<32}{'crit (Rust)':<14}{t * 1000:>8.1f}ms{rss / 1024:>9.1f}MiB{'':>10}", flush=True)
             if have_peer:
                 pt, prss = measure(peer, max(3, args.runs // 2))
-                print(f"{'':<28}{'Python CRIT':<14}{pt * 1000:>8.1f}ms{prss / 1024:>9.1f}MiB{pt / t:>9.1f}x", flush=True)
+                print(f"{'':<32}{'Python CRIT':<14}{pt * 1000:>8.1f}ms{prss / 1024:>9.1f}MiB{pt / t:>9.1f}x", flush=True)
     if not have_peer:
         print("(install Debian's criu package for /usr/bin/crit to compare)")
 

@@ -351,11 +351,8 @@ fn write_value<W: Write>(
         (Kind::Sfixed64, WireValue::I64(x)) => Int::I(x as i64),
         _ => return Err(wire_mismatch(field, v).into()),
     };
-    if pretty {
-        if let Some(s) = pretty_int(field, int, hex) {
-            w.string(&s)?;
-            return Ok(());
-        }
+    if pretty && write_pretty_int(w, field, int, hex)? {
+        return Ok(());
     }
     match int {
         Int::U(x) => w.u64(x)?,
@@ -364,36 +361,34 @@ fn write_value<W: Write>(
     Ok(())
 }
 
-/// The `--pretty` text of an integer, in the Python CRIT's order of precedence:
-/// hex, device, flags, dict. `None` prints the plain number.
-fn pretty_int(field: &Field, int: Int, hex: bool) -> Option<String> {
-    let hexstr = |int| match int {
-        Int::U(x) => format!("{x:#x}"),
-        Int::I(x) if x < 0 => format!("-{:#x}", x.unsigned_abs()),
-        Int::I(x) => format!("{x:#x}"),
+/// Writes the `--pretty` text of an integer, in the Python CRIT's order of
+/// precedence: hex, device, flags, dict. `false` when it prints as a plain number.
+fn write_pretty_int<W: Write>(w: &mut JsonWriter<W>, field: &Field, int: Int, hex: bool) -> io::Result<bool> {
+    let hexstr = |buf: &mut Vec<u8>| {
+        let _ = match int {
+            Int::U(x) => write!(buf, "{x:#x}"),
+            Int::I(x) if x < 0 => write!(buf, "-{:#x}", x.unsigned_abs()),
+            Int::I(x) => write!(buf, "{x:#x}"),
+        };
     };
     let bits = match int {
         Int::U(x) => x,
         Int::I(x) => x as u64,
     };
-    if hex {
-        return Some(hexstr(int));
-    }
     let opts = &field.opts;
-    if opts.dev {
-        return Some(formats::format_dev(bits, opts.odev));
-    }
-    match opts.flags {
-        Some(Some(table)) => {
-            let mut s = String::new();
-            names::format_flags(bits, table, &mut s);
-            return Some(s);
+    if hex {
+        w.plain_string(hexstr)?;
+    } else if opts.dev {
+        w.plain_string(|buf| buf.extend_from_slice(formats::format_dev(bits, opts.odev).as_bytes()))?;
+    } else if let Some(flags) = opts.flags {
+        match flags {
+            Some(table) => w.plain_string(|buf| names::format_flags(bits, table, buf))?,
+            None => w.plain_string(hexstr)?,
         }
-        Some(None) => return Some(hexstr(int)),
-        None => {}
+    } else if let Some(name) = opts.dict.and_then(|t| t.iter().find(|(v, _)| *v == bits)).map(|(_, n)| n) {
+        w.string(name)?;
+    } else {
+        return Ok(false);
     }
-    if let Some(table) = opts.dict {
-        return table.iter().find(|(v, _)| *v == bits).map(|(_, n)| n.to_string());
-    }
-    None
+    Ok(true)
 }

@@ -1,6 +1,8 @@
 //! The names `--pretty` gives to numbers: the tables behind the `(criu).flags` and
 //! `(criu).dict` options, as the Python CRIT of CRIU 4.1.1 has them.
 
+use std::io::Write;
+
 use crate::schema::FlagTable;
 
 const MMAP_PROT: FlagTable = &[("PROT_READ", 0x1), ("PROT_WRITE", 0x2), ("PROT_EXEC", 0x4)];
@@ -118,25 +120,25 @@ pub fn dict_table(dict: &str, field: &str) -> Option<DictTable> {
 }
 
 /// `A | B | 0x40`, the Python CRIT's `map_flags`.
-pub fn format_flags(mut value: u64, table: FlagTable, out: &mut String) {
+pub fn format_flags(mut value: u64, table: FlagTable, out: &mut Vec<u8>) {
     let mut first = true;
     let mut all = 0;
     for &(name, bit) in table {
         all |= bit;
         if value & bit != 0 {
             if !first {
-                out.push_str(" | ");
+                out.extend_from_slice(b" | ");
             }
-            out.push_str(name);
+            out.extend_from_slice(name.as_bytes());
             first = false;
         }
     }
     value &= !all;
     if value != 0 {
         if !first {
-            out.push_str(" | ");
+            out.extend_from_slice(b" | ");
         }
-        out.push_str(&format!("{value:#x}"));
+        let _ = write!(out, "{value:#x}");
     }
 }
 

@@ -175,6 +175,16 @@ impl<W: Write> JsonWriter<W> {
         Ok(())
     }
 
+    /// A string value whose text needs no escaping (hex numbers, flag and dict
+    /// names, devices), written by `f` straight into the output.
+    pub fn plain_string(&mut self, f: impl FnOnce(&mut Vec<u8>)) -> io::Result<()> {
+        self.item()?;
+        self.buf.push(b'"');
+        f(&mut self.buf);
+        self.buf.push(b'"');
+        Ok(())
+    }
+
     /// An unsigned integer.
     pub fn u64(&mut self, v: u64) -> io::Result<()> {
         self.item()?;
