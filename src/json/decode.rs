@@ -385,7 +385,11 @@ fn write_pretty_int<W: Write>(w: &mut JsonWriter<W>, field: &Field, int: Int, he
             Some(table) => w.plain_string(|buf| names::format_flags(bits, table, buf))?,
             None => w.plain_string(hexstr)?,
         }
-    } else if let Some(name) = opts.dict.and_then(|t| t.iter().find(|(v, _)| *v == bits)).map(|(_, n)| n) {
+    } else if let Some(name) = opts
+        .dict
+        .and_then(|t| t.iter().find(|(v, _)| *v == bits))
+        .map(|(_, n)| n)
+    {
         w.string(name)?;
     } else {
         return Ok(false);
