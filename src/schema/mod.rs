@@ -10,7 +10,7 @@ pub mod magic;
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
-use prost_reflect::{DescriptorPool, Kind as ReflectKind, Value};
+use prost_reflect::DescriptorPool;
 
 /// The descriptor set `build.rs` compiled from `proto/`.
 pub const DESCRIPTOR_SET: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/criu.fds"));
@@ -180,7 +180,7 @@ impl Schema {
     /// The schema of CRIU's images, built once from the embedded descriptors.
     pub fn get() -> &'static Schema {
         static SCHEMA: OnceLock<Schema> = OnceLock::new();
-        SCHEMA.get_or_init(|| Schema::build(pool()))
+        SCHEMA.get_or_init(Schema::build)
     }
 
     /// The id of a message by its (package-less) name.
@@ -193,66 +193,50 @@ impl Schema {
         self.message_id(name).map(|id| &self.messages[id])
     }
 
-    fn build(pool: &DescriptorPool) -> Schema {
-        let criu_ext = pool.get_extension_by_name("criu");
-        let mut message_ids = HashMap::new();
-        for (i, m) in pool.all_messages().enumerate() {
-            message_ids.insert(m.full_name().to_string(), i);
-        }
-        let enum_ids: HashMap<String, EnumId> = pool
-            .all_enums()
+    fn build() -> Schema {
+        use tables::{ENUMS, MESSAGES};
+        let message_ids = MESSAGES
+            .iter()
             .enumerate()
-            .map(|(i, e)| (e.full_name().to_string(), i))
+            .map(|(i, m)| (m.name.to_string(), i))
             .collect();
-        let enums = pool
-            .all_enums()
+        let enums = ENUMS
+            .iter()
             .map(|e| Enum {
-                name: e.full_name().to_string(),
-                values: e.values().map(|v| (v.name().to_string(), v.number())).collect(),
+                name: e.name.to_string(),
+                values: e.values.iter().map(|&(n, v)| (n.to_string(), v)).collect(),
             })
             .collect();
-        let messages = pool
-            .all_messages()
+        let messages = MESSAGES
+            .iter()
             .map(|m| {
-                let mut fields: Vec<Field> = m
-                    .fields()
+                let fields: Vec<Field> = m
+                    .fields
+                    .iter()
                     .map(|f| {
-                        let kind = match f.kind() {
-                            ReflectKind::Double => Kind::Double,
-                            ReflectKind::Float => Kind::Float,
-                            ReflectKind::Int32 => Kind::Int32,
-                            ReflectKind::Int64 => Kind::Int64,
-                            ReflectKind::Uint32 => Kind::Uint32,
-                            ReflectKind::Uint64 => Kind::Uint64,
-                            ReflectKind::Sint32 => Kind::Sint32,
-                            ReflectKind::Sint64 => Kind::Sint64,
-                            ReflectKind::Fixed32 => Kind::Fixed32,
-                            ReflectKind::Fixed64 => Kind::Fixed64,
-                            ReflectKind::Sfixed32 => Kind::Sfixed32,
-                            ReflectKind::Sfixed64 => Kind::Sfixed64,
-                            ReflectKind::Bool => Kind::Bool,
-                            ReflectKind::String => Kind::String,
-                            ReflectKind::Bytes => Kind::Bytes,
-                            ReflectKind::Enum(e) => Kind::Enum(enum_ids[e.full_name()]),
-                            ReflectKind::Message(m) => Kind::Message(message_ids[m.full_name()]),
-                        };
-                        let opts = criu_ext.as_ref().map(|ext| criu_opts(&f, ext)).unwrap_or_default();
                         let mut json_key = Vec::new();
-                        crate::json::writer::write_escaped(&mut json_key, f.name());
+                        crate::json::writer::write_escaped(&mut json_key, f.name);
                         json_key.extend_from_slice(b": ");
                         Field {
-                            name: f.name().to_string(),
+                            name: f.name.to_string(),
                             json_key: json_key.into(),
-                            json_name: f.json_name().to_string(),
-                            number: f.number(),
-                            kind,
-                            repeated: f.is_list(),
-                            required: f.cardinality() == prost_reflect::Cardinality::Required,
-                            opts,
+                            json_name: f.json_name.to_string(),
+                            number: f.number,
+                            kind: f.kind,
+                            repeated: f.repeated,
+                            required: f.required,
+                            opts: CriuOpts {
+                                hex: f.hex,
+                                ipadd: f.ipadd,
+                                flags: f.flags.map(crate::json::names::flag_table),
+                                dev: f.dev,
+                                odev: f.odev,
+                                dict: f.dict.and_then(|d| crate::json::names::dict_table(d, f.name)),
+                                unix_name: f.conv == Some("unix_name"),
+                            },
                         }
                     })
                     .collect();
-                fields.sort_by_key(|f| f.number);
                 let mut by_name = HashMap::new();
                 for (i, f) in fields.iter().enumerate() {
                     by_name.insert(f.json_name.clone(), i);
@@ -262,7 +246,7 @@ impl Schema {
                     by_name.insert(f.name.clone(), i);
                 }
                 Message {
-                    name: m.full_name().to_string(),
+                    name: m.name.to_string(),
                     fields,
                     by_name,
                 }
@@ -276,40 +260,41 @@ impl Schema {
     }
 }
 
+/// The tables `build.rs` writes from `proto/` (see `schema_tables`).
+mod tables {
+    use super::Kind;
+
+    pub(crate) struct EnumDef {
+        pub name: &'static str,
+        pub values: &'static [(&'static str, i32)],
+    }
+
+    pub(crate) struct MessageDef {
+        pub name: &'static str,
+        pub fields: &'static [FieldDef],
+    }
+
+    pub(crate) struct FieldDef {
+        pub name: &'static str,
+        pub json_name: &'static str,
+        pub number: u32,
+        pub kind: Kind,
+        pub repeated: bool,
+        pub required: bool,
+        pub hex: bool,
+        pub ipadd: bool,
+        pub dev: bool,
+        pub odev: bool,
+        pub flags: Option<&'static str>,
+        pub dict: Option<&'static str>,
+        pub conv: Option<&'static str>,
+    }
+
+    include!(concat!(env!("OUT_DIR"), "/schema_tables.rs"));
+}
+
 /// The embedded descriptor pool (with `google/protobuf/descriptor.proto` for options).
 pub fn pool() -> &'static DescriptorPool {
     static POOL: OnceLock<DescriptorPool> = OnceLock::new();
     POOL.get_or_init(|| DescriptorPool::decode(DESCRIPTOR_SET).expect("embedded descriptor set is valid"))
-}
-
-fn criu_opts(field: &prost_reflect::FieldDescriptor, ext: &prost_reflect::ExtensionDescriptor) -> CriuOpts {
-    let options = field.options();
-    if !options.has_extension(ext) {
-        return CriuOpts::default();
-    }
-    let value = options.get_extension(ext);
-    let Some(msg) = value.as_message() else {
-        return CriuOpts::default();
-    };
-    let flag = |name: &str| msg.get_field_by_name(name).and_then(|v| v.as_bool()).unwrap_or(false);
-    let text = |name: &str| {
-        msg.get_field_by_name(name)
-            .and_then(|v| {
-                if let Value::String(s) = &*v {
-                    Some(s.clone())
-                } else {
-                    None
-                }
-            })
-            .filter(|s| !s.is_empty())
-    };
-    CriuOpts {
-        hex: flag("hex"),
-        ipadd: flag("ipadd"),
-        flags: text("flags").map(|name| crate::json::names::flag_table(&name)),
-        dev: flag("dev"),
-        odev: flag("odev"),
-        dict: text("dict").and_then(|d| crate::json::names::dict_table(&d, field.name())),
-        unix_name: text("conv").as_deref() == Some("unix_name"),
-    }
 }
