@@ -10,7 +10,7 @@ use std::process::Command;
 /// Where the generated files live, relative to the repository root.
 const DIRS: [&str; 2] = ["completions", "man"];
 
-const REGENERATE: &str = "run `cargo run --bin gen-assets` and commit completions/ and man/";
+const REGENERATE: &str = "run `cargo run --example gen-assets` and commit completions/ and man/";
 
 /// Every file under `root`'s asset directories: relative path → contents.
 fn assets(root: &Path) -> BTreeMap<String, Vec<u8>> {
@@ -30,18 +30,14 @@ fn assets(root: &Path) -> BTreeMap<String, Vec<u8>> {
     files
 }
 
-/// Run `gen-assets` into a fresh directory and read back what it wrote.
+/// The generator itself (an example, so `cargo install` leaves it out).
+#[path = "../examples/gen-assets.rs"]
+mod gen_assets;
+
+/// Run the generator into a fresh directory and read back what it wrote.
 fn generate() -> BTreeMap<String, Vec<u8>> {
     let out = tempfile::tempdir().unwrap();
-    let run = Command::new(env!("CARGO_BIN_EXE_gen-assets"))
-        .arg(out.path())
-        .output()
-        .expect("run gen-assets");
-    assert!(
-        run.status.success(),
-        "gen-assets failed: {}",
-        String::from_utf8_lossy(&run.stderr)
-    );
+    gen_assets::generate(out.path()).expect("gen-assets");
     assets(out.path())
 }
 

@@ -2,7 +2,7 @@
 //! clap definitions.
 //!
 //! ```text
-//! cargo run --bin gen-assets [-- OUT_DIR]
+//! cargo run --example gen-assets [-- OUT_DIR]
 //! ```
 //!
 //! writes `OUT_DIR/completions/` (bash, zsh, fish, elvish, PowerShell) and
@@ -15,7 +15,7 @@
 // The command line, shared with `crit` itself but without its code: this
 // binary only builds the `clap::Command`, so the parsed fields go unread.
 #[allow(dead_code)]
-#[path = "../cli/args.rs"]
+#[path = "../src/cli/args.rs"]
 mod args;
 
 use std::fmt::Write as _;
@@ -44,7 +44,7 @@ fn command() -> clap::Command {
 }
 
 /// Write every asset under `out`; returns the files written, relative to `out`.
-fn generate(out: &Path) -> io::Result<Vec<PathBuf>> {
+pub fn generate(out: &Path) -> io::Result<Vec<PathBuf>> {
     let mut written = Vec::new();
 
     let dir = out.join("completions");
@@ -199,13 +199,14 @@ fn ascii(page: &str) -> String {
     out
 }
 
+#[allow(dead_code)] // tests/assets.rs includes this file for `generate`
 fn main() -> ExitCode {
     let mut argv = std::env::args_os().skip(1);
     let out = argv
         .next()
         .map_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")), PathBuf::from);
     if argv.next().is_some() || out.to_str().is_some_and(|s| s.starts_with('-')) {
-        eprintln!("usage: cargo run --bin gen-assets [-- OUT_DIR]   (default: the repository root)");
+        eprintln!("usage: cargo run --example gen-assets [-- OUT_DIR]   (default: the repository root)");
         return ExitCode::from(2);
     }
     match generate(&out) {
