@@ -22,7 +22,7 @@ mkdir -p fuzz/corpus/explore_dir
 i=0
 for dir in tests/fixtures/corpus/*/; do
     printf "\\$(printf %03o $i)" >"fuzz/corpus/explore_dir/$(basename "$dir")"
-    # Bytes spliced into the first image after its header, and the second truncated.
+    # Eight bytes written over the first image just after its header.
     printf "\\$(printf %03o $i)\\002\\000\\010\\000\\377\\377\\377\\001\\004\\001\\014\\000" \
         >"fuzz/corpus/explore_dir/$(basename "$dir")-edited"
     i=$((i + 1))

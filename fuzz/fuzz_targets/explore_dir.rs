@@ -6,10 +6,10 @@
 //!
 //! Input: `dir` then up to four edits, each `op image a b` followed by the
 //! bytes it writes (`a b`, little-endian, is an offset or a length):
-//! - op 0: the image becomes the fuzz bytes (`a b` of them);
-//! - op 1: its header (magic) kept, the rest becomes the fuzz bytes;
-//! - op 2: the fuzz bytes overwrite it from offset `a b`;
-//! - op 3: the fuzz bytes are inserted at offset `a b`;
+//! - op 0: the image becomes the next `a b` bytes;
+//! - op 1: its header (magic) kept, the rest becomes all the bytes left;
+//! - op 2: the next 64 bytes (or fewer, at the end) overwrite it from offset `a b`;
+//! - op 3: the next 64 bytes (or fewer) are inserted at offset `a b`;
 //! - op 4: it is truncated at offset `a b`;
 //! - op 5: it is removed.
 //!
@@ -101,7 +101,7 @@ fuzz_target!(|data: &[u8]| {
         rest = &rest[4..];
         let (name, orig) = &base.images[img];
         let path = base.dir.join(name);
-        // The bytes of this edit: up to the next edit, at most `n` for op 0.
+        // The bytes of this edit: the next `max` (or all that are left).
         let take = |max: usize| {
             let k = rest.len().min(max);
             let (a, b) = rest.split_at(k);
