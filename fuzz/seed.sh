@@ -15,3 +15,27 @@ for img in tests/fixtures/corpus/*/*; do
     "$crit" decode -i "$img" -o "fuzz/corpus/encode_json/$name.json"
     "$crit" decode --pretty -i "$img" -o "fuzz/corpus/encode_json/$name.pretty.json"
 done
+
+# explore_dir: the first byte picks a corpus checkpoint (in name order); with
+# nothing after it, that checkpoint unchanged. Then a few edits (see the target).
+mkdir -p fuzz/corpus/explore_dir
+i=0
+for dir in tests/fixtures/corpus/*/; do
+    printf "\\$(printf %03o $i)" >"fuzz/corpus/explore_dir/$(basename "$dir")"
+    # Eight bytes written over the first image just after its header.
+    printf "\\$(printf %03o $i)\\002\\000\\010\\000\\377\\377\\377\\001\\004\\001\\014\\000" \
+        >"fuzz/corpus/explore_dir/$(basename "$dir")-edited"
+    i=$((i + 1))
+done
+
+# mem_reader: a task with one private mapping of 4 pages at 0x400000, 2 pages of
+# it present (its command line and environment at the start), then three reads
+# and a search; the second has the run in a parent that is the directory itself.
+mkdir -p fuzz/corpus/mem_reader
+mem_seed() {
+    printf '\000\001\000\000\001\004\003\001\000\000\020\000\000\001\040\000\001\000\000\000\002'"$1"
+    printf '\002\002\141\000\020arg0\000-x\000HOME=/r\000\000\000'"$2"
+    printf '\002\000\000\001\000\000\001\000\000\001\010\003HOM\000\000'
+}
+mem_seed '\020' '\000' >fuzz/corpus/mem_reader/present
+mem_seed '\005' '\002' >fuzz/corpus/mem_reader/parent-loop

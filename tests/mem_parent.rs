@@ -205,6 +205,87 @@ fn short_pages_file_is_reported() {
     assert!(e.contains("pagemap-42.img") && e.contains("pages-1.img"), "{e}");
 }
 
+/// Found by fuzzing (`mem_reader`): a present run of no pages, in a pagemap
+/// with no other present run, panicked ("present runs have a pages file").
+/// It holds nothing, and needs no pages file.
+#[test]
+fn fuzz_empty_present_run_without_pages_file() {
+    let tmp = tempfile::tempdir().unwrap();
+    checkpoint(tmp.path(), 2, &[(at(0), 0, PE_PRESENT)], &[]);
+    fs::remove_file(tmp.path().join("pages-1.img")).unwrap();
+    let m = MemReader::open(tmp.path(), None).unwrap();
+    let r = m.read(BASE, 16).unwrap();
+    assert_eq!(r.data, [0; 16]);
+    assert_eq!(r.missing, vec![(BASE..BASE + 16)]);
+    assert_eq!(m.maps().len(), 1);
+    assert!(m.maps()[0].pieces.is_empty());
+    assert_eq!(m.held_pages(), 0);
+}
+
+/// The task's mm replaced by one with `vmas`.
+fn set_vmas(dir: &Path, vmas: Vec<VmaEntry>) {
+    let mm = MmEntry {
+        vmas,
+        ..Default::default()
+    };
+    image(&dir.join(format!("mm-{PID}.img")), "MM", &[mm.encode_to_vec()]);
+}
+
+/// An anonymous shared mapping of shared memory object `shmid`.
+fn shared_vma(start: u64, end: u64, pgoff: u64, shmid: u64) -> VmaEntry {
+    VmaEntry {
+        start,
+        end,
+        pgoff,
+        shmid,
+        prot: 3,
+        flags: 0x01,          // MAP_SHARED
+        status: 1 | (1 << 8), // REGULAR | ANON_SHARED
+        fd: -1,
+        ..Default::default()
+    }
+}
+
+/// Found by fuzzing (`mem_reader`): shared mappings that overlap and together
+/// claim more than the address space overflowed their total size.
+#[test]
+fn fuzz_shared_mappings_larger_than_the_address_space() {
+    let tmp = tempfile::tempdir().unwrap();
+    checkpoint(tmp.path(), 1, &[(at(0), 1, PE_PRESENT)], &page(b'p'));
+    set_vmas(
+        tmp.path(),
+        vec![shared_vma(0, u64::MAX, 0, 3), shared_vma(BASE, u64::MAX, 0, 3)],
+    );
+    let m = MemReader::open(tmp.path(), None).unwrap();
+    assert_eq!(m.shared_mappings().len(), 2);
+    assert_eq!(m.shmem_size(), u64::MAX);
+}
+
+/// Found by fuzzing (`mem_reader`): a shared mapping whose offset in the
+/// object plus its length passes `u64::MAX` overflowed when placed.
+#[test]
+fn fuzz_shared_mapping_offset_near_u64_max() {
+    let tmp = tempfile::tempdir().unwrap();
+    checkpoint(tmp.path(), 1, &[(at(0), 1, PE_PRESENT)], &page(b'p'));
+    set_vmas(tmp.path(), vec![shared_vma(at(8), at(10), u64::MAX - PAGE_SIZE + 1, 3)]);
+    let run = PagemapEntry {
+        vaddr: 0,
+        nr_pages: 1,
+        in_parent: None,
+        flags: Some(PE_LAZY),
+    };
+    image(
+        &tmp.path().join("pagemap-shmem-3.img"),
+        "PAGEMAP",
+        &[PagemapHead { pages_id: 2 }.encode_to_vec(), run.encode_to_vec()],
+    );
+    let m = MemReader::open(tmp.path(), None).unwrap();
+    let shared = &m.shared_mappings()[0];
+    assert_eq!(shared.image.as_deref(), Some("pagemap-shmem-3.img"));
+    assert_eq!(shared.held, 0);
+    assert_eq!(m.read(at(8), 16).unwrap().missing, vec![(at(8)..at(8) + 16)]);
+}
+
 /// Markers straddling the 2 MiB read blocks, the end of a run and a hole.
 #[test]
 fn matches_across_search_blocks_are_found_once() {
@@ -333,4 +414,30 @@ fn sysv_shm_inline_in_ipcns_shm() {
     let hits = m.search_all(&Searcher::literal(b"HELLO", false).unwrap(), 0).unwrap();
     assert_eq!(hits.iter().map(|h| h.addr).collect::<Vec<_>>(), [seg_at]);
     assert_eq!(hits[0].vma.unwrap().kind(), "sysv-shm");
+}
+
+/// A SysV segment of `ipcns-shm` whose size is near `u64::MAX`: its inline
+/// contents are not there, a clean error rather than an overflow.
+#[test]
+fn sysv_shm_size_near_u64_max_is_an_error() {
+    use crit::proto::{IpcDescEntry, IpcShmEntry};
+    for size in [u64::MAX, u64::MAX - 2, u64::MAX - PAGE_SIZE] {
+        let tmp = tempfile::tempdir().unwrap();
+        checkpoint(tmp.path(), 1, &[(at(0), 1, PE_PRESENT)], &page(b'p'));
+        let mut sysv = shared_vma(at(16), at(17), 0, 7);
+        sysv.status |= 1 << 10; // SYSVIPC
+        set_vmas(tmp.path(), vec![sysv]);
+        let seg = IpcShmEntry {
+            desc: IpcDescEntry {
+                id: 7,
+                ..Default::default()
+            },
+            size,
+            in_pagemaps: None,
+            hugetlb_flag: None,
+        };
+        image(&tmp.path().join("ipcns-shm-0.img"), "IPCNS_SHM", &[seg.encode_to_vec()]);
+        let e = MemReader::open(tmp.path(), None).err().unwrap().to_string();
+        assert!(e.contains("ipcns-shm-0.img"), "{e}");
+    }
 }

@@ -223,7 +223,8 @@ impl MemReader {
 
     /// Total size of the task's shared mappings, in bytes.
     pub fn shmem_size(&self) -> u64 {
-        self.shared.iter().map(|s| s.vma.len()).sum()
+        // Saturating: corrupt mappings may overlap and claim more than the address space.
+        self.shared.iter().fold(0, |n, s| n.saturating_add(s.vma.len()))
     }
 
     /// The address ranges whose bytes the checkpoint holds, merged, in order.

@@ -96,7 +96,8 @@ impl<'a> Resolver<'a> {
         let mut extents = Vec::with_capacity(pm.runs.len());
         let mut offset = 0u64;
         for run in &pm.runs {
-            if run.present() {
+            // A present run of no pages holds nothing (and need not have a pages file).
+            if run.present() && !run.is_empty() {
                 let file = pages.expect("present runs have a pages file");
                 push_merged(
                     &mut extents,

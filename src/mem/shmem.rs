@@ -92,8 +92,9 @@ impl SharedIndex {
                         in_pagemaps: e.in_pagemaps(),
                         data_offset: r.offset(),
                     };
-                    // Inline contents are padded to 4 bytes.
-                    r.skip(inline.div_ceil(4) * 4, "shared memory")?;
+                    // Inline contents are padded to 4 bytes (saturating: a size near
+                    // u64::MAX is then more than the file holds, a clean error).
+                    r.skip(inline.div_ceil(4).saturating_mul(4), "shared memory")?;
                     map.insert(e.desc.id, shm);
                 }
             }
@@ -200,7 +201,8 @@ pub(crate) fn resolve(resolver: &mut Resolver<'_>, index: &mut SharedIndex, vma:
 /// Moves the object's runs and extents that the mapping shows (object
 /// offsets `pgoff..pgoff+len`) to their addresses.
 fn place(out: &mut SharedResolved, vma: &Vma, image: &str, runs: &[Run], obj: &[Extent], resolver: &Resolver<'_>) {
-    let (lo, hi) = (vma.pgoff, vma.pgoff + vma.len());
+    // Saturating: a corrupt offset may put the mapping's end past the last object offset.
+    let (lo, hi) = (vma.pgoff, vma.pgoff.saturating_add(vma.len()));
     let to_va = |e: Extent| Extent {
         start: e.start - lo + vma.start,
         ..e
