@@ -2,8 +2,10 @@
 //! prost structs and framed as CRIU writes them, survive binary → JSON (plain
 //! and `--pretty`) → binary byte-identically.
 
-use crit::convert::{decode_image, encode_image, DecodeOptions};
-use crit::image::{write_entry, write_header, ImageReader};
+mod common;
+
+use crit::convert::encode_image;
+use crit::image::{write_entry, write_header};
 use crit::json::decode::write_message;
 use crit::json::encode::encode_message;
 use crit::json::writer::JsonWriter;
@@ -31,18 +33,7 @@ fn plain<M: Message>(msgs: &[M]) -> Vec<(Vec<u8>, Vec<u8>)> {
 
 fn round_trip(image: &[u8]) -> Result<(), TestCaseError> {
     for pretty in [false, true] {
-        let mut r = ImageReader::new(image, "prop.img", Some(image.len() as u64))
-            .map_err(|e| TestCaseError::fail(e.to_string()))?;
-        let mut json = Vec::new();
-        decode_image(
-            &mut r,
-            &mut json,
-            DecodeOptions {
-                pretty,
-                no_payload: false,
-            },
-        )
-        .map_err(|e| TestCaseError::fail(format!("decode: {e}")))?;
+        let json = common::decode_bytes(image, pretty).map_err(|e| TestCaseError::fail(format!("decode: {e}")))?;
         let mut again = Vec::new();
         encode_image(json.as_slice(), "prop.json", &mut again)
             .map_err(|e| TestCaseError::fail(format!("encode: {e}\n{}", String::from_utf8_lossy(&json))))?;

@@ -3,10 +3,12 @@
 //! writes them back, so the round trip stays byte-identical — also when the
 //! unknown fields sit inside nested messages.
 
+mod common;
+
 use std::fs;
 use std::path::Path;
 
-use crit::convert::{decode_image, encode_image, DecodeOptions};
+use crit::convert::encode_image;
 use crit::image::{write_entry, write_header, ImageReader};
 use crit::schema::magic::{Extra, Layout};
 use crit::schema::{Kind, MessageId, Schema};
@@ -53,18 +55,7 @@ fn add_unknown(msg: MessageId, payload: &[u8]) -> Vec<u8> {
 }
 
 fn decode(image: &[u8], pretty: bool) -> String {
-    let mut r = ImageReader::new(image, "test.img", Some(image.len() as u64)).unwrap();
-    let mut json = Vec::new();
-    decode_image(
-        &mut r,
-        &mut json,
-        DecodeOptions {
-            pretty,
-            no_payload: false,
-        },
-    )
-    .unwrap();
-    String::from_utf8(json).unwrap()
+    String::from_utf8(common::decode_bytes(image, pretty).unwrap()).unwrap()
 }
 
 fn assert_round_trip(name: &str, image: &[u8], nested: bool) {

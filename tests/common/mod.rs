@@ -69,3 +69,19 @@ pub fn crit_text(args: &[&str]) -> (String, String, bool) {
         out.status.success(),
     )
 }
+
+/// Decodes an in-memory image to JSON, as `crit decode [--pretty]` would.
+pub fn decode_bytes(image: &[u8], pretty: bool) -> Result<Vec<u8>, crit::Error> {
+    use crit::convert::{decode_image, DecodeOptions};
+    let mut r = crit::image::ImageReader::new(image, "test.img", Some(image.len() as u64))?;
+    let mut json = Vec::new();
+    decode_image(
+        &mut r,
+        &mut json,
+        DecodeOptions {
+            pretty,
+            no_payload: false,
+        },
+    )?;
+    Ok(json)
+}
