@@ -86,7 +86,11 @@ impl Pagemap {
             .next_message::<PagemapHead>(&mut buf)?
             .ok_or_else(|| Error::bad_image(&file, "the pagemap has no head entry"))?;
         let mut runs = Vec::new();
-        while let Some(pe) = r.next_message::<PagemapEntry>(&mut buf)? {
+        loop {
+            let at = r.offset();
+            let Some(pe) = r.next_message::<PagemapEntry>(&mut buf)? else {
+                break;
+            };
             // Before the `flags` field, `in_parent` alone said where pages were.
             let mut flags = pe.flags.unwrap_or(if pe.in_parent() { PE_PARENT } else { PE_PRESENT });
             if pe.in_parent() {
@@ -97,23 +101,20 @@ impl Pagemap {
                 nr_pages: u64::from(pe.nr_pages),
                 flags,
             };
+            let bad = |what: String| Error::bad_image(&file, format!("entry {} at byte {at}: {what}", runs.len() + 1));
             if run.vaddr.checked_add(run.len()).is_none() {
-                return Err(Error::bad_image(
-                    &file,
-                    format!("entry {}: run at {:#x} wraps around", runs.len() + 1, run.vaddr),
-                ));
+                return Err(bad(format!(
+                    "run of {} pages at {:#x} runs past the end of the address space",
+                    run.nr_pages, run.vaddr
+                )));
             }
             if let Some(prev) = runs.last().copied().filter(|p: &Run| p.end() > run.vaddr) {
-                return Err(Error::bad_image(
-                    &file,
-                    format!(
-                        "entry {}: run at {:#x} overlaps or precedes the run {:#x}-{:#x}",
-                        runs.len() + 1,
-                        run.vaddr,
-                        prev.vaddr,
-                        prev.end()
-                    ),
-                ));
+                return Err(bad(format!(
+                    "run at {:#x} overlaps or precedes the run {:#x}-{:#x}; runs must be in address order",
+                    run.vaddr,
+                    prev.vaddr,
+                    prev.end()
+                )));
             }
             runs.push(run);
         }

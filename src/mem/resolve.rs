@@ -71,7 +71,7 @@ impl<'a> Resolver<'a> {
                 return Err(Error::bad_image(
                     path.display().to_string(),
                     format!(
-                        "its present runs hold {present} bytes but {} has only {}",
+                        "its present runs hold {present} bytes but {} has only {} bytes",
                         self.files.label(id),
                         self.files.len(id)
                     ),
