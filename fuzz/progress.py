@@ -35,19 +35,14 @@ def main():
     print(f"{'time':>7} {'execs':>11} {'cov':>6} {'+cov':>5} {'ft':>7} {'+ft':>6} {'corpus':>6}")
     prev = None
     next_mark = 0
-    for row in rows + [None]:
-        last = row is None
-        if last:
-            row = rows[-1]
+    for i, row in enumerate(rows):
         execs, cov, ft, corp, _, _, _, t = row
-        if t >= next_mark or last:
+        if t >= next_mark or i == len(rows) - 1:
             dcov = cov - prev[1] if prev else cov
             dft = ft - prev[2] if prev else ft
             print(f"{t:>6}s {execs:>11,} {cov:>6} {dcov:>+5} {ft:>7} {dft:>+6} {corp:>6}")
             prev = row
             next_mark = (t // args.every + 1) * args.every
-            if last:
-                break
 
     execs, cov, ft, corp, oom, timeout, crash, t = rows[-1]
     first_at_cov = min(r[7] for r in rows if r[1] == cov)
