@@ -16,6 +16,13 @@ for img in tests/fixtures/corpus/*/*; do
     "$crit" decode --pretty -i "$img" -o "fuzz/corpus/encode_json/$name.pretty.json"
 done
 
+# Every magic, also those the corpus has no image of: a header and no entries
+# (the fuzzer adds them; decode_image.dict has the headers too). `encode`
+# refuses the few magics that hold no protobuf entries (KDAT): skip those.
+sed -n 's/^\([a-z0-9_]*\)=.*/\1/p' fuzz/decode_image.dict | tr a-z A-Z | while read -r magic; do
+    echo "{\"magic\": \"$magic\", \"entries\": []}" | "$crit" encode -o "fuzz/corpus/decode_image/empty-$magic" 2>/dev/null || true
+done
+
 # explore_dir: the first byte picks a corpus checkpoint (in name order); with
 # nothing after it, that checkpoint unchanged. Then a few edits (see the target).
 mkdir -p fuzz/corpus/explore_dir
