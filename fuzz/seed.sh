@@ -23,6 +23,14 @@ sed -n 's/^\([a-z0-9_]*\)=.*/\1/p' fuzz/decode_image.dict | tr a-z A-Z | while r
     echo "{\"magic\": \"$magic\", \"entries\": []}" | "$crit" encode -o "fuzz/corpus/decode_image/empty-$magic" 2>/dev/null || true
 done
 
+# Whatever decode_image's corpus holds that decodes (fuzzed images of every
+# magic, once it has run) is JSON for encode_json: run this script again then.
+for img in fuzz/corpus/decode_image/*; do
+    name=from-$(basename "$img")
+    "$crit" decode -i "$img" -o "fuzz/corpus/encode_json/$name.json" 2>/dev/null || continue
+    "$crit" decode --pretty -i "$img" -o "fuzz/corpus/encode_json/$name.pretty.json"
+done
+
 # explore_dir: the first byte picks a corpus checkpoint (in name order); with
 # nothing after it, that checkpoint unchanged. Then a few edits (see the target).
 mkdir -p fuzz/corpus/explore_dir
