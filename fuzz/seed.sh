@@ -1,10 +1,12 @@
 #!/bin/sh
-# Seeds the fuzz corpora from the checkpoint fixtures: every image for
+# Seeds the fuzz corpora from fuzz/corpus.tar.xz and the checkpoint fixtures: every image for
 # decode_image, and its `crit decode` JSON (plain and --pretty) for encode_json.
 # Run from the repository root after `cargo build`.
 set -eu
 crit=${CRIT:-target/debug/crit}
 mkdir -p fuzz/corpus/decode_image fuzz/corpus/encode_json
+# The corpora of the last long runs, minimized (-merge=1): start where they ended.
+tar -xJf fuzz/corpus.tar.xz -C fuzz/corpus
 for img in tests/fixtures/corpus/*/*; do
     name=$(basename "$(dirname "$img")")-$(basename "$img")
     # Raw memory has no magic: one small slice of it is seed enough.
