@@ -87,7 +87,7 @@ impl Pagemap {
             .ok_or_else(|| Error::bad_image(&file, "the pagemap has no head entry"))?;
         let mut runs = Vec::new();
         loop {
-            let at = r.offset();
+            let (entry, at) = (r.entry_index(), r.offset());
             let Some(pe) = r.next_message::<PagemapEntry>(&mut buf)? else {
                 break;
             };
@@ -101,7 +101,7 @@ impl Pagemap {
                 nr_pages: u64::from(pe.nr_pages),
                 flags,
             };
-            let bad = |what: String| Error::bad_image(&file, format!("entry {} at byte {at}: {what}", runs.len() + 1));
+            let bad = |what: String| Error::bad_image(&file, format!("entry {entry} at byte {at}: {what}"));
             if run.vaddr.checked_add(run.len()).is_none() {
                 return Err(bad(format!(
                     "run of {} pages at {:#x} runs past the end of the address space",
