@@ -186,6 +186,38 @@ fn decode_typed<T: prost::Message + Default, R: Read>(r: &ImageReader<R>, payloa
     T::decode(payload).map_err(|e| r.error_at(start, &format!("malformed protobuf payload: {e}")))
 }
 
+/// The raw bytes after an entry of a `Blob` image (`SK_QUEUES`, `BPFMAP_DATA`,
+/// pipe and fifo data): how many its entry says there are, what they are, and
+/// which of its fields says so. Decode and encode both go by it.
+struct BlobSize {
+    len: u64,
+    what: &'static str,
+    field: &'static str,
+}
+
+fn blob_size(magic: &str, payload: &[u8]) -> Result<BlobSize, prost::DecodeError> {
+    Ok(match magic {
+        "SK_QUEUES" => BlobSize {
+            len: u64::from(proto::SkPacketEntry::decode(payload)?.length),
+            what: "queued packet",
+            field: "length",
+        },
+        "BPFMAP_DATA" => {
+            let e = proto::BpfmapDataEntry::decode(payload)?;
+            BlobSize {
+                len: u64::from(e.keys_bytes) + u64::from(e.values_bytes),
+                what: "map data",
+                field: "keys_bytes + values_bytes",
+            }
+        }
+        _ => BlobSize {
+            len: u64::from(proto::PipeDataEntry::decode(payload)?.bytes),
+            what: "pipe data",
+            field: "bytes",
+        },
+    })
+}
+
 /// Streams `n` bytes (or the rest of the input) as a base64 JSON string.
 fn stream_base64<R: Read, W: Write>(
     r: &mut ImageReader<R>,
@@ -244,20 +276,8 @@ fn decode_extra<R: Read, W: Write>(
     match extra {
         Extra::None => {}
         Extra::Blob => {
-            let (len, what) = match r.magic() {
-                "SK_QUEUES" => (
-                    u64::from(decode_typed::<proto::SkPacketEntry, R>(r, payload, start)?.length),
-                    "queued packet",
-                ),
-                "BPFMAP_DATA" => {
-                    let e = decode_typed::<proto::BpfmapDataEntry, R>(r, payload, start)?;
-                    (u64::from(e.keys_bytes) + u64::from(e.values_bytes), "map data")
-                }
-                _ => (
-                    u64::from(decode_typed::<proto::PipeDataEntry, R>(r, payload, start)?.bytes),
-                    "pipe data",
-                ),
-            };
+            let BlobSize { len, what, .. } = blob_size(r.magic(), payload)
+                .map_err(|e| r.error_at(start, &format!("malformed protobuf payload: {e}")))?;
             if no_payload {
                 r.skip(len, what)?;
                 nopl(w, len)?;
@@ -624,23 +644,7 @@ impl EntryEncoder {
         match extra {
             Extra::None => {}
             Extra::Blob => {
-                let (len, field) = match self.magic {
-                    "SK_QUEUES" => (
-                        u64::from(proto::SkPacketEntry::decode(payload).map_err(typed)?.length),
-                        "length",
-                    ),
-                    "BPFMAP_DATA" => {
-                        let e = proto::BpfmapDataEntry::decode(payload).map_err(typed)?;
-                        (
-                            u64::from(e.keys_bytes) + u64::from(e.values_bytes),
-                            "keys_bytes + values_bytes",
-                        )
-                    }
-                    _ => (
-                        u64::from(proto::PipeDataEntry::decode(payload).map_err(typed)?.bytes),
-                        "bytes",
-                    ),
-                };
+                let BlobSize { len, field, .. } = blob_size(self.magic, payload).map_err(typed)?;
                 let data = b64(value, &at_extra)?;
                 check_len(&at_extra, &data, len, field)?;
                 out.write_all(&data)?;
