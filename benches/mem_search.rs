@@ -81,7 +81,8 @@ fn synthesize(dir: &Path) -> usize {
     pm.extend(runs.iter().map(|&(v, p)| {
         PagemapEntry {
             vaddr: v,
-            nr_pages: p as u32,
+            compat_nr_pages: 0,
+            nr_pages: Some(p),
             in_parent: None,
             flags: Some(4),
         }

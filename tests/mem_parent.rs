@@ -54,14 +54,16 @@ fn checkpoint(dir: &Path, vma_pages: u64, runs: &[(u64, u32, u32)], pages: &[u8]
         let pe = if flags == 0 {
             PagemapEntry {
                 vaddr,
-                nr_pages,
+                compat_nr_pages: nr_pages,
+                nr_pages: None,
                 in_parent: Some(true),
                 flags: None,
             }
         } else {
             PagemapEntry {
                 vaddr,
-                nr_pages,
+                compat_nr_pages: nr_pages,
+                nr_pages: None,
                 in_parent: None,
                 flags: Some(flags),
             }
@@ -305,7 +307,8 @@ fn fuzz_shared_mapping_offset_near_u64_max() {
     set_vmas(tmp.path(), vec![shared_vma(at(8), at(10), u64::MAX - PAGE_SIZE + 1, 3)]);
     let run = PagemapEntry {
         vaddr: 0,
-        nr_pages: 1,
+        compat_nr_pages: 1,
+        nr_pages: None,
         in_parent: None,
         flags: Some(PE_LAZY),
     };

@@ -65,14 +65,22 @@ fn pstree() -> impl Strategy<Value = proto::PstreeEntry> {
 }
 
 fn pagemap_entry() -> impl Strategy<Value = proto::PagemapEntry> {
-    (any::<u64>(), any::<u32>(), any::<Option<bool>>(), any::<Option<u32>>()).prop_map(
-        |(vaddr, nr_pages, in_parent, flags)| proto::PagemapEntry {
-            vaddr,
-            nr_pages,
-            in_parent,
-            flags,
-        },
+    (
+        any::<u64>(),
+        any::<u32>(),
+        any::<Option<bool>>(),
+        any::<Option<u32>>(),
+        any::<Option<u64>>(),
     )
+        .prop_map(
+            |(vaddr, compat_nr_pages, in_parent, flags, nr_pages)| proto::PagemapEntry {
+                vaddr,
+                compat_nr_pages,
+                in_parent,
+                flags,
+                nr_pages,
+            },
+        )
 }
 
 fn task_core() -> impl Strategy<Value = proto::TaskCoreEntry> {

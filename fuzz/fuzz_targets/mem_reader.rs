@@ -100,8 +100,15 @@ fn pagemap(input: &mut Input, path: &Path, pages_id: u32) {
             2 => (Some(f & 4 != 0), Some(u32::from(f >> 3) & 7)),
             _ => (None, None),
         };
+        // CRIU 4.2 style (count in field 5, 0 in field 2) or the older one.
+        let (compat_nr_pages, nr_pages) = if f & 0x80 != 0 {
+            (0, Some(u64::from(nr_pages)))
+        } else {
+            (nr_pages, None)
+        };
         let e = PagemapEntry {
             vaddr,
+            compat_nr_pages,
             nr_pages,
             in_parent,
             flags,

@@ -103,7 +103,7 @@ fn runs(table: &FileTable, vmas: &[VmaEntry], pagemap: &[PagemapEntry]) -> Resul
     let mut out = Vec::with_capacity(pagemap.len());
     let mut previous: Option<usize> = None;
     for pm in pagemap {
-        let pages = u64::from(pm.nr_pages);
+        let pages = crate::mem::entry_pages(pm);
         let end = pm.vaddr.saturating_add(pages.saturating_mul(PAGE_SIZE));
         let mut run = Run {
             start: Hex(pm.vaddr),

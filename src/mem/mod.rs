@@ -24,7 +24,7 @@ mod search;
 mod shmem;
 mod vma;
 
-pub use pagemap::{Pagemap, Run, PAGE_SIZE, PE_LAZY, PE_PARENT, PE_PRESENT};
+pub use pagemap::{entry_pages, Pagemap, Run, PAGE_SIZE, PE_LAZY, PE_PARENT, PE_PRESENT};
 pub use reader::{MapRun, MemRead, MemReader, Piece};
 pub use search::{printable, PatternError, SearchMatch, SearchStats, Searcher, REGEX_WINDOW};
 pub use shmem::{SharedKind, SharedMapping};

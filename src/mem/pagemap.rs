@@ -69,6 +69,13 @@ pub struct Pagemap {
     pub runs: Vec<Run>,
 }
 
+/// How many pages a `pagemap_entry` covers: CRIU 4.2's `nr_pages` (field 5)
+/// when present, else the 4.1-and-older `compat_nr_pages` (field 2), as CRIU
+/// itself reads them. Every reader of pagemaps asks this, never the fields.
+pub fn entry_pages(pe: &PagemapEntry) -> u64 {
+    pe.nr_pages.unwrap_or(u64::from(pe.compat_nr_pages))
+}
+
 impl Pagemap {
     /// Reads `pagemap-*.img`. Runs must be sorted and not overlap, as CRIU
     /// writes them: lookups binary-search them.
@@ -98,7 +105,7 @@ impl Pagemap {
             }
             let run = Run {
                 vaddr: pe.vaddr,
-                nr_pages: u64::from(pe.nr_pages),
+                nr_pages: entry_pages(&pe),
                 flags,
             };
             let bad = |what: String| Error::bad_image(&file, format!("entry {entry} at byte {at}: {what}"));
