@@ -253,6 +253,16 @@ fn modes_are_kept_and_the_umask_honoured() {
         assert_eq!(mode(&old), m);
         assert_eq!(fs::read(&old).unwrap(), expected_json());
     }
+    // Root gives a replaced file back to its owner.
+    // SAFETY: geteuid has no preconditions.
+    if unsafe { libc::geteuid() } != 0 {
+        eprintln!("skipped: keeping another user's ownership needs root");
+        return;
+    }
+    std::os::unix::fs::chown(&old, Some(4321), Some(8765)).unwrap();
+    ok(&decode_to(&old));
+    let meta = fs::metadata(&old).unwrap();
+    assert_eq!((meta.uid(), meta.gid()), (4321, 8765));
 }
 
 #[test]

@@ -11,7 +11,7 @@ const EXIT_STATUS: &str = "\
 Exit status:
   0  success
   1  bad input: a missing, truncated or corrupt image, malformed JSON, an I/O error
-  2  usage: unknown command or option, missing argument";
+  2  usage: unknown command or option, missing argument, a value that does not parse";
 
 /// Read, write and explore CRIU checkpoint images.
 #[derive(Debug, Parser)]
