@@ -205,6 +205,29 @@ fn go_unix_socket_names_are_base64() {
 }
 
 #[test]
+fn go_leaves_out_an_empty_ghost_file() {
+    // The Go CRIT writes no "extra" for empty contents; Python writes "".
+    let go = json!({"magic": "GHOST_FILE", "entries": [
+        {"uid": 0, "gid": 0, "mode": 33152, "atim": {"tvSec": "1", "tvUsec": "2"}},
+    ]});
+    let mut python = json!({"magic": "GHOST_FILE", "entries": [
+        {"uid": 0, "gid": 0, "mode": 33152, "atim": {"tv_sec": 1, "tv_usec": 2}, "extra": ""},
+    ]});
+    let want = encode(&python).unwrap();
+    assert!(encode(&go).unwrap() == want);
+    // Python's without it: the contents were elided.
+    python["entries"][0].as_object_mut().unwrap().remove("extra");
+    assert_eq!(
+        encode(&python),
+        Err((
+            1,
+            "crit: <stdin>: entries[0]: no \"extra\" (the file's contents): payload elided by --nopl: cannot encode\n"
+                .into()
+        ))
+    );
+}
+
+#[test]
 fn go_semaphore_values_are_a_string() {
     // The ipc checkpoint's semaphore set: key 0x2345, values 1, 2, 3.
     let want = corpus_file("ipc/ipcns-sem-10.img");
