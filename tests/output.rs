@@ -217,6 +217,13 @@ fn own_descriptors_are_duplicated() {
     let mut want = b"head\n".to_vec();
     want.extend_from_slice(&json);
     assert_eq!(fs::read(dir.path().join("app.json")).unwrap(), want);
+    // Other spellings reach the same descriptor through the links.
+    ok(&bash(
+        r#""$CRIT" decode -i "$IMG" -o /dev/../dev/stdout > dots.json; "$CRIT" decode -i "$IMG" -o /proc/self/fd/4 4> proc.json"#,
+        dir.path(),
+    ));
+    assert_eq!(fs::read(dir.path().join("dots.json")).unwrap(), json);
+    assert_eq!(fs::read(dir.path().join("proc.json")).unwrap(), json);
     // -o >(cmd): a pipe to a process substitution.
     ok(&bash(
         r#""$CRIT" decode -i "$IMG" -o >(cat > subst.json); wait $!"#,

@@ -288,15 +288,17 @@ fn resolve(path: &Path) -> Result<Dest> {
 /// The descriptor `/dev/stdout`, `/dev/stderr`, `/dev/fd/N`,
 /// `/proc/self/fd/N` or `/proc/PID/fd/N` (PID ours) stands for.
 fn own_fd(p: &Path) -> Option<RawFd> {
-    let parts: Vec<&str> = p
-        .components()
-        .filter_map(|c| match c {
-            Component::Normal(s) => s.to_str(),
-            _ => None,
-        })
-        .collect();
+    // Only plain absolute spellings; anything else is followed like any path.
     if !p.is_absolute() {
         return None;
+    }
+    let mut parts = Vec::new();
+    for c in p.components() {
+        match c {
+            Component::RootDir => {}
+            Component::Normal(s) => parts.push(s.to_str()?),
+            _ => return None,
+        }
     }
     let me = std::process::id().to_string();
     let fd = match parts.as_slice() {
