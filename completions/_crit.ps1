@@ -150,6 +150,8 @@ Register-ArgumentCompleter -Native -CommandName 'crit' -ScriptBlock {
             break
         }
         'crit;mem;read' {
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Where to write (''-'' or absent: standard output)')
+            [CompletionResult]::new('--out', '--out', [CompletionResultType]::ParameterName, 'Where to write (''-'' or absent: standard output)')
             [CompletionResult]::new('--pid', '--pid', [CompletionResultType]::ParameterName, 'Task to read (default: the root task)')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')

@@ -645,12 +645,20 @@ _crit() {
             return 0
             ;;
         crit__subcmd__mem__subcmd__read)
-            opts="-v -h -V --raw --pid --format --color --verbose --help --version"
+            opts="-o -v -h -V --raw --out --pid --format --color --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --out)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --pid)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

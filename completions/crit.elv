@@ -137,6 +137,8 @@ set edit:completion:arg-completer[crit] = {|@words|
             cand --version 'Print version'
         }
         &'crit;mem;read'= {
+            cand -o 'Where to write (''-'' or absent: standard output)'
+            cand --out 'Where to write (''-'' or absent: standard output)'
             cand --pid 'Task to read (default: the root task)'
             cand --format 'Output format'
             cand --color 'When to use colour'

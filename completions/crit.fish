@@ -104,6 +104,7 @@ never\t''"
 complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from env" -s v -l verbose -d 'On error, also print the chain of causes'
 complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from env" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from env" -s V -l version -d 'Print version'
+complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from read" -s o -l out -d 'Where to write (\'-\' or absent: standard output)' -r -F
 complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from read" -l pid -d 'Task to read (default: the root task)' -r
 complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from read" -l format -d 'Output format' -r -f -a "table\t'Aligned columns for people'
 json\t'One JSON document, for jq and programs'"

@@ -54,6 +54,7 @@ impl Stats {
     /// Reads `stats-dump` and `stats-restore` from `dir`, whichever exist.
     pub fn read(dir: impl AsRef<Path>) -> Result<Self> {
         let dir = dir.as_ref();
+        crate::dir::require_dir(dir)?;
         Ok(Stats {
             dump: dump_stats(dir)?,
             restore: restore_stats(dir)?,

@@ -117,15 +117,29 @@ fn encode_reads_python_crit_json() {
 }
 
 /// The Go CRIT's dialect: protobuf's JSON mapping, with lowerCamelCase names,
-/// 64-bit integers as strings and base64 without line breaks.
+/// 64-bit integers as strings, base64 without line breaks (a unix socket's
+/// name too); "extra" pasted on as go-criu does: base64 without line breaks,
+/// semaphore values as a string, left out when empty.
 fn to_go_dialect(v: &Value, in_extra: bool) -> Value {
     match v {
         Value::Object(m) => Value::Object(
             m.iter()
+                .filter(|(k, v)| !(*k == "extra" && v.as_str() == Some("")))
                 .map(|(k, v)| {
                     let extra = in_extra || k == "extra";
                     let key = if extra { k.clone() } else { lower_camel(k) };
-                    (key, to_go_dialect(v, extra))
+                    let v = match (k.as_str(), v) {
+                        // unix_sk_entry.name: quoted-printable in Python's dialect.
+                        ("name", Value::String(s)) if !in_extra && m.contains_key("backlog") => {
+                            Value::String(base64_plain(&crit::json::formats::quopri_decode(s)))
+                        }
+                        ("extra", Value::String(s)) => Value::String(s.replace('\n', "")),
+                        ("extra", Value::Array(a)) if a.iter().all(Value::is_u64) => {
+                            Value::String(serde_json::to_string(a).unwrap())
+                        }
+                        _ => to_go_dialect(v, extra),
+                    };
+                    (key, v)
                 })
                 .collect(),
         ),
@@ -136,6 +150,11 @@ fn to_go_dialect(v: &Value, in_extra: bool) -> Value {
         Value::String(s) if !in_extra => Value::String(s.replace('\n', "")),
         other => other.clone(),
     }
+}
+
+/// Go's `base64.StdEncoding`: one line.
+fn base64_plain(data: &[u8]) -> String {
+    crit::json::formats::base64_lines(data).replace('\n', "")
 }
 
 fn lower_camel(s: &str) -> String {

@@ -11,7 +11,7 @@ const EXIT_STATUS: &str = "\
 Exit status:
   0  success
   1  bad input: a missing, truncated or corrupt image, malformed JSON, an I/O error
-  2  usage: unknown command or option, missing argument";
+  2  usage: unknown command or option, missing argument, a value that does not parse";
 
 /// Read, write and explore CRIU checkpoint images.
 #[derive(Debug, Parser)]
@@ -176,12 +176,17 @@ pub enum MemCommand {
     /// A hexdump of LEN bytes at ADDR (decimal or 0x…)
     Read {
         /// Start address
-        addr: String,
+        #[arg(value_parser = parse_number)]
+        addr: u64,
         /// Number of bytes
-        len: String,
+        #[arg(value_parser = parse_number)]
+        len: u64,
         /// Write the raw bytes instead of a hexdump
         #[arg(long)]
         raw: bool,
+        /// Where to write ('-' or absent: standard output)
+        #[arg(short, long = "out", value_name = "OUT")]
+        output: Option<PathBuf>,
     },
     /// Every match of PATTERN, with its address, mapping and context
     Search {
@@ -201,4 +206,14 @@ pub enum MemCommand {
     Maps,
     /// The size of the task's shared memory mappings
     Shmem,
+}
+
+/// `ADDR` and `LEN`: decimal or `0x…` hexadecimal, `_` allowed between digits.
+pub fn parse_number(s: &str) -> Result<u64, String> {
+    let t = s.trim().replace('_', "");
+    let r = match t.strip_prefix("0x").or_else(|| t.strip_prefix("0X")) {
+        Some(h) => u64::from_str_radix(h, 16),
+        None => t.parse(),
+    };
+    r.map_err(|e| format!("not a number (decimal or 0x…): {e}"))
 }

@@ -2,12 +2,15 @@
 
 use std::io::{self, Write};
 
-use anyhow::{bail, Context, Result};
+use std::path::Path;
+
+use anyhow::{anyhow, bail, Result};
 use crit::mem::{printable, MapRun, MemReader, SearchMatch, Searcher, Vma};
 use owo_colors::OwoColorize;
 use serde_json::{json, Value};
 
 use super::args::{Format, MemArgs, MemCommand};
+use super::output::{stdout_error, with_output, STDOUT_NAME};
 use super::render::{print_json, print_text, use_color};
 use super::stats::{size, table};
 
@@ -21,7 +24,7 @@ pub fn run(args: &MemArgs) -> Result<()> {
     match &args.command {
         MemCommand::Args => strings(mem.args()?, json),
         MemCommand::Env => strings(mem.env()?, json),
-        MemCommand::Read { addr, len, raw } => read(&mem, parse_num(addr, "ADDR")?, parse_num(len, "LEN")?, *raw, json),
+        MemCommand::Read { addr, len, raw, output } => read(&mem, *addr, *len, *raw, json, output.as_deref()),
         MemCommand::Search {
             pattern,
             regex,
@@ -33,7 +36,7 @@ pub fn run(args: &MemArgs) -> Result<()> {
             } else {
                 Searcher::literal(pattern.as_bytes(), *ignore_case)
             }
-            .with_context(|| format!("bad pattern {pattern:?}"))?;
+            .map_err(|e| anyhow!("bad pattern {pattern:?}: {e}"))?;
             search(&mem, &searcher, *context, json, color)
         }
         MemCommand::Maps => maps(&mem, json),
@@ -45,23 +48,13 @@ fn hex(x: u64) -> String {
     format!("{x:#x}")
 }
 
-/// `ADDR`/`LEN`: decimal or `0x…` hexadecimal.
-fn parse_num(s: &str, what: &str) -> Result<u64> {
-    let t = s.trim().replace('_', "");
-    let r = match t.strip_prefix("0x").or_else(|| t.strip_prefix("0X")) {
-        Some(h) => u64::from_str_radix(h, 16),
-        None => t.parse(),
-    };
-    r.with_context(|| format!("{what} {s:?} is not a number (decimal or 0x…)"))
-}
-
 fn strings(items: Vec<String>, json: bool) -> Result<()> {
     if json {
         return print_json(&items);
     }
     let mut out = io::stdout().lock();
     for s in items {
-        writeln!(out, "{s}").context("<output>")?;
+        writeln!(out, "{s}").map_err(stdout_error)?;
     }
     Ok(())
 }
@@ -85,48 +78,49 @@ fn push_range(all: &mut Vec<std::ops::Range<u64>>, r: std::ops::Range<u64>) {
     }
 }
 
-fn read(mem: &MemReader, addr: u64, len: u64, raw: bool, json: bool) -> Result<()> {
+fn read(mem: &MemReader, addr: u64, len: u64, raw: bool, json: bool, output: Option<&Path>) -> Result<()> {
     if addr.checked_add(len).is_none() {
         bail!("{addr:#x} + {len} runs past the end of the address space");
     }
-    let out = io::stdout();
-    let mut out = io::BufWriter::with_capacity(128 * 1024, out.lock());
-    let width = format!("{:x}", addr + len).len().max(8);
     let mut missing = Vec::new();
-    let mut buf = vec![0u8; READ_CHUNK.min(len as usize)];
-    if json {
-        write!(
-            out,
-            "{{\n  \"address\": \"{addr:#x}\",\n  \"length\": {len},\n  \"hex\": \""
-        )
-        .context("<output>")?;
-    }
-    let mut done = 0u64;
-    while done < len {
-        let n = ((len - done) as usize).min(READ_CHUNK);
-        let at = addr + done;
-        for m in mem.read_into(at, &mut buf[..n])? {
-            push_range(&mut missing, m);
+    with_output(output, None, |out| {
+        let io_err = |e: io::Error| crit::Error::io(STDOUT_NAME, e);
+        let width = format!("{:x}", addr + len).len().max(8);
+        let mut buf = vec![0u8; READ_CHUNK.min(len as usize)];
+        if json {
+            write!(
+                out,
+                "{{\n  \"address\": \"{addr:#x}\",\n  \"length\": {len},\n  \"hex\": \""
+            )
+            .map_err(io_err)?;
         }
-        let chunk = &buf[..n];
-        if raw {
-            out.write_all(chunk)
-        } else if json {
-            chunk.iter().try_for_each(|b| write!(out, "{b:02x}"))
-        } else {
-            hexdump(&mut out, at, chunk, width)
+        let mut done = 0u64;
+        while done < len {
+            let n = ((len - done) as usize).min(READ_CHUNK);
+            let at = addr + done;
+            for m in mem.read_into(at, &mut buf[..n])? {
+                push_range(&mut missing, m);
+            }
+            let chunk = &buf[..n];
+            if raw {
+                out.write_all(chunk)
+            } else if json {
+                chunk.iter().try_for_each(|b| write!(out, "{b:02x}"))
+            } else {
+                hexdump(out, at, chunk, width)
+            }
+            .map_err(io_err)?;
+            done += n as u64;
         }
-        .context("<output>")?;
-        done += n as u64;
-    }
-    if json {
-        let m: Vec<Value> = missing
-            .iter()
-            .map(|r| json!({"start": hex(r.start), "end": hex(r.end)}))
-            .collect();
-        writeln!(out, "\",\n  \"missing\": {}\n}}", serde_json::to_string(&m)?).context("<output>")?;
-    }
-    out.flush().context("<output>")?;
+        if json {
+            let m: Vec<Value> = missing
+                .iter()
+                .map(|r| json!({"start": hex(r.start), "end": hex(r.end)}))
+                .collect();
+            writeln!(out, "\",\n  \"missing\": {}\n}}", serde_json::to_string(&m)?).map_err(io_err)?;
+        }
+        Ok(())
+    })?;
     if !json {
         note_missing(&missing);
     }
@@ -134,7 +128,7 @@ fn read(mem: &MemReader, addr: u64, len: u64, raw: bool, json: bool) -> Result<(
 }
 
 /// `xxd`-style lines: address, 16 bytes in pairs, ASCII.
-fn hexdump(out: &mut impl Write, addr: u64, data: &[u8], width: usize) -> io::Result<()> {
+fn hexdump(out: &mut (impl Write + ?Sized), addr: u64, data: &[u8], width: usize) -> io::Result<()> {
     for (i, line) in data.chunks(16).enumerate() {
         let mut hexs = String::with_capacity(40);
         for j in 0..16 {
@@ -170,7 +164,7 @@ fn search(mem: &MemReader, searcher: &Searcher, context: usize, json: bool, colo
     // and memory stays bounded however many there are (JSON included).
     let out = io::stdout();
     let mut out = io::BufWriter::new(out.lock());
-    let io_err = |e: io::Error| crit::Error::io("<output>", e);
+    let io_err = stdout_error;
     if json {
         out.write_all(b"[").map_err(io_err)?;
     }
@@ -194,7 +188,7 @@ fn search(mem: &MemReader, searcher: &Searcher, context: usize, json: bool, colo
     if json {
         out.write_all(if n > 0 { b"\n]\n" } else { b"]\n" }).map_err(io_err)?;
     }
-    out.flush().context("<output>")?;
+    out.flush().map_err(stdout_error)?;
     eprintln!("crit: {} matches in {} held bytes", stats.matches, stats.bytes_scanned);
     Ok(())
 }

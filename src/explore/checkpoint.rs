@@ -96,6 +96,7 @@ impl Checkpoint {
     /// Reads `pstree.img` and each task's `core-PID.img`.
     pub fn open(dir: impl AsRef<Path>) -> Result<Self> {
         let dir = dir.as_ref().to_path_buf();
+        crate::dir::require_checkpoint(&dir)?;
         let pstree_path = dir.join("pstree.img");
         let entries: Vec<PstreeEntry> = read_all(&pstree_path)?;
         if entries.is_empty() {

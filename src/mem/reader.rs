@@ -324,6 +324,7 @@ impl MemReader {
 /// The pid whose images to read: `pid` if it is a task (or thread) of
 /// `pstree.img`, else the first entry's (the root task).
 fn task_pid(dir: &Path, pid: Option<u32>) -> Result<u32> {
+    crate::dir::require_checkpoint(dir)?;
     let tree: Vec<PstreeEntry> = read_all(dir.join("pstree.img"))?;
     let Some(root) = tree.first() else {
         return Err(Error::Checkpoint(format!("{}: pstree.img has no tasks", dir.display())));
