@@ -53,4 +53,4 @@ pub mod proto {
 pub use error::{Error, Result};
 
 /// The CRIU release whose image format this crate implements.
-pub const CRIU_FORMAT_VERSION: &str = "4.1.1";
+pub const CRIU_FORMAT_VERSION: &str = "4.2.1";

@@ -1,11 +1,15 @@
 //! `pagemap-*.img`: which pages of an address space (or of a shared memory
 //! object) a checkpoint holds, as runs of consecutive pages with flags.
 
+use std::fs::File;
 use std::path::Path;
 
 use crate::error::{Error, Result};
 use crate::image::ImageReader;
 use crate::proto::{PagemapEntry, PagemapHead};
+use crate::schema::Schema;
+use crate::wire::{FieldIter, WireValue};
+use crate::CRIU_FORMAT_VERSION;
 
 /// The size of a page in every image this crate reads (x86_64, 4 KiB).
 pub const PAGE_SIZE: u64 = 4096;
@@ -89,15 +93,11 @@ impl Pagemap {
         let mut r = ImageReader::open(path.as_ref())?;
         let mut buf = Vec::new();
         let file = r.file().to_string();
-        let head = r
-            .next_message::<PagemapHead>(&mut buf)?
-            .ok_or_else(|| Error::bad_image(&file, "the pagemap has no head entry"))?;
+        let head = next_checked::<PagemapHead>(&mut r, &mut buf, "pagemap_head")?
+            .ok_or_else(|| Error::bad_image(&file, "the pagemap has no head entry"))?
+            .0;
         let mut runs = Vec::new();
-        loop {
-            let (entry, at) = (r.entry_index(), r.offset());
-            let Some(pe) = r.next_message::<PagemapEntry>(&mut buf)? else {
-                break;
-            };
+        while let Some((pe, entry, at)) = next_checked::<PagemapEntry>(&mut r, &mut buf, "pagemap_entry")? {
             // Before the `flags` field, `in_parent` alone said where pages were.
             let mut flags = pe.flags.unwrap_or(if pe.in_parent() { PE_PARENT } else { PE_PRESENT });
             if pe.in_parent() {
@@ -130,4 +130,62 @@ impl Pagemap {
             runs,
         })
     }
+}
+
+/// The next entry as `T`, with its index and byte offset, refused when it
+/// holds what this crate's format does not know: a field number not in
+/// `message`, or a flag bit of `pagemap_entry.flags` without a name. A newer
+/// CRIU may use either to store pages elsewhere or differently (compressed
+/// pages add a field and a flag), so reading on would show wrong memory.
+/// prost drops unknown fields, so the raw payload is checked here, the one
+/// place every reader of page contents goes through.
+fn next_checked<T: prost::Message + Default>(
+    r: &mut ImageReader<File>,
+    buf: &mut Vec<u8>,
+    message: &str,
+) -> Result<Option<(T, usize, u64)>> {
+    let (entry, at) = (r.entry_index(), r.offset());
+    if !r.next_payload(buf)? {
+        return Ok(None);
+    }
+    let msg = T::decode(buf.as_slice()).map_err(|e| r.error_at(at, &format!("malformed protobuf payload: {e}")))?;
+    let desc = Schema::get()
+        .message(message)
+        .expect("pagemap messages are in the schema");
+    let mut fields: Vec<u32> = Vec::new();
+    let mut bits = 0u64;
+    // A malformed payload was refused by the decode above.
+    for f in FieldIter::new(buf).map_while(std::result::Result::ok) {
+        match desc.field_by_number(f.number) {
+            None if !fields.contains(&f.number) => fields.push(f.number),
+            Some(known) => {
+                if let (Some(Some(table)), WireValue::Varint(v)) = (known.opts.flags, f.value) {
+                    let named = table.iter().fold(0, |all, (_, bit)| all | bit);
+                    bits |= v & !named;
+                }
+            }
+            None => {}
+        }
+    }
+    if !fields.is_empty() || bits != 0 {
+        let mut what = Vec::new();
+        if !fields.is_empty() {
+            let list: Vec<String> = fields.iter().map(u32::to_string).collect();
+            let s = if fields.len() > 1 { "s" } else { "" };
+            what.push(format!("field{s} {}", list.join(", ")));
+        }
+        if bits != 0 {
+            let s = if bits.count_ones() > 1 { "s" } else { "" };
+            what.push(format!("flag bit{s} {bits:#x}"));
+        }
+        return Err(r.error_at(
+            at,
+            &format!(
+                "{message} has {}, which crit does not know: the checkpoint is newer than crit's format (CRIU {CRIU_FORMAT_VERSION}); refusing to read its pages",
+                what.join(" and ")
+            ),
+        ));
+    }
+    r.finish_entry();
+    Ok(Some((msg, entry, at)))
 }
