@@ -52,5 +52,7 @@ pub mod proto {
 
 pub use error::{Error, Result};
 
-/// The CRIU release whose image format this crate implements.
+/// The CRIU release whose image format this crate implements, and whose
+/// Python CRIT's JSON `decode` prints. Checkpoints of older releases read the
+/// same; memory readers refuse pagemap entries with anything newer.
 pub const CRIU_FORMAT_VERSION: &str = "4.2.1";
