@@ -521,6 +521,9 @@ fn no_pages_are_read_in_guard_ranges_or_uprobes() {
         .iter()
         .all(|&b| b == 0));
     assert_eq!(m.held_pages(), 350 - 1 - uprobes_held);
+    // `mem maps` still lists the pagemap's run there, holding nothing.
+    let run = m.maps().iter().find(|r| r.start == guard).unwrap();
+    assert_eq!((run.nr_pages, run.held()), (1, 0));
 
     let (_, err, _) = crit_text(&["mem", d, "read", &format!("{:#x}", guard), "4096"]);
     assert_eq!(

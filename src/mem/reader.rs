@@ -129,13 +129,16 @@ impl MemReader {
         vmas.sort_by_key(|v| v.start);
         pageless.extend(vmas.iter().filter(|v| !v.holds_pages()));
         pageless.sort_by_key(|v| v.start);
+        // Guard ranges and `[uprobes]` hold no pages, whatever a pagemap says.
+        let holes: Vec<Range<u64>> = pageless.iter().map(|v| v.start..v.end).collect();
 
         let mut files = PagesFiles::default();
         let mut resolver = Resolver::new(dir.clone(), &mut files);
         let name = format!("pagemap-{pid}.img");
-        let private = resolver
+        let mut private = resolver
             .resolve(0, &name)?
             .ok_or_else(|| Error::Checkpoint(format!("{}: task {pid} has no {name}", dir.display())))?;
+        private.extents = super::resolve::cut(private.extents, &holes);
         let mut maps: Vec<MapRun> = private
             .runs
             .iter()
@@ -179,8 +182,7 @@ impl MemReader {
                 super::resolve::push_merged(&mut clean, clip(&e, e.start.max(from), e.end()));
             }
         }
-        // Guard ranges and `[uprobes]` hold no pages, whatever a pagemap says.
-        let holes: Vec<Range<u64>> = pageless.iter().map(|v| v.start..v.end).collect();
+        // Shared mappings never lie there, but an image may say otherwise.
         let clean = super::resolve::cut(clean, &holes);
         Ok(MemReader {
             dir,
