@@ -53,5 +53,7 @@ pub mod proto {
 
 pub use error::{Error, Result};
 
-/// The CRIU release whose image format this crate implements.
-pub const CRIU_FORMAT_VERSION: &str = "4.1.1";
+/// The CRIU release whose image format this crate implements, and whose
+/// Python CRIT's JSON `decode` prints. Checkpoints of older releases read the
+/// same; memory readers refuse pagemap entries with anything newer.
+pub const CRIU_FORMAT_VERSION: &str = "4.2.1";

@@ -5,7 +5,8 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-pub const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), " (CRIU image format 4.1.1)");
+// The literal must equal `crit::CRIU_FORMAT_VERSION` (concat! takes literals only); tests/assets.rs checks it.
+pub const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), " (CRIU image format 4.2.1)");
 
 const EXIT_STATUS: &str = "\
 Exit status:

@@ -59,10 +59,40 @@ fn strings(items: Vec<String>, json: bool) -> Result<()> {
     Ok(())
 }
 
-fn note_missing(missing: &[std::ops::Range<u64>]) {
-    for m in missing {
+/// The parts of a missing range, each with the pageless area it lies in
+/// (`guard`, `uprobes`), if any: there the zeros are what the task sees.
+fn explain(mem: &MemReader, m: &std::ops::Range<u64>) -> Vec<(std::ops::Range<u64>, Option<&'static str>)> {
+    let mut out = Vec::new();
+    let mut at = m.start;
+    for a in mem
+        .pageless_areas()
+        .iter()
+        .filter(|a| a.start < m.end && a.end > m.start)
+    {
+        if a.start > at {
+            out.push((at..a.start, None));
+        }
+        let end = a.end.min(m.end);
+        if end > at {
+            out.push((at.max(a.start)..end, Some(a.kind())));
+            at = end;
+        }
+    }
+    if at < m.end {
+        out.push((at..m.end, None));
+    }
+    out
+}
+
+fn note_missing(mem: &MemReader, missing: &[std::ops::Range<u64>]) {
+    for (m, area) in missing.iter().flat_map(|m| explain(mem, m)) {
+        let why = match area {
+            Some("guard") => "is a guard range: it holds no pages (the task faults there)",
+            Some(_) => "is the kernel's [uprobes] area: a checkpoint holds no pages of it",
+            None => "is not in the checkpoint",
+        };
         eprintln!(
-            "crit: note: {:#x}-{:#x} ({} bytes) is not in the checkpoint; read as zeros",
+            "crit: note: {:#x}-{:#x} ({} bytes) {why}; read as zeros",
             m.start,
             m.end,
             m.end - m.start
@@ -115,14 +145,18 @@ fn read(mem: &MemReader, addr: u64, len: u64, raw: bool, json: bool, output: Opt
         if json {
             let m: Vec<Value> = missing
                 .iter()
-                .map(|r| json!({"start": hex(r.start), "end": hex(r.end)}))
+                .flat_map(|m| explain(mem, m))
+                .map(|(r, area)| match area {
+                    Some(area) => json!({"start": hex(r.start), "end": hex(r.end), "area": area}),
+                    None => json!({"start": hex(r.start), "end": hex(r.end)}),
+                })
                 .collect();
             writeln!(out, "\",\n  \"missing\": {}\n}}", serde_json::to_string(&m)?).map_err(io_err)?;
         }
         Ok(())
     })?;
     if !json {
-        note_missing(&missing);
+        note_missing(mem, &missing);
     }
     Ok(())
 }

@@ -3,9 +3,9 @@
 
 use serde::Serialize;
 
-use crate::error::{Error, Result};
-use crate::image::ImageReader;
-use crate::proto::{PagemapEntry, PagemapHead, VmaEntry};
+use crate::error::Result;
+use crate::mem::Pagemap;
+use crate::proto::VmaEntry;
 
 use super::checkpoint::Checkpoint;
 use super::files::FileTable;
@@ -76,8 +76,12 @@ pub fn explore(cp: &Checkpoint) -> Result<RssReport> {
         };
         if t.state.has_resources() {
             let mut vmas = cp.mm(t.pid)?.vmas;
+            // Guard ranges (inside other mappings) and `[uprobes]` hold no
+            // pages: runs are matched against the mappings that can.
+            vmas.retain(|v| crate::mem::Vma::from(v).holds_pages());
             vmas.sort_by_key(|v| v.start);
-            out.runs = runs(&table, &vmas, &pagemap(cp, t.pid)?)?;
+            let pagemap = Pagemap::read(cp.path(&format!("pagemap-{}.img", t.pid)))?;
+            out.runs = runs(&table, &vmas, &pagemap)?;
             out.present_pages = out.runs.iter().map(|r| r.pages).sum();
         }
         tasks.push(out);
@@ -85,30 +89,16 @@ pub fn explore(cp: &Checkpoint) -> Result<RssReport> {
     Ok(RssReport { tasks })
 }
 
-/// The entries of `pagemap-PID.img` after its head.
-fn pagemap(cp: &Checkpoint, pid: u32) -> Result<Vec<PagemapEntry>> {
-    let mut r = ImageReader::open(cp.path(&format!("pagemap-{pid}.img")))?;
-    let mut buf = Vec::new();
-    if r.next_message::<PagemapHead>(&mut buf)?.is_none() {
-        return Err(Error::bad_image(r.file().to_string(), "the pagemap has no head entry"));
-    }
-    let mut out = Vec::new();
-    while let Some(e) = r.next_message::<PagemapEntry>(&mut buf)? {
-        out.push(e);
-    }
-    Ok(out)
-}
-
-fn runs(table: &FileTable, vmas: &[VmaEntry], pagemap: &[PagemapEntry]) -> Result<Vec<Run>> {
-    let mut out = Vec::with_capacity(pagemap.len());
+fn runs(table: &FileTable, vmas: &[VmaEntry], pagemap: &Pagemap) -> Result<Vec<Run>> {
+    let mut out = Vec::with_capacity(pagemap.runs.len());
     let mut previous: Option<usize> = None;
-    for pm in pagemap {
-        let pages = crate::mem::entry_pages(pm);
-        let end = pm.vaddr.saturating_add(pages.saturating_mul(PAGE_SIZE));
+    for pm in &pagemap.runs {
+        // The reader checked that runs stay inside the address space.
+        let end = pm.end();
         let mut run = Run {
             start: Hex(pm.vaddr),
-            pages,
-            in_parent: pm.in_parent.unwrap_or(false),
+            pages: pm.nr_pages,
+            in_parent: pm.in_parent(),
             vmas: Vec::new(),
         };
         // VMAs are sorted and disjoint: skip those ending before the run.

@@ -101,6 +101,7 @@ pub struct MemReader {
     pid: u32,
     mm: MmEntry,
     vmas: Vec<Vma>,
+    pageless: Vec<Vma>,
     pub(super) files: PagesFiles,
     /// Every held byte of the address space: sorted, disjoint.
     pub(super) extents: Vec<Extent>,
@@ -122,15 +123,22 @@ impl MemReader {
             )));
         }
         let mm: MmEntry = read_first(&mm_path)?;
-        let mut vmas: Vec<Vma> = mm.vmas.iter().map(Vma::from).collect();
+        // Guard ranges lie inside other mappings: kept apart, so that the
+        // mappings stay disjoint for lookups.
+        let (mut pageless, mut vmas): (Vec<Vma>, Vec<Vma>) = mm.vmas.iter().map(Vma::from).partition(|v| v.is_guard());
         vmas.sort_by_key(|v| v.start);
+        pageless.extend(vmas.iter().filter(|v| !v.holds_pages()));
+        pageless.sort_by_key(|v| v.start);
+        // Guard ranges and `[uprobes]` hold no pages, whatever a pagemap says.
+        let holes: Vec<Range<u64>> = pageless.iter().map(|v| v.start..v.end).collect();
 
         let mut files = PagesFiles::default();
         let mut resolver = Resolver::new(dir.clone(), &mut files);
         let name = format!("pagemap-{pid}.img");
-        let private = resolver
+        let mut private = resolver
             .resolve(0, &name)?
             .ok_or_else(|| Error::Checkpoint(format!("{}: task {pid} has no {name}", dir.display())))?;
+        private.extents = super::resolve::cut(private.extents, &holes);
         let mut maps: Vec<MapRun> = private
             .runs
             .iter()
@@ -174,11 +182,14 @@ impl MemReader {
                 super::resolve::push_merged(&mut clean, clip(&e, e.start.max(from), e.end()));
             }
         }
+        // Shared mappings never lie there, but an image may say otherwise.
+        let clean = super::resolve::cut(clean, &holes);
         Ok(MemReader {
             dir,
             pid,
             mm,
             vmas,
+            pageless,
             files,
             extents: clean,
             maps,
@@ -201,9 +212,17 @@ impl MemReader {
         &self.mm
     }
 
-    /// Its mappings, in address order.
+    /// Its mappings, in address order (guard ranges apart: see
+    /// [`pageless_areas`](Self::pageless_areas)).
     pub fn vmas(&self) -> &[Vma] {
         &self.vmas
+    }
+
+    /// The areas that hold no pages, in address order: CRIU 4.2's guard
+    /// ranges (inside other mappings) and the `[uprobes]` area. Reads there
+    /// give zeros and list them as missing; [`Vma::kind`] says which.
+    pub fn pageless_areas(&self) -> &[Vma] {
+        &self.pageless
     }
 
     /// The mapping containing `addr`.

@@ -139,6 +139,27 @@ pub(crate) fn clip(e: &Extent, start: u64, end: u64) -> Extent {
     }
 }
 
+/// The sorted extents `ext` without the addresses in `holes` (sorted by start).
+pub(crate) fn cut(ext: Vec<Extent>, holes: &[std::ops::Range<u64>]) -> Vec<Extent> {
+    if holes.is_empty() {
+        return ext;
+    }
+    let mut out = Vec::with_capacity(ext.len());
+    for e in ext {
+        let mut from = e.start;
+        for h in holes.iter().filter(|h| h.start < e.end() && h.end > e.start) {
+            if h.start > from {
+                out.push(clip(&e, from, h.start));
+            }
+            from = from.max(h.end);
+        }
+        if from < e.end() {
+            out.push(clip(&e, from, e.end()));
+        }
+    }
+    out
+}
+
 /// Appends `e`, joining it to the last extent when both are contiguous in
 /// memory and in the same file: fewer, longer reads.
 pub(crate) fn push_merged(ext: &mut Vec<Extent>, e: Extent) {

@@ -12,7 +12,16 @@ pub fn fixtures() -> PathBuf {
 
 /// The corpus checkpoint directories, sorted.
 pub fn corpus_dirs() -> Vec<PathBuf> {
-    let mut dirs: Vec<PathBuf> = std::fs::read_dir(fixtures().join("corpus"))
+    corpus_dirs_of("corpus")
+}
+
+/// The corpora: CRIU 4.1.1's checkpoints and the same programs' by CRIU 4.2.1,
+/// each with the folder of the Python CRIT 4.2.1's output for it.
+pub const CORPORA: &[(&str, &str)] = &[("corpus", "peers"), ("corpus-4.2.1", "peers-4.2.1")];
+
+/// The checkpoint directories of corpus `name` (`corpus`, `corpus-4.2.1`), sorted.
+pub fn corpus_dirs_of(name: &str) -> Vec<PathBuf> {
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(fixtures().join(name))
         .unwrap()
         .map(|e| e.unwrap().path())
         .filter(|p| p.is_dir())
