@@ -57,6 +57,9 @@ pub struct DecodeArgs {
     /// Replace extra payloads (pipe data, socket queues, …) by their size
     #[arg(long)]
     pub nopl: bool,
+    /// Also unpack a tmpfs-dev-N.tar.gz.img image into DIR (new or empty)
+    #[arg(long, value_name = "DIR")]
+    pub extract: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -84,6 +87,9 @@ pub struct ShowArgs {
     /// Replace extra payloads by their size
     #[arg(long)]
     pub nopl: bool,
+    /// Also unpack a tmpfs-dev-N.tar.gz.img image into DIR (new or empty)
+    #[arg(long, value_name = "DIR")]
+    pub extract: Option<PathBuf>,
 }
 
 /// How explorers and other reports print.
