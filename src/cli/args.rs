@@ -35,7 +35,7 @@ pub enum Command {
     Info(InfoArgs),
     /// Decode an image to indented, human-readable JSON (`decode --pretty`)
     Show(ShowArgs),
-    /// Explore a checkpoint directory: processes, files, memory, sockets
+    /// Explore a checkpoint directory: processes, files, memory, sockets, namespaces
     X(ExploreArgs),
     /// Show the dump and restore statistics of a checkpoint
     Stats(StatsArgs),
@@ -135,6 +135,14 @@ pub enum Explorer {
     Rss,
     /// Sockets of each task
     Sk,
+    /// Network namespaces: interfaces, addresses, routes, rules, firewall
+    Net,
+    /// Mount namespaces: the mount tree with sources, types and options
+    Mnt,
+    /// Which namespaces the tasks share
+    Ns,
+    /// Cgroups of the tasks and the saved controller settings
+    Cg,
 }
 
 #[derive(Debug, Args)]
