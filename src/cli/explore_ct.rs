@@ -301,15 +301,12 @@ pub fn ns_table(r: &ns::NsReport, color: bool) -> String {
 pub fn cg_table(r: &cg::CgReport, color: bool) -> String {
     let mut out = String::new();
     if let Some(note) = &r.note {
-        let sets: Vec<String> = r
-            .tasks
-            .iter()
-            .map(|t| match t.cg_set {
-                Some(s) => format!("{} in set {s}", t.pid),
-                None => format!("{} no set", t.pid),
-            })
-            .collect();
-        return format!("{}\ntasks: {}\n", clean(note), sets.join(", "));
+        let mut t = TextTable::new(&["PID", "COMM", "CGROUP SET"]).right_align(&[0]);
+        for task in &r.tasks {
+            let set = task.cg_set.map_or_else(|| "-".to_string(), |s| s.to_string());
+            t.row(vec![task.pid.to_string(), task.comm.clone(), set], Tone::Plain);
+        }
+        return format!("{}\n{}", clean(note), t.render(color));
     }
     let shown: usize = r.sets.iter().map(|s| s.cgroups.len()).sum();
     for s in &r.sets {

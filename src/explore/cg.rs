@@ -126,10 +126,7 @@ pub fn explore(cp: &Checkpoint) -> Result<CgReport> {
     if !cp.has("cgroup.img") {
         return Ok(CgReport {
             dumped: false,
-            note: Some(
-                "no cgroup.img: CRIU saved no cgroups (the tasks stayed in the cgroups it ran in, or --manage-cgroups=ignore)"
-                    .into(),
-            ),
+            note: Some("no cgroup.img: the tasks were in CRIU's own cgroups (nothing to save)".into()),
             sets: Vec::new(),
             tasks,
             controllers: Vec::new(),

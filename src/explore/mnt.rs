@@ -164,7 +164,7 @@ pub fn explore(cp: &Checkpoint) -> Result<MntReport> {
                 tasks,
                 image: None,
                 note: Some(format!(
-                    "no {name}: CRIU did not dump this mount namespace (the tasks shared its own, the host's)"
+                    "not dumped: no {name} (the tasks share CRIU's namespace, the host's)"
                 )),
                 mounts: Vec::new(),
             });

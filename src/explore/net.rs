@@ -198,7 +198,7 @@ pub fn explore(cp: &Checkpoint) -> Result<NetReport> {
         };
         if !ns.dumped {
             ns.note = Some(format!(
-                "no {netdev}: CRIU did not dump this network namespace (the tasks shared its own, the host's)"
+                "not dumped: no {netdev} (the tasks share CRIU's namespace, the host's)"
             ));
             namespaces.push(ns);
             continue;
