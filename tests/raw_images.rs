@@ -648,9 +648,12 @@ fn extract_unpacks_into_the_named_directory() {
     );
 }
 
+/// A tar member: path, type, link target, contents.
+type Member<'a> = (&'a str, tar::EntryType, &'a str, &'a [u8]);
+
 /// A gzip'd tar with members written header by header, so hostile names
 /// (which the `tar` crate's builder refuses) can be made.
-fn hostile_tar(members: &[(&str, tar::EntryType, &str, &[u8])]) -> Vec<u8> {
+fn hostile_tar(members: &[Member]) -> Vec<u8> {
     let mut raw = Vec::new();
     for (path, kind, link, data) in members {
         let mut h = tar::Header::new_gnu();
@@ -685,7 +688,7 @@ fn extract_refuses_hostile_members() {
     let area = tempfile::tempdir().unwrap();
     let outside = area.path().join("outside");
     fs::create_dir(&outside).unwrap();
-    let cases: Vec<(&str, Vec<(&str, tar::EntryType, &str, &[u8])>, &str)> = vec![
+    let cases: Vec<(&str, Vec<Member>, &str)> = vec![
         (
             "dotdot",
             vec![("./ok", Regular, "", b"fine"), ("../evil", Regular, "", b"x")],

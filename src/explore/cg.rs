@@ -162,7 +162,7 @@ pub fn explore(cp: &Checkpoint) -> Result<CgReport> {
                 path: m.path.clone(),
                 properties: controllers
                     .iter()
-                    .filter(|c| c.names.iter().any(|n| *n == m.name))
+                    .filter(|c| c.names.contains(&m.name))
                     .flat_map(|c| c.dirs.iter())
                     .find(|d| same_path(&d.path, &m.path))
                     .map(|d| d.properties.clone())

@@ -138,9 +138,12 @@ const ALL: [RawKind; 8] = [
     RawKind::TmpfsDev,
 ];
 
+/// An input whose first bytes were read to tell its kind, and are given back first.
+pub type Sniffed<R> = io::Chain<Cursor<Vec<u8>>, R>;
+
 /// Reads the first bytes of `input` to tell whether it is a raw image, and
 /// gives back a reader that still yields every byte.
-pub fn sniff<R: Read>(name: &str, mut input: R) -> Result<(Option<RawKind>, io::Chain<Cursor<Vec<u8>>, R>)> {
+pub fn sniff<R: Read>(name: &str, mut input: R) -> Result<(Option<RawKind>, Sniffed<R>)> {
     let mut head = Vec::with_capacity(4);
     (&mut input)
         .take(4)
