@@ -107,6 +107,10 @@ impl RawKind {
     /// wins (a route image keeps the name's `route6`), then the name, then a
     /// gzip header (a tmpfs image read from standard input).
     pub fn detect(name: &str, head: &[u8]) -> Option<RawKind> {
+        // Raw memory may begin with any bytes: never take it for a raw image.
+        if name.rsplit('/').next().unwrap_or(name).starts_with("pages-") {
+            return None;
+        }
         let by_name = RawKind::from_file_name(name);
         if let Some(word) = head.get(..4) {
             let word = u32::from_le_bytes(word.try_into().expect("4 bytes"));
@@ -206,7 +210,7 @@ pub fn decode<R: Read, W: Write>(kind: RawKind, input: R, file: &str, out: W, op
             }
         }
         RawKind::TmpfsDev => {
-            let s = tmpfs::decode_pretty(input, file, &mut w, opts.extract.as_deref(), opts.pretty)?;
+            let s = tmpfs::decode(input, file, &mut w, opts.extract.as_deref(), opts.pretty)?;
             Decoded {
                 entries: s.entries,
                 skipped: s.skipped,
@@ -238,8 +242,15 @@ pub fn info<R: Read>(kind: RawKind, input: R, file: &str) -> Result<RawInfo> {
     let (count, size) = match kind {
         RawKind::Iptables | RawKind::Ip6tables | RawKind::Nftables => text::count(input, file)?,
         RawKind::TmpfsDev => {
-            let s = tmpfs::decode(input, file, &mut JsonWriter::new(io::sink(), false), None)?;
-            (s.entries, s.file_bytes)
+            let (mut count, mut bytes) = (0, 0);
+            tmpfs::for_each(input, file, |e, _| {
+                count += 1;
+                if e.kind == "file" {
+                    bytes += e.size;
+                }
+                Ok(())
+            })?;
+            (count, bytes)
         }
         _ => {
             let mut count = 0;
@@ -301,30 +312,6 @@ impl Doc {
                 *slot = Doc::Repeated(vec![first, value]);
             }
             None => items.push((key, value)),
-        }
-    }
-
-    /// The value under `key` of an object.
-    pub fn get(&self, key: &str) -> Option<&Doc> {
-        match self {
-            Doc::Map(items) => items.iter().find(|(k, _)| k == key).map(|(_, v)| v),
-            _ => None,
-        }
-    }
-
-    /// The string, if this is one.
-    pub fn as_str(&self) -> Option<&str> {
-        match self {
-            Doc::Str(s) => Some(s),
-            _ => None,
-        }
-    }
-
-    /// The number, if this is an unsigned one.
-    pub fn as_u64(&self) -> Option<u64> {
-        match self {
-            Doc::U(n) => Some(*n),
-            _ => None,
         }
     }
 
@@ -434,6 +421,8 @@ mod tests {
         assert_eq!(RawKind::detect("<stdin>", &route), Some(RawKind::Route));
         assert_eq!(RawKind::detect("<stdin>", &[0x1f, 0x8b, 8, 0]), Some(RawKind::TmpfsDev));
         assert_eq!(RawKind::detect("<stdin>", b"table"), None);
+        assert_eq!(RawKind::detect("pages-1.img", &[0x1f, 0x8b, 8, 0]), None);
+        assert_eq!(RawKind::detect("d/pages-2.img", &route), None);
         assert!(encode_refusal("NFTABLES").is_some() && encode_refusal("CORE").is_none());
     }
 

@@ -162,20 +162,10 @@ fn describe<R: Read>(entry: &tar::Entry<'_, R>) -> io::Result<TmpfsEntry> {
     })
 }
 
-/// Writes `{"magic": "TMPFS_DEV", "entries": [...]}`, one entry per member;
-/// with `extract`, also unpacks the members into that directory (see the
-/// module's rules).
+/// Writes `{"magic": "TMPFS_DEV", "entries": [...]}`, one entry per member
+/// (`pretty`: modes in octal); with `extract`, also unpacks the members into
+/// that directory (see the module's rules).
 pub fn decode<R: Read, W: Write>(
-    input: R,
-    file: &str,
-    w: &mut JsonWriter<W>,
-    extract: Option<&Path>,
-) -> Result<Summary> {
-    decode_pretty(input, file, w, extract, false)
-}
-
-/// [`decode`], with the `--pretty` form of the values.
-pub fn decode_pretty<R: Read, W: Write>(
     input: R,
     file: &str,
     w: &mut JsonWriter<W>,
