@@ -398,3 +398,48 @@ fn corpus_checkpoints_say_what_was_not_dumped() {
         .unwrap();
     assert_eq!(zombie["ids"], json!({}));
 }
+
+#[test]
+fn broken_container_images_fail_in_one_line_or_not_at_all() {
+    let tmp = unpack("crit-tree.tar.gz");
+    let cp = tmp.path().join("checkpoint");
+    let images = [
+        "cgroup.img",
+        "mountpoints-13.img",
+        "netdev-10.img",
+        "ifaddr-10.img",
+        "rule-10.img",
+        "utsns-12.img",
+        "ids-5.img",
+        "core-1.img",
+        "inventory.img",
+        "tmpfs-dev-81.tar.gz.img",
+    ];
+    let mut failures = 0;
+    for img in images {
+        let path = cp.join(img);
+        let good = fs::read(&path).unwrap();
+        let mut flipped = good.clone();
+        let mid = flipped.len() / 2;
+        flipped[mid] ^= 0x5a;
+        for bad in [good[..good.len() / 2].to_vec(), flipped] {
+            fs::write(&path, &bad).unwrap();
+            for what in WHAT {
+                let out = common::crit(&["x", cp.to_str().unwrap(), what]);
+                let err = String::from_utf8_lossy(&out.stderr);
+                match out.status.code() {
+                    Some(0) => {}
+                    Some(1) => {
+                        failures += 1;
+                        assert_eq!(err.lines().count(), 1, "{img} {what}: {err}");
+                        assert!(err.starts_with("crit: "), "{img} {what}: {err}");
+                    }
+                    other => panic!("{img} {what}: exit {other:?}: {err}"),
+                }
+            }
+        }
+        fs::write(&path, &good).unwrap();
+    }
+    // Cutting an image in half breaks at least the explorer that reads it.
+    assert!(failures >= images.len(), "{failures}");
+}
