@@ -31,7 +31,7 @@ Register-ArgumentCompleter -Native -CommandName 'crit' -ScriptBlock {
             [CompletionResult]::new('encode', 'encode', [CompletionResultType]::ParameterValue, 'Convert JSON (from this tool, the Python or the Go CRIT) back to a binary image')
             [CompletionResult]::new('info', 'info', [CompletionResultType]::ParameterValue, 'Show an image''s magic and entry count')
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Decode an image to indented, human-readable JSON (`decode --pretty`)')
-            [CompletionResult]::new('x', 'x', [CompletionResultType]::ParameterValue, 'Explore a checkpoint directory: processes, files, memory, sockets')
+            [CompletionResult]::new('x', 'x', [CompletionResultType]::ParameterValue, 'Explore a checkpoint directory: processes, files, memory, sockets, namespaces')
             [CompletionResult]::new('stats', 'stats', [CompletionResultType]::ParameterValue, 'Show the dump and restore statistics of a checkpoint')
             [CompletionResult]::new('mem', 'mem', [CompletionResultType]::ParameterValue, 'Read a process''s memory: argv, environment, any range, search')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -42,6 +42,7 @@ Register-ArgumentCompleter -Native -CommandName 'crit' -ScriptBlock {
             [CompletionResult]::new('--in', '--in', [CompletionResultType]::ParameterName, 'Image to decode (''-'' or absent: standard input)')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Where to write the JSON (''-'' or absent: standard output)')
             [CompletionResult]::new('--out', '--out', [CompletionResultType]::ParameterName, 'Where to write the JSON (''-'' or absent: standard output)')
+            [CompletionResult]::new('--extract', '--extract', [CompletionResultType]::ParameterName, 'Also unpack a tmpfs-dev-N.tar.gz.img image into DIR (new or empty)')
             [CompletionResult]::new('--pretty', '--pretty', [CompletionResultType]::ParameterName, 'Indent, and show numbers in their field''s form: hex, flag names, IP addresses, devices')
             [CompletionResult]::new('--nopl', '--nopl', [CompletionResultType]::ParameterName, 'Replace extra payloads (pipe data, socket queues, …) by their size')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'On error, also print the chain of causes')
@@ -75,6 +76,7 @@ Register-ArgumentCompleter -Native -CommandName 'crit' -ScriptBlock {
             break
         }
         'crit;show' {
+            [CompletionResult]::new('--extract', '--extract', [CompletionResultType]::ParameterName, 'Also unpack a tmpfs-dev-N.tar.gz.img image into DIR (new or empty)')
             [CompletionResult]::new('--nopl', '--nopl', [CompletionResultType]::ParameterName, 'Replace extra payloads by their size')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'On error, also print the chain of causes')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'On error, also print the chain of causes')
@@ -240,7 +242,7 @@ Register-ArgumentCompleter -Native -CommandName 'crit' -ScriptBlock {
             [CompletionResult]::new('encode', 'encode', [CompletionResultType]::ParameterValue, 'Convert JSON (from this tool, the Python or the Go CRIT) back to a binary image')
             [CompletionResult]::new('info', 'info', [CompletionResultType]::ParameterValue, 'Show an image''s magic and entry count')
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Decode an image to indented, human-readable JSON (`decode --pretty`)')
-            [CompletionResult]::new('x', 'x', [CompletionResultType]::ParameterValue, 'Explore a checkpoint directory: processes, files, memory, sockets')
+            [CompletionResult]::new('x', 'x', [CompletionResultType]::ParameterValue, 'Explore a checkpoint directory: processes, files, memory, sockets, namespaces')
             [CompletionResult]::new('stats', 'stats', [CompletionResultType]::ParameterValue, 'Show the dump and restore statistics of a checkpoint')
             [CompletionResult]::new('mem', 'mem', [CompletionResultType]::ParameterValue, 'Read a process''s memory: argv, environment, any range, search')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')

@@ -145,7 +145,7 @@ _crit() {
             return 0
             ;;
         crit__subcmd__decode)
-            opts="-i -o -v -h -V --in --out --pretty --nopl --verbose --help --version"
+            opts="-i -o -v -h -V --in --out --pretty --nopl --extract --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -164,6 +164,10 @@ _crit() {
                     return 0
                     ;;
                 -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --extract)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -735,12 +739,16 @@ _crit() {
             return 0
             ;;
         crit__subcmd__show)
-            opts="-v -h -V --nopl --verbose --help --version"
+            opts="-v -h -V --nopl --extract --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --extract)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -771,7 +779,7 @@ _crit() {
             return 0
             ;;
         crit__subcmd__x)
-            opts="-v -h -V --format --color --verbose --help --version ps fds mems rss sk"
+            opts="-v -h -V --format --color --verbose --help --version ps fds mems rss sk net mnt ns cg"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

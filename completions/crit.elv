@@ -28,7 +28,7 @@ set edit:completion:arg-completer[crit] = {|@words|
             cand encode 'Convert JSON (from this tool, the Python or the Go CRIT) back to a binary image'
             cand info 'Show an image''s magic and entry count'
             cand show 'Decode an image to indented, human-readable JSON (`decode --pretty`)'
-            cand x 'Explore a checkpoint directory: processes, files, memory, sockets'
+            cand x 'Explore a checkpoint directory: processes, files, memory, sockets, namespaces'
             cand stats 'Show the dump and restore statistics of a checkpoint'
             cand mem 'Read a process''s memory: argv, environment, any range, search'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -38,6 +38,7 @@ set edit:completion:arg-completer[crit] = {|@words|
             cand --in 'Image to decode (''-'' or absent: standard input)'
             cand -o 'Where to write the JSON (''-'' or absent: standard output)'
             cand --out 'Where to write the JSON (''-'' or absent: standard output)'
+            cand --extract 'Also unpack a tmpfs-dev-N.tar.gz.img image into DIR (new or empty)'
             cand --pretty 'Indent, and show numbers in their field''s form: hex, flag names, IP addresses, devices'
             cand --nopl 'Replace extra payloads (pipe data, socket queues, …) by their size'
             cand -v 'On error, also print the chain of causes'
@@ -68,6 +69,7 @@ set edit:completion:arg-completer[crit] = {|@words|
             cand --version 'Print version'
         }
         &'crit;show'= {
+            cand --extract 'Also unpack a tmpfs-dev-N.tar.gz.img image into DIR (new or empty)'
             cand --nopl 'Replace extra payloads by their size'
             cand -v 'On error, also print the chain of causes'
             cand --verbose 'On error, also print the chain of causes'
@@ -215,7 +217,7 @@ set edit:completion:arg-completer[crit] = {|@words|
             cand encode 'Convert JSON (from this tool, the Python or the Go CRIT) back to a binary image'
             cand info 'Show an image''s magic and entry count'
             cand show 'Decode an image to indented, human-readable JSON (`decode --pretty`)'
-            cand x 'Explore a checkpoint directory: processes, files, memory, sockets'
+            cand x 'Explore a checkpoint directory: processes, files, memory, sockets, namespaces'
             cand stats 'Show the dump and restore statistics of a checkpoint'
             cand mem 'Read a process''s memory: argv, environment, any range, search'
             cand help 'Print this message or the help of the given subcommand(s)'

@@ -31,12 +31,13 @@ complete -c crit -n "__fish_crit_needs_command" -f -a "decode" -d 'Convert an im
 complete -c crit -n "__fish_crit_needs_command" -f -a "encode" -d 'Convert JSON (from this tool, the Python or the Go CRIT) back to a binary image'
 complete -c crit -n "__fish_crit_needs_command" -f -a "info" -d 'Show an image\'s magic and entry count'
 complete -c crit -n "__fish_crit_needs_command" -f -a "show" -d 'Decode an image to indented, human-readable JSON (`decode --pretty`)'
-complete -c crit -n "__fish_crit_needs_command" -f -a "x" -d 'Explore a checkpoint directory: processes, files, memory, sockets'
+complete -c crit -n "__fish_crit_needs_command" -f -a "x" -d 'Explore a checkpoint directory: processes, files, memory, sockets, namespaces'
 complete -c crit -n "__fish_crit_needs_command" -f -a "stats" -d 'Show the dump and restore statistics of a checkpoint'
 complete -c crit -n "__fish_crit_needs_command" -f -a "mem" -d 'Read a process\'s memory: argv, environment, any range, search'
 complete -c crit -n "__fish_crit_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c crit -n "__fish_crit_using_subcommand decode" -s i -l in -d 'Image to decode (\'-\' or absent: standard input)' -r -F
 complete -c crit -n "__fish_crit_using_subcommand decode" -s o -l out -d 'Where to write the JSON (\'-\' or absent: standard output)' -r -F
+complete -c crit -n "__fish_crit_using_subcommand decode" -l extract -d 'Also unpack a tmpfs-dev-N.tar.gz.img image into DIR (new or empty)' -r -F
 complete -c crit -n "__fish_crit_using_subcommand decode" -l pretty -d 'Indent, and show numbers in their field\'s form: hex, flag names, IP addresses, devices'
 complete -c crit -n "__fish_crit_using_subcommand decode" -l nopl -d 'Replace extra payloads (pipe data, socket queues, …) by their size'
 complete -c crit -n "__fish_crit_using_subcommand decode" -s v -l verbose -d 'On error, also print the chain of causes'
@@ -50,6 +51,7 @@ complete -c crit -n "__fish_crit_using_subcommand encode" -s V -l version -d 'Pr
 complete -c crit -n "__fish_crit_using_subcommand info" -s v -l verbose -d 'On error, also print the chain of causes'
 complete -c crit -n "__fish_crit_using_subcommand info" -s h -l help -d 'Print help'
 complete -c crit -n "__fish_crit_using_subcommand info" -s V -l version -d 'Print version'
+complete -c crit -n "__fish_crit_using_subcommand show" -l extract -d 'Also unpack a tmpfs-dev-N.tar.gz.img image into DIR (new or empty)' -r -F
 complete -c crit -n "__fish_crit_using_subcommand show" -l nopl -d 'Replace extra payloads by their size'
 complete -c crit -n "__fish_crit_using_subcommand show" -s v -l verbose -d 'On error, also print the chain of causes'
 complete -c crit -n "__fish_crit_using_subcommand show" -s h -l help -d 'Print help'
@@ -156,7 +158,7 @@ complete -c crit -n "__fish_crit_using_subcommand help; and not __fish_seen_subc
 complete -c crit -n "__fish_crit_using_subcommand help; and not __fish_seen_subcommand_from decode encode info show x stats mem help" -f -a "encode" -d 'Convert JSON (from this tool, the Python or the Go CRIT) back to a binary image'
 complete -c crit -n "__fish_crit_using_subcommand help; and not __fish_seen_subcommand_from decode encode info show x stats mem help" -f -a "info" -d 'Show an image\'s magic and entry count'
 complete -c crit -n "__fish_crit_using_subcommand help; and not __fish_seen_subcommand_from decode encode info show x stats mem help" -f -a "show" -d 'Decode an image to indented, human-readable JSON (`decode --pretty`)'
-complete -c crit -n "__fish_crit_using_subcommand help; and not __fish_seen_subcommand_from decode encode info show x stats mem help" -f -a "x" -d 'Explore a checkpoint directory: processes, files, memory, sockets'
+complete -c crit -n "__fish_crit_using_subcommand help; and not __fish_seen_subcommand_from decode encode info show x stats mem help" -f -a "x" -d 'Explore a checkpoint directory: processes, files, memory, sockets, namespaces'
 complete -c crit -n "__fish_crit_using_subcommand help; and not __fish_seen_subcommand_from decode encode info show x stats mem help" -f -a "stats" -d 'Show the dump and restore statistics of a checkpoint'
 complete -c crit -n "__fish_crit_using_subcommand help; and not __fish_seen_subcommand_from decode encode info show x stats mem help" -f -a "mem" -d 'Read a process\'s memory: argv, environment, any range, search'
 complete -c crit -n "__fish_crit_using_subcommand help; and not __fish_seen_subcommand_from decode encode info show x stats mem help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

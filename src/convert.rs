@@ -437,7 +437,9 @@ impl<'de, W: Write + ?Sized> Visitor<'de> for ImageVisitor<'_, '_, W> {
                         return Err(st.fail(Error::bad_json(st.file, "\"magic\" given twice")));
                     }
                     let Some((known, _)) = magic::MAGICS.iter().find(|(n, _)| *n == name) else {
-                        return Err(st.fail(Error::bad_json(st.file, format!("unknown magic \"{name}\""))));
+                        let what =
+                            crate::raw::encode_refusal(&name).unwrap_or_else(|| format!("unknown magic \"{name}\""));
+                        return Err(st.fail(Error::bad_json(st.file, what)));
                     };
                     if magic::layout(known).is_none() {
                         return Err(st.fail(Error::bad_json(

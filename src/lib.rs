@@ -40,6 +40,7 @@ pub mod explore;
 pub mod image;
 pub mod json;
 pub mod mem;
+pub mod raw;
 pub mod schema;
 pub mod stats;
 pub mod wire;

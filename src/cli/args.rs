@@ -36,7 +36,7 @@ pub enum Command {
     Info(InfoArgs),
     /// Decode an image to indented, human-readable JSON (`decode --pretty`)
     Show(ShowArgs),
-    /// Explore a checkpoint directory: processes, files, memory, sockets
+    /// Explore a checkpoint directory: processes, files, memory, sockets, namespaces
     X(ExploreArgs),
     /// Show the dump and restore statistics of a checkpoint
     Stats(StatsArgs),
@@ -58,6 +58,9 @@ pub struct DecodeArgs {
     /// Replace extra payloads (pipe data, socket queues, …) by their size
     #[arg(long)]
     pub nopl: bool,
+    /// Also unpack a tmpfs-dev-N.tar.gz.img image into DIR (new or empty)
+    #[arg(long, value_name = "DIR")]
+    pub extract: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -85,6 +88,9 @@ pub struct ShowArgs {
     /// Replace extra payloads by their size
     #[arg(long)]
     pub nopl: bool,
+    /// Also unpack a tmpfs-dev-N.tar.gz.img image into DIR (new or empty)
+    #[arg(long, value_name = "DIR")]
+    pub extract: Option<PathBuf>,
 }
 
 /// How explorers and other reports print.
@@ -130,6 +136,14 @@ pub enum Explorer {
     Rss,
     /// Sockets of each task
     Sk,
+    /// Network namespaces: interfaces, addresses, routes, rules, firewall
+    Net,
+    /// Mount namespaces: the mount tree with sources, types and options
+    Mnt,
+    /// Which namespaces the tasks share
+    Ns,
+    /// Cgroups of the tasks and the saved controller settings
+    Cg,
 }
 
 #[derive(Debug, Args)]

@@ -1,9 +1,10 @@
-//! `crit x DIR ps|fds|mems|rss|sk`: the explorers, as tables or JSON.
+//! `crit x DIR ps|fds|mems|rss|sk|net|mnt|ns|cg`: the explorers, as tables or JSON.
 
 use anyhow::Result;
-use crit::explore::{fds, mems, ps, rss, sk, Checkpoint, TaskHead, TaskState};
+use crit::explore::{cg, fds, mems, mnt, net, ns, ps, rss, sk, Checkpoint, TaskHead, TaskState};
 
 use super::args::{ExploreArgs, Explorer, Format};
+use super::explore_ct;
 use super::render::{self, heading, human_size, TextTable, Tone};
 
 /// Tables are laid out for a terminal this wide (long paths wrap).
@@ -54,6 +55,38 @@ pub fn run(args: &ExploreArgs) -> Result<()> {
                 render::print_json(&r)
             } else {
                 render::print_text(&sk_table(&r, color))
+            }
+        }
+        Explorer::Net => {
+            let r = net::explore(&cp)?;
+            if json {
+                render::print_json(&r)
+            } else {
+                render::print_text(&explore_ct::net_table(&r, color))
+            }
+        }
+        Explorer::Mnt => {
+            let r = mnt::explore(&cp)?;
+            if json {
+                render::print_json(&r)
+            } else {
+                render::print_text(&explore_ct::mnt_table(&r, color))
+            }
+        }
+        Explorer::Ns => {
+            let r = ns::explore(&cp)?;
+            if json {
+                render::print_json(&r)
+            } else {
+                render::print_text(&explore_ct::ns_table(&r, color))
+            }
+        }
+        Explorer::Cg => {
+            let r = cg::explore(&cp)?;
+            if json {
+                render::print_json(&r)
+            } else {
+                render::print_text(&explore_ct::cg_table(&r, color))
             }
         }
     }

@@ -3,6 +3,7 @@
 pub mod args;
 pub mod codec;
 pub mod explore;
+pub mod explore_ct;
 pub mod mem;
 pub mod output;
 pub mod render;

@@ -1,5 +1,6 @@
 //! Explorers: answers about the processes of one checkpoint directory
-//! (`crit x DIR ps|fds|mems|rss|sk`), as plain data for tables or JSON.
+//! (`crit x DIR ps|fds|mems|rss|sk|net|mnt|ns|cg`), as plain data for tables
+//! or JSON.
 //!
 //! Each explorer returns a serde-serializable report whose JSON form is
 //! documented in `docs/explore-json.md`. Tasks without resources (zombies)
@@ -23,11 +24,15 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+pub mod cg;
 pub mod checkpoint;
 pub mod fds;
 pub mod files;
 pub mod mems;
+pub mod mnt;
 pub mod names;
+pub mod net;
+pub mod ns;
 pub mod ps;
 pub mod queues;
 pub mod rss;
