@@ -46,7 +46,7 @@ fn hex(x: u64) -> String {
 }
 
 /// `ADDR`/`LEN`: decimal or `0x…` hexadecimal.
-fn parse_num(s: &str, what: &str) -> Result<u64> {
+pub(super) fn parse_num(s: &str, what: &str) -> Result<u64> {
     let t = s.trim().replace('_', "");
     let r = match t.strip_prefix("0x").or_else(|| t.strip_prefix("0X")) {
         Some(h) => u64::from_str_radix(h, 16),
