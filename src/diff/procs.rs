@@ -7,7 +7,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::{check, Change, MatchBy};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::explore::{Checkpoint, Task, TaskState};
 use crate::image::read_first;
 use crate::mem::MemReader;
@@ -188,13 +188,27 @@ pub fn compare_tasks(
     if ta.state.has_resources() && tb.state.has_resources() {
         let ma = MemReader::open(a.dir(), Some(ta.pid))?;
         let mb = MemReader::open(b.dir(), Some(tb.pid))?;
-        let (argv_a, argv_b) = (ma.args()?, mb.args()?);
+        let (argv_a, argv_b) = (held(ma.args())?, held(mb.args())?);
         if argv_a != argv_b {
             out.push(Change::new("argv", argv_a, argv_b));
         }
-        env = env_diff(&ma.env()?, &mb.env()?);
+        if let (Some(ea), Some(eb)) = (held(ma.env())?, held(mb.env())?) {
+            env = env_diff(&ea, &eb);
+        } else {
+            check(&mut out, "env", held(ma.env())?.is_some(), held(mb.env())?.is_some());
+        }
     }
     Ok((out, env))
+}
+
+/// Strings read from memory, or `None` when the checkpoint does not hold
+/// their pages (the pages differ then, and say so); other errors stand.
+fn held(r: Result<Vec<String>>) -> Result<Option<Vec<String>>> {
+    match r {
+        Ok(v) => Ok(Some(v)),
+        Err(Error::Checkpoint(_)) => Ok(None),
+        Err(e) => Err(e),
+    }
 }
 
 fn creds_of(cp: &Checkpoint, pid: u32) -> Result<Option<CredsEntry>> {
