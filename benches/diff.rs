@@ -58,8 +58,10 @@ fn synthesize(dir: &Path) -> (PathBuf, PathBuf) {
     }
     edit_image(&a.join(format!("mm-{PID}.img")), |v| {
         let vmas = v["entries"][0]["vmas"].as_array_mut().unwrap();
-        vmas.push(json!({"start": BASE, "end": BASE + TOTAL_PAGES * PAGE, "pgoff": 0, "shmid": 0,
-            "prot": 3, "flags": 0x22, "status": 0x201, "fd": -1}));
+        vmas.push(
+            json!({"start": BASE, "end": BASE + TOTAL_PAGES * PAGE, "pgoff": 0, "shmid": 0,
+            "prot": 3, "flags": 0x22, "status": 0x201, "fd": -1}),
+        );
         vmas.sort_by_key(|x| x["start"].as_u64().unwrap());
     });
     edit_image(&a.join(format!("pagemap-{PID}.img")), |v| {
@@ -93,7 +95,11 @@ fn synthesize(dir: &Path) -> (PathBuf, PathBuf) {
         fs::copy(e.path(), b.join(e.file_name())).unwrap();
     }
     let big_start = fs::metadata(&pages).unwrap().len() - TOTAL_PAGES * PAGE;
-    let f = File::options().read(true).write(true).open(b.join("pages-1.img")).unwrap();
+    let f = File::options()
+        .read(true)
+        .write(true)
+        .open(b.join("pages-1.img"))
+        .unwrap();
     for (n, i) in changed_pages().enumerate() {
         let at = big_start + i * PAGE + (n as u64 * 37) % PAGE;
         let mut byte = [0u8];

@@ -99,7 +99,7 @@ pub fn report(d: &Diff, all_pages: bool, color: bool) -> String {
     if let Some(images) = &d.images {
         out += "\n";
         out += &heading("images", color);
-        let mut t = TextTable::new(&["IMAGE", "", "FIRST DIFFERENCE"]);
+        let mut t = TextTable::new(&["IMAGE", "STATE", "FIRST DIFFERENCE"]);
         for n in &images.only_a {
             t.row(vec![n.clone(), "only in A".into(), String::new()], Tone::Warn);
         }
