@@ -96,10 +96,10 @@ pub fn compare(a: &Maps, b: &Maps, pa: u32, pb: u32) -> VmasDiff {
     let vb = b.by_pid.get(&pb).unwrap_or(&empty);
     let mut pair_b: Vec<Option<usize>> = vec![None; va.len()];
     let mut taken = vec![false; vb.len()];
-    let by_start: HashMap<u64, usize> = vb.iter().enumerate().map(|(i, v)| (v.start.0, i)).collect();
-    let by_end: HashMap<u64, usize> = vb.iter().enumerate().map(|(i, v)| (v.end.0, i)).collect();
-    let passes: [(&HashMap<u64, usize>, fn(&Vma) -> u64); 2] = [(&by_start, |v| v.start.0), (&by_end, |v| v.end.0)];
-    for (index, key) in passes {
+    let start = |v: &Vma| v.start.0;
+    let end = |v: &Vma| v.end.0;
+    for key in [start, end] {
+        let index: HashMap<u64, usize> = vb.iter().enumerate().map(|(i, v)| (key(v), i)).collect();
         for (i, v) in va.iter().enumerate() {
             if pair_b[i].is_some() {
                 continue;
