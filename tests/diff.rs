@@ -448,3 +448,89 @@ fn exit_status_and_formats() {
     let out = common::crit(&["diff", ipc]);
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn credentials_changed() {
+    let b = copy("mem");
+    edit_image(&b.path().join("core-20931.img"), |v| {
+        let creds = &mut v["entries"][0]["thread_core"]["creds"];
+        creds["euid"] = json!(1000);
+        creds["cap_eff"] = json!([0, 0]);
+    });
+    let d = diff(&corpus("mem"), b.path());
+    assert_eq!(
+        d.tasks[0].changes,
+        [
+            Change::new("creds.euid", 0, 1000),
+            Change::new("creds.cap_eff", json!([4278190079u32, 511]), json!([0, 0])),
+        ]
+    );
+}
+
+#[test]
+fn a_file_position_and_flags_changed() {
+    let b = copy("files");
+    edit_image(&b.path().join("files.img"), |v| {
+        let e = v["entries"]
+            .as_array_mut()
+            .unwrap()
+            .iter_mut()
+            .find(|e| e["id"] == 8)
+            .unwrap();
+        assert_eq!(
+            (e["reg"]["pos"].as_u64(), e["reg"]["flags"].as_u64()),
+            (Some(54), Some(33793))
+        );
+        e["reg"]["pos"] = json!(4096);
+        e["reg"]["flags"] = json!(32770);
+    });
+    let d = diff(&corpus("files"), b.path());
+    let f = &d.tasks[0].files;
+    assert_eq!(f.changed.len(), 1);
+    assert_eq!(
+        (f.changed[0].fd, f.changed[0].object.as_str()),
+        (4, "/tmp/crit-files/log.txt")
+    );
+    assert_eq!(
+        f.changed[0].changes,
+        [Change::new("pos", 54, 4096), Change::new("flags", 33793, 32770)]
+    );
+}
+
+#[test]
+fn cli_match_by_command_and_all_pages() {
+    let b = copy("mem");
+    for e in fs::read_dir(b.path()).unwrap() {
+        let name = e.unwrap().file_name().into_string().unwrap();
+        if let Some(rest) = name.strip_suffix("-20931.img") {
+            fs::rename(b.path().join(&name), b.path().join(format!("{rest}-7.img"))).unwrap();
+        }
+    }
+    edit_image(&b.path().join("pstree.img"), |v| {
+        v["entries"][0] = json!({"pid": 7, "ppid": 0, "pgid": 7, "sid": 7, "threads": [7]});
+    });
+    let m = MemReader::open(corpus("mem"), None).unwrap();
+    let run = m.maps().iter().find(|r| r.nr_pages >= 8).unwrap().start;
+    for k in [2, 3, 4, 9] {
+        poke(b.path(), run + k * PAGE_SIZE, b"x");
+    }
+    let a_dir = corpus("mem");
+    let (a, bp) = (a_dir.to_str().unwrap(), b.path().to_str().unwrap());
+    let out = common::crit(&["diff", a, bp, "--match", "comm", "--pages", "--color", "never"]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("\n20931 mem (B: 7)\n"), "{text}");
+    let pages: Vec<Vec<&str>> = text
+        .lines()
+        .filter(|l| l.starts_with("changed "))
+        .map(|l| l.split_whitespace().collect())
+        .collect();
+    let (p2, p9) = (
+        format!("{:x}", run + 2 * PAGE_SIZE),
+        format!("{:x}", run + 9 * PAGE_SIZE),
+    );
+    let want = [["changed", p2.as_str(), "3"], ["changed", p9.as_str(), "1"]];
+    assert_eq!(pages, want, "{text}");
+    let out = common::crit(&["diff", a, bp, "--quiet"]);
+    assert_eq!(out.status.code(), Some(1), "by pid: one task removed, one added");
+}

@@ -56,7 +56,7 @@ pub struct PageRun {
 
 impl PageRun {
     fn end(&self) -> u64 {
-        self.start.0 + self.pages * PAGE_SIZE
+        self.start.0.saturating_add(self.pages.saturating_mul(PAGE_SIZE))
     }
 }
 
