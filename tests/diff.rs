@@ -534,3 +534,54 @@ fn cli_match_by_command_and_all_pages() {
     let out = common::crit(&["diff", a, bp, "--quiet"]);
     assert_eq!(out.status.code(), Some(1), "by pid: one task removed, one added");
 }
+
+/// A copy of `mem` whose largest run is in its parent checkpoint (a
+/// pre-dump, `parent/`): the pagemap marks the run in-parent and the pages
+/// file no longer holds it.
+fn with_parent() -> (TempDir, u64, u64) {
+    let b = copy("mem");
+    let parent = b.path().join("parent");
+    fs::create_dir(&parent).unwrap();
+    for e in fs::read_dir(corpus("mem")).unwrap() {
+        let e = e.unwrap();
+        fs::copy(e.path(), parent.join(e.file_name())).unwrap();
+    }
+    let m = MemReader::open(corpus("mem"), None).unwrap();
+    let run = m.maps().iter().max_by_key(|r| r.nr_pages).unwrap().clone();
+    edit_image(&b.path().join("pagemap-20931.img"), |v| {
+        let e = v["entries"]
+            .as_array_mut()
+            .unwrap()
+            .iter_mut()
+            .find(|e| e["vaddr"] == run.start)
+            .unwrap();
+        e["flags"] = json!(crit::mem::PE_PARENT);
+    });
+    let (file, off) = file_offset(&m, run.start);
+    let path = b.path().join(file);
+    let mut bytes = fs::read(&path).unwrap();
+    bytes.drain(off as usize..(off + run.nr_pages * PAGE_SIZE) as usize);
+    fs::write(&path, bytes).unwrap();
+    (b, run.start, run.nr_pages)
+}
+
+#[test]
+fn a_dump_compares_through_its_parent() {
+    let (b, start, pages) = with_parent();
+    assert!(pages > 100);
+    let m = MemReader::open(b.path(), None).unwrap();
+    assert!(m.maps().iter().any(|r| r.start == start && r.in_parent()));
+    let d = diff(&corpus("mem"), b.path());
+    assert!(d.equal, "{:?}", d.tasks);
+    assert_eq!(d.memory.equal, 350);
+    // A page changed in the parent is a page changed in the dump.
+    poke(&b.path().join("parent"), start + 7 * PAGE_SIZE, b"!");
+    let d = diff(&corpus("mem"), b.path());
+    assert_eq!(
+        d.tasks[0].pages.changed_runs,
+        [PageRun {
+            start: Hex(start + 7 * PAGE_SIZE),
+            pages: 1
+        }]
+    );
+}
