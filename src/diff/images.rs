@@ -24,7 +24,8 @@ pub const DECODE_LIMIT: u64 = 64 * 1024 * 1024;
 pub struct ImageDiff {
     /// Its name in the checkpoint directory.
     pub name: String,
-    /// True when the files are byte for byte the same.
+    /// True when the files hold the same entries (for files compared as
+    /// bytes: the same bytes).
     pub equal: bool,
     /// True when it was compared as decoded entries, false when as bytes (raw
     /// memory `pages-*.img`, files that are not images, files over
@@ -32,8 +33,7 @@ pub struct ImageDiff {
     pub decoded: bool,
     /// The first difference: a JSON path (`entries[3].vmas[17].prot`) and
     /// both values, or for bytes `bytes[OFFSET]` and both bytes (`null` past
-    /// the end of a file). Absent when equal, or when the bytes differ but
-    /// the decoded entries do not (an encoding detail).
+    /// the end of a file). Absent when equal.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub first: Option<Change>,
 }
@@ -50,7 +50,7 @@ pub struct ImagesDiff {
 }
 
 impl ImagesDiff {
-    /// True when both sides hold the same files with the same bytes.
+    /// True when both sides hold the same files with the same entries.
     pub fn is_equal(&self) -> bool {
         self.only_a.is_empty() && self.only_b.is_empty() && self.images.iter().all(|i| i.equal)
     }
@@ -102,6 +102,8 @@ fn compare_file(a: &Path, b: &Path, name: &str) -> Result<ImageDiff> {
         if let (Some(ja), Some(jb)) = (decode(a)?, decode(b)?) {
             d.decoded = true;
             d.first = first_difference(String::new(), &ja, &jb);
+            // The same entries written with other bytes (field order, say) are equal.
+            d.equal = d.first.is_none();
             return Ok(d);
         }
     }
