@@ -585,3 +585,23 @@ fn a_dump_compares_through_its_parent() {
         }]
     );
 }
+
+#[test]
+fn a_corrupt_image_is_trouble_not_a_difference() {
+    let b = copy("net");
+    let path = b.path().join("files.img");
+    let len = fs::metadata(&path).unwrap().len();
+    fs::OpenOptions::new()
+        .write(true)
+        .open(&path)
+        .unwrap()
+        .set_len(len - 3)
+        .unwrap();
+    let a_dir = corpus("net");
+    let out = common::crit(&["diff", a_dir.to_str().unwrap(), b.path().to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.starts_with(&format!("crit: {}", path.display())), "{err}");
+}
