@@ -19,6 +19,9 @@ _crit() {
             crit,decode)
                 cmd="crit__subcmd__decode"
                 ;;
+            crit,diff)
+                cmd="crit__subcmd__diff"
+                ;;
             crit,encode)
                 cmd="crit__subcmd__encode"
                 ;;
@@ -42,6 +45,9 @@ _crit() {
                 ;;
             crit__subcmd__help,decode)
                 cmd="crit__subcmd__help__subcmd__decode"
+                ;;
+            crit__subcmd__help,diff)
+                cmd="crit__subcmd__help__subcmd__diff"
                 ;;
             crit__subcmd__help,encode)
                 cmd="crit__subcmd__help__subcmd__encode"
@@ -131,7 +137,7 @@ _crit() {
 
     case "${cmd}" in
         crit)
-            opts="-v -h -V --verbose --help --version decode encode info show x stats mem help"
+            opts="-v -h -V --verbose --help --version decode encode info show x stats mem diff help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -178,6 +184,40 @@ _crit() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        crit__subcmd__diff)
+            opts="-q -v -h -V --format --color --quiet --match --pages --hexdiff --pid --images --verbose --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --format)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --match)
+                    COMPREPLY=($(compgen -W "pid comm" -- "${cur}"))
+                    return 0
+                    ;;
+                --hexdiff)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --pid)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         crit__subcmd__encode)
             opts="-i -o -v -h -V --in --out --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -209,7 +249,7 @@ _crit() {
             return 0
             ;;
         crit__subcmd__help)
-            opts="decode encode info show x stats mem help"
+            opts="decode encode info show x stats mem diff help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -223,6 +263,20 @@ _crit() {
             return 0
             ;;
         crit__subcmd__help__subcmd__decode)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        crit__subcmd__help__subcmd__diff)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

@@ -31,6 +31,7 @@ set edit:completion:arg-completer[crit] = {|@words|
             cand x 'Explore a checkpoint directory: processes, files, memory, sockets, namespaces'
             cand stats 'Show the dump and restore statistics of a checkpoint'
             cand mem 'Read a process''s memory: argv, environment, any range, search'
+            cand diff 'Compare two checkpoints: processes, files, sockets, memory maps, memory pages, images'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'crit;decode'= {
@@ -212,6 +213,23 @@ set edit:completion:arg-completer[crit] = {|@words|
         }
         &'crit;mem;help;help'= {
         }
+        &'crit;diff'= {
+            cand --format 'Output format'
+            cand --color 'When to use colour in tables'
+            cand --match 'How to pair the tasks of A and B'
+            cand --hexdiff 'Show LEN bytes at ADDR (decimal or 0x…) of both sides, instead of the report'
+            cand --pid 'The task (pid in A) whose memory --hexdiff shows (default: the root task)'
+            cand -q 'Print nothing: the exit status alone says equal (0) or different (1)'
+            cand --quiet 'Print nothing: the exit status alone says equal (0) or different (1)'
+            cand --pages 'List every differing page, not only the first few of each mapping'
+            cand --images 'Also compare the image files, entry by entry'
+            cand -v 'On error, also print the chain of causes'
+            cand --verbose 'On error, also print the chain of causes'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'crit;help'= {
             cand decode 'Convert an image from binary to JSON (the Python CRIT''s dialect)'
             cand encode 'Convert JSON (from this tool, the Python or the Go CRIT) back to a binary image'
@@ -220,6 +238,7 @@ set edit:completion:arg-completer[crit] = {|@words|
             cand x 'Explore a checkpoint directory: processes, files, memory, sockets, namespaces'
             cand stats 'Show the dump and restore statistics of a checkpoint'
             cand mem 'Read a process''s memory: argv, environment, any range, search'
+            cand diff 'Compare two checkpoints: processes, files, sockets, memory maps, memory pages, images'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'crit;help;decode'= {
@@ -253,6 +272,8 @@ set edit:completion:arg-completer[crit] = {|@words|
         &'crit;help;mem;maps'= {
         }
         &'crit;help;mem;shmem'= {
+        }
+        &'crit;help;diff'= {
         }
         &'crit;help;help'= {
         }

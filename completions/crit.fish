@@ -34,6 +34,7 @@ complete -c crit -n "__fish_crit_needs_command" -f -a "show" -d 'Decode an image
 complete -c crit -n "__fish_crit_needs_command" -f -a "x" -d 'Explore a checkpoint directory: processes, files, memory, sockets, namespaces'
 complete -c crit -n "__fish_crit_needs_command" -f -a "stats" -d 'Show the dump and restore statistics of a checkpoint'
 complete -c crit -n "__fish_crit_needs_command" -f -a "mem" -d 'Read a process\'s memory: argv, environment, any range, search'
+complete -c crit -n "__fish_crit_needs_command" -f -a "diff" -d 'Compare two checkpoints: processes, files, sockets, memory maps, memory pages, images'
 complete -c crit -n "__fish_crit_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c crit -n "__fish_crit_using_subcommand decode" -s i -l in -d 'Image to decode (\'-\' or absent: standard input)' -r -F
 complete -c crit -n "__fish_crit_using_subcommand decode" -s o -l out -d 'Where to write the JSON (\'-\' or absent: standard output)' -r -F
@@ -154,14 +155,30 @@ complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcomman
 complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from help" -f -a "maps" -d 'The pagemap: address ranges, page counts, flags and where each run lives'
 complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from help" -f -a "shmem" -d 'The size of the task\'s shared memory mappings'
 complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c crit -n "__fish_crit_using_subcommand help; and not __fish_seen_subcommand_from decode encode info show x stats mem help" -f -a "decode" -d 'Convert an image from binary to JSON (the Python CRIT\'s dialect)'
-complete -c crit -n "__fish_crit_using_subcommand help; and not __fish_seen_subcommand_from decode encode info show x stats mem help" -f -a "encode" -d 'Convert JSON (from this tool, the Python or the Go CRIT) back to a binary image'
-complete -c crit -n "__fish_crit_using_subcommand help; and not __fish_seen_subcommand_from decode encode info show x stats mem help" -f -a "info" -d 'Show an image\'s magic and entry count'
-complete -c crit -n "__fish_crit_using_subcommand help; and not __fish_seen_subcommand_from decode encode info show x stats mem help" -f -a "show" -d 'Decode an image to indented, human-readable JSON (`decode --pretty`)'
-complete -c crit -n "__fish_crit_using_subcommand help; and not __fish_seen_subcommand_from decode encode info show x stats mem help" -f -a "x" -d 'Explore a checkpoint directory: processes, files, memory, sockets, namespaces'
-complete -c crit -n "__fish_crit_using_subcommand help; and not __fish_seen_subcommand_from decode encode info show x stats mem help" -f -a "stats" -d 'Show the dump and restore statistics of a checkpoint'
-complete -c crit -n "__fish_crit_using_subcommand help; and not __fish_seen_subcommand_from decode encode info show x stats mem help" -f -a "mem" -d 'Read a process\'s memory: argv, environment, any range, search'
-complete -c crit -n "__fish_crit_using_subcommand help; and not __fish_seen_subcommand_from decode encode info show x stats mem help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c crit -n "__fish_crit_using_subcommand diff" -l format -d 'Output format' -r -f -a "table\t'Aligned columns for people'
+json\t'One JSON document, for jq and programs'"
+complete -c crit -n "__fish_crit_using_subcommand diff" -l color -d 'When to use colour in tables' -r -f -a "auto\t'When standard output is a terminal and NO_COLOR is unset'
+always\t''
+never\t''"
+complete -c crit -n "__fish_crit_using_subcommand diff" -l match -d 'How to pair the tasks of A and B' -r -f -a "pid\t'The same pid'
+comm\t'The same command at the same place in the process tree (pids changed)'"
+complete -c crit -n "__fish_crit_using_subcommand diff" -l hexdiff -d 'Show LEN bytes at ADDR (decimal or 0x…) of both sides, instead of the report' -r
+complete -c crit -n "__fish_crit_using_subcommand diff" -l pid -d 'The task (pid in A) whose memory --hexdiff shows (default: the root task)' -r
+complete -c crit -n "__fish_crit_using_subcommand diff" -s q -l quiet -d 'Print nothing: the exit status alone says equal (0) or different (1)'
+complete -c crit -n "__fish_crit_using_subcommand diff" -l pages -d 'List every differing page, not only the first few of each mapping'
+complete -c crit -n "__fish_crit_using_subcommand diff" -l images -d 'Also compare the image files, entry by entry'
+complete -c crit -n "__fish_crit_using_subcommand diff" -s v -l verbose -d 'On error, also print the chain of causes'
+complete -c crit -n "__fish_crit_using_subcommand diff" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c crit -n "__fish_crit_using_subcommand diff" -s V -l version -d 'Print version'
+complete -c crit -n "__fish_crit_using_subcommand help; and not __fish_seen_subcommand_from decode encode info show x stats mem diff help" -f -a "decode" -d 'Convert an image from binary to JSON (the Python CRIT\'s dialect)'
+complete -c crit -n "__fish_crit_using_subcommand help; and not __fish_seen_subcommand_from decode encode info show x stats mem diff help" -f -a "encode" -d 'Convert JSON (from this tool, the Python or the Go CRIT) back to a binary image'
+complete -c crit -n "__fish_crit_using_subcommand help; and not __fish_seen_subcommand_from decode encode info show x stats mem diff help" -f -a "info" -d 'Show an image\'s magic and entry count'
+complete -c crit -n "__fish_crit_using_subcommand help; and not __fish_seen_subcommand_from decode encode info show x stats mem diff help" -f -a "show" -d 'Decode an image to indented, human-readable JSON (`decode --pretty`)'
+complete -c crit -n "__fish_crit_using_subcommand help; and not __fish_seen_subcommand_from decode encode info show x stats mem diff help" -f -a "x" -d 'Explore a checkpoint directory: processes, files, memory, sockets, namespaces'
+complete -c crit -n "__fish_crit_using_subcommand help; and not __fish_seen_subcommand_from decode encode info show x stats mem diff help" -f -a "stats" -d 'Show the dump and restore statistics of a checkpoint'
+complete -c crit -n "__fish_crit_using_subcommand help; and not __fish_seen_subcommand_from decode encode info show x stats mem diff help" -f -a "mem" -d 'Read a process\'s memory: argv, environment, any range, search'
+complete -c crit -n "__fish_crit_using_subcommand help; and not __fish_seen_subcommand_from decode encode info show x stats mem diff help" -f -a "diff" -d 'Compare two checkpoints: processes, files, sockets, memory maps, memory pages, images'
+complete -c crit -n "__fish_crit_using_subcommand help; and not __fish_seen_subcommand_from decode encode info show x stats mem diff help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c crit -n "__fish_crit_using_subcommand help; and __fish_seen_subcommand_from mem" -f -a "args" -d 'The command line (argv), one argument per line'
 complete -c crit -n "__fish_crit_using_subcommand help; and __fish_seen_subcommand_from mem" -f -a "env" -d 'The environment, one variable per line'
 complete -c crit -n "__fish_crit_using_subcommand help; and __fish_seen_subcommand_from mem" -f -a "read" -d 'A hexdump of LEN bytes at ADDR (decimal or 0x…)'

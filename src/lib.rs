@@ -35,6 +35,7 @@
 
 pub mod convert;
 pub mod dir;
+pub mod diff;
 pub mod error;
 pub mod explore;
 pub mod image;

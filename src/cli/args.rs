@@ -42,6 +42,9 @@ pub enum Command {
     Stats(StatsArgs),
     /// Read a process's memory: argv, environment, any range, search
     Mem(MemArgs),
+    /// Compare two checkpoints: processes, files, sockets, memory maps, memory pages, images
+    #[command(after_help = DIFF_EXIT_STATUS)]
+    Diff(DiffArgs),
 }
 
 #[derive(Debug, Args)]
@@ -231,4 +234,48 @@ pub fn parse_number(s: &str) -> Result<u64, String> {
         None => t.parse(),
     };
     r.map_err(|e| format!("not a number (decimal or 0x…): {e}"))
+}
+
+const DIFF_EXIT_STATUS: &str = "\
+Exit status (like cmp and diff):
+  0  the checkpoints are equal
+  1  they differ
+  2  trouble: a missing, truncated or corrupt image, an I/O error, a usage error";
+
+/// How `crit diff` pairs the tasks of A and B.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum MatchArg {
+    /// The same pid
+    #[default]
+    Pid,
+    /// The same command at the same place in the process tree (pids changed)
+    Comm,
+}
+
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// Checkpoint directory A (before)
+    pub a: PathBuf,
+    /// Checkpoint directory B (after)
+    pub b: PathBuf,
+    #[command(flatten)]
+    pub output: OutputArgs,
+    /// Print nothing: the exit status alone says equal (0) or different (1)
+    #[arg(short, long)]
+    pub quiet: bool,
+    /// How to pair the tasks of A and B
+    #[arg(long = "match", value_enum, default_value_t)]
+    pub match_by: MatchArg,
+    /// List every differing page, not only the first few of each mapping
+    #[arg(long)]
+    pub pages: bool,
+    /// Show LEN bytes at ADDR (decimal or 0x…) of both sides, instead of the report
+    #[arg(long, num_args = 2, value_names = ["ADDR", "LEN"], value_parser = parse_number)]
+    pub hexdiff: Option<Vec<u64>>,
+    /// The task (pid in A) whose memory --hexdiff shows (default: the root task)
+    #[arg(long, requires = "hexdiff")]
+    pub pid: Option<u32>,
+    /// Also compare the image files, entry by entry
+    #[arg(long)]
+    pub images: bool,
 }
