@@ -33,6 +33,7 @@
 
 #![warn(missing_docs)]
 
+pub mod archive;
 pub mod convert;
 pub mod error;
 pub mod explore;
@@ -40,6 +41,7 @@ pub mod image;
 pub mod json;
 pub mod mem;
 pub mod schema;
+pub mod source;
 pub mod stats;
 pub mod wire;
 

@@ -4,7 +4,6 @@
 use serde::Serialize;
 
 use crate::error::{Error, Result};
-use crate::image::ImageReader;
 use crate::proto::{PagemapEntry, PagemapHead, VmaEntry};
 
 use super::checkpoint::Checkpoint;
@@ -87,7 +86,7 @@ pub fn explore(cp: &Checkpoint) -> Result<RssReport> {
 
 /// The entries of `pagemap-PID.img` after its head.
 fn pagemap(cp: &Checkpoint, pid: u32) -> Result<Vec<PagemapEntry>> {
-    let mut r = ImageReader::open(cp.path(&format!("pagemap-{pid}.img")))?;
+    let mut r = cp.image(&format!("pagemap-{pid}.img"))?;
     let mut buf = Vec::new();
     if r.next_message::<PagemapHead>(&mut buf)?.is_none() {
         return Err(Error::bad_image(r.file().to_string(), "the pagemap has no head entry"));

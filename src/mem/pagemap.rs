@@ -86,7 +86,11 @@ impl Pagemap {
     /// # Ok::<(), crit::Error>(())
     /// ```
     pub fn read(path: impl AsRef<Path>) -> Result<Self> {
-        let mut r = ImageReader::open(path.as_ref())?;
+        Pagemap::from_reader(ImageReader::open(path.as_ref())?)
+    }
+
+    /// Reads a pagemap image from an opened reader (e.g. an archive's member).
+    pub fn from_reader<R: std::io::Read>(mut r: ImageReader<R>) -> Result<Self> {
         let mut buf = Vec::new();
         let file = r.file().to_string();
         let head = r
