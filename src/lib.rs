@@ -38,6 +38,7 @@ pub mod convert;
 pub mod error;
 pub mod explore;
 pub mod image;
+pub mod inspect;
 pub mod json;
 pub mod mem;
 pub mod schema;

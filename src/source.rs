@@ -499,6 +499,33 @@ impl Source {
         }
     }
 
+    /// The size of image `name`, if it exists.
+    pub fn image_size(&self, name: &str) -> Option<u64> {
+        let inner = format!("{}{name}", self.images);
+        match &self.bundle.store {
+            Store::Dir(d) => fs::metadata(d.join(inner))
+                .ok()
+                .filter(|m| m.is_file())
+                .map(|m| m.len()),
+            Store::Archive(a) => a.get(&inner).map(|m| m.size),
+        }
+    }
+
+    /// The modification time (seconds since the epoch) of image `name`.
+    pub fn image_mtime(&self, name: &str) -> Option<u64> {
+        let inner = format!("{}{name}", self.images);
+        match &self.bundle.store {
+            Store::Dir(d) => fs::metadata(d.join(inner))
+                .ok()?
+                .modified()
+                .ok()?
+                .duration_since(std::time::UNIX_EPOCH)
+                .ok()
+                .map(|d| d.as_secs()),
+            Store::Archive(a) => a.get(&inner).map(|m| m.mtime),
+        }
+    }
+
     /// The entries of the container's nested tar `name` (`rootfs-diff.tar`),
     /// or `None` when it has none.
     pub fn listing(&self, name: &str) -> Result<Option<Vec<NestedEntry>>> {

@@ -117,6 +117,8 @@ pub struct Member {
     pub kind: EntryKind,
     /// Its size in bytes.
     pub size: u64,
+    /// Its modification time (seconds since the epoch), as the tar records it.
+    pub mtime: u64,
     data: Data,
     /// A nested tar's files, listed while streaming (with [`Want::listings`]).
     listing: Option<Arc<Vec<NestedEntry>>>,

@@ -71,6 +71,7 @@ fn member_of<R: Read>(e: &tar::Entry<'_, R>, label: &str) -> Result<Option<Membe
         name,
         kind,
         size: if kind == EntryKind::File { e.size() } else { 0 },
+        mtime: e.header().mtime().unwrap_or(0),
         data: Data::Skipped,
         listing: None,
     }))

@@ -20,6 +20,9 @@ fn open_image(input: Option<&Path>) -> Result<ImageReader<Box<dyn Read>>> {
         )?);
     }
     let path = input.expect("checked");
+    if let Some((r, name, len)) = crit::source::open_archive_member(path)? {
+        return Ok(ImageReader::new(Box::new(r) as Box<dyn Read>, name, Some(len))?);
+    }
     let name = path.display().to_string();
     let f = File::open(path).map_err(|e| crit::Error::io(&name, e))?;
     let len = f.metadata().map_err(|e| crit::Error::io(&name, e))?.len();

@@ -3,6 +3,7 @@
 pub mod args;
 pub mod codec;
 pub mod explore;
+pub mod inspect;
 pub mod mem;
 pub mod output;
 pub mod render;
