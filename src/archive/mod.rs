@@ -205,7 +205,7 @@ impl Archive {
     fn need(&self, name: &str) -> Result<&Member> {
         let m = self
             .get(name)
-            .ok_or_else(|| Error::io(self.member_label(name), io::ErrorKind::NotFound.into()))?;
+            .ok_or_else(|| Error::Checkpoint(format!("{}: no such member in the archive", self.member_label(name))))?;
         if matches!(m.data, Data::Skipped) {
             return Err(Error::Checkpoint(format!(
                 "{}: not kept while streaming the compressed archive (over {} MiB, or raw memory the command did not ask for)",
