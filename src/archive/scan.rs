@@ -30,21 +30,19 @@ pub(crate) fn is_nested_tar(name: &str) -> bool {
         || (parts.next() == Some("volumes") && base.ends_with(".tar"))
 }
 
-/// What the scan says when the tar itself is bad: after which member.
-fn header_error(label: &str, last: Option<&str>, e: &io::Error) -> Error {
-    match last {
-        Some(m) => Error::bad_image(label, format!("after member {m}: {}", tar_what(e))),
-        None => Error::bad_image(label, format!("at the first member: {}", tar_what(e))),
-    }
-}
-
-fn tar_what(e: &io::Error) -> String {
-    let s = e.to_string();
-    match s.as_str() {
+/// What the scan says when the tar (or the stream holding it) is bad: after
+/// which member.
+fn header_error(label: &str, last: Option<&str>, e: &io::Error, compressed: bool) -> Error {
+    let what = match e.to_string().as_str() {
         "failed to read entire block" | "unexpected EOF during skip" => {
-            "truncated: the archive ends inside a tar block".into()
+            "truncated: the archive ends inside a tar block".to_string()
         }
-        _ => format!("not a valid tar or compressed stream: {s}"),
+        s if compressed => format!("truncated or corrupt compressed stream: {s}"),
+        s => format!("not a valid tar: {s}"),
+    };
+    match last {
+        Some(m) => Error::bad_image(label, format!("after member {m}: {what}")),
+        None => Error::bad_image(label, format!("at the first member: {what}")),
     }
 }
 
@@ -99,9 +97,11 @@ pub(super) fn in_place(f: &File, len: u64, label: &str, _want: Want) -> Result<V
     let mut ar = tar::Archive::new(f);
     let mut members: Vec<Member> = Vec::new();
     let mut end = 0u64;
-    let entries = ar.entries_with_seek().map_err(|e| header_error(label, None, &e))?;
+    let entries = ar
+        .entries_with_seek()
+        .map_err(|e| header_error(label, None, &e, false))?;
     for e in entries {
-        let e = e.map_err(|e| header_error(label, members.last().map(|m| m.name.as_str()), &e))?;
+        let e = e.map_err(|e| header_error(label, members.last().map(|m| m.name.as_str()), &e, false))?;
         let Some(mut m) = member_of(&e, label)? else { continue };
         let at = e.raw_file_position();
         let size = e.size();
@@ -146,13 +146,17 @@ pub(super) fn stream<R: Read>(r: R, label: &str, want: Want) -> Result<(Vec<Memb
     let mut spill: Option<(io::BufWriter<File>, u64)> = None;
     let mut held = 0u64;
     let mut end = 0u64;
-    let entries = ar.entries().map_err(|e| header_error(label, None, &e))?;
+    let entries = ar.entries().map_err(|e| header_error(label, None, &e, true))?;
     for e in entries {
-        let mut e = e.map_err(|e| header_error(label, members.last().map(|m| m.name.as_str()), &e))?;
+        let mut e = e.map_err(|e| header_error(label, members.last().map(|m| m.name.as_str()), &e, true))?;
         let Some(mut m) = member_of(&e, label)? else { continue };
         end = e.raw_file_position() + e.size().div_ceil(BLOCK) * BLOCK;
-        let read_err =
-            |err: io::Error| Error::bad_image(format!("{label}:{}", m.name), format!("cannot read the member: {err}"));
+        let read_err = |err: io::Error| {
+            Error::bad_image(
+                format!("{label}:{}", m.name),
+                format!("truncated or corrupt compressed stream: {err}"),
+            )
+        };
         if m.kind == EntryKind::File {
             if want.pages && is_pages(&m.name) {
                 if spill.is_none() {
@@ -187,8 +191,12 @@ pub(super) fn stream<R: Read>(r: R, label: &str, want: Want) -> Result<(Vec<Memb
     }
     // Read to the end, so that a corrupt stream (or a bad checksum at the end
     // of a gzip member) is noticed.
-    io::copy(&mut inner, &mut io::sink())
-        .map_err(|e| Error::bad_image(label, format!("after the last member: corrupt compressed stream: {e}")))?;
+    io::copy(&mut inner, &mut io::sink()).map_err(|e| {
+        Error::bad_image(
+            label,
+            format!("after the last member: truncated or corrupt compressed stream: {e}"),
+        )
+    })?;
     let file = match spill {
         Some((w, _)) => Some(Arc::new(
             w.into_inner()
