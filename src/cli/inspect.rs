@@ -14,18 +14,7 @@ const WIDTH: usize = 100;
 pub fn run(args: &InspectArgs) -> Result<()> {
     let mut all = Vec::with_capacity(args.paths.len());
     for p in &args.paths {
-        let mut i = inspect::inspect(p)?;
-        if let Some(name) = &args.container {
-            i.containers.retain(|c| {
-                c.name.as_deref() == Some(name.as_str())
-                    || c.folder.as_deref().is_some_and(|f| f.trim_end_matches('/') == name)
-                    || c.id.as_deref().is_some_and(|id| id.starts_with(name.as_str()))
-            });
-            if i.containers.is_empty() {
-                anyhow::bail!("{}: no container {name:?}", p.display());
-            }
-        }
-        all.push(i);
+        all.push(inspect::inspect_container(p, args.container.as_deref())?);
     }
     let color = render::use_color(args.output.color);
     match (args.output.format, all.len()) {

@@ -252,6 +252,12 @@ pub struct Kubernetes {
 
 /// Inspects the checkpoint at `path` (an archive or a directory).
 pub fn inspect(path: impl AsRef<Path>) -> Result<Inspection> {
+    inspect_container(path, None)
+}
+
+/// Inspects the checkpoint at `path`; for a pod, only `container` (its
+/// name, folder or id) when given.
+pub fn inspect_container(path: impl AsRef<Path>, container: Option<&str>) -> Result<Inspection> {
     let opts = OpenOptions {
         pages: true,
         listings: true,
@@ -273,14 +279,21 @@ pub fn inspect(path: impl AsRef<Path>) -> Result<Inspection> {
     match bundle.layout().clone() {
         Layout::Pod(cs) => {
             out.pod = Some(pod(&bundle.top())?);
+            let picked = match container {
+                Some(name) => Some(bundle.container(Some(name))?.label()),
+                None => None,
+            };
             for c in cs {
                 let src = bundle.container(Some(&c.folder))?;
-                let mut k = container(&src)?;
+                if picked.as_ref().is_some_and(|p| *p != src.label()) {
+                    continue;
+                }
+                let mut k = self::container(&src)?;
                 k.folder = Some(c.folder);
                 out.containers.push(k);
             }
         }
-        _ => out.containers.push(container(&bundle.container(None)?)?),
+        _ => out.containers.push(self::container(&bundle.container(container)?)?),
     }
     Ok(out)
 }
@@ -354,11 +367,15 @@ fn container(src: &Source) -> Result<Container> {
         .or_else(|| str_of(&crio_meta, "name"))
         .or_else(|| a("io.kubernetes.container.name"))
         .or_else(|| a("io.kubernetes.cri.container-name"));
-    let id = str_of(&config, "id").or_else(|| a("io.kubernetes.cri-o.ContainerID"));
+    // containerd's config.dump is its container record: `ID`, `Image`, `Runtime.Name`.
+    let id = str_of(&config, "id")
+        .or_else(|| str_of(&config, "ID"))
+        .or_else(|| a("io.kubernetes.cri-o.ContainerID"));
     let image = str_of(&config, "rootfsImageName")
         .or_else(|| a("io.kubernetes.cri-o.ImageName"))
         .or_else(|| a("io.kubernetes.cri.image-name"))
-        .or_else(|| str_of(&config, "rootfsImage"));
+        .or_else(|| str_of(&config, "rootfsImage"))
+        .or_else(|| str_of(&config, "Image"));
     let image_ref = str_of(&config, "rootfsImageRef")
         .or_else(|| str_of(&config, "rootfsImageID"))
         .or_else(|| a("io.kubernetes.cri-o.ImageRef"))
@@ -531,7 +548,14 @@ fn container(src: &Source) -> Result<Container> {
         id,
         image,
         image_ref,
-        runtime: str_of(&config, "runtime").or_else(|| str_of(&config, "ociRuntime")),
+        runtime: str_of(&config, "runtime")
+            .or_else(|| str_of(&config, "ociRuntime"))
+            .or_else(|| {
+                config
+                    .pointer("/Runtime/Name")
+                    .and_then(Value::as_str)
+                    .map(str::to_string)
+            }),
         created,
         checkpointed,
         criu,
