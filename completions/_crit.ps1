@@ -31,15 +31,16 @@ Register-ArgumentCompleter -Native -CommandName 'crit' -ScriptBlock {
             [CompletionResult]::new('encode', 'encode', [CompletionResultType]::ParameterValue, 'Convert JSON (from this tool, the Python or the Go CRIT) back to a binary image')
             [CompletionResult]::new('info', 'info', [CompletionResultType]::ParameterValue, 'Show an image''s magic and entry count')
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Decode an image to indented, human-readable JSON (`decode --pretty`)')
-            [CompletionResult]::new('x', 'x', [CompletionResultType]::ParameterValue, 'Explore a checkpoint directory: processes, files, memory, sockets')
+            [CompletionResult]::new('x', 'x', [CompletionResultType]::ParameterValue, 'Explore a checkpoint (directory or container archive): processes, files, memory, sockets')
             [CompletionResult]::new('stats', 'stats', [CompletionResultType]::ParameterValue, 'Show the dump and restore statistics of a checkpoint')
             [CompletionResult]::new('mem', 'mem', [CompletionResultType]::ParameterValue, 'Read a process''s memory: argv, environment, any range, search')
+            [CompletionResult]::new('inspect', 'inspect', [CompletionResultType]::ParameterValue, 'Show container checkpoints: engine, image, processes, network, mounts, file changes')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
         'crit;decode' {
-            [CompletionResult]::new('-i', '-i', [CompletionResultType]::ParameterName, 'Image to decode (''-'' or absent: standard input)')
-            [CompletionResult]::new('--in', '--in', [CompletionResultType]::ParameterName, 'Image to decode (''-'' or absent: standard input)')
+            [CompletionResult]::new('-i', '-i', [CompletionResultType]::ParameterName, 'Image to decode (''-'' or absent: standard input; ARCHIVE:MEMBER for one inside an archive)')
+            [CompletionResult]::new('--in', '--in', [CompletionResultType]::ParameterName, 'Image to decode (''-'' or absent: standard input; ARCHIVE:MEMBER for one inside an archive)')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Where to write the JSON (''-'' or absent: standard output)')
             [CompletionResult]::new('--out', '--out', [CompletionResultType]::ParameterName, 'Where to write the JSON (''-'' or absent: standard output)')
             [CompletionResult]::new('--pretty', '--pretty', [CompletionResultType]::ParameterName, 'Indent, and show numbers in their field''s form: hex, flag names, IP addresses, devices')
@@ -85,6 +86,7 @@ Register-ArgumentCompleter -Native -CommandName 'crit' -ScriptBlock {
             break
         }
         'crit;x' {
+            [CompletionResult]::new('--container', '--container', [CompletionResultType]::ParameterName, 'The container of a pod checkpoint (its name, folder or id)')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour in tables')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'On error, also print the chain of causes')
@@ -96,6 +98,7 @@ Register-ArgumentCompleter -Native -CommandName 'crit' -ScriptBlock {
             break
         }
         'crit;stats' {
+            [CompletionResult]::new('--container', '--container', [CompletionResultType]::ParameterName, 'The container of a pod checkpoint (its name, folder or id)')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour in tables')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'On error, also print the chain of causes')
@@ -107,6 +110,7 @@ Register-ArgumentCompleter -Native -CommandName 'crit' -ScriptBlock {
             break
         }
         'crit;mem' {
+            [CompletionResult]::new('--container', '--container', [CompletionResultType]::ParameterName, 'The container of a pod checkpoint (its name, folder or id)')
             [CompletionResult]::new('--pid', '--pid', [CompletionResultType]::ParameterName, 'Task to read (default: the root task)')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
@@ -126,6 +130,7 @@ Register-ArgumentCompleter -Native -CommandName 'crit' -ScriptBlock {
             break
         }
         'crit;mem;args' {
+            [CompletionResult]::new('--container', '--container', [CompletionResultType]::ParameterName, 'The container of a pod checkpoint (its name, folder or id)')
             [CompletionResult]::new('--pid', '--pid', [CompletionResultType]::ParameterName, 'Task to read (default: the root task)')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
@@ -138,6 +143,7 @@ Register-ArgumentCompleter -Native -CommandName 'crit' -ScriptBlock {
             break
         }
         'crit;mem;env' {
+            [CompletionResult]::new('--container', '--container', [CompletionResultType]::ParameterName, 'The container of a pod checkpoint (its name, folder or id)')
             [CompletionResult]::new('--pid', '--pid', [CompletionResultType]::ParameterName, 'Task to read (default: the root task)')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
@@ -150,6 +156,7 @@ Register-ArgumentCompleter -Native -CommandName 'crit' -ScriptBlock {
             break
         }
         'crit;mem;read' {
+            [CompletionResult]::new('--container', '--container', [CompletionResultType]::ParameterName, 'The container of a pod checkpoint (its name, folder or id)')
             [CompletionResult]::new('--pid', '--pid', [CompletionResultType]::ParameterName, 'Task to read (default: the root task)')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
@@ -164,6 +171,7 @@ Register-ArgumentCompleter -Native -CommandName 'crit' -ScriptBlock {
         }
         'crit;mem;search' {
             [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'Bytes of context to show either side')
+            [CompletionResult]::new('--container', '--container', [CompletionResultType]::ParameterName, 'The container of a pod checkpoint (its name, folder or id)')
             [CompletionResult]::new('--pid', '--pid', [CompletionResultType]::ParameterName, 'Task to read (default: the root task)')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
@@ -179,6 +187,7 @@ Register-ArgumentCompleter -Native -CommandName 'crit' -ScriptBlock {
             break
         }
         'crit;mem;maps' {
+            [CompletionResult]::new('--container', '--container', [CompletionResultType]::ParameterName, 'The container of a pod checkpoint (its name, folder or id)')
             [CompletionResult]::new('--pid', '--pid', [CompletionResultType]::ParameterName, 'Task to read (default: the root task)')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
@@ -191,6 +200,7 @@ Register-ArgumentCompleter -Native -CommandName 'crit' -ScriptBlock {
             break
         }
         'crit;mem;shmem' {
+            [CompletionResult]::new('--container', '--container', [CompletionResultType]::ParameterName, 'The container of a pod checkpoint (its name, folder or id)')
             [CompletionResult]::new('--pid', '--pid', [CompletionResultType]::ParameterName, 'Task to read (default: the root task)')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
@@ -233,14 +243,27 @@ Register-ArgumentCompleter -Native -CommandName 'crit' -ScriptBlock {
         'crit;mem;help;help' {
             break
         }
+        'crit;inspect' {
+            [CompletionResult]::new('--container', '--container', [CompletionResultType]::ParameterName, 'Show only this container of a pod checkpoint (its name, folder or id)')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour in tables')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'On error, also print the chain of causes')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'On error, also print the chain of causes')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'crit;help' {
             [CompletionResult]::new('decode', 'decode', [CompletionResultType]::ParameterValue, 'Convert an image from binary to JSON (the Python CRIT''s dialect)')
             [CompletionResult]::new('encode', 'encode', [CompletionResultType]::ParameterValue, 'Convert JSON (from this tool, the Python or the Go CRIT) back to a binary image')
             [CompletionResult]::new('info', 'info', [CompletionResultType]::ParameterValue, 'Show an image''s magic and entry count')
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Decode an image to indented, human-readable JSON (`decode --pretty`)')
-            [CompletionResult]::new('x', 'x', [CompletionResultType]::ParameterValue, 'Explore a checkpoint directory: processes, files, memory, sockets')
+            [CompletionResult]::new('x', 'x', [CompletionResultType]::ParameterValue, 'Explore a checkpoint (directory or container archive): processes, files, memory, sockets')
             [CompletionResult]::new('stats', 'stats', [CompletionResultType]::ParameterValue, 'Show the dump and restore statistics of a checkpoint')
             [CompletionResult]::new('mem', 'mem', [CompletionResultType]::ParameterValue, 'Read a process''s memory: argv, environment, any range, search')
+            [CompletionResult]::new('inspect', 'inspect', [CompletionResultType]::ParameterValue, 'Show container checkpoints: engine, image, processes, network, mounts, file changes')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -287,6 +310,9 @@ Register-ArgumentCompleter -Native -CommandName 'crit' -ScriptBlock {
             break
         }
         'crit;help;mem;shmem' {
+            break
+        }
+        'crit;help;inspect' {
             break
         }
         'crit;help;help' {

@@ -28,6 +28,9 @@ _crit() {
             crit,info)
                 cmd="crit__subcmd__info"
                 ;;
+            crit,inspect)
+                cmd="crit__subcmd__inspect"
+                ;;
             crit,mem)
                 cmd="crit__subcmd__mem"
                 ;;
@@ -51,6 +54,9 @@ _crit() {
                 ;;
             crit__subcmd__help,info)
                 cmd="crit__subcmd__help__subcmd__info"
+                ;;
+            crit__subcmd__help,inspect)
+                cmd="crit__subcmd__help__subcmd__inspect"
                 ;;
             crit__subcmd__help,mem)
                 cmd="crit__subcmd__help__subcmd__mem"
@@ -131,7 +137,7 @@ _crit() {
 
     case "${cmd}" in
         crit)
-            opts="-v -h -V --verbose --help --version decode encode info show x stats mem help"
+            opts="-v -h -V --verbose --help --version decode encode info show x stats mem inspect help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -205,7 +211,7 @@ _crit() {
             return 0
             ;;
         crit__subcmd__help)
-            opts="decode encode info show x stats mem help"
+            opts="decode encode info show x stats mem inspect help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -261,6 +267,20 @@ _crit() {
             return 0
             ;;
         crit__subcmd__help__subcmd__info)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        crit__subcmd__help__subcmd__inspect)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -428,13 +448,43 @@ _crit() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        crit__subcmd__mem)
-            opts="-v -h -V --pid --format --color --verbose --help --version args env read search maps shmem help"
+        crit__subcmd__inspect)
+            opts="-v -h -V --container --format --color --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --container)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        crit__subcmd__mem)
+            opts="-v -h -V --container --pid --format --color --verbose --help --version args env read search maps shmem help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --container)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --pid)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -455,12 +505,16 @@ _crit() {
             return 0
             ;;
         crit__subcmd__mem__subcmd__args)
-            opts="-v -h -V --pid --format --color --verbose --help --version"
+            opts="-v -h -V --container --pid --format --color --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --container)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --pid)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -481,12 +535,16 @@ _crit() {
             return 0
             ;;
         crit__subcmd__mem__subcmd__env)
-            opts="-v -h -V --pid --format --color --verbose --help --version"
+            opts="-v -h -V --container --pid --format --color --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --container)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --pid)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -619,12 +677,16 @@ _crit() {
             return 0
             ;;
         crit__subcmd__mem__subcmd__maps)
-            opts="-v -h -V --pid --format --color --verbose --help --version"
+            opts="-v -h -V --container --pid --format --color --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --container)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --pid)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -645,12 +707,16 @@ _crit() {
             return 0
             ;;
         crit__subcmd__mem__subcmd__read)
-            opts="-v -h -V --raw --pid --format --color --verbose --help --version"
+            opts="-v -h -V --raw --container --pid --format --color --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --container)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --pid)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -671,13 +737,17 @@ _crit() {
             return 0
             ;;
         crit__subcmd__mem__subcmd__search)
-            opts="-i -v -h -V --regex --context --ignore-case --pid --format --color --verbose --help --version"
+            opts="-i -v -h -V --regex --context --ignore-case --container --pid --format --color --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --container)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -701,12 +771,16 @@ _crit() {
             return 0
             ;;
         crit__subcmd__mem__subcmd__shmem)
-            opts="-v -h -V --pid --format --color --verbose --help --version"
+            opts="-v -h -V --container --pid --format --color --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --container)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --pid)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -741,12 +815,16 @@ _crit() {
             return 0
             ;;
         crit__subcmd__stats)
-            opts="-v -h -V --format --color --verbose --help --version"
+            opts="-v -h -V --container --format --color --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --container)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --format)
                     COMPREPLY=($(compgen -W "table json" -- "${cur}"))
                     return 0
@@ -763,12 +841,16 @@ _crit() {
             return 0
             ;;
         crit__subcmd__x)
-            opts="-v -h -V --format --color --verbose --help --version ps fds mems rss sk"
+            opts="-v -h -V --container --format --color --verbose --help --version ps fds mems rss sk"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --container)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --format)
                     COMPREPLY=($(compgen -W "table json" -- "${cur}"))
                     return 0

@@ -28,14 +28,15 @@ set edit:completion:arg-completer[crit] = {|@words|
             cand encode 'Convert JSON (from this tool, the Python or the Go CRIT) back to a binary image'
             cand info 'Show an image''s magic and entry count'
             cand show 'Decode an image to indented, human-readable JSON (`decode --pretty`)'
-            cand x 'Explore a checkpoint directory: processes, files, memory, sockets'
+            cand x 'Explore a checkpoint (directory or container archive): processes, files, memory, sockets'
             cand stats 'Show the dump and restore statistics of a checkpoint'
             cand mem 'Read a process''s memory: argv, environment, any range, search'
+            cand inspect 'Show container checkpoints: engine, image, processes, network, mounts, file changes'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'crit;decode'= {
-            cand -i 'Image to decode (''-'' or absent: standard input)'
-            cand --in 'Image to decode (''-'' or absent: standard input)'
+            cand -i 'Image to decode (''-'' or absent: standard input; ARCHIVE:MEMBER for one inside an archive)'
+            cand --in 'Image to decode (''-'' or absent: standard input; ARCHIVE:MEMBER for one inside an archive)'
             cand -o 'Where to write the JSON (''-'' or absent: standard output)'
             cand --out 'Where to write the JSON (''-'' or absent: standard output)'
             cand --pretty 'Indent, and show numbers in their field''s form: hex, flag names, IP addresses, devices'
@@ -77,6 +78,7 @@ set edit:completion:arg-completer[crit] = {|@words|
             cand --version 'Print version'
         }
         &'crit;x'= {
+            cand --container 'The container of a pod checkpoint (its name, folder or id)'
             cand --format 'Output format'
             cand --color 'When to use colour in tables'
             cand -v 'On error, also print the chain of causes'
@@ -87,6 +89,7 @@ set edit:completion:arg-completer[crit] = {|@words|
             cand --version 'Print version'
         }
         &'crit;stats'= {
+            cand --container 'The container of a pod checkpoint (its name, folder or id)'
             cand --format 'Output format'
             cand --color 'When to use colour in tables'
             cand -v 'On error, also print the chain of causes'
@@ -97,6 +100,7 @@ set edit:completion:arg-completer[crit] = {|@words|
             cand --version 'Print version'
         }
         &'crit;mem'= {
+            cand --container 'The container of a pod checkpoint (its name, folder or id)'
             cand --pid 'Task to read (default: the root task)'
             cand --format 'Output format'
             cand --color 'When to use colour'
@@ -115,6 +119,7 @@ set edit:completion:arg-completer[crit] = {|@words|
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'crit;mem;args'= {
+            cand --container 'The container of a pod checkpoint (its name, folder or id)'
             cand --pid 'Task to read (default: the root task)'
             cand --format 'Output format'
             cand --color 'When to use colour'
@@ -126,6 +131,7 @@ set edit:completion:arg-completer[crit] = {|@words|
             cand --version 'Print version'
         }
         &'crit;mem;env'= {
+            cand --container 'The container of a pod checkpoint (its name, folder or id)'
             cand --pid 'Task to read (default: the root task)'
             cand --format 'Output format'
             cand --color 'When to use colour'
@@ -137,6 +143,7 @@ set edit:completion:arg-completer[crit] = {|@words|
             cand --version 'Print version'
         }
         &'crit;mem;read'= {
+            cand --container 'The container of a pod checkpoint (its name, folder or id)'
             cand --pid 'Task to read (default: the root task)'
             cand --format 'Output format'
             cand --color 'When to use colour'
@@ -150,6 +157,7 @@ set edit:completion:arg-completer[crit] = {|@words|
         }
         &'crit;mem;search'= {
             cand --context 'Bytes of context to show either side'
+            cand --container 'The container of a pod checkpoint (its name, folder or id)'
             cand --pid 'Task to read (default: the root task)'
             cand --format 'Output format'
             cand --color 'When to use colour'
@@ -164,6 +172,7 @@ set edit:completion:arg-completer[crit] = {|@words|
             cand --version 'Print version'
         }
         &'crit;mem;maps'= {
+            cand --container 'The container of a pod checkpoint (its name, folder or id)'
             cand --pid 'Task to read (default: the root task)'
             cand --format 'Output format'
             cand --color 'When to use colour'
@@ -175,6 +184,7 @@ set edit:completion:arg-completer[crit] = {|@words|
             cand --version 'Print version'
         }
         &'crit;mem;shmem'= {
+            cand --container 'The container of a pod checkpoint (its name, folder or id)'
             cand --pid 'Task to read (default: the root task)'
             cand --format 'Output format'
             cand --color 'When to use colour'
@@ -208,14 +218,26 @@ set edit:completion:arg-completer[crit] = {|@words|
         }
         &'crit;mem;help;help'= {
         }
+        &'crit;inspect'= {
+            cand --container 'Show only this container of a pod checkpoint (its name, folder or id)'
+            cand --format 'Output format'
+            cand --color 'When to use colour in tables'
+            cand -v 'On error, also print the chain of causes'
+            cand --verbose 'On error, also print the chain of causes'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'crit;help'= {
             cand decode 'Convert an image from binary to JSON (the Python CRIT''s dialect)'
             cand encode 'Convert JSON (from this tool, the Python or the Go CRIT) back to a binary image'
             cand info 'Show an image''s magic and entry count'
             cand show 'Decode an image to indented, human-readable JSON (`decode --pretty`)'
-            cand x 'Explore a checkpoint directory: processes, files, memory, sockets'
+            cand x 'Explore a checkpoint (directory or container archive): processes, files, memory, sockets'
             cand stats 'Show the dump and restore statistics of a checkpoint'
             cand mem 'Read a process''s memory: argv, environment, any range, search'
+            cand inspect 'Show container checkpoints: engine, image, processes, network, mounts, file changes'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'crit;help;decode'= {
@@ -249,6 +271,8 @@ set edit:completion:arg-completer[crit] = {|@words|
         &'crit;help;mem;maps'= {
         }
         &'crit;help;mem;shmem'= {
+        }
+        &'crit;help;inspect'= {
         }
         &'crit;help;help'= {
         }
