@@ -175,7 +175,7 @@ pub(super) fn stream<R: Read>(r: R, label: &str, want: Want) -> Result<(Vec<Memb
                 m.listing = Some(Arc::new(list));
             } else if m.size <= HELD_LIMIT && held + m.size <= HELD_TOTAL && !is_pages(&m.name) {
                 let mut buf = Vec::with_capacity(m.size as usize);
-                let got = (&mut e).read_to_end(&mut buf).map_err(read_err)? as u64;
+                let got = e.read_to_end(&mut buf).map_err(read_err)? as u64;
                 if got < m.size {
                     return Err(cut_short(label, &m.name, m.size, got));
                 }
