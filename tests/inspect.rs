@@ -415,6 +415,31 @@ fn a_pod_checkpoint() {
 }
 
 #[test]
+fn an_unpacked_pod_and_a_bare_image_directory() {
+    let tmp = tempfile::tempdir().unwrap();
+    common::unpack(&pod_tar(), tmp.path());
+    let dir = tmp.path().to_str().unwrap();
+    let httpd = archive("crit-httpd.tar.gz");
+    assert_eq!(
+        ok_stdout(&["x", dir, "sk", "--container", "web"]),
+        ok_stdout(&["x", httpd.to_str().unwrap(), "sk"])
+    );
+    let v = inspect_json(tmp.path());
+    assert_eq!(v["kind"], "pod");
+    assert_eq!(v["containers"].as_array().unwrap().len(), 2);
+    // A bare CRIU checkpoint: no container metadata, the processes all the same.
+    let v = inspect_json(&fixtures().join("corpus/mem"));
+    assert_eq!(v["kind"], "images");
+    let c = &v["containers"][0];
+    assert_eq!(c["engine"], "unknown");
+    assert_eq!(
+        c["processes"][0]["args"],
+        json!(["/usr/local/bin/cwork", "mem", "--token", "argv-marker-91c2"])
+    );
+    assert!(c["dump_stats"]["pages_written"].as_u64().is_some());
+}
+
+#[test]
 fn several_archives_one_line_each() {
     let tmp = tempfile::tempdir().unwrap();
     let crio_p = tmp.path().join("crio.tar");

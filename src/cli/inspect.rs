@@ -160,10 +160,12 @@ fn listing(entries: &[NestedEntry], t: &mut TextTable, what: &str) {
 }
 
 fn container(c: &Container, archive: &str, in_pod: bool, color: bool) -> String {
-    let mut out = heading(
-        &format!("{} {} container {}", opt(&c.name), c.engine.as_str(), short_id(&c.id)),
-        color,
-    );
+    let title = if c.engine == crit::inspect::metadata::Engine::Unknown && c.name.is_none() && c.id.is_none() {
+        "CRIU checkpoint (no container metadata)".to_string()
+    } else {
+        format!("{} {} container {}", opt(&c.name), c.engine.as_str(), short_id(&c.id))
+    };
+    let mut out = heading(&title, color);
     let mut t = TextTable::new(&["", ""]);
     if !in_pod {
         t.row(vec!["archive".into(), archive.to_string()], Tone::Plain);
@@ -315,7 +317,9 @@ fn container(c: &Container, archive: &str, in_pod: bool, color: bool) -> String 
         listing(&v.files, &mut t, "  volume file");
     }
     listing(&c.devshm, &mut t, "/dev/shm");
-    out += &format!("\n{}{}", heading("FILES", color), t.fit(WIDTH).render(color));
+    if !(c.deleted_files.is_empty() && c.rootfs_diff.is_empty() && c.volumes.is_empty() && c.devshm.is_empty()) {
+        out += &format!("\n{}{}", heading("FILES", color), t.fit(WIDTH).render(color));
+    }
 
     if let Some(stats) = &c.dump_stats {
         let mut t = TextTable::new(&["", ""]).right_align(&[1]);
