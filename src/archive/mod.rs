@@ -12,6 +12,7 @@
 mod member;
 mod scan;
 
+use std::collections::HashMap;
 use std::fs::File;
 use std::io::{self, Read};
 use std::os::unix::fs::FileExt;
@@ -132,6 +133,8 @@ pub struct Archive {
     /// The plain tar (members in place) or the temporary file (spilled pages).
     file: Option<Arc<File>>,
     members: Vec<Member>,
+    /// Regular files by name (the last of a name given twice, as tar does).
+    files: HashMap<String, usize>,
     /// Bytes of the archive as stored (compressed).
     stored_size: u64,
 }
@@ -156,11 +159,18 @@ impl Archive {
                 scan::stream(r, &label, want)?
             }
         };
+        let files = members
+            .iter()
+            .enumerate()
+            .filter(|(_, m)| m.kind == EntryKind::File)
+            .map(|(i, m)| (m.name.clone(), i))
+            .collect();
         Ok(Archive {
             label,
             compression,
             file,
             members,
+            files,
             stored_size,
         })
     }
@@ -187,10 +197,7 @@ impl Archive {
 
     /// The member called `name` (no leading `./`; regular files only).
     pub fn get(&self, name: &str) -> Option<&Member> {
-        self.members
-            .iter()
-            .rev()
-            .find(|m| m.name == name && m.kind == EntryKind::File)
+        self.files.get(name).map(|&i| &self.members[i])
     }
 
     /// Whether any member lies under folder `prefix` (ending in `/`).
