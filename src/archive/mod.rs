@@ -377,3 +377,20 @@ impl Positioned {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sniffing() {
+        assert_eq!(sniff(&[0x1f, 0x8b, 8, 0]), Some(Compression::Gzip));
+        assert_eq!(sniff(&[0x28, 0xb5, 0x2f, 0xfd, 0]), Some(Compression::Zstd));
+        let mut tar = vec![0u8; 512];
+        tar[257..262].copy_from_slice(b"ustar");
+        assert_eq!(sniff(&tar), Some(Compression::None));
+        assert_eq!(sniff(&tar[..300]), Some(Compression::None));
+        assert_eq!(sniff(&tar[..200]), None);
+        assert_eq!(sniff(b""), None);
+    }
+}

@@ -15,6 +15,17 @@ const HELD_TOTAL: u64 = 256 * 1024 * 1024;
 
 const BLOCK: u64 = 512;
 
+/// Most members read: a hostile archive of empty headers cannot grow the
+/// member list without bound.
+const MAX_MEMBERS: usize = 1_000_000;
+
+fn too_many(label: &str) -> Error {
+    Error::bad_image(
+        label,
+        format!("more than {MAX_MEMBERS} members: not a checkpoint archive"),
+    )
+}
+
 /// Whether a member's name is that of raw memory (`pages-N.img`).
 pub fn is_pages(name: &str) -> bool {
     let base = name.rsplit('/').next().unwrap_or(name);
@@ -103,6 +114,9 @@ pub(super) fn in_place(f: &File, len: u64, label: &str, _want: Want) -> Result<V
     for e in entries {
         let e = e.map_err(|e| header_error(label, members.last().map(|m| m.name.as_str()), &e, false))?;
         let Some(mut m) = member_of(&e, label)? else { continue };
+        if members.len() == MAX_MEMBERS {
+            return Err(too_many(label));
+        }
         let at = e.raw_file_position();
         let size = e.size();
         if at.saturating_add(size) > len {
@@ -150,6 +164,9 @@ pub(super) fn stream<R: Read>(r: R, label: &str, want: Want) -> Result<(Vec<Memb
     for e in entries {
         let mut e = e.map_err(|e| header_error(label, members.last().map(|m| m.name.as_str()), &e, true))?;
         let Some(mut m) = member_of(&e, label)? else { continue };
+        if members.len() == MAX_MEMBERS {
+            return Err(too_many(label));
+        }
         end = e.raw_file_position() + e.size().div_ceil(BLOCK) * BLOCK;
         let read_err = |err: io::Error| {
             Error::bad_image(
