@@ -150,7 +150,7 @@ const CHECKPOINT_HELP: &str = "Checkpoint: a directory of images, an unpacked co
 
 #[derive(Debug, Args)]
 pub struct ExploreArgs {
-    #[arg(help = CHECKPOINT_HELP)]
+    #[arg(help = CHECKPOINT_HELP, value_name = "CHECKPOINT")]
     pub dir: PathBuf,
     /// What to show
     #[arg(value_enum)]
@@ -164,7 +164,7 @@ pub struct ExploreArgs {
 
 #[derive(Debug, Args)]
 pub struct StatsArgs {
-    #[arg(help = CHECKPOINT_HELP)]
+    #[arg(help = CHECKPOINT_HELP, value_name = "CHECKPOINT")]
     pub dir: PathBuf,
     /// The container of a pod checkpoint (its name, folder or id)
     #[arg(long, value_name = "NAME")]
@@ -175,7 +175,7 @@ pub struct StatsArgs {
 
 #[derive(Debug, Args)]
 pub struct MemArgs {
-    #[arg(help = CHECKPOINT_HELP)]
+    #[arg(help = CHECKPOINT_HELP, value_name = "CHECKPOINT")]
     pub dir: PathBuf,
     /// The container of a pod checkpoint (its name, folder or id)
     #[arg(long, value_name = "NAME", global = true)]
