@@ -28,15 +28,16 @@ set edit:completion:arg-completer[crit] = {|@words|
             cand encode 'Convert JSON (from this tool, the Python or the Go CRIT) back to a binary image'
             cand info 'Show an image''s magic and entry count'
             cand show 'Decode an image to indented, human-readable JSON (`decode --pretty`)'
-            cand x 'Explore a checkpoint directory: processes, files, memory, sockets, namespaces'
+            cand x 'Explore a checkpoint (directory or container archive): processes, files, memory, sockets, namespaces'
             cand stats 'Show the dump and restore statistics of a checkpoint'
             cand mem 'Read a process''s memory: argv, environment, any range, search'
             cand diff 'Compare two checkpoints: processes, files, sockets, memory maps, memory pages, images'
+            cand inspect 'Show container checkpoints: engine, image, processes, network, mounts, file changes'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'crit;decode'= {
-            cand -i 'Image to decode (''-'' or absent: standard input)'
-            cand --in 'Image to decode (''-'' or absent: standard input)'
+            cand -i 'Image to decode (''-'' or absent: standard input; ARCHIVE:MEMBER for one inside an archive)'
+            cand --in 'Image to decode (''-'' or absent: standard input; ARCHIVE:MEMBER for one inside an archive)'
             cand -o 'Where to write the JSON (''-'' or absent: standard output)'
             cand --out 'Where to write the JSON (''-'' or absent: standard output)'
             cand --extract 'Also unpack a tmpfs-dev-N.tar.gz.img image into DIR (new or empty)'
@@ -80,6 +81,7 @@ set edit:completion:arg-completer[crit] = {|@words|
             cand --version 'Print version'
         }
         &'crit;x'= {
+            cand --container 'The container of a pod checkpoint (its name, folder or id)'
             cand --format 'Output format'
             cand --color 'When to use colour in tables'
             cand -v 'On error, also print the chain of causes'
@@ -90,6 +92,7 @@ set edit:completion:arg-completer[crit] = {|@words|
             cand --version 'Print version'
         }
         &'crit;stats'= {
+            cand --container 'The container of a pod checkpoint (its name, folder or id)'
             cand --format 'Output format'
             cand --color 'When to use colour in tables'
             cand -v 'On error, also print the chain of causes'
@@ -100,6 +103,7 @@ set edit:completion:arg-completer[crit] = {|@words|
             cand --version 'Print version'
         }
         &'crit;mem'= {
+            cand --container 'The container of a pod checkpoint (its name, folder or id)'
             cand --pid 'Task to read (default: the root task)'
             cand --format 'Output format'
             cand --color 'When to use colour'
@@ -118,6 +122,7 @@ set edit:completion:arg-completer[crit] = {|@words|
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'crit;mem;args'= {
+            cand --container 'The container of a pod checkpoint (its name, folder or id)'
             cand --pid 'Task to read (default: the root task)'
             cand --format 'Output format'
             cand --color 'When to use colour'
@@ -129,6 +134,7 @@ set edit:completion:arg-completer[crit] = {|@words|
             cand --version 'Print version'
         }
         &'crit;mem;env'= {
+            cand --container 'The container of a pod checkpoint (its name, folder or id)'
             cand --pid 'Task to read (default: the root task)'
             cand --format 'Output format'
             cand --color 'When to use colour'
@@ -142,6 +148,7 @@ set edit:completion:arg-completer[crit] = {|@words|
         &'crit;mem;read'= {
             cand -o 'Where to write (''-'' or absent: standard output)'
             cand --out 'Where to write (''-'' or absent: standard output)'
+            cand --container 'The container of a pod checkpoint (its name, folder or id)'
             cand --pid 'Task to read (default: the root task)'
             cand --format 'Output format'
             cand --color 'When to use colour'
@@ -155,6 +162,7 @@ set edit:completion:arg-completer[crit] = {|@words|
         }
         &'crit;mem;search'= {
             cand --context 'Bytes of context to show either side'
+            cand --container 'The container of a pod checkpoint (its name, folder or id)'
             cand --pid 'Task to read (default: the root task)'
             cand --format 'Output format'
             cand --color 'When to use colour'
@@ -169,6 +177,7 @@ set edit:completion:arg-completer[crit] = {|@words|
             cand --version 'Print version'
         }
         &'crit;mem;maps'= {
+            cand --container 'The container of a pod checkpoint (its name, folder or id)'
             cand --pid 'Task to read (default: the root task)'
             cand --format 'Output format'
             cand --color 'When to use colour'
@@ -180,6 +189,7 @@ set edit:completion:arg-completer[crit] = {|@words|
             cand --version 'Print version'
         }
         &'crit;mem;shmem'= {
+            cand --container 'The container of a pod checkpoint (its name, folder or id)'
             cand --pid 'Task to read (default: the root task)'
             cand --format 'Output format'
             cand --color 'When to use colour'
@@ -230,15 +240,27 @@ set edit:completion:arg-completer[crit] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'crit;inspect'= {
+            cand --container 'Show only this container of a pod checkpoint (its name, folder or id)'
+            cand --format 'Output format'
+            cand --color 'When to use colour in tables'
+            cand -v 'On error, also print the chain of causes'
+            cand --verbose 'On error, also print the chain of causes'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'crit;help'= {
             cand decode 'Convert an image from binary to JSON (the Python CRIT''s dialect)'
             cand encode 'Convert JSON (from this tool, the Python or the Go CRIT) back to a binary image'
             cand info 'Show an image''s magic and entry count'
             cand show 'Decode an image to indented, human-readable JSON (`decode --pretty`)'
-            cand x 'Explore a checkpoint directory: processes, files, memory, sockets, namespaces'
+            cand x 'Explore a checkpoint (directory or container archive): processes, files, memory, sockets, namespaces'
             cand stats 'Show the dump and restore statistics of a checkpoint'
             cand mem 'Read a process''s memory: argv, environment, any range, search'
             cand diff 'Compare two checkpoints: processes, files, sockets, memory maps, memory pages, images'
+            cand inspect 'Show container checkpoints: engine, image, processes, network, mounts, file changes'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'crit;help;decode'= {
@@ -274,6 +296,8 @@ set edit:completion:arg-completer[crit] = {|@words|
         &'crit;help;mem;shmem'= {
         }
         &'crit;help;diff'= {
+        }
+        &'crit;help;inspect'= {
         }
         &'crit;help;help'= {
         }

@@ -33,16 +33,19 @@
 
 #![warn(missing_docs)]
 
+pub mod archive;
 pub mod convert;
-pub mod dir;
 pub mod diff;
+pub mod dir;
 pub mod error;
 pub mod explore;
 pub mod image;
+pub mod inspect;
 pub mod json;
 pub mod mem;
 pub mod raw;
 pub mod schema;
+pub mod source;
 pub mod stats;
 pub mod wire;
 

@@ -17,6 +17,7 @@ fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
         Command::X(a) => cli::explore::run(a),
         Command::Stats(a) => cli::stats::run(a),
         Command::Mem(a) => cli::mem::run(a),
+        Command::Inspect(a) => cli::inspect::run(a),
     }
     .map(|()| ExitCode::SUCCESS)
 }

@@ -444,7 +444,10 @@ fn exit_status_and_formats() {
     let out = common::crit(&["diff", ipc, "/nonexistent/checkpoint"]);
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8(out.stderr).unwrap();
-    assert_eq!(err, "crit: /nonexistent/checkpoint: No such file or directory (os error 2)\n");
+    assert_eq!(
+        err,
+        "crit: /nonexistent/checkpoint: No such file or directory (os error 2)\n"
+    );
     let out = common::crit(&["diff", ipc]);
     assert_eq!(out.status.code(), Some(2));
 }

@@ -36,7 +36,7 @@ pub enum Command {
     Info(InfoArgs),
     /// Decode an image to indented, human-readable JSON (`decode --pretty`)
     Show(ShowArgs),
-    /// Explore a checkpoint directory: processes, files, memory, sockets, namespaces
+    /// Explore a checkpoint (directory or container archive): processes, files, memory, sockets, namespaces
     X(ExploreArgs),
     /// Show the dump and restore statistics of a checkpoint
     Stats(StatsArgs),
@@ -45,11 +45,25 @@ pub enum Command {
     /// Compare two checkpoints: processes, files, sockets, memory maps, memory pages, images
     #[command(after_help = DIFF_EXIT_STATUS)]
     Diff(DiffArgs),
+    /// Show container checkpoints: engine, image, processes, network, mounts, file changes
+    Inspect(InspectArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct InspectArgs {
+    /// Container checkpoints: archives (.tar, .tar.gz, .tar.zst) or unpacked; several give one line each
+    #[arg(required = true, value_name = "ARCHIVE")]
+    pub paths: Vec<PathBuf>,
+    /// Show only this container of a pod checkpoint (its name, folder or id)
+    #[arg(long, value_name = "NAME")]
+    pub container: Option<String>,
+    #[command(flatten)]
+    pub output: OutputArgs,
 }
 
 #[derive(Debug, Args)]
 pub struct DecodeArgs {
-    /// Image to decode ('-' or absent: standard input)
+    /// Image to decode ('-' or absent: standard input; ARCHIVE:MEMBER for one inside an archive)
     #[arg(short, long = "in", value_name = "IN")]
     pub input: Option<PathBuf>,
     /// Where to write the JSON ('-' or absent: standard output)
@@ -78,14 +92,14 @@ pub struct EncodeArgs {
 
 #[derive(Debug, Args)]
 pub struct InfoArgs {
-    /// Image to inspect
+    /// Image to inspect (ARCHIVE:MEMBER for one inside an archive)
     #[arg(value_name = "IN")]
     pub input: PathBuf,
 }
 
 #[derive(Debug, Args)]
 pub struct ShowArgs {
-    /// Image to show
+    /// Image to show (ARCHIVE:MEMBER for one inside an archive)
     #[arg(value_name = "IN")]
     pub input: PathBuf,
     /// Replace extra payloads by their size
@@ -149,29 +163,41 @@ pub enum Explorer {
     Cg,
 }
 
+/// What a checkpoint argument may be.
+const CHECKPOINT_HELP: &str = "Checkpoint: a directory of images, an unpacked container checkpoint, or a container archive (.tar, .tar.gz, .tar.zst)";
+
 #[derive(Debug, Args)]
 pub struct ExploreArgs {
-    /// Checkpoint directory
+    #[arg(help = CHECKPOINT_HELP, value_name = "CHECKPOINT")]
     pub dir: PathBuf,
     /// What to show
     #[arg(value_enum)]
     pub what: Explorer,
+    /// The container of a pod checkpoint (its name, folder or id)
+    #[arg(long, value_name = "NAME")]
+    pub container: Option<String>,
     #[command(flatten)]
     pub output: OutputArgs,
 }
 
 #[derive(Debug, Args)]
 pub struct StatsArgs {
-    /// Checkpoint directory
+    #[arg(help = CHECKPOINT_HELP, value_name = "CHECKPOINT")]
     pub dir: PathBuf,
+    /// The container of a pod checkpoint (its name, folder or id)
+    #[arg(long, value_name = "NAME")]
+    pub container: Option<String>,
     #[command(flatten)]
     pub output: OutputArgs,
 }
 
 #[derive(Debug, Args)]
 pub struct MemArgs {
-    /// Checkpoint directory
+    #[arg(help = CHECKPOINT_HELP, value_name = "CHECKPOINT")]
     pub dir: PathBuf,
+    /// The container of a pod checkpoint (its name, folder or id)
+    #[arg(long, value_name = "NAME", global = true)]
+    pub container: Option<String>,
     /// Task to read (default: the root task)
     #[arg(long, global = true)]
     pub pid: Option<u32>,

@@ -18,6 +18,9 @@ fn open_input(input: Option<&Path>) -> Result<(Box<dyn Read>, String, Option<u64
         return Ok((Box::new(io::stdin().lock()), "<stdin>".into(), None));
     }
     let path = input.expect("checked");
+    if let Some((r, name, len)) = crit::source::open_archive_member(path)? {
+        return Ok((Box::new(r), name, Some(len)));
+    }
     let name = path.display().to_string();
     let f = File::open(path).map_err(|e| crit::Error::io(&name, e))?;
     let len = f.metadata().map_err(|e| crit::Error::io(&name, e))?.len();

@@ -2,6 +2,7 @@
 
 use anyhow::Result;
 use crit::explore::{cg, fds, mems, mnt, net, ns, ps, rss, sk, Checkpoint, TaskHead, TaskState};
+use crit::source::{OpenOptions, Source};
 
 use super::args::{ExploreArgs, Explorer, Format};
 use super::explore_ct;
@@ -13,7 +14,11 @@ const WIDTH: usize = 80;
 /// Runs `crit x DIR WHAT`: opens the checkpoint, runs the explorer and prints
 /// its report as a table or as JSON.
 pub fn run(args: &ExploreArgs) -> Result<()> {
-    let cp = Checkpoint::open(&args.dir)?;
+    let opts = OpenOptions {
+        container: args.container.clone(),
+        ..OpenOptions::default()
+    };
+    let cp = Checkpoint::from_source(Source::open(&args.dir, &opts)?)?;
     let json = args.output.format == Format::Json;
     let color = render::use_color(args.output.color);
     match args.what {

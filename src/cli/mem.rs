@@ -6,6 +6,7 @@ use std::path::Path;
 
 use anyhow::{anyhow, bail, Result};
 use crit::mem::{printable, MapRun, MemReader, SearchMatch, Searcher, Vma};
+use crit::source::{OpenOptions, Source};
 use owo_colors::OwoColorize;
 use serde_json::{json, Value};
 
@@ -18,7 +19,12 @@ use super::stats::{size, table};
 const READ_CHUNK: usize = 1024 * 1024;
 
 pub fn run(args: &MemArgs) -> Result<()> {
-    let mem = MemReader::open(&args.dir, args.pid)?;
+    let opts = OpenOptions {
+        pages: true,
+        container: args.container.clone(),
+        ..OpenOptions::default()
+    };
+    let mem = MemReader::from_source(Source::open(&args.dir, &opts)?, args.pid)?;
     let json = args.format == Format::Json;
     let color = use_color(args.color);
     match &args.command {

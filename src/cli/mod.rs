@@ -5,6 +5,7 @@ pub mod codec;
 pub mod diff;
 pub mod explore;
 pub mod explore_ct;
+pub mod inspect;
 pub mod mem;
 pub mod output;
 pub mod render;

@@ -34,6 +34,7 @@ use serde_json::Value;
 use crate::error::Result;
 use crate::explore::Checkpoint;
 use crate::mem::MemReader;
+use crate::source::{OpenOptions, Source};
 
 /// How tasks of A are paired with tasks of B.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
@@ -148,8 +149,13 @@ impl TaskDiff {
 /// A missing or corrupt image on either side, named in the error.
 pub fn compare(a: impl AsRef<Path>, b: impl AsRef<Path>, opts: &Options) -> Result<Diff> {
     let (a, b) = (a.as_ref(), b.as_ref());
-    let cpa = Checkpoint::open(a)?;
-    let cpb = Checkpoint::open(b)?;
+    // Opened once, memory included: an archive is read (or decompressed) once.
+    let with_pages = OpenOptions {
+        pages: true,
+        ..OpenOptions::default()
+    };
+    let cpa = Checkpoint::from_source(Source::open(a, &with_pages)?)?;
+    let cpb = Checkpoint::from_source(Source::open(b, &with_pages)?)?;
     let pairing = procs::pair(&cpa, &cpb, opts.match_by);
     let processes = procs::unpaired(&cpa, &cpb, &pairing);
     let fa = files::Files::load(&cpa)?;
@@ -161,7 +167,7 @@ pub fn compare(a: impl AsRef<Path>, b: impl AsRef<Path>, opts: &Options) -> Resu
         let (ta, tb) = (&cpa.tasks[ia], &cpb.tasks[ib]);
         let (changes, env) = procs::compare_tasks(&cpa, &cpb, ta, tb, &pairing)?;
         let mems = match (ta.state.has_resources(), tb.state.has_resources()) {
-            (true, true) => Some((MemReader::open(a, Some(ta.pid))?, MemReader::open(b, Some(tb.pid))?)),
+            (true, true) => Some((memory_of(&cpa, ta.pid)?, memory_of(&cpb, tb.pid)?)),
             _ => None,
         };
         let task_pages = match &mems {
@@ -185,10 +191,10 @@ pub fn compare(a: impl AsRef<Path>, b: impl AsRef<Path>, opts: &Options) -> Resu
     }
     // The memory of a task on one side only is memory on that side only.
     for p in &processes.removed {
-        memory.only_a += held_pages(a, p)?;
+        memory.only_a += held_pages(&cpa, p)?;
     }
     for p in &processes.added {
-        memory.only_b += held_pages(b, p)?;
+        memory.only_b += held_pages(&cpb, p)?;
     }
     let images = if opts.images {
         Some(images::compare(a, b)?)
@@ -211,9 +217,14 @@ pub fn compare(a: impl AsRef<Path>, b: impl AsRef<Path>, opts: &Options) -> Resu
     })
 }
 
-fn held_pages(dir: &Path, p: &procs::TaskRef) -> Result<u64> {
+/// One task's memory, from the checkpoint's own source.
+pub(crate) fn memory_of(cp: &Checkpoint, pid: u32) -> Result<MemReader> {
+    MemReader::from_source(cp.source().clone(), Some(pid))
+}
+
+fn held_pages(cp: &Checkpoint, p: &procs::TaskRef) -> Result<u64> {
     if p.state.has_resources() {
-        Ok(MemReader::open(dir, Some(p.pid))?.held_pages())
+        Ok(memory_of(cp, p.pid)?.held_pages())
     } else {
         Ok(0)
     }

@@ -9,8 +9,6 @@ use serde_json::Value;
 use super::{check, Change, MatchBy};
 use crate::error::{Error, Result};
 use crate::explore::{Checkpoint, Task, TaskState};
-use crate::image::read_first;
-use crate::mem::MemReader;
 use crate::proto::{CoreEntry, CredsEntry};
 
 /// Which task of A goes with which task of B (indexes into `tasks`).
@@ -186,8 +184,8 @@ pub fn compare_tasks(
     creds(&mut out, &creds_of(a, ta.pid)?, &creds_of(b, tb.pid)?);
     let mut env = EnvDiff::default();
     if ta.state.has_resources() && tb.state.has_resources() {
-        let ma = MemReader::open(a.dir(), Some(ta.pid))?;
-        let mb = MemReader::open(b.dir(), Some(tb.pid))?;
+        let ma = super::memory_of(a, ta.pid)?;
+        let mb = super::memory_of(b, tb.pid)?;
         let (argv_a, argv_b) = (held(ma.args())?, held(mb.args())?);
         if argv_a != argv_b {
             out.push(Change::new("argv", argv_a, argv_b));
@@ -212,7 +210,7 @@ fn held(r: Result<Vec<String>>) -> Result<Option<Vec<String>>> {
 }
 
 fn creds_of(cp: &Checkpoint, pid: u32) -> Result<Option<CredsEntry>> {
-    let core: CoreEntry = read_first(cp.path(&format!("core-{pid}.img")))?;
+    let core: CoreEntry = cp.read_first(&format!("core-{pid}.img"))?;
     Ok(core.thread_core.and_then(|t| t.creds))
 }
 

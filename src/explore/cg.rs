@@ -7,7 +7,6 @@
 use serde::Serialize;
 
 use crate::error::Result;
-use crate::image::read_first;
 use crate::proto::{CgroupDirEntry, CgroupEntry, CoreEntry, InventoryEntry};
 
 use super::checkpoint::Checkpoint;
@@ -101,14 +100,14 @@ pub struct Property {
 /// Reads `cgroup.img` and each task's set.
 pub fn explore(cp: &Checkpoint) -> Result<CgReport> {
     let root_set = if cp.has("inventory.img") {
-        read_first::<InventoryEntry>(cp.path("inventory.img"))?.root_cg_set
+        cp.read_first::<InventoryEntry>("inventory.img")?.root_cg_set
     } else {
         None
     };
     let mut tasks = Vec::with_capacity(cp.tasks.len());
     for t in &cp.tasks {
         let cg_set = if t.state.has_resources() {
-            let core: CoreEntry = read_first(cp.path(&format!("core-{}.img", t.pid)))?;
+            let core: CoreEntry = cp.read_first(&format!("core-{}.img", t.pid))?;
             core.thread_core
                 .as_ref()
                 .and_then(|c| c.cg_set)
@@ -132,7 +131,7 @@ pub fn explore(cp: &Checkpoint) -> Result<CgReport> {
             controllers: Vec::new(),
         });
     }
-    let cg: CgroupEntry = read_first(cp.path("cgroup.img"))?;
+    let cg: CgroupEntry = cp.read_first("cgroup.img")?;
     let controllers: Vec<Controller> = cg
         .controllers
         .iter()

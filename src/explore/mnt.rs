@@ -3,12 +3,10 @@
 //! for a tmpfs whose files CRIU saved, the size of `tmpfs-dev-D.tar.gz.img`.
 
 use std::collections::HashMap;
-use std::fs::File;
 
 use serde::Serialize;
 
-use crate::error::{Error, Result};
-use crate::image::read_all;
+use crate::error::Result;
 use crate::proto::MntEntry;
 use crate::raw::tmpfs;
 
@@ -170,7 +168,7 @@ pub fn explore(cp: &Checkpoint) -> Result<MntReport> {
             });
             continue;
         }
-        let entries: Vec<MntEntry> = read_all(cp.path(&name))?;
+        let entries: Vec<MntEntry> = cp.read_all(&name)?;
         let mut mounts = Vec::with_capacity(entries.len());
         for (depth, m) in tree_order(&entries) {
             mounts.push(mount(cp, m, depth)?);
@@ -194,10 +192,9 @@ fn mount(cp: &Checkpoint, m: &MntEntry, depth: usize) -> Result<Mount> {
     // `root_dev` is the kernel's dev_t, which names the tmpfs image.
     let tar = format!("tmpfs-dev-{}.tar.gz.img", m.root_dev);
     let contents = if m.fstype == 5 && cp.has(&tar) {
-        let path = cp.path(&tar);
-        let f = File::open(&path).map_err(|e| Error::io(path.display().to_string(), e))?;
+        let (f, _) = cp.source().open_image(&tar)?;
         let (mut files, mut bytes) = (0, 0);
-        tmpfs::for_each(f, &path.display().to_string(), |e, _| {
+        tmpfs::for_each(f, &cp.source().image_label(&tar), |e, _| {
             if e.kind != "dir" {
                 files += 1;
             }

@@ -4,12 +4,9 @@
 //! `nftables-N.img`), N being the namespace's id; and the sockets its tasks
 //! listen on.
 
-use std::fs::File;
-
 use serde::Serialize;
 
-use crate::error::{Error, Result};
-use crate::image::read_all;
+use crate::error::Result;
 use crate::proto::NetDeviceEntry;
 use crate::raw::netlink::{self, AddressSummary, Body, RouteSummary, RuleSummary};
 use crate::raw::{text, RawKind};
@@ -203,7 +200,7 @@ pub fn explore(cp: &Checkpoint) -> Result<NetReport> {
             namespaces.push(ns);
             continue;
         }
-        let devices: Vec<NetDeviceEntry> = read_all(cp.path(&netdev))?;
+        let devices: Vec<NetDeviceEntry> = cp.read_all(&netdev)?;
         ns.interfaces = devices.iter().map(interface).collect();
         let dev_name = |ifindex: u32| {
             ns.interfaces
@@ -263,14 +260,12 @@ fn interface(d: &NetDeviceEntry) -> Interface {
     }
 }
 
-fn open(cp: &Checkpoint, name: &str) -> Result<Option<(File, String)>> {
+fn open(cp: &Checkpoint, name: &str) -> Result<Option<(crate::source::Reader, String)>> {
     if !cp.has(name) {
         return Ok(None);
     }
-    let path = cp.path(name);
-    let shown = path.display().to_string();
-    let f = File::open(&path).map_err(|e| Error::io(&shown, e))?;
-    Ok(Some((f, shown)))
+    let (r, _) = cp.source().open_image(name)?;
+    Ok(Some((r, cp.source().image_label(name))))
 }
 
 fn messages(cp: &Checkpoint, kind: RawKind, id: u32) -> Result<Vec<netlink::NlMessage>> {

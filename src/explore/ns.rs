@@ -7,7 +7,6 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use crate::error::Result;
-use crate::image::read_first;
 use crate::proto::{InventoryEntry, TaskKobjIdsEntry, UtsnsEntry};
 
 use super::checkpoint::Checkpoint;
@@ -111,7 +110,7 @@ pub fn host_ids(cp: &Checkpoint) -> Result<Vec<(&'static str, u32)>> {
     if !cp.has("inventory.img") {
         return Ok(Vec::new());
     }
-    let inv: InventoryEntry = read_first(cp.path("inventory.img"))?;
+    let inv: InventoryEntry = cp.read_first("inventory.img")?;
     Ok(inv.root_ids.as_ref().map(ns_ids).unwrap_or_default())
 }
 
@@ -147,7 +146,7 @@ pub fn explore(cp: &Checkpoint) -> Result<NsReport> {
         };
         if kind == "uts" {
             if let Some(img) = &ns.image {
-                let uts: UtsnsEntry = read_first(cp.path(img))?;
+                let uts: UtsnsEntry = cp.read_first(img)?;
                 ns.hostname = Some(uts.nodename);
                 ns.domainname = Some(uts.domainname);
             }

@@ -80,7 +80,7 @@ pub fn explore(cp: &Checkpoint) -> Result<RssReport> {
             // pages: runs are matched against the mappings that can.
             vmas.retain(|v| crate::mem::Vma::from(v).holds_pages());
             vmas.sort_by_key(|v| v.start);
-            let pagemap = Pagemap::read(cp.path(&format!("pagemap-{}.img", t.pid)))?;
+            let pagemap = Pagemap::from_reader(cp.image(&format!("pagemap-{}.img", t.pid))?)?;
             out.runs = runs(&table, &vmas, &pagemap)?;
             out.present_pages = out.runs.iter().map(|r| r.pages).sum();
         }

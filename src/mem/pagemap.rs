@@ -1,7 +1,6 @@
 //! `pagemap-*.img`: which pages of an address space (or of a shared memory
 //! object) a checkpoint holds, as runs of consecutive pages with flags.
 
-use std::fs::File;
 use std::path::Path;
 
 use crate::error::{Error, Result};
@@ -90,15 +89,19 @@ impl Pagemap {
     /// # Ok::<(), crit::Error>(())
     /// ```
     pub fn read(path: impl AsRef<Path>) -> Result<Self> {
-        let mut r = ImageReader::open(path.as_ref())?;
+        Pagemap::from_reader(ImageReader::open(path.as_ref())?)
+    }
+
+    /// Reads a pagemap image from an opened reader (e.g. an archive's member).
+    pub fn from_reader<R: std::io::Read>(mut r: ImageReader<R>) -> Result<Self> {
         let mut buf = Vec::new();
         let file = r.file().to_string();
-        let head = next_checked::<PagemapHead>(&mut r, &mut buf, &Known::of("pagemap_head"))?
+        let head = next_checked::<PagemapHead, _>(&mut r, &mut buf, &Known::of("pagemap_head"))?
             .ok_or_else(|| Error::bad_image(&file, "the pagemap has no head entry"))?
             .0;
         let mut runs = Vec::new();
         let known = Known::of("pagemap_entry");
-        while let Some((pe, entry, at)) = next_checked::<PagemapEntry>(&mut r, &mut buf, &known)? {
+        while let Some((pe, entry, at)) = next_checked::<PagemapEntry, _>(&mut r, &mut buf, &known)? {
             // Before the `flags` field, `in_parent` alone said where pages were.
             let mut flags = pe.flags.unwrap_or(if pe.in_parent() { PE_PARENT } else { PE_PRESENT });
             if pe.in_parent() {
@@ -182,8 +185,8 @@ impl Known {
 /// pages add a field and a flag), so reading on would show wrong memory.
 /// prost drops unknown fields, so the raw payload is checked here, the one
 /// place every reader of page contents goes through.
-fn next_checked<T: prost::Message + Default>(
-    r: &mut ImageReader<File>,
+fn next_checked<T: prost::Message + Default, R: std::io::Read>(
+    r: &mut ImageReader<R>,
     buf: &mut Vec<u8>,
     known: &Known,
 ) -> Result<Option<(T, usize, u64)>> {
