@@ -36,7 +36,6 @@
 pub mod archive;
 pub mod convert;
 pub mod diff;
-pub mod dir;
 pub mod error;
 pub mod explore;
 pub mod image;

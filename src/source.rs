@@ -328,6 +328,19 @@ impl Source {
         self.name_of(&format!("{}{name}", self.root))
     }
 
+    /// Checks the checkpoint has `pstree.img`, the one image every checkpoint
+    /// has, so that a path that holds none is named as such rather than by
+    /// the image missing inside it.
+    pub fn require_tree(&self) -> Result<()> {
+        if self.has_image("pstree.img") {
+            return Ok(());
+        }
+        Err(Error::Checkpoint(format!(
+            "{}: not a checkpoint directory: no pstree.img",
+            self.label()
+        )))
+    }
+
     /// The images' names (`core-1.img`, `pages-1.img`, …), sorted.
     pub fn image_names(&self) -> Result<Vec<String>> {
         self.names_in(&self.images)

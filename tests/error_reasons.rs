@@ -87,7 +87,7 @@ fn paths_that_are_not_checkpoints_say_what_they_are() {
     let s = |p: &Path| p.display().to_string();
     let (m, f, e) = (s(&missing), s(&file), s(&empty));
     let no_such = format!("crit: {m}: No such file or directory (os error 2)\n");
-    let not_dir = format!("crit: {f}: not a directory\n");
+    let not_dir = format!("crit: {f}: not a checkpoint: neither a directory nor a tar archive (plain, gzip or zstd)\n");
     let not_cp = format!("crit: {e}: not a checkpoint directory: no pstree.img\n");
     for (args, want) in [
         (vec!["stats", &m], &no_such),

@@ -103,6 +103,7 @@ impl Checkpoint {
 
     /// Reads `pstree.img` and each task's `core-PID.img` from `src`.
     pub fn from_source(src: Source) -> Result<Self> {
+        src.require_tree()?;
         let entries: Vec<PstreeEntry> = src.read_all("pstree.img")?;
         if entries.is_empty() {
             return Err(Error::bad_image(

@@ -355,6 +355,7 @@ impl MemReader {
 /// The pid whose images to read: `pid` if it is a task (or thread) of
 /// `pstree.img`, else the first entry's (the root task).
 fn task_pid(src: &Source, pid: Option<u32>) -> Result<u32> {
+    src.require_tree()?;
     let tree: Vec<PstreeEntry> = src.read_all("pstree.img")?;
     let Some(root) = tree.first() else {
         return Err(Error::Checkpoint(format!("{}: pstree.img has no tasks", src.label())));
