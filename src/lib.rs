@@ -34,6 +34,7 @@
 #![warn(missing_docs)]
 
 pub mod convert;
+pub mod coredump;
 pub mod error;
 pub mod explore;
 pub mod image;

@@ -16,6 +16,7 @@ fn run(cli: &Cli) -> anyhow::Result<()> {
         Command::X(a) => cli::explore::run(a),
         Command::Stats(a) => cli::stats::run(a),
         Command::Mem(a) => cli::mem::run(a),
+        Command::Coredump(a) => cli::coredump::run(a),
     }
 }
 

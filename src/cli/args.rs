@@ -41,6 +41,8 @@ pub enum Command {
     Stats(StatsArgs),
     /// Read a process's memory: argv, environment, any range, search
     Mem(MemArgs),
+    /// Write a checkpointed process as an ELF core file that gdb opens
+    Coredump(CoredumpArgs),
 }
 
 #[derive(Debug, Args)]
@@ -201,4 +203,27 @@ pub enum MemCommand {
     Maps,
     /// The size of the task's shared memory mappings
     Shmem,
+}
+
+#[derive(Debug, Args)]
+pub struct CoredumpArgs {
+    /// Checkpoint directory
+    pub dir: PathBuf,
+    /// Task to dump, by pid or thread id (default: the root task)
+    #[arg(long, conflicts_with = "all")]
+    pub pid: Option<u32>,
+    /// Dump every task (zombies are skipped: they have no memory)
+    #[arg(long)]
+    pub all: bool,
+    /// Where to write the core (default: core.PID in the current directory)
+    #[arg(short, long = "out", value_name = "FILE", conflicts_with_all = ["out_dir", "all"])]
+    pub output: Option<PathBuf>,
+    /// Directory to write core.PID in
+    #[arg(long, value_name = "DIR")]
+    pub out_dir: Option<PathBuf>,
+    /// Read the file pages the checkpoint does not hold from the mapped files
+    /// under ROOT ('/' for a checkpoint of this machine, else the extracted
+    /// root file system); without it they are left out, as the kernel does
+    #[arg(long, value_name = "ROOT")]
+    pub files: Option<PathBuf>,
 }

@@ -161,6 +161,12 @@ impl Checkpoint {
         read_all(self.path(&format!("fdinfo-{files_id}.img")))
     }
 
+    /// The core image of a task or thread: `core-TID.img` (registers,
+    /// signal state, credentials).
+    pub fn core(&self, tid: u32) -> Result<CoreEntry> {
+        read_first(self.path(&format!("core-{tid}.img")))
+    }
+
     /// A task's `fs-PID.img` (cwd and root).
     pub fn fs(&self, pid: u32) -> Result<FsEntry> {
         read_first(self.path(&format!("fs-{pid}.img")))
