@@ -8,7 +8,10 @@
 //!   bytes from the checkpoint's pages, zeros for anonymous pages it does
 //!   not hold, and for file pages it does not hold the mapped file itself
 //!   when [`Options::files_root`] names a root to find it under (else the
-//!   segment has no bytes, as the kernel writes unmodified file pages).
+//!   segment has no bytes, as the kernel writes unmodified file pages). A
+//!   file mapping only partly available is split into segments at the
+//!   boundaries, so that no unknown byte reads as a zero; `PROT_NONE`
+//!   reservations and `[vsyscall]` get segments without bytes.
 //!
 //! The file is written front to back with memory bounded by a fixed chunk.
 //!
@@ -140,6 +143,14 @@ impl Coredump {
         let notes = build_notes(task, &cores, &mem, &file_maps)?;
         let mut files = MappedFiles::new(opts.files_root.clone());
         let (segments, left_out) = segments::plan(&mem, &maps, &mut files);
+        // Bounded here so that writing needs no overflow checks.
+        let total = segments.iter().try_fold(0u64, |n, s| n.checked_add(s.filesz()));
+        if total.is_none_or(|n| n > i64::MAX as u64 / 2) {
+            return Err(Error::Checkpoint(format!(
+                "{dir}: the mappings of task {} add up to more than a file can hold (a corrupt mm-{}.img?)",
+                task.pid, task.pid
+            )));
+        }
         Ok(Coredump {
             pid: task.pid,
             comm: task.comm.clone(),

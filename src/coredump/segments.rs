@@ -101,6 +101,9 @@ pub fn plan(mem: &MemReader, maps: &[Mapping], files: &mut MappedFiles) -> (Vec<
                 source,
             };
             match &m.path {
+                // A PROT_NONE reservation (guard areas, sanitizer shadows of
+                // terabytes) reads as nothing, and the kernel writes none of it.
+                None if v.prot == 0 => parts.push((piece(Source::Zeros), false)),
                 None => parts.push((piece(Source::Zeros), true)),
                 Some(path) => match files.open(path) {
                     Ok(id) => {
