@@ -698,3 +698,31 @@ fn corrupt_mappings_fail_cleanly() {
         }
     }
 }
+
+#[test]
+fn shared_memory_missing_pages_are_zeros_not_left_out() {
+    // The 4.1.1 `files` checkpoint maps a memfd (3 pages, 1 held) and a file MAP_SHARED.
+    let dir = fixtures().join("corpus/files");
+    let (cd, core) = write_core(&dir, None, false);
+    let mem = MemReader::open(&dir, None).unwrap();
+    let memfd = mem.vmas().iter().find(|v| v.kind() == "memfd").unwrap();
+    let seg: Vec<Ph> = core.loads().into_iter().filter(|p| memfd.contains(p.vaddr)).collect();
+    assert_eq!(seg.len(), 1);
+    assert_eq!(
+        (seg[0].vaddr, seg[0].filesz, seg[0].memsz),
+        (memfd.start, memfd.len(), memfd.len())
+    );
+    let held = mem.read(memfd.start, memfd.len() as usize).unwrap();
+    assert_eq!(
+        core.bytes_at(memfd.start, memfd.len() as usize).unwrap(),
+        held.data.as_slice()
+    );
+    assert!(cd.left_out().iter().all(|l| !memfd.contains(l.range.start)));
+    // The shared file mapping's pages are in the file, not the checkpoint: left out.
+    let shared = mem.vmas().iter().find(|v| v.kind() == "file").unwrap();
+    assert!(cd.left_out().iter().any(|l| l.range == (shared.start..shared.end)));
+    // NT_FILE lists both.
+    let nf = core.notes_of(NT_FILE)[0];
+    let starts: Vec<u64> = (0..u64_at(nf, 0) as usize).map(|i| u64_at(nf, 16 + 24 * i)).collect();
+    assert!(starts.contains(&memfd.start) && starts.contains(&shared.start));
+}

@@ -133,9 +133,12 @@ impl Coredump {
                     path: p.as_bytes().to_vec(),
                 });
             }
+            let vma = Vma::from(v);
             maps.push(Mapping {
-                vma: Vma::from(v),
-                path,
+                vma,
+                // A memfd's pages are shared memory the checkpoint holds in
+                // full, as CRIU restores it: the ones missing are zeros.
+                path: path.filter(|_| vma.kind() != "memfd"),
                 no_contents: v.status & status::VSYSCALL != 0,
             });
         }

@@ -12,6 +12,10 @@ use crate::mem::{MemReader, Vma, PAGE_SIZE};
 
 /// Bytes copied per step: what bounds the writer's memory.
 const CHUNK: usize = 1024 * 1024;
+/// Zero runs shorter than this are written: a hole per stray zero page
+/// fragments the file (renaming it over an old core then took minutes).
+const MIN_HOLE: u64 = 256 * 1024;
+static ZEROS: [u8; 64 * 1024] = [0; 64 * 1024];
 
 /// Where a stretch of a segment's bytes comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -64,7 +68,8 @@ pub struct LeftOut {
 /// A mapping to dump and what backs it.
 pub struct Mapping {
     pub vma: Vma,
-    /// The mapped file's path for a file-backed mapping.
+    /// The mapped file's path, for a mapping whose pages the checkpoint
+    /// does not hold are the file's.
     pub path: Option<String>,
     /// A mapping whose contents no one can read (`[vsyscall]`): its segment
     /// has no bytes.
@@ -188,14 +193,26 @@ impl<W: Write + Seek> Sink<W> {
         if data.is_empty() {
             return Ok(());
         }
-        if self.hole > 0 {
+        self.fill()?;
+        self.out.write_all(data).map_err(io)?;
+        self.pos += data.len() as u64;
+        Ok(())
+    }
+
+    /// Writes the pending zeros: a hole when long, else the bytes.
+    fn fill(&mut self) -> Result<()> {
+        if self.hole >= MIN_HOLE {
             let hole = i64::try_from(self.hole).map_err(|_| Error::Checkpoint("core file too large".into()))?;
             self.out.seek(SeekFrom::Current(hole)).map_err(io)?;
             self.pos += self.hole;
             self.hole = 0;
         }
-        self.out.write_all(data).map_err(io)?;
-        self.pos += data.len() as u64;
+        while self.hole > 0 {
+            let n = self.hole.min(ZEROS.len() as u64);
+            self.out.write_all(&ZEROS[..n as usize]).map_err(io)?;
+            self.pos += n;
+            self.hole -= n;
+        }
         Ok(())
     }
 
@@ -227,10 +244,11 @@ impl<W: Write + Seek> Sink<W> {
 
     /// Ends the file: a trailing hole still counts toward its length.
     pub fn finish(mut self) -> Result<W> {
-        if self.hole > 0 {
+        if self.hole >= MIN_HOLE {
             self.hole -= 1;
             self.write(&[0])?;
         }
+        self.fill()?;
         self.out.flush().map_err(io)?;
         Ok(self.out)
     }
@@ -290,6 +308,17 @@ mod tests {
         assert_eq!(s.pos(), 2 + 3 + 8192 + 2);
         let out = s.finish().unwrap().into_inner();
         assert_eq!(out.len(), 2 + 3 + 8192 + 2);
+        for tail in [MIN_HOLE - 1, MIN_HOLE, 3 * MIN_HOLE + 5] {
+            let mut s = Sink::new(Cursor::new(Vec::new()));
+            s.write(b"x").unwrap();
+            s.zeros(tail);
+            s.write(b"y").unwrap();
+            s.zeros(tail);
+            let out = s.finish().unwrap().into_inner();
+            assert_eq!(out.len() as u64, 2 + 2 * tail);
+            assert_eq!(out[tail as usize + 1], b'y');
+            assert_eq!(out.iter().filter(|&&b| b != 0).count(), 2);
+        }
         assert_eq!(&out[..2], b"ab");
         assert!(out[2..5 + 4096].iter().all(|&b| b == 0));
         assert!(out[5 + 4096..5 + 8192].iter().all(|&b| b == 1));
