@@ -36,6 +36,7 @@ Register-ArgumentCompleter -Native -CommandName 'crit' -ScriptBlock {
             [CompletionResult]::new('mem', 'mem', [CompletionResultType]::ParameterValue, 'Read a process''s memory: argv, environment, any range, search')
             [CompletionResult]::new('diff', 'diff', [CompletionResultType]::ParameterValue, 'Compare two checkpoints: processes, files, sockets, memory maps, memory pages, images')
             [CompletionResult]::new('inspect', 'inspect', [CompletionResultType]::ParameterValue, 'Show container checkpoints: engine, image, processes, network, mounts, file changes')
+            [CompletionResult]::new('coredump', 'coredump', [CompletionResultType]::ParameterValue, 'Write a checkpointed process as an ELF core file that gdb opens')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -278,6 +279,21 @@ Register-ArgumentCompleter -Native -CommandName 'crit' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'crit;coredump' {
+            [CompletionResult]::new('--pid', '--pid', [CompletionResultType]::ParameterName, 'Task to dump, by pid or thread id (default: the root task)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Where to write the core (default: core.PID in the current directory)')
+            [CompletionResult]::new('--out', '--out', [CompletionResultType]::ParameterName, 'Where to write the core (default: core.PID in the current directory)')
+            [CompletionResult]::new('--out-dir', '--out-dir', [CompletionResultType]::ParameterName, 'Directory to write core.PID in')
+            [CompletionResult]::new('--files', '--files', [CompletionResultType]::ParameterName, 'Read the file pages the checkpoint does not hold from the mapped files under ROOT (''/'' for a checkpoint of this machine, else the extracted root file system); without it they are left out, as the kernel does')
+            [CompletionResult]::new('--all', '--all', [CompletionResultType]::ParameterName, 'Dump every task (zombies are skipped: they have no memory)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'On error, also print the chain of causes')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'On error, also print the chain of causes')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'crit;help' {
             [CompletionResult]::new('decode', 'decode', [CompletionResultType]::ParameterValue, 'Convert an image from binary to JSON (the Python CRIT''s dialect)')
             [CompletionResult]::new('encode', 'encode', [CompletionResultType]::ParameterValue, 'Convert JSON (from this tool, the Python or the Go CRIT) back to a binary image')
@@ -288,6 +304,7 @@ Register-ArgumentCompleter -Native -CommandName 'crit' -ScriptBlock {
             [CompletionResult]::new('mem', 'mem', [CompletionResultType]::ParameterValue, 'Read a process''s memory: argv, environment, any range, search')
             [CompletionResult]::new('diff', 'diff', [CompletionResultType]::ParameterValue, 'Compare two checkpoints: processes, files, sockets, memory maps, memory pages, images')
             [CompletionResult]::new('inspect', 'inspect', [CompletionResultType]::ParameterValue, 'Show container checkpoints: engine, image, processes, network, mounts, file changes')
+            [CompletionResult]::new('coredump', 'coredump', [CompletionResultType]::ParameterValue, 'Write a checkpointed process as an ELF core file that gdb opens')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -340,6 +357,9 @@ Register-ArgumentCompleter -Native -CommandName 'crit' -ScriptBlock {
             break
         }
         'crit;help;inspect' {
+            break
+        }
+        'crit;help;coredump' {
             break
         }
         'crit;help;help' {

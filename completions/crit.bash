@@ -16,6 +16,9 @@ _crit() {
             ",$1")
                 cmd="crit"
                 ;;
+            crit,coredump)
+                cmd="crit__subcmd__coredump"
+                ;;
             crit,decode)
                 cmd="crit__subcmd__decode"
                 ;;
@@ -45,6 +48,9 @@ _crit() {
                 ;;
             crit,x)
                 cmd="crit__subcmd__x"
+                ;;
+            crit__subcmd__help,coredump)
+                cmd="crit__subcmd__help__subcmd__coredump"
                 ;;
             crit__subcmd__help,decode)
                 cmd="crit__subcmd__help__subcmd__decode"
@@ -143,12 +149,46 @@ _crit() {
 
     case "${cmd}" in
         crit)
-            opts="-v -h -V --verbose --help --version decode encode info show x stats mem diff inspect help"
+            opts="-v -h -V --verbose --help --version decode encode info show x stats mem diff inspect coredump help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        crit__subcmd__coredump)
+            opts="-o -v -h -V --pid --all --out --out-dir --files --verbose --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --pid)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --out)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --out-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --files)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -255,8 +295,22 @@ _crit() {
             return 0
             ;;
         crit__subcmd__help)
-            opts="decode encode info show x stats mem diff inspect help"
+            opts="decode encode info show x stats mem diff inspect coredump help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        crit__subcmd__help__subcmd__coredump)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi

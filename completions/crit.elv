@@ -33,6 +33,7 @@ set edit:completion:arg-completer[crit] = {|@words|
             cand mem 'Read a process''s memory: argv, environment, any range, search'
             cand diff 'Compare two checkpoints: processes, files, sockets, memory maps, memory pages, images'
             cand inspect 'Show container checkpoints: engine, image, processes, network, mounts, file changes'
+            cand coredump 'Write a checkpointed process as an ELF core file that gdb opens'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'crit;decode'= {
@@ -251,6 +252,20 @@ set edit:completion:arg-completer[crit] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'crit;coredump'= {
+            cand --pid 'Task to dump, by pid or thread id (default: the root task)'
+            cand -o 'Where to write the core (default: core.PID in the current directory)'
+            cand --out 'Where to write the core (default: core.PID in the current directory)'
+            cand --out-dir 'Directory to write core.PID in'
+            cand --files 'Read the file pages the checkpoint does not hold from the mapped files under ROOT (''/'' for a checkpoint of this machine, else the extracted root file system); without it they are left out, as the kernel does'
+            cand --all 'Dump every task (zombies are skipped: they have no memory)'
+            cand -v 'On error, also print the chain of causes'
+            cand --verbose 'On error, also print the chain of causes'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'crit;help'= {
             cand decode 'Convert an image from binary to JSON (the Python CRIT''s dialect)'
             cand encode 'Convert JSON (from this tool, the Python or the Go CRIT) back to a binary image'
@@ -261,6 +276,7 @@ set edit:completion:arg-completer[crit] = {|@words|
             cand mem 'Read a process''s memory: argv, environment, any range, search'
             cand diff 'Compare two checkpoints: processes, files, sockets, memory maps, memory pages, images'
             cand inspect 'Show container checkpoints: engine, image, processes, network, mounts, file changes'
+            cand coredump 'Write a checkpointed process as an ELF core file that gdb opens'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'crit;help;decode'= {
@@ -298,6 +314,8 @@ set edit:completion:arg-completer[crit] = {|@words|
         &'crit;help;diff'= {
         }
         &'crit;help;inspect'= {
+        }
+        &'crit;help;coredump'= {
         }
         &'crit;help;help'= {
         }

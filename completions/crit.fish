@@ -36,6 +36,7 @@ complete -c crit -n "__fish_crit_needs_command" -f -a "stats" -d 'Show the dump 
 complete -c crit -n "__fish_crit_needs_command" -f -a "mem" -d 'Read a process\'s memory: argv, environment, any range, search'
 complete -c crit -n "__fish_crit_needs_command" -f -a "diff" -d 'Compare two checkpoints: processes, files, sockets, memory maps, memory pages, images'
 complete -c crit -n "__fish_crit_needs_command" -f -a "inspect" -d 'Show container checkpoints: engine, image, processes, network, mounts, file changes'
+complete -c crit -n "__fish_crit_needs_command" -f -a "coredump" -d 'Write a checkpointed process as an ELF core file that gdb opens'
 complete -c crit -n "__fish_crit_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c crit -n "__fish_crit_using_subcommand decode" -s i -l in -d 'Image to decode (\'-\' or absent: standard input; ARCHIVE:MEMBER for one inside an archive)' -r -F
 complete -c crit -n "__fish_crit_using_subcommand decode" -s o -l out -d 'Where to write the JSON (\'-\' or absent: standard output)' -r -F
@@ -189,16 +190,25 @@ never\t''"
 complete -c crit -n "__fish_crit_using_subcommand inspect" -s v -l verbose -d 'On error, also print the chain of causes'
 complete -c crit -n "__fish_crit_using_subcommand inspect" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c crit -n "__fish_crit_using_subcommand inspect" -s V -l version -d 'Print version'
-complete -c crit -n "__fish_crit_using_subcommand help; and not __fish_seen_subcommand_from decode encode info show x stats mem diff inspect help" -f -a "decode" -d 'Convert an image from binary to JSON (the Python CRIT\'s dialect)'
-complete -c crit -n "__fish_crit_using_subcommand help; and not __fish_seen_subcommand_from decode encode info show x stats mem diff inspect help" -f -a "encode" -d 'Convert JSON (from this tool, the Python or the Go CRIT) back to a binary image'
-complete -c crit -n "__fish_crit_using_subcommand help; and not __fish_seen_subcommand_from decode encode info show x stats mem diff inspect help" -f -a "info" -d 'Show an image\'s magic and entry count'
-complete -c crit -n "__fish_crit_using_subcommand help; and not __fish_seen_subcommand_from decode encode info show x stats mem diff inspect help" -f -a "show" -d 'Decode an image to indented, human-readable JSON (`decode --pretty`)'
-complete -c crit -n "__fish_crit_using_subcommand help; and not __fish_seen_subcommand_from decode encode info show x stats mem diff inspect help" -f -a "x" -d 'Explore a checkpoint (directory or container archive): processes, files, memory, sockets, namespaces'
-complete -c crit -n "__fish_crit_using_subcommand help; and not __fish_seen_subcommand_from decode encode info show x stats mem diff inspect help" -f -a "stats" -d 'Show the dump and restore statistics of a checkpoint'
-complete -c crit -n "__fish_crit_using_subcommand help; and not __fish_seen_subcommand_from decode encode info show x stats mem diff inspect help" -f -a "mem" -d 'Read a process\'s memory: argv, environment, any range, search'
-complete -c crit -n "__fish_crit_using_subcommand help; and not __fish_seen_subcommand_from decode encode info show x stats mem diff inspect help" -f -a "diff" -d 'Compare two checkpoints: processes, files, sockets, memory maps, memory pages, images'
-complete -c crit -n "__fish_crit_using_subcommand help; and not __fish_seen_subcommand_from decode encode info show x stats mem diff inspect help" -f -a "inspect" -d 'Show container checkpoints: engine, image, processes, network, mounts, file changes'
-complete -c crit -n "__fish_crit_using_subcommand help; and not __fish_seen_subcommand_from decode encode info show x stats mem diff inspect help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c crit -n "__fish_crit_using_subcommand coredump" -l pid -d 'Task to dump, by pid or thread id (default: the root task)' -r
+complete -c crit -n "__fish_crit_using_subcommand coredump" -s o -l out -d 'Where to write the core (default: core.PID in the current directory)' -r -F
+complete -c crit -n "__fish_crit_using_subcommand coredump" -l out-dir -d 'Directory to write core.PID in' -r -F
+complete -c crit -n "__fish_crit_using_subcommand coredump" -l files -d 'Read the file pages the checkpoint does not hold from the mapped files under ROOT (\'/\' for a checkpoint of this machine, else the extracted root file system); without it they are left out, as the kernel does' -r -F
+complete -c crit -n "__fish_crit_using_subcommand coredump" -l all -d 'Dump every task (zombies are skipped: they have no memory)'
+complete -c crit -n "__fish_crit_using_subcommand coredump" -s v -l verbose -d 'On error, also print the chain of causes'
+complete -c crit -n "__fish_crit_using_subcommand coredump" -s h -l help -d 'Print help'
+complete -c crit -n "__fish_crit_using_subcommand coredump" -s V -l version -d 'Print version'
+complete -c crit -n "__fish_crit_using_subcommand help; and not __fish_seen_subcommand_from decode encode info show x stats mem diff inspect coredump help" -f -a "decode" -d 'Convert an image from binary to JSON (the Python CRIT\'s dialect)'
+complete -c crit -n "__fish_crit_using_subcommand help; and not __fish_seen_subcommand_from decode encode info show x stats mem diff inspect coredump help" -f -a "encode" -d 'Convert JSON (from this tool, the Python or the Go CRIT) back to a binary image'
+complete -c crit -n "__fish_crit_using_subcommand help; and not __fish_seen_subcommand_from decode encode info show x stats mem diff inspect coredump help" -f -a "info" -d 'Show an image\'s magic and entry count'
+complete -c crit -n "__fish_crit_using_subcommand help; and not __fish_seen_subcommand_from decode encode info show x stats mem diff inspect coredump help" -f -a "show" -d 'Decode an image to indented, human-readable JSON (`decode --pretty`)'
+complete -c crit -n "__fish_crit_using_subcommand help; and not __fish_seen_subcommand_from decode encode info show x stats mem diff inspect coredump help" -f -a "x" -d 'Explore a checkpoint (directory or container archive): processes, files, memory, sockets, namespaces'
+complete -c crit -n "__fish_crit_using_subcommand help; and not __fish_seen_subcommand_from decode encode info show x stats mem diff inspect coredump help" -f -a "stats" -d 'Show the dump and restore statistics of a checkpoint'
+complete -c crit -n "__fish_crit_using_subcommand help; and not __fish_seen_subcommand_from decode encode info show x stats mem diff inspect coredump help" -f -a "mem" -d 'Read a process\'s memory: argv, environment, any range, search'
+complete -c crit -n "__fish_crit_using_subcommand help; and not __fish_seen_subcommand_from decode encode info show x stats mem diff inspect coredump help" -f -a "diff" -d 'Compare two checkpoints: processes, files, sockets, memory maps, memory pages, images'
+complete -c crit -n "__fish_crit_using_subcommand help; and not __fish_seen_subcommand_from decode encode info show x stats mem diff inspect coredump help" -f -a "inspect" -d 'Show container checkpoints: engine, image, processes, network, mounts, file changes'
+complete -c crit -n "__fish_crit_using_subcommand help; and not __fish_seen_subcommand_from decode encode info show x stats mem diff inspect coredump help" -f -a "coredump" -d 'Write a checkpointed process as an ELF core file that gdb opens'
+complete -c crit -n "__fish_crit_using_subcommand help; and not __fish_seen_subcommand_from decode encode info show x stats mem diff inspect coredump help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c crit -n "__fish_crit_using_subcommand help; and __fish_seen_subcommand_from mem" -f -a "args" -d 'The command line (argv), one argument per line'
 complete -c crit -n "__fish_crit_using_subcommand help; and __fish_seen_subcommand_from mem" -f -a "env" -d 'The environment, one variable per line'
 complete -c crit -n "__fish_crit_using_subcommand help; and __fish_seen_subcommand_from mem" -f -a "read" -d 'A hexdump of LEN bytes at ADDR (decimal or 0x…)'

@@ -3,7 +3,8 @@
 //! The library behind the `crit` command. It decodes images to the JSON dialect
 //! of CRIU's own Python CRIT and encodes that JSON back to the same bytes
 //! ([`convert`]), explores a checkpoint's processes ([`explore`]), reads their
-//! memory ([`mem`]) and the dump/restore statistics ([`stats`]). Typed structs
+//! memory ([`mem`]) and the dump/restore statistics ([`stats`]), and writes a
+//! process as an ELF core file for gdb ([`coredump`]). Typed structs
 //! for every message of the format are in [`proto`].
 //!
 //! Decode an image to JSON:
@@ -35,6 +36,7 @@
 
 pub mod archive;
 pub mod convert;
+pub mod coredump;
 pub mod diff;
 pub mod error;
 pub mod explore;

@@ -18,6 +18,7 @@ fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
         Command::Stats(a) => cli::stats::run(a),
         Command::Mem(a) => cli::mem::run(a),
         Command::Inspect(a) => cli::inspect::run(a),
+        Command::Coredump(a) => cli::coredump::run(a),
     }
     .map(|()| ExitCode::SUCCESS)
 }

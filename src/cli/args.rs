@@ -47,6 +47,8 @@ pub enum Command {
     Diff(DiffArgs),
     /// Show container checkpoints: engine, image, processes, network, mounts, file changes
     Inspect(InspectArgs),
+    /// Write a checkpointed process as an ELF core file that gdb opens
+    Coredump(CoredumpArgs),
 }
 
 #[derive(Debug, Args)]
@@ -280,9 +282,9 @@ pub enum MatchArg {
 
 #[derive(Debug, Args)]
 pub struct DiffArgs {
-    /// Checkpoint directory A (before)
+    /// Checkpoint A (before): a directory, an unpacked container checkpoint or an archive
     pub a: PathBuf,
-    /// Checkpoint directory B (after)
+    /// Checkpoint B (after)
     pub b: PathBuf,
     #[command(flatten)]
     pub output: OutputArgs,
@@ -304,4 +306,27 @@ pub struct DiffArgs {
     /// Also compare the image files, entry by entry
     #[arg(long)]
     pub images: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct CoredumpArgs {
+    #[arg(help = CHECKPOINT_HELP, value_name = "CHECKPOINT")]
+    pub dir: PathBuf,
+    /// Task to dump, by pid or thread id (default: the root task)
+    #[arg(long, conflicts_with = "all")]
+    pub pid: Option<u32>,
+    /// Dump every task (zombies are skipped: they have no memory)
+    #[arg(long)]
+    pub all: bool,
+    /// Where to write the core (default: core.PID in the current directory)
+    #[arg(short, long = "out", value_name = "FILE", conflicts_with_all = ["out_dir", "all"])]
+    pub output: Option<PathBuf>,
+    /// Directory to write core.PID in
+    #[arg(long, value_name = "DIR")]
+    pub out_dir: Option<PathBuf>,
+    /// Read the file pages the checkpoint does not hold from the mapped files
+    /// under ROOT ('/' for a checkpoint of this machine, else the extracted
+    /// root file system); without it they are left out, as the kernel does
+    #[arg(long, value_name = "ROOT")]
+    pub files: Option<PathBuf>,
 }

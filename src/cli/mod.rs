@@ -2,6 +2,7 @@
 
 pub mod args;
 pub mod codec;
+pub mod coredump;
 pub mod diff;
 pub mod explore;
 pub mod explore_ct;

@@ -177,6 +177,12 @@ impl Checkpoint {
         self.read_all(&format!("fdinfo-{files_id}.img"))
     }
 
+    /// The core image of a task or thread: `core-TID.img` (registers,
+    /// signal state, credentials).
+    pub fn core(&self, tid: u32) -> Result<CoreEntry> {
+        self.read_first(&format!("core-{tid}.img"))
+    }
+
     /// A task's `fs-PID.img` (cwd and root).
     pub fn fs(&self, pid: u32) -> Result<FsEntry> {
         self.read_first(&format!("fs-{pid}.img"))
