@@ -138,6 +138,12 @@ pub struct ExploreArgs {
     /// What to show
     #[arg(value_enum)]
     pub what: Explorer,
+    /// Only this task (a thread id names its process)
+    #[arg(long)]
+    pub pid: Option<u32>,
+    /// With --pid: the task and all its descendants
+    #[arg(long, requires = "pid")]
+    pub tree: bool,
     #[command(flatten)]
     pub output: OutputArgs,
 }

@@ -1,6 +1,7 @@
 //! `crit x DIR ps|fds|mems|rss|sk`: the explorers, as tables or JSON.
 
 use anyhow::Result;
+use crit::explore::select::{self, Selected};
 use crit::explore::{fds, mems, ps, rss, sk, Checkpoint, TaskHead, TaskState};
 
 use super::args::{ExploreArgs, Explorer, Format};
@@ -12,7 +13,11 @@ const WIDTH: usize = 80;
 /// Runs `crit x DIR WHAT`: opens the checkpoint, runs the explorer and prints
 /// its report as a table or as JSON.
 pub fn run(args: &ExploreArgs) -> Result<()> {
-    let cp = Checkpoint::open(&args.dir)?;
+    let mut cp = Checkpoint::open(&args.dir)?;
+    if let Some(pid) = args.pid {
+        let sel = select::select(&mut cp, pid, args.tree)?;
+        note_thread(&sel);
+    }
     let json = args.output.format == Format::Json;
     let color = render::use_color(args.output.color);
     match args.what {
@@ -56,6 +61,16 @@ pub fn run(args: &ExploreArgs) -> Result<()> {
                 render::print_text(&sk_table(&r, color))
             }
         }
+    }
+}
+
+/// `--pid` named a thread: say which process is shown instead.
+pub fn note_thread(sel: &Selected) {
+    if let Some(tid) = sel.thread {
+        eprintln!(
+            "crit: note: {tid} is a thread of process {}; showing {}",
+            sel.pid, sel.pid
+        );
     }
 }
 

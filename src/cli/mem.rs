@@ -19,6 +19,13 @@ const READ_CHUNK: usize = 1024 * 1024;
 
 pub fn run(args: &MemArgs) -> Result<()> {
     let mem = MemReader::open(&args.dir, args.pid)?;
+    if let Some(tid) = args.pid.filter(|&p| p != mem.pid()) {
+        eprintln!(
+            "crit: note: {tid} is a thread of process {}; reading {}",
+            mem.pid(),
+            mem.pid()
+        );
+    }
     let json = args.format == Format::Json;
     let color = use_color(args.color);
     match &args.command {

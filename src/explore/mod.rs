@@ -31,6 +31,7 @@ pub mod names;
 pub mod ps;
 pub mod queues;
 pub mod rss;
+pub mod select;
 pub mod sk;
 
 pub use checkpoint::{Checkpoint, Task, TaskState};
