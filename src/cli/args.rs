@@ -190,6 +190,9 @@ pub enum MemCommand {
         /// Write the raw bytes instead of a hexdump
         #[arg(long)]
         raw: bool,
+        /// Read file-backed pages CRIU did not dump from the files under ROOT
+        #[arg(long, value_name = "ROOT")]
+        files: Option<PathBuf>,
         /// Where to write ('-' or absent: standard output)
         #[arg(short, long = "out", value_name = "OUT")]
         output: Option<PathBuf>,

@@ -2,20 +2,26 @@
 
 use std::io::{self, Write};
 
-use std::path::Path;
-
-use anyhow::{anyhow, bail, Result};
+use anyhow::{anyhow, Result};
 use crit::mem::{printable, MapRun, MemReader, SearchMatch, Searcher, Vma};
 use owo_colors::OwoColorize;
 use serde_json::{json, Value};
 
 use super::args::{Format, MemArgs, MemCommand};
-use super::output::{stdout_error, with_output, STDOUT_NAME};
+use super::memread::{self, Form};
+use super::output::stdout_error;
 use super::render::{print_json, print_text, use_color};
 use super::stats::{size, table};
 
-/// Bytes read per step by `read`, so any length streams.
-const READ_CHUNK: usize = 1024 * 1024;
+/// Exits as clap does for a usage error (status 2).
+fn usage(msg: &str) -> ! {
+    use clap::CommandFactory;
+    let mut cli = super::args::Cli::command();
+    cli.build();
+    let mem = cli.find_subcommand_mut("mem").expect("the mem command");
+    let read = mem.find_subcommand_mut("read").expect("mem read");
+    read.error(clap::error::ErrorKind::ArgumentConflict, msg).exit()
+}
 
 pub fn run(args: &MemArgs) -> Result<()> {
     let mem = MemReader::open(&args.dir, args.pid)?;
@@ -31,7 +37,21 @@ pub fn run(args: &MemArgs) -> Result<()> {
     match &args.command {
         MemCommand::Args => strings(mem.args()?, json),
         MemCommand::Env => strings(mem.env()?, json),
-        MemCommand::Read { addr, len, raw, output } => read(&mem, *addr, *len, *raw, json, output.as_deref()),
+        MemCommand::Read {
+            addr,
+            len,
+            raw,
+            files,
+            output,
+        } => {
+            let form = match (*raw, json) {
+                (true, true) => usage("--raw writes the bytes themselves: it cannot be --format json"),
+                (true, false) => Form::Raw,
+                (false, true) => Form::Json,
+                (false, false) => Form::Hexdump,
+            };
+            memread::read(&mem, *addr, *len, form, files.as_deref(), output.as_deref())
+        }
         MemCommand::Search {
             pattern,
             regex,
@@ -62,92 +82,6 @@ fn strings(items: Vec<String>, json: bool) -> Result<()> {
     let mut out = io::stdout().lock();
     for s in items {
         writeln!(out, "{s}").map_err(stdout_error)?;
-    }
-    Ok(())
-}
-
-fn note_missing(missing: &[std::ops::Range<u64>]) {
-    for m in missing {
-        eprintln!(
-            "crit: note: {:#x}-{:#x} ({} bytes) is not in the checkpoint; read as zeros",
-            m.start,
-            m.end,
-            m.end - m.start
-        );
-    }
-}
-
-/// Adds `r` to sorted ranges, joining it to the last when they touch.
-fn push_range(all: &mut Vec<std::ops::Range<u64>>, r: std::ops::Range<u64>) {
-    match all.last_mut() {
-        Some(last) if last.end == r.start => last.end = r.end,
-        _ => all.push(r),
-    }
-}
-
-fn read(mem: &MemReader, addr: u64, len: u64, raw: bool, json: bool, output: Option<&Path>) -> Result<()> {
-    if addr.checked_add(len).is_none() {
-        bail!("{addr:#x} + {len} runs past the end of the address space");
-    }
-    let mut missing = Vec::new();
-    with_output(output, None, |out| {
-        let io_err = |e: io::Error| crit::Error::io(STDOUT_NAME, e);
-        let width = format!("{:x}", addr + len).len().max(8);
-        let mut buf = vec![0u8; READ_CHUNK.min(len as usize)];
-        if json {
-            write!(
-                out,
-                "{{\n  \"address\": \"{addr:#x}\",\n  \"length\": {len},\n  \"hex\": \""
-            )
-            .map_err(io_err)?;
-        }
-        let mut done = 0u64;
-        while done < len {
-            let n = ((len - done) as usize).min(READ_CHUNK);
-            let at = addr + done;
-            for m in mem.read_into(at, &mut buf[..n])? {
-                push_range(&mut missing, m);
-            }
-            let chunk = &buf[..n];
-            if raw {
-                out.write_all(chunk)
-            } else if json {
-                chunk.iter().try_for_each(|b| write!(out, "{b:02x}"))
-            } else {
-                hexdump(out, at, chunk, width)
-            }
-            .map_err(io_err)?;
-            done += n as u64;
-        }
-        if json {
-            let m: Vec<Value> = missing
-                .iter()
-                .map(|r| json!({"start": hex(r.start), "end": hex(r.end)}))
-                .collect();
-            writeln!(out, "\",\n  \"missing\": {}\n}}", serde_json::to_string(&m)?).map_err(io_err)?;
-        }
-        Ok(())
-    })?;
-    if !json {
-        note_missing(&missing);
-    }
-    Ok(())
-}
-
-/// `xxd`-style lines: address, 16 bytes in pairs, ASCII.
-fn hexdump(out: &mut (impl Write + ?Sized), addr: u64, data: &[u8], width: usize) -> io::Result<()> {
-    for (i, line) in data.chunks(16).enumerate() {
-        let mut hexs = String::with_capacity(40);
-        for j in 0..16 {
-            match line.get(j) {
-                Some(b) => hexs.push_str(&format!("{b:02x}")),
-                None => hexs.push_str("  "),
-            }
-            if j % 2 == 1 && j < 15 {
-                hexs.push(' ');
-            }
-        }
-        writeln!(out, "{:0width$x}: {hexs}  {}", addr + 16 * i as u64, printable(line))?;
     }
     Ok(())
 }

@@ -3,7 +3,9 @@
 pub mod args;
 pub mod codec;
 pub mod explore;
+pub mod hexdump;
 pub mod mem;
+pub mod memread;
 pub mod output;
 pub mod render;
 pub mod stats;

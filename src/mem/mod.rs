@@ -16,6 +16,7 @@
 //! # Ok::<(), crit::Error>(())
 //! ```
 
+mod gaps;
 mod pagemap;
 mod pages;
 mod reader;
@@ -24,6 +25,7 @@ mod search;
 mod shmem;
 mod vma;
 
+pub use gaps::{Gap, GapKind};
 pub use pagemap::{entry_pages, Pagemap, Run, PAGE_SIZE, PE_LAZY, PE_PARENT, PE_PRESENT};
 pub use reader::{MapRun, MemRead, MemReader, Piece};
 pub use search::{printable, PatternError, SearchMatch, SearchStats, Searcher, REGEX_WINDOW};
