@@ -179,3 +179,56 @@ fn unmapped_gaps_say_the_process_would_have_faulted() {
         serde_json::json!([{"start": "0x1000", "end": "0x1010", "kind": "unmapped"}])
     );
 }
+
+/// A copy of the `mem` checkpoint whose pagemap says the run at
+/// 0x560605f4b000 (2 pages) lives in a parent checkpoint, and no parent.
+fn predump_without_parent() -> tempfile::TempDir {
+    let tmp = tempfile::tempdir().unwrap();
+    for e in std::fs::read_dir(fixtures().join("corpus/mem")).unwrap() {
+        let e = e.unwrap();
+        std::fs::copy(e.path(), tmp.path().join(e.file_name())).unwrap();
+    }
+    let pm = tmp.path().join("pagemap-20931.img");
+    let (json, _) = ok(&["decode", "-i", pm.to_str().unwrap()]);
+    let mut v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(v["entries"][2]["vaddr"], 0x560605f4b000u64);
+    v["entries"][2]["flags"] = 1.into(); // PE_PARENT
+    let out = common::crit_stdin(&["encode", "-o", pm.to_str().unwrap()], v.to_string().as_bytes());
+    assert!(out.status.success());
+    tmp
+}
+
+#[test]
+fn rss_marks_runs_in_a_missing_parent() {
+    let tmp = predump_without_parent();
+    let d = tmp.path().to_str().unwrap();
+    let (out, _) = ok(&["x", d, "rss"]);
+    let head: Vec<&str> = out.lines().take(4).collect();
+    assert_eq!(
+        head,
+        [
+            "20931 mem: 350 pages present (1400 KiB), 2 in a parent checkpoint that is MISSING",
+            "         RUN     PAGES        IN VMA  PAGES  FILE",
+            "560605f48000         1  560605f48000      2  /usr/local/bin/cwork",
+            "560605f4b000  2 parent  560605f4b000      1  /usr/local/bin/cwork",
+        ]
+    );
+    let (out, _) = ok(&["x", d, "rss", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["tasks"][0]["parent_pages"], 2);
+    assert_eq!(v["tasks"][0]["parent_missing"], true);
+    assert_eq!(v["tasks"][0]["runs"][1]["in_parent"], true);
+    let (_, err) = ok(&["mem", d, "read", "0x560605f4b000", "16"]);
+    assert_eq!(
+        err,
+        "crit: warning: 0x560605f4b000-0x560605f4b010 (16 bytes) lives in a parent checkpoint that is missing \
+         (a pre-dump chain copied without its parent?); read as zeros\n"
+    );
+    // With its parent there, the run is only marked.
+    std::fs::create_dir(tmp.path().join("parent")).unwrap();
+    let (out, _) = ok(&["x", d, "rss"]);
+    assert!(
+        out.starts_with("20931 mem: 350 pages present (1400 KiB), 2 in the parent checkpoint\n"),
+        "{out}"
+    );
+}

@@ -183,9 +183,14 @@ pub fn rss_table(r: &rss::RssReport, color: bool) -> String {
             continue;
         }
         let kib = task.present_pages * 4;
+        let parent = match (task.parent_pages, task.parent_missing) {
+            (0, _) => String::new(),
+            (n, false) => format!(", {n} in the parent checkpoint"),
+            (n, true) => format!(", {n} in a parent checkpoint that is MISSING"),
+        };
         out += &heading(
             &format!(
-                "{}: {} pages present ({kib} KiB)",
+                "{}: {} pages present ({kib} KiB){parent}",
                 task_line(&task.task),
                 task.present_pages
             ),
@@ -194,7 +199,12 @@ pub fn rss_table(r: &rss::RssReport, color: bool) -> String {
         let mut t = TextTable::new(&["RUN", "PAGES", "IN VMA", "PAGES", "FILE"]).right_align(&[0, 1, 2, 3]);
         for run in &task.runs {
             let mut first = true;
-            let (start, pages) = (hex(run.start.0), run.pages.to_string());
+            let pages = if run.in_parent {
+                format!("{} parent", run.pages)
+            } else {
+                run.pages.to_string()
+            };
+            let start = hex(run.start.0);
             let run_cells = |first: bool| {
                 if first {
                     [start.clone(), pages.clone()]

@@ -28,6 +28,11 @@ pub struct RssTask {
     /// Pages saved in all runs (those in a parent checkpoint included); a
     /// page is [`PAGE_SIZE`] bytes.
     pub present_pages: u64,
+    /// Pages the pagemap says live in the parent (pre-dump) checkpoint.
+    pub parent_pages: u64,
+    /// Some runs live in a parent checkpoint, and there is no `parent`
+    /// directory: those pages cannot be read (a chain copied without its parent).
+    pub parent_missing: bool,
     /// Runs in pagemap order; empty for a task without resources (a zombie).
     pub runs: Vec<Run>,
 }
@@ -72,6 +77,8 @@ pub fn explore(cp: &Checkpoint) -> Result<RssReport> {
         let mut out = RssTask {
             task: t.into(),
             present_pages: 0,
+            parent_pages: 0,
+            parent_missing: false,
             runs: Vec::new(),
         };
         if t.state.has_resources() {
@@ -79,6 +86,8 @@ pub fn explore(cp: &Checkpoint) -> Result<RssReport> {
             vmas.sort_by_key(|v| v.start);
             out.runs = runs(&table, &vmas, &pagemap(cp, t.pid)?)?;
             out.present_pages = out.runs.iter().map(|r| r.pages).sum();
+            out.parent_pages = out.runs.iter().filter(|r| r.in_parent).map(|r| r.pages).sum();
+            out.parent_missing = out.parent_pages > 0 && !cp.path("parent").is_dir();
         }
         tasks.push(out);
     }
@@ -108,7 +117,8 @@ fn runs(table: &FileTable, vmas: &[VmaEntry], pagemap: &[PagemapEntry]) -> Resul
         let mut run = Run {
             start: Hex(pm.vaddr),
             pages,
-            in_parent: pm.in_parent.unwrap_or(false),
+            // The old `in_parent` field, or PE_PARENT in `flags`.
+            in_parent: pm.in_parent.unwrap_or(false) || pm.flags.unwrap_or(0) & crate::mem::PE_PARENT != 0,
             vmas: Vec::new(),
         };
         // VMAs are sorted and disjoint: skip those ending before the run.
