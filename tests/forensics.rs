@@ -232,3 +232,140 @@ fn rss_marks_runs_in_a_missing_parent() {
         "{out}"
     );
 }
+
+fn column(out: &str, n: usize) -> Vec<String> {
+    out.lines()
+        .skip(1)
+        .map(|l| l.split_whitespace().nth(n).unwrap_or("").to_string())
+        .collect()
+}
+
+#[test]
+fn filters_on_mem_maps() {
+    let mem = cp("mem");
+    let (out, _) = ok(&["mem", &mem, "maps", "--kind", "heap"]);
+    assert_eq!(column(&out, 0), ["560627c76000"]);
+    let (out, _) = ok(&[
+        "mem",
+        &mem,
+        "maps",
+        "--prot",
+        "rw",
+        "--range",
+        "7f6388ff0000-7f6389020000",
+    ]);
+    assert_eq!(
+        column(&out, 0),
+        ["7f6388ffe000", "7f6389002000", "7f638900a000", "7f638900e000"]
+    );
+    let (out, _) = ok(&["mem", &mem, "maps", "--kind", "stack", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v.as_array().unwrap().len(), 1);
+    assert_eq!(v[0]["start"], "0x7ffc3ea2a000");
+    let (out, _) = ok(&["mem", &mem, "maps", "--kind", "vdso"]);
+    assert_eq!(column(&out, 0), ["7f6389016000"]);
+}
+
+#[test]
+fn filters_on_mem_search() {
+    let mem = cp("mem");
+    let (out, err) = ok(&[
+        "mem",
+        &mem,
+        "search",
+        "CRIT-SECRET",
+        "--color",
+        "never",
+        "--kind",
+        "anon",
+        "--prot",
+        "rw",
+    ]);
+    assert_eq!(
+        column(&format!("\n{out}"), 0),
+        ["0x7f6388d16049", "0x7f6388d5c3f7", "0x7f6388e12010"]
+    );
+    assert_eq!(
+        err,
+        "crit: 3 matches in the mappings asked for (3 in all 1433600 held bytes)\n"
+    );
+    let (out, _) = ok(&[
+        "mem",
+        &mem,
+        "search",
+        "CRIT-SECRET",
+        "--range",
+        "7f6388d5c000-7f6388e13000",
+    ]);
+    assert_eq!(out.lines().count(), 2);
+    let (out, err) = ok(&["mem", &mem, "search", "CRIT-SECRET", "--in", "[heap]"]);
+    assert_eq!(
+        (out.as_str(), err.as_str()),
+        (
+            "",
+            "crit: 0 matches in the mappings asked for (3 in all 1433600 held bytes)\n"
+        )
+    );
+    let (out, _) = ok(&["mem", &mem, "search", "cwork", "--color", "never", "--in", "[stack]"]);
+    assert_eq!(column(&format!("\n{out}"), 0), ["0x7ffc3ea2cf55", "0x7ffc3ea2cff2"]);
+    let (_, _, ok_) = crit_text(&["mem", &mem, "search", "cwork", "--in", "/usr/local/bin/cwork"]);
+    assert!(ok_);
+    let (_, err, ok_) = crit_text(&["mem", &mem, "search", "x", "--in", "/nope"]);
+    assert!(!ok_);
+    assert_eq!(err, "crit: task 20931 has no mapping of \"/nope\"\n");
+    let out = common::crit(&["mem", &mem, "search", "x", "--prot", "q"]);
+    assert_eq!(out.status.code(), Some(2));
+    let out = common::crit(&["mem", &mem, "maps", "--range", "2000-1000"]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn filters_on_x_mems_and_rss() {
+    let mem = cp("mem");
+    let (out, _) = ok(&["x", &mem, "mems", "--prot", "x", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let starts: Vec<&str> = v["tasks"][0]["vmas"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["start"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        starts,
+        [
+            "0x560605f48000",
+            "0x7f6388e3f000",
+            "0x7f6389016000",
+            "0x7f6389019000",
+            "0xffffffffff600000"
+        ]
+    );
+    let (out, _) = ok(&["x", &mem, "mems", "--kind", "file", "--prot", "rw", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let starts: Vec<&str> = v["tasks"][0]["vmas"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["start"].as_str().unwrap())
+        .collect();
+    assert_eq!(starts, ["0x560605f4c000", "0x7f6388ffc000", "0x7f638904e000"]);
+    let (out, _) = ok(&["x", &mem, "rss", "--kind", "stack"]);
+    assert_eq!(
+        out,
+        "20931 mem: 3 pages present (12 KiB)\n         RUN  PAGES        IN VMA  PAGES  FILE\n\
+         7ffc3ea2a000      3  7ffc3ea0c000     33\n"
+    );
+    let (out, _) = ok(&[
+        "x",
+        &mem,
+        "rss",
+        "--range",
+        "7f6388dd0000-7f6388dd2000",
+        "--format",
+        "json",
+    ]);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["tasks"][0]["present_pages"], 259);
+    let out = common::crit(&["x", &mem, "fds", "--prot", "r"]);
+    assert_eq!(out.status.code(), Some(2));
+}

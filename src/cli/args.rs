@@ -145,7 +145,59 @@ pub struct ExploreArgs {
     #[arg(long, requires = "pid")]
     pub tree: bool,
     #[command(flatten)]
+    pub filter: FilterArgs,
+    #[command(flatten)]
     pub output: OutputArgs,
+}
+
+/// Which mappings to show (`x mems|rss`, `mem maps|search`).
+#[derive(Debug, Clone, Default, Args)]
+pub struct FilterArgs {
+    /// Only mappings with these permissions (any of r, w, x: `--prot rw`)
+    #[arg(long, value_name = "rwx", value_parser = crit::mem::parse_prot)]
+    pub prot: Option<u32>,
+    /// Only mappings of this kind
+    #[arg(long, value_enum)]
+    pub kind: Option<KindArg>,
+    /// Only mappings overlapping START-END (hexadecimal)
+    #[arg(long, value_name = "START-END", value_parser = crit::mem::parse_range)]
+    pub range: Option<std::ops::Range<u64>>,
+}
+
+/// `--kind`: a kind of mapping.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum KindArg {
+    /// Anonymous private memory (not heap, stack or vdso)
+    Anon,
+    /// A mapped file
+    File,
+    /// The heap
+    Heap,
+    /// A stack
+    Stack,
+    /// Shared mappings (files, shmem, SysV shm, memfd)
+    Shared,
+    /// vdso, vvar and vsyscall
+    Vdso,
+}
+
+impl FilterArgs {
+    /// The library's filter.
+    pub fn filter(&self) -> crit::mem::VmaFilter {
+        use crit::mem::KindFilter as K;
+        crit::mem::VmaFilter {
+            prot: self.prot.unwrap_or(0),
+            kind: self.kind.map(|k| match k {
+                KindArg::Anon => K::Anon,
+                KindArg::File => K::File,
+                KindArg::Heap => K::Heap,
+                KindArg::Stack => K::Stack,
+                KindArg::Shared => K::Shared,
+                KindArg::Vdso => K::Vdso,
+            }),
+            range: self.range.clone(),
+        }
+    }
 }
 
 #[derive(Debug, Args)]
@@ -210,9 +262,17 @@ pub enum MemCommand {
         /// Match case-insensitively
         #[arg(short, long)]
         ignore_case: bool,
+        /// Only in the mapping of this file (by path), or `[heap]`, `[stack]`
+        #[arg(long = "in", value_name = "PATH")]
+        within: Option<String>,
+        #[command(flatten)]
+        filter: FilterArgs,
     },
     /// The pagemap: address ranges, page counts, flags and where each run lives
-    Maps,
+    Maps {
+        #[command(flatten)]
+        filter: FilterArgs,
+    },
     /// The size of the task's shared memory mappings
     Shmem,
 }

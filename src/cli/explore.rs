@@ -19,6 +19,10 @@ pub fn run(args: &ExploreArgs) -> Result<()> {
         note_thread(&sel);
     }
     let json = args.output.format == Format::Json;
+    let filter = args.filter.filter();
+    if !filter.is_empty() && !matches!(args.what, Explorer::Mems | Explorer::Rss) {
+        usage("--prot, --kind and --range filter mappings: they go with mems and rss");
+    }
     let color = render::use_color(args.output.color);
     match args.what {
         Explorer::Ps => {
@@ -38,7 +42,7 @@ pub fn run(args: &ExploreArgs) -> Result<()> {
             }
         }
         Explorer::Mems => {
-            let r = mems::explore(&cp)?;
+            let r = mems::explore_filtered(&cp, &filter)?;
             if json {
                 render::print_json(&r)
             } else {
@@ -46,7 +50,7 @@ pub fn run(args: &ExploreArgs) -> Result<()> {
             }
         }
         Explorer::Rss => {
-            let r = rss::explore(&cp)?;
+            let r = rss::explore_filtered(&cp, &filter)?;
             if json {
                 render::print_json(&r)
             } else {
@@ -62,6 +66,15 @@ pub fn run(args: &ExploreArgs) -> Result<()> {
             }
         }
     }
+}
+
+/// Exits as clap does for a usage error (status 2).
+pub fn usage(msg: &str) -> ! {
+    use clap::CommandFactory;
+    let mut cli = super::args::Cli::command();
+    cli.build();
+    let x = cli.find_subcommand_mut("x").expect("the x command");
+    x.error(clap::error::ErrorKind::ArgumentConflict, msg).exit()
 }
 
 /// `--pid` named a thread: say which process is shown instead.

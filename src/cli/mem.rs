@@ -2,8 +2,12 @@
 
 use std::io::{self, Write};
 
-use anyhow::{anyhow, Result};
-use crit::mem::{printable, MapRun, MemReader, SearchMatch, Searcher, Vma};
+use std::collections::HashSet;
+
+use anyhow::{anyhow, bail, Result};
+use crit::explore::files::FileTable;
+use crit::explore::Checkpoint;
+use crit::mem::{printable, MapRun, MemReader, SearchMatch, Searcher, Vma, VmaFilter};
 use owo_colors::OwoColorize;
 use serde_json::{json, Value};
 
@@ -57,6 +61,8 @@ pub fn run(args: &MemArgs) -> Result<()> {
             regex,
             context,
             ignore_case,
+            within,
+            filter,
         } => {
             let searcher = if *regex {
                 Searcher::regex(pattern, *ignore_case)
@@ -64,9 +70,10 @@ pub fn run(args: &MemArgs) -> Result<()> {
                 Searcher::literal(pattern.as_bytes(), *ignore_case)
             }
             .map_err(|e| anyhow!("bad pattern {pattern:?}: {e}"))?;
-            search(&mem, &searcher, *context, json, color)
+            let keep = Keep::new(&mem, filter.filter(), within.as_deref())?;
+            search(&mem, &searcher, *context, json, color, &keep)
         }
-        MemCommand::Maps => maps(&mem, json),
+        MemCommand::Maps { filter } => maps(&mem, json, &Keep::new(&mem, filter.filter(), None)?),
         MemCommand::Shmem => shmem(&mem, json),
     }
 }
@@ -86,6 +93,72 @@ fn strings(items: Vec<String>, json: bool) -> Result<()> {
     Ok(())
 }
 
+/// The mappings `--prot`, `--kind`, `--range` and `--in` keep.
+struct Keep {
+    filter: VmaFilter,
+    /// With `--in`: the starts of the mappings of that path.
+    within: Option<HashSet<u64>>,
+}
+
+impl Keep {
+    fn new(mem: &MemReader, filter: VmaFilter, within: Option<&str>) -> Result<Self> {
+        let within = match within {
+            None => None,
+            Some(path) => {
+                let special = match path {
+                    "[heap]" => Some("heap"),
+                    "[stack]" => Some("stack"),
+                    "[vdso]" => Some("vdso"),
+                    _ => None,
+                };
+                let mut table = None;
+                let mut set = HashSet::new();
+                for v in mem.vmas() {
+                    let hit = match special {
+                        Some(kind) => v.kind() == kind,
+                        None if v.is_file_backed() => {
+                            if table.is_none() {
+                                table = Some(FileTable::load(&Checkpoint::open(mem.dir())?)?);
+                            }
+                            let t = table.as_ref().expect("loaded above");
+                            u32::try_from(v.shmid).ok().and_then(|id| t.path(id).ok()).as_deref() == Some(path)
+                        }
+                        None => false,
+                    };
+                    if hit {
+                        set.insert(v.start);
+                    }
+                }
+                if set.is_empty() {
+                    bail!("task {} has no mapping of {path:?}", mem.pid());
+                }
+                Some(set)
+            }
+        };
+        Ok(Keep { filter, within })
+    }
+
+    fn is_empty(&self) -> bool {
+        self.filter.is_empty() && self.within.is_none()
+    }
+
+    /// Whether addresses `start..end`, in mapping `v`, are kept: the
+    /// mapping is, and they overlap `--range`.
+    fn keeps(&self, start: u64, end: u64, v: Option<&Vma>) -> bool {
+        if self.is_empty() {
+            return true;
+        }
+        let Some(v) = v else { return false };
+        self.filter.matches(v)
+            && self
+                .filter
+                .range
+                .as_ref()
+                .is_none_or(|r| start < r.end && r.start < end)
+            && self.within.as_ref().is_none_or(|w| w.contains(&v.start))
+    }
+}
+
 fn vma_label(v: Option<&Vma>) -> String {
     v.map_or_else(
         || "-".to_string(),
@@ -100,7 +173,7 @@ fn vma_json(v: Option<&Vma>) -> Value {
     )
 }
 
-fn search(mem: &MemReader, searcher: &Searcher, context: usize, json: bool, color: bool) -> Result<()> {
+fn search(mem: &MemReader, searcher: &Searcher, context: usize, json: bool, color: bool, keep: &Keep) -> Result<()> {
     // Matches stream out as they are found: a big dump shows results early,
     // and memory stays bounded however many there are (JSON included).
     let out = io::stdout();
@@ -111,6 +184,9 @@ fn search(mem: &MemReader, searcher: &Searcher, context: usize, json: bool, colo
     }
     let mut n = 0u64;
     let stats = mem.search(searcher, context, |m| {
+        if !keep.keeps(m.addr, m.addr + m.bytes.len() as u64, m.vma.as_ref()) {
+            return Ok(());
+        }
         n += 1;
         if !json {
             return writeln!(out, "{}", match_line(&m, color)).map_err(io_err);
@@ -130,7 +206,14 @@ fn search(mem: &MemReader, searcher: &Searcher, context: usize, json: bool, colo
         out.write_all(if n > 0 { b"\n]\n" } else { b"]\n" }).map_err(io_err)?;
     }
     out.flush().map_err(stdout_error)?;
-    eprintln!("crit: {} matches in {} held bytes", stats.matches, stats.bytes_scanned);
+    if keep.is_empty() {
+        eprintln!("crit: {} matches in {} held bytes", stats.matches, stats.bytes_scanned);
+    } else {
+        eprintln!(
+            "crit: {n} matches in the mappings asked for ({} in all {} held bytes)",
+            stats.matches, stats.bytes_scanned
+        );
+    }
     Ok(())
 }
 
@@ -183,11 +266,14 @@ fn location(r: &MapRun) -> String {
     }
 }
 
-fn maps(mem: &MemReader, json: bool) -> Result<()> {
+fn maps(mem: &MemReader, json: bool, keep: &Keep) -> Result<()> {
+    // A run is kept when its mapping is and it overlaps --range.
+    let kept = |r: &&MapRun| keep.keeps(r.start, r.end, mem.vma_at(r.start));
     if json {
         let runs: Vec<Value> = mem
             .maps()
             .iter()
+            .filter(kept)
             .map(|r| {
                 json!({
                     "start": hex(r.start),
@@ -206,7 +292,7 @@ fn maps(mem: &MemReader, json: bool) -> Result<()> {
     let mut rows = vec![["START", "END", "PAGES", "FLAGS", "IMAGE", "LIVES IN"]
         .map(String::from)
         .to_vec()];
-    for r in mem.maps() {
+    for r in mem.maps().iter().filter(kept) {
         rows.push(vec![
             format!("{:x}", r.start),
             format!("{:x}", r.end),

@@ -5,6 +5,7 @@ use serde::Serialize;
 
 use crate::error::{Error, Result};
 use crate::image::ImageReader;
+use crate::mem::VmaFilter;
 use crate::proto::{PagemapEntry, PagemapHead, VmaEntry};
 
 use super::checkpoint::Checkpoint;
@@ -71,6 +72,16 @@ pub struct RunVma {
 /// A missing or corrupt image (`pagemap-PID.img`, `mm-PID.img`, …), named in
 /// the error.
 pub fn explore(cp: &Checkpoint) -> Result<RssReport> {
+    explore_filtered(cp, &VmaFilter::default())
+}
+
+/// [`explore`], keeping only runs in the mappings `filter` matches
+/// (`--prot`, `--kind`, `--range`), and only those mappings under them.
+///
+/// # Errors
+///
+/// As [`explore`].
+pub fn explore_filtered(cp: &Checkpoint, filter: &VmaFilter) -> Result<RssReport> {
     let table = FileTable::load(cp)?;
     let mut tasks = Vec::with_capacity(cp.tasks.len());
     for t in &cp.tasks {
@@ -85,6 +96,21 @@ pub fn explore(cp: &Checkpoint) -> Result<RssReport> {
             let mut vmas = cp.mm(t.pid)?.vmas;
             vmas.sort_by_key(|v| v.start);
             out.runs = runs(&table, &vmas, &pagemap(cp, t.pid)?)?;
+            if !filter.is_empty() {
+                let kept: std::collections::HashSet<u64> = vmas
+                    .iter()
+                    .filter(|v| filter.matches(&(*v).into()))
+                    .map(|v| v.start)
+                    .collect();
+                let in_range = |r: &Run| {
+                    let end = r.start.0.saturating_add(r.pages.saturating_mul(PAGE_SIZE));
+                    filter.range.as_ref().is_none_or(|g| r.start.0 < g.end && g.start < end)
+                };
+                out.runs.retain_mut(|r| {
+                    r.vmas.retain(|v| kept.contains(&v.start.0));
+                    !r.vmas.is_empty() && in_range(r)
+                });
+            }
             out.present_pages = out.runs.iter().map(|r| r.pages).sum();
             out.parent_pages = out.runs.iter().filter(|r| r.in_parent).map(|r| r.pages).sum();
             out.parent_missing = out.parent_pages > 0 && !cp.path("parent").is_dir();

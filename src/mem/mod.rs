@@ -16,6 +16,7 @@
 //! # Ok::<(), crit::Error>(())
 //! ```
 
+mod filter;
 mod gaps;
 mod pagemap;
 mod pages;
@@ -25,6 +26,7 @@ mod search;
 mod shmem;
 mod vma;
 
+pub use filter::{parse_prot, parse_range, KindFilter, VmaFilter};
 pub use gaps::{Gap, GapKind};
 pub use pagemap::{entry_pages, Pagemap, Run, PAGE_SIZE, PE_LAZY, PE_PARENT, PE_PRESENT};
 pub use reader::{MapRun, MemRead, MemReader, Piece};
