@@ -369,3 +369,53 @@ fn filters_on_x_mems_and_rss() {
     let out = common::crit(&["x", &mem, "fds", "--prot", "r"]);
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn a_rewritten_argv_shows_as_ps_shows_it() {
+    // The mem checkpoint's argv, rewritten as redis and nginx do: a title,
+    // then NULs to the end of the area.
+    let tmp = tempfile::tempdir().unwrap();
+    for e in std::fs::read_dir(fixtures().join("corpus/mem")).unwrap() {
+        let e = e.unwrap();
+        std::fs::copy(e.path(), tmp.path().join(e.file_name())).unwrap();
+    }
+    let pages = tmp.path().join("pages-1.img");
+    let mut bytes = std::fs::read(&pages).unwrap();
+    let argv = b"/usr/local/bin/cwork\0mem\0--token\0argv-marker-91c2\0";
+    let at = bytes.windows(argv.len()).position(|w| w == argv).unwrap();
+    let mut title = b"cwork: serving *:6379".to_vec();
+    title.resize(argv.len(), 0);
+    bytes[at..at + argv.len()].copy_from_slice(&title);
+    std::fs::write(&pages, bytes).unwrap();
+    let d = tmp.path().to_str().unwrap();
+    let (out, _) = ok(&["mem", d, "args"]);
+    assert_eq!(out, "cwork: serving *:6379\n");
+    let (out, _) = ok(&["mem", d, "args", "--format", "json"]);
+    assert_eq!(out, "[\n  \"cwork: serving *:6379\"\n]\n");
+    let (out, _) = ok(&["x", d, "--color", "never"]);
+    assert_eq!(
+        out,
+        "  PID  PPID  THR  STATE  MEMORY  FDS  SOCKETS  COMMAND\n\
+         20931     0    1  alive    1.4M    3        0  cwork: serving *:6379\n"
+    );
+}
+
+#[test]
+fn overview_takes_pid_and_tree() {
+    let (out, _) = ok(&["x", &cp("tree"), "--pid", "20886", "--tree", "--format", "json"]);
+    assert_eq!(pids(&out), [20886, 20888]);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["tasks"][1]["depth"], 1);
+    assert_eq!(
+        v["tasks"][1]["argv"],
+        serde_json::json!(["/usr/local/bin/cwork", "tree"])
+    );
+    let (out, _) = ok(&["x", &cp("net"), "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(
+        (v["tasks"][0]["fds"].as_u64(), v["tasks"][0]["sockets"].as_u64()),
+        (Some(15), Some(12))
+    );
+    let out = common::crit(&["x", &cp("mem"), "--kind", "heap"]);
+    assert_eq!(out.status.code(), Some(2));
+}

@@ -135,9 +135,9 @@ pub enum Explorer {
 pub struct ExploreArgs {
     /// Checkpoint directory
     pub dir: PathBuf,
-    /// What to show
+    /// What to show (absent: an overview of the tasks)
     #[arg(value_enum)]
-    pub what: Explorer,
+    pub what: Option<Explorer>,
     /// Only this task (a thread id names its process)
     #[arg(long)]
     pub pid: Option<u32>,

@@ -2,7 +2,7 @@
 
 use anyhow::Result;
 use crit::explore::select::{self, Selected};
-use crit::explore::{fds, mems, ps, rss, sk, Checkpoint, TaskHead, TaskState};
+use crit::explore::{fds, mems, overview, ps, rss, sk, Checkpoint, TaskHead, TaskState};
 
 use super::args::{ExploreArgs, Explorer, Format};
 use super::render::{self, heading, human_size, TextTable, Tone};
@@ -20,11 +20,19 @@ pub fn run(args: &ExploreArgs) -> Result<()> {
     }
     let json = args.output.format == Format::Json;
     let filter = args.filter.filter();
-    if !filter.is_empty() && !matches!(args.what, Explorer::Mems | Explorer::Rss) {
+    if !filter.is_empty() && !matches!(args.what, Some(Explorer::Mems | Explorer::Rss)) {
         usage("--prot, --kind and --range filter mappings: they go with mems and rss");
     }
     let color = render::use_color(args.output.color);
-    match args.what {
+    let Some(what) = args.what else {
+        let r = overview::explore(&cp)?;
+        return if json {
+            render::print_json(&r)
+        } else {
+            render::print_text(&overview_table(&r, color))
+        };
+    };
+    match what {
         Explorer::Ps => {
             let r = ps::explore(&cp);
             if json {
@@ -101,6 +109,38 @@ fn no_resources(t: &TaskHead, what: &str, color: bool) -> String {
         &format!("{}: CRIU saves no {what} for a {} task", task_line(t), t.state.as_str()),
         color,
     )
+}
+
+/// The overview as a table: one row per task, `COMMAND` indented by depth
+/// (`[comm]` when the checkpoint holds no command line).
+pub fn overview_table(r: &overview::OverviewReport, color: bool) -> String {
+    let mut t = TextTable::new(&["PID", "PPID", "THR", "STATE", "MEMORY", "FDS", "SOCKETS", "COMMAND"])
+        .right_align(&[0, 1, 2, 4, 5, 6]);
+    for p in &r.tasks {
+        let command = match &p.argv {
+            Some(argv) if !argv.is_empty() => argv.join(" "),
+            _ => format!("[{}]", p.comm),
+        };
+        let tone = if p.state == TaskState::Alive {
+            Tone::Plain
+        } else {
+            Tone::Warn
+        };
+        t.row(
+            vec![
+                p.pid.to_string(),
+                p.ppid.to_string(),
+                p.threads.to_string(),
+                p.state.as_str().to_string(),
+                human_size(p.memory_held),
+                p.fds.to_string(),
+                p.sockets.to_string(),
+                format!("{}{command}", "  ".repeat(p.depth)),
+            ],
+            tone,
+        );
+    }
+    t.fit(WIDTH).render(color)
 }
 
 /// The `ps` report as a table: one row per task, `COMM` indented by depth.

@@ -28,6 +28,7 @@ pub mod fds;
 pub mod files;
 pub mod mems;
 pub mod names;
+pub mod overview;
 pub mod ps;
 pub mod queues;
 pub mod rss;
