@@ -186,7 +186,10 @@ pub fn fds_table(r: &fds::FdsReport, color: bool) -> String {
             } else {
                 Tone::Plain
             };
-            t.row(vec![f.fd.to_string(), f.kind.clone(), f.object.clone()], tone);
+            t.row(
+                vec![f.fd.to_string(), f.kind.clone(), format!("{}{}", f.object, f.detail())],
+                tone,
+            );
         }
         for (name, path) in [("cwd", &task.cwd), ("root", &task.root)] {
             if let Some(p) = path {
