@@ -419,3 +419,66 @@ fn overview_takes_pid_and_tree() {
     let out = common::crit(&["x", &cp("mem"), "--kind", "heap"]);
     assert_eq!(out.status.code(), Some(2));
 }
+
+/// The keys of a JSON object, in document order.
+fn keys(json: &str) -> Vec<String> {
+    // serde_json's Value sorts keys: read the order off the text instead.
+    let mut out = Vec::new();
+    let mut depth = 0;
+    let mut chars = json.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        match c {
+            '{' | '[' => depth += 1,
+            '}' | ']' => depth -= 1,
+            '"' => {
+                let rest = &json[i + 1..];
+                let end = rest.find('"').unwrap();
+                let after = rest[end + 1..].trim_start();
+                if depth == 2 && after.starts_with(':') {
+                    out.push(rest[..end].to_string());
+                }
+                for _ in 0..end + 1 {
+                    chars.next();
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+#[test]
+fn mem_json_fields_come_in_documented_order() {
+    let (out, _) = ok(&["mem", &cp("files"), "shmem", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["mappings"][1]["path"], "/tmp/crit-files/mapped");
+    assert_eq!(v["mappings"][1]["kind"], "file");
+    assert!(
+        out.starts_with("{\n  \"pid\": 20975,\n  \"size\": 20480,\n  \"held\": 4096,\n  \"mappings\": ["),
+        "{out}"
+    );
+    let first = &out[out.find("    {").unwrap()..];
+    assert_eq!(
+        keys(&format!("[{}", &first[..first.find('}').unwrap() + 1])),
+        ["start", "end", "size", "perms", "kind", "object", "path", "image", "held"]
+    );
+    let (out, _) = ok(&["mem", &cp("mem"), "maps", "--format", "json"]);
+    assert_eq!(
+        keys(&out[..out.find("\"pieces\"").unwrap() + 20]),
+        ["start", "end", "nr_pages", "flags", "image", "pieces"]
+    );
+    let (out, _) = ok(&["mem", &cp("mem"), "search", "CRIT-SECRET", "--format", "json"]);
+    assert!(
+        out.starts_with("[\n  {\"address\":\"0x7f6388d16049\",\"length\":11,\"vma\":{\"start\":\"0x7f6388c13000\",\"end\":\"0x7f6388e17000\",\"perms\":\"rw-p\",\"kind\":\"anon\"},\"before\":\"-HEAP-FILLER CRI\",\"match\":\"CRIT-SECRET\",\"after\":\"-MARKER-0xC0FFEE\"},\n"),
+        "{out}"
+    );
+}
+
+#[test]
+fn shmem_names_file_mappings_by_path() {
+    let (out, _) = ok(&["mem", &cp("files"), "shmem"]);
+    assert_eq!(
+        out.lines().nth(2).unwrap(),
+        "7f6a9eee1000  7f6a9eee3000   8 KiB  rw-s   file   /tmp/crit-files/mapped  -                         0 B"
+    );
+}

@@ -7,11 +7,12 @@ use std::collections::HashSet;
 use anyhow::{anyhow, bail, Result};
 use crit::explore::files::FileTable;
 use crit::explore::Checkpoint;
-use crit::mem::{printable, MapRun, MemReader, SearchMatch, Searcher, Vma, VmaFilter};
+use crit::explore::Hex;
+use crit::mem::{printable, MapRun, MemReader, SearchMatch, Searcher, SharedKind, Vma, VmaFilter};
 use owo_colors::OwoColorize;
-use serde_json::{json, Value};
 
 use super::args::{Format, MemArgs, MemCommand};
+use super::memjson::{MatchJson, RunJson, SharedJson, ShmemJson};
 use super::memread::{self, Form};
 use super::output::stdout_error;
 use super::render::{print_json, print_text, use_color};
@@ -76,10 +77,6 @@ pub fn run(args: &MemArgs) -> Result<()> {
         MemCommand::Maps { filter } => maps(&mem, json, &Keep::new(&mem, filter.filter(), None)?),
         MemCommand::Shmem => shmem(&mem, json),
     }
-}
-
-fn hex(x: u64) -> String {
-    format!("{x:#x}")
 }
 
 fn strings(items: Vec<String>, json: bool) -> Result<()> {
@@ -166,13 +163,6 @@ fn vma_label(v: Option<&Vma>) -> String {
     )
 }
 
-fn vma_json(v: Option<&Vma>) -> Value {
-    v.map_or(
-        Value::Null,
-        |v| json!({"start": hex(v.start), "end": hex(v.end), "perms": v.perms(), "kind": v.kind()}),
-    )
-}
-
 fn search(mem: &MemReader, searcher: &Searcher, context: usize, json: bool, color: bool, keep: &Keep) -> Result<()> {
     // Matches stream out as they are found: a big dump shows results early,
     // and memory stays bounded however many there are (JSON included).
@@ -191,14 +181,7 @@ fn search(mem: &MemReader, searcher: &Searcher, context: usize, json: bool, colo
         if !json {
             return writeln!(out, "{}", match_line(&m, color)).map_err(io_err);
         }
-        let item = json!({
-            "address": hex(m.addr),
-            "length": m.bytes.len(),
-            "vma": vma_json(m.vma.as_ref()),
-            "before": printable(&m.before),
-            "match": printable(&m.bytes),
-            "after": printable(&m.after),
-        });
+        let item = MatchJson::from(&m);
         out.write_all(if n > 1 { b",\n  " } else { b"\n  " }).map_err(io_err)?;
         serde_json::to_writer(&mut out, &item).map_err(|e| io_err(e.into()))
     })?;
@@ -270,22 +253,11 @@ fn maps(mem: &MemReader, json: bool, keep: &Keep) -> Result<()> {
     // A run is kept when its mapping is and it overlaps --range.
     let kept = |r: &&MapRun| keep.keeps(r.start, r.end, mem.vma_at(r.start));
     if json {
-        let runs: Vec<Value> = mem
+        let runs: Vec<RunJson> = mem
             .maps()
             .iter()
             .filter(kept)
-            .map(|r| {
-                json!({
-                    "start": hex(r.start),
-                    "end": hex(r.end),
-                    "nr_pages": r.nr_pages,
-                    "flags": flag_names(r),
-                    "image": r.image,
-                    "pieces": r.pieces.iter().map(|p| json!({
-                        "start": hex(p.start), "len": p.len, "file": p.file, "offset": p.offset,
-                    })).collect::<Vec<_>>(),
-                })
-            })
+            .map(|r| RunJson::new(r, flag_names(r)))
             .collect();
         return print_json(&runs);
     }
@@ -308,31 +280,59 @@ fn maps(mem: &MemReader, json: bool, keep: &Keep) -> Result<()> {
 fn shmem(mem: &MemReader, json: bool) -> Result<()> {
     let total = mem.shmem_size();
     let held: u64 = mem.shared_mappings().iter().map(|s| s.held).sum();
+    // File mappings are named by path (their contents are the file's).
+    let mut files = None;
+    let mut paths = Vec::new();
+    for s in mem.shared_mappings() {
+        paths.push(if s.kind == SharedKind::File {
+            if files.is_none() {
+                files = Some(FileTable::load(&Checkpoint::open(mem.dir())?)?);
+            }
+            let t = files.as_ref().expect("loaded above");
+            u32::try_from(s.vma.shmid).ok().and_then(|id| t.path(id).ok())
+        } else {
+            None
+        });
+    }
     if json {
-        let maps: Vec<Value> = mem
+        let mappings: Vec<SharedJson> = mem
             .shared_mappings()
             .iter()
-            .map(|s| {
-                json!({
-                    "start": hex(s.vma.start), "end": hex(s.vma.end), "size": s.vma.len(),
-                    "perms": s.vma.perms(), "kind": s.kind, "object": s.object,
-                    "image": s.image, "held": s.held,
-                })
+            .zip(&paths)
+            .map(|(s, path)| SharedJson {
+                start: Hex(s.vma.start),
+                end: Hex(s.vma.end),
+                size: s.vma.len(),
+                perms: s.vma.perms(),
+                kind: s.kind,
+                object: s.object,
+                path: path.clone(),
+                image: s.image.clone(),
+                held: s.held,
             })
             .collect();
-        return print_json(&json!({"pid": mem.pid(), "size": total, "held": held, "mappings": maps}));
+        return print_json(&ShmemJson {
+            pid: mem.pid(),
+            size: total,
+            held,
+            mappings,
+        });
     }
     let mut rows = vec![["START", "END", "SIZE", "PERMS", "KIND", "OBJECT", "CONTENTS", "HELD"]
         .map(String::from)
         .to_vec()];
-    for s in mem.shared_mappings() {
+    for (s, path) in mem.shared_mappings().iter().zip(&paths) {
         rows.push(vec![
             format!("{:x}", s.vma.start),
             format!("{:x}", s.vma.end),
             size(s.vma.len()),
             s.vma.perms(),
             serde_json::to_value(s.kind)?.as_str().unwrap_or_default().to_string(),
-            s.object.map_or_else(|| "-".into(), |o| o.to_string()),
+            match (path, s.object) {
+                (Some(p), _) => p.clone(),
+                (None, Some(o)) => o.to_string(),
+                (None, None) => "-".into(),
+            },
             s.image.clone().unwrap_or_else(|| "-".into()),
             size(s.held),
         ]);

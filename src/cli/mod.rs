@@ -5,6 +5,7 @@ pub mod codec;
 pub mod explore;
 pub mod hexdump;
 pub mod mem;
+pub mod memjson;
 pub mod memread;
 pub mod output;
 pub mod render;
