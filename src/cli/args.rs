@@ -5,6 +5,8 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use super::examples as ex;
+
 pub const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), " (CRIU image format 4.1.1)");
 
 const EXIT_STATUS: &str = "\
@@ -28,18 +30,25 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Convert an image from binary to JSON (the Python CRIT's dialect)
+    #[command(after_help = ex::DECODE)]
     Decode(DecodeArgs),
     /// Convert JSON (from this tool, the Python or the Go CRIT) back to a binary image
+    #[command(after_help = ex::ENCODE)]
     Encode(EncodeArgs),
     /// Show an image's magic and entry count
+    #[command(after_help = ex::INFO)]
     Info(InfoArgs),
     /// Decode an image to indented, human-readable JSON (`decode --pretty`)
+    #[command(after_help = ex::SHOW)]
     Show(ShowArgs),
     /// Explore a checkpoint directory: processes, files, memory, sockets
+    #[command(after_help = ex::X)]
     X(ExploreArgs),
     /// Show the dump and restore statistics of a checkpoint
+    #[command(after_help = ex::STATS)]
     Stats(StatsArgs),
     /// Read a process's memory: argv, environment, any range, search
+    #[command(after_help = ex::MEM)]
     Mem(MemArgs),
 }
 
@@ -228,10 +237,13 @@ pub struct MemArgs {
 #[derive(Debug, Subcommand)]
 pub enum MemCommand {
     /// The command line (argv), one argument per line
+    #[command(after_help = ex::MEM_ARGS)]
     Args,
     /// The environment, one variable per line
+    #[command(after_help = ex::MEM_ENV)]
     Env,
     /// A hexdump of LEN bytes at ADDR (decimal or 0x…)
+    #[command(after_help = ex::MEM_READ)]
     Read {
         /// Start address
         #[arg(value_parser = parse_number)]
@@ -250,6 +262,7 @@ pub enum MemCommand {
         output: Option<PathBuf>,
     },
     /// Every match of PATTERN, with its address, mapping and context
+    #[command(after_help = ex::MEM_SEARCH)]
     Search {
         /// Text (or regular expression with --regex) to find
         pattern: String,
@@ -269,11 +282,13 @@ pub enum MemCommand {
         filter: FilterArgs,
     },
     /// The pagemap: address ranges, page counts, flags and where each run lives
+    #[command(after_help = ex::MEM_MAPS)]
     Maps {
         #[command(flatten)]
         filter: FilterArgs,
     },
     /// The size of the task's shared memory mappings
+    #[command(after_help = ex::MEM_SHMEM)]
     Shmem,
 }
 

@@ -2,6 +2,7 @@
 
 pub mod args;
 pub mod codec;
+pub mod examples;
 pub mod explore;
 pub mod hexdump;
 pub mod mem;
