@@ -127,14 +127,13 @@ mod tests {
     }
 
     #[test]
-    fn repeats_fold_across_chunks_and_the_last_line_shows() {
+    fn repeats_fold_across_chunks_as_hexdump_c_does() {
         let zeros = [0u8; 64];
         let got = dump(0, &[&zeros, &zeros, b"abcdefghijklmnop", &zeros[..20]]);
         assert_eq!(
             got,
             "00000000: 0000 0000 0000 0000 0000 0000 0000 0000  ................\n\
              *\n\
-             00000070: 0000 0000 0000 0000 0000 0000 0000 0000  ................\n\
              00000080: 6162 6364 6566 6768 696a 6b6c 6d6e 6f70  abcdefghijklmnop\n\
              00000090: 0000 0000 0000 0000 0000 0000 0000 0000  ................\n\
              000000a0: 0000 0000                                ....\n"

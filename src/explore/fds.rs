@@ -98,17 +98,23 @@ fn details(table: &FileTable, open: &HashSet<u32>, fd: &mut Fd) -> Result<()> {
             fd.flags = Some(open_flags(reg.flags));
             fd.pipe_end = Some(access(reg.flags));
         }
-    } else if let Some(i) = &f.ify {
-        let w: Vec<String> =
-            i.wd.iter()
-                .map(|w| match w.f_handle.path.as_deref() {
-                    Some(p) if !p.is_empty() => p.to_string(),
-                    _ => format!("inode {} on dev {:#x}", w.i_ino, w.s_dev),
-                })
-                .collect();
+    } else if f.ify.is_some() {
+        let w: Vec<String> = table
+            .inotify_watches(fd.id)?
+            .into_iter()
+            .map(|w| match w.f_handle.path.as_deref() {
+                Some(p) if !p.is_empty() => p.to_string(),
+                _ => format!("inode {} on dev {:#x}", w.i_ino, w.s_dev),
+            })
+            .collect();
         fd.watches = Some(w);
-    } else if let Some(e) = &f.epfd {
-        let mut t: Vec<u32> = e.tfd.iter().map(|t| t.tfd).filter(|t| open.contains(t)).collect();
+    } else if f.epfd.is_some() {
+        let mut t: Vec<u32> = table
+            .epoll_targets(fd.id)?
+            .into_iter()
+            .map(|t| t.tfd)
+            .filter(|t| open.contains(t))
+            .collect();
         t.sort_unstable();
         t.dedup();
         fd.targets = Some(t);
