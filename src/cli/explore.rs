@@ -121,6 +121,9 @@ pub fn overview_table(r: &overview::OverviewReport, color: bool) -> String {
             Some(argv) if !argv.is_empty() => argv.join(" "),
             _ => format!("[{}]", p.comm),
         };
+        // The command line is the process's own memory: no control
+        // character of it reaches the terminal.
+        let command: String = command.chars().map(|c| if c.is_control() { '?' } else { c }).collect();
         let tone = if p.state == TaskState::Alive {
             Tone::Plain
         } else {

@@ -250,8 +250,16 @@ fn location(r: &MapRun) -> String {
 }
 
 fn maps(mem: &MemReader, json: bool, keep: &Keep) -> Result<()> {
-    // A run is kept when its mapping is and it overlaps --range.
-    let kept = |r: &&MapRun| keep.keeps(r.start, r.end, mem.vma_at(r.start));
+    // A run is kept when a mapping it overlaps is kept.
+    let kept = |r: &&MapRun| {
+        let vmas = mem.vmas();
+        let first = vmas.partition_point(|v| v.end <= r.start);
+        let mut over = vmas[first..].iter().take_while(|v| v.start < r.end).peekable();
+        if over.peek().is_none() {
+            return keep.keeps(r.start, r.end, None);
+        }
+        over.any(|v| keep.keeps(r.start, r.end, Some(v)))
+    };
     if json {
         let runs: Vec<RunJson> = mem
             .maps()
