@@ -377,10 +377,8 @@ fn filters_on_x_mems_and_rss() {
     assert_eq!(out.status.code(), Some(2));
 }
 
-#[test]
-fn a_rewritten_argv_shows_as_ps_shows_it() {
-    // The mem checkpoint's argv, rewritten as redis and nginx do: a title,
-    // then NULs to the end of the area.
+/// A copy of the `mem` checkpoint whose argv area holds `title` and NULs.
+fn with_title(title: &[u8]) -> tempfile::TempDir {
     let tmp = tempfile::tempdir().unwrap();
     for e in std::fs::read_dir(fixtures().join("corpus/mem")).unwrap() {
         let e = e.unwrap();
@@ -390,10 +388,26 @@ fn a_rewritten_argv_shows_as_ps_shows_it() {
     let mut bytes = std::fs::read(&pages).unwrap();
     let argv = b"/usr/local/bin/cwork\0mem\0--token\0argv-marker-91c2\0";
     let at = bytes.windows(argv.len()).position(|w| w == argv).unwrap();
-    let mut title = b"cwork: serving *:6379".to_vec();
+    let mut title = title.to_vec();
     title.resize(argv.len(), 0);
     bytes[at..at + argv.len()].copy_from_slice(&title);
     std::fs::write(&pages, bytes).unwrap();
+    tmp
+}
+
+#[test]
+fn a_command_line_with_control_characters_is_shown_safely() {
+    let tmp = with_title(b"evil\x1b]0;pwned\x07");
+    let (out, _) = ok(&["x", tmp.path().to_str().unwrap(), "--color", "never"]);
+    assert!(out.ends_with("  evil?]0;pwned?\n"), "{out}");
+    assert!(!out.contains('\x1b'));
+}
+
+#[test]
+fn a_rewritten_argv_shows_as_ps_shows_it() {
+    // The mem checkpoint's argv, rewritten as redis and nginx do: a title,
+    // then NULs to the end of the area.
+    let tmp = with_title(b"cwork: serving *:6379");
     let d = tmp.path().to_str().unwrap();
     let (out, _) = ok(&["mem", d, "args"]);
     assert_eq!(out, "cwork: serving *:6379\n");
