@@ -1,5 +1,7 @@
 //! Explorers: answers about the processes of one checkpoint directory
-//! (`crit x DIR ps|fds|mems|rss|sk`), as plain data for tables or JSON.
+//! (`crit x DIR [ps|fds|mems|rss|sk]`; no explorer: [`overview`]), as plain
+//! data for tables or JSON. [`select`] narrows a checkpoint to one task or
+//! subtree (`--pid PID [--tree]`) before an explorer runs.
 //!
 //! Each explorer returns a serde-serializable report whose JSON form is
 //! documented in `docs/explore-json.md`. Tasks without resources (zombies)
