@@ -91,8 +91,13 @@ Register-ArgumentCompleter -Native -CommandName 'crit' -ScriptBlock {
         }
         'crit;x' {
             [CompletionResult]::new('--container', '--container', [CompletionResultType]::ParameterName, 'The container of a pod checkpoint (its name, folder or id)')
+            [CompletionResult]::new('--pid', '--pid', [CompletionResultType]::ParameterName, 'Only this task (a thread id names its process)')
+            [CompletionResult]::new('--prot', '--prot', [CompletionResultType]::ParameterName, 'Only mappings with these permissions (any of r, w, x: `--prot rw`)')
+            [CompletionResult]::new('--kind', '--kind', [CompletionResultType]::ParameterName, 'Only mappings of this kind')
+            [CompletionResult]::new('--range', '--range', [CompletionResultType]::ParameterName, 'Only mappings overlapping START-END (hexadecimal)')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour in tables')
+            [CompletionResult]::new('--tree', '--tree', [CompletionResultType]::ParameterName, 'With --pid: the task and all its descendants')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'On error, also print the chain of causes')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'On error, also print the chain of causes')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
@@ -160,6 +165,7 @@ Register-ArgumentCompleter -Native -CommandName 'crit' -ScriptBlock {
             break
         }
         'crit;mem;read' {
+            [CompletionResult]::new('--files', '--files', [CompletionResultType]::ParameterName, 'Read file-backed pages CRIU did not dump from the files under ROOT')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Where to write (''-'' or absent: standard output)')
             [CompletionResult]::new('--out', '--out', [CompletionResultType]::ParameterName, 'Where to write (''-'' or absent: standard output)')
             [CompletionResult]::new('--container', '--container', [CompletionResultType]::ParameterName, 'The container of a pod checkpoint (its name, folder or id)')
@@ -177,6 +183,10 @@ Register-ArgumentCompleter -Native -CommandName 'crit' -ScriptBlock {
         }
         'crit;mem;search' {
             [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'Bytes of context to show either side')
+            [CompletionResult]::new('--in', '--in', [CompletionResultType]::ParameterName, 'Only in the mapping of this file (by path), or `[heap]`, `[stack]`')
+            [CompletionResult]::new('--prot', '--prot', [CompletionResultType]::ParameterName, 'Only mappings with these permissions (any of r, w, x: `--prot rw`)')
+            [CompletionResult]::new('--kind', '--kind', [CompletionResultType]::ParameterName, 'Only mappings of this kind')
+            [CompletionResult]::new('--range', '--range', [CompletionResultType]::ParameterName, 'Only mappings overlapping START-END (hexadecimal)')
             [CompletionResult]::new('--container', '--container', [CompletionResultType]::ParameterName, 'The container of a pod checkpoint (its name, folder or id)')
             [CompletionResult]::new('--pid', '--pid', [CompletionResultType]::ParameterName, 'Task to read (default: the root task)')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
@@ -193,6 +203,9 @@ Register-ArgumentCompleter -Native -CommandName 'crit' -ScriptBlock {
             break
         }
         'crit;mem;maps' {
+            [CompletionResult]::new('--prot', '--prot', [CompletionResultType]::ParameterName, 'Only mappings with these permissions (any of r, w, x: `--prot rw`)')
+            [CompletionResult]::new('--kind', '--kind', [CompletionResultType]::ParameterName, 'Only mappings of this kind')
+            [CompletionResult]::new('--range', '--range', [CompletionResultType]::ParameterName, 'Only mappings overlapping START-END (hexadecimal)')
             [CompletionResult]::new('--container', '--container', [CompletionResultType]::ParameterName, 'The container of a pod checkpoint (its name, folder or id)')
             [CompletionResult]::new('--pid', '--pid', [CompletionResultType]::ParameterName, 'Task to read (default: the root task)')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')

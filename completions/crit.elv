@@ -83,8 +83,13 @@ set edit:completion:arg-completer[crit] = {|@words|
         }
         &'crit;x'= {
             cand --container 'The container of a pod checkpoint (its name, folder or id)'
+            cand --pid 'Only this task (a thread id names its process)'
+            cand --prot 'Only mappings with these permissions (any of r, w, x: `--prot rw`)'
+            cand --kind 'Only mappings of this kind'
+            cand --range 'Only mappings overlapping START-END (hexadecimal)'
             cand --format 'Output format'
             cand --color 'When to use colour in tables'
+            cand --tree 'With --pid: the task and all its descendants'
             cand -v 'On error, also print the chain of causes'
             cand --verbose 'On error, also print the chain of causes'
             cand -h 'Print help (see more with ''--help'')'
@@ -147,6 +152,7 @@ set edit:completion:arg-completer[crit] = {|@words|
             cand --version 'Print version'
         }
         &'crit;mem;read'= {
+            cand --files 'Read file-backed pages CRIU did not dump from the files under ROOT'
             cand -o 'Where to write (''-'' or absent: standard output)'
             cand --out 'Where to write (''-'' or absent: standard output)'
             cand --container 'The container of a pod checkpoint (its name, folder or id)'
@@ -163,6 +169,10 @@ set edit:completion:arg-completer[crit] = {|@words|
         }
         &'crit;mem;search'= {
             cand --context 'Bytes of context to show either side'
+            cand --in 'Only in the mapping of this file (by path), or `[heap]`, `[stack]`'
+            cand --prot 'Only mappings with these permissions (any of r, w, x: `--prot rw`)'
+            cand --kind 'Only mappings of this kind'
+            cand --range 'Only mappings overlapping START-END (hexadecimal)'
             cand --container 'The container of a pod checkpoint (its name, folder or id)'
             cand --pid 'Task to read (default: the root task)'
             cand --format 'Output format'
@@ -178,6 +188,9 @@ set edit:completion:arg-completer[crit] = {|@words|
             cand --version 'Print version'
         }
         &'crit;mem;maps'= {
+            cand --prot 'Only mappings with these permissions (any of r, w, x: `--prot rw`)'
+            cand --kind 'Only mappings of this kind'
+            cand --range 'Only mappings overlapping START-END (hexadecimal)'
             cand --container 'The container of a pod checkpoint (its name, folder or id)'
             cand --pid 'Task to read (default: the root task)'
             cand --format 'Output format'

@@ -60,11 +60,21 @@ complete -c crit -n "__fish_crit_using_subcommand show" -s v -l verbose -d 'On e
 complete -c crit -n "__fish_crit_using_subcommand show" -s h -l help -d 'Print help'
 complete -c crit -n "__fish_crit_using_subcommand show" -s V -l version -d 'Print version'
 complete -c crit -n "__fish_crit_using_subcommand x" -l container -d 'The container of a pod checkpoint (its name, folder or id)' -r
+complete -c crit -n "__fish_crit_using_subcommand x" -l pid -d 'Only this task (a thread id names its process)' -r
+complete -c crit -n "__fish_crit_using_subcommand x" -l prot -d 'Only mappings with these permissions (any of r, w, x: `--prot rw`)' -r
+complete -c crit -n "__fish_crit_using_subcommand x" -l kind -d 'Only mappings of this kind' -r -f -a "anon\t'Anonymous private memory (not heap, stack or vdso)'
+file\t'A mapped file'
+heap\t'The heap'
+stack\t'A stack'
+shared\t'Shared mappings (files, shmem, SysV shm, memfd)'
+vdso\t'vdso, vvar and vsyscall'"
+complete -c crit -n "__fish_crit_using_subcommand x" -l range -d 'Only mappings overlapping START-END (hexadecimal)' -r
 complete -c crit -n "__fish_crit_using_subcommand x" -l format -d 'Output format' -r -f -a "table\t'Aligned columns for people'
 json\t'One JSON document, for jq and programs'"
 complete -c crit -n "__fish_crit_using_subcommand x" -l color -d 'When to use colour in tables' -r -f -a "auto\t'When standard output is a terminal and NO_COLOR is unset'
 always\t''
 never\t''"
+complete -c crit -n "__fish_crit_using_subcommand x" -l tree -d 'With --pid: the task and all its descendants'
 complete -c crit -n "__fish_crit_using_subcommand x" -s v -l verbose -d 'On error, also print the chain of causes'
 complete -c crit -n "__fish_crit_using_subcommand x" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c crit -n "__fish_crit_using_subcommand x" -s V -l version -d 'Print version'
@@ -114,6 +124,7 @@ never\t''"
 complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from env" -s v -l verbose -d 'On error, also print the chain of causes'
 complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from env" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from env" -s V -l version -d 'Print version'
+complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from read" -l files -d 'Read file-backed pages CRIU did not dump from the files under ROOT' -r -F
 complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from read" -s o -l out -d 'Where to write (\'-\' or absent: standard output)' -r -F
 complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from read" -l container -d 'The container of a pod checkpoint (its name, folder or id)' -r
 complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from read" -l pid -d 'Task to read (default: the root task)' -r
@@ -127,6 +138,15 @@ complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcomman
 complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from read" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from read" -s V -l version -d 'Print version'
 complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from search" -l context -d 'Bytes of context to show either side' -r
+complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from search" -l in -d 'Only in the mapping of this file (by path), or `[heap]`, `[stack]`' -r
+complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from search" -l prot -d 'Only mappings with these permissions (any of r, w, x: `--prot rw`)' -r
+complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from search" -l kind -d 'Only mappings of this kind' -r -f -a "anon\t'Anonymous private memory (not heap, stack or vdso)'
+file\t'A mapped file'
+heap\t'The heap'
+stack\t'A stack'
+shared\t'Shared mappings (files, shmem, SysV shm, memfd)'
+vdso\t'vdso, vvar and vsyscall'"
+complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from search" -l range -d 'Only mappings overlapping START-END (hexadecimal)' -r
 complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from search" -l container -d 'The container of a pod checkpoint (its name, folder or id)' -r
 complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from search" -l pid -d 'Task to read (default: the root task)' -r
 complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from search" -l format -d 'Output format' -r -f -a "table\t'Aligned columns for people'
@@ -139,6 +159,14 @@ complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcomman
 complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from search" -s v -l verbose -d 'On error, also print the chain of causes'
 complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from search" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from search" -s V -l version -d 'Print version'
+complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from maps" -l prot -d 'Only mappings with these permissions (any of r, w, x: `--prot rw`)' -r
+complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from maps" -l kind -d 'Only mappings of this kind' -r -f -a "anon\t'Anonymous private memory (not heap, stack or vdso)'
+file\t'A mapped file'
+heap\t'The heap'
+stack\t'A stack'
+shared\t'Shared mappings (files, shmem, SysV shm, memfd)'
+vdso\t'vdso, vvar and vsyscall'"
+complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from maps" -l range -d 'Only mappings overlapping START-END (hexadecimal)' -r
 complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from maps" -l container -d 'The container of a pod checkpoint (its name, folder or id)' -r
 complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from maps" -l pid -d 'Task to read (default: the root task)' -r
 complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from maps" -l format -d 'Output format' -r -f -a "table\t'Aligned columns for people'

@@ -543,7 +543,7 @@ fn no_pages_are_read_in_guard_ranges_or_uprobes() {
         )
     );
     let read = json(&["mem", d, "read", &format!("{:#x}", guard), "16", "--format", "json"]);
-    assert_eq!(read["missing"][0]["area"], "guard");
+    assert_eq!(read["gaps"][0]["kind"], "guard");
 
     let mems = ok(&["x", d, "mems", "--color", "never"]);
     let last = mems.lines().last().unwrap();

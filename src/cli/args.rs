@@ -5,6 +5,8 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use super::examples as ex;
+
 // The literal must equal `crit::CRIU_FORMAT_VERSION` (concat! takes literals only); tests/assets.rs checks it.
 pub const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), " (CRIU image format 4.2.1)");
 
@@ -29,25 +31,34 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Convert an image from binary to JSON (the Python CRIT's dialect)
+    #[command(after_help = ex::DECODE)]
     Decode(DecodeArgs),
     /// Convert JSON (from this tool, the Python or the Go CRIT) back to a binary image
+    #[command(after_help = ex::ENCODE)]
     Encode(EncodeArgs),
     /// Show an image's magic and entry count
+    #[command(after_help = ex::INFO)]
     Info(InfoArgs),
     /// Decode an image to indented, human-readable JSON (`decode --pretty`)
+    #[command(after_help = ex::SHOW)]
     Show(ShowArgs),
     /// Explore a checkpoint (directory or container archive): processes, files, memory, sockets, namespaces
+    #[command(after_help = ex::X)]
     X(ExploreArgs),
     /// Show the dump and restore statistics of a checkpoint
+    #[command(after_help = ex::STATS)]
     Stats(StatsArgs),
     /// Read a process's memory: argv, environment, any range, search
+    #[command(after_help = ex::MEM)]
     Mem(MemArgs),
     /// Compare two checkpoints: processes, files, sockets, memory maps, memory pages, images
-    #[command(after_help = DIFF_EXIT_STATUS)]
+    #[command(after_help = ex::DIFF)]
     Diff(DiffArgs),
     /// Show container checkpoints: engine, image, processes, network, mounts, file changes
+    #[command(after_help = ex::INSPECT)]
     Inspect(InspectArgs),
     /// Write a checkpointed process as an ELF core file that gdb opens
+    #[command(after_help = ex::COREDUMP)]
     Coredump(CoredumpArgs),
 }
 
@@ -172,14 +183,72 @@ const CHECKPOINT_HELP: &str = "Checkpoint: a directory of images, an unpacked co
 pub struct ExploreArgs {
     #[arg(help = CHECKPOINT_HELP, value_name = "CHECKPOINT")]
     pub dir: PathBuf,
-    /// What to show
+    /// What to show (absent: an overview of the tasks)
     #[arg(value_enum)]
-    pub what: Explorer,
+    pub what: Option<Explorer>,
     /// The container of a pod checkpoint (its name, folder or id)
     #[arg(long, value_name = "NAME")]
     pub container: Option<String>,
+    /// Only this task (a thread id names its process)
+    #[arg(long)]
+    pub pid: Option<u32>,
+    /// With --pid: the task and all its descendants
+    #[arg(long, requires = "pid")]
+    pub tree: bool,
+    #[command(flatten)]
+    pub filter: FilterArgs,
     #[command(flatten)]
     pub output: OutputArgs,
+}
+
+/// Which mappings to show (`x mems|rss`, `mem maps|search`).
+#[derive(Debug, Clone, Default, Args)]
+pub struct FilterArgs {
+    /// Only mappings with these permissions (any of r, w, x: `--prot rw`)
+    #[arg(long, value_name = "rwx", value_parser = crit::mem::parse_prot)]
+    pub prot: Option<u32>,
+    /// Only mappings of this kind
+    #[arg(long, value_enum)]
+    pub kind: Option<KindArg>,
+    /// Only mappings overlapping START-END (hexadecimal)
+    #[arg(long, value_name = "START-END", value_parser = crit::mem::parse_range)]
+    pub range: Option<std::ops::Range<u64>>,
+}
+
+/// `--kind`: a kind of mapping.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum KindArg {
+    /// Anonymous private memory (not heap, stack or vdso)
+    Anon,
+    /// A mapped file
+    File,
+    /// The heap
+    Heap,
+    /// A stack
+    Stack,
+    /// Shared mappings (files, shmem, SysV shm, memfd)
+    Shared,
+    /// vdso, vvar and vsyscall
+    Vdso,
+}
+
+impl FilterArgs {
+    /// The library's filter.
+    pub fn filter(&self) -> crit::mem::VmaFilter {
+        use crit::mem::KindFilter as K;
+        crit::mem::VmaFilter {
+            prot: self.prot.unwrap_or(0),
+            kind: self.kind.map(|k| match k {
+                KindArg::Anon => K::Anon,
+                KindArg::File => K::File,
+                KindArg::Heap => K::Heap,
+                KindArg::Stack => K::Stack,
+                KindArg::Shared => K::Shared,
+                KindArg::Vdso => K::Vdso,
+            }),
+            range: self.range.clone(),
+        }
+    }
 }
 
 #[derive(Debug, Args)]
@@ -216,10 +285,13 @@ pub struct MemArgs {
 #[derive(Debug, Subcommand)]
 pub enum MemCommand {
     /// The command line (argv), one argument per line
+    #[command(after_help = ex::MEM_ARGS)]
     Args,
     /// The environment, one variable per line
+    #[command(after_help = ex::MEM_ENV)]
     Env,
     /// A hexdump of LEN bytes at ADDR (decimal or 0x…)
+    #[command(after_help = ex::MEM_READ)]
     Read {
         /// Start address
         #[arg(value_parser = parse_number)]
@@ -230,11 +302,15 @@ pub enum MemCommand {
         /// Write the raw bytes instead of a hexdump
         #[arg(long)]
         raw: bool,
+        /// Read file-backed pages CRIU did not dump from the files under ROOT
+        #[arg(long, value_name = "ROOT")]
+        files: Option<PathBuf>,
         /// Where to write ('-' or absent: standard output)
         #[arg(short, long = "out", value_name = "OUT")]
         output: Option<PathBuf>,
     },
     /// Every match of PATTERN, with its address, mapping and context
+    #[command(after_help = ex::MEM_SEARCH)]
     Search {
         /// Text (or regular expression with --regex) to find
         pattern: String,
@@ -247,10 +323,20 @@ pub enum MemCommand {
         /// Match case-insensitively
         #[arg(short, long)]
         ignore_case: bool,
+        /// Only in the mapping of this file (by path), or `[heap]`, `[stack]`
+        #[arg(long = "in", value_name = "PATH")]
+        within: Option<String>,
+        #[command(flatten)]
+        filter: FilterArgs,
     },
     /// The pagemap: address ranges, page counts, flags and where each run lives
-    Maps,
+    #[command(after_help = ex::MEM_MAPS)]
+    Maps {
+        #[command(flatten)]
+        filter: FilterArgs,
+    },
     /// The size of the task's shared memory mappings
+    #[command(after_help = ex::MEM_SHMEM)]
     Shmem,
 }
 
@@ -263,12 +349,6 @@ pub fn parse_number(s: &str) -> Result<u64, String> {
     };
     r.map_err(|e| format!("not a number (decimal or 0x…): {e}"))
 }
-
-const DIFF_EXIT_STATUS: &str = "\
-Exit status (like cmp and diff):
-  0  the checkpoints are equal
-  1  they differ
-  2  trouble: a missing, truncated or corrupt image, an I/O error, a usage error";
 
 /// How `crit diff` pairs the tasks of A and B.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]

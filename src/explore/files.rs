@@ -25,8 +25,8 @@ pub struct FileTable {
     memfd_names: HashMap<u64, String>,
     tty_info: HashMap<u32, TtyInfoEntry>,
     /// Older CRIUs kept epoll targets and inotify watches in images of their own.
-    legacy_tfds: HashMap<u32, usize>,
-    legacy_wds: HashMap<u32, usize>,
+    legacy_tfds: HashMap<u32, Vec<EventpollTfdEntry>>,
+    legacy_wds: HashMap<u32, Vec<InotifyWdEntry>>,
 }
 
 /// What an open file is, for people and programs.
@@ -82,12 +82,12 @@ impl FileTable {
         }
         if cp.has("eventpoll-tfd.img") {
             for e in cp.read_all::<EventpollTfdEntry>("eventpoll-tfd.img")? {
-                *t.legacy_tfds.entry(e.id).or_default() += 1;
+                t.legacy_tfds.entry(e.id).or_default().push(e);
             }
         }
         if cp.has("inotify-wd.img") {
             for e in cp.read_all::<InotifyWdEntry>("inotify-wd.img")? {
-                *t.legacy_wds.entry(e.id).or_default() += 1;
+                t.legacy_wds.entry(e.id).or_default().push(e);
             }
         }
         if cp.has("remap-fpath.img") {
@@ -162,6 +162,20 @@ impl FileTable {
         self.by_id
             .get(&id)
             .ok_or_else(|| Error::bad_image(self.files_img.clone(), format!("no file entry with id {id}")))
+    }
+
+    /// The targets of epoll `id`: those in its entry, then those older
+    /// CRIUs kept in `eventpoll-tfd.img`.
+    pub fn epoll_targets(&self, id: u32) -> Result<Vec<&EventpollTfdEntry>> {
+        let own = self.get(id)?.epfd.iter().flat_map(|e| &e.tfd);
+        Ok(own.chain(self.legacy_tfds.get(&id).into_iter().flatten()).collect())
+    }
+
+    /// The watches of inotify `id`: those in its entry, then those older
+    /// CRIUs kept in `inotify-wd.img`.
+    pub fn inotify_watches(&self, id: u32) -> Result<Vec<&InotifyWdEntry>> {
+        let own = self.get(id)?.ify.iter().flat_map(|i| &i.wd);
+        Ok(own.chain(self.legacy_wds.get(&id).into_iter().flatten()).collect())
     }
 
     /// The path of a file that has one (a regular file, or what a fifo, tty or
@@ -247,7 +261,7 @@ impl FileTable {
             FdTypes::Eventfd => format!("eventfd (count {})", f.efd.as_ref().ok_or_else(missing)?.counter),
             FdTypes::Eventpoll => {
                 let e = f.epfd.as_ref().ok_or_else(missing)?;
-                let n = e.tfd.len() + self.legacy_tfds.get(&id).copied().unwrap_or(0);
+                let n = e.tfd.len() + self.legacy_tfds.get(&id).map_or(0, Vec::len);
                 format!("eventpoll ({})", names::plural(n, "target", "targets"))
             }
             FdTypes::Signalfd => {
@@ -266,7 +280,7 @@ impl FileTable {
             }
             FdTypes::Inotify => {
                 let i = f.ify.as_ref().ok_or_else(missing)?;
-                let n = i.wd.len() + self.legacy_wds.get(&id).copied().unwrap_or(0);
+                let n = i.wd.len() + self.legacy_wds.get(&id).map_or(0, Vec::len);
                 format!("inotify ({})", names::plural(n, "watch", "watches"))
             }
             FdTypes::Fanotify => {

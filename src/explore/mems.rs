@@ -3,6 +3,8 @@
 
 use serde::Serialize;
 
+use crate::mem::VmaFilter;
+
 use crate::error::Result;
 use crate::proto::{MmEntry, VmaEntry};
 
@@ -105,6 +107,16 @@ pub struct Vma {
 ///
 /// A missing or corrupt image (`mm-PID.img`, `files.img`, …), named in the error.
 pub fn explore(cp: &Checkpoint) -> Result<MemsReport> {
+    explore_filtered(cp, &VmaFilter::default())
+}
+
+/// [`explore`], keeping only the mappings `filter` matches (`--prot`,
+/// `--kind`, `--range`).
+///
+/// # Errors
+///
+/// As [`explore`].
+pub fn explore_filtered(cp: &Checkpoint, filter: &VmaFilter) -> Result<MemsReport> {
     let table = FileTable::load(cp)?;
     let mut tasks = Vec::with_capacity(cp.tasks.len());
     for t in &cp.tasks {
@@ -116,7 +128,7 @@ pub fn explore(cp: &Checkpoint) -> Result<MemsReport> {
         if t.state.has_resources() {
             let mm = cp.mm(t.pid)?;
             out.exe = Some(table.path(mm.exe_file_id)?);
-            for v in &mm.vmas {
+            for v in mm.vmas.iter().filter(|v| filter.matches(&(*v).into())) {
                 out.vmas.push(vma(&table, &mm, v)?);
             }
         }

@@ -307,7 +307,8 @@ impl MemReader {
     }
 
     /// The command line: the NUL-separated strings between `mm_arg_start`
-    /// and `mm_arg_end` (invalid UTF-8 replaced).
+    /// and `mm_arg_end` (invalid UTF-8 replaced), without the trailing empty
+    /// ones a program that rewrote its argv leaves (as `ps` shows it).
     pub fn args(&self) -> Result<Vec<String>> {
         self.strings(self.mm.mm_arg_start, self.mm.mm_arg_end, "command line")
     }
@@ -336,7 +337,10 @@ impl MemReader {
                 m.end
             )));
         }
-        let data = r.data.strip_suffix(b"\0").unwrap_or(&r.data);
+        // A program that rewrote its argv (redis, nginx set a title) pads the
+        // rest of the area with NULs: like `ps`, no trailing empty strings.
+        let used = r.data.iter().rposition(|&b| b != 0).map_or(0, |i| i + 1);
+        let data = &r.data[..used];
         if data.is_empty() {
             return Ok(Vec::new());
         }

@@ -92,6 +92,13 @@ impl Vma {
         !self.is_guard() && self.status & VMA_AREA_UPROBES == 0
     }
 
+    /// A mapping of a file (private or shared), whose bytes the file holds;
+    /// not shared anonymous memory, SysV shm or a memfd (CRIU dumps those).
+    pub fn is_file_backed(&self) -> bool {
+        self.status & (VMA_FILE_PRIVATE | VMA_FILE_SHARED) != 0
+            && self.status & (VMA_ANON_SHARED | VMA_AREA_SYSVIPC | VMA_AREA_MEMFD) == 0
+    }
+
     /// Permissions as in `/proc/PID/maps`: `rw-p`, `r-xs`.
     ///
     /// ```
