@@ -66,6 +66,25 @@ pub fn with_output(
     Ok(())
 }
 
+/// Runs `write` against the file `path` names, which it may seek in (a core
+/// file's holes), then commits it, by the module's rules. Seeking needs a
+/// file: a regular file or a new path (symlinks followed); a device, FIFO,
+/// socket or one of our descriptors (`/dev/stdout`) is refused, never
+/// replaced. `input` is never written over.
+pub fn with_seekable_output(
+    path: &Path,
+    input: Option<&Path>,
+    write: impl FnOnce(&mut File) -> Result<u64>,
+) -> Result<u64> {
+    let mut out = Output::create_seekable(path, input)?;
+    let name = out.name().to_string();
+    // Nothing is buffered yet: the file itself is written.
+    let file = out.out.as_mut().expect("not yet committed").get_mut();
+    let n = write(file).map_err(|e| name_output(e, &name))?;
+    out.commit()?;
+    Ok(n)
+}
+
 /// The library names whatever it writes to `<output>`; give the real name.
 fn name_output(e: anyhow::Error, name: &str) -> anyhow::Error {
     match e.downcast::<crit::Error>() {
@@ -135,6 +154,20 @@ impl Output {
                 }
                 Self::replace(name, target, old.as_ref())
             }
+        }
+    }
+
+    /// Like [`Output::create`] for `path`, but only where one may seek: see
+    /// [`with_seekable_output`].
+    fn create_seekable(path: &Path, input: Option<&Path>) -> Result<Output> {
+        let name = path.display().to_string();
+        let refuse = || anyhow!("{name}: not a regular file: this output is written by seeking (it has holes)");
+        match resolve(path)? {
+            // Standard output carries the command's report; a pipe cannot seek.
+            Dest::Fd(_) => Err(refuse()),
+            // Not opened: opening a FIFO for writing waits for a reader.
+            Dest::Direct(..) => Err(refuse()),
+            Dest::Replace(..) => Self::create(Some(path), input),
         }
     }
 
