@@ -403,6 +403,12 @@ fn cli_default_name_out_dir_and_safe_output() {
         .contains("--files ROOT reads them"));
     let data = std::fs::read(t.path().join("core.3374")).unwrap();
     assert_eq!(data.len(), 2514944);
+    // A new core is private, as the kernel writes one: it holds the process's secrets.
+    let mode = std::fs::metadata(t.path().join("core.3374"))
+        .unwrap()
+        .permissions()
+        .mode();
+    assert_eq!(mode & 0o7777, 0o600);
     Core::parse(data);
 
     // -o follows the output rules of the other commands (src/cli/output.rs):

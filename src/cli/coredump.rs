@@ -13,6 +13,10 @@ use super::args::CoredumpArgs;
 use super::output::with_seekable_output;
 use super::render::human_size;
 
+/// A new core's mode (less the umask), as the kernel writes one: it holds
+/// the process's secrets.
+const CORE_MODE: u32 = 0o600;
+
 pub fn run(a: &CoredumpArgs) -> Result<()> {
     if let Some(root) = &a.files {
         if !root.is_dir() {
@@ -51,7 +55,7 @@ pub fn run(a: &CoredumpArgs) -> Result<()> {
                 .unwrap_or_else(|| PathBuf::from("."))
                 .join(format!("core.{}", core.pid())),
         };
-        let size = with_seekable_output(&path, Some(&a.dir), |f| {
+        let size = with_seekable_output(&path, Some(&a.dir), CORE_MODE, |f| {
             Ok(core.write(BufWriter::with_capacity(256 * 1024, f))?)
         })?;
         println!(
