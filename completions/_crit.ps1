@@ -263,6 +263,8 @@ Register-ArgumentCompleter -Native -CommandName 'crit' -ScriptBlock {
             break
         }
         'crit;diff' {
+            [CompletionResult]::new('--container', '--container', [CompletionResultType]::ParameterName, 'The container of each pod checkpoint (its name, folder or id); a side of one container ignores it')
+            [CompletionResult]::new('--container-b', '--container-b', [CompletionResultType]::ParameterName, 'B''s container when it differs from A''s (default: --container)')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour in tables')
             [CompletionResult]::new('--match', '--match', [CompletionResultType]::ParameterName, 'How to pair the tasks of A and B')
@@ -293,6 +295,7 @@ Register-ArgumentCompleter -Native -CommandName 'crit' -ScriptBlock {
             break
         }
         'crit;coredump' {
+            [CompletionResult]::new('--container', '--container', [CompletionResultType]::ParameterName, 'The container of a pod checkpoint (its name, folder or id)')
             [CompletionResult]::new('--pid', '--pid', [CompletionResultType]::ParameterName, 'Task to dump, by pid or thread id (default: the root task)')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Where to write the core (default: core.PID in the current directory)')
             [CompletionResult]::new('--out', '--out', [CompletionResultType]::ParameterName, 'Where to write the core (default: core.PID in the current directory)')

@@ -163,12 +163,16 @@ _crit() {
             return 0
             ;;
         crit__subcmd__coredump)
-            opts="-o -v -h -V --pid --all --out --out-dir --files --verbose --help --version"
+            opts="-o -v -h -V --container --pid --all --out --out-dir --files --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --container)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --pid)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -231,12 +235,20 @@ _crit() {
             return 0
             ;;
         crit__subcmd__diff)
-            opts="-q -v -h -V --format --color --quiet --match --pages --hexdiff --pid --images --verbose --help --version"
+            opts="-q -v -h -V --container --container-b --format --color --quiet --match --pages --hexdiff --pid --images --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --container)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --container-b)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --format)
                     COMPREPLY=($(compgen -W "table json" -- "${cur}"))
                     return 0

@@ -238,6 +238,8 @@ set edit:completion:arg-completer[crit] = {|@words|
         &'crit;mem;help;help'= {
         }
         &'crit;diff'= {
+            cand --container 'The container of each pod checkpoint (its name, folder or id); a side of one container ignores it'
+            cand --container-b 'B''s container when it differs from A''s (default: --container)'
             cand --format 'Output format'
             cand --color 'When to use colour in tables'
             cand --match 'How to pair the tasks of A and B'
@@ -266,6 +268,7 @@ set edit:completion:arg-completer[crit] = {|@words|
             cand --version 'Print version'
         }
         &'crit;coredump'= {
+            cand --container 'The container of a pod checkpoint (its name, folder or id)'
             cand --pid 'Task to dump, by pid or thread id (default: the root task)'
             cand -o 'Where to write the core (default: core.PID in the current directory)'
             cand --out 'Where to write the core (default: core.PID in the current directory)'

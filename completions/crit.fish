@@ -194,6 +194,8 @@ complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcomman
 complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from help" -f -a "maps" -d 'The pagemap: address ranges, page counts, flags and where each run lives'
 complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from help" -f -a "shmem" -d 'The size of the task\'s shared memory mappings'
 complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c crit -n "__fish_crit_using_subcommand diff" -l container -d 'The container of each pod checkpoint (its name, folder or id); a side of one container ignores it' -r
+complete -c crit -n "__fish_crit_using_subcommand diff" -l container-b -d 'B\'s container when it differs from A\'s (default: --container)' -r
 complete -c crit -n "__fish_crit_using_subcommand diff" -l format -d 'Output format' -r -f -a "table\t'Aligned columns for people'
 json\t'One JSON document, for jq and programs'"
 complete -c crit -n "__fish_crit_using_subcommand diff" -l color -d 'When to use colour in tables' -r -f -a "auto\t'When standard output is a terminal and NO_COLOR is unset'
@@ -218,6 +220,7 @@ never\t''"
 complete -c crit -n "__fish_crit_using_subcommand inspect" -s v -l verbose -d 'On error, also print the chain of causes'
 complete -c crit -n "__fish_crit_using_subcommand inspect" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c crit -n "__fish_crit_using_subcommand inspect" -s V -l version -d 'Print version'
+complete -c crit -n "__fish_crit_using_subcommand coredump" -l container -d 'The container of a pod checkpoint (its name, folder or id)' -r
 complete -c crit -n "__fish_crit_using_subcommand coredump" -l pid -d 'Task to dump, by pid or thread id (default: the root task)' -r
 complete -c crit -n "__fish_crit_using_subcommand coredump" -s o -l out -d 'Where to write the core (default: core.PID in the current directory)' -r -F
 complete -c crit -n "__fish_crit_using_subcommand coredump" -l out-dir -d 'Directory to write core.PID in' -r -F

@@ -5,6 +5,7 @@
 
 mod common;
 
+use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -402,36 +403,69 @@ fn cli_default_name_out_dir_and_safe_output() {
         .contains("--files ROOT reads them"));
     let data = std::fs::read(t.path().join("core.3374")).unwrap();
     assert_eq!(data.len(), 2514944);
+    // A new core is private, as the kernel writes one: it holds the process's secrets.
+    let mode = std::fs::metadata(t.path().join("core.3374"))
+        .unwrap()
+        .permissions()
+        .mode();
+    assert_eq!(mode & 0o7777, 0o600);
     Core::parse(data);
 
-    // -o never replaces what is not a regular file, and leaves no temporary file.
-    std::fs::write(t.path().join("target"), b"keep").unwrap();
-    std::os::unix::fs::symlink("target", t.path().join("link")).unwrap();
-    let out = run(&["coredump", dir.to_str().unwrap(), "-o", "link"]);
-    assert_eq!(out.status.code(), Some(1));
-    assert!(String::from_utf8(out.stderr).unwrap().contains("not a regular file"));
-    assert_eq!(std::fs::read(t.path().join("target")).unwrap(), b"keep");
+    // -o follows the output rules of the other commands (src/cli/output.rs):
+    // never replaces what is not a regular file, leaves no temporary file...
+    std::os::unix::fs::symlink("/dev/null", t.path().join("null")).unwrap();
+    for target in ["null", "/dev/stdout"] {
+        let out = run(&["coredump", dir.to_str().unwrap(), "-o", target]);
+        assert_eq!(out.status.code(), Some(1));
+        assert_eq!(
+            String::from_utf8(out.stderr).unwrap(),
+            format!("crit: {target}: not a regular file: this output is written by seeking (it has holes)\n")
+        );
+        assert!(out.stdout.is_empty());
+    }
     std::fs::create_dir(t.path().join("sub")).unwrap();
     let out = run(&["coredump", dir.to_str().unwrap(), "-o", "sub"]);
     assert_eq!(out.status.code(), Some(1));
+    assert_eq!(String::from_utf8(out.stderr).unwrap(), "crit: sub: is a directory\n");
     let mut names: Vec<String> = std::fs::read_dir(t.path())
         .unwrap()
         .map(|e| e.unwrap().file_name().into_string().unwrap())
         .collect();
     names.sort();
-    assert_eq!(names, ["core.3374", "link", "sub", "target"]);
+    assert_eq!(names, ["core.3374", "null", "sub"]);
 
-    // A regular file is replaced whole.
+    // ...follows a symlink to the regular file it names, replaced whole with
+    // its mode kept, the link left as it was.
+    std::fs::write(t.path().join("target"), b"keep").unwrap();
+    std::fs::set_permissions(t.path().join("target"), std::fs::Permissions::from_mode(0o640)).unwrap();
+    std::os::unix::fs::symlink("target", t.path().join("link")).unwrap();
     let out = run(&[
         "coredump",
         dir.to_str().unwrap(),
         "-o",
-        "target",
+        "link",
         "--files",
         sysroot().to_str().unwrap(),
     ]);
-    assert!(out.status.success());
-    assert_eq!(std::fs::metadata(t.path().join("target")).unwrap().len(), 4726784);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let meta = std::fs::metadata(t.path().join("target")).unwrap();
+    assert_eq!(meta.len(), 4726784);
+    assert_eq!(meta.permissions().mode() & 0o7777, 0o640);
+    assert!(std::fs::symlink_metadata(t.path().join("link"))
+        .unwrap()
+        .file_type()
+        .is_symlink());
+
+    // ...and never writes over the checkpoint it reads.
+    let archive = t.path().join("sleep.tar");
+    std::fs::copy(fixtures().join("archives/crit-sleep.tar"), &archive).unwrap();
+    let before = std::fs::read(&archive).unwrap();
+    let out = run(&["coredump", archive.to_str().unwrap(), "-o", archive.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8(out.stderr)
+        .unwrap()
+        .contains("refusing to overwrite the input file"));
+    assert_eq!(std::fs::read(&archive).unwrap(), before);
 
     // Usage errors: -o with --all, --pid with --all.
     assert_eq!(

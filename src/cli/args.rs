@@ -362,10 +362,16 @@ pub enum MatchArg {
 
 #[derive(Debug, Args)]
 pub struct DiffArgs {
-    /// Checkpoint A (before): a directory, an unpacked container checkpoint or an archive
+    /// Checkpoint A (before): a directory of images, an unpacked container checkpoint, or a container archive (.tar, .tar.gz, .tar.zst)
     pub a: PathBuf,
-    /// Checkpoint B (after)
+    /// Checkpoint B (after), any of the same kinds as A
     pub b: PathBuf,
+    /// The container of each pod checkpoint (its name, folder or id); a side of one container ignores it
+    #[arg(long, value_name = "NAME")]
+    pub container: Option<String>,
+    /// B's container when it differs from A's (default: --container)
+    #[arg(long, value_name = "NAME")]
+    pub container_b: Option<String>,
     #[command(flatten)]
     pub output: OutputArgs,
     /// Print nothing: the exit status alone says equal (0) or different (1)
@@ -392,6 +398,9 @@ pub struct DiffArgs {
 pub struct CoredumpArgs {
     #[arg(help = CHECKPOINT_HELP, value_name = "CHECKPOINT")]
     pub dir: PathBuf,
+    /// The container of a pod checkpoint (its name, folder or id)
+    #[arg(long, value_name = "NAME")]
+    pub container: Option<String>,
     /// Task to dump, by pid or thread id (default: the root task)
     #[arg(long, conflicts_with = "all")]
     pub pid: Option<u32>,

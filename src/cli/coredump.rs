@@ -1,8 +1,7 @@
-//! `crit coredump DIR [--pid PID | --all] [-o FILE | --out-dir DIR] [--files ROOT]`.
+//! `crit coredump CHECKPOINT [--container NAME] [--pid PID | --all] [-o FILE | --out-dir DIR] [--files ROOT]`.
 
-use std::fs::{self, File};
 use std::io::BufWriter;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use anyhow::{bail, Result};
 use crit::coredump::{Coredump, Options};
@@ -11,7 +10,12 @@ use crit::mem::printable;
 use crit::source::{OpenOptions, Source};
 
 use super::args::CoredumpArgs;
+use super::output::with_seekable_output;
 use super::render::human_size;
+
+/// A new core's mode (less the umask), as the kernel writes one: it holds
+/// the process's secrets.
+const CORE_MODE: u32 = 0o600;
 
 pub fn run(a: &CoredumpArgs) -> Result<()> {
     if let Some(root) = &a.files {
@@ -24,6 +28,7 @@ pub fn run(a: &CoredumpArgs) -> Result<()> {
     }
     let with_pages = OpenOptions {
         pages: true,
+        container: a.container.clone(),
         ..OpenOptions::default()
     };
     let cp = Checkpoint::from_source(Source::open(&a.dir, &with_pages)?)?;
@@ -50,7 +55,9 @@ pub fn run(a: &CoredumpArgs) -> Result<()> {
                 .unwrap_or_else(|| PathBuf::from("."))
                 .join(format!("core.{}", core.pid())),
         };
-        let size = write_file(&path, |f| Ok(core.write(BufWriter::with_capacity(256 * 1024, f))?))?;
+        let size = with_seekable_output(&path, Some(&a.dir), CORE_MODE, |f| {
+            Ok(core.write(BufWriter::with_capacity(256 * 1024, f))?)
+        })?;
         println!(
             "{}: pid {} ({}), {} {}, {} segments, {}",
             path.display(),
@@ -82,28 +89,4 @@ pub fn run(a: &CoredumpArgs) -> Result<()> {
         }
     }
     Ok(())
-}
-
-/// Writes `path` whole or not at all: a temporary file in the same
-/// directory, renamed into place; never over anything but a regular file.
-/// Kept to one function so it can move to the shared safe-output module.
-fn write_file(path: &Path, write: impl FnOnce(&mut File) -> Result<u64>) -> Result<u64> {
-    if let Ok(meta) = fs::symlink_metadata(path) {
-        if !meta.file_type().is_file() {
-            bail!("{}: refusing to replace what is not a regular file", path.display());
-        }
-    }
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".crit-")
-        .tempfile_in(dir)
-        .map_err(|e| crit::Error::io(format!("{}: cannot create a temporary file", dir.display()), e))?;
-    // On an error the temporary file is dropped, which deletes it.
-    let n = write(tmp.as_file_mut())?;
-    tmp.persist(path)
-        .map_err(|e| crit::Error::io(path.display().to_string(), e.error))?;
-    Ok(n)
 }

@@ -7,6 +7,7 @@ use anyhow::{bail, Result};
 use crit::diff::{self, pages::HexDiff, Change, Diff, MatchBy, Options, TaskDiff};
 use crit::explore::Checkpoint;
 use crit::mem::{printable, MemReader};
+use crit::source::{Bundle, Layout, Source};
 use serde_json::{json, Value};
 
 use super::args::{DiffArgs, Format, MatchArg};
@@ -26,7 +27,8 @@ pub fn run(args: &DiffArgs) -> Result<ExitCode> {
     if let Some(hd) = &args.hexdiff {
         return hexdiff(args, &opts, hd[0], hd[1]);
     }
-    let d = diff::compare(&args.a, &args.b, &opts)?;
+    let (a, b) = open_sides(args)?;
+    let d = diff::compare_sources(&a, &b, &opts)?;
     if !args.quiet {
         if args.output.format == Format::Json {
             render::print_json(&d)?;
@@ -36,6 +38,23 @@ pub fn run(args: &DiffArgs) -> Result<ExitCode> {
         }
     }
     Ok(status(d.equal))
+}
+
+/// Opens both sides once each. `--container NAME` picks the container of
+/// each side that is a pod (`--container-b` names B's when it differs); a
+/// side of one container ignores it, so a pod's container compares with a
+/// checkpoint of that container alone. Neither side a pod: an error.
+fn open_sides(args: &DiffArgs) -> Result<(Source, Source)> {
+    let ba = Bundle::open(&args.a, &diff::with_pages(None))?;
+    let bb = Bundle::open(&args.b, &diff::with_pages(None))?;
+    let is_pod = |b: &Bundle| matches!(b.layout(), Layout::Pod(_));
+    let (a_pod, b_pod) = (is_pod(&ba), is_pod(&bb));
+    let name_a = args.container.as_deref().filter(|_| a_pod || !b_pod);
+    let name_b = match &args.container_b {
+        Some(n) => Some(n.as_str()),
+        None => args.container.as_deref().filter(|_| b_pod || !a_pod),
+    };
+    Ok((ba.container(name_a)?, bb.container(name_b)?))
 }
 
 fn status(equal: bool) -> ExitCode {
@@ -265,15 +284,16 @@ fn hexdiff(args: &DiffArgs, opts: &Options, addr: u64, len: u64) -> Result<ExitC
     if addr.checked_add(len).is_none() {
         bail!("{addr:#x} + {len} runs past the end of the address space");
     }
-    let cpa = Checkpoint::open(&args.a)?;
-    let cpb = Checkpoint::open(&args.b)?;
+    let (a, b) = open_sides(args)?;
+    let cpa = Checkpoint::from_source(a.clone())?;
+    let cpb = Checkpoint::from_source(b.clone())?;
     let pid = args.pid.unwrap_or(cpa.tasks[0].pid);
     let pairing = diff::procs::pair(&cpa, &cpb, opts.match_by);
     let Some(&b_pid) = pairing.pid_map.get(&pid) else {
-        bail!("{}: task {pid} has no pair in {}", args.a.display(), args.b.display());
+        bail!("{}: task {pid} has no pair in {}", a.label(), b.label());
     };
-    let ma = MemReader::open(&args.a, Some(pid))?;
-    let mb = MemReader::open(&args.b, Some(b_pid))?;
+    let ma = MemReader::from_source(a, Some(pid))?;
+    let mb = MemReader::from_source(b, Some(b_pid))?;
     let h = diff::pages::hexdiff(&ma, &mb, addr, len as usize)?;
     let equal = h.a == h.b && h.a_missing == h.b_missing;
     if args.quiet {

@@ -97,6 +97,8 @@ Examples:
   crit diff DIR net-edited                      an fd closed, a socket's state
   crit diff DIR DIR                             a restored checkpoint against its dump
   crit diff DIR DIR --images                    ... and the image files themselves
+  crit diff ARCHIVE ARCHIVE                     two container archives (any compression)
+  crit diff ARCHIVE ARCHIVE --hexdiff 0x5f4908 8   a pointer into each side's heap
 
 Exit status (like cmp and diff):
   0  the checkpoints are equal
@@ -105,4 +107,5 @@ Exit status (like cmp and diff):
 
 pub const COREDUMP: &str = "\
 Examples:
-  crit coredump DIR --files $S -o core          then: gdb -ex \"set sysroot $S\" prog core";
+  crit coredump DIR --files $S -o core          then: gdb -ex \"set sysroot $S\" prog core
+  crit coredump ARCHIVE -o sleep.core           a container archive, read in place";

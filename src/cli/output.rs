@@ -66,6 +66,28 @@ pub fn with_output(
     Ok(())
 }
 
+/// Runs `write` against the file `path` names, which it may seek in (a core
+/// file's holes), then commits it, by the module's rules. Seeking needs a
+/// file: a regular file or a new path (symlinks followed); a device, FIFO,
+/// socket or one of our descriptors (`/dev/stdout`) is refused, never
+/// replaced. A new file gets `new_mode` less the umask (a core file: 0600,
+/// as the kernel writes one); a replaced one keeps its mode. `input` is never
+/// written over.
+pub fn with_seekable_output(
+    path: &Path,
+    input: Option<&Path>,
+    new_mode: u32,
+    write: impl FnOnce(&mut File) -> Result<u64>,
+) -> Result<u64> {
+    let mut out = Output::create_seekable(path, input, new_mode)?;
+    let name = out.name().to_string();
+    // Nothing is buffered yet: the file itself is written.
+    let file = out.out.as_mut().expect("not yet committed").get_mut();
+    let n = write(file).map_err(|e| name_output(e, &name))?;
+    out.commit()?;
+    Ok(n)
+}
+
 /// The library names whatever it writes to `<output>`; give the real name.
 fn name_output(e: anyhow::Error, name: &str) -> anyhow::Error {
     match e.downcast::<crit::Error>() {
@@ -133,7 +155,29 @@ impl Output {
                         return Err(anyhow!("{name}: refusing to overwrite the input file"));
                     }
                 }
-                Self::replace(name, target, old.as_ref())
+                Self::replace(name, target, old.as_ref(), 0o666)
+            }
+        }
+    }
+
+    /// Like [`Output::create`] for `path`, but only where one may seek: see
+    /// [`with_seekable_output`].
+    fn create_seekable(path: &Path, input: Option<&Path>, new_mode: u32) -> Result<Output> {
+        let name = path.display().to_string();
+        let refuse = || anyhow!("{name}: not a regular file: this output is written by seeking (it has holes)");
+        match resolve(path)? {
+            // Standard output carries the command's report; a pipe cannot seek.
+            Dest::Fd(_) => Err(refuse()),
+            // Not opened: opening a FIFO for writing waits for a reader.
+            Dest::Direct(..) => Err(refuse()),
+            Dest::Replace(target, old) => {
+                let input = input.and_then(|p| fs::metadata(p).ok());
+                if let (Some(old), Some(input)) = (&old, &input) {
+                    if same_file(old, input) {
+                        return Err(anyhow!("{name}: refusing to overwrite the input file"));
+                    }
+                }
+                Self::replace(name, target, old.as_ref(), new_mode)
             }
         }
     }
@@ -156,11 +200,13 @@ impl Output {
         })
     }
 
-    fn replace(name: String, dest: PathBuf, old: Option<&Metadata>) -> Result<Output> {
+    /// A temporary file beside `dest`; `new_mode` (less the umask) when
+    /// `dest` is new, else `old`'s mode and owner.
+    fn replace(name: String, dest: PathBuf, old: Option<&Metadata>, new_mode: u32) -> Result<Output> {
         let dir = parent_dir(&dest);
         // A new file: 0666, less the umask (open(2) applies it). A replaced
         // one: private until it has the old file's owner and mode.
-        let mode = if old.is_some() { 0o600 } else { 0o666 };
+        let mode = if old.is_some() { 0o600 } else { new_mode };
         let tmp = tempfile::Builder::new()
             .prefix(".crit-")
             .permissions(fs::Permissions::from_mode(mode))

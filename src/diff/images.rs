@@ -3,9 +3,7 @@
 //! the first difference as a JSON path into the Python CRIT's JSON
 //! ([`crate::convert`]): `entries[0].vmas[17].prot`.
 
-use std::fs::{self, File};
 use std::io::{BufReader, Read};
-use std::path::Path;
 
 use serde::Serialize;
 use serde_json::Value;
@@ -13,7 +11,7 @@ use serde_json::Value;
 use super::Change;
 use crate::convert::{decode_image, DecodeOptions};
 use crate::error::{Error, Result};
-use crate::image::ImageReader;
+use crate::source::Source;
 
 /// Images larger than this are compared as bytes only: decoding holds a
 /// whole image's JSON in memory.
@@ -56,40 +54,28 @@ impl ImagesDiff {
     }
 }
 
-/// Compares the regular files of directories `a` and `b`.
+/// Compares the image files of checkpoints `a` and `b` (directories or
+/// archives alike: each is read through its [`Source`]).
 ///
 /// # Errors
 ///
-/// A directory or file cannot be read, or an image's entries are corrupt.
-pub fn compare(a: &Path, b: &Path) -> Result<ImagesDiff> {
-    let (na, nb) = (names(a)?, names(b)?);
+/// A folder or file cannot be read, or an image's entries are corrupt.
+pub fn compare(a: &Source, b: &Source) -> Result<ImagesDiff> {
+    // Regular files only: the `parent` link and other folders are left out.
+    let (na, nb) = (a.image_names()?, b.image_names()?);
     let mut d = ImagesDiff {
         only_a: na.iter().filter(|n| !nb.contains(n)).cloned().collect(),
         only_b: nb.iter().filter(|n| !na.contains(n)).cloned().collect(),
         images: Vec::new(),
     };
     for name in na.iter().filter(|n| nb.contains(n)) {
-        d.images.push(compare_file(&a.join(name), &b.join(name), name)?);
+        d.images.push(compare_file(a, b, name)?);
     }
     Ok(d)
 }
 
-/// Regular files of `dir`, sorted (the `parent` link and other directories left out).
-fn names(dir: &Path) -> Result<Vec<String>> {
-    let err = |e| Error::io(dir.display().to_string(), e);
-    let mut out = Vec::new();
-    for e in fs::read_dir(dir).map_err(err)? {
-        let e = e.map_err(err)?;
-        if e.file_type().map_err(err)?.is_file() {
-            out.push(e.file_name().to_string_lossy().into_owned());
-        }
-    }
-    out.sort();
-    Ok(out)
-}
-
-fn compare_file(a: &Path, b: &Path, name: &str) -> Result<ImageDiff> {
-    let raw = first_byte_difference(a, b)?;
+fn compare_file(a: &Source, b: &Source, name: &str) -> Result<ImageDiff> {
+    let raw = first_byte_difference(a, b, name)?;
     let mut d = ImageDiff {
         name: name.to_string(),
         equal: raw.is_none(),
@@ -97,9 +83,9 @@ fn compare_file(a: &Path, b: &Path, name: &str) -> Result<ImageDiff> {
         first: None,
     };
     let Some(raw) = raw else { return Ok(d) };
-    let small = |p: &Path| fs::metadata(p).is_ok_and(|m| m.len() <= DECODE_LIMIT);
+    let small = |s: &Source| s.image_size(name).is_some_and(|n| n <= DECODE_LIMIT);
     if !name.starts_with("pages-") && small(a) && small(b) {
-        if let (Some(ja), Some(jb)) = (decode(a)?, decode(b)?) {
+        if let (Some(ja), Some(jb)) = (decode(a, name)?, decode(b, name)?) {
             d.decoded = true;
             d.first = first_difference(String::new(), &ja, &jb);
             // The same entries written with other bytes (field order, say) are equal.
@@ -113,30 +99,27 @@ fn compare_file(a: &Path, b: &Path, name: &str) -> Result<ImageDiff> {
 
 /// The image as the Python CRIT's JSON, or `None` when it is not a protobuf
 /// image (no known magic).
-fn decode(path: &Path) -> Result<Option<Value>> {
-    let Ok(mut reader) = ImageReader::open(path) else {
+fn decode(src: &Source, name: &str) -> Result<Option<Value>> {
+    let Ok(mut reader) = src.image_reader(name) else {
         return Ok(None);
     };
     let mut json = Vec::new();
     decode_image(&mut reader, &mut json, DecodeOptions::default())?;
     let v = serde_json::from_slice(&json)
-        .map_err(|e| Error::bad_image(path.display().to_string(), format!("decoded to invalid JSON: {e}")))?;
+        .map_err(|e| Error::bad_image(src.image_label(name), format!("decoded to invalid JSON: {e}")))?;
     Ok(Some(v))
 }
 
-/// The first differing byte, or `None` when the files are the same.
-fn first_byte_difference(a: &Path, b: &Path) -> Result<Option<Change>> {
-    let open = |p: &Path| {
-        File::open(p)
-            .map(|f| BufReader::with_capacity(1 << 16, f))
-            .map_err(|e| Error::io(p.display().to_string(), e))
-    };
+/// The first differing byte of image `name`, or `None` when both sides hold
+/// the same bytes.
+fn first_byte_difference(a: &Source, b: &Source, name: &str) -> Result<Option<Change>> {
+    let open = |s: &Source| s.open_image(name).map(|(r, _)| BufReader::with_capacity(1 << 16, r));
     let (mut fa, mut fb) = (open(a)?, open(b)?);
     let (mut ba, mut bb) = (vec![0u8; 1 << 16], vec![0u8; 1 << 16]);
     let mut offset = 0u64;
     loop {
-        let na = fill(&mut fa, &mut ba).map_err(|e| Error::io(a.display().to_string(), e))?;
-        let nb = fill(&mut fb, &mut bb).map_err(|e| Error::io(b.display().to_string(), e))?;
+        let na = fill(&mut fa, &mut ba).map_err(|e| Error::io(a.image_label(name), e))?;
+        let nb = fill(&mut fb, &mut bb).map_err(|e| Error::io(b.image_label(name), e))?;
         let n = na.min(nb);
         if let Some(k) = (0..n).find(|&k| ba[k] != bb[k]) {
             return Ok(Some(Change::new(format!("bytes[{}]", offset + k as u64), ba[k], bb[k])));

@@ -91,9 +91,9 @@ pub(crate) fn check<T: PartialEq + Into<Value>>(out: &mut Vec<Change>, field: &s
 /// The whole comparison of checkpoint A with checkpoint B.
 #[derive(Debug, Clone, Serialize)]
 pub struct Diff {
-    /// Checkpoint A's directory, as given.
+    /// Checkpoint A as given (with the pod's container: `pod.tar:ID-NAME`).
     pub a: String,
-    /// Checkpoint B's directory, as given.
+    /// Checkpoint B as given (with the pod's container).
     pub b: String,
     /// True when nothing compared differs.
     pub equal: bool,
@@ -142,20 +142,39 @@ impl TaskDiff {
     }
 }
 
-/// Compares checkpoint directory `a` with `b`.
+/// Compares checkpoint `a` with `b`: directories, unpacked container
+/// checkpoints or container archives (see [`Source`]). For a pod, open the
+/// container with [`compare_sources`].
 ///
 /// # Errors
 ///
 /// A missing or corrupt image on either side, named in the error.
 pub fn compare(a: impl AsRef<Path>, b: impl AsRef<Path>, opts: &Options) -> Result<Diff> {
-    let (a, b) = (a.as_ref(), b.as_ref());
-    // Opened once, memory included: an archive is read (or decompressed) once.
-    let with_pages = OpenOptions {
+    let sa = Source::open(a, &with_pages(None))?;
+    let sb = Source::open(b, &with_pages(None))?;
+    compare_sources(&sa, &sb, opts)
+}
+
+/// How `diff` opens a side: memory included, so that an archive is read (or
+/// decompressed) once for everything the comparison reads.
+pub fn with_pages(container: Option<String>) -> OpenOptions {
+    OpenOptions {
         pages: true,
+        container,
         ..OpenOptions::default()
-    };
-    let cpa = Checkpoint::from_source(Source::open(a, &with_pages)?)?;
-    let cpb = Checkpoint::from_source(Source::open(b, &with_pages)?)?;
+    }
+}
+
+/// Compares two opened checkpoints; every read (tasks, memory, `--images`)
+/// goes through them, so each archive is read once. Open them with
+/// [`with_pages`] for their memory to be compared.
+///
+/// # Errors
+///
+/// A missing or corrupt image on either side, named in the error.
+pub fn compare_sources(a: &Source, b: &Source, opts: &Options) -> Result<Diff> {
+    let cpa = Checkpoint::from_source(a.clone())?;
+    let cpb = Checkpoint::from_source(b.clone())?;
     let pairing = procs::pair(&cpa, &cpb, opts.match_by);
     let processes = procs::unpaired(&cpa, &cpb, &pairing);
     let fa = files::Files::load(&cpa)?;
@@ -206,8 +225,8 @@ pub fn compare(a: impl AsRef<Path>, b: impl AsRef<Path>, opts: &Options) -> Resu
         && tasks.is_empty()
         && images.as_ref().is_none_or(images::ImagesDiff::is_equal);
     Ok(Diff {
-        a: a.display().to_string(),
-        b: b.display().to_string(),
+        a: a.label(),
+        b: b.label(),
         equal,
         match_by: opts.match_by,
         processes,
