@@ -516,3 +516,18 @@ fn unreadable_parts_make_the_status_1() {
         format!("crit: {e}: not a checkpoint directory: no pstree.img\n")
     );
 }
+
+/// A zombie has no memory, so no command line: `[comm]`, as `crit x` shows it.
+#[test]
+fn a_zombie_shows_its_comm_in_brackets() {
+    let tree = fixtures().join("corpus/tree");
+    let text = ok_stdout(&["inspect", tree.to_str().unwrap()]);
+    let zombie: Vec<&str> = text.lines().filter(|l| l.contains("zombie")).collect();
+    assert_eq!(zombie, ["20887  20884  zombie      [tree-root]"]);
+    let x = ok_stdout(&["x", tree.to_str().unwrap()]);
+    assert!(
+        x.lines()
+            .any(|l| l.ends_with("zombie       0    0        0    [tree-root]")),
+        "{x}"
+    );
+}

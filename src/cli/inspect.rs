@@ -263,7 +263,8 @@ fn container(c: &Container, archive: &str, in_pod: bool, color: bool) -> String 
             .args
             .as_deref()
             .filter(|a| !a.is_empty())
-            .map_or_else(|| shown(&p.comm), cmdline);
+            // As `crit x` and ps show a task without a command line.
+            .map_or_else(|| format!("[{}]", shown(&p.comm)), cmdline);
         let tone = if p.state == "alive" { Tone::Plain } else { Tone::Warn };
         t.row(
             vec![
