@@ -478,3 +478,56 @@ fn several_archives_one_line_each() {
     let v: Value = serde_json::from_str(&ok_stdout(&json_args)).unwrap();
     assert_eq!(v.as_array().unwrap().len(), 4);
 }
+
+/// A checkpoint with a truncated image, or a directory that is no checkpoint:
+/// what could be read is still shown, and the exit status is 1 with one line
+/// naming the image, as for every other command given bad input.
+#[test]
+fn unreadable_parts_make_the_status_1() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("tree");
+    std::fs::create_dir(&dir).unwrap();
+    for f in std::fs::read_dir(fixtures().join("corpus/tree")).unwrap() {
+        let f = f.unwrap().path();
+        // Written, not copied: the fixtures may be read-only.
+        let mut bytes = std::fs::read(&f).unwrap();
+        if f.ends_with("pstree.img") {
+            bytes.truncate(85);
+        }
+        std::fs::write(dir.join(f.file_name().unwrap()), bytes).unwrap();
+    }
+    let d = dir.to_str().unwrap();
+    let out = crit(&["inspect", d, "--format", "json"]);
+    assert_eq!(out.status.code(), Some(1));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let why =
+        format!("{d}/pstree.img: entry 3 at byte 78: payload of 20 bytes runs past the end of the file (3 bytes left)");
+    assert_eq!(v["containers"][0]["problems"], json!([why]));
+    assert_eq!(String::from_utf8(out.stderr).unwrap(), format!("crit: {why}\n"));
+
+    let empty = tmp.path().join("empty");
+    std::fs::create_dir(&empty).unwrap();
+    let e = empty.to_str().unwrap();
+    let out = crit(&["inspect", e]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8(out.stdout).unwrap().contains("NOT READ"));
+    assert_eq!(
+        String::from_utf8(out.stderr).unwrap(),
+        format!("crit: {e}: not a checkpoint directory: no pstree.img\n")
+    );
+}
+
+/// A zombie has no memory, so no command line: `[comm]`, as `crit x` shows it.
+#[test]
+fn a_zombie_shows_its_comm_in_brackets() {
+    let tree = fixtures().join("corpus/tree");
+    let text = ok_stdout(&["inspect", tree.to_str().unwrap()]);
+    let zombie: Vec<&str> = text.lines().filter(|l| l.contains("zombie")).collect();
+    assert_eq!(zombie, ["20887  20884  zombie      [tree-root]"]);
+    let x = ok_stdout(&["x", tree.to_str().unwrap()]);
+    assert!(
+        x.lines()
+            .any(|l| l.ends_with("zombie       0    0        0    [tree-root]")),
+        "{x}"
+    );
+}

@@ -343,3 +343,18 @@ fn cli_maps_and_shmem() {
     assert_eq!(v["size"], 8192);
     assert_eq!(v["mappings"][0]["kind"], "sysv");
 }
+
+/// pid 1 of crit-tree was started as `sh -c "...\n..."`: the text output
+/// keeps one argument a line and escapes the newlines; JSON keeps them.
+#[test]
+fn args_text_escapes_control_characters() {
+    let tree = common::fixtures().join("archives/crit-tree.tar.gz");
+    let t = tree.to_str().unwrap();
+    let script = "echo crit-volume-data > /data/v; echo crit-tmpfs-data > /scratch/s; echo crit-shm-data > /dev/shm/s\n         rm /www/index.html; mkdir -p /root/new; head -c 65536 /dev/urandom > /root/new/blob\n         M=crit-tree-heap-marker.; i=0; while [ $i -lt 10 ]; do M=$M$M; i=$((i+1)); done\n         sleep 100001 & sh -c \"sleep 100002 & sleep 100003 & wait\" & wait";
+    let json: Vec<String> = serde_json::from_str(&common::ok_stdout(&["mem", t, "args", "--format", "json"])).unwrap();
+    assert_eq!(json, ["sh", "-c", script]);
+    assert_eq!(
+        common::ok_stdout(&["mem", t, "args"]),
+        format!("sh\n-c\n{}\n", script.replace('\n', "\\n"))
+    );
+}

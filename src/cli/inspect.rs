@@ -18,10 +18,23 @@ pub fn run(args: &InspectArgs) -> Result<()> {
     }
     let color = render::use_color(args.output.color);
     match (args.output.format, all.len()) {
-        (Format::Json, 1) => render::print_json(&all[0]),
-        (Format::Json, _) => render::print_json(&all),
-        (Format::Table, 1) => render::print_text(&full(&all[0], color)),
-        (Format::Table, _) => render::print_text(&summary(&all, color)),
+        (Format::Json, 1) => render::print_json(&all[0])?,
+        (Format::Json, _) => render::print_json(&all)?,
+        (Format::Table, 1) => render::print_text(&full(&all[0], color))?,
+        (Format::Table, _) => render::print_text(&summary(&all, color))?,
+    }
+    unread(&all)
+}
+
+/// Everything readable has been shown; a part that was not (a truncated
+/// image, a directory that is no checkpoint) still makes the exit status 1,
+/// as for every other command given bad input.
+fn unread(all: &[Inspection]) -> Result<()> {
+    let mut problems = all.iter().flat_map(|i| &i.containers).flat_map(|c| &c.problems);
+    match (problems.next(), problems.count()) {
+        (None, _) => Ok(()),
+        (Some(first), 0) => anyhow::bail!("{first}"),
+        (Some(first), more) => anyhow::bail!("{first} (and {more} more not read)"),
     }
 }
 
@@ -250,7 +263,8 @@ fn container(c: &Container, archive: &str, in_pod: bool, color: bool) -> String 
             .args
             .as_deref()
             .filter(|a| !a.is_empty())
-            .map_or_else(|| shown(&p.comm), cmdline);
+            // As `crit x` and ps show a task without a command line.
+            .map_or_else(|| format!("[{}]", shown(&p.comm)), cmdline);
         let tone = if p.state == "alive" { Tone::Plain } else { Tone::Warn };
         t.row(
             vec![

@@ -91,9 +91,24 @@ fn strings(items: Vec<String>, json: bool) -> Result<()> {
     }
     let mut out = io::stdout().lock();
     for s in items {
-        writeln!(out, "{s}").map_err(stdout_error)?;
+        writeln!(out, "{}", escaped(&s)).map_err(stdout_error)?;
     }
     Ok(())
+}
+
+/// A string from the checkpoint's memory, its control characters escaped
+/// (`\n`, `\u{1b}`): one item stays one line, and no escape sequence reaches
+/// the terminal. `--format json` keeps the exact bytes.
+fn escaped(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if c.is_control() {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// The mappings `--prot`, `--kind`, `--range` and `--in` keep.
