@@ -10,7 +10,6 @@ use std::io::{self, Write};
 use smallvec::SmallVec;
 
 use super::formats;
-use super::names;
 use super::writer::JsonWriter;
 use crate::schema::{Field, Kind, MessageId, Schema};
 use crate::wire::{unzigzag32, unzigzag64, FieldIter, WireError, WireField, WireValue};
@@ -382,7 +381,7 @@ fn write_pretty_int<W: Write>(w: &mut JsonWriter<W>, field: &Field, int: Int, he
         w.plain_string(|buf| buf.extend_from_slice(formats::format_dev(bits, opts.odev).as_bytes()))?;
     } else if let Some(flags) = opts.flags {
         match flags {
-            Some(table) => w.plain_string(|buf| names::format_flags(bits, table, buf))?,
+            Some(table) => w.plain_string(|buf| formats::format_flags(bits, table, buf))?,
             None => w.plain_string(hexstr)?,
         }
     } else if let Some(name) = opts

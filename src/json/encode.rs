@@ -11,7 +11,6 @@ use smallvec::SmallVec;
 
 use super::decode::UNKNOWN_FIELDS_KEY;
 use super::formats;
-use super::names;
 use crate::schema::{Field, Kind, Message, MessageId, Schema};
 use crate::wire::{self, put_tag, put_varint};
 
@@ -198,7 +197,7 @@ fn encode_one(field: &Field, v: &Value, out: &mut Vec<u8>) -> Result<(), EncodeE
             let num = match v {
                 Value::String(s) => match e.number_of(s) {
                     Some(x) => x,
-                    None => names::parse_int(s)
+                    None => formats::parse_int(s)
                         .and_then(|x| i32::try_from(x).ok())
                         .ok_or_else(|| EncodeError::new(format!("\"{s}\" is not a value of enum {}", e.name)))?,
                 },
@@ -302,7 +301,7 @@ fn read_int(field: &Field, v: &Value) -> Result<i128, EncodeError> {
                 }
             }
             if let Some(Some(table)) = opts.flags {
-                return names::parse_flags(s, table)
+                return formats::parse_flags(s, table)
                     .map(i128::from)
                     .map_err(|part| EncodeError::new(format!("\"{part}\" is not a flag name or a number")));
             }
@@ -311,7 +310,7 @@ fn read_int(field: &Field, v: &Value) -> Result<i128, EncodeError> {
                     return Ok((*value).into());
                 }
             }
-            names::parse_int(s).ok_or_else(|| EncodeError::new(format!("expected an integer, found \"{s}\"")))
+            formats::parse_int(s).ok_or_else(|| EncodeError::new(format!("expected an integer, found \"{s}\"")))
         }
         _ => Err(EncodeError::new(format!("expected an integer, found {}", describe(v)))),
     }

@@ -1,8 +1,11 @@
 //! Text forms of binary values in the Python CRIT's JSON: base64 with line
-//! breaks, quoted-printable unix socket names, devices and IP addresses.
+//! breaks, quoted-printable unix socket names, devices, IP addresses, flags
+//! (`A | B`) and integers as Python's `int(text, 0)` reads them.
 
 use std::io::{self, Write};
 use std::net::{Ipv4Addr, Ipv6Addr};
+
+use crate::schema::FlagTable;
 
 use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig};
 use base64::engine::DecodePaddingMode;
@@ -201,6 +204,75 @@ pub fn parse_ip(text: &str) -> Option<Vec<u32>> {
     }
     let v6: u128 = text.parse::<Ipv6Addr>().ok()?.into();
     Some((0..4).rev().map(|i| ((v6 >> (32 * i)) as u32).to_be()).collect())
+}
+
+/// `A | B | 0x40`, the Python CRIT's `map_flags`.
+pub fn format_flags(mut value: u64, table: FlagTable, out: &mut Vec<u8>) {
+    let mut first = true;
+    let mut all = 0;
+    for &(name, bit) in table {
+        all |= bit;
+        if value & bit != 0 {
+            if !first {
+                out.extend_from_slice(b" | ");
+            }
+            out.extend_from_slice(name.as_bytes());
+            first = false;
+        }
+    }
+    value &= !all;
+    if value != 0 {
+        if !first {
+            out.extend_from_slice(b" | ");
+        }
+        let _ = write!(out, "{value:#x}");
+    }
+}
+
+/// Parses `A | B | 0x40` back into bits; `None` names the part that is neither
+/// a flag name nor a number.
+pub fn parse_flags(text: &str, table: FlagTable) -> Result<u64, String> {
+    if text.is_empty() {
+        return Ok(0);
+    }
+    let mut value = 0u64;
+    for part in text.split('|').map(str::trim) {
+        match table.iter().find(|(n, _)| *n == part) {
+            Some(&(_, bit)) => value = value.wrapping_add(bit),
+            None => value = value.wrapping_add(parse_int(part).ok_or_else(|| part.to_string())? as u64),
+        }
+    }
+    Ok(value)
+}
+
+/// An integer as Python's `int(text, 0)` reads it: decimal, `0x`, `0o`, `0b`, signed.
+pub fn parse_int(text: &str) -> Option<i128> {
+    let t = text.trim();
+    let (neg, t) = match t.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, t.strip_prefix('+').unwrap_or(t)),
+    };
+    let t = t.replace('_', "");
+    let lower = t.to_ascii_lowercase();
+    let (radix, digits) = if let Some(d) = lower.strip_prefix("0x") {
+        (16, d)
+    } else if let Some(d) = lower.strip_prefix("0o") {
+        (8, d)
+    } else if let Some(d) = lower.strip_prefix("0b") {
+        (2, d)
+    } else {
+        (10, lower.as_str())
+    };
+    // from_str_radix takes a sign of its own: refuse a second one ("--5").
+    if digits.is_empty() || digits.starts_with(['-', '+']) {
+        return None;
+    }
+    let v = i128::from_str_radix(digits, radix).ok()?;
+    if neg {
+        v.checked_neg()
+    } else {
+        Some(v)
+    }
 }
 
 #[cfg(test)]

@@ -4,5 +4,4 @@
 pub mod decode;
 pub mod encode;
 pub mod formats;
-pub mod names;
 pub mod writer;

@@ -6,6 +6,7 @@
 //! so a new field in `proto/` needs no code.
 
 pub mod magic;
+pub mod names;
 
 use std::collections::HashMap;
 use std::sync::OnceLock;
@@ -72,6 +73,9 @@ impl Kind {
 /// A `(criu).flags` table: bit names in the order the Python CRIT prints them.
 pub type FlagTable = &'static [(&'static str, u64)];
 
+/// A `(criu).dict` table: values and their names.
+pub type DictTable = &'static [(u64, &'static str)];
+
 /// The `(criu)` field options, resolved to the tables they name.
 #[derive(Debug, Clone, Default)]
 pub struct CriuOpts {
@@ -86,7 +90,7 @@ pub struct CriuOpts {
     /// With `dev`: the old 8-bit-minor encoding.
     pub odev: bool,
     /// A value with names (`sk` family/type/state/proto, `gen` task_state).
-    pub dict: Option<&'static [(u64, &'static str)]>,
+    pub dict: Option<DictTable>,
     /// Bytes written as quoted-printable rather than base64 (`unix_name`).
     pub unix_name: bool,
 }
@@ -228,10 +232,10 @@ impl Schema {
                             opts: CriuOpts {
                                 hex: f.hex,
                                 ipadd: f.ipadd,
-                                flags: f.flags.map(crate::json::names::flag_table),
+                                flags: f.flags.map(names::flag_table),
                                 dev: f.dev,
                                 odev: f.odev,
-                                dict: f.dict.and_then(|d| crate::json::names::dict_table(d, f.name)),
+                                dict: f.dict.and_then(|d| names::dict_table(d, f.name)),
                                 unix_name: f.conv == Some("unix_name"),
                             },
                         }
