@@ -1,0 +1,389 @@
+//! JSON → image: the document's magic and entries, each entry's extra payload
+//! written after it.
+
+use std::io::{self, Read, Write};
+
+use prost::Message as _;
+use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde_json::Value;
+
+use crate::error::{Error, Result};
+use crate::image;
+use crate::json::encode::{encode_message, EncodeError};
+use crate::json::formats;
+use crate::proto;
+use crate::schema::magic::{self, Extra, Layout};
+use crate::schema::MessageId;
+
+use super::payload::{blob_size, round_up, BlobSize};
+use super::{message_id, output_error};
+
+/// Reads a JSON document (either CRIT's dialect) from `input` and writes the
+/// binary image to `out`, entry by entry. `file` names the input in errors.
+pub fn encode_image<R: Read, W: Write + ?Sized>(input: R, file: &str, out: &mut W) -> Result<()> {
+    let mut de = serde_json::Deserializer::from_reader(io::BufReader::with_capacity(128 * 1024, input));
+    let mut state = EncodeState {
+        out,
+        file,
+        magic: None,
+        failure: None,
+        entries_seen: false,
+    };
+    let result = (&mut de).deserialize_map(ImageVisitor { state: &mut state });
+    if let Some(e) = state.failure.take() {
+        return Err(e);
+    }
+    result.map_err(|e| json_syntax_error(file, e))?;
+    de.end().map_err(|e| json_syntax_error(file, e))?;
+    if state.magic.is_none() {
+        return Err(Error::bad_json(file, "the document has no \"magic\""));
+    }
+    if !state.entries_seen {
+        return Err(Error::bad_json(file, "the document has no \"entries\""));
+    }
+    Ok(())
+}
+
+fn json_syntax_error(file: &str, e: serde_json::Error) -> Error {
+    if e.is_io() {
+        return Error::io(file, e.into());
+    }
+    Error::bad_json(file, format!("invalid JSON: {e}"))
+}
+
+struct EncodeState<'a, W: ?Sized> {
+    out: &'a mut W,
+    file: &'a str,
+    magic: Option<&'static str>,
+    /// The real error behind a serde "custom" one, kept typed.
+    failure: Option<Error>,
+    entries_seen: bool,
+}
+
+struct ImageVisitor<'s, 'a, W: ?Sized> {
+    state: &'s mut EncodeState<'a, W>,
+}
+
+impl<'de, W: Write + ?Sized> Visitor<'de> for ImageVisitor<'_, '_, W> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("an object with \"magic\" and \"entries\"")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        let st = self.state;
+        let mut pending: Option<Vec<Value>> = None;
+        while let Some(key) = map.next_key::<String>()? {
+            match key.as_str() {
+                "magic" => {
+                    let name: String = map.next_value()?;
+                    // A second header would corrupt the image.
+                    if st.magic.is_some() {
+                        return Err(st.fail(Error::bad_json(st.file, "\"magic\" given twice")));
+                    }
+                    let Some((known, _)) = magic::MAGICS.iter().find(|(n, _)| *n == name) else {
+                        return Err(st.fail(Error::bad_json(st.file, format!("unknown magic \"{name}\""))));
+                    };
+                    if magic::layout(known).is_none() {
+                        return Err(st.fail(Error::bad_json(
+                            st.file,
+                            format!("{known} images hold no protobuf entries"),
+                        )));
+                    }
+                    st.magic = Some(known);
+                    if let Err(e) = image::write_header(st.out, known) {
+                        return Err(st.fail(output_error(e)));
+                    }
+                    if let Some(entries) = pending.take() {
+                        let mut enc = EntryEncoder::new(known);
+                        for (i, v) in entries.iter().enumerate() {
+                            if let Err(e) = enc.encode(i, v, st.out) {
+                                return Err(st.fail(e.into_error(st.file)));
+                            }
+                        }
+                    }
+                }
+                "entries" => {
+                    if st.entries_seen {
+                        return Err(st.fail(Error::bad_json(st.file, "\"entries\" given twice")));
+                    }
+                    st.entries_seen = true;
+                    match st.magic {
+                        Some(m) => map.next_value_seed(EntriesSeed {
+                            state: &mut *st,
+                            magic: m,
+                        })?,
+                        // "magic" comes later: keep the entries until it does.
+                        None => pending = Some(map.next_value()?),
+                    }
+                }
+                _ => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+impl<W: ?Sized> EncodeState<'_, W> {
+    fn fail<E: de::Error>(&mut self, e: Error) -> E {
+        self.failure = Some(e);
+        E::custom("encode failed")
+    }
+}
+
+struct EntriesSeed<'s, 'a, W: ?Sized> {
+    state: &'s mut EncodeState<'a, W>,
+    magic: &'static str,
+}
+
+impl<'de, W: Write + ?Sized> DeserializeSeed<'de> for EntriesSeed<'_, '_, W> {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_seq(self)
+    }
+}
+
+impl<'de, W: Write + ?Sized> Visitor<'de> for EntriesSeed<'_, '_, W> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a list of entries")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        let mut enc = EntryEncoder::new(self.magic);
+        let mut i = 0;
+        while let Some(v) = seq.next_element::<Value>()? {
+            if let Err(e) = enc.encode(i, &v, self.state.out) {
+                let file = self.state.file;
+                return Err(self.state.fail(e.into_error(file)));
+            }
+            i += 1;
+        }
+        Ok(())
+    }
+}
+
+/// Why one entry could not be encoded.
+enum EntryError {
+    Json(EncodeError),
+    Io(io::Error),
+}
+
+impl EntryError {
+    fn into_error(self, file: &str) -> Error {
+        match self {
+            EntryError::Json(e) => Error::bad_json(file, e.to_string()),
+            EntryError::Io(e) => output_error(e),
+        }
+    }
+}
+
+impl From<io::Error> for EntryError {
+    fn from(e: io::Error) -> Self {
+        EntryError::Io(e)
+    }
+}
+
+fn bad(path: &str, what: impl Into<String>) -> EntryError {
+    EntryError::Json(EncodeError {
+        path: path.to_string(),
+        what: what.into(),
+    })
+}
+
+/// Encodes the entries of one image in order, knowing its layout.
+struct EntryEncoder {
+    magic: &'static str,
+    layout: Layout,
+    /// The first entry's message type and every later one's.
+    ids: [MessageId; 2],
+    ghost_chunks: bool,
+    buf: Vec<u8>,
+}
+
+impl EntryEncoder {
+    fn new(magic: &'static str) -> Self {
+        let layout = magic::layout(magic).expect("checked");
+        let ids = match layout {
+            Layout::Entries { message, .. } => [message_id(message); 2],
+            Layout::Pagemap => [message_id("pagemap_head"), message_id("pagemap_entry")],
+            Layout::GhostFile => [message_id("ghost_file_entry"), message_id("ghost_chunk_entry")],
+        };
+        EntryEncoder {
+            magic,
+            layout,
+            ids,
+            ghost_chunks: false,
+            buf: Vec::new(),
+        }
+    }
+
+    fn encode<W: Write + ?Sized>(&mut self, index: usize, v: &Value, out: &mut W) -> Result<(), EntryError> {
+        let extra = match self.layout {
+            Layout::Entries { extra, .. } => extra,
+            Layout::Pagemap | Layout::GhostFile => Extra::None,
+        };
+        let id = self.ids[usize::from(index > 0)];
+        self.buf.clear();
+        let takes_extra = extra != Extra::None || self.layout == Layout::GhostFile;
+        let skip: &[&str] = if takes_extra { &["extra"] } else { &[] };
+        encode_message(id, v, skip, &mut self.buf)
+            .map_err(|e| EntryError::Json(e.within(&format!("entries[{index}]"))))?;
+        image::write_entry(out, &self.buf)?;
+        if !takes_extra {
+            return Ok(());
+        }
+        let payload = std::mem::take(&mut self.buf);
+        let result = self.write_extra(
+            index,
+            &format!("entries[{index}]"),
+            extra,
+            v.get("extra"),
+            &payload,
+            out,
+        );
+        self.buf = payload;
+        result
+    }
+
+    fn write_extra<W: Write + ?Sized>(
+        &mut self,
+        index: usize,
+        at: &str,
+        extra: Extra,
+        value: Option<&Value>,
+        payload: &[u8],
+        out: &mut W,
+    ) -> Result<(), EntryError> {
+        let at_extra = format!("{at}.extra");
+        let typed = |e: prost::DecodeError| bad(at, format!("entry does not re-read: {e}"));
+        let b64 = |v: Option<&Value>, path: &str| -> Result<Vec<u8>, EntryError> {
+            match v {
+                None | Some(Value::Null) => Ok(Vec::new()),
+                Some(Value::String(s)) => formats::decode_base64(s).map_err(|e| bad(path, e)),
+                Some(other) => Err(bad(path, format!("expected a base64 string, found {other}"))),
+            }
+        };
+        if self.layout == Layout::GhostFile {
+            if index == 0 {
+                let head = proto::GhostFileEntry::decode(payload).map_err(typed)?;
+                self.ghost_chunks = head.chunks();
+                if !self.ghost_chunks {
+                    out.write_all(&b64(value, &at_extra)?)?;
+                }
+            } else {
+                if !self.ghost_chunks {
+                    // Without chunks, the file's contents run to the end of the image.
+                    return Err(bad(at, "a ghost file without chunks has only its head entry"));
+                }
+                let chunk = proto::GhostChunkEntry::decode(payload).map_err(typed)?;
+                let data = b64(value, &at_extra)?;
+                check_len(&at_extra, &data, chunk.len, "len")?;
+                out.write_all(&data)?;
+            }
+            return Ok(());
+        }
+        match extra {
+            Extra::None => {}
+            Extra::Blob => {
+                let BlobSize { len, field, .. } = blob_size(self.magic, payload).map_err(typed)?;
+                let data = b64(value, &at_extra)?;
+                check_len(&at_extra, &data, len, field)?;
+                out.write_all(&data)?;
+            }
+            Extra::TcpQueues => {
+                let e = proto::TcpStreamEntry::decode(payload).map_err(typed)?;
+                let get = |k: &str| value.and_then(|v| v.get(k));
+                for (key, len) in [("inq", e.inq_len), ("outq", e.outq_len)] {
+                    let path = format!("{at_extra}.{key}");
+                    let data = b64(get(key), &path)?;
+                    check_len(&path, &data, u64::from(len), &format!("{key}_len"))?;
+                    out.write_all(&data)?;
+                }
+            }
+            Extra::ShmData => {
+                let e = proto::IpcShmEntry::decode(payload).map_err(typed)?;
+                if !e.in_pagemaps() {
+                    let data = b64(value, &at_extra)?;
+                    let size = e.size as usize;
+                    if data.len() < size {
+                        return Err(bad(
+                            &at_extra,
+                            format!("holds {} bytes, the entry's size is {size}", data.len()),
+                        ));
+                    }
+                    out.write_all(&data[..size])?;
+                    out.write_all(&vec![0; (round_up(e.size, 4) - e.size) as usize])?;
+                }
+            }
+            Extra::SemValues => {
+                let e = proto::IpcSemEntry::decode(payload).map_err(typed)?;
+                let values = value
+                    .and_then(Value::as_array)
+                    .ok_or_else(|| bad(&at_extra, "expected a list of semaphore values"))?;
+                if values.len() != e.nsems as usize {
+                    return Err(bad(&at_extra, format!("{} values for nsems {}", values.len(), e.nsems)));
+                }
+                for (i, v) in values.iter().enumerate() {
+                    let x = v.as_u64().and_then(|x| u16::try_from(x).ok()).ok_or_else(|| {
+                        bad(
+                            &format!("{at_extra}[{i}]"),
+                            format!("{v} is not a 16-bit semaphore value"),
+                        )
+                    })?;
+                    out.write_all(&x.to_le_bytes())?;
+                }
+                let size = 2 * u64::from(e.nsems);
+                out.write_all(&vec![0; (round_up(size, 8) - size) as usize])?;
+            }
+            Extra::MsgQueue => {
+                let items = value
+                    .and_then(Value::as_array)
+                    .ok_or_else(|| bad(&at_extra, "expected a list of message, data pairs"))?;
+                if items.len() % 2 != 0 {
+                    return Err(bad(&at_extra, "expected message, data pairs"));
+                }
+                // decode reads exactly qnum messages after the entry.
+                let qnum = proto::IpcMsgEntry::decode(payload).map_err(typed)?.qnum;
+                if items.len() / 2 != qnum as usize {
+                    return Err(bad(&at_extra, format!("{} messages for qnum {qnum}", items.len() / 2)));
+                }
+                let id = message_id("ipc_msg");
+                for (i, pair) in items.chunks(2).enumerate() {
+                    let path = format!("{at_extra}[{}]", 2 * i);
+                    let mut msg = Vec::new();
+                    encode_message(id, &pair[0], &[], &mut msg).map_err(|e| EntryError::Json(e.within(&path)))?;
+                    let msize = u64::from(proto::IpcMsg::decode(msg.as_slice()).map_err(typed)?.msize);
+                    image::write_entry(out, &msg)?;
+                    let data = b64(Some(&pair[1]), &format!("{at_extra}[{}]", 2 * i + 1))?;
+                    if (data.len() as u64) < msize {
+                        return Err(bad(
+                            &path,
+                            format!("msize is {msize} but the data holds {} bytes", data.len()),
+                        ));
+                    }
+                    out.write_all(&data[..msize as usize])?;
+                    out.write_all(&vec![0; (round_up(msize, 8) - msize) as usize])?;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// An extra payload must be as long as its entry says, or the image would not
+/// read back.
+fn check_len(path: &str, data: &[u8], len: u64, field: &str) -> Result<(), EntryError> {
+    if data.len() as u64 != len {
+        return Err(bad(
+            path,
+            format!("holds {} bytes, but the entry's {field} is {len}", data.len()),
+        ));
+    }
+    Ok(())
+}
