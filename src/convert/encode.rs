@@ -4,13 +4,13 @@
 use std::io::{self, Read, Write};
 
 use prost::Message as _;
-use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::Value;
 
 use crate::error::{Error, Result};
 use crate::image;
-use crate::json::encode::{encode_message, EncodeError};
+use crate::json::encode::{encode_message, EncodeError, Failure, MessageEncoder};
 use crate::json::formats;
+use crate::json::reader::{JsonReader, Next, ReadError};
 use crate::proto;
 use crate::schema::magic::{self, Extra, Layout};
 use crate::schema::MessageId;
@@ -19,158 +19,114 @@ use super::payload::{blob_size, round_up, BlobSize};
 use super::{message_id, output_error};
 
 /// Reads a JSON document (either CRIT's dialect) from `input` and writes the
-/// binary image to `out`, entry by entry. `file` names the input in errors.
+/// binary image to `out`, entry by entry, as it reads: memory holds one entry's
+/// payload, never the document. `file` names the input in errors.
 pub fn encode_image<R: Read, W: Write + ?Sized>(input: R, file: &str, out: &mut W) -> Result<()> {
-    let mut de = serde_json::Deserializer::from_reader(io::BufReader::with_capacity(128 * 1024, input));
-    let mut state = EncodeState {
-        out,
-        file,
-        magic: None,
-        failure: None,
-        entries_seen: false,
-    };
-    let result = (&mut de).deserialize_map(ImageVisitor { state: &mut state });
-    if let Some(e) = state.failure.take() {
-        return Err(e);
+    let mut r = JsonReader::new(input);
+    let fail = |e: EntryError| e.into_error(file);
+    if r.peek().map_err(|e| fail(e.into()))? != Next::Object {
+        let e = r.invalid_type("an object with \"magic\" and \"entries\"");
+        return Err(fail(e.into()));
     }
-    result.map_err(|e| json_syntax_error(file, e))?;
-    de.end().map_err(|e| json_syntax_error(file, e))?;
-    if state.magic.is_none() {
+    r.begin_object().map_err(|e| fail(e.into()))?;
+    let mut magic: Option<&'static str> = None;
+    // "entries" before "magic": their text, kept until the magic says what they are.
+    let mut pending: Option<Vec<u8>> = None;
+    let mut entries_seen = false;
+    let mut first = true;
+    loop {
+        let key = match r.next_key(&mut first).map_err(|e| fail(e.into()))? {
+            None => break,
+            Some("magic") => Key::Magic,
+            Some("entries") => Key::Entries,
+            Some(_) => Key::Other,
+        };
+        match key {
+            Key::Magic => {
+                if r.peek().map_err(|e| fail(e.into()))? != Next::String {
+                    return Err(fail(r.invalid_type("a string").into()));
+                }
+                let name = r.string().map_err(|e| fail(e.into()))?;
+                // A second header would corrupt the image.
+                if magic.is_some() {
+                    return Err(Error::bad_json(file, "\"magic\" given twice"));
+                }
+                let Some((known, _)) = magic::MAGICS.iter().find(|(n, _)| *n == name) else {
+                    return Err(Error::bad_json(file, format!("unknown magic \"{name}\"")));
+                };
+                if magic::layout(known).is_none() {
+                    return Err(Error::bad_json(
+                        file,
+                        format!("{known} images hold no protobuf entries"),
+                    ));
+                }
+                magic = Some(known);
+                image::write_header(out, known).map_err(output_error)?;
+                if let Some(text) = pending.take() {
+                    encode_entries(&mut JsonReader::new(text.as_slice()), known, out).map_err(fail)?;
+                }
+            }
+            Key::Entries => {
+                if entries_seen {
+                    return Err(Error::bad_json(file, "\"entries\" given twice"));
+                }
+                entries_seen = true;
+                match magic {
+                    Some(m) => encode_entries(&mut r, m, out).map_err(fail)?,
+                    None => {
+                        if r.peek().map_err(|e| fail(e.into()))? != Next::Array {
+                            return Err(fail(r.invalid_type("a list of entries").into()));
+                        }
+                        pending = Some(r.capture_value().map_err(|e| fail(e.into()))?);
+                    }
+                }
+            }
+            Key::Other => r.skip_value().map_err(|e| fail(e.into()))?,
+        }
+    }
+    r.end().map_err(|e| fail(e.into()))?;
+    if magic.is_none() {
         return Err(Error::bad_json(file, "the document has no \"magic\""));
     }
-    if !state.entries_seen {
+    if !entries_seen {
         return Err(Error::bad_json(file, "the document has no \"entries\""));
     }
     Ok(())
 }
 
-fn json_syntax_error(file: &str, e: serde_json::Error) -> Error {
-    if e.is_io() {
-        return Error::io(file, e.into());
-    }
-    Error::bad_json(file, format!("invalid JSON: {e}"))
+enum Key {
+    Magic,
+    Entries,
+    Other,
 }
 
-struct EncodeState<'a, W: ?Sized> {
-    out: &'a mut W,
-    file: &'a str,
-    magic: Option<&'static str>,
-    /// The real error behind a serde "custom" one, kept typed.
-    failure: Option<Error>,
-    entries_seen: bool,
-}
-
-struct ImageVisitor<'s, 'a, W: ?Sized> {
-    state: &'s mut EncodeState<'a, W>,
-}
-
-impl<'de, W: Write + ?Sized> Visitor<'de> for ImageVisitor<'_, '_, W> {
-    type Value = ();
-
-    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-        f.write_str("an object with \"magic\" and \"entries\"")
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-        let st = self.state;
-        let mut pending: Option<Vec<Value>> = None;
-        while let Some(key) = map.next_key::<String>()? {
-            match key.as_str() {
-                "magic" => {
-                    let name: String = map.next_value()?;
-                    // A second header would corrupt the image.
-                    if st.magic.is_some() {
-                        return Err(st.fail(Error::bad_json(st.file, "\"magic\" given twice")));
-                    }
-                    let Some((known, _)) = magic::MAGICS.iter().find(|(n, _)| *n == name) else {
-                        return Err(st.fail(Error::bad_json(st.file, format!("unknown magic \"{name}\""))));
-                    };
-                    if magic::layout(known).is_none() {
-                        return Err(st.fail(Error::bad_json(
-                            st.file,
-                            format!("{known} images hold no protobuf entries"),
-                        )));
-                    }
-                    st.magic = Some(known);
-                    if let Err(e) = image::write_header(st.out, known) {
-                        return Err(st.fail(output_error(e)));
-                    }
-                    if let Some(entries) = pending.take() {
-                        let mut enc = EntryEncoder::new(known);
-                        for (i, v) in entries.iter().enumerate() {
-                            if let Err(e) = enc.encode(i, v, st.out) {
-                                return Err(st.fail(e.into_error(st.file)));
-                            }
-                        }
-                    }
-                }
-                "entries" => {
-                    if st.entries_seen {
-                        return Err(st.fail(Error::bad_json(st.file, "\"entries\" given twice")));
-                    }
-                    st.entries_seen = true;
-                    match st.magic {
-                        Some(m) => map.next_value_seed(EntriesSeed {
-                            state: &mut *st,
-                            magic: m,
-                        })?,
-                        // "magic" comes later: keep the entries until it does.
-                        None => pending = Some(map.next_value()?),
-                    }
-                }
-                _ => {
-                    map.next_value::<IgnoredAny>()?;
-                }
-            }
-        }
-        Ok(())
-    }
-}
-
-impl<W: ?Sized> EncodeState<'_, W> {
-    fn fail<E: de::Error>(&mut self, e: Error) -> E {
-        self.failure = Some(e);
-        E::custom("encode failed")
-    }
-}
-
-struct EntriesSeed<'s, 'a, W: ?Sized> {
-    state: &'s mut EncodeState<'a, W>,
+/// The entries list ahead, each entry written as soon as it is read.
+fn encode_entries<R: Read, W: Write + ?Sized>(
+    r: &mut JsonReader<R>,
     magic: &'static str,
-}
-
-impl<'de, W: Write + ?Sized> DeserializeSeed<'de> for EntriesSeed<'_, '_, W> {
-    type Value = ();
-
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-        d.deserialize_seq(self)
+    out: &mut W,
+) -> Result<(), EntryError> {
+    if r.peek()? != Next::Array {
+        return Err(r.invalid_type("a list of entries").into());
     }
-}
-
-impl<'de, W: Write + ?Sized> Visitor<'de> for EntriesSeed<'_, '_, W> {
-    type Value = ();
-
-    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-        f.write_str("a list of entries")
+    r.begin_array()?;
+    let mut enc = EntryEncoder::new(magic);
+    let mut first = true;
+    let mut i = 0;
+    while r.next_item(&mut first)? {
+        enc.encode(r, i, out)?;
+        i += 1;
     }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-        let mut enc = EntryEncoder::new(self.magic);
-        let mut i = 0;
-        while let Some(v) = seq.next_element::<Value>()? {
-            if let Err(e) = enc.encode(i, &v, self.state.out) {
-                let file = self.state.file;
-                return Err(self.state.fail(e.into_error(file)));
-            }
-            i += 1;
-        }
-        Ok(())
-    }
+    Ok(())
 }
 
 /// Why one entry could not be encoded.
 enum EntryError {
+    /// A value that does not fit its field.
     Json(EncodeError),
+    /// Not JSON, or the input could not be read.
+    Read(ReadError),
+    /// Writing the image failed.
     Io(io::Error),
 }
 
@@ -178,7 +134,24 @@ impl EntryError {
     fn into_error(self, file: &str) -> Error {
         match self {
             EntryError::Json(e) => Error::bad_json(file, e.to_string()),
+            EntryError::Read(ReadError::Syntax(e)) => Error::bad_json(file, format!("invalid JSON: {e}")),
+            EntryError::Read(ReadError::Io(e)) => Error::io(file, e),
             EntryError::Io(e) => output_error(e),
+        }
+    }
+}
+
+impl From<ReadError> for EntryError {
+    fn from(e: ReadError) -> Self {
+        EntryError::Read(e)
+    }
+}
+
+impl From<Failure> for EntryError {
+    fn from(e: Failure) -> Self {
+        match e {
+            Failure::Read(e) => EntryError::Read(e),
+            Failure::Value(e) => EntryError::Json(e),
         }
     }
 }
@@ -204,6 +177,7 @@ struct EntryEncoder {
     ids: [MessageId; 2],
     ghost_chunks: bool,
     buf: Vec<u8>,
+    messages: MessageEncoder,
 }
 
 impl EntryEncoder {
@@ -220,10 +194,17 @@ impl EntryEncoder {
             ids,
             ghost_chunks: false,
             buf: Vec::new(),
+            messages: MessageEncoder::default(),
         }
     }
 
-    fn encode<W: Write + ?Sized>(&mut self, index: usize, v: &Value, out: &mut W) -> Result<(), EntryError> {
+    /// Reads the entry ahead and writes it, then any extra payload it carries.
+    fn encode<R: Read, W: Write + ?Sized>(
+        &mut self,
+        r: &mut JsonReader<R>,
+        index: usize,
+        out: &mut W,
+    ) -> Result<(), EntryError> {
         let extra = match self.layout {
             Layout::Entries { extra, .. } => extra,
             Layout::Pagemap | Layout::GhostFile => Extra::None,
@@ -231,19 +212,25 @@ impl EntryEncoder {
         let id = self.ids[usize::from(index > 0)];
         self.buf.clear();
         let takes_extra = extra != Extra::None || self.layout == Layout::GhostFile;
-        let skip: &[&str] = if takes_extra { &["extra"] } else { &[] };
-        encode_message(id, v, skip, &mut self.buf)
-            .map_err(|e| EntryError::Json(e.within(&format!("entries[{index}]"))))?;
+        let mut extra_text = None;
+        self.messages
+            .message(r, id, &mut self.buf, 0, takes_extra.then_some(&mut extra_text))
+            .map_err(|e| e.within(&format!("entries[{index}]")))?;
         image::write_entry(out, &self.buf)?;
         if !takes_extra {
             return Ok(());
         }
+        // Extra payloads are rare and small beside the entries: read whole.
+        let value: Option<Value> = extra_text
+            .map(|text| serde_json::from_slice(&text))
+            .transpose()
+            .map_err(|e| EntryError::Read(ReadError::Syntax(e.to_string())))?;
         let payload = std::mem::take(&mut self.buf);
         let result = self.write_extra(
             index,
             &format!("entries[{index}]"),
             extra,
-            v.get("extra"),
+            value.as_ref(),
             &payload,
             out,
         );

@@ -4,4 +4,5 @@
 pub mod decode;
 pub mod encode;
 pub mod formats;
+pub mod reader;
 pub mod writer;
