@@ -1,6 +1,6 @@
 //! Image → JSON: entries, then the extra payloads their magic puts after them.
 
-use std::io::{self, Read, Write};
+use std::io::{Read, Write};
 
 use crate::error::{Error, Result};
 use crate::image::ImageReader;
@@ -12,7 +12,7 @@ use crate::schema::magic::{Extra, Layout};
 use crate::schema::MessageId;
 
 use super::payload::{blob_size, round_up, BlobSize};
-use super::{message_id, output_error, DecodeOptions, Info};
+use super::{message_id, output_error, DecodeOptions};
 
 /// Writes the image read by `reader` as JSON to `out`; returns the number of
 /// entries written.
@@ -21,28 +21,6 @@ pub fn decode_image<R: Read, W: Write>(reader: &mut ImageReader<R>, out: W, opts
     let count = decode_into(reader, &mut w, opts)?;
     w.flush().map_err(output_error)?;
     Ok(count)
-}
-
-/// `crit info`: the magic and the entry count, read without rendering.
-pub fn image_info<R: Read>(reader: &mut ImageReader<R>) -> Result<Info> {
-    let mut w = JsonWriter::new(io::sink(), false);
-    let count = decode_into(
-        reader,
-        &mut w,
-        DecodeOptions {
-            pretty: false,
-            no_payload: true,
-        },
-    )?;
-    let count = if reader.layout() == Layout::Pagemap {
-        count.saturating_sub(1)
-    } else {
-        count
-    };
-    Ok(Info {
-        magic: reader.magic(),
-        count,
-    })
 }
 
 fn decode_into<R: Read, W: Write>(r: &mut ImageReader<R>, w: &mut JsonWriter<W>, opts: DecodeOptions) -> Result<usize> {
@@ -148,7 +126,11 @@ fn payload_error<R: Read>(r: &ImageReader<R>, start: u64, e: DecodeError) -> Err
     }
 }
 
-fn decode_typed<T: prost::Message + Default, R: Read>(r: &ImageReader<R>, payload: &[u8], start: u64) -> Result<T> {
+pub(super) fn decode_typed<T: prost::Message + Default, R: Read>(
+    r: &ImageReader<R>,
+    payload: &[u8],
+    start: u64,
+) -> Result<T> {
     T::decode(payload).map_err(|e| r.error_at(start, &format!("malformed protobuf payload: {e}")))
 }
 
@@ -191,7 +173,7 @@ fn human_readable(n: u64) -> String {
     format!("{num:.1}YB")
 }
 
-fn decode_extra<R: Read, W: Write>(
+pub(super) fn decode_extra<R: Read, W: Write>(
     r: &mut ImageReader<R>,
     w: &mut JsonWriter<W>,
     extra: Extra,

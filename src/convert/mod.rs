@@ -6,6 +6,7 @@
 
 mod decode;
 mod encode;
+mod info;
 mod payload;
 
 use std::io;
@@ -13,8 +14,9 @@ use std::io;
 use crate::error::Error;
 use crate::schema::{MessageId, Schema};
 
-pub use decode::{decode_image, image_info};
+pub use decode::decode_image;
 pub use encode::encode_image;
+pub use info::image_info;
 
 /// How `decode` renders an image.
 #[derive(Debug, Clone, Copy, Default)]
