@@ -39,6 +39,29 @@ fn decode_into<R: Read, W: Write>(r: &mut ImageReader<R>, w: &mut JsonWriter<W>,
         Layout::Pagemap => [message_id("pagemap_head"), message_id("pagemap_entry")],
         Layout::GhostFile => [message_id("ghost_file_entry"), message_id("ghost_chunk_entry")],
     };
+    if let Layout::Entries { extra: Extra::None, .. } | Layout::Pagemap = layout {
+        // Nothing after the entries: each is written from the read buffer.
+        loop {
+            let start = r.offset();
+            let id = ids[usize::from(count > 0)];
+            let written = r.with_next_payload(&mut buf, |payload| -> Result<(), DecodeError> {
+                w.begin_object()?;
+                decode::write_fields(w, id, payload, opts.pretty, false)?;
+                w.end_object()?;
+                Ok(())
+            })?;
+            match written {
+                None => break,
+                Some(Ok(())) => {}
+                Some(Err(e)) => return Err(payload_error(r, start, e)),
+            }
+            r.finish_entry();
+            count += 1;
+        }
+        w.end_array().map_err(io_err)?;
+        w.end_object().map_err(io_err)?;
+        return Ok(count);
+    }
     let ghost_chunks = loop {
         let start = r.offset();
         if !r.next_payload(&mut buf)? {

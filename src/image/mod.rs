@@ -176,6 +176,27 @@ impl<R: Read> ImageReader<R> {
         Ok(true)
     }
 
+    /// Hands the next entry's payload to `f`: straight from the read buffer
+    /// when it is there whole (no copy), else read into `buf`. `Ok(None)` at
+    /// the end of the image.
+    pub fn with_next_payload<T>(&mut self, buf: &mut Vec<u8>, f: impl FnOnce(&[u8]) -> T) -> Result<Option<T>> {
+        if let Ok(avail) = self.inner.fill_buf() {
+            if let Some(size) = avail.get(..4) {
+                let size = u32::from_le_bytes(size.try_into().expect("4 bytes")) as usize;
+                if let Some(payload) = avail.get(4..4 + size) {
+                    let t = f(payload);
+                    self.inner.consume(4 + size);
+                    self.consume(4 + size as u64);
+                    return Ok(Some(t));
+                }
+            }
+        }
+        if !self.next_payload(buf)? {
+            return Ok(None);
+        }
+        Ok(Some(f(buf)))
+    }
+
     /// Marks the end of an entry (its payload and any extra bytes).
     pub fn finish_entry(&mut self) {
         self.entry += 1;

@@ -82,6 +82,15 @@ fn write_fields_at<W: Write>(
     // CRIU (protobuf-c) writes fields in number order, each singular field once:
     // print them as they come. Anything else (out of order, repeated singular
     // fields, packed lists, unknown fields, addresses) takes the general path.
+    if payload.len() > HOLD_AT_MOST {
+        // Too large to hold back in case of a rollback: look first, then write
+        // as the output goes.
+        return if in_wire_order(message, payload, pretty) {
+            write_in_wire_order(w, message, payload, pretty, hex, depth).map(|_| ())
+        } else {
+            write_sorted(w, message, payload, pretty, hex, depth)
+        };
+    }
     let mark = w.mark();
     let in_order = write_in_wire_order(w, message, payload, pretty, hex, depth);
     let result = match in_order {
@@ -94,6 +103,37 @@ fn write_fields_at<W: Write>(
     };
     w.release(mark);
     result
+}
+
+/// Messages up to this size are written on the chance that their fields are
+/// in order, and rolled back if not; larger ones (an `mm` entry of 100,000
+/// VMAs) are checked first, so that output is never held back whole.
+const HOLD_AT_MOST: usize = 16 * 1024;
+
+/// Whether [`write_in_wire_order`] can write `payload` (malformed input says
+/// no: [`write_sorted`] reports it).
+fn in_wire_order(message: MessageId, payload: &[u8], pretty: bool) -> bool {
+    let msg = &Schema::get().messages[message];
+    let mut last: Option<usize> = None;
+    for f in FieldIter::new(payload) {
+        let Ok(f) = f else { return false };
+        let Ok(idx) = msg.fields.binary_search_by_key(&f.number, |x| x.number) else {
+            return false;
+        };
+        let field = &msg.fields[idx];
+        if field.repeated
+            && (matches!(f.value, WireValue::Len(_)) && is_packable(field.kind) || pretty && field.opts.ipadd)
+        {
+            return false;
+        }
+        if let Some(l) = last {
+            if idx < l || (idx == l && !field.repeated) {
+                return false;
+            }
+        }
+        last = Some(idx);
+    }
+    true
 }
 
 /// The fast path: `Ok(false)` when the payload needs [`write_sorted`].
