@@ -173,17 +173,19 @@ impl MessageEncoder {
         let mut unknown: Option<Result<Vec<u8>, EncodeError>> = None;
         let mut in_order = true;
         let mut first = true;
+        let mut hint = 0;
         while let Some(key) = r.next_key(&mut first)? {
-            if let Some(field) = msg.field_by_name(key) {
+            if let Some((field, alias)) = msg.field_by_key(key, hint) {
                 let idx = field.number;
-                let alias = key != field.name;
+                hint = msg.fields.partition_point(|f| f.number <= idx);
                 let start = out.len();
-                let null = r.peek()? == Next::Null;
+                let next = r.peek()?;
+                let null = next == Next::Null;
                 if null {
                     r.null()?;
                 } else {
                     let level = r.depth();
-                    match self.field(r, field, out, depth) {
+                    match self.field(r, field, next, out, depth) {
                         Ok(()) => {}
                         Err(Failure::Value(e)) => {
                             r.close_to(level)?;
@@ -285,13 +287,14 @@ impl MessageEncoder {
         &mut self,
         r: &mut JsonReader<R>,
         field: &Field,
+        next: Next,
         out: &mut Vec<u8>,
         depth: usize,
     ) -> Result<(), Failure> {
         if !field.repeated {
-            return self.one(r, field, out, depth);
+            return self.one(r, field, next, out, depth);
         }
-        if r.peek()? != Next::Array {
+        if next != Next::Array {
             let found = describe_next(r)?;
             return Err(value_error(format!("expected a list, found {found}")));
         }
@@ -313,7 +316,8 @@ impl MessageEncoder {
                 }
                 return Ok(());
             }
-            self.one(r, field, out, depth)
+            let next = r.peek()?;
+            self.one(r, field, next, out, depth)
                 .map_err(|e| e.within(&format!("[{i}]")))?;
             i += 1;
         }
@@ -324,11 +328,11 @@ impl MessageEncoder {
         &mut self,
         r: &mut JsonReader<R>,
         field: &Field,
+        next: Next,
         out: &mut Vec<u8>,
         depth: usize,
     ) -> Result<(), Failure> {
         let n = field.number;
-        let next = r.peek()?;
         match field.kind {
             Kind::Message(id) => {
                 if self.bufs.len() <= depth {

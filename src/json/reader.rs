@@ -399,17 +399,26 @@ impl<R: Read> JsonReader<R> {
         self.pos += 1;
         // Offsets from `tok`, which a refill moves.
         let mut i = 1;
+        let mut ascii = true;
         loop {
             let start = self.tok + i;
             let hay = &self.buf[start..self.end];
-            match hay.iter().position(|&b| b == b'"' || b == b'\\' || b < 0x20) {
+            match hay
+                .iter()
+                .position(|&b| b == b'"' || b == b'\\' || b < 0x20 || b >= 0x80)
+            {
+                Some(k) if hay[k] >= 0x80 => {
+                    // Not ASCII: checked as UTF-8 once the string ends.
+                    ascii = false;
+                    i += k + 1;
+                }
                 Some(k) => {
                     let at = start + k;
                     match self.buf[at] {
                         b'"' => {
                             let (a, b) = (self.tok + 1, at);
                             self.pos = at + 1;
-                            if std::str::from_utf8(&self.buf[a..b]).is_err() {
+                            if !ascii && std::str::from_utf8(&self.buf[a..b]).is_err() {
                                 return Err(self.error_at("invalid unicode code point", at, false));
                             }
                             return Ok(StrRange::Buf(1, b - self.tok));
@@ -529,7 +538,38 @@ impl<R: Read> JsonReader<R> {
     }
 
     /// Reads the number that [`peek`](Self::peek) saw, without allocating.
+    #[inline]
     pub fn number(&mut self) -> Result<Number, ReadError> {
+        // The common case in one pass: up to 18 digits (no overflow), in the buffer.
+        let start = self.pos;
+        let b = &self.buf[start..self.end];
+        let neg = b.first() == Some(&b'-');
+        let first = usize::from(neg);
+        let mut i = first;
+        let mut v: u64 = 0;
+        while i < b.len() && i - first < 18 && b[i].is_ascii_digit() {
+            v = v * 10 + u64::from(b[i] - b'0');
+            i += 1;
+        }
+        let digits = i - first;
+        if digits > 0
+            && (b[first] != b'0' || digits == 1)
+            && b.get(i)
+                .is_some_and(|c| !matches!(c, b'0'..=b'9' | b'.' | b'e' | b'E' | b'-' | b'+'))
+        {
+            self.tok = start;
+            self.pos = start + i;
+            return Ok(match (neg, v) {
+                (false, v) => Number::U(v),
+                (true, 0) => Number::F(-0.0),
+                (true, v) => Number::I(-(v as i64)),
+            });
+        }
+        self.number_slow()
+    }
+
+    #[cold]
+    fn number_slow(&mut self) -> Result<Number, ReadError> {
         self.tok = self.pos;
         // The whole token in the buffer first: numbers are short.
         let mut len = 0;
