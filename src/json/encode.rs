@@ -174,7 +174,7 @@ impl MessageEncoder {
         let mut in_order = true;
         let mut first = true;
         let mut hint = 0;
-        while let Some(key) = r.next_key(&mut first)? {
+        while let Some(key) = r.next_key_bytes(&mut first)? {
             if let Some((field, alias)) = msg.field_by_key(key, hint) {
                 let idx = field.number;
                 hint = msg.fields.partition_point(|f| f.number <= idx);
@@ -206,17 +206,21 @@ impl MessageEncoder {
                     start,
                     end: out.len(),
                 });
-            } else if key == UNKNOWN_FIELDS_KEY {
+            } else if key == UNKNOWN_FIELDS_KEY.as_bytes() {
                 unknown = Some(match read_unknown_fields(r, msg) {
                     Ok(bytes) => Ok(bytes),
                     Err(Failure::Value(e)) => Err(e.within(UNKNOWN_FIELDS_KEY)),
                     Err(e) => return Err(e),
                 });
-            } else if key == "extra" && extra.is_some() {
+            } else if key == b"extra" && extra.is_some() {
                 let slot = extra.as_deref_mut().expect("checked");
                 *slot = Some(r.capture_value()?);
             } else {
-                let e = value_error(format!("{} has no field \"{key}\"", msg.name));
+                let e = value_error(format!(
+                    "{} has no field \"{}\"",
+                    msg.name,
+                    String::from_utf8_lossy(key)
+                ));
                 // Read past the value, so that an enclosing duplicate key may still replace this.
                 r.skip_value()?;
                 return Err(e);

@@ -302,7 +302,7 @@ impl<R: Read> JsonReader<R> {
         while self.depth > depth {
             let mut first = false;
             if self.open.last() == Some(&true) {
-                while self.next_key(&mut first)?.is_some() {
+                while self.next_key_bytes(&mut first)?.is_some() {
                     self.skip_value()?;
                 }
             } else {
@@ -317,6 +317,15 @@ impl<R: Read> JsonReader<R> {
     /// The next key of the open object, or `None` at its `}`. `first` is the
     /// caller's flag for the object, true before its first key.
     pub fn next_key(&mut self, first: &mut bool) -> Result<Option<&str>, ReadError> {
+        // Keys are checked as UTF-8 when read.
+        Ok(self
+            .next_key_bytes(first)?
+            .map(|k| std::str::from_utf8(k).expect("validated")))
+    }
+
+    /// [`next_key`](Self::next_key) as bytes: what a lookup among ASCII field
+    /// names needs, without a second UTF-8 check.
+    pub fn next_key_bytes(&mut self, first: &mut bool) -> Result<Option<&[u8]>, ReadError> {
         let Some(mut b) = self.peek_nonblank()? else {
             return Err(self.error("EOF while parsing an object"));
         };
@@ -344,14 +353,14 @@ impl<R: Read> JsonReader<R> {
         self.string_then_colon()
     }
 
-    fn string_then_colon(&mut self) -> Result<Option<&str>, ReadError> {
+    fn string_then_colon(&mut self) -> Result<Option<&[u8]>, ReadError> {
         let range = self.string_range()?;
         match self.peek_nonblank()? {
             Some(b':') => self.pos += 1,
             Some(_) => return Err(self.error("expected `:`")),
             None => return Err(self.error("EOF while parsing an object")),
         }
-        Ok(Some(self.text(range)))
+        Ok(Some(self.bytes(range)))
     }
 
     /// Moves to the next item of the open array: `false` at its `]`.
@@ -384,13 +393,16 @@ impl<R: Read> JsonReader<R> {
         Ok(self.text(range))
     }
 
-    fn text(&self, range: StrRange) -> &str {
-        let bytes = match range {
+    fn bytes(&self, range: StrRange) -> &[u8] {
+        match range {
             StrRange::Buf(a, b) => &self.buf[self.tok + a..self.tok + b],
             StrRange::Scratch => &self.scratch,
-        };
+        }
+    }
+
+    fn text(&self, range: StrRange) -> &str {
         // Checked as UTF-8 when read.
-        std::str::from_utf8(bytes).expect("validated")
+        std::str::from_utf8(self.bytes(range)).expect("validated")
     }
 
     /// Reads a string (at its `"`), leaving it in `buf` or, with escapes, in `scratch`.
@@ -697,7 +709,7 @@ impl<R: Read> JsonReader<R> {
             Next::Object => {
                 self.begin_object()?;
                 let mut first = true;
-                while self.next_key(&mut first)?.is_some() {
+                while self.next_key_bytes(&mut first)?.is_some() {
                     self.skip_value()?;
                 }
             }

@@ -137,15 +137,15 @@ impl Message {
 
     /// The field with this name, proto (`snake_case`) or JSON (`lowerCamel`).
     pub fn field_by_name(&self, name: &str) -> Option<&Field> {
-        self.field_by_key(name, 0).map(|(f, _)| f)
+        self.field_by_key(name.as_bytes(), 0).map(|(f, _)| f)
     }
 
     /// The field a JSON key names, and whether the key is its JSON name
     /// rather than its proto name. The scan starts at field `from` (where the
     /// previous key's field was: keys mostly come in field order).
-    pub fn field_by_key(&self, name: &str, from: usize) -> Option<(&Field, bool)> {
+    pub fn field_by_key(&self, name: &[u8], from: usize) -> Option<(&Field, bool)> {
         // Short keys: an inline compare beats a call to memcmp.
-        let same = |a: &str| a.len() == name.len() && a.bytes().zip(name.bytes()).all(|(x, y)| x == y);
+        let same = |a: &str| a.len() == name.len() && a.bytes().zip(name).all(|(x, y)| x == *y);
         let (head, tail) = self.fields.split_at(from.min(self.fields.len()));
         if let Some(f) = tail.iter().chain(head).find(|f| same(&f.name)) {
             return Some((f, false));
@@ -154,6 +154,7 @@ impl Message {
         if self.fields.len() <= 16 {
             return self.fields.iter().find(|f| same(&f.json_name)).map(|f| (f, true));
         }
+        let name = std::str::from_utf8(name).ok()?;
         self.by_name.get(name).map(|&i| (&self.fields[i], true))
     }
 }
