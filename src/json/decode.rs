@@ -117,7 +117,7 @@ fn in_wire_order(message: MessageId, payload: &[u8], pretty: bool) -> bool {
     let mut last: Option<usize> = None;
     for f in FieldIter::new(payload) {
         let Ok(f) = f else { return false };
-        let Ok(idx) = msg.fields.binary_search_by_key(&f.number, |x| x.number) else {
+        let Some(idx) = msg.index_of(f.number) else {
             return false;
         };
         let field = &msg.fields[idx];
@@ -150,7 +150,7 @@ fn write_in_wire_order<W: Write>(
     let mut in_list = false;
     for f in FieldIter::new(payload) {
         let f = f?;
-        let Ok(idx) = msg.fields.binary_search_by_key(&f.number, |x| x.number) else {
+        let Some(idx) = msg.index_of(f.number) else {
             return Ok(false);
         };
         let field = &msg.fields[idx];
@@ -200,9 +200,9 @@ fn write_sorted<W: Write>(
     let mut unknown: Vec<(usize, usize)> = Vec::new();
     for f in FieldIter::new(payload) {
         let f = f?;
-        match msg.fields.binary_search_by_key(&f.number, |x| x.number) {
-            Ok(i) => fields.push((i, f)),
-            Err(_) => unknown.push((f.start, f.end)),
+        match msg.index_of(f.number) {
+            Some(i) => fields.push((i, f)),
+            None => unknown.push((f.start, f.end)),
         }
     }
     fields.sort_by_key(|(i, _)| *i);

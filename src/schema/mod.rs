@@ -124,9 +124,22 @@ pub struct Message {
     /// Its fields, sorted by number.
     pub fields: Vec<Field>,
     by_name: HashMap<String, usize>,
+    /// Field index + 1 by field number (0: none), for the numbers CRIU uses
+    /// (all small): decode looks a field up for every value it writes.
+    by_number: Box<[u8]>,
 }
 
 impl Message {
+    /// The index in [`fields`](Self::fields) of the field with this number.
+    #[inline]
+    pub fn index_of(&self, number: u32) -> Option<usize> {
+        match self.by_number.get(number as usize) {
+            Some(&0) => None,
+            Some(&i) => Some(usize::from(i) - 1),
+            None => self.fields.binary_search_by_key(&number, |f| f.number).ok(),
+        }
+    }
+
     /// The field with this number.
     pub fn field_by_number(&self, number: u32) -> Option<&Field> {
         self.fields
@@ -259,10 +272,22 @@ impl Schema {
                 for (i, f) in fields.iter().enumerate() {
                     by_name.insert(f.name.clone(), i);
                 }
+                let top = fields.iter().map(|f| f.number).filter(|&n| n < 1024).max().unwrap_or(0);
+                let mut by_number = vec![0u8; top as usize + 1];
+                for (i, f) in fields.iter().enumerate() {
+                    if let (Some(slot), Ok(i)) = (by_number.get_mut(f.number as usize), u8::try_from(i + 1)) {
+                        *slot = i;
+                    }
+                }
+                // A field past 255 is found by its number's binary search.
+                if fields.len() >= 255 {
+                    by_number.clear();
+                }
                 Message {
                     name: m.name.to_string(),
                     fields,
                     by_name,
+                    by_number: by_number.into(),
                 }
             })
             .collect();
