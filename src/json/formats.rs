@@ -245,23 +245,26 @@ pub fn parse_flags(text: &str, table: FlagTable) -> Result<u64, String> {
     Ok(value)
 }
 
-/// An integer as Python's `int(text, 0)` reads it: decimal, `0x`, `0o`, `0b`, signed.
+/// An integer as Python's `int(text, 0)` reads it: decimal, `0x`, `0o`, `0b`,
+/// signed. Allocates nothing unless the text has `_` separators.
 pub fn parse_int(text: &str) -> Option<i128> {
     let t = text.trim();
     let (neg, t) = match t.strip_prefix('-') {
         Some(rest) => (true, rest),
         None => (false, t.strip_prefix('+').unwrap_or(t)),
     };
-    let t = t.replace('_', "");
-    let lower = t.to_ascii_lowercase();
-    let (radix, digits) = if let Some(d) = lower.strip_prefix("0x") {
-        (16, d)
-    } else if let Some(d) = lower.strip_prefix("0o") {
-        (8, d)
-    } else if let Some(d) = lower.strip_prefix("0b") {
-        (2, d)
-    } else {
-        (10, lower.as_str())
+    if t.contains('_') {
+        if t.starts_with(['-', '+']) {
+            return None;
+        }
+        return parse_int(&t.replace('_', "")).and_then(|v| if neg { v.checked_neg() } else { Some(v) });
+    }
+    let b = t.as_bytes();
+    let (radix, digits) = match (b.first(), b.get(1).map(|c| c | 0x20)) {
+        (Some(b'0'), Some(b'x')) => (16, &t[2..]),
+        (Some(b'0'), Some(b'o')) => (8, &t[2..]),
+        (Some(b'0'), Some(b'b')) => (2, &t[2..]),
+        _ => (10, t),
     };
     // from_str_radix takes a sign of its own: refuse a second one ("--5").
     if digits.is_empty() || digits.starts_with(['-', '+']) {
@@ -302,6 +305,27 @@ mod tests {
         let enc = quopri_encode(&long);
         assert_eq!(enc, format!("{}=\n{}", "a".repeat(75), "a".repeat(25)));
         assert_eq!(quopri_decode(&enc), long);
+    }
+
+    #[test]
+    fn integers_as_python_reads_them() {
+        for (text, want) in [
+            ("42", Some(42)),
+            (" -0x1F ", Some(-31)),
+            ("0X1f", Some(31)),
+            ("0o17", Some(15)),
+            ("0b101", Some(5)),
+            ("+7", Some(7)),
+            ("1_000", Some(1000)),
+            ("-0x_ff", Some(-255)),
+            ("--5", None),
+            ("-+5_0", None),
+            ("0x", None),
+            ("", None),
+            ("0xg", None),
+        ] {
+            assert_eq!(parse_int(text), want, "{text:?}");
+        }
     }
 
     #[test]
