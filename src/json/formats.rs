@@ -253,7 +253,7 @@ pub fn parse_int(text: &str) -> Option<i128> {
         Some(rest) => (true, rest),
         None => (false, t.strip_prefix('+').unwrap_or(t)),
     };
-    if t.contains('_') {
+    if memchr::memchr(b'_', t.as_bytes()).is_some() {
         if t.starts_with(['-', '+']) {
             return None;
         }
@@ -270,7 +270,11 @@ pub fn parse_int(text: &str) -> Option<i128> {
     if digits.is_empty() || digits.starts_with(['-', '+']) {
         return None;
     }
-    let v = i128::from_str_radix(digits, radix).ok()?;
+    // u64 first: i128 arithmetic is slow, and CRIU's values fit.
+    let v = match u64::from_str_radix(digits, radix) {
+        Ok(v) => i128::from(v),
+        Err(_) => i128::from_str_radix(digits, radix).ok()?,
+    };
     if neg {
         v.checked_neg()
     } else {

@@ -407,6 +407,16 @@ impl<R: Read> JsonReader<R> {
 
     /// Reads a string (at its `"`), leaving it in `buf` or, with escapes, in `scratch`.
     fn string_range(&mut self) -> Result<StrRange, ReadError> {
+        // Most strings are short, plain ASCII and in the buffer: find the quote
+        // with memchr, then check what lies before it.
+        if let Some(k) = memchr::memchr(b'"', &self.buf[self.pos + 1..self.end]) {
+            let span = &self.buf[self.pos + 1..self.pos + 1 + k];
+            if span.iter().all(|&b| (0x20..0x80).contains(&b) && b != b'\\') {
+                self.tok = self.pos;
+                self.pos += k + 2;
+                return Ok(StrRange::Buf(1, 1 + k));
+            }
+        }
         self.tok = self.pos;
         self.pos += 1;
         // Offsets from `tok`, which a refill moves.
