@@ -55,12 +55,14 @@ pub fn image_info<R: Read>(r: &mut ImageReader<R>) -> Result<Info> {
                 count += 1;
             }
         }
-        Layout::Entries { .. } | Layout::Pagemap => {
-            while r.skip_payload()? {
-                r.finish_entry();
-                count += 1;
+        Layout::Entries { .. } | Layout::Pagemap => loop {
+            count += r.skip_buffered_entries();
+            if !r.skip_payload()? {
+                break;
             }
-        }
+            r.finish_entry();
+            count += 1;
+        },
     }
     // The Python CRIT counts a pagemap's entries after its head.
     if r.layout() == Layout::Pagemap {

@@ -301,6 +301,27 @@ impl<R: Read> ImageReader<R> {
         }
     }
 
+    /// Skips the whole entries (size field and payload) already in the read
+    /// buffer, without a call per entry; returns how many. For images with
+    /// nothing after their entries; [`skip_payload`](Self::skip_payload) takes
+    /// the one the buffer cuts.
+    pub fn skip_buffered_entries(&mut self) -> usize {
+        let Ok(avail) = self.inner.fill_buf() else { return 0 };
+        let (mut at, mut n) = (0, 0);
+        while let Some(size) = avail.get(at..at + 4) {
+            let size = u32::from_le_bytes(size.try_into().expect("4 bytes")) as usize;
+            if avail.len() - at - 4 < size {
+                break;
+            }
+            at += 4 + size;
+            n += 1;
+        }
+        self.inner.consume(at);
+        self.consume(at as u64);
+        self.entry += n;
+        n
+    }
+
     /// [`skip`](Self::skip), with errors placed at `start`.
     fn skip_from(&mut self, n: u64, what: &str, start: u64) -> Result<()> {
         if let Some(left) = self.left {
