@@ -197,6 +197,10 @@ impl<R: Read> JsonReader<R> {
                     return Ok(Some(b));
                 }
                 self.pos += 1;
+                // --pretty's indentation: eight spaces at a time.
+                while self.pos + 8 <= self.end && self.buf[self.pos..self.pos + 8] == *b"        " {
+                    self.pos += 8;
+                }
             }
             if !self.refill()? {
                 return Ok(None);
@@ -427,7 +431,7 @@ impl<R: Read> JsonReader<R> {
             let hay = &self.buf[start..self.end];
             match hay
                 .iter()
-                .position(|&b| b == b'"' || b == b'\\' || b < 0x20 || b >= 0x80)
+                .position(|&b| b == b'"' || b == b'\\' || !(0x20..0x80).contains(&b))
             {
                 Some(k) if hay[k] >= 0x80 => {
                     // Not ASCII: checked as UTF-8 once the string ends.
