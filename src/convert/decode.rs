@@ -11,7 +11,7 @@ use crate::proto;
 use crate::schema::magic::{Extra, Layout};
 use crate::schema::MessageId;
 
-use super::payload::{blob_size, round_up, BlobSize};
+use super::payload::{blob_size, padding, round_up, sem_len, shm_len, BlobSize, MSG_ALIGN, SEM_ALIGN, SHM_ALIGN};
 use super::{message_id, output_error, DecodeOptions};
 
 /// Writes the image read by `reader` as JSON to `out`; returns the number of
@@ -235,21 +235,20 @@ pub(super) fn decode_extra<R: Read, W: Write>(
         }
         Extra::ShmData => {
             let e = decode_typed::<proto::IpcShmEntry, R>(r, payload, start)?;
-            // With in_pagemaps the contents live in pagemap/pages images instead.
-            let len = if e.in_pagemaps() { 0 } else { e.size };
+            let len = shm_len(&e);
             if no_payload {
-                r.skip(round_up(len, 4), "shared memory")?;
+                r.skip(round_up(len, SHM_ALIGN), "shared memory")?;
                 nopl(w, e.size)?;
             } else {
                 stream_base64(r, w, Some(len), "shared memory")?;
-                r.skip(round_up(len, 4) - len, "shared memory padding")?;
+                r.skip(padding(len, SHM_ALIGN), "shared memory padding")?;
             }
         }
         Extra::SemValues => {
             let e = decode_typed::<proto::IpcSemEntry, R>(r, payload, start)?;
-            let size = 2 * u64::from(e.nsems);
+            let size = sem_len(&e);
             if no_payload {
-                r.skip(round_up(size, 8), "semaphore values")?;
+                r.skip(round_up(size, SEM_ALIGN), "semaphore values")?;
                 nopl(w, size)?;
             } else {
                 let mut buf = Vec::new();
@@ -259,7 +258,7 @@ pub(super) fn decode_extra<R: Read, W: Write>(
                     w.u64(u64::from(u16::from_le_bytes([v[0], v[1]]))).map_err(io_err)?;
                 }
                 w.end_array().map_err(io_err)?;
-                r.skip(round_up(size, 8) - size, "semaphore padding")?;
+                r.skip(padding(size, SEM_ALIGN), "semaphore padding")?;
             }
         }
         Extra::MsgQueue => {
@@ -279,13 +278,13 @@ pub(super) fn decode_extra<R: Read, W: Write>(
                 let msize = u64::from(msg.msize);
                 total += buf.len() as u64 + msize;
                 if no_payload {
-                    r.skip(round_up(msize, 8), "message data")?;
+                    r.skip(round_up(msize, MSG_ALIGN), "message data")?;
                     continue;
                 }
                 // The Python CRIT prints queued messages without --pretty.
                 decode::write_message(w, id, &buf, false).map_err(|e| payload_error(r, at, e))?;
                 stream_base64(r, w, Some(msize), "message data")?;
-                r.skip(round_up(msize, 8) - msize, "message padding")?;
+                r.skip(padding(msize, MSG_ALIGN), "message padding")?;
             }
             if no_payload {
                 nopl(w, total)?;

@@ -15,7 +15,7 @@ use crate::proto;
 use crate::schema::magic::{self, Extra, Layout};
 use crate::schema::MessageId;
 
-use super::payload::{blob_size, round_up, BlobSize};
+use super::payload::{blob_size, padding, sem_len, BlobSize, MSG_ALIGN, SEM_ALIGN, SHM_ALIGN};
 use super::{message_id, output_error};
 
 /// Reads a JSON document (either CRIT's dialect) from `input` and writes the
@@ -305,7 +305,7 @@ impl EntryEncoder {
                         ));
                     }
                     out.write_all(&data[..size])?;
-                    out.write_all(&vec![0; (round_up(e.size, 4) - e.size) as usize])?;
+                    out.write_all(&vec![0; padding(e.size, SHM_ALIGN) as usize])?;
                 }
             }
             Extra::SemValues => {
@@ -325,8 +325,7 @@ impl EntryEncoder {
                     })?;
                     out.write_all(&x.to_le_bytes())?;
                 }
-                let size = 2 * u64::from(e.nsems);
-                out.write_all(&vec![0; (round_up(size, 8) - size) as usize])?;
+                out.write_all(&vec![0; padding(sem_len(&e), SEM_ALIGN) as usize])?;
             }
             Extra::MsgQueue => {
                 let items = value
@@ -355,7 +354,7 @@ impl EntryEncoder {
                         ));
                     }
                     out.write_all(&data[..msize as usize])?;
-                    out.write_all(&vec![0; (round_up(msize, 8) - msize) as usize])?;
+                    out.write_all(&vec![0; padding(msize, MSG_ALIGN) as usize])?;
                 }
             }
         }

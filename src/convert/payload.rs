@@ -1,4 +1,5 @@
-//! The per-magic rules for the raw bytes after an entry, shared by decode and encode.
+//! The per-magic rules for the raw bytes after an entry — how many, and their
+//! padding — that decode, encode and info all follow.
 
 use prost::Message as _;
 
@@ -40,4 +41,32 @@ pub(super) fn blob_size(magic: &str, payload: &[u8]) -> Result<BlobSize, prost::
 /// image may be near `u64::MAX`, and the read that follows then fails cleanly.
 pub(super) fn round_up(x: u64, to: u64) -> u64 {
     x.div_ceil(to).saturating_mul(to)
+}
+
+/// SysV shared memory: the contents follow the entry unless they live in
+/// pagemap/pages images (`in_pagemaps`), padded to 4 bytes.
+pub(super) fn shm_len(e: &proto::IpcShmEntry) -> u64 {
+    if e.in_pagemaps() {
+        0
+    } else {
+        e.size
+    }
+}
+
+/// Padding after shared memory contents.
+pub(super) const SHM_ALIGN: u64 = 4;
+
+/// Semaphore values: one u16 each, padded to 8 bytes.
+pub(super) fn sem_len(e: &proto::IpcSemEntry) -> u64 {
+    2 * u64::from(e.nsems)
+}
+
+/// Padding after semaphore values, and after each queued message's data.
+pub(super) const SEM_ALIGN: u64 = 8;
+/// Padding after a queued message's data.
+pub(super) const MSG_ALIGN: u64 = 8;
+
+/// The zero bytes after `len` bytes aligned to `to`.
+pub(super) fn padding(len: u64, to: u64) -> u64 {
+    round_up(len, to) - len
 }
