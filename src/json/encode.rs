@@ -548,6 +548,26 @@ fn put_len(out: &mut Vec<u8>, number: u32, data: &[u8]) {
     out.extend_from_slice(data);
 }
 
+/// `0x` and one to sixteen hex digits, as `--pretty` writes addresses. Every
+/// other reading (a flag table, `major:minor`, a dict name) agrees on these.
+fn plain_hex(b: &[u8]) -> Option<u64> {
+    let digits = b.strip_prefix(b"0x")?;
+    if digits.is_empty() || digits.len() > 16 {
+        return None;
+    }
+    let mut v = 0u64;
+    for &d in digits {
+        let x = match d {
+            b'0'..=b'9' => d - b'0',
+            b'a'..=b'f' => d - b'a' + 10,
+            b'A'..=b'F' => d - b'A' + 10,
+            _ => return None,
+        };
+        v = v << 4 | u64::from(x);
+    }
+    Some(v)
+}
+
 /// An integer from a JSON number, or from any string form `--pretty` (or the Go
 /// CRIT) writes: decimal, hex, flag names, `major:minor`, dict names.
 fn read_int<R: Read>(r: &mut JsonReader<R>, field: &Field, next: Next) -> Result<i128, Failure> {
@@ -558,7 +578,12 @@ fn read_int<R: Read>(r: &mut JsonReader<R>, field: &Field, next: Next) -> Result
             x => Err(value_error(format!("expected an integer, found {x}"))),
         },
         Next::String => {
-            let s = r.string()?;
+            let b = r.string_bytes()?;
+            // `--pretty`'s hex, the commonest string form, read straight from the bytes.
+            if let Some(v) = plain_hex(b) {
+                return Ok(v.into());
+            }
+            let s = std::str::from_utf8(b).expect("checked when read");
             let opts = &field.opts;
             if opts.dev {
                 if let Some(d) = formats::parse_dev(s, opts.odev) {

@@ -235,8 +235,18 @@ pub fn parse_flags(text: &str, table: FlagTable) -> Result<u64, String> {
     if text.is_empty() {
         return Ok(0);
     }
+    // Bytes, not chars: `--pretty` writes several names per value, and this
+    // runs for each (split at an ASCII `|`, every part is still UTF-8).
+    let same = |n: &str, part: &[u8]| n.len() == part.len() && n.bytes().zip(part).all(|(a, b)| a == *b);
     let mut value = 0u64;
-    for part in text.split('|').map(str::trim) {
+    for part in text.as_bytes().split(|&b| b == b'|') {
+        let bare = part.trim_ascii();
+        if let Some(&(_, bit)) = table.iter().find(|(n, _)| same(n, bare)) {
+            value = value.wrapping_add(bit);
+            continue;
+        }
+        // Anything else as before: trimmed of Unicode blanks too, a name or a number.
+        let part = std::str::from_utf8(part).expect("split at ASCII").trim();
         match table.iter().find(|(n, _)| *n == part) {
             Some(&(_, bit)) => value = value.wrapping_add(bit),
             None => value = value.wrapping_add(parse_int(part).ok_or_else(|| part.to_string())? as u64),
@@ -253,7 +263,7 @@ pub fn parse_int(text: &str) -> Option<i128> {
         Some(rest) => (true, rest),
         None => (false, t.strip_prefix('+').unwrap_or(t)),
     };
-    if memchr::memchr(b'_', t.as_bytes()).is_some() {
+    if t.bytes().any(|b| b == b'_') {
         if t.starts_with(['-', '+']) {
             return None;
         }
@@ -330,6 +340,20 @@ mod tests {
         ] {
             assert_eq!(parse_int(text), want, "{text:?}");
         }
+    }
+
+    #[test]
+    fn flags_by_name_and_number() {
+        use crate::schema::names::flag_table;
+        let prot = flag_table("mmap.prot").unwrap();
+        assert_eq!(parse_flags("PROT_READ | PROT_WRITE", prot), Ok(3));
+        assert_eq!(parse_flags(" PROT_EXEC|0x10 ", prot), Ok(0x14));
+        assert_eq!(parse_flags("\u{a0}PROT_READ", prot), Ok(1));
+        assert_eq!(parse_flags("", prot), Ok(0));
+        assert_eq!(
+            parse_flags("PROT_READ | PROT_BOGUS", prot),
+            Err("PROT_BOGUS".to_string())
+        );
     }
 
     #[test]

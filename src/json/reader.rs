@@ -397,6 +397,13 @@ impl<R: Read> JsonReader<R> {
         Ok(self.text(range))
     }
 
+    /// [`string`](Self::string) as bytes (UTF-8, checked), for callers that
+    /// look at ASCII forms first and need no second check.
+    pub fn string_bytes(&mut self) -> Result<&[u8], ReadError> {
+        let range = self.string_range()?;
+        Ok(self.bytes(range))
+    }
+
     fn bytes(&self, range: StrRange) -> &[u8] {
         match range {
             StrRange::Buf(a, b) => &self.buf[self.tok + a..self.tok + b],
