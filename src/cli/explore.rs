@@ -1,9 +1,12 @@
-//! `crit x DIR ps|fds|mems|rss|sk`: the explorers, as tables or JSON.
+//! `crit x DIR ps|fds|mems|rss|sk|net|mnt|ns|cg`: the explorers, as tables or JSON.
 
 use anyhow::Result;
-use crit::explore::{fds, mems, ps, rss, sk, Checkpoint, TaskHead, TaskState};
+use crit::explore::select::{self, Selected};
+use crit::explore::{cg, fds, mems, mnt, net, ns, overview, ps, rss, sk, Checkpoint, TaskHead, TaskState};
+use crit::source::{OpenOptions, Source};
 
 use super::args::{ExploreArgs, Explorer, Format};
+use super::explore_ct;
 use super::render::{self, heading, human_size, TextTable, Tone};
 
 /// Tables are laid out for a terminal this wide (long paths wrap).
@@ -12,10 +15,32 @@ const WIDTH: usize = 80;
 /// Runs `crit x DIR WHAT`: opens the checkpoint, runs the explorer and prints
 /// its report as a table or as JSON.
 pub fn run(args: &ExploreArgs) -> Result<()> {
-    let cp = Checkpoint::open(&args.dir)?;
+    let opts = OpenOptions {
+        container: args.container.clone(),
+        // The overview reads each task's command line from its memory.
+        pages: args.what.is_none(),
+        ..OpenOptions::default()
+    };
+    let mut cp = Checkpoint::from_source(Source::open(&args.dir, &opts)?)?;
+    if let Some(pid) = args.pid {
+        let sel = select::select(&mut cp, pid, args.tree)?;
+        note_thread(&sel);
+    }
     let json = args.output.format == Format::Json;
+    let filter = args.filter.filter();
+    if !filter.is_empty() && !matches!(args.what, Some(Explorer::Mems | Explorer::Rss)) {
+        usage("--prot, --kind and --range filter mappings: they go with mems and rss");
+    }
     let color = render::use_color(args.output.color);
-    match args.what {
+    let Some(what) = args.what else {
+        let r = overview::explore(&cp)?;
+        return if json {
+            render::print_json(&r)
+        } else {
+            render::print_text(&overview_table(&r, color))
+        };
+    };
+    match what {
         Explorer::Ps => {
             let r = ps::explore(&cp);
             if json {
@@ -33,7 +58,7 @@ pub fn run(args: &ExploreArgs) -> Result<()> {
             }
         }
         Explorer::Mems => {
-            let r = mems::explore(&cp)?;
+            let r = mems::explore_filtered(&cp, &filter)?;
             if json {
                 render::print_json(&r)
             } else {
@@ -41,7 +66,7 @@ pub fn run(args: &ExploreArgs) -> Result<()> {
             }
         }
         Explorer::Rss => {
-            let r = rss::explore(&cp)?;
+            let r = rss::explore_filtered(&cp, &filter)?;
             if json {
                 render::print_json(&r)
             } else {
@@ -56,6 +81,57 @@ pub fn run(args: &ExploreArgs) -> Result<()> {
                 render::print_text(&sk_table(&r, color))
             }
         }
+        Explorer::Net => {
+            let r = net::explore(&cp)?;
+            if json {
+                render::print_json(&r)
+            } else {
+                render::print_text(&explore_ct::net_table(&r, color))
+            }
+        }
+        Explorer::Mnt => {
+            let r = mnt::explore(&cp)?;
+            if json {
+                render::print_json(&r)
+            } else {
+                render::print_text(&explore_ct::mnt_table(&r, color))
+            }
+        }
+        Explorer::Ns => {
+            let r = ns::explore(&cp)?;
+            if json {
+                render::print_json(&r)
+            } else {
+                render::print_text(&explore_ct::ns_table(&r, color))
+            }
+        }
+        Explorer::Cg => {
+            let r = cg::explore(&cp)?;
+            if json {
+                render::print_json(&r)
+            } else {
+                render::print_text(&explore_ct::cg_table(&r, color))
+            }
+        }
+    }
+}
+
+/// Exits as clap does for a usage error (status 2).
+pub fn usage(msg: &str) -> ! {
+    use clap::CommandFactory;
+    let mut cli = super::args::Cli::command();
+    cli.build();
+    let x = cli.find_subcommand_mut("x").expect("the x command");
+    x.error(clap::error::ErrorKind::ArgumentConflict, msg).exit()
+}
+
+/// `--pid` named a thread: say which process is shown instead.
+pub fn note_thread(sel: &Selected) {
+    if let Some(tid) = sel.thread {
+        eprintln!(
+            "crit: note: {tid} is a thread of process {}; showing {}",
+            sel.pid, sel.pid
+        );
     }
 }
 
@@ -73,6 +149,41 @@ fn no_resources(t: &TaskHead, what: &str, color: bool) -> String {
         &format!("{}: CRIU saves no {what} for a {} task", task_line(t), t.state.as_str()),
         color,
     )
+}
+
+/// The overview as a table: one row per task, `COMMAND` indented by depth
+/// (`[comm]` when the checkpoint holds no command line).
+pub fn overview_table(r: &overview::OverviewReport, color: bool) -> String {
+    let mut t = TextTable::new(&["PID", "PPID", "THR", "STATE", "MEMORY", "FDS", "SOCKETS", "COMMAND"])
+        .right_align(&[0, 1, 2, 4, 5, 6]);
+    for p in &r.tasks {
+        let command = match &p.argv {
+            Some(argv) if !argv.is_empty() => argv.join(" "),
+            _ => format!("[{}]", p.comm),
+        };
+        // The command line is the process's own memory: no control
+        // character of it reaches the terminal.
+        let command: String = command.chars().map(|c| if c.is_control() { '?' } else { c }).collect();
+        let tone = if p.state == TaskState::Alive {
+            Tone::Plain
+        } else {
+            Tone::Warn
+        };
+        t.row(
+            vec![
+                p.pid.to_string(),
+                p.ppid.to_string(),
+                p.threads.to_string(),
+                p.state.as_str().to_string(),
+                human_size(p.memory_held),
+                p.fds.to_string(),
+                p.sockets.to_string(),
+                format!("{}{command}", "  ".repeat(p.depth)),
+            ],
+            tone,
+        );
+    }
+    t.fit(WIDTH).render(color)
 }
 
 /// The `ps` report as a table: one row per task, `COMM` indented by depth.
@@ -118,7 +229,10 @@ pub fn fds_table(r: &fds::FdsReport, color: bool) -> String {
             } else {
                 Tone::Plain
             };
-            t.row(vec![f.fd.to_string(), f.kind.clone(), f.object.clone()], tone);
+            t.row(
+                vec![f.fd.to_string(), f.kind.clone(), format!("{}{}", f.object, f.detail())],
+                tone,
+            );
         }
         for (name, path) in [("cwd", &task.cwd), ("root", &task.root)] {
             if let Some(p) = path {
@@ -168,9 +282,14 @@ pub fn rss_table(r: &rss::RssReport, color: bool) -> String {
             continue;
         }
         let kib = task.present_pages * 4;
+        let parent = match (task.parent_pages, task.parent_missing) {
+            (0, _) => String::new(),
+            (n, false) => format!(", {n} in the parent checkpoint"),
+            (n, true) => format!(", {n} in a parent checkpoint that is MISSING"),
+        };
         out += &heading(
             &format!(
-                "{}: {} pages present ({kib} KiB)",
+                "{}: {} pages present ({kib} KiB){parent}",
                 task_line(&task.task),
                 task.present_pages
             ),
@@ -179,7 +298,12 @@ pub fn rss_table(r: &rss::RssReport, color: bool) -> String {
         let mut t = TextTable::new(&["RUN", "PAGES", "IN VMA", "PAGES", "FILE"]).right_align(&[0, 1, 2, 3]);
         for run in &task.runs {
             let mut first = true;
-            let (start, pages) = (hex(run.start.0), run.pages.to_string());
+            let pages = if run.in_parent {
+                format!("{} parent", run.pages)
+            } else {
+                run.pages.to_string()
+            };
+            let start = hex(run.start.0);
             let run_cells = |first: bool| {
                 if first {
                     [start.clone(), pages.clone()]

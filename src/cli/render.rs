@@ -2,9 +2,10 @@
 
 use std::io::{self, IsTerminal, Write};
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 
 use super::args::ColorChoice;
+use super::output::stdout_error;
 
 /// Whether to colour output: `--color`, else a terminal without `NO_COLOR`.
 pub fn use_color(choice: ColorChoice) -> bool {
@@ -19,19 +20,17 @@ pub fn use_color(choice: ColorChoice) -> bool {
 pub fn print_json<T: serde::Serialize + ?Sized>(value: &T) -> Result<()> {
     let mut out = io::stdout().lock();
     // As an io::Error, so a closed pipe (`| head`) is recognised and not reported.
-    serde_json::to_writer_pretty(&mut out, value)
-        .map_err(io::Error::from)
-        .context("<output>")?;
-    writeln!(out).context("<output>")?;
+    serde_json::to_writer_pretty(&mut out, value).map_err(|e| stdout_error(e.into()))?;
+    writeln!(out).map_err(stdout_error)?;
     Ok(())
 }
 
 /// Prints text (a rendered table) to standard output.
 pub fn print_text(text: &str) -> Result<()> {
     let mut out = io::stdout().lock();
-    out.write_all(text.as_bytes()).context("<output>")?;
+    out.write_all(text.as_bytes()).map_err(stdout_error)?;
     if !text.ends_with('\n') {
-        writeln!(out).context("<output>")?;
+        writeln!(out).map_err(stdout_error)?;
     }
     Ok(())
 }

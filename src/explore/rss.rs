@@ -3,9 +3,9 @@
 
 use serde::Serialize;
 
-use crate::error::{Error, Result};
-use crate::image::ImageReader;
-use crate::proto::{PagemapEntry, PagemapHead, VmaEntry};
+use crate::error::Result;
+use crate::mem::{Pagemap, VmaFilter};
+use crate::proto::VmaEntry;
 
 use super::checkpoint::Checkpoint;
 use super::files::FileTable;
@@ -28,6 +28,11 @@ pub struct RssTask {
     /// Pages saved in all runs (those in a parent checkpoint included); a
     /// page is [`PAGE_SIZE`] bytes.
     pub present_pages: u64,
+    /// Pages the pagemap says live in the parent (pre-dump) checkpoint.
+    pub parent_pages: u64,
+    /// Some runs live in a parent checkpoint, and there is no `parent`
+    /// directory: those pages cannot be read (a chain copied without its parent).
+    pub parent_missing: bool,
     /// Runs in pagemap order; empty for a task without resources (a zombie).
     pub runs: Vec<Run>,
 }
@@ -66,49 +71,68 @@ pub struct RunVma {
 /// A missing or corrupt image (`pagemap-PID.img`, `mm-PID.img`, …), named in
 /// the error.
 pub fn explore(cp: &Checkpoint) -> Result<RssReport> {
+    explore_filtered(cp, &VmaFilter::default())
+}
+
+/// [`explore`], keeping only runs in the mappings `filter` matches
+/// (`--prot`, `--kind`, `--range`), and only those mappings under them.
+///
+/// # Errors
+///
+/// As [`explore`].
+pub fn explore_filtered(cp: &Checkpoint, filter: &VmaFilter) -> Result<RssReport> {
     let table = FileTable::load(cp)?;
     let mut tasks = Vec::with_capacity(cp.tasks.len());
     for t in &cp.tasks {
         let mut out = RssTask {
             task: t.into(),
             present_pages: 0,
+            parent_pages: 0,
+            parent_missing: false,
             runs: Vec::new(),
         };
         if t.state.has_resources() {
             let mut vmas = cp.mm(t.pid)?.vmas;
+            // Guard ranges (inside other mappings) and `[uprobes]` hold no
+            // pages: runs are matched against the mappings that can.
+            vmas.retain(|v| crate::mem::Vma::from(v).holds_pages());
             vmas.sort_by_key(|v| v.start);
-            out.runs = runs(&table, &vmas, &pagemap(cp, t.pid)?)?;
+            let pagemap = Pagemap::from_reader(cp.image(&format!("pagemap-{}.img", t.pid))?)?;
+            out.runs = runs(&table, &vmas, &pagemap)?;
+            if !filter.is_empty() {
+                let kept: std::collections::HashSet<u64> = vmas
+                    .iter()
+                    .filter(|v| filter.matches(&(*v).into()))
+                    .map(|v| v.start)
+                    .collect();
+                let in_range = |r: &Run| {
+                    let end = r.start.0.saturating_add(r.pages.saturating_mul(PAGE_SIZE));
+                    filter.range.as_ref().is_none_or(|g| r.start.0 < g.end && g.start < end)
+                };
+                out.runs.retain_mut(|r| {
+                    r.vmas.retain(|v| kept.contains(&v.start.0));
+                    !r.vmas.is_empty() && in_range(r)
+                });
+            }
             out.present_pages = out.runs.iter().map(|r| r.pages).sum();
+            out.parent_pages = out.runs.iter().filter(|r| r.in_parent).map(|r| r.pages).sum();
+            out.parent_missing = out.parent_pages > 0 && !cp.source().has_image_dir("parent");
         }
         tasks.push(out);
     }
     Ok(RssReport { tasks })
 }
 
-/// The entries of `pagemap-PID.img` after its head.
-fn pagemap(cp: &Checkpoint, pid: u32) -> Result<Vec<PagemapEntry>> {
-    let mut r = ImageReader::open(cp.path(&format!("pagemap-{pid}.img")))?;
-    let mut buf = Vec::new();
-    if r.next_message::<PagemapHead>(&mut buf)?.is_none() {
-        return Err(Error::bad_image(r.file().to_string(), "the pagemap has no head entry"));
-    }
-    let mut out = Vec::new();
-    while let Some(e) = r.next_message::<PagemapEntry>(&mut buf)? {
-        out.push(e);
-    }
-    Ok(out)
-}
-
-fn runs(table: &FileTable, vmas: &[VmaEntry], pagemap: &[PagemapEntry]) -> Result<Vec<Run>> {
-    let mut out = Vec::with_capacity(pagemap.len());
+fn runs(table: &FileTable, vmas: &[VmaEntry], pagemap: &Pagemap) -> Result<Vec<Run>> {
+    let mut out = Vec::with_capacity(pagemap.runs.len());
     let mut previous: Option<usize> = None;
-    for pm in pagemap {
-        let pages = crate::mem::entry_pages(pm);
-        let end = pm.vaddr.saturating_add(pages.saturating_mul(PAGE_SIZE));
+    for pm in &pagemap.runs {
+        // The reader checked that runs stay inside the address space.
+        let end = pm.end();
         let mut run = Run {
             start: Hex(pm.vaddr),
-            pages,
-            in_parent: pm.in_parent.unwrap_or(false),
+            pages: pm.nr_pages,
+            in_parent: pm.in_parent(),
             vmas: Vec::new(),
         };
         // VMAs are sorted and disjoint: skip those ending before the run.

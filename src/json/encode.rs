@@ -17,6 +17,7 @@ use serde_json::Value;
 use smallvec::SmallVec;
 
 use super::decode::UNKNOWN_FIELDS_KEY;
+use super::dialect;
 use super::formats;
 use super::reader::{JsonReader, Next, Number, ReadError};
 use crate::schema::{Field, Kind, Message, MessageId, Schema};
@@ -142,9 +143,18 @@ pub struct MessageEncoder {
     bufs: Vec<Vec<u8>>,
     /// Where out-of-order fields are put in order.
     reorder: Vec<u8>,
+    /// Which CRIT wrote the message being read, by its first telling key so
+    /// far (see [`dialect::is_go`]): `Some(true)` for the Go CRIT's.
+    telling: Option<bool>,
 }
 
 impl MessageEncoder {
+    /// Whether the Go CRIT wrote the last top-level message read (its keys
+    /// told; see [`dialect::is_go`]).
+    pub fn was_go(&self) -> bool {
+        self.telling == Some(true)
+    }
+
     /// Reads the JSON object ahead as a `message` and appends its payload to
     /// `out`. With `extra`, a key `extra` is the caller's: its value's text is
     /// left there.
@@ -154,7 +164,7 @@ impl MessageEncoder {
         message: MessageId,
         out: &mut Vec<u8>,
         depth: usize,
-        mut extra: Option<&mut Option<Vec<u8>>>,
+        extra: Option<&mut Option<Vec<u8>>>,
     ) -> Result<(), Failure> {
         let msg = &Schema::get().messages[message];
         if r.peek()? != Next::Object {
@@ -165,7 +175,27 @@ impl MessageEncoder {
             )));
         }
         r.begin_object()?;
+        // The dialect is told by this object's keys, its sub-objects' included,
+        // in the order they come; an enclosing object's first telling key may
+        // be this one's.
+        let outer = if depth == 0 { None } else { self.telling.take() };
+        self.telling = None;
+        let result = self.message_fields(r, msg, out, depth, extra);
+        self.telling = outer.or(self.telling);
+        result
+    }
+
+    fn message_fields<R: Read>(
+        &mut self,
+        r: &mut JsonReader<R>,
+        msg: &Message,
+        out: &mut Vec<u8>,
+        depth: usize,
+        mut extra: Option<&mut Option<Vec<u8>>>,
+    ) -> Result<(), Failure> {
         let base = out.len();
+        // Unix socket names, read once the dialect is known: (segment, text).
+        let mut unix_names: SmallVec<[(usize, String); 1]> = SmallVec::new();
         let mut segs: SmallVec<[Seg; 24]> = SmallVec::new();
         // Values that did not fit: an error only if no later key of the same
         // name replaces them (a JSON object read whole keeps the last).
@@ -178,11 +208,23 @@ impl MessageEncoder {
             if let Some((field, alias)) = msg.field_by_key(key, hint) {
                 let idx = field.number;
                 hint = msg.fields.partition_point(|f| f.number <= idx);
+                if self.telling.is_none() {
+                    // A proto name with an underscore is the Python CRIT's key;
+                    // its lowerCamel JSON name, the Go CRIT's.
+                    if alias {
+                        self.telling = Some(true);
+                    } else if field.json_name.len() != field.name.len() {
+                        self.telling = Some(false);
+                    }
+                }
                 let start = out.len();
                 let next = r.peek()?;
                 let null = next == Next::Null;
                 if null {
                     r.null()?;
+                } else if field.opts.unix_name && !field.repeated && next == Next::String {
+                    unix_names.push((segs.len(), r.string()?.to_owned()));
+                    in_order = false;
                 } else {
                     let level = r.depth();
                     match self.field(r, field, next, out, depth) {
@@ -207,6 +249,7 @@ impl MessageEncoder {
                     end: out.len(),
                 });
             } else if key == UNKNOWN_FIELDS_KEY.as_bytes() {
+                self.telling.get_or_insert(false);
                 unknown = Some(match read_unknown_fields(r, msg) {
                     Ok(bytes) => Ok(bytes),
                     Err(Failure::Value(e)) => Err(e.within(UNKNOWN_FIELDS_KEY)),
@@ -224,6 +267,19 @@ impl MessageEncoder {
                 // Read past the value, so that an enclosing duplicate key may still replace this.
                 r.skip_value()?;
                 return Err(e);
+            }
+        }
+        // The one bytes field the two CRITs write differently: quoted-printable
+        // (Python) or base64 (Go). Its bytes go last; put_in_order moves them.
+        for (i, text) in unix_names {
+            let field = msg.field_by_number(segs[i].idx).expect("a field of msg");
+            match dialect::unix_name(&text, self.telling == Some(true)) {
+                Ok(bytes) => {
+                    segs[i].start = out.len();
+                    put_len(out, field.number, &bytes);
+                    segs[i].end = out.len();
+                }
+                Err(e) => failed.push((i, EncodeError::new(e).within(&field.name))),
             }
         }
         if !in_order {
@@ -356,12 +412,8 @@ impl MessageEncoder {
                 return Err(value_error(format!("expected a string, found {found}")));
             }
             Kind::Bytes => {
-                let text = r.string()?;
-                let bytes = if field.opts.unix_name {
-                    formats::quopri_decode(text)
-                } else {
-                    formats::decode_base64(text).map_err(value_error)?
-                };
+                // (A unix socket name is read by `message`, which knows the dialect.)
+                let bytes = formats::decode_base64(r.string()?).map_err(value_error)?;
                 put_len(out, n, &bytes);
             }
             Kind::String => put_len(out, n, r.string()?.as_bytes()),
@@ -606,5 +658,39 @@ fn read_int<R: Read>(r: &mut JsonReader<R>, field: &Field, next: Next) -> Result
             let found = describe_next(r)?;
             Err(value_error(format!("expected an integer, found {found}")))
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn encode_text(message: &str, text: &str) -> Result<Vec<u8>, Failure> {
+        let id = Schema::get().message_id(message).expect("in the schema");
+        let mut out = Vec::new();
+        MessageEncoder::default().message(&mut JsonReader::new(text.as_bytes()), id, &mut out, 0, None)?;
+        Ok(out)
+    }
+
+    /// A unix socket's name is read once the object's keys have told the
+    /// dialect, even when the name comes before them.
+    #[test]
+    fn unix_name_by_dialect_whatever_the_key_order() {
+        let python = encode_text("unix_sk_entry", r#"{"name": "x=00", "id": 1, "fown": {"pid_type": 0}}"#).unwrap();
+        let go = encode_text("unix_sk_entry", r#"{"name": "eAA=", "id": 1, "fown": {"pidType": 0}}"#).unwrap();
+        assert_eq!(python, go);
+        // Field 11, length 2, "x\0", after id and fown.
+        assert_eq!(&python[..2], &[0x08, 0x01]);
+        assert_eq!(&python[python.len() - 4..], &[0x5a, 0x02, b'x', 0]);
+        // Go's base64 is checked as base64.
+        let Err(Failure::Value(e)) = encode_text("unix_sk_entry", r#"{"fown": {"pidType": 0}, "name": "x=00"}"#) else {
+            panic!("not base64, yet encoded");
+        };
+        assert_eq!(e.path, "name");
+        // No telling key: the Python CRIT's quoted-printable.
+        assert_eq!(
+            encode_text("unix_sk_entry", r#"{"name": "x=00"}"#).unwrap(),
+            [0x5a, 0x02, b'x', 0]
+        );
     }
 }
