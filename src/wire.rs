@@ -56,6 +56,20 @@ pub fn read_varint(buf: &[u8], pos: &mut usize) -> Result<u64, WireError> {
             return Ok(u64::from(b));
         }
     }
+    // Addresses are six-byte varints: with ten bytes in hand, no bounds checks.
+    if let Some(b) = buf.get(*pos..*pos + 10) {
+        let mut value = 0u64;
+        for (i, &byte) in b.iter().enumerate() {
+            value |= u64::from(byte & 0x7f) << (7 * i);
+            if byte < 0x80 {
+                if i == 9 && byte > 1 {
+                    break; // too long: the slow path says so
+                }
+                *pos += i + 1;
+                return Ok(value);
+            }
+        }
+    }
     read_varint_slow(buf, pos)
 }
 
@@ -204,6 +218,27 @@ mod tests {
             let mut pos = 0;
             assert_eq!(read_varint(&b, &mut pos).unwrap(), v);
             assert_eq!(pos, b.len());
+        }
+    }
+
+    #[test]
+    fn varints_with_ten_bytes_in_hand() {
+        for v in [0u64, 1, 127, 128, 300, 0x7f12_3456_7000, u32::MAX as u64, u64::MAX] {
+            let mut b = Vec::new();
+            put_varint(&mut b, v);
+            let n = b.len();
+            b.extend_from_slice(&[0xff; 10]);
+            let mut pos = 0;
+            assert_eq!(read_varint(&b, &mut pos).unwrap(), v);
+            assert_eq!(pos, n);
+        }
+        // Eleven bytes, and a tenth byte past 64 bits: errors, with or without bytes after.
+        for bad in [
+            &[0xff; 11][..],
+            &[0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x02, 0, 0],
+        ] {
+            let mut pos = 0;
+            assert!(read_varint(bad, &mut pos).is_err());
         }
     }
 

@@ -152,8 +152,8 @@ pub fn open_flags(flags: u32) -> String {
         _ => "O_ACCMODE",
     };
     let mut rest = Vec::new();
-    if let Some(t) = crate::json::names::flag_table("rfile.flags") {
-        crate::json::names::format_flags(u64::from(flags & !3), t, &mut rest);
+    if let Some(t) = crate::schema::names::flag_table("rfile.flags") {
+        crate::json::formats::format_flags(u64::from(flags & !3), t, &mut rest);
     }
     let rest = String::from_utf8_lossy(&rest).replace(" | ", "|");
     if rest.is_empty() {

@@ -176,6 +176,27 @@ impl<R: Read> ImageReader<R> {
         Ok(true)
     }
 
+    /// Hands the next entry's payload to `f`: straight from the read buffer
+    /// when it is there whole (no copy), else read into `buf`. `Ok(None)` at
+    /// the end of the image.
+    pub fn with_next_payload<T>(&mut self, buf: &mut Vec<u8>, f: impl FnOnce(&[u8]) -> T) -> Result<Option<T>> {
+        if let Ok(avail) = self.inner.fill_buf() {
+            if let Some(size) = avail.get(..4) {
+                let size = u32::from_le_bytes(size.try_into().expect("4 bytes")) as usize;
+                if let Some(payload) = avail.get(4..4 + size) {
+                    let t = f(payload);
+                    self.inner.consume(4 + size);
+                    self.consume(4 + size as u64);
+                    return Ok(Some(t));
+                }
+            }
+        }
+        if !self.next_payload(buf)? {
+            return Ok(None);
+        }
+        Ok(Some(f(buf)))
+    }
+
     /// Marks the end of an entry (its payload and any extra bytes).
     pub fn finish_entry(&mut self) {
         self.entry += 1;
@@ -265,9 +286,94 @@ impl<R: Read> ImageReader<R> {
         Ok(total)
     }
 
-    /// Skips `n` bytes, checking they are there.
+    /// Skips `n` bytes, checking they are there, straight out of the buffer.
     pub fn skip(&mut self, n: u64, what: &str) -> Result<()> {
-        self.stream_block(Some(n), what, |_| Ok(())).map(|_| ())
+        self.skip_from(n, what, self.offset)
+    }
+
+    /// Skips the next entry's payload (not any extra bytes after it) without
+    /// reading it; `Ok(false)` at the end of the image.
+    pub fn skip_payload(&mut self) -> Result<bool> {
+        let start = self.offset;
+        match self.next_size()? {
+            Some(n) => self.skip_from(n, "payload", start).map(|()| true),
+            None => Ok(false),
+        }
+    }
+
+    /// Skips the whole entries (size field and payload) already in the read
+    /// buffer, without a call per entry; returns how many. For images with
+    /// nothing after their entries; [`skip_payload`](Self::skip_payload) takes
+    /// the one the buffer cuts.
+    pub fn skip_buffered_entries(&mut self) -> usize {
+        let Ok(avail) = self.inner.fill_buf() else { return 0 };
+        let (mut at, mut n) = (0, 0);
+        while let Some(size) = avail.get(at..at + 4) {
+            let size = u32::from_le_bytes(size.try_into().expect("4 bytes")) as usize;
+            if avail.len() - at - 4 < size {
+                break;
+            }
+            at += 4 + size;
+            n += 1;
+        }
+        self.inner.consume(at);
+        self.consume(at as u64);
+        self.entry += n;
+        n
+    }
+
+    /// [`skip`](Self::skip), with errors placed at `start`.
+    fn skip_from(&mut self, n: u64, what: &str, start: u64) -> Result<()> {
+        if let Some(left) = self.left {
+            if n > left {
+                return Err(self.error_at(
+                    start,
+                    &format!("{what} of {n} bytes runs past the end of the file ({left} bytes left)"),
+                ));
+            }
+        }
+        let mut total = 0u64;
+        while total < n {
+            let avail = match self.inner.fill_buf() {
+                Ok(b) => b.len(),
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(Error::io(&self.file, e)),
+            };
+            if avail == 0 {
+                return Err(self.error_at(
+                    start,
+                    &format!("{what} of {n} bytes runs past the end of the input ({total} bytes left)"),
+                ));
+            }
+            let k = (avail as u64).min(n - total) as usize;
+            self.inner.consume(k);
+            self.consume(k as u64);
+            total += k as u64;
+        }
+        Ok(())
+    }
+
+    /// Reads the next entry's size field; `Ok(None)` at the end of the image.
+    /// The caller reads or [`skip`](Self::skip)s that many bytes.
+    pub fn next_size(&mut self) -> Result<Option<u64>> {
+        let start = self.offset;
+        if let Ok(avail) = self.inner.fill_buf() {
+            if let Some(size) = avail.get(..4) {
+                let size = u32::from_le_bytes(size.try_into().expect("4 bytes"));
+                self.inner.consume(4);
+                self.consume(4);
+                return Ok(Some(u64::from(size)));
+            }
+        }
+        let mut size = [0u8; 4];
+        match self.read_exact_or_eof(&mut size)? {
+            0 => Ok(None),
+            4 => Ok(Some(u64::from(u32::from_le_bytes(size)))),
+            n => Err(self.error_at(
+                start,
+                &format!("file ends inside the entry's size field ({n} of 4 bytes)"),
+            )),
+        }
     }
 
     /// Reads the next payload and decodes it as `T`; `None` at the end.

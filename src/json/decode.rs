@@ -10,7 +10,6 @@ use std::io::{self, Write};
 use smallvec::SmallVec;
 
 use super::formats;
-use super::names;
 use super::writer::JsonWriter;
 use crate::schema::{Field, Kind, MessageId, Schema};
 use crate::wire::{unzigzag32, unzigzag64, FieldIter, WireError, WireField, WireValue};
@@ -83,6 +82,15 @@ fn write_fields_at<W: Write>(
     // CRIU (protobuf-c) writes fields in number order, each singular field once:
     // print them as they come. Anything else (out of order, repeated singular
     // fields, packed lists, unknown fields, addresses) takes the general path.
+    if payload.len() > HOLD_AT_MOST {
+        // Too large to hold back in case of a rollback: look first, then write
+        // as the output goes.
+        return if in_wire_order(message, payload, pretty) {
+            write_in_wire_order(w, message, payload, pretty, hex, depth).map(|_| ())
+        } else {
+            write_sorted(w, message, payload, pretty, hex, depth)
+        };
+    }
     let mark = w.mark();
     let in_order = write_in_wire_order(w, message, payload, pretty, hex, depth);
     let result = match in_order {
@@ -95,6 +103,37 @@ fn write_fields_at<W: Write>(
     };
     w.release(mark);
     result
+}
+
+/// Messages up to this size are written on the chance that their fields are
+/// in order, and rolled back if not; larger ones (an `mm` entry of 100,000
+/// VMAs) are checked first, so that output is never held back whole.
+const HOLD_AT_MOST: usize = 16 * 1024;
+
+/// Whether [`write_in_wire_order`] can write `payload` (malformed input says
+/// no: [`write_sorted`] reports it).
+fn in_wire_order(message: MessageId, payload: &[u8], pretty: bool) -> bool {
+    let msg = &Schema::get().messages[message];
+    let mut last: Option<usize> = None;
+    for f in FieldIter::new(payload) {
+        let Ok(f) = f else { return false };
+        let Some(idx) = msg.index_of(f.number) else {
+            return false;
+        };
+        let field = &msg.fields[idx];
+        if field.repeated
+            && (matches!(f.value, WireValue::Len(_)) && is_packable(field.kind) || pretty && field.opts.ipadd)
+        {
+            return false;
+        }
+        if let Some(l) = last {
+            if idx < l || (idx == l && !field.repeated) {
+                return false;
+            }
+        }
+        last = Some(idx);
+    }
+    true
 }
 
 /// The fast path: `Ok(false)` when the payload needs [`write_sorted`].
@@ -111,7 +150,7 @@ fn write_in_wire_order<W: Write>(
     let mut in_list = false;
     for f in FieldIter::new(payload) {
         let f = f?;
-        let Ok(idx) = msg.fields.binary_search_by_key(&f.number, |x| x.number) else {
+        let Some(idx) = msg.index_of(f.number) else {
             return Ok(false);
         };
         let field = &msg.fields[idx];
@@ -161,9 +200,9 @@ fn write_sorted<W: Write>(
     let mut unknown: Vec<(usize, usize)> = Vec::new();
     for f in FieldIter::new(payload) {
         let f = f?;
-        match msg.fields.binary_search_by_key(&f.number, |x| x.number) {
-            Ok(i) => fields.push((i, f)),
-            Err(_) => unknown.push((f.start, f.end)),
+        match msg.index_of(f.number) {
+            Some(i) => fields.push((i, f)),
+            None => unknown.push((f.start, f.end)),
         }
     }
     fields.sort_by_key(|(i, _)| *i);
@@ -382,7 +421,7 @@ fn write_pretty_int<W: Write>(w: &mut JsonWriter<W>, field: &Field, int: Int, he
         w.plain_string(|buf| buf.extend_from_slice(formats::format_dev(bits, opts.odev).as_bytes()))?;
     } else if let Some(flags) = opts.flags {
         match flags {
-            Some(table) => w.plain_string(|buf| names::format_flags(bits, table, buf))?,
+            Some(table) => w.plain_string(|buf| formats::format_flags(bits, table, buf))?,
             None => w.plain_string(hexstr)?,
         }
     } else if let Some(name) = opts

@@ -5,6 +5,13 @@
 //! integers as strings, lowerCamelCase names). Fields are written in number
 //! order, as CRIU's protobuf-c does, so a decoded image encodes back to the
 //! same bytes.
+//!
+//! It writes protobuf while it reads ([`super::reader`]): no tree of the
+//! document is built, each message's fields land in its buffer as they come,
+//! and only a message whose keys are out of field order is put in order
+//! afterwards.
+
+use std::io::Read;
 
 use serde_json::Value;
 use smallvec::SmallVec;
@@ -12,7 +19,7 @@ use smallvec::SmallVec;
 use super::decode::UNKNOWN_FIELDS_KEY;
 use super::dialect;
 use super::formats;
-use super::names;
+use super::reader::{JsonReader, Next, Number, ReadError};
 use crate::schema::{Field, Kind, Message, MessageId, Schema};
 use crate::wire::{self, put_tag, put_varint};
 
@@ -56,8 +63,49 @@ impl EncodeError {
     }
 }
 
-fn describe(v: &Value) -> String {
-    let s = v.to_string();
+/// Why a message could not be encoded: the JSON does not parse, or a value
+/// does not fit its field.
+#[derive(Debug)]
+pub enum Failure {
+    /// Not JSON (serde_json's wording), or reading the input failed.
+    Read(ReadError),
+    /// A value that does not fit its field, and where.
+    Value(EncodeError),
+}
+
+impl From<ReadError> for Failure {
+    fn from(e: ReadError) -> Self {
+        Failure::Read(e)
+    }
+}
+
+impl From<EncodeError> for Failure {
+    fn from(e: EncodeError) -> Self {
+        Failure::Value(e)
+    }
+}
+
+impl Failure {
+    /// Prefixes a value error's path with an enclosing key or index.
+    pub fn within(self, segment: &str) -> Self {
+        match self {
+            Failure::Value(e) => Failure::Value(e.within(segment)),
+            other => other,
+        }
+    }
+}
+
+fn value_error(what: impl Into<String>) -> Failure {
+    Failure::Value(EncodeError::new(what))
+}
+
+/// The value ahead, consumed and shown as serde_json prints it (cut at 40
+/// characters), for messages; a syntax error in it wins.
+fn describe_str(s: &str) -> String {
+    cut(Value::from(s).to_string())
+}
+
+fn cut(s: String) -> String {
     if s.len() > 40 {
         format!("{}…", &s[..s.char_indices().nth(37).map_or(s.len(), |(i, _)| i)])
     } else {
@@ -65,57 +113,429 @@ fn describe(v: &Value) -> String {
     }
 }
 
-/// Encodes the JSON object `value` as a `message`, appending to `out`.
-/// Keys listed in `skip` (such as `extra`) belong to the caller.
-pub fn encode_message(message: MessageId, value: &Value, skip: &[&str], out: &mut Vec<u8>) -> Result<(), EncodeError> {
-    let schema = Schema::get();
-    let msg = &schema.messages[message];
-    let obj = value.as_object().ok_or_else(|| {
-        EncodeError::new(format!(
-            "expected an object for {}, found {}",
-            msg.name,
-            describe(value)
-        ))
-    })?;
-    // One pass over the object's keys, then the fields in number order, as
-    // protobuf-c writes them.
-    let mut present: SmallVec<[(&Field, &Value); 24]> = SmallVec::new();
-    let mut unknown = None;
-    for (key, v) in obj {
-        if let Some(field) = msg.field_by_name(key) {
-            if !v.is_null() {
-                present.push((field, v));
+fn describe_next<R: Read>(r: &mut JsonReader<R>) -> Result<String, Failure> {
+    let text = r.capture_value()?;
+    let s = match serde_json::from_slice::<Value>(&text) {
+        Ok(v) => v.to_string(),
+        Err(_) => String::from_utf8_lossy(&text).into_owned(),
+    };
+    Ok(cut(s))
+}
+
+/// A field's bytes in the message buffer, as its key came.
+#[derive(Clone, Copy)]
+struct Seg {
+    /// The field's number.
+    idx: u32,
+    /// Written under the JSON (lowerCamel) name rather than the proto name.
+    alias: bool,
+    /// `null`: present as a key, but no field.
+    null: bool,
+    start: usize,
+    end: usize,
+}
+
+/// Encodes messages from a [`JsonReader`], reusing its buffers from one entry
+/// to the next.
+#[derive(Default)]
+pub struct MessageEncoder {
+    /// One buffer per nesting level, for sub-messages (their length goes first).
+    bufs: Vec<Vec<u8>>,
+    /// Where out-of-order fields are put in order.
+    reorder: Vec<u8>,
+    /// Which CRIT wrote the message being read, by its first telling key so
+    /// far (see [`dialect::is_go`]): `Some(true)` for the Go CRIT's.
+    telling: Option<bool>,
+}
+
+impl MessageEncoder {
+    /// Whether the Go CRIT wrote the last top-level message read (its keys
+    /// told; see [`dialect::is_go`]).
+    pub fn was_go(&self) -> bool {
+        self.telling == Some(true)
+    }
+
+    /// Reads the JSON object ahead as a `message` and appends its payload to
+    /// `out`. With `extra`, a key `extra` is the caller's: its value's text is
+    /// left there.
+    pub fn message<R: Read>(
+        &mut self,
+        r: &mut JsonReader<R>,
+        message: MessageId,
+        out: &mut Vec<u8>,
+        depth: usize,
+        extra: Option<&mut Option<Vec<u8>>>,
+    ) -> Result<(), Failure> {
+        let msg = &Schema::get().messages[message];
+        if r.peek()? != Next::Object {
+            let found = describe_next(r)?;
+            return Err(value_error(format!(
+                "expected an object for {}, found {found}",
+                msg.name
+            )));
+        }
+        r.begin_object()?;
+        // The dialect is told by this object's keys, its sub-objects' included,
+        // in the order they come; an enclosing object's first telling key may
+        // be this one's.
+        let outer = if depth == 0 { None } else { self.telling.take() };
+        self.telling = None;
+        let result = self.message_fields(r, msg, out, depth, extra);
+        self.telling = outer.or(self.telling);
+        result
+    }
+
+    fn message_fields<R: Read>(
+        &mut self,
+        r: &mut JsonReader<R>,
+        msg: &Message,
+        out: &mut Vec<u8>,
+        depth: usize,
+        mut extra: Option<&mut Option<Vec<u8>>>,
+    ) -> Result<(), Failure> {
+        let base = out.len();
+        // Unix socket names, read once the dialect is known: (segment, text).
+        let mut unix_names: SmallVec<[(usize, String); 1]> = SmallVec::new();
+        let mut segs: SmallVec<[Seg; 24]> = SmallVec::new();
+        // Values that did not fit: an error only if no later key of the same
+        // name replaces them (a JSON object read whole keeps the last).
+        let mut failed: SmallVec<[(usize, EncodeError); 1]> = SmallVec::new();
+        let mut unknown: Option<Result<Vec<u8>, EncodeError>> = None;
+        let mut in_order = true;
+        let mut first = true;
+        let mut hint = 0;
+        while let Some(key) = r.next_key_bytes(&mut first)? {
+            if let Some((field, alias)) = msg.field_by_key(key, hint) {
+                let idx = field.number;
+                hint = msg.fields.partition_point(|f| f.number <= idx);
+                if self.telling.is_none() {
+                    // A proto name with an underscore is the Python CRIT's key;
+                    // its lowerCamel JSON name, the Go CRIT's.
+                    if alias {
+                        self.telling = Some(true);
+                    } else if field.json_name.len() != field.name.len() {
+                        self.telling = Some(false);
+                    }
+                }
+                let start = out.len();
+                let next = r.peek()?;
+                let null = next == Next::Null;
+                if null {
+                    r.null()?;
+                } else if field.opts.unix_name && !field.repeated && next == Next::String {
+                    unix_names.push((segs.len(), r.string()?.to_owned()));
+                    in_order = false;
+                } else {
+                    let level = r.depth();
+                    match self.field(r, field, next, out, depth) {
+                        Ok(()) => {}
+                        Err(Failure::Value(e)) => {
+                            r.close_to(level)?;
+                            out.truncate(start);
+                            failed.push((segs.len(), e.within(&field.name)));
+                            in_order = false;
+                        }
+                        Err(e) => return Err(e),
+                    }
+                }
+                if segs.last().is_some_and(|s| s.idx >= idx) {
+                    in_order = false;
+                }
+                segs.push(Seg {
+                    idx,
+                    alias,
+                    null,
+                    start,
+                    end: out.len(),
+                });
+            } else if key == UNKNOWN_FIELDS_KEY.as_bytes() {
+                self.telling.get_or_insert(false);
+                unknown = Some(match read_unknown_fields(r, msg) {
+                    Ok(bytes) => Ok(bytes),
+                    Err(Failure::Value(e)) => Err(e.within(UNKNOWN_FIELDS_KEY)),
+                    Err(e) => return Err(e),
+                });
+            } else if key == b"extra" && extra.is_some() {
+                let slot = extra.as_deref_mut().expect("checked");
+                *slot = Some(r.capture_value()?);
+            } else {
+                let e = value_error(format!(
+                    "{} has no field \"{}\"",
+                    msg.name,
+                    String::from_utf8_lossy(key)
+                ));
+                // Read past the value, so that an enclosing duplicate key may still replace this.
+                r.skip_value()?;
+                return Err(e);
             }
-        } else if key == UNKNOWN_FIELDS_KEY {
-            unknown = Some(v);
-        } else if !skip.contains(&key.as_str()) {
-            return Err(EncodeError::new(format!("{} has no field \"{key}\"", msg.name)));
         }
-    }
-    present.sort_by_key(|(f, _)| f.number);
-    if let Some(pair) = present.windows(2).find(|p| p[0].0.number == p[1].0.number) {
-        return Err(EncodeError::new(format!(
-            "{} is given twice (as \"{}\" and \"{}\")",
-            pair[0].0.name, pair[0].0.name, pair[0].0.json_name
-        )));
-    }
-    for (field, v) in present {
-        if field.opts.unix_name {
-            // The one bytes field written differently by the two CRITs.
-            encode_unix_name(field, v, dialect::is_go(value), out).map_err(|e| e.within(&field.name))?;
-            continue;
+        // The one bytes field the two CRITs write differently: quoted-printable
+        // (Python) or base64 (Go). Its bytes go last; put_in_order moves them.
+        for (i, text) in unix_names {
+            let field = msg.field_by_number(segs[i].idx).expect("a field of msg");
+            match dialect::unix_name(&text, self.telling == Some(true)) {
+                Ok(bytes) => {
+                    segs[i].start = out.len();
+                    put_len(out, field.number, &bytes);
+                    segs[i].end = out.len();
+                }
+                Err(e) => failed.push((i, EncodeError::new(e).within(&field.name))),
+            }
         }
-        encode_field(field, v, out).map_err(|e| e.within(&field.name))?;
+        if !in_order {
+            self.put_in_order(msg, &segs, failed, base, out)?;
+        }
+        if let Some(bytes) = unknown {
+            out.extend_from_slice(&bytes?);
+        }
+        Ok(())
     }
-    if let Some(raw) = unknown {
-        let text = raw
-            .as_str()
-            .ok_or_else(|| EncodeError::new("expected a base64 string").within(UNKNOWN_FIELDS_KEY))?;
-        let bytes = formats::decode_base64(text).map_err(|e| EncodeError::new(e).within(UNKNOWN_FIELDS_KEY))?;
-        check_unknown_fields(msg, &bytes).map_err(|e| e.within(UNKNOWN_FIELDS_KEY))?;
-        out.extend_from_slice(&bytes);
+
+    /// Puts the fields of the message at `out[base..]` in number order, as
+    /// protobuf-c writes them. A key given twice counts once, the last (as in
+    /// a JSON object read whole); one field under both its names is an error.
+    #[cold]
+    fn put_in_order(
+        &mut self,
+        msg: &Message,
+        segs: &[Seg],
+        mut failed: SmallVec<[(usize, EncodeError); 1]>,
+        base: usize,
+        out: &mut Vec<u8>,
+    ) -> Result<(), Failure> {
+        let n = segs.len();
+        let mut keep: SmallVec<[bool; 24]> = SmallVec::from_elem(true, n);
+        for i in 0..n {
+            if segs[i + 1..]
+                .iter()
+                .any(|s| s.idx == segs[i].idx && s.alias == segs[i].alias)
+                || segs[i].null
+            {
+                keep[i] = false;
+            }
+        }
+        let mut kept: SmallVec<[(usize, Seg); 24]> = segs
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| keep[*i])
+            .map(|(i, s)| (i, *s))
+            .collect();
+        kept.sort_by_key(|(_, s)| s.idx);
+        if let Some(pair) = kept.windows(2).find(|p| p[0].1.idx == p[1].1.idx) {
+            let f = msg.field_by_number(pair[0].1.idx).expect("a field of msg");
+            return Err(value_error(format!(
+                "{} is given twice (as \"{}\" and \"{}\")",
+                f.name, f.name, f.json_name
+            )));
+        }
+        // The first field (by number) whose kept value did not fit.
+        for (i, _) in &kept {
+            if let Some(k) = failed.iter().position(|(at, _)| at == i) {
+                return Err(Failure::Value(failed.swap_remove(k).1));
+            }
+        }
+        self.reorder.clear();
+        for (_, s) in &kept {
+            self.reorder.extend_from_slice(&out[s.start..s.end]);
+        }
+        out.truncate(base);
+        out.extend_from_slice(&self.reorder);
+        Ok(())
     }
-    Ok(())
+
+    fn field<R: Read>(
+        &mut self,
+        r: &mut JsonReader<R>,
+        field: &Field,
+        next: Next,
+        out: &mut Vec<u8>,
+        depth: usize,
+    ) -> Result<(), Failure> {
+        if !field.repeated {
+            return self.one(r, field, next, out, depth);
+        }
+        if next != Next::Array {
+            let found = describe_next(r)?;
+            return Err(value_error(format!("expected a list, found {found}")));
+        }
+        r.begin_array()?;
+        let mut first = true;
+        let mut i = 0;
+        while r.next_item(&mut first)? {
+            if i == 0 && field.opts.ipadd && r.peek()? == Next::String {
+                // The Python CRIT's one address string; anything after it is ignored.
+                let text = r.string()?;
+                let words =
+                    formats::parse_ip(text).ok_or_else(|| value_error(format!("\"{text}\" is not an IP address")))?;
+                for word in words {
+                    put_tag(out, field.number, wire::VARINT);
+                    put_varint(out, u64::from(word));
+                }
+                while r.next_item(&mut first)? {
+                    r.skip_value()?;
+                }
+                return Ok(());
+            }
+            let next = r.peek()?;
+            self.one(r, field, next, out, depth)
+                .map_err(|e| e.within(&format!("[{i}]")))?;
+            i += 1;
+        }
+        Ok(())
+    }
+
+    fn one<R: Read>(
+        &mut self,
+        r: &mut JsonReader<R>,
+        field: &Field,
+        next: Next,
+        out: &mut Vec<u8>,
+        depth: usize,
+    ) -> Result<(), Failure> {
+        let n = field.number;
+        match field.kind {
+            Kind::Message(id) => {
+                if self.bufs.len() <= depth {
+                    self.bufs.resize_with(depth + 1, Vec::new);
+                }
+                let mut sub = std::mem::take(&mut self.bufs[depth]);
+                sub.clear();
+                let result = self.message(r, id, &mut sub, depth + 1, None);
+                if result.is_ok() {
+                    put_len(out, n, &sub);
+                }
+                self.bufs[depth] = sub;
+                result?;
+            }
+            Kind::Bytes | Kind::String if next != Next::String => {
+                let found = describe_next(r)?;
+                return Err(value_error(format!("expected a string, found {found}")));
+            }
+            Kind::Bytes => {
+                // (A unix socket name is read by `message`, which knows the dialect.)
+                let bytes = formats::decode_base64(r.string()?).map_err(value_error)?;
+                put_len(out, n, &bytes);
+            }
+            Kind::String => put_len(out, n, r.string()?.as_bytes()),
+            Kind::Bool => {
+                let b = match next {
+                    Next::Bool => r.bool()?,
+                    Next::Number => r.number()?.as_f64() != 0.0,
+                    Next::String => match r.string()? {
+                        "true" => true,
+                        "false" => false,
+                        s => {
+                            let found = describe_str(s);
+                            return Err(value_error(format!("expected true or false, found {found}")));
+                        }
+                    },
+                    _ => {
+                        let found = describe_next(r)?;
+                        return Err(value_error(format!("expected true or false, found {found}")));
+                    }
+                };
+                put_tag(out, n, wire::VARINT);
+                put_varint(out, u64::from(b));
+            }
+            Kind::Enum(id) => {
+                let e = &Schema::get().enums[id];
+                let num = match next {
+                    Next::String => {
+                        let s = r.string()?;
+                        match e.number_of(s) {
+                            Some(x) => x,
+                            None => formats::parse_int(s)
+                                .and_then(|x| i32::try_from(x).ok())
+                                .ok_or_else(|| value_error(format!("\"{s}\" is not a value of enum {}", e.name)))?,
+                        }
+                    }
+                    Next::Number => {
+                        let x = r.number()?;
+                        x.as_i64()
+                            .and_then(|x| i32::try_from(x).ok())
+                            .ok_or_else(|| value_error(format!("{x} is not a value of enum {}", e.name)))?
+                    }
+                    _ => {
+                        let found = describe_next(r)?;
+                        return Err(value_error(format!(
+                            "expected a name of enum {}, found {found}",
+                            e.name
+                        )));
+                    }
+                };
+                put_tag(out, n, wire::VARINT);
+                put_varint(out, i64::from(num) as u64);
+            }
+            Kind::Double | Kind::Float => {
+                let x = match next {
+                    Next::Number => Some(r.number()?.as_f64()),
+                    Next::String => {
+                        let s = r.string()?;
+                        match s.parse() {
+                            Ok(x) => Some(x),
+                            Err(_) => {
+                                let found = describe_str(s);
+                                return Err(value_error(format!("expected a number, found {found}")));
+                            }
+                        }
+                    }
+                    _ => None,
+                };
+                let Some(x) = x else {
+                    let found = describe_next(r)?;
+                    return Err(value_error(format!("expected a number, found {found}")));
+                };
+                if field.kind == Kind::Double {
+                    put_tag(out, n, wire::I64);
+                    out.extend_from_slice(&x.to_le_bytes());
+                } else {
+                    put_tag(out, n, wire::I32);
+                    out.extend_from_slice(&(x as f32).to_le_bytes());
+                }
+            }
+            kind => {
+                let x = read_int(r, field, next)?;
+                put_int(out, n, kind, x)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// `_unknown_fields`: base64 of raw fields, which must be well-formed and
+/// unknown to the schema, or the image would not decode back to the same JSON.
+fn read_unknown_fields<R: Read>(r: &mut JsonReader<R>, msg: &Message) -> Result<Vec<u8>, Failure> {
+    if r.peek()? != Next::String {
+        r.skip_value()?;
+        return Err(value_error("expected a base64 string"));
+    }
+    let bytes = formats::decode_base64(r.string()?).map_err(value_error)?;
+    check_unknown_fields(msg, &bytes)?;
+    Ok(bytes)
+}
+
+/// Encodes the JSON object `value` as a `message`, appending to `out`. Keys
+/// listed in `skip` (such as `extra`) belong to the caller. (For callers that
+/// hold a `Value`; `encode` streams through [`MessageEncoder`].)
+pub fn encode_message(message: MessageId, value: &Value, skip: &[&str], out: &mut Vec<u8>) -> Result<(), EncodeError> {
+    let text = if skip.is_empty() {
+        serde_json::to_vec(value)
+    } else {
+        let mut v = value.clone();
+        if let Some(obj) = v.as_object_mut() {
+            obj.retain(|k, _| !skip.contains(&k.as_str()));
+        }
+        serde_json::to_vec(&v)
+    }
+    .map_err(|e| EncodeError::new(e.to_string()))?;
+    let mut r = JsonReader::new(text.as_slice());
+    MessageEncoder::default()
+        .message(&mut r, message, out, 0, None)
+        .map_err(|e| match e {
+            Failure::Value(e) => e,
+            Failure::Read(ReadError::Syntax(s)) => EncodeError::new(s),
+            Failure::Read(ReadError::Io(e)) => EncodeError::new(e.to_string()),
+        })
 }
 
 /// Raw unknown fields must be well-formed and unknown to the schema, or the
@@ -133,157 +553,44 @@ fn check_unknown_fields(msg: &Message, bytes: &[u8]) -> Result<(), EncodeError> 
     Ok(())
 }
 
-fn encode_field(field: &Field, v: &Value, out: &mut Vec<u8>) -> Result<(), EncodeError> {
-    if !field.repeated {
-        return encode_one(field, v, out);
+/// An integer field's value, range-checked for its kind.
+fn put_int(out: &mut Vec<u8>, n: u32, kind: Kind, x: i128) -> Result<(), Failure> {
+    let (lo, hi): (i128, i128) = match kind {
+        Kind::Int32 | Kind::Sint32 | Kind::Sfixed32 => (i32::MIN.into(), i32::MAX.into()),
+        Kind::Uint32 | Kind::Fixed32 => (0, u32::MAX.into()),
+        Kind::Int64 | Kind::Sint64 | Kind::Sfixed64 => (i64::MIN.into(), i64::MAX.into()),
+        _ => (0, u64::MAX.into()),
+    };
+    if x < lo || x > hi {
+        return Err(value_error(format!("{x} is out of range for a {kind:?} field")));
     }
-    let items = v
-        .as_array()
-        .ok_or_else(|| EncodeError::new(format!("expected a list, found {}", describe(v))))?;
-    if field.opts.ipadd {
-        if let Some(Value::String(text)) = items.first() {
-            let words =
-                formats::parse_ip(text).ok_or_else(|| EncodeError::new(format!("\"{text}\" is not an IP address")))?;
-            for word in words {
-                put_tag(out, field.number, wire::VARINT);
-                put_varint(out, u64::from(word));
-            }
-            return Ok(());
-        }
-    }
-    for (i, item) in items.iter().enumerate() {
-        encode_one(field, item, out).map_err(|e| e.within(&format!("[{i}]")))?;
-    }
-    Ok(())
-}
-
-fn encode_one(field: &Field, v: &Value, out: &mut Vec<u8>) -> Result<(), EncodeError> {
-    let n = field.number;
-    match field.kind {
-        Kind::Message(id) => {
-            let mut sub = Vec::new();
-            encode_message(id, v, &[], &mut sub)?;
-            put_tag(out, n, wire::LEN);
-            put_varint(out, sub.len() as u64);
-            out.extend_from_slice(&sub);
-        }
-        Kind::Bytes => {
-            let text = v
-                .as_str()
-                .ok_or_else(|| EncodeError::new(format!("expected a string, found {}", describe(v))))?;
-            let bytes = formats::decode_base64(text).map_err(EncodeError::new)?;
-            put_len(out, n, &bytes);
-        }
-        Kind::String => {
-            let text = v
-                .as_str()
-                .ok_or_else(|| EncodeError::new(format!("expected a string, found {}", describe(v))))?;
-            put_len(out, n, text.as_bytes());
-        }
-        Kind::Bool => {
-            let b = match v {
-                Value::Bool(b) => *b,
-                Value::Number(x) => x.as_f64() != Some(0.0),
-                Value::String(s) if s == "true" || s == "false" => s == "true",
-                _ => {
-                    return Err(EncodeError::new(format!(
-                        "expected true or false, found {}",
-                        describe(v)
-                    )))
-                }
-            };
+    match kind {
+        Kind::Sint32 => {
             put_tag(out, n, wire::VARINT);
-            put_varint(out, u64::from(b));
+            put_varint(out, wire::zigzag32(x as i32));
         }
-        Kind::Enum(id) => {
-            let e = &Schema::get().enums[id];
-            let num = match v {
-                Value::String(s) => match e.number_of(s) {
-                    Some(x) => x,
-                    None => names::parse_int(s)
-                        .and_then(|x| i32::try_from(x).ok())
-                        .ok_or_else(|| EncodeError::new(format!("\"{s}\" is not a value of enum {}", e.name)))?,
-                },
-                Value::Number(x) => x
-                    .as_i64()
-                    .and_then(|x| i32::try_from(x).ok())
-                    .ok_or_else(|| EncodeError::new(format!("{x} is not a value of enum {}", e.name)))?,
-                _ => {
-                    return Err(EncodeError::new(format!(
-                        "expected a name of enum {}, found {}",
-                        e.name,
-                        describe(v)
-                    )))
-                }
-            };
+        Kind::Sint64 => {
             put_tag(out, n, wire::VARINT);
-            put_varint(out, i64::from(num) as u64);
+            put_varint(out, wire::zigzag64(x as i64));
         }
-        Kind::Double | Kind::Float => {
-            let x = match v {
-                Value::Number(x) => x.as_f64(),
-                Value::String(s) => s.parse().ok(),
-                _ => None,
-            }
-            .ok_or_else(|| EncodeError::new(format!("expected a number, found {}", describe(v))))?;
-            if field.kind == Kind::Double {
-                put_tag(out, n, wire::I64);
-                out.extend_from_slice(&x.to_le_bytes());
-            } else {
-                put_tag(out, n, wire::I32);
-                out.extend_from_slice(&(x as f32).to_le_bytes());
-            }
+        Kind::Fixed32 | Kind::Sfixed32 => {
+            put_tag(out, n, wire::I32);
+            out.extend_from_slice(&(x as u32).to_le_bytes());
         }
-        kind => {
-            let x = read_int(field, v)?;
-            let (lo, hi): (i128, i128) = match kind {
-                Kind::Int32 | Kind::Sint32 | Kind::Sfixed32 => (i32::MIN.into(), i32::MAX.into()),
-                Kind::Uint32 | Kind::Fixed32 => (0, u32::MAX.into()),
-                Kind::Int64 | Kind::Sint64 | Kind::Sfixed64 => (i64::MIN.into(), i64::MAX.into()),
-                _ => (0, u64::MAX.into()),
-            };
-            if x < lo || x > hi {
-                return Err(EncodeError::new(format!("{x} is out of range for a {kind:?} field")));
-            }
-            match kind {
-                Kind::Sint32 => {
-                    put_tag(out, n, wire::VARINT);
-                    put_varint(out, wire::zigzag32(x as i32));
-                }
-                Kind::Sint64 => {
-                    put_tag(out, n, wire::VARINT);
-                    put_varint(out, wire::zigzag64(x as i64));
-                }
-                Kind::Fixed32 | Kind::Sfixed32 => {
-                    put_tag(out, n, wire::I32);
-                    out.extend_from_slice(&(x as u32).to_le_bytes());
-                }
-                Kind::Fixed64 | Kind::Sfixed64 => {
-                    put_tag(out, n, wire::I64);
-                    out.extend_from_slice(&(x as u64).to_le_bytes());
-                }
-                // int32 negatives are sign-extended to ten bytes, as protobuf-c writes them.
-                Kind::Int32 | Kind::Int64 => {
-                    put_tag(out, n, wire::VARINT);
-                    put_varint(out, x as i64 as u64);
-                }
-                _ => {
-                    put_tag(out, n, wire::VARINT);
-                    put_varint(out, x as u64);
-                }
-            }
+        Kind::Fixed64 | Kind::Sfixed64 => {
+            put_tag(out, n, wire::I64);
+            out.extend_from_slice(&(x as u64).to_le_bytes());
+        }
+        // int32 negatives are sign-extended to ten bytes, as protobuf-c writes them.
+        Kind::Int32 | Kind::Int64 => {
+            put_tag(out, n, wire::VARINT);
+            put_varint(out, x as i64 as u64);
+        }
+        _ => {
+            put_tag(out, n, wire::VARINT);
+            put_varint(out, x as u64);
         }
     }
-    Ok(())
-}
-
-/// A unix socket name: quoted-printable, or base64 from the Go CRIT.
-fn encode_unix_name(field: &Field, v: &Value, go: bool, out: &mut Vec<u8>) -> Result<(), EncodeError> {
-    let text = v
-        .as_str()
-        .ok_or_else(|| EncodeError::new(format!("expected a string, found {}", describe(v))))?;
-    let bytes = dialect::unix_name(text, go).map_err(EncodeError::new)?;
-    put_len(out, field.number, &bytes);
     Ok(())
 }
 
@@ -293,20 +600,42 @@ fn put_len(out: &mut Vec<u8>, number: u32, data: &[u8]) {
     out.extend_from_slice(data);
 }
 
+/// `0x` and one to sixteen hex digits, as `--pretty` writes addresses. Every
+/// other reading (a flag table, `major:minor`, a dict name) agrees on these.
+fn plain_hex(b: &[u8]) -> Option<u64> {
+    let digits = b.strip_prefix(b"0x")?;
+    if digits.is_empty() || digits.len() > 16 {
+        return None;
+    }
+    let mut v = 0u64;
+    for &d in digits {
+        let x = match d {
+            b'0'..=b'9' => d - b'0',
+            b'a'..=b'f' => d - b'a' + 10,
+            b'A'..=b'F' => d - b'A' + 10,
+            _ => return None,
+        };
+        v = v << 4 | u64::from(x);
+    }
+    Some(v)
+}
+
 /// An integer from a JSON number, or from any string form `--pretty` (or the Go
 /// CRIT) writes: decimal, hex, flag names, `major:minor`, dict names.
-fn read_int(field: &Field, v: &Value) -> Result<i128, EncodeError> {
-    match v {
-        Value::Number(x) => {
-            if let Some(u) = x.as_u64() {
-                Ok(u.into())
-            } else if let Some(i) = x.as_i64() {
-                Ok(i.into())
-            } else {
-                Err(EncodeError::new(format!("expected an integer, found {x}")))
+fn read_int<R: Read>(r: &mut JsonReader<R>, field: &Field, next: Next) -> Result<i128, Failure> {
+    match next {
+        Next::Number => match r.number()? {
+            Number::U(u) => Ok(u.into()),
+            Number::I(i) => Ok(i.into()),
+            x => Err(value_error(format!("expected an integer, found {x}"))),
+        },
+        Next::String => {
+            let b = r.string_bytes()?;
+            // `--pretty`'s hex, the commonest string form, read straight from the bytes.
+            if let Some(v) = plain_hex(b) {
+                return Ok(v.into());
             }
-        }
-        Value::String(s) => {
+            let s = std::str::from_utf8(b).expect("checked when read");
             let opts = &field.opts;
             if opts.dev {
                 if let Some(d) = formats::parse_dev(s, opts.odev) {
@@ -314,17 +643,54 @@ fn read_int(field: &Field, v: &Value) -> Result<i128, EncodeError> {
                 }
             }
             if let Some(Some(table)) = opts.flags {
-                return names::parse_flags(s, table)
+                return formats::parse_flags(s, table)
                     .map(i128::from)
-                    .map_err(|part| EncodeError::new(format!("\"{part}\" is not a flag name or a number")));
+                    .map_err(|part| value_error(format!("\"{part}\" is not a flag name or a number")));
             }
             if let Some(table) = opts.dict {
-                if let Some((value, _)) = table.iter().find(|(_, name)| name == s) {
+                if let Some((value, _)) = table.iter().find(|(_, name)| *name == s) {
                     return Ok((*value).into());
                 }
             }
-            names::parse_int(s).ok_or_else(|| EncodeError::new(format!("expected an integer, found \"{s}\"")))
+            formats::parse_int(s).ok_or_else(|| value_error(format!("expected an integer, found \"{s}\"")))
         }
-        _ => Err(EncodeError::new(format!("expected an integer, found {}", describe(v)))),
+        _ => {
+            let found = describe_next(r)?;
+            Err(value_error(format!("expected an integer, found {found}")))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn encode_text(message: &str, text: &str) -> Result<Vec<u8>, Failure> {
+        let id = Schema::get().message_id(message).expect("in the schema");
+        let mut out = Vec::new();
+        MessageEncoder::default().message(&mut JsonReader::new(text.as_bytes()), id, &mut out, 0, None)?;
+        Ok(out)
+    }
+
+    /// A unix socket's name is read once the object's keys have told the
+    /// dialect, even when the name comes before them.
+    #[test]
+    fn unix_name_by_dialect_whatever_the_key_order() {
+        let python = encode_text("unix_sk_entry", r#"{"name": "x=00", "id": 1, "fown": {"pid_type": 0}}"#).unwrap();
+        let go = encode_text("unix_sk_entry", r#"{"name": "eAA=", "id": 1, "fown": {"pidType": 0}}"#).unwrap();
+        assert_eq!(python, go);
+        // Field 11, length 2, "x\0", after id and fown.
+        assert_eq!(&python[..2], &[0x08, 0x01]);
+        assert_eq!(&python[python.len() - 4..], &[0x5a, 0x02, b'x', 0]);
+        // Go's base64 is checked as base64.
+        let Err(Failure::Value(e)) = encode_text("unix_sk_entry", r#"{"fown": {"pidType": 0}, "name": "x=00"}"#) else {
+            panic!("not base64, yet encoded");
+        };
+        assert_eq!(e.path, "name");
+        // No telling key: the Python CRIT's quoted-printable.
+        assert_eq!(
+            encode_text("unix_sk_entry", r#"{"name": "x=00"}"#).unwrap(),
+            [0x5a, 0x02, b'x', 0]
+        );
     }
 }

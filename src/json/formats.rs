@@ -1,8 +1,11 @@
 //! Text forms of binary values in the Python CRIT's JSON: base64 with line
-//! breaks, quoted-printable unix socket names, devices and IP addresses.
+//! breaks, quoted-printable unix socket names, devices, IP addresses, flags
+//! (`A | B`) and integers as Python's `int(text, 0)` reads them.
 
 use std::io::{self, Write};
 use std::net::{Ipv4Addr, Ipv6Addr};
+
+use crate::schema::FlagTable;
 
 use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig};
 use base64::engine::DecodePaddingMode;
@@ -203,6 +206,92 @@ pub fn parse_ip(text: &str) -> Option<Vec<u32>> {
     Some((0..4).rev().map(|i| ((v6 >> (32 * i)) as u32).to_be()).collect())
 }
 
+/// `A | B | 0x40`, the Python CRIT's `map_flags`.
+pub fn format_flags(mut value: u64, table: FlagTable, out: &mut Vec<u8>) {
+    let mut first = true;
+    let mut all = 0;
+    for &(name, bit) in table {
+        all |= bit;
+        if value & bit != 0 {
+            if !first {
+                out.extend_from_slice(b" | ");
+            }
+            out.extend_from_slice(name.as_bytes());
+            first = false;
+        }
+    }
+    value &= !all;
+    if value != 0 {
+        if !first {
+            out.extend_from_slice(b" | ");
+        }
+        let _ = write!(out, "{value:#x}");
+    }
+}
+
+/// Parses `A | B | 0x40` back into bits; `None` names the part that is neither
+/// a flag name nor a number.
+pub fn parse_flags(text: &str, table: FlagTable) -> Result<u64, String> {
+    if text.is_empty() {
+        return Ok(0);
+    }
+    // Bytes, not chars: `--pretty` writes several names per value, and this
+    // runs for each (split at an ASCII `|`, every part is still UTF-8).
+    let same = |n: &str, part: &[u8]| n.len() == part.len() && n.bytes().zip(part).all(|(a, b)| a == *b);
+    let mut value = 0u64;
+    for part in text.as_bytes().split(|&b| b == b'|') {
+        let bare = part.trim_ascii();
+        if let Some(&(_, bit)) = table.iter().find(|(n, _)| same(n, bare)) {
+            value = value.wrapping_add(bit);
+            continue;
+        }
+        // Anything else as before: trimmed of Unicode blanks too, a name or a number.
+        let part = std::str::from_utf8(part).expect("split at ASCII").trim();
+        match table.iter().find(|(n, _)| *n == part) {
+            Some(&(_, bit)) => value = value.wrapping_add(bit),
+            None => value = value.wrapping_add(parse_int(part).ok_or_else(|| part.to_string())? as u64),
+        }
+    }
+    Ok(value)
+}
+
+/// An integer as Python's `int(text, 0)` reads it: decimal, `0x`, `0o`, `0b`,
+/// signed. Allocates nothing unless the text has `_` separators.
+pub fn parse_int(text: &str) -> Option<i128> {
+    let t = text.trim();
+    let (neg, t) = match t.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, t.strip_prefix('+').unwrap_or(t)),
+    };
+    if t.bytes().any(|b| b == b'_') {
+        if t.starts_with(['-', '+']) {
+            return None;
+        }
+        return parse_int(&t.replace('_', "")).and_then(|v| if neg { v.checked_neg() } else { Some(v) });
+    }
+    let b = t.as_bytes();
+    let (radix, digits) = match (b.first(), b.get(1).map(|c| c | 0x20)) {
+        (Some(b'0'), Some(b'x')) => (16, &t[2..]),
+        (Some(b'0'), Some(b'o')) => (8, &t[2..]),
+        (Some(b'0'), Some(b'b')) => (2, &t[2..]),
+        _ => (10, t),
+    };
+    // from_str_radix takes a sign of its own: refuse a second one ("--5").
+    if digits.is_empty() || digits.starts_with(['-', '+']) {
+        return None;
+    }
+    // u64 first: i128 arithmetic is slow, and CRIU's values fit.
+    let v = match u64::from_str_radix(digits, radix) {
+        Ok(v) => i128::from(v),
+        Err(_) => i128::from_str_radix(digits, radix).ok()?,
+    };
+    if neg {
+        v.checked_neg()
+    } else {
+        Some(v)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -230,6 +319,41 @@ mod tests {
         let enc = quopri_encode(&long);
         assert_eq!(enc, format!("{}=\n{}", "a".repeat(75), "a".repeat(25)));
         assert_eq!(quopri_decode(&enc), long);
+    }
+
+    #[test]
+    fn integers_as_python_reads_them() {
+        for (text, want) in [
+            ("42", Some(42)),
+            (" -0x1F ", Some(-31)),
+            ("0X1f", Some(31)),
+            ("0o17", Some(15)),
+            ("0b101", Some(5)),
+            ("+7", Some(7)),
+            ("1_000", Some(1000)),
+            ("-0x_ff", Some(-255)),
+            ("--5", None),
+            ("-+5_0", None),
+            ("0x", None),
+            ("", None),
+            ("0xg", None),
+        ] {
+            assert_eq!(parse_int(text), want, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn flags_by_name_and_number() {
+        use crate::schema::names::flag_table;
+        let prot = flag_table("mmap.prot").unwrap();
+        assert_eq!(parse_flags("PROT_READ | PROT_WRITE", prot), Ok(3));
+        assert_eq!(parse_flags(" PROT_EXEC|0x10 ", prot), Ok(0x14));
+        assert_eq!(parse_flags("\u{a0}PROT_READ", prot), Ok(1));
+        assert_eq!(parse_flags("", prot), Ok(0));
+        assert_eq!(
+            parse_flags("PROT_READ | PROT_BOGUS", prot),
+            Err("PROT_BOGUS".to_string())
+        );
     }
 
     #[test]

@@ -5,5 +5,5 @@ pub mod decode;
 pub mod dialect;
 pub mod encode;
 pub mod formats;
-pub mod names;
+pub mod reader;
 pub mod writer;

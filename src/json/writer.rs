@@ -4,7 +4,9 @@
 
 use std::io::{self, Write};
 
-const FLUSH_AT: usize = 64 * 1024;
+/// Output leaves in blocks this large: as large as the CLI's `BufWriter`, which
+/// then passes them straight through instead of copying them.
+const FLUSH_AT: usize = 128 * 1024;
 
 /// Writes one JSON document, value by value, in Python's layout.
 pub struct JsonWriter<W: Write> {

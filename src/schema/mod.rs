@@ -6,6 +6,7 @@
 //! so a new field in `proto/` needs no code.
 
 pub mod magic;
+pub mod names;
 
 use std::collections::HashMap;
 use std::sync::OnceLock;
@@ -72,6 +73,9 @@ impl Kind {
 /// A `(criu).flags` table: bit names in the order the Python CRIT prints them.
 pub type FlagTable = &'static [(&'static str, u64)];
 
+/// A `(criu).dict` table: values and their names.
+pub type DictTable = &'static [(u64, &'static str)];
+
 /// The `(criu)` field options, resolved to the tables they name.
 #[derive(Debug, Clone, Default)]
 pub struct CriuOpts {
@@ -86,7 +90,7 @@ pub struct CriuOpts {
     /// With `dev`: the old 8-bit-minor encoding.
     pub odev: bool,
     /// A value with names (`sk` family/type/state/proto, `gen` task_state).
-    pub dict: Option<&'static [(u64, &'static str)]>,
+    pub dict: Option<DictTable>,
     /// Bytes written as quoted-printable rather than base64 (`unix_name`).
     pub unix_name: bool,
 }
@@ -120,9 +124,22 @@ pub struct Message {
     /// Its fields, sorted by number.
     pub fields: Vec<Field>,
     by_name: HashMap<String, usize>,
+    /// Field index + 1 by field number (0: none), for the numbers CRIU uses
+    /// (all small): decode looks a field up for every value it writes.
+    by_number: Box<[u8]>,
 }
 
 impl Message {
+    /// The index in [`fields`](Self::fields) of the field with this number.
+    #[inline]
+    pub fn index_of(&self, number: u32) -> Option<usize> {
+        match self.by_number.get(number as usize) {
+            Some(&0) => None,
+            Some(&i) => Some(usize::from(i) - 1),
+            None => self.fields.binary_search_by_key(&number, |f| f.number).ok(),
+        }
+    }
+
     /// The field with this number.
     pub fn field_by_number(&self, number: u32) -> Option<&Field> {
         self.fields
@@ -133,15 +150,25 @@ impl Message {
 
     /// The field with this name, proto (`snake_case`) or JSON (`lowerCamel`).
     pub fn field_by_name(&self, name: &str) -> Option<&Field> {
+        self.field_by_key(name.as_bytes(), 0).map(|(f, _)| f)
+    }
+
+    /// The field a JSON key names, and whether the key is its JSON name
+    /// rather than its proto name. The scan starts at field `from` (where the
+    /// previous key's field was: keys mostly come in field order).
+    pub fn field_by_key(&self, name: &[u8], from: usize) -> Option<(&Field, bool)> {
+        // Short keys: an inline compare beats a call to memcmp.
+        let same = |a: &str| a.len() == name.len() && a.bytes().zip(name).all(|(x, y)| x == *y);
+        let (head, tail) = self.fields.split_at(from.min(self.fields.len()));
+        if let Some(f) = tail.iter().chain(head).find(|f| same(&f.name)) {
+            return Some((f, false));
+        }
         // Most messages are small: a scan beats hashing the key.
         if self.fields.len() <= 16 {
-            return self
-                .fields
-                .iter()
-                .find(|f| f.name == name)
-                .or_else(|| self.fields.iter().find(|f| f.json_name == name));
+            return self.fields.iter().find(|f| same(&f.json_name)).map(|f| (f, true));
         }
-        self.by_name.get(name).map(|&i| &self.fields[i])
+        let name = std::str::from_utf8(name).ok()?;
+        self.by_name.get(name).map(|&i| (&self.fields[i], true))
     }
 }
 
@@ -228,10 +255,10 @@ impl Schema {
                             opts: CriuOpts {
                                 hex: f.hex,
                                 ipadd: f.ipadd,
-                                flags: f.flags.map(crate::json::names::flag_table),
+                                flags: f.flags.map(names::flag_table),
                                 dev: f.dev,
                                 odev: f.odev,
-                                dict: f.dict.and_then(|d| crate::json::names::dict_table(d, f.name)),
+                                dict: f.dict.and_then(|d| names::dict_table(d, f.name)),
                                 unix_name: f.conv == Some("unix_name"),
                             },
                         }
@@ -245,10 +272,22 @@ impl Schema {
                 for (i, f) in fields.iter().enumerate() {
                     by_name.insert(f.name.clone(), i);
                 }
+                let top = fields.iter().map(|f| f.number).filter(|&n| n < 1024).max().unwrap_or(0);
+                let mut by_number = vec![0u8; top as usize + 1];
+                for (i, f) in fields.iter().enumerate() {
+                    if let (Some(slot), Ok(i)) = (by_number.get_mut(f.number as usize), u8::try_from(i + 1)) {
+                        *slot = i;
+                    }
+                }
+                // A field past 255 is found by its number's binary search.
+                if fields.len() >= 255 {
+                    by_number.clear();
+                }
                 Message {
                     name: m.name.to_string(),
                     fields,
                     by_name,
+                    by_number: by_number.into(),
                 }
             })
             .collect();

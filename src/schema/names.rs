@@ -1,9 +1,8 @@
 //! The names `--pretty` gives to numbers: the tables behind the `(criu).flags` and
-//! `(criu).dict` options, as the Python CRIT of CRIU 4.2.1 has them.
+//! `(criu).dict` options, as the Python CRIT of CRIU 4.2.1 has them. The schema
+//! owns them; `json` formats and parses with them.
 
-use std::io::Write;
-
-use crate::schema::FlagTable;
+use super::{DictTable, FlagTable};
 
 const MMAP_PROT: FlagTable = &[("PROT_READ", 0x1), ("PROT_WRITE", 0x2), ("PROT_EXEC", 0x4)];
 
@@ -79,8 +78,6 @@ pub fn flag_table(name: &str) -> Option<FlagTable> {
     })
 }
 
-type DictTable = &'static [(u64, &'static str)];
-
 /// The Python CRIT's (mis)names for `task_state`: CRIU writes 1 alive, 2 dead,
 /// 3 stopped, but the JSON dialect is the contract, so `--pretty` keeps these.
 const GEN_TASK_STATE: DictTable = &[(1, "Alive"), (3, "Zombie"), (6, "Stopped")];
@@ -117,73 +114,4 @@ pub fn dict_table(dict: &str, field: &str) -> Option<DictTable> {
         ("sk", "proto") => SK_PROTO,
         _ => return None,
     })
-}
-
-/// `A | B | 0x40`, the Python CRIT's `map_flags`.
-pub fn format_flags(mut value: u64, table: FlagTable, out: &mut Vec<u8>) {
-    let mut first = true;
-    let mut all = 0;
-    for &(name, bit) in table {
-        all |= bit;
-        if value & bit != 0 {
-            if !first {
-                out.extend_from_slice(b" | ");
-            }
-            out.extend_from_slice(name.as_bytes());
-            first = false;
-        }
-    }
-    value &= !all;
-    if value != 0 {
-        if !first {
-            out.extend_from_slice(b" | ");
-        }
-        let _ = write!(out, "{value:#x}");
-    }
-}
-
-/// Parses `A | B | 0x40` back into bits; `None` names the part that is neither
-/// a flag name nor a number.
-pub fn parse_flags(text: &str, table: FlagTable) -> Result<u64, String> {
-    if text.is_empty() {
-        return Ok(0);
-    }
-    let mut value = 0u64;
-    for part in text.split('|').map(str::trim) {
-        match table.iter().find(|(n, _)| *n == part) {
-            Some(&(_, bit)) => value = value.wrapping_add(bit),
-            None => value = value.wrapping_add(parse_int(part).ok_or_else(|| part.to_string())? as u64),
-        }
-    }
-    Ok(value)
-}
-
-/// An integer as Python's `int(text, 0)` reads it: decimal, `0x`, `0o`, `0b`, signed.
-pub fn parse_int(text: &str) -> Option<i128> {
-    let t = text.trim();
-    let (neg, t) = match t.strip_prefix('-') {
-        Some(rest) => (true, rest),
-        None => (false, t.strip_prefix('+').unwrap_or(t)),
-    };
-    let t = t.replace('_', "");
-    let lower = t.to_ascii_lowercase();
-    let (radix, digits) = if let Some(d) = lower.strip_prefix("0x") {
-        (16, d)
-    } else if let Some(d) = lower.strip_prefix("0o") {
-        (8, d)
-    } else if let Some(d) = lower.strip_prefix("0b") {
-        (2, d)
-    } else {
-        (10, lower.as_str())
-    };
-    // from_str_radix takes a sign of its own: refuse a second one ("--5").
-    if digits.is_empty() || digits.starts_with(['-', '+']) {
-        return None;
-    }
-    let v = i128::from_str_radix(digits, radix).ok()?;
-    if neg {
-        v.checked_neg()
-    } else {
-        Some(v)
-    }
 }
