@@ -79,6 +79,7 @@ set edit:completion:arg-completer[crit] = {|@words|
         &'crit;x'= {
             cand --format 'Output format'
             cand --color 'When to use colour in tables'
+            cand --width 'Lay tables out for this many columns, as on a terminal that wide (0: never wrap); for tests, which have no terminal'
             cand -v 'On error, also print the chain of causes'
             cand --verbose 'On error, also print the chain of causes'
             cand -h 'Print help (see more with ''--help'')'

@@ -1,5 +1,8 @@
-//! Table output: compared with committed snapshots (`tests/snapshots/explore/`),
-//! checked to fit 80 columns, and coloured only when asked.
+//! Table output: compared with committed snapshots, both as a pipe gets it
+//! (`tests/snapshots/explore/`: never wrapped, one record per line) and as
+//! an 80-column terminal does (`tests/snapshots/explore-80/`: the last column
+//! wrapped; `--width 80` stands in for the terminal), checked to fit 80
+//! columns there, and coloured only when asked.
 //!
 //! After an intended change, rewrite the snapshots with
 //! `UPDATE_SNAPSHOTS=1 cargo test --test explore_table` and review the diff.
@@ -33,18 +36,23 @@ fn crit_x(dir: &str, what: &str, extra: &[&str], env: &[(&str, &str)]) -> String
     String::from_utf8(out.stdout).unwrap()
 }
 
-fn snapshot(dir: &str, what: &str) -> PathBuf {
-    root().join("tests/snapshots/explore").join(format!("{dir}-{what}.txt"))
+fn snapshot(set: &str, dir: &str, what: &str) -> PathBuf {
+    root()
+        .join("tests/snapshots")
+        .join(set)
+        .join(format!("{dir}-{what}.txt"))
 }
 
-#[test]
-fn tables_match_snapshots() {
+/// Compares every explorer's table on every corpus checkpoint with the
+/// snapshots of `set`.
+fn check_snapshots(set: &str, extra: &[&str]) {
     let update = std::env::var_os("UPDATE_SNAPSHOTS").is_some();
     let mut mismatched = Vec::new();
     for dir in DIRS {
         for what in WHAT {
-            let got = crit_x(dir, what, &["--color", "never"], &[]);
-            let path = snapshot(dir, what);
+            let args: Vec<&str> = ["--color", "never"].iter().chain(extra).copied().collect();
+            let got = crit_x(dir, what, &args, &[]);
+            let path = snapshot(set, dir, what);
             if update {
                 std::fs::create_dir_all(path.parent().unwrap()).unwrap();
                 std::fs::write(&path, &got).unwrap();
@@ -59,25 +67,55 @@ fn tables_match_snapshots() {
     }
     assert!(
         mismatched.is_empty(),
-        "tables differ from their snapshots: {mismatched:?}"
+        "{set}: tables differ from their snapshots: {mismatched:?}"
     );
 }
 
 #[test]
-fn tables_fit_80_columns() {
-    for dir in DIRS {
-        for what in WHAT {
-            let out = crit_x(dir, what, &["--color", "never"], &[]);
-            for line in out.lines() {
-                assert!(
-                    line.chars().count() <= 80,
-                    "crit x {dir} {what}: {} columns: {line}",
-                    line.chars().count()
-                );
-                assert_eq!(line, line.trim_end(), "no trailing blanks");
+fn piped_tables_match_snapshots() {
+    check_snapshots("explore", &[]);
+}
+
+#[test]
+fn terminal_tables_match_snapshots() {
+    check_snapshots("explore-80", &["--width", "80"]);
+}
+
+#[test]
+fn terminal_tables_fit_their_width() {
+    // At 72 columns only the tables with narrow leading columns can wrap
+    // (the last column needs 24 columns of room to be worth wrapping).
+    for (width, whats) in [(80, WHAT), (72, &["fds", "mems"][..])] {
+        let w = width.to_string();
+        for dir in DIRS {
+            for what in whats {
+                let out = crit_x(dir, what, &["--color", "never", "--width", &w], &[]);
+                for line in out.lines() {
+                    assert!(
+                        line.chars().count() <= width,
+                        "crit x {dir} {what} --width {width}: {} columns: {line}",
+                        line.chars().count()
+                    );
+                    assert_eq!(line, line.trim_end(), "no trailing blanks");
+                }
             }
         }
     }
+}
+
+#[test]
+fn piped_tables_never_wrap() {
+    // A long path stays on its row, whatever COLUMNS says: grep sees it whole.
+    let out = crit_x("mem", "mems", &["--color", "never"], &[("COLUMNS", "40")]);
+    let line = out
+        .lines()
+        .find(|l| l.contains("ld-linux-x86-64.so.2 + 0x"))
+        .unwrap_or_else(|| panic!("{out}"));
+    assert!(line.chars().count() > 80, "{line}");
+    assert!(line.trim_start().starts_with("7f"), "{line}");
+    assert!(!out.lines().any(|l| l.trim_start().starts_with("+ 0x")), "{out}");
+    // --width 0: never wrap, as when piped.
+    assert_eq!(crit_x("mem", "mems", &["--color", "never", "--width", "0"], &[]), out);
 }
 
 #[test]

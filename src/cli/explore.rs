@@ -1,62 +1,87 @@
 //! `crit x DIR ps|fds|mems|rss|sk`: the explorers, as tables or JSON.
 
+use std::fmt;
+
 use anyhow::Result;
-use crit::explore::{fds, mems, ps, rss, sk, Checkpoint, TaskHead, TaskState};
+use crit::explore::files::FileTable;
+use crit::explore::{fds, mems, ps, queues, rss, sk, Checkpoint, Lazy, TaskHead, TaskState};
+use serde::Serialize;
 
 use super::args::{ExploreArgs, Explorer, Format};
-use super::render::{self, heading, human_size, TextTable, Tone};
-
-/// Tables are laid out for a terminal this wide (long paths wrap).
-const WIDTH: usize = 80;
+use super::render::{self, human_size, Table, Text, Tone};
 
 /// Runs `crit x DIR WHAT`: opens the checkpoint, runs the explorer and prints
-/// its report as a table or as JSON.
+/// its report as tables or as JSON. Both stream: one task is read at a time,
+/// and a task's rows are produced as they are written, so a checkpoint of
+/// thousands of tasks (or a task of 100,000 mappings) stays small.
 pub fn run(args: &ExploreArgs) -> Result<()> {
     let cp = Checkpoint::open(&args.dir)?;
-    let json = args.output.format == Format::Json;
+    if args.output.format == Format::Json {
+        return json(&cp, args.what);
+    }
     let color = render::use_color(args.output.color);
+    let mut out = Text::stdout(color, render::table_width(args.width))?;
     match args.what {
-        Explorer::Ps => {
-            let r = ps::explore(&cp);
-            if json {
-                render::print_json(&r)
-            } else {
-                render::print_text(&ps_table(&r, color))
-            }
-        }
+        Explorer::Ps => ps_table(&mut out, &ps::explore(&cp))?,
         Explorer::Fds => {
-            let r = fds::explore(&cp)?;
-            if json {
-                render::print_json(&r)
-            } else {
-                render::print_text(&fds_table(&r, color))
-            }
+            let table = FileTable::load(&cp)?;
+            for_each(fds::tasks(&cp, &table), |t| fds_table(&mut out, &t))?
         }
         Explorer::Mems => {
-            let r = mems::explore(&cp)?;
-            if json {
-                render::print_json(&r)
-            } else {
-                render::print_text(&mems_table(&r, color))
-            }
+            let table = FileTable::load(&cp)?;
+            for_each(mems::tasks(&cp, &table), |t| mems_table(&mut out, &t))?
         }
         Explorer::Rss => {
-            let r = rss::explore(&cp)?;
-            if json {
-                render::print_json(&r)
-            } else {
-                render::print_text(&rss_table(&r, color))
-            }
+            let table = FileTable::load(&cp)?;
+            for_each(rss::tasks(&cp, &table), |t| rss_table(&mut out, &t))?
         }
         Explorer::Sk => {
-            let r = sk::explore(&cp)?;
-            if json {
-                render::print_json(&r)
-            } else {
-                render::print_text(&sk_table(&r, color))
-            }
+            let table = FileTable::load(&cp)?;
+            let queued = queues::sk_queues(&cp)?;
+            for_each(sk::tasks(&cp, &table, &queued), |t| sk_table(&mut out, &t))?
         }
     }
+    out.finish()?;
+    Ok(())
+}
+
+/// The report as one JSON document, `{"tasks": [...]}`, written task by task.
+fn json(cp: &Checkpoint, what: Explorer) -> Result<()> {
+    #[derive(Serialize)]
+    struct Report<T> {
+        tasks: T,
+    }
+    if what == Explorer::Ps {
+        return render::print_json(&ps::explore(cp));
+    }
+    let table = FileTable::load(cp)?;
+    match what {
+        Explorer::Ps => unreachable!("printed above"),
+        Explorer::Fds => render::print_json(&Report {
+            tasks: Lazy::new(fds::tasks(cp, &table)),
+        }),
+        Explorer::Mems => render::print_json(&Report {
+            tasks: Lazy::new(mems::tasks(cp, &table)),
+        }),
+        Explorer::Rss => render::print_json(&Report {
+            tasks: Lazy::new(rss::tasks(cp, &table)),
+        }),
+        Explorer::Sk => {
+            let queued = queues::sk_queues(cp)?;
+            render::print_json(&Report {
+                tasks: Lazy::new(sk::tasks(cp, &table, &queued)),
+            })?;
+            Ok(())
+        }
+    }
+}
+
+/// Calls `each` on every task, stopping at the first error.
+fn for_each<T>(tasks: impl Iterator<Item = crit::Result<T>>, mut each: impl FnMut(T) -> Result<()>) -> Result<()> {
+    for t in tasks {
+        each(t?)?;
+    }
+    Ok(())
 }
 
 /// `20975 files` (and the state when it is not plain alive).
@@ -67,188 +92,153 @@ fn task_line(t: &TaskHead) -> String {
     }
 }
 
-/// A task without resources gets one line saying why it has nothing to show.
-fn no_resources(t: &TaskHead, what: &str, color: bool) -> String {
-    heading(
-        &format!("{}: CRIU saves no {what} for a {} task", task_line(t), t.state.as_str()),
-        color,
-    )
+/// Starts a task's section with its heading line. A task without resources
+/// gets a heading saying why it has nothing to show, and `false`: no table.
+fn task_heading(out: &mut Text, t: &TaskHead, what: &str, heading: impl FnOnce() -> String) -> Result<bool> {
+    out.section()?;
+    if !t.state.has_resources() {
+        let why = format!("{}: CRIU saves no {what} for a {} task", task_line(t), t.state.as_str());
+        out.line(Tone::Heading, &why)?;
+        return Ok(false);
+    }
+    out.line(Tone::Heading, &heading())?;
+    Ok(true)
+}
+
+/// An address in a table: lowercase hex without `0x`.
+struct Hx(u64);
+
+impl fmt::Display for Hx {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:x}", self.0)
+    }
 }
 
 /// The `ps` report as a table: one row per task, `COMM` indented by depth.
-pub fn ps_table(r: &ps::PsReport, color: bool) -> String {
-    let mut t = TextTable::new(&["PID", "PPID", "PGID", "SID", "THR", "STATE", "COMM"]).right_align(&[0, 1, 2, 3, 4]);
-    for p in &r.tasks {
-        let state = match (p.exit_status, p.exit_signal) {
-            (Some(code), _) => format!("{} (exit {code})", p.state.as_str()),
-            (_, Some(sig)) => format!("{} ({})", p.state.as_str(), crit::explore::names::signal(sig)),
-            _ => p.state.as_str().to_string(),
-        };
-        let tone = if p.state == TaskState::Alive {
-            Tone::Plain
-        } else {
-            Tone::Warn
-        };
-        let comm = format!("{}{}", "    ".repeat(p.depth), p.comm);
-        let cells = [p.pid, p.ppid, p.pgid, p.sid].map(|n| n.to_string());
-        t.row(
-            cells.into_iter().chain([p.threads.to_string(), state, comm]).collect(),
-            tone,
-        );
-    }
-    t.render(color)
+fn ps_table(out: &mut Text, r: &ps::PsReport) -> Result<()> {
+    let table = Table::new(&["PID", "PPID", "PGID", "SID", "THR", "STATE", "COMM"]).right_align(&[0, 1, 2, 3, 4]);
+    out.table(&table, |rows| {
+        for p in &r.tasks {
+            let state = match (p.exit_status, p.exit_signal) {
+                (Some(code), _) => format!("{} (exit {code})", p.state.as_str()),
+                (_, Some(sig)) => format!("{} ({})", p.state.as_str(), crit::explore::names::signal(sig)),
+                _ => p.state.as_str().to_string(),
+            };
+            let tone = if p.state == TaskState::Alive {
+                Tone::Plain
+            } else {
+                Tone::Warn
+            };
+            let comm = format!("{:indent$}{}", "", p.comm, indent = 4 * p.depth);
+            rows.row(tone, &[&p.pid, &p.ppid, &p.pgid, &p.sid, &p.threads, &state, &comm])?;
+        }
+        Ok(())
+    })
 }
 
-/// The `fds` report as a table per task, with cwd and root rows last.
-pub fn fds_table(r: &fds::FdsReport, color: bool) -> String {
-    let mut out = String::new();
-    for task in &r.tasks {
-        if !out.is_empty() {
-            out.push('\n');
-        }
-        if !task.task.state.has_resources() {
-            out += &no_resources(&task.task, "files", color);
-            continue;
-        }
-        out += &heading(&task_line(&task.task), color);
-        let mut t = TextTable::new(&["FD", "TYPE", "OBJECT"]).right_align(&[0]);
+/// One task's open files as a table, with cwd and root rows last.
+fn fds_table(out: &mut Text, task: &fds::FdsTask) -> Result<()> {
+    if !task_heading(out, &task.task, "files", || task_line(&task.task))? {
+        return Ok(());
+    }
+    let table = Table::new(&["FD", "TYPE", "OBJECT"]).right_align(&[0]);
+    out.table(&table, |rows| {
         for f in &task.fds {
             let tone = if f.object.ends_with(" (deleted)") {
                 Tone::Warn
             } else {
                 Tone::Plain
             };
-            t.row(vec![f.fd.to_string(), f.kind.clone(), f.object.clone()], tone);
+            rows.row(tone, &[&f.fd, &f.kind, &f.object])?;
         }
         for (name, path) in [("cwd", &task.cwd), ("root", &task.root)] {
             if let Some(p) = path {
-                t.row(vec![name.to_string(), String::new(), p.clone()], Tone::Dim);
+                rows.row(Tone::Dim, &[&name, &"", p])?;
             }
         }
-        out += &t.fit(WIDTH).render(color);
-    }
-    out
+        Ok(())
+    })
 }
 
-/// The `mems` report as a table per task, headed by the executable.
-pub fn mems_table(r: &mems::MemsReport, color: bool) -> String {
-    let mut out = String::new();
-    for task in &r.tasks {
-        if !out.is_empty() {
-            out.push('\n');
-        }
-        if !task.task.state.has_resources() {
-            out += &no_resources(&task.task, "memory", color);
-            continue;
-        }
-        let exe = task.exe.as_deref().unwrap_or("?");
-        out += &heading(&format!("{}: exe {exe}", task_line(&task.task)), color);
-        let mut t = TextTable::new(&["START", "END", "PROT", "RESOURCE"]).right_align(&[0, 1]);
-        for v in &task.vmas {
+/// One task's mappings as a table, headed by the executable.
+fn mems_table(out: &mut Text, task: &mems::LazyTask) -> Result<()> {
+    let heading = || format!("{}: exe {}", task_line(&task.task), task.exe.as_deref().unwrap_or("?"));
+    if !task_heading(out, &task.task, "memory", heading)? {
+        return Ok(());
+    }
+    let table = Table::new(&["START", "END", "PROT", "RESOURCE"]).right_align(&[0, 1]);
+    out.table(&table, |rows| {
+        for v in task.vmas() {
+            let v = v?;
             let tone = if v.regular { Tone::Plain } else { Tone::Dim };
-            t.row(
-                vec![hex(v.start.0), hex(v.end.0), v.prot.clone(), v.resource.clone()],
-                tone,
-            );
+            rows.row(tone, &[&Hx(v.start.0), &Hx(v.end.0), &v.prot, &v.resource])?;
         }
-        out += &t.fit(WIDTH).render(color);
-    }
-    out
+        Ok(())
+    })
 }
 
-/// The `rss` report as a table per task: each run and the VMAs it overlaps.
-pub fn rss_table(r: &rss::RssReport, color: bool) -> String {
-    let mut out = String::new();
-    for task in &r.tasks {
-        if !out.is_empty() {
-            out.push('\n');
-        }
-        if !task.task.state.has_resources() {
-            out += &no_resources(&task.task, "pages", color);
-            continue;
-        }
-        let kib = task.present_pages * 4;
-        out += &heading(
-            &format!(
-                "{}: {} pages present ({kib} KiB)",
-                task_line(&task.task),
-                task.present_pages
-            ),
-            color,
-        );
-        let mut t = TextTable::new(&["RUN", "PAGES", "IN VMA", "PAGES", "FILE"]).right_align(&[0, 1, 2, 3]);
-        for run in &task.runs {
-            let mut first = true;
-            let (start, pages) = (hex(run.start.0), run.pages.to_string());
-            let run_cells = |first: bool| {
-                if first {
-                    [start.clone(), pages.clone()]
-                } else {
-                    Default::default()
-                }
-            };
+/// One task's resident pages as a table: each run and the VMAs it overlaps.
+fn rss_table(out: &mut Text, task: &rss::LazyTask) -> Result<()> {
+    let heading = || {
+        let pages = task.present_pages;
+        format!("{}: {pages} pages present ({} KiB)", task_line(&task.task), pages * 4)
+    };
+    if !task_heading(out, &task.task, "pages", heading)? {
+        return Ok(());
+    }
+    let table = Table::new(&["RUN", "PAGES", "IN VMA", "PAGES", "FILE"]).right_align(&[0, 1, 2, 3]);
+    out.table(&table, |rows| {
+        for run in task.runs() {
+            let run = run?;
+            let (start, pages) = (Hx(run.start.0), run.pages);
             if run.vmas.is_empty() {
-                t.row(
-                    run_cells(true)
-                        .into_iter()
-                        .chain(["-".into(), String::new(), String::new()])
-                        .collect(),
-                    Tone::Warn,
-                );
+                rows.row(Tone::Warn, &[&start, &pages, &"-"])?;
             }
-            for v in &run.vmas {
-                let cells: [String; 3] = if v.same_as_previous {
-                    ["~".into(), String::new(), String::new()]
+            for (i, v) in run.vmas.iter().enumerate() {
+                let run_cells: [&dyn fmt::Display; 2] = if i == 0 { [&start, &pages] } else { [&"", &""] };
+                if v.same_as_previous {
+                    rows.row(Tone::Plain, &[run_cells[0], run_cells[1], &"~"])?;
                 } else {
-                    [hex(v.start.0), v.pages.to_string(), v.path.clone().unwrap_or_default()]
-                };
-                t.row(run_cells(first).into_iter().chain(cells).collect(), Tone::Plain);
-                first = false;
+                    let path = v.path.as_deref().unwrap_or("");
+                    rows.row(
+                        Tone::Plain,
+                        &[run_cells[0], run_cells[1], &Hx(v.start.0), &v.pages, &path],
+                    )?;
+                }
             }
         }
-        out += &t.fit(WIDTH).render(color);
-    }
-    out
+        Ok(())
+    })
 }
 
-/// The `sk` report as a table per task, `ss`-like.
-pub fn sk_table(r: &sk::SkReport, color: bool) -> String {
-    let mut out = String::new();
-    for task in &r.tasks {
-        if !out.is_empty() {
-            out.push('\n');
-        }
-        if !task.task.state.has_resources() {
-            out += &no_resources(&task.task, "sockets", color);
-            continue;
-        }
-        out += &heading(&task_line(&task.task), color);
-        if task.sockets.is_empty() {
-            out += "no sockets\n";
-            continue;
-        }
-        let mut t =
-            TextTable::new(&["FD", "NETID", "STATE", "QUEUED", "BUF S/R", "LOCAL", "PEER"]).right_align(&[0, 3]);
+/// One task's sockets as a table, `ss`-like.
+fn sk_table(out: &mut Text, task: &sk::SkTask) -> Result<()> {
+    if !task_heading(out, &task.task, "sockets", || task_line(&task.task))? {
+        return Ok(());
+    }
+    if task.sockets.is_empty() {
+        out.line(Tone::Plain, "no sockets")?;
+        return Ok(());
+    }
+    let table = Table::new(&["FD", "NETID", "STATE", "QUEUED", "BUF S/R", "LOCAL", "PEER"]).right_align(&[0, 3]);
+    out.table(&table, |rows| {
         for s in &task.sockets {
             let queued = s.recv_queued + s.send_queued;
             let bufs = format!("{}/{}", human_size(s.send_buf.into()), human_size(s.recv_buf.into()));
             let tone = if queued > 0 { Tone::Warn } else { Tone::Plain };
-            t.row(
-                vec![
-                    s.fd.to_string(),
-                    netid(s),
-                    short_state(s),
-                    queued.to_string(),
-                    bufs,
-                    sk::local(s),
-                    sk::remote(s),
-                ],
-                tone,
-            );
+            let cells: [&dyn fmt::Display; 7] = [
+                &s.fd,
+                &netid(s),
+                &short_state(s),
+                &queued,
+                &bufs,
+                &sk::local(s),
+                &sk::remote(s),
+            ];
+            rows.row(tone, &cells)?;
         }
-        out += &t.fit(WIDTH).render(color);
-    }
-    out
+        Ok(())
+    })
 }
 
 /// ss's short names: `tcp`, `udp6`, `u_str`, `nl`, `p_raw`.
@@ -278,8 +268,4 @@ fn short_state(s: &sk::Socket) -> String {
         (Some(st), _) => st.into(),
         (None, _) => "-".into(),
     }
-}
-
-fn hex(v: u64) -> String {
-    format!("{v:x}")
 }

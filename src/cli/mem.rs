@@ -1,15 +1,15 @@
 //! `crit mem DIR [--pid PID] args|env|read|search|maps|shmem`.
 
+use std::fmt;
 use std::io::{self, Write};
 
 use anyhow::{bail, Context, Result};
 use crit::mem::{printable, MapRun, MemReader, SearchMatch, Searcher, Vma};
-use owo_colors::OwoColorize;
 use serde_json::{json, Value};
 
 use super::args::{Format, MemArgs, MemCommand};
-use super::render::{print_json, print_text, use_color};
-use super::stats::{size, table};
+use super::render::{print_json, stdout_buffered, use_color, Table, Text, Tone};
+use super::stats::size;
 
 /// Bytes read per step by `read`, so any length streams.
 const READ_CHUNK: usize = 1024 * 1024;
@@ -19,8 +19,8 @@ pub fn run(args: &MemArgs) -> Result<()> {
     let json = args.format == Format::Json;
     let color = use_color(args.color);
     match &args.command {
-        MemCommand::Args => strings(mem.args()?, json),
-        MemCommand::Env => strings(mem.env()?, json),
+        MemCommand::Args => strings(&mem, MemReader::args_bytes, json),
+        MemCommand::Env => strings(&mem, MemReader::env_bytes, json),
         MemCommand::Read { addr, len, raw } => read(&mem, parse_num(addr, "ADDR")?, parse_num(len, "LEN")?, *raw, json),
         MemCommand::Search {
             pattern,
@@ -36,8 +36,8 @@ pub fn run(args: &MemArgs) -> Result<()> {
             .with_context(|| format!("bad pattern {pattern:?}"))?;
             search(&mem, &searcher, *context, json, color)
         }
-        MemCommand::Maps => maps(&mem, json),
-        MemCommand::Shmem => shmem(&mem, json),
+        MemCommand::Maps => maps(&mem, json, color),
+        MemCommand::Shmem => shmem(&mem, json, color),
     }
 }
 
@@ -55,14 +55,19 @@ fn parse_num(s: &str, what: &str) -> Result<u64> {
     r.with_context(|| format!("{what} {s:?} is not a number (decimal or 0x…)"))
 }
 
-fn strings(items: Vec<String>, json: bool) -> Result<()> {
+/// argv or the environment: JSON strings (invalid UTF-8 replaced), or one
+/// line each, escaped (invalid UTF-8 as `\xNN`).
+fn strings(mem: &MemReader, get: fn(&MemReader) -> crit::Result<Vec<Vec<u8>>>, json: bool) -> Result<()> {
+    let items = get(mem)?;
     if json {
+        let items: Vec<_> = items.iter().map(|s| String::from_utf8_lossy(s)).collect();
         return print_json(&items);
     }
-    let mut out = io::stdout().lock();
+    let mut out = Text::stdout(false, None)?;
     for s in items {
-        writeln!(out, "{s}").context("<output>")?;
+        out.line_bytes(&s)?;
     }
+    out.finish()?;
     Ok(())
 }
 
@@ -168,18 +173,25 @@ fn vma_json(v: Option<&Vma>) -> Value {
 fn search(mem: &MemReader, searcher: &Searcher, context: usize, json: bool, color: bool) -> Result<()> {
     // Matches stream out as they are found: a big dump shows results early,
     // and memory stays bounded however many there are (JSON included).
-    let out = io::stdout();
-    let mut out = io::BufWriter::new(out.lock());
+    let n = if json {
+        search_json(mem, searcher, context)?
+    } else {
+        let mut out = Text::stdout(color, None)?;
+        let stats = mem.search(searcher, context, |m| match_line(&mut out, &m, color))?;
+        out.finish()?;
+        stats
+    };
+    eprintln!("crit: {} matches in {} held bytes", n.matches, n.bytes_scanned);
+    Ok(())
+}
+
+fn search_json(mem: &MemReader, searcher: &Searcher, context: usize) -> Result<crit::mem::SearchStats> {
+    let mut out = stdout_buffered()?;
     let io_err = |e: io::Error| crit::Error::io("<output>", e);
-    if json {
-        out.write_all(b"[").map_err(io_err)?;
-    }
+    out.write_all(b"[").map_err(io_err)?;
     let mut n = 0u64;
     let stats = mem.search(searcher, context, |m| {
         n += 1;
-        if !json {
-            return writeln!(out, "{}", match_line(&m, color)).map_err(io_err);
-        }
         let item = json!({
             "address": hex(m.addr),
             "length": m.bytes.len(),
@@ -191,29 +203,30 @@ fn search(mem: &MemReader, searcher: &Searcher, context: usize, json: bool, colo
         out.write_all(if n > 1 { b",\n  " } else { b"\n  " }).map_err(io_err)?;
         serde_json::to_writer(&mut out, &item).map_err(|e| io_err(e.into()))
     })?;
-    if json {
-        out.write_all(if n > 0 { b"\n]\n" } else { b"]\n" }).map_err(io_err)?;
-    }
-    out.flush().context("<output>")?;
-    eprintln!("crit: {} matches in {} held bytes", stats.matches, stats.bytes_scanned);
-    Ok(())
+    out.write_all(if n > 0 { b"\n]\n" } else { b"]\n" }).map_err(io_err)?;
+    out.flush().map_err(io_err)?;
+    Ok(stats)
 }
 
-fn match_line(m: &SearchMatch, color: bool) -> String {
+/// `ADDR  VMA  before[match]after`; the context shows bytes outside
+/// printable ASCII as `.`, as a hexdump does, and the line is escaped on
+/// its way out like all text.
+fn match_line(out: &mut Text, m: &SearchMatch, color: bool) -> crit::Result<()> {
     let addr = format!("{:#x}", m.addr);
-    let hit = printable(&m.bytes);
+    let label = format!("  {}  ", vma_label(m.vma.as_ref()));
+    let (before, hit, after) = (printable(&m.before), printable(&m.bytes), printable(&m.after));
     // Without colour, brackets mark where the match is in its context.
-    let (addr, hit) = if color {
-        (addr.cyan().to_string(), hit.red().bold().to_string())
-    } else {
-        (addr, format!("[{hit}]"))
-    };
-    format!(
-        "{addr}  {}  {}{hit}{}",
-        vma_label(m.vma.as_ref()),
-        printable(&m.before),
-        printable(&m.after)
-    )
+    let (open, close) = if color { ("", "") } else { ("[", "]") };
+    let spans = [
+        (addr.as_str(), Tone::Accent),
+        (label.as_str(), Tone::Plain),
+        (before.as_str(), Tone::Plain),
+        (open, Tone::Plain),
+        (hit.as_str(), Tone::Hit),
+        (close, Tone::Plain),
+        (after.as_str(), Tone::Plain),
+    ];
+    out.spans(&spans)
 }
 
 fn flag_names(r: &MapRun) -> Vec<&'static str> {
@@ -248,7 +261,7 @@ fn location(r: &MapRun) -> String {
     }
 }
 
-fn maps(mem: &MemReader, json: bool) -> Result<()> {
+fn maps(mem: &MemReader, json: bool, color: bool) -> Result<()> {
     if json {
         let runs: Vec<Value> = mem
             .maps()
@@ -268,23 +281,21 @@ fn maps(mem: &MemReader, json: bool) -> Result<()> {
             .collect();
         return print_json(&runs);
     }
-    let mut rows = vec![["START", "END", "PAGES", "FLAGS", "IMAGE", "LIVES IN"]
-        .map(String::from)
-        .to_vec()];
-    for r in mem.maps() {
-        rows.push(vec![
-            format!("{:x}", r.start),
-            format!("{:x}", r.end),
-            r.nr_pages.to_string(),
-            flag_names(r).join(","),
-            r.image.clone(),
-            location(r),
-        ]);
-    }
-    print_text(&table(&rows, &[2]))
+    let mut out = Text::stdout(color, None)?;
+    let table = Table::new(&["START", "END", "PAGES", "FLAGS", "IMAGE", "LIVES IN"]).right_align(&[2]);
+    out.table(&table, |rows| {
+        for r in mem.maps() {
+            let flags = flag_names(r).join(",");
+            let cells: [&dyn fmt::Display; 6] = [&Hx(r.start), &Hx(r.end), &r.nr_pages, &flags, &r.image, &location(r)];
+            rows.row(Tone::Plain, &cells)?;
+        }
+        Ok(())
+    })?;
+    out.finish()?;
+    Ok(())
 }
 
-fn shmem(mem: &MemReader, json: bool) -> Result<()> {
+fn shmem(mem: &MemReader, json: bool, color: bool) -> Result<()> {
     let total = mem.shmem_size();
     let held: u64 = mem.shared_mappings().iter().map(|s| s.held).sum();
     if json {
@@ -301,27 +312,42 @@ fn shmem(mem: &MemReader, json: bool) -> Result<()> {
             .collect();
         return print_json(&json!({"pid": mem.pid(), "size": total, "held": held, "mappings": maps}));
     }
-    let mut rows = vec![["START", "END", "SIZE", "PERMS", "KIND", "OBJECT", "CONTENTS", "HELD"]
-        .map(String::from)
-        .to_vec()];
-    for s in mem.shared_mappings() {
-        rows.push(vec![
-            format!("{:x}", s.vma.start),
-            format!("{:x}", s.vma.end),
-            size(s.vma.len()),
-            s.vma.perms(),
-            serde_json::to_value(s.kind)?.as_str().unwrap_or_default().to_string(),
-            s.object.map_or_else(|| "-".into(), |o| o.to_string()),
-            s.image.clone().unwrap_or_else(|| "-".into()),
-            size(s.held),
-        ]);
-    }
-    let mut text = table(&rows, &[2, 7]);
-    text.push_str(&format!(
-        "total: {} in {} shared mappings ({total} bytes), {} held\n",
+    let mut out = Text::stdout(color, None)?;
+    let table =
+        Table::new(&["START", "END", "SIZE", "PERMS", "KIND", "OBJECT", "CONTENTS", "HELD"]).right_align(&[2, 7]);
+    out.table(&table, |rows| {
+        for s in mem.shared_mappings() {
+            let kind = serde_json::to_value(s.kind)?;
+            let cells: [&dyn fmt::Display; 8] = [
+                &Hx(s.vma.start),
+                &Hx(s.vma.end),
+                &size(s.vma.len()),
+                &s.vma.perms(),
+                &kind.as_str().unwrap_or_default(),
+                &s.object.map_or_else(|| "-".into(), |o| o.to_string()),
+                &s.image.as_deref().unwrap_or("-"),
+                &size(s.held),
+            ];
+            rows.row(Tone::Plain, &cells)?;
+        }
+        Ok(())
+    })?;
+    let total_line = format!(
+        "total: {} in {} shared mappings ({total} bytes), {} held",
         size(total),
         mem.shared_mappings().len(),
         size(held)
-    ));
-    print_text(&text)
+    );
+    out.line(Tone::Plain, &total_line)?;
+    out.finish()?;
+    Ok(())
+}
+
+/// An address in a table: lowercase hex without `0x`.
+struct Hx(u64);
+
+impl fmt::Display for Hx {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:x}", self.0)
+    }
 }

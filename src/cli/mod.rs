@@ -2,6 +2,7 @@
 
 pub mod args;
 pub mod codec;
+pub mod escape;
 pub mod explore;
 pub mod mem;
 pub mod output;

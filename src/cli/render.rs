@@ -1,10 +1,15 @@
-//! Shared rendering for the reporting commands: colour choice, tables, JSON.
+//! Shared rendering for the reporting commands: colour choice, table
+//! layout and width, buffered output, JSON.
 
-use std::io::{self, IsTerminal, Write};
+use std::fmt;
+use std::fs::File;
+use std::io::{self, BufWriter, IsTerminal, Write};
+use std::os::fd::AsFd;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 
 use super::args::ColorChoice;
+use super::escape;
 
 /// Whether to colour output: `--color`, else a terminal without `NO_COLOR`.
 pub fn use_color(choice: ColorChoice) -> bool {
@@ -15,28 +20,53 @@ pub fn use_color(choice: ColorChoice) -> bool {
     }
 }
 
+/// Standard output, buffered: a duplicate of fd 1 as a plain file, since
+/// std's stdout is line-buffered and a report of a million lines would cost
+/// a million write calls.
+pub fn stdout_buffered() -> Result<BufWriter<File>> {
+    let fd = io::stdout().as_fd().try_clone_to_owned().map_err(out_err)?;
+    Ok(BufWriter::with_capacity(128 * 1024, File::from(fd)))
+}
+
+/// A write error on standard output, with the system's reason.
+fn out_err(e: io::Error) -> crit::Error {
+    crit::Error::io("<output>", e)
+}
+
 /// Prints one JSON document (pretty, with a final newline) to standard output.
+/// Reports that are produced as they are written (the explorers' lazy tasks)
+/// fail with their own message.
 pub fn print_json<T: serde::Serialize + ?Sized>(value: &T) -> Result<()> {
-    let mut out = io::stdout().lock();
-    // As an io::Error, so a closed pipe (`| head`) is recognised and not reported.
-    serde_json::to_writer_pretty(&mut out, value)
-        .map_err(io::Error::from)
-        .context("<output>")?;
-    writeln!(out).context("<output>")?;
+    let mut out = stdout_buffered()?;
+    serde_json::to_writer_pretty(&mut out, value).map_err(|e| -> anyhow::Error {
+        if e.is_io() {
+            out_err(e.into()).into()
+        } else {
+            anyhow::anyhow!("{e}")
+        }
+    })?;
+    writeln!(out).map_err(out_err)?;
+    out.flush().map_err(out_err)?;
     Ok(())
 }
 
-/// Prints text (a rendered table) to standard output.
-pub fn print_text(text: &str) -> Result<()> {
-    let mut out = io::stdout().lock();
-    out.write_all(text.as_bytes()).context("<output>")?;
-    if !text.ends_with('\n') {
-        writeln!(out).context("<output>")?;
+/// How wide tables may be: `--width` when given (0: never wrap); else, when
+/// standard output is a terminal, `COLUMNS` or the terminal's own width (80
+/// when neither is known); else (a pipe, a file) unlimited, one record per
+/// line, so `grep` and scripts see whole records.
+pub fn table_width(forced: Option<usize>) -> Option<usize> {
+    if let Some(w) = forced {
+        return (w > 0).then_some(w);
     }
-    Ok(())
+    if !io::stdout().is_terminal() {
+        return None;
+    }
+    let columns = std::env::var("COLUMNS").ok().and_then(|c| c.trim().parse().ok());
+    let real = || terminal_size::terminal_size_of(io::stdout()).map(|(w, _)| usize::from(w.0));
+    Some(columns.filter(|&c| c > 0).or_else(real).unwrap_or(80))
 }
 
-/// How a table row is coloured (when colour is on).
+/// How a line is coloured (when colour is on).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Tone {
     Plain,
@@ -46,23 +76,236 @@ pub enum Tone {
     Warn,
     /// Section headings.
     Heading,
+    /// Addresses that lead a line (`mem search`).
+    Accent,
+    /// What was searched for.
+    Hit,
 }
 
-/// A plain-text table: aligned columns under a header, two spaces apart, one
-/// line per row (cells never hold newlines), so colour can be applied per line
-/// after tabled has measured the plain text.
+fn paint(out: &mut String, s: &str, tone: Tone, color: bool) {
+    use owo_colors::OwoColorize;
+    use std::fmt::Write;
+    if !color {
+        out.push_str(s);
+        return;
+    }
+    let _ = match tone {
+        Tone::Plain => write!(out, "{s}"),
+        Tone::Dim => write!(out, "{}", s.dimmed()),
+        Tone::Warn => write!(out, "{}", s.yellow()),
+        Tone::Heading => write!(out, "{}", s.bold()),
+        Tone::Accent => write!(out, "{}", s.cyan()),
+        Tone::Hit => write!(out, "{}", s.red().bold()),
+    };
+}
+
+/// All text output goes through here: every string is escaped
+/// ([`escape`](super::escape)) on its way to a buffered standard output, and
+/// coloured by tone when colour is on.
+pub struct Text<W: Write = BufWriter<File>> {
+    out: W,
+    color: bool,
+    width: Option<usize>,
+    /// Reused for each line.
+    line: String,
+    scratch: String,
+    /// Whether any line was written yet.
+    written: bool,
+}
+
+impl Text {
+    /// Text on standard output; tables wrap to `width` (see [`table_width`]).
+    pub fn stdout(color: bool, width: Option<usize>) -> Result<Text> {
+        Ok(Text::new(stdout_buffered()?, color, width))
+    }
+}
+
+impl<W: Write> Text<W> {
+    pub fn new(out: W, color: bool, width: Option<usize>) -> Self {
+        Text {
+            out,
+            color,
+            width,
+            line: String::new(),
+            scratch: String::new(),
+            written: false,
+        }
+    }
+
+    fn emit(&mut self) -> crit::Result<()> {
+        self.line.push('\n');
+        self.out.write_all(self.line.as_bytes()).map_err(out_err)?;
+        self.line.clear();
+        self.written = true;
+        Ok(())
+    }
+
+    /// Starts a section (a task's table): a blank line when something came before.
+    pub fn section(&mut self) -> crit::Result<()> {
+        if self.written {
+            self.emit()?;
+        }
+        Ok(())
+    }
+
+    /// One line of text, escaped.
+    pub fn line(&mut self, tone: Tone, text: &str) -> crit::Result<()> {
+        self.spans(&[(text, tone)])
+    }
+
+    /// One line of bytes that should be text (argv, environment), escaped,
+    /// with bytes that are not UTF-8 as `\xNN`.
+    pub fn line_bytes(&mut self, bytes: &[u8]) -> crit::Result<()> {
+        self.scratch.clear();
+        escape::escape_bytes_into(&mut self.scratch, bytes);
+        let color = self.color;
+        paint(&mut self.line, &self.scratch, Tone::Plain, color);
+        self.emit()
+    }
+
+    /// One line made of pieces of different tones, each escaped.
+    pub fn spans(&mut self, spans: &[(&str, Tone)]) -> crit::Result<()> {
+        for &(text, tone) in spans {
+            self.scratch.clear();
+            escape::escape_into(&mut self.scratch, text);
+            paint(&mut self.line, &self.scratch, tone, self.color);
+        }
+        self.emit()
+    }
+
+    /// Writes a table: `rows` is called twice, first to measure the columns,
+    /// then to write the rows, so no table is ever held in memory whole (it
+    /// must give the same rows both times). The header comes first; each row
+    /// is one line, its last column wrapped when the table has a width.
+    pub fn table(&mut self, table: &Table, mut rows: impl FnMut(&mut Rows<W>) -> Result<()>) -> Result<()> {
+        let n = table.columns;
+        let mut widths = vec![0; n];
+        for (w, h) in widths.iter_mut().zip(&table.header) {
+            *w = display_width(h);
+        }
+        rows(&mut Rows::new(Pass::Measure(&mut widths)))?;
+        let used: usize = widths[..n.saturating_sub(1)].iter().map(|w| w + 2).sum();
+        // Too narrow to wrap usefully: leave long lines alone.
+        let room = self.width.and_then(|w| w.checked_sub(used)).filter(|&r| r >= 24);
+        let layout = Layout {
+            widths,
+            right: (0..n).map(|c| table.right.contains(&c)).collect(),
+            room,
+        };
+        if !table.header.is_empty() {
+            let mut header = String::new();
+            let mut ends = Vec::with_capacity(n);
+            for h in &table.header {
+                header.push_str(h);
+                ends.push(header.len());
+            }
+            self.row_line(&layout, &header, &ends, Tone::Heading)?;
+        }
+        rows(&mut Rows::new(Pass::Write {
+            text: self,
+            layout: &layout,
+        }))
+    }
+
+    /// Lays out one row: each cell padded to its column, two spaces apart,
+    /// trailing blanks trimmed; the last cell wrapped into continuation lines.
+    fn row_line(&mut self, layout: &Layout, cells: &str, ends: &[usize], tone: Tone) -> crit::Result<()> {
+        let n = layout.widths.len();
+        let cell = |c: usize| {
+            let start = if c == 0 {
+                0
+            } else {
+                ends.get(c - 1).copied().unwrap_or(cells.len())
+            };
+            &cells[start.min(cells.len())..ends.get(c).copied().unwrap_or(cells.len())]
+        };
+        let last = cell(n.saturating_sub(1));
+        let pieces = match layout.room {
+            Some(room) if display_width(last) > room => wrap(last, room),
+            _ => Vec::new(),
+        };
+        self.scratch.clear();
+        for c in 0..n {
+            let text = if c + 1 == n && !pieces.is_empty() {
+                pieces[0].as_str()
+            } else {
+                cell(c)
+            };
+            pad_cell(&mut self.scratch, text, layout.widths[c], layout.right[c], c + 1 == n);
+        }
+        self.finish_row(tone)?;
+        for p in pieces.iter().skip(1) {
+            self.scratch.clear();
+            for c in 0..n - 1 {
+                pad_cell(&mut self.scratch, "", layout.widths[c], layout.right[c], false);
+            }
+            self.scratch.push_str("  ");
+            self.scratch.push_str(p);
+            self.finish_row(tone)?;
+        }
+        Ok(())
+    }
+
+    fn finish_row(&mut self, tone: Tone) -> crit::Result<()> {
+        let color = self.color;
+        paint(&mut self.line, self.scratch.trim_end(), tone, color);
+        self.emit()
+    }
+
+    /// Flushes what is buffered.
+    pub fn finish(mut self) -> crit::Result<W> {
+        self.out.flush().map_err(out_err)?;
+        Ok(self.out)
+    }
+}
+
+fn pad_cell(out: &mut String, text: &str, width: usize, right: bool, last: bool) {
+    let pad = width.saturating_sub(display_width(text));
+    if right {
+        out.extend(std::iter::repeat_n(' ', pad));
+        out.push_str(text);
+    } else {
+        out.push_str(text);
+        if !last {
+            out.extend(std::iter::repeat_n(' ', pad));
+        }
+    }
+    if !last {
+        out.push_str("  ");
+    }
+}
+
+/// Columns on a terminal: what a cell takes (wide characters count two).
+fn display_width(s: &str) -> usize {
+    if s.is_ascii() {
+        s.len()
+    } else {
+        unicode_width::UnicodeWidthStr::width(s)
+    }
+}
+
+/// A table's columns: their headers, and which align right (numbers).
 #[derive(Debug, Clone)]
-pub struct TextTable {
-    header: Vec<String>,
-    rows: Vec<(Vec<String>, Tone)>,
+pub struct Table {
+    header: Vec<&'static str>,
+    columns: usize,
     right: Vec<usize>,
 }
 
-impl TextTable {
-    pub fn new(header: &[&str]) -> Self {
-        TextTable {
-            header: header.iter().map(|s| s.to_string()).collect(),
-            rows: Vec::new(),
+impl Table {
+    pub fn new(header: &[&'static str]) -> Self {
+        Table {
+            header: header.to_vec(),
+            columns: header.len(),
+            right: Vec::new(),
+        }
+    }
+
+    /// A table of `columns` columns without a header line.
+    pub fn headless(columns: usize) -> Self {
+        Table {
+            header: Vec::new(),
+            columns,
             right: Vec::new(),
         }
     }
@@ -72,92 +315,65 @@ impl TextTable {
         self.right.extend_from_slice(columns);
         self
     }
-
-    pub fn row(&mut self, cells: Vec<String>, tone: Tone) {
-        let cells = cells.into_iter().map(|c| c.replace(['\n', '\r'], " ")).collect();
-        self.rows.push((cells, tone));
-    }
-
-    /// Wraps the last column so lines fit `width` columns, splitting long
-    /// values (paths) at a `/`, ` + ` or space into continuation rows.
-    pub fn fit(mut self, width: usize) -> Self {
-        let n = self.header.len();
-        if n == 0 {
-            return self;
-        }
-        let mut widths = vec![0usize; n];
-        for cells in std::iter::once(&self.header).chain(self.rows.iter().map(|(c, _)| c)) {
-            for (w, c) in widths.iter_mut().zip(cells) {
-                *w = (*w).max(c.chars().count());
-            }
-        }
-        let used: usize = widths[..n - 1].iter().map(|w| w + 2).sum();
-        // Too narrow to wrap usefully: leave long lines alone.
-        let Some(room) = width.checked_sub(used).filter(|&r| r >= 24) else {
-            return self;
-        };
-        let mut rows = Vec::with_capacity(self.rows.len());
-        for (cells, tone) in self.rows {
-            let last = cells.last().cloned().unwrap_or_default();
-            let mut pieces = wrap(&last, room).into_iter();
-            let mut first = cells;
-            if let (Some(slot), Some(p)) = (first.last_mut(), pieces.next()) {
-                *slot = p;
-            }
-            rows.push((first, tone));
-            for p in pieces {
-                let mut cont = vec![String::new(); n];
-                cont[n - 1] = format!("  {p}");
-                rows.push((cont, tone));
-            }
-        }
-        self.rows = rows;
-        self
-    }
-
-    /// Renders the table; with `color`, the header bold and rows by tone.
-    pub fn render(&self, color: bool) -> String {
-        use owo_colors::OwoColorize;
-        use tabled::settings::{object::Columns, Alignment, Padding, Style};
-
-        let mut b = tabled::builder::Builder::default();
-        b.push_record(self.header.clone());
-        for (cells, _) in &self.rows {
-            b.push_record(cells.clone());
-        }
-        let mut t = b.build();
-        t.with(Style::empty()).with(Padding::new(0, 2, 0, 0));
-        for &c in &self.right {
-            t.modify(Columns::one(c), Alignment::right());
-        }
-        let text = t.to_string();
-        let tones = std::iter::once(Tone::Heading).chain(self.rows.iter().map(|(_, t)| *t));
-        let mut out = String::with_capacity(text.len() + 64);
-        for (line, tone) in text.lines().zip(tones) {
-            let line = line.trim_end();
-            if color {
-                match tone {
-                    Tone::Plain => out.push_str(line),
-                    Tone::Dim => out += &line.dimmed().to_string(),
-                    Tone::Warn => out += &line.yellow().to_string(),
-                    Tone::Heading => out += &line.bold().to_string(),
-                }
-            } else {
-                out.push_str(line);
-            }
-            out.push('\n');
-        }
-        out
-    }
 }
 
-/// A heading line above a table, bold when colour is on.
-pub fn heading(text: &str, color: bool) -> String {
-    use owo_colors::OwoColorize;
-    if color {
-        format!("{}\n", text.bold())
-    } else {
-        format!("{text}\n")
+struct Layout {
+    widths: Vec<usize>,
+    right: Vec<bool>,
+    room: Option<usize>,
+}
+
+enum Pass<'a, W: Write> {
+    Measure(&'a mut Vec<usize>),
+    Write { text: &'a mut Text<W>, layout: &'a Layout },
+}
+
+/// Where a table's rows go: measured on the first pass, written on the second.
+pub struct Rows<'a, W: Write = BufWriter<File>> {
+    pass: Pass<'a, W>,
+    /// The row's escaped cells, back to back, and where each ends.
+    cells: String,
+    ends: Vec<usize>,
+}
+
+impl<'a, W: Write> Rows<'a, W> {
+    fn new(pass: Pass<'a, W>) -> Self {
+        Rows {
+            pass,
+            cells: String::new(),
+            ends: Vec::new(),
+        }
+    }
+
+    /// One row; each cell is formatted and escaped. Missing cells are empty.
+    pub fn row(&mut self, tone: Tone, cells: &[&dyn fmt::Display]) -> crit::Result<()> {
+        use fmt::Write;
+        self.cells.clear();
+        self.ends.clear();
+        for c in cells {
+            let _ = write!(escape::EscapeWriter(&mut self.cells), "{c}");
+            self.ends.push(self.cells.len());
+        }
+        match &mut self.pass {
+            Pass::Measure(widths) => {
+                let mut start = 0;
+                for (w, &end) in widths.iter_mut().zip(&self.ends) {
+                    *w = (*w).max(display_width(&self.cells[start..end]));
+                    start = end;
+                }
+                Ok(())
+            }
+            Pass::Write { text, layout } => text.row_line(layout, &self.cells, &self.ends, tone),
+        }
+    }
+
+    /// A line between rows that is not part of the columns (a section
+    /// title, a blank line): not measured, written as it is (escaped).
+    pub fn line(&mut self, tone: Tone, line: &str) -> crit::Result<()> {
+        match &mut self.pass {
+            Pass::Measure(_) => Ok(()),
+            Pass::Write { text, .. } => text.line(tone, line),
+        }
     }
 }
 
@@ -222,11 +438,46 @@ mod tests {
         assert_eq!(wrap("short", 40), ["short"]);
     }
 
+    fn render(table: &Table, width: Option<usize>, rows: &[(&[&str], Tone)]) -> String {
+        let mut t = Text::new(Vec::new(), false, width);
+        t.table(table, |r| {
+            for (cells, tone) in rows {
+                let cells: Vec<&dyn fmt::Display> = cells.iter().map(|c| c as &dyn fmt::Display).collect();
+                r.row(*tone, &cells)?;
+            }
+            Ok(())
+        })
+        .unwrap();
+        String::from_utf8(t.finish().unwrap()).unwrap()
+    }
+
     #[test]
     fn table_lines_are_trimmed_and_aligned() {
-        let mut t = TextTable::new(&["PID", "COMM"]).right_align(&[0]);
-        t.row(vec!["1".into(), "init".into()], Tone::Plain);
-        t.row(vec!["20884".into(), "tree-root".into()], Tone::Plain);
-        assert_eq!(t.render(false), "  PID  COMM\n    1  init\n20884  tree-root\n");
+        let t = Table::new(&["PID", "COMM"]).right_align(&[0]);
+        let rows: &[(&[&str], Tone)] = &[(&["1", "init"], Tone::Plain), (&["20884", "tree-root"], Tone::Plain)];
+        assert_eq!(render(&t, None, rows), "  PID  COMM\n    1  init\n20884  tree-root\n");
+    }
+
+    #[test]
+    fn only_the_last_column_wraps_and_only_with_a_width() {
+        let t = Table::new(&["FD", "PATH"]).right_align(&[0]);
+        let long = "/var/lib/containers/storage/overlay/0123456789abcdef/merged/usr/lib/libfoo.so";
+        let rows: &[(&[&str], Tone)] = &[(&["3", long], Tone::Plain)];
+        assert_eq!(render(&t, None, rows), format!("FD  PATH\n 3  {long}\n"));
+        assert_eq!(
+            render(&t, Some(40), rows),
+            "FD  PATH\n 3  /var/lib/containers/storage/overlay/\n      0123456789abcdef/merged/usr/lib/\n      libfoo.so\n"
+        );
+    }
+
+    #[test]
+    fn cells_and_lines_are_escaped() {
+        let t = Table::new(&["PID", "COMM"]);
+        let rows: &[(&[&str], Tone)] = &[(&["1", "a\x1b[2Jb\n"], Tone::Plain)];
+        assert_eq!(render(&t, None, rows), "PID  COMM\n1    a\\x1b[2Jb\\n\n");
+        let mut text = Text::new(Vec::new(), true, None);
+        text.line(Tone::Plain, "x\x07").unwrap();
+        text.line_bytes(b"y\xff").unwrap();
+        assert_eq!(text.finish().unwrap(), b"x\\a\ny\\xff\n");
     }
 }

@@ -61,8 +61,14 @@ pub struct Fd {
 /// A missing or corrupt image, named in the error.
 pub fn explore(cp: &Checkpoint) -> Result<FdsReport> {
     let table = FileTable::load(cp)?;
-    let mut tasks = Vec::with_capacity(cp.tasks.len());
-    for t in &cp.tasks {
+    let tasks = tasks(cp, &table).collect::<Result<_>>()?;
+    Ok(FdsReport { tasks })
+}
+
+/// The tasks one at a time, in `pstree.img` order, each read when it is
+/// reached: what a report of thousands of tasks needs to stay small.
+pub fn tasks<'a>(cp: &'a Checkpoint, table: &'a FileTable) -> impl Iterator<Item = Result<FdsTask>> + 'a {
+    cp.tasks.iter().map(move |t| {
         let mut out = FdsTask {
             task: t.into(),
             fds: Vec::new(),
@@ -87,7 +93,6 @@ pub fn explore(cp: &Checkpoint) -> Result<FdsReport> {
             out.cwd = Some(table.path(fs.cwd_id)?);
             out.root = Some(table.path(fs.root_id)?);
         }
-        tasks.push(out);
-    }
-    Ok(FdsReport { tasks })
+        Ok(out)
+    })
 }

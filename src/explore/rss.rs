@@ -1,6 +1,9 @@
 //! `rss`: each task's resident pages — the pagemap's runs of present pages —
 //! against the VMAs they fall in, like the Python CRIT's `x rss`.
 
+use std::fs::File;
+use std::path::{Path, PathBuf};
+
 use serde::Serialize;
 
 use crate::error::{Error, Result};
@@ -10,7 +13,7 @@ use crate::proto::{PagemapEntry, PagemapHead, VmaEntry};
 use super::checkpoint::Checkpoint;
 use super::files::FileTable;
 use super::mems::{file_path, PAGE_SIZE};
-use super::{Hex, TaskHead};
+use super::{Hex, Lazy, TaskHead};
 
 /// The report of `crit x DIR rss`: every task's resident pages.
 #[derive(Debug, Clone, Serialize)]
@@ -67,43 +70,143 @@ pub struct RunVma {
 /// the error.
 pub fn explore(cp: &Checkpoint) -> Result<RssReport> {
     let table = FileTable::load(cp)?;
-    let mut tasks = Vec::with_capacity(cp.tasks.len());
-    for t in &cp.tasks {
-        let mut out = RssTask {
-            task: t.into(),
-            present_pages: 0,
-            runs: Vec::new(),
-        };
-        if t.state.has_resources() {
-            let mut vmas = cp.mm(t.pid)?.vmas;
-            vmas.sort_by_key(|v| v.start);
-            out.runs = runs(&table, &vmas, &pagemap(cp, t.pid)?)?;
-            out.present_pages = out.runs.iter().map(|r| r.pages).sum();
-        }
-        tasks.push(out);
-    }
+    let tasks = tasks(cp, &table).map(|t| t?.into_task()).collect::<Result<_>>()?;
     Ok(RssReport { tasks })
 }
 
-/// The entries of `pagemap-PID.img` after its head.
-fn pagemap(cp: &Checkpoint, pid: u32) -> Result<Vec<PagemapEntry>> {
-    let mut r = ImageReader::open(cp.path(&format!("pagemap-{pid}.img")))?;
+/// The tasks one at a time, in `pstree.img` order, each read when it is
+/// reached: what a report of thousands of tasks needs to stay small.
+pub fn tasks<'a>(cp: &'a Checkpoint, table: &'a FileTable) -> impl Iterator<Item = Result<LazyTask<'a>>> + 'a {
+    cp.tasks.iter().map(move |t| {
+        let mut out = LazyTask {
+            task: t.into(),
+            present_pages: 0,
+            vmas: Vec::new(),
+            pagemap: None,
+            table,
+        };
+        if t.state.has_resources() {
+            out.vmas = cp.mm(t.pid)?.vmas;
+            out.vmas.sort_by_key(|v| v.start);
+            let path = cp.path(&format!("pagemap-{pid}.img", pid = t.pid));
+            let mut r = open_pagemap(&path)?;
+            let mut buf = Vec::new();
+            while let Some(e) = r.next_message::<PagemapEntry>(&mut buf)? {
+                out.present_pages += crate::mem::entry_pages(&e);
+            }
+            out.pagemap = Some(path);
+        }
+        Ok(out)
+    })
+}
+
+/// `pagemap-PID.img`, read past its head entry.
+fn open_pagemap(path: &Path) -> Result<ImageReader<File>> {
+    let mut r = ImageReader::open(path)?;
     let mut buf = Vec::new();
     if r.next_message::<PagemapHead>(&mut buf)?.is_none() {
         return Err(Error::bad_image(r.file().to_string(), "the pagemap has no head entry"));
     }
-    let mut out = Vec::new();
-    while let Some(e) = r.next_message::<PagemapEntry>(&mut buf)? {
-        out.push(e);
-    }
-    Ok(out)
+    Ok(r)
 }
 
-fn runs(table: &FileTable, vmas: &[VmaEntry], pagemap: &[PagemapEntry]) -> Result<Vec<Run>> {
-    let mut out = Vec::with_capacity(pagemap.len());
-    let mut previous: Option<usize> = None;
-    for pm in pagemap {
-        let pages = crate::mem::entry_pages(pm);
+/// One task's sorted VMAs and its pagemap, whose runs are read from the
+/// image as they are asked for ([`LazyTask::runs`]), never held as a list: a
+/// task may have 200,000. Serializes as [`RssTask`] does.
+#[derive(Debug)]
+pub struct LazyTask<'a> {
+    /// The task (`pid`, `comm`, `state`).
+    pub task: TaskHead,
+    /// Pages saved in all runs (those in a parent checkpoint included).
+    pub present_pages: u64,
+    vmas: Vec<VmaEntry>,
+    pagemap: Option<PathBuf>,
+    table: &'a FileTable,
+}
+
+impl LazyTask<'_> {
+    /// The runs in pagemap order, each with the VMAs it overlaps, read from
+    /// `pagemap-PID.img` anew on every call; none for a task without resources.
+    pub fn runs(&self) -> Runs<'_> {
+        Runs {
+            task: self,
+            reader: None,
+            buf: Vec::new(),
+            previous: None,
+            done: self.pagemap.is_none(),
+        }
+    }
+
+    /// The task with its runs in a list.
+    ///
+    /// # Errors
+    ///
+    /// The pagemap cannot be read, or a VMA names a file not in the file table.
+    pub fn into_task(self) -> Result<RssTask> {
+        let runs = self.runs().collect::<Result<_>>()?;
+        Ok(RssTask {
+            task: self.task,
+            present_pages: self.present_pages,
+            runs,
+        })
+    }
+}
+
+impl Serialize for LazyTask<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        #[derive(Serialize)]
+        struct Fields<'b, R> {
+            #[serde(flatten)]
+            task: &'b TaskHead,
+            present_pages: u64,
+            runs: R,
+        }
+        Fields {
+            task: &self.task,
+            present_pages: self.present_pages,
+            runs: Lazy::new(self.runs()),
+        }
+        .serialize(s)
+    }
+}
+
+/// The runs of one task's pagemap ([`LazyTask::runs`]).
+pub struct Runs<'a> {
+    task: &'a LazyTask<'a>,
+    reader: Option<ImageReader<File>>,
+    buf: Vec<u8>,
+    /// The VMA the previous run ended in.
+    previous: Option<usize>,
+    done: bool,
+}
+
+impl Iterator for Runs<'_> {
+    type Item = Result<Run>;
+
+    fn next(&mut self) -> Option<Result<Run>> {
+        if self.done {
+            return None;
+        }
+        let r = self.step().transpose();
+        // Stop after the end or the first error.
+        self.done = !matches!(r, Some(Ok(_)));
+        r
+    }
+}
+
+impl Runs<'_> {
+    fn step(&mut self) -> Result<Option<Run>> {
+        let reader = match &mut self.reader {
+            Some(r) => r,
+            None => self
+                .reader
+                .insert(open_pagemap(self.task.pagemap.as_deref().expect("not done"))?),
+        };
+        let Some(pm) = reader.next_message::<PagemapEntry>(&mut self.buf)? else {
+            return Ok(None);
+        };
+        let (vmas, table) = (&self.task.vmas, self.task.table);
+        let pages = crate::mem::entry_pages(&pm);
         let end = pm.vaddr.saturating_add(pages.saturating_mul(PAGE_SIZE));
         let mut run = Run {
             start: Hex(pm.vaddr),
@@ -118,11 +221,10 @@ fn runs(table: &FileTable, vmas: &[VmaEntry], pagemap: &[PagemapEntry]) -> Resul
                 start: Hex(v.start),
                 pages: v.end.saturating_sub(v.start) / PAGE_SIZE,
                 path: file_path(table, v)?,
-                same_as_previous: previous == Some(i),
+                same_as_previous: self.previous == Some(i),
             });
-            previous = Some(i);
+            self.previous = Some(i);
         }
-        out.push(run);
+        Ok(Some(run))
     }
-    Ok(out)
 }

@@ -91,8 +91,18 @@ pub struct Socket {
 pub fn explore(cp: &Checkpoint) -> Result<SkReport> {
     let table = FileTable::load(cp)?;
     let queued = queues::sk_queues(cp)?;
-    let mut tasks = Vec::with_capacity(cp.tasks.len());
-    for t in &cp.tasks {
+    let tasks = tasks(cp, &table, &queued).collect::<Result<_>>()?;
+    Ok(SkReport { tasks })
+}
+
+/// The tasks one at a time, in `pstree.img` order, each read when it is
+/// reached: what a report of thousands of tasks needs to stay small.
+pub fn tasks<'a>(
+    cp: &'a Checkpoint,
+    table: &'a FileTable,
+    queued: &'a HashMap<u32, Queued>,
+) -> impl Iterator<Item = Result<SkTask>> + 'a {
+    cp.tasks.iter().map(move |t| {
         let mut out = SkTask {
             task: t.into(),
             sockets: Vec::new(),
@@ -102,14 +112,13 @@ pub fn explore(cp: &Checkpoint) -> Result<SkReport> {
             let mut fdinfo = cp.fdinfo(ids.files_id)?;
             fdinfo.sort_by_key(|e| e.fd);
             for e in fdinfo {
-                if let Some(s) = socket(cp, &queued, e.fd, table.get(e.id)?)? {
+                if let Some(s) = socket(cp, queued, e.fd, table.get(e.id)?)? {
                     out.sockets.push(s);
                 }
             }
         }
-        tasks.push(out);
-    }
-    Ok(SkReport { tasks })
+        Ok(out)
+    })
 }
 
 /// The socket behind one fd, or `None` when the file is not a socket.
