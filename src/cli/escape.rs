@@ -41,14 +41,24 @@ fn push_escape(out: &mut String, c: char) {
 /// `"a\x1b[31mb\n"` becomes `a\x1b[31mb\n` (as typed: the ESC and newline
 /// written out as escapes).
 pub fn escape_into(out: &mut String, s: &str) {
-    let mut rest = s;
-    while let Some(i) = rest.find(needs_escape) {
-        out.push_str(&rest[..i]);
-        let c = rest[i..].chars().next().expect("found a char here");
-        push_escape(out, c);
-        rest = &rest[i + c.len_utf8()..];
+    let bytes = s.as_bytes();
+    let (mut done, mut i) = (0, 0);
+    // Printable ASCII passes byte by byte; anything else is looked at as a char.
+    while i < bytes.len() {
+        let b = bytes[i];
+        if (0x20..0x7f).contains(&b) && b != b'\\' {
+            i += 1;
+            continue;
+        }
+        let c = s[i..].chars().next().expect("at a char boundary");
+        if needs_escape(c) {
+            out.push_str(&s[done..i]);
+            push_escape(out, c);
+            done = i + c.len_utf8();
+        }
+        i += c.len_utf8();
     }
-    out.push_str(rest);
+    out.push_str(&s[done..]);
 }
 
 /// Appends bytes that should be text (argv, the environment) to `out`,

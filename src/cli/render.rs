@@ -174,8 +174,9 @@ impl<W: Write> Text<W> {
     }
 
     /// Writes a table: `rows` is called twice, first to measure the columns,
-    /// then to write the rows, so no table is ever held in memory whole (it
-    /// must give the same rows both times). The header comes first; each row
+    /// then to write the rows, so no large table is ever held in memory (it
+    /// must give the same rows both times). A small table is kept by the
+    /// first pass and written from there. The header comes first; each row
     /// is one line, its last column wrapped when the table has a width.
     pub fn table(&mut self, table: &Table, mut rows: impl FnMut(&mut Rows<W>) -> Result<()>) -> Result<()> {
         let n = table.columns;
@@ -183,7 +184,8 @@ impl<W: Write> Text<W> {
         for (w, h) in widths.iter_mut().zip(&table.header) {
             *w = display_width(h);
         }
-        rows(&mut Rows::new(Pass::Measure(&mut widths)))?;
+        let mut replay = Some(Replay::default());
+        rows(&mut Rows::new(Pass::Measure(&mut widths, &mut replay)))?;
         let used: usize = widths[..n.saturating_sub(1)].iter().map(|w| w + 2).sum();
         // Too narrow to wrap usefully: leave long lines alone.
         let room = self.width.and_then(|w| w.checked_sub(used)).filter(|&r| r >= 24);
@@ -201,10 +203,24 @@ impl<W: Write> Text<W> {
             }
             self.row_line(&layout, &header, &ends, Tone::Heading)?;
         }
-        rows(&mut Rows::new(Pass::Write {
-            text: self,
-            layout: &layout,
-        }))
+        match replay {
+            // A small table: its rows as the first pass kept them.
+            Some(r) => {
+                for (tone, line, text, ends) in &r.rows {
+                    let (text, ends) = (&r.text[text.clone()], &r.ends[ends.clone()]);
+                    if *line {
+                        self.line(*tone, text)?;
+                    } else {
+                        self.row_line(&layout, text, ends, *tone)?;
+                    }
+                }
+                Ok(())
+            }
+            None => rows(&mut Rows::new(Pass::Write {
+                text: self,
+                layout: &layout,
+            })),
+        }
     }
 
     /// Lays out one row: each cell padded to its column, two spaces apart,
@@ -262,16 +278,25 @@ impl<W: Write> Text<W> {
 fn pad_cell(out: &mut String, text: &str, width: usize, right: bool, last: bool) {
     let pad = width.saturating_sub(display_width(text));
     if right {
-        out.extend(std::iter::repeat_n(' ', pad));
+        spaces(out, pad);
         out.push_str(text);
     } else {
         out.push_str(text);
         if !last {
-            out.extend(std::iter::repeat_n(' ', pad));
+            spaces(out, pad);
         }
     }
     if !last {
         out.push_str("  ");
+    }
+}
+
+fn spaces(out: &mut String, mut n: usize) {
+    const BLANKS: &str = "                                ";
+    while n > 0 {
+        let k = n.min(BLANKS.len());
+        out.push_str(&BLANKS[..k]);
+        n -= k;
     }
 }
 
@@ -323,8 +348,33 @@ struct Layout {
     room: Option<usize>,
 }
 
+/// The rows of a small table, kept by the first pass so the second need not
+/// make them again; dropped once they pass [`Replay::MAX`] bytes.
+#[derive(Default)]
+struct Replay {
+    text: String,
+    ends: Vec<usize>,
+    /// Tone, whether a line outside the columns, the text, its cells' ends.
+    rows: Vec<(Tone, bool, std::ops::Range<usize>, std::ops::Range<usize>)>,
+}
+
+impl Replay {
+    const MAX: usize = 256 * 1024;
+
+    /// Keeps a row (or a line); false once the table is too big to keep.
+    fn keep(&mut self, tone: Tone, line: bool, text: &str, ends: &[usize]) -> bool {
+        let start = self.text.len();
+        self.text.push_str(text);
+        let first = self.ends.len();
+        self.ends.extend_from_slice(ends);
+        self.rows
+            .push((tone, line, start..self.text.len(), first..self.ends.len()));
+        self.text.len() + 8 * self.ends.len() + 48 * self.rows.len() <= Self::MAX
+    }
+}
+
 enum Pass<'a, W: Write> {
-    Measure(&'a mut Vec<usize>),
+    Measure(&'a mut Vec<usize>, &'a mut Option<Replay>),
     Write { text: &'a mut Text<W>, layout: &'a Layout },
 }
 
@@ -355,11 +405,17 @@ impl<'a, W: Write> Rows<'a, W> {
             self.ends.push(self.cells.len());
         }
         match &mut self.pass {
-            Pass::Measure(widths) => {
+            Pass::Measure(widths, replay) => {
                 let mut start = 0;
                 for (w, &end) in widths.iter_mut().zip(&self.ends) {
                     *w = (*w).max(display_width(&self.cells[start..end]));
                     start = end;
+                }
+                if replay
+                    .as_mut()
+                    .is_some_and(|r| !r.keep(tone, false, &self.cells, &self.ends))
+                {
+                    **replay = None;
                 }
                 Ok(())
             }
@@ -371,7 +427,12 @@ impl<'a, W: Write> Rows<'a, W> {
     /// title, a blank line): not measured, written as it is (escaped).
     pub fn line(&mut self, tone: Tone, line: &str) -> crit::Result<()> {
         match &mut self.pass {
-            Pass::Measure(_) => Ok(()),
+            Pass::Measure(_, replay) => {
+                if replay.as_mut().is_some_and(|r| !r.keep(tone, true, line, &[])) {
+                    **replay = None;
+                }
+                Ok(())
+            }
             Pass::Write { text, .. } => text.line(tone, line),
         }
     }
@@ -468,6 +529,27 @@ mod tests {
             render(&t, Some(40), rows),
             "FD  PATH\n 3  /var/lib/containers/storage/overlay/\n      0123456789abcdef/merged/usr/lib/\n      libfoo.so\n"
         );
+    }
+
+    #[test]
+    fn large_tables_are_made_twice_and_come_out_the_same() {
+        let t = Table::new(&["N", "TEXT"]).right_align(&[0]);
+        let texts: Vec<String> = (0..20_000).map(|i| format!("row {i}")).collect();
+        let mut calls = 0;
+        let mut text = Text::new(Vec::new(), false, None);
+        text.table(&t, |r| {
+            calls += 1;
+            for (i, s) in texts.iter().enumerate() {
+                r.row(Tone::Plain, &[&i, s])?;
+            }
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!(calls, 2, "too large to keep: made again");
+        let out = String::from_utf8(text.finish().unwrap()).unwrap();
+        assert_eq!(out.lines().count(), 20_001);
+        assert_eq!(out.lines().nth(1), Some("    0  row 0"));
+        assert_eq!(out.lines().last(), Some("19999  row 19999"));
     }
 
     #[test]

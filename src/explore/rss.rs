@@ -83,6 +83,7 @@ pub fn tasks<'a>(cp: &'a Checkpoint, table: &'a FileTable) -> impl Iterator<Item
             present_pages: 0,
             vmas: Vec::new(),
             pagemap: None,
+            cached: None,
             table,
         };
         if t.state.has_resources() {
@@ -91,14 +92,25 @@ pub fn tasks<'a>(cp: &'a Checkpoint, table: &'a FileTable) -> impl Iterator<Item
             let path = cp.path(&format!("pagemap-{pid}.img", pid = t.pid));
             let mut r = open_pagemap(&path)?;
             let mut buf = Vec::new();
+            let mut cached = Some(Vec::new());
             while let Some(e) = r.next_message::<PagemapEntry>(&mut buf)? {
                 out.present_pages += crate::mem::entry_pages(&e);
+                match &mut cached {
+                    Some(c) if c.len() < CACHED_RUNS => c.push(e),
+                    _ => cached = None,
+                }
             }
+            out.cached = cached;
             out.pagemap = Some(path);
         }
         Ok(out)
     })
 }
+
+/// A pagemap of at most this many runs is kept in memory (160 KiB) when it
+/// is first read, so a checkpoint of thousands of small tasks opens each
+/// pagemap once; a larger one is read anew on each pass.
+const CACHED_RUNS: usize = 4096;
 
 /// `pagemap-PID.img`, read past its head entry.
 fn open_pagemap(path: &Path) -> Result<ImageReader<File>> {
@@ -121,6 +133,8 @@ pub struct LazyTask<'a> {
     pub present_pages: u64,
     vmas: Vec<VmaEntry>,
     pagemap: Option<PathBuf>,
+    /// The runs of a small pagemap.
+    cached: Option<Vec<PagemapEntry>>,
     table: &'a FileTable,
 }
 
@@ -130,6 +144,7 @@ impl LazyTask<'_> {
     pub fn runs(&self) -> Runs<'_> {
         Runs {
             task: self,
+            next_cached: 0,
             reader: None,
             buf: Vec::new(),
             previous: None,
@@ -173,6 +188,7 @@ impl Serialize for LazyTask<'_> {
 /// The runs of one task's pagemap ([`LazyTask::runs`]).
 pub struct Runs<'a> {
     task: &'a LazyTask<'a>,
+    next_cached: usize,
     reader: Option<ImageReader<File>>,
     buf: Vec<u8>,
     /// The VMA the previous run ended in.
@@ -196,13 +212,20 @@ impl Iterator for Runs<'_> {
 
 impl Runs<'_> {
     fn step(&mut self) -> Result<Option<Run>> {
-        let reader = match &mut self.reader {
-            Some(r) => r,
-            None => self
-                .reader
-                .insert(open_pagemap(self.task.pagemap.as_deref().expect("not done"))?),
+        let task = self.task;
+        let pm = if let Some(c) = &task.cached {
+            self.next_cached += 1;
+            c.get(self.next_cached - 1).copied()
+        } else {
+            let reader = match &mut self.reader {
+                Some(r) => r,
+                None => self
+                    .reader
+                    .insert(open_pagemap(task.pagemap.as_deref().expect("not done"))?),
+            };
+            reader.next_message::<PagemapEntry>(&mut self.buf)?
         };
-        let Some(pm) = reader.next_message::<PagemapEntry>(&mut self.buf)? else {
+        let Some(pm) = pm else {
             return Ok(None);
         };
         let (vmas, table) = (&self.task.vmas, self.task.table);
