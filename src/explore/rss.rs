@@ -148,6 +148,7 @@ impl LazyTask<'_> {
             reader: None,
             buf: Vec::new(),
             previous: None,
+            cursor: 0,
             done: self.pagemap.is_none(),
         }
     }
@@ -193,6 +194,8 @@ pub struct Runs<'a> {
     buf: Vec<u8>,
     /// The VMA the previous run ended in.
     previous: Option<usize>,
+    /// The first VMA not ending before the previous run.
+    cursor: usize,
     done: bool,
 }
 
@@ -238,7 +241,19 @@ impl Runs<'_> {
             vmas: Vec::new(),
         };
         // VMAs are sorted and disjoint: skip those ending before the run.
-        let first = vmas.partition_point(|v| v.end <= pm.vaddr);
+        // Runs come in address order, so the search starts where the last
+        // one ended, and the VMA is usually among the next few.
+        let lo = match self.cursor.checked_sub(1).and_then(|i| vmas.get(i)) {
+            Some(v) if v.end > pm.vaddr => 0,
+            _ => self.cursor,
+        };
+        let rest = &vmas[lo.min(vmas.len())..];
+        let first = lo
+            + match rest.iter().take(4).position(|v| v.end > pm.vaddr) {
+                Some(i) => i,
+                None => rest.partition_point(|v| v.end <= pm.vaddr),
+            };
+        self.cursor = first;
         for (i, v) in vmas.iter().enumerate().skip(first).take_while(|(_, v)| v.start < end) {
             run.vmas.push(RunVma {
                 start: Hex(v.start),
