@@ -2,7 +2,8 @@
 //! (`tests/snapshots/explore/`: never wrapped, one record per line) and as
 //! an 80-column terminal does (`tests/snapshots/explore-80/`: the last column
 //! wrapped; `--width 80` stands in for the terminal), checked to fit 80
-//! columns there, and coloured only when asked.
+//! columns there, and coloured only when asked. A pseudo-terminal checks that
+//! a real terminal's width (and `COLUMNS`) is what `--width` stands in for.
 //!
 //! After an intended change, rewrite the snapshots with
 //! `UPDATE_SNAPSHOTS=1 cargo test --test explore_table` and review the diff.
@@ -160,4 +161,61 @@ fn strip_ansi(s: &str) -> String {
         }
     }
     out
+}
+
+/// Runs `crit ARGS` with its standard output on a pseudo-terminal `cols`
+/// columns wide; returns what it printed (the terminal's CR LF made LF).
+fn on_terminal(args: &[&str], cols: u16, env: &[(&str, &str)]) -> String {
+    use std::io::Read;
+    use std::os::fd::{FromRawFd, OwnedFd};
+
+    let (mut master, mut slave) = (0, 0);
+    let ws = libc::winsize {
+        ws_row: 24,
+        ws_col: cols,
+        ws_xpixel: 0,
+        ws_ypixel: 0,
+    };
+    // SAFETY: openpty writes two fds, which are then owned here.
+    let rc = unsafe { libc::openpty(&mut master, &mut slave, std::ptr::null_mut(), std::ptr::null(), &ws) };
+    assert_eq!(rc, 0, "openpty: {}", std::io::Error::last_os_error());
+    let (master, slave) = unsafe { (OwnedFd::from_raw_fd(master), OwnedFd::from_raw_fd(slave)) };
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_crit"));
+    cmd.args(args).stdout(slave).env_remove("COLUMNS");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    // The child holds the only copy of the terminal's end: its exit ends the reads.
+    let mut child = cmd.spawn().unwrap();
+    drop(cmd);
+    let mut out = Vec::new();
+    let mut master = std::fs::File::from(master);
+    let mut buf = [0u8; 4096];
+    // Linux says EIO once the other end is closed.
+    while let Ok(n) = master.read(&mut buf) {
+        if n == 0 {
+            break;
+        }
+        out.extend_from_slice(&buf[..n]);
+    }
+    assert!(child.wait().unwrap().success());
+    String::from_utf8(out).unwrap().replace("\r\n", "\n")
+}
+
+#[test]
+fn a_terminal_gets_its_width_or_columns() {
+    let dir = root().join("tests/fixtures/corpus/mem");
+    let dir = dir.to_str().unwrap();
+    let args = ["x", dir, "mems", "--color", "never"];
+    let at = |w: &str| crit_x("mem", "mems", &["--color", "never", "--width", w], &[]);
+    // The terminal's own width, read from it.
+    let got = on_terminal(&args, 72, &[]);
+    assert_eq!(got, at("72"));
+    assert!(got.lines().all(|l| l.chars().count() <= 72), "{got}");
+    assert!(
+        got.lines().any(|l| l.trim_start().starts_with("+ 0x")),
+        "wrapped: {got}"
+    );
+    // COLUMNS, when set, wins over it.
+    assert_eq!(on_terminal(&args, 72, &[("COLUMNS", "100")]), at("100"));
 }
