@@ -102,13 +102,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             tc.task_state = 1;
         }
         write_image(&out.join(format!("core-{pid}.img")), "CORE", &[core])?;
-        let ids = TaskKobjIdsEntry {
-            files_id: pid,
-            ..ids.clone()
-        };
+        let ids = TaskKobjIdsEntry { files_id: pid, ..ids };
         write_image(&out.join(format!("ids-{pid}.img")), "IDS", &[ids])?;
         write_image(&out.join(format!("fdinfo-{pid}.img")), "FDINFO", &fdinfo)?;
-        write_image(&out.join(format!("fs-{pid}.img")), "FS", &[fs_entry.clone()])?;
+        write_image(&out.join(format!("fs-{pid}.img")), "FS", &[fs_entry])?;
         let (mm, pm) = if i == 0 {
             big_memory(&mm, vmas, runs)
         } else {
@@ -142,7 +139,7 @@ fn big_memory(mm: &MmEntry, vmas: usize, runs: usize) -> (MmEntry, Vec<PagemapEn
             VmaEntry {
                 start,
                 end: start + 4 * PAGE,
-                ..t.clone()
+                ..*t
             }
         })
         .collect();

@@ -132,7 +132,8 @@ mod tests {
     fn through_a_formatter() {
         use std::fmt::Write;
         let mut s = String::new();
-        write!(EscapeWriter(&mut s), "{} {}", 7, "a\nb").unwrap();
+        let text = "a\nb";
+        write!(EscapeWriter(&mut s), "{} {text}", 7).unwrap();
         assert_eq!(s, "7 a\\nb");
     }
 }
