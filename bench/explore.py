@@ -11,7 +11,7 @@ the machine is shared), peak RSS, and the write calls the output took
 (`strace -c`, when installed). Where Debian's `criu` package is installed,
 runs its Python CRIT (/usr/bin/crit x DIR ps|fds|mems|rss) on the same input.
 
-usage: bench/explore.py [--runs N] [--tasks N] [--vmas N] [--pagemap N] [--dir DIR]
+usage: bench/explore.py [--runs N] [--tasks N] [--vmas N] [--pagemap N] [--dir DIR] [--no-peer]
 Targets (issue 13): every explorer <= 0.3 s and <= 32 MiB; JSON no slower
 than the table.
 """
@@ -76,6 +76,7 @@ def main():
     ap.add_argument("--vmas", type=int, default=100_000)
     ap.add_argument("--pagemap", type=int, default=200_000)
     ap.add_argument("--dir", help="where to write the checkpoint (default: a temporary directory)")
+    ap.add_argument("--no-peer", action="store_true", help="do not run the Python CRIT (it takes minutes)")
     args = ap.parse_args()
     if not os.path.exists(TIME):
         sys.exit("needs /usr/bin/time (Debian: apt install time)")
@@ -89,7 +90,7 @@ def main():
     # Warm the page cache: the benchmark times the tool, not the disk.
     subprocess.run([CRIT, "x", cp, "fds"], stdout=subprocess.DEVNULL, check=True)
 
-    have_peer = os.path.exists(PEER)
+    have_peer = os.path.exists(PEER) and not args.no_peer
     print(f"{'explorer':<16}{'tool':<14}{'median':>9}{'cpu':>9}{'peak RSS':>11}{'writes':>9}")
     for what in ["ps", "fds", "mems", "rss", "sk"]:
         for fmt in ["table", "json"]:

@@ -75,21 +75,10 @@ pub fn escape_bytes_into(out: &mut String, bytes: &[u8]) {
 
 /// `s` escaped, as a new string.
 #[cfg(test)]
-pub fn escape(s: &str) -> String {
+fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     escape_into(&mut out, s);
     out
-}
-
-/// A `fmt::Write` that escapes everything written through it into a string,
-/// so a table cell can be formatted (`{}` of any `Display`) and escaped in one step.
-pub struct EscapeWriter<'a>(pub &'a mut String);
-
-impl fmt::Write for EscapeWriter<'_> {
-    fn write_str(&mut self, s: &str) -> fmt::Result {
-        escape_into(self.0, s);
-        Ok(())
-    }
 }
 
 #[cfg(test)]
@@ -126,14 +115,5 @@ mod tests {
         assert_eq!(bytes(b"ok\xff\xfe\n\xc3\xa9"), "ok\\xff\\xfe\\né");
         // A truncated sequence at the end.
         assert_eq!(bytes(b"a\xe2\x98"), "a\\xe2\\x98");
-    }
-
-    #[test]
-    fn through_a_formatter() {
-        use std::fmt::Write;
-        let mut s = String::new();
-        let text = "a\nb";
-        write!(EscapeWriter(&mut s), "{} {text}", 7).unwrap();
-        assert_eq!(s, "7 a\\nb");
     }
 }

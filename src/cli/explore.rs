@@ -1,14 +1,12 @@
 //! `crit x DIR ps|fds|mems|rss|sk`: the explorers, as tables or JSON.
 
-use std::fmt;
-
 use anyhow::Result;
 use crit::explore::files::FileTable;
 use crit::explore::{fds, mems, ps, queues, rss, sk, Checkpoint, Lazy, TaskHead, TaskState};
 use serde::Serialize;
 
 use super::args::{ExploreArgs, Explorer, Format};
-use super::render::{self, human_size, Table, Text, Tone};
+use super::render::{self, human_size, Cell, Table, Text, Tone};
 
 /// Runs `crit x DIR WHAT`: opens the checkpoint, runs the explorer and prints
 /// its report as tables or as JSON. Both stream: one task is read at a time,
@@ -105,15 +103,6 @@ fn task_heading(out: &mut Text, t: &TaskHead, what: &str, heading: impl FnOnce()
     Ok(true)
 }
 
-/// An address in a table: lowercase hex without `0x`.
-struct Hx(u64);
-
-impl fmt::Display for Hx {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{:x}", self.0)
-    }
-}
-
 /// The `ps` report as a table: one row per task, `COMM` indented by depth.
 fn ps_table(out: &mut Text, r: &ps::PsReport) -> Result<()> {
     let table = Table::new(&["PID", "PPID", "PGID", "SID", "THR", "STATE", "COMM"]).right_align(&[0, 1, 2, 3, 4]);
@@ -130,7 +119,19 @@ fn ps_table(out: &mut Text, r: &ps::PsReport) -> Result<()> {
                 Tone::Warn
             };
             let comm = format!("{:indent$}{}", "", p.comm, indent = 4 * p.depth);
-            rows.row(tone, &[&p.pid, &p.ppid, &p.pgid, &p.sid, &p.threads, &state, &comm])?;
+            let cells = [p.pid, p.ppid, p.pgid, p.sid].map(Cell::from);
+            rows.row(
+                tone,
+                &[
+                    cells[0],
+                    cells[1],
+                    cells[2],
+                    cells[3],
+                    p.threads.into(),
+                    (&state).into(),
+                    (&comm).into(),
+                ],
+            )?;
         }
         Ok(())
     })
@@ -149,11 +150,11 @@ fn fds_table(out: &mut Text, task: &fds::FdsTask) -> Result<()> {
             } else {
                 Tone::Plain
             };
-            rows.row(tone, &[&f.fd, &f.kind, &f.object])?;
+            rows.row(tone, &[f.fd.into(), (&f.kind).into(), (&f.object).into()])?;
         }
         for (name, path) in [("cwd", &task.cwd), ("root", &task.root)] {
             if let Some(p) = path {
-                rows.row(Tone::Dim, &[&name, &"", p])?;
+                rows.row(Tone::Dim, &[name.into(), "".into(), p.into()])?;
             }
         }
         Ok(())
@@ -171,7 +172,15 @@ fn mems_table(out: &mut Text, task: &mems::LazyTask) -> Result<()> {
         for v in task.vmas() {
             let v = v?;
             let tone = if v.regular { Tone::Plain } else { Tone::Dim };
-            rows.row(tone, &[&Hx(v.start.0), &Hx(v.end.0), &v.prot, &v.resource])?;
+            rows.row(
+                tone,
+                &[
+                    Cell::Hex(v.start.0),
+                    Cell::Hex(v.end.0),
+                    (&v.prot).into(),
+                    (&v.resource).into(),
+                ],
+            )?;
         }
         Ok(())
     })
@@ -190,19 +199,19 @@ fn rss_table(out: &mut Text, task: &rss::LazyTask) -> Result<()> {
     out.table(&table, |rows| {
         for run in task.runs() {
             let run = run?;
-            let (start, pages) = (Hx(run.start.0), run.pages);
+            let (start, pages) = (Cell::Hex(run.start.0), Cell::Num(run.pages));
             if run.vmas.is_empty() {
-                rows.row(Tone::Warn, &[&start, &pages, &"-"])?;
+                rows.row(Tone::Warn, &[start, pages, "-".into()])?;
             }
             for (i, v) in run.vmas.iter().enumerate() {
-                let run_cells: [&dyn fmt::Display; 2] = if i == 0 { [&start, &pages] } else { [&"", &""] };
+                let [start, pages] = if i == 0 { [start, pages] } else { ["".into(), "".into()] };
                 if v.same_as_previous {
-                    rows.row(Tone::Plain, &[run_cells[0], run_cells[1], &"~"])?;
+                    rows.row(Tone::Plain, &[start, pages, "~".into()])?;
                 } else {
                     let path = v.path.as_deref().unwrap_or("");
                     rows.row(
                         Tone::Plain,
-                        &[run_cells[0], run_cells[1], &Hx(v.start.0), &v.pages, &path],
+                        &[start, pages, Cell::Hex(v.start.0), v.pages.into(), path.into()],
                     )?;
                 }
             }
@@ -226,14 +235,15 @@ fn sk_table(out: &mut Text, task: &sk::SkTask) -> Result<()> {
             let queued = s.recv_queued + s.send_queued;
             let bufs = format!("{}/{}", human_size(s.send_buf.into()), human_size(s.recv_buf.into()));
             let tone = if queued > 0 { Tone::Warn } else { Tone::Plain };
-            let cells: [&dyn fmt::Display; 7] = [
-                &s.fd,
-                &netid(s),
-                &short_state(s),
-                &queued,
-                &bufs,
-                &sk::local(s),
-                &sk::remote(s),
+            let (netid, state, local, remote) = (netid(s), short_state(s), sk::local(s), sk::remote(s));
+            let cells = [
+                s.fd.into(),
+                (&netid).into(),
+                (&state).into(),
+                queued.into(),
+                (&bufs).into(),
+                (&local).into(),
+                (&remote).into(),
             ];
             rows.row(tone, &cells)?;
         }

@@ -1,6 +1,5 @@
 //! `crit mem DIR [--pid PID] args|env|read|search|maps|shmem`.
 
-use std::fmt;
 use std::io::{self, Write};
 
 use anyhow::{bail, Context, Result};
@@ -8,7 +7,7 @@ use crit::mem::{printable, MapRun, MemReader, SearchMatch, Searcher, Vma};
 use serde_json::{json, Value};
 
 use super::args::{Format, MemArgs, MemCommand};
-use super::render::{print_json, stdout_buffered, use_color, Table, Text, Tone};
+use super::render::{print_json, stdout_buffered, use_color, Cell, Table, Text, Tone};
 use super::stats::size;
 
 /// Bytes read per step by `read`, so any length streams.
@@ -286,7 +285,15 @@ fn maps(mem: &MemReader, json: bool, color: bool) -> Result<()> {
     out.table(&table, |rows| {
         for r in mem.maps() {
             let flags = flag_names(r).join(",");
-            let cells: [&dyn fmt::Display; 6] = [&Hx(r.start), &Hx(r.end), &r.nr_pages, &flags, &r.image, &location(r)];
+            let location = location(r);
+            let cells = [
+                Cell::Hex(r.start),
+                Cell::Hex(r.end),
+                r.nr_pages.into(),
+                (&flags).into(),
+                (&r.image).into(),
+                (&location).into(),
+            ];
             rows.row(Tone::Plain, &cells)?;
         }
         Ok(())
@@ -318,15 +325,17 @@ fn shmem(mem: &MemReader, json: bool, color: bool) -> Result<()> {
     out.table(&table, |rows| {
         for s in mem.shared_mappings() {
             let kind = serde_json::to_value(s.kind)?;
-            let cells: [&dyn fmt::Display; 8] = [
-                &Hx(s.vma.start),
-                &Hx(s.vma.end),
-                &size(s.vma.len()),
-                &s.vma.perms(),
-                &kind.as_str().unwrap_or_default(),
-                &s.object.map_or_else(|| "-".into(), |o| o.to_string()),
-                &s.image.as_deref().unwrap_or("-"),
-                &size(s.held),
+            let (len, perms, held) = (size(s.vma.len()), s.vma.perms(), size(s.held));
+            let object = s.object.map_or_else(|| "-".into(), |o| o.to_string());
+            let cells = [
+                Cell::Hex(s.vma.start),
+                Cell::Hex(s.vma.end),
+                (&len).into(),
+                (&perms).into(),
+                kind.as_str().unwrap_or_default().into(),
+                (&object).into(),
+                s.image.as_deref().unwrap_or("-").into(),
+                (&held).into(),
             ];
             rows.row(Tone::Plain, &cells)?;
         }
@@ -341,13 +350,4 @@ fn shmem(mem: &MemReader, json: bool, color: bool) -> Result<()> {
     out.line(Tone::Plain, &total_line)?;
     out.finish()?;
     Ok(())
-}
-
-/// An address in a table: lowercase hex without `0x`.
-struct Hx(u64);
-
-impl fmt::Display for Hx {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{:x}", self.0)
-    }
 }

@@ -41,7 +41,7 @@ pub fn run(args: &StatsArgs) -> Result<()> {
                     rows.line(Tone::Heading, &format!("{} ({file})", key.to_uppercase()))?;
                     for f in fields {
                         let [label, value, extra] = row(f);
-                        rows.row(Tone::Plain, &[&label, &value, &extra])?;
+                        rows.row(Tone::Plain, &[(&label).into(), (&value).into(), (&extra).into()])?;
                     }
                 }
                 Ok(())
