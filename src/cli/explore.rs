@@ -6,7 +6,8 @@ use crit::explore::{fds, mems, ps, queues, rss, sk, Checkpoint, Lazy, TaskHead, 
 use serde::Serialize;
 
 use super::args::{ExploreArgs, Explorer, Format};
-use super::render::{self, human_size, Cell, Table, Text, Tone};
+use super::render::{self, human_size, Text, Tone};
+use super::table::{self, Cell, Table};
 
 /// Runs `crit x DIR WHAT`: opens the checkpoint, runs the explorer and prints
 /// its report as tables or as JSON. Both stream: one task is read at a time,
@@ -18,7 +19,7 @@ pub fn run(args: &ExploreArgs) -> Result<()> {
         return json(&cp, args.what);
     }
     let color = render::use_color(args.output.color);
-    let mut out = Text::stdout(color, render::table_width(args.width))?;
+    let mut out = Text::stdout(color, table::table_width(args.width))?;
     match args.what {
         Explorer::Ps => ps_table(&mut out, &ps::explore(&cp))?,
         Explorer::Fds => {

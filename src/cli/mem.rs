@@ -7,8 +7,9 @@ use crit::mem::{printable, MapRun, MemReader, SearchMatch, Searcher, Vma};
 use serde_json::{json, Value};
 
 use super::args::{Format, MemArgs, MemCommand};
-use super::render::{print_json, stdout_buffered, use_color, Cell, Table, Text, Tone};
+use super::render::{print_json, stdout_buffered, use_color, Text, Tone};
 use super::stats::size;
+use super::table::{Cell, Table};
 
 /// Bytes read per step by `read`, so any length streams.
 const READ_CHUNK: usize = 1024 * 1024;

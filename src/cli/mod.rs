@@ -8,3 +8,4 @@ pub mod mem;
 pub mod output;
 pub mod render;
 pub mod stats;
+pub mod table;

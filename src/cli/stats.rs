@@ -5,7 +5,8 @@ use crit::stats::{self, Stat, Stats, Unit};
 use serde::ser::{Serialize, SerializeMap, Serializer};
 
 use super::args::{Format, StatsArgs};
-use super::render::{print_json, use_color, Table, Text, Tone};
+use super::render::{print_json, use_color, Text, Tone};
+use super::table::Table;
 
 pub fn run(args: &StatsArgs) -> Result<()> {
     let s = Stats::read(&args.dir)?;
