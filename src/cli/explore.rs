@@ -50,29 +50,36 @@ fn json(cp: &Checkpoint, what: Explorer) -> Result<()> {
     struct Report<T> {
         tasks: T,
     }
-    if what == Explorer::Ps {
-        return render::print_json(&ps::explore(cp));
-    }
-    let table = FileTable::load(cp)?;
+    // (Each report borrows the file table: written in a statement of its own.)
     match what {
-        Explorer::Ps => unreachable!("printed above"),
-        Explorer::Fds => render::print_json(&Report {
-            tasks: Lazy::new(fds::tasks(cp, &table)),
-        }),
-        Explorer::Mems => render::print_json(&Report {
-            tasks: Lazy::new(mems::tasks(cp, &table)),
-        }),
-        Explorer::Rss => render::print_json(&Report {
-            tasks: Lazy::new(rss::tasks(cp, &table)),
-        }),
+        Explorer::Ps => render::print_json(&ps::explore(cp))?,
+        Explorer::Fds => {
+            let table = FileTable::load(cp)?;
+            render::print_json(&Report {
+                tasks: Lazy::new(fds::tasks(cp, &table)),
+            })?;
+        }
+        Explorer::Mems => {
+            let table = FileTable::load(cp)?;
+            render::print_json(&Report {
+                tasks: Lazy::new(mems::tasks(cp, &table)),
+            })?;
+        }
+        Explorer::Rss => {
+            let table = FileTable::load(cp)?;
+            render::print_json(&Report {
+                tasks: Lazy::new(rss::tasks(cp, &table)),
+            })?;
+        }
         Explorer::Sk => {
+            let table = FileTable::load(cp)?;
             let queued = queues::sk_queues(cp)?;
             render::print_json(&Report {
                 tasks: Lazy::new(sk::tasks(cp, &table, &queued)),
             })?;
-            Ok(())
         }
     }
+    Ok(())
 }
 
 /// Calls `each` on every task, stopping at the first error.
