@@ -31,17 +31,21 @@ Register-ArgumentCompleter -Native -CommandName 'crit' -ScriptBlock {
             [CompletionResult]::new('encode', 'encode', [CompletionResultType]::ParameterValue, 'Convert JSON (from this tool, the Python or the Go CRIT) back to a binary image')
             [CompletionResult]::new('info', 'info', [CompletionResultType]::ParameterValue, 'Show an image''s magic and entry count')
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Decode an image to indented, human-readable JSON (`decode --pretty`)')
-            [CompletionResult]::new('x', 'x', [CompletionResultType]::ParameterValue, 'Explore a checkpoint directory: processes, files, memory, sockets')
+            [CompletionResult]::new('x', 'x', [CompletionResultType]::ParameterValue, 'Explore a checkpoint (directory or container archive): processes, files, memory, sockets, namespaces')
             [CompletionResult]::new('stats', 'stats', [CompletionResultType]::ParameterValue, 'Show the dump and restore statistics of a checkpoint')
             [CompletionResult]::new('mem', 'mem', [CompletionResultType]::ParameterValue, 'Read a process''s memory: argv, environment, any range, search')
+            [CompletionResult]::new('diff', 'diff', [CompletionResultType]::ParameterValue, 'Compare two checkpoints: processes, files, sockets, memory maps, memory pages, images')
+            [CompletionResult]::new('inspect', 'inspect', [CompletionResultType]::ParameterValue, 'Show container checkpoints: engine, image, processes, network, mounts, file changes')
+            [CompletionResult]::new('coredump', 'coredump', [CompletionResultType]::ParameterValue, 'Write a checkpointed process as an ELF core file that gdb opens')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
         'crit;decode' {
-            [CompletionResult]::new('-i', '-i', [CompletionResultType]::ParameterName, 'Image to decode (''-'' or absent: standard input)')
-            [CompletionResult]::new('--in', '--in', [CompletionResultType]::ParameterName, 'Image to decode (''-'' or absent: standard input)')
+            [CompletionResult]::new('-i', '-i', [CompletionResultType]::ParameterName, 'Image to decode (''-'' or absent: standard input; ARCHIVE:MEMBER for one inside an archive)')
+            [CompletionResult]::new('--in', '--in', [CompletionResultType]::ParameterName, 'Image to decode (''-'' or absent: standard input; ARCHIVE:MEMBER for one inside an archive)')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Where to write the JSON (''-'' or absent: standard output)')
             [CompletionResult]::new('--out', '--out', [CompletionResultType]::ParameterName, 'Where to write the JSON (''-'' or absent: standard output)')
+            [CompletionResult]::new('--extract', '--extract', [CompletionResultType]::ParameterName, 'Also unpack a tmpfs-dev-N.tar.gz.img image into DIR (new or empty)')
             [CompletionResult]::new('--pretty', '--pretty', [CompletionResultType]::ParameterName, 'Indent, and show numbers in their field''s form: hex, flag names, IP addresses, devices')
             [CompletionResult]::new('--nopl', '--nopl', [CompletionResultType]::ParameterName, 'Replace extra payloads (pipe data, socket queues, …) by their size')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'On error, also print the chain of causes')
@@ -75,6 +79,7 @@ Register-ArgumentCompleter -Native -CommandName 'crit' -ScriptBlock {
             break
         }
         'crit;show' {
+            [CompletionResult]::new('--extract', '--extract', [CompletionResultType]::ParameterName, 'Also unpack a tmpfs-dev-N.tar.gz.img image into DIR (new or empty)')
             [CompletionResult]::new('--nopl', '--nopl', [CompletionResultType]::ParameterName, 'Replace extra payloads by their size')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'On error, also print the chain of causes')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'On error, also print the chain of causes')
@@ -85,9 +90,15 @@ Register-ArgumentCompleter -Native -CommandName 'crit' -ScriptBlock {
             break
         }
         'crit;x' {
+            [CompletionResult]::new('--container', '--container', [CompletionResultType]::ParameterName, 'The container of a pod checkpoint (its name, folder or id)')
+            [CompletionResult]::new('--pid', '--pid', [CompletionResultType]::ParameterName, 'Only this task (a thread id names its process)')
+            [CompletionResult]::new('--prot', '--prot', [CompletionResultType]::ParameterName, 'Only mappings with these permissions (any of r, w, x: `--prot rw`)')
+            [CompletionResult]::new('--kind', '--kind', [CompletionResultType]::ParameterName, 'Only mappings of this kind')
+            [CompletionResult]::new('--range', '--range', [CompletionResultType]::ParameterName, 'Only mappings overlapping START-END (hexadecimal)')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour in tables')
             [CompletionResult]::new('--width', '--width', [CompletionResultType]::ParameterName, 'Lay tables out for this many columns, as on a terminal that wide (0: never wrap); for tests, which have no terminal')
+            [CompletionResult]::new('--tree', '--tree', [CompletionResultType]::ParameterName, 'With --pid: the task and all its descendants')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'On error, also print the chain of causes')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'On error, also print the chain of causes')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
@@ -97,6 +108,7 @@ Register-ArgumentCompleter -Native -CommandName 'crit' -ScriptBlock {
             break
         }
         'crit;stats' {
+            [CompletionResult]::new('--container', '--container', [CompletionResultType]::ParameterName, 'The container of a pod checkpoint (its name, folder or id)')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour in tables')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'On error, also print the chain of causes')
@@ -108,6 +120,7 @@ Register-ArgumentCompleter -Native -CommandName 'crit' -ScriptBlock {
             break
         }
         'crit;mem' {
+            [CompletionResult]::new('--container', '--container', [CompletionResultType]::ParameterName, 'The container of a pod checkpoint (its name, folder or id)')
             [CompletionResult]::new('--pid', '--pid', [CompletionResultType]::ParameterName, 'Task to read (default: the root task)')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
@@ -127,6 +140,7 @@ Register-ArgumentCompleter -Native -CommandName 'crit' -ScriptBlock {
             break
         }
         'crit;mem;args' {
+            [CompletionResult]::new('--container', '--container', [CompletionResultType]::ParameterName, 'The container of a pod checkpoint (its name, folder or id)')
             [CompletionResult]::new('--pid', '--pid', [CompletionResultType]::ParameterName, 'Task to read (default: the root task)')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
@@ -139,6 +153,7 @@ Register-ArgumentCompleter -Native -CommandName 'crit' -ScriptBlock {
             break
         }
         'crit;mem;env' {
+            [CompletionResult]::new('--container', '--container', [CompletionResultType]::ParameterName, 'The container of a pod checkpoint (its name, folder or id)')
             [CompletionResult]::new('--pid', '--pid', [CompletionResultType]::ParameterName, 'Task to read (default: the root task)')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
@@ -151,6 +166,10 @@ Register-ArgumentCompleter -Native -CommandName 'crit' -ScriptBlock {
             break
         }
         'crit;mem;read' {
+            [CompletionResult]::new('--files', '--files', [CompletionResultType]::ParameterName, 'Read file-backed pages CRIU did not dump from the files under ROOT')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Where to write (''-'' or absent: standard output)')
+            [CompletionResult]::new('--out', '--out', [CompletionResultType]::ParameterName, 'Where to write (''-'' or absent: standard output)')
+            [CompletionResult]::new('--container', '--container', [CompletionResultType]::ParameterName, 'The container of a pod checkpoint (its name, folder or id)')
             [CompletionResult]::new('--pid', '--pid', [CompletionResultType]::ParameterName, 'Task to read (default: the root task)')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
@@ -165,6 +184,11 @@ Register-ArgumentCompleter -Native -CommandName 'crit' -ScriptBlock {
         }
         'crit;mem;search' {
             [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'Bytes of context to show either side')
+            [CompletionResult]::new('--in', '--in', [CompletionResultType]::ParameterName, 'Only in the mapping of this file (by path), or `[heap]`, `[stack]`')
+            [CompletionResult]::new('--prot', '--prot', [CompletionResultType]::ParameterName, 'Only mappings with these permissions (any of r, w, x: `--prot rw`)')
+            [CompletionResult]::new('--kind', '--kind', [CompletionResultType]::ParameterName, 'Only mappings of this kind')
+            [CompletionResult]::new('--range', '--range', [CompletionResultType]::ParameterName, 'Only mappings overlapping START-END (hexadecimal)')
+            [CompletionResult]::new('--container', '--container', [CompletionResultType]::ParameterName, 'The container of a pod checkpoint (its name, folder or id)')
             [CompletionResult]::new('--pid', '--pid', [CompletionResultType]::ParameterName, 'Task to read (default: the root task)')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
@@ -180,6 +204,10 @@ Register-ArgumentCompleter -Native -CommandName 'crit' -ScriptBlock {
             break
         }
         'crit;mem;maps' {
+            [CompletionResult]::new('--prot', '--prot', [CompletionResultType]::ParameterName, 'Only mappings with these permissions (any of r, w, x: `--prot rw`)')
+            [CompletionResult]::new('--kind', '--kind', [CompletionResultType]::ParameterName, 'Only mappings of this kind')
+            [CompletionResult]::new('--range', '--range', [CompletionResultType]::ParameterName, 'Only mappings overlapping START-END (hexadecimal)')
+            [CompletionResult]::new('--container', '--container', [CompletionResultType]::ParameterName, 'The container of a pod checkpoint (its name, folder or id)')
             [CompletionResult]::new('--pid', '--pid', [CompletionResultType]::ParameterName, 'Task to read (default: the root task)')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
@@ -192,6 +220,7 @@ Register-ArgumentCompleter -Native -CommandName 'crit' -ScriptBlock {
             break
         }
         'crit;mem;shmem' {
+            [CompletionResult]::new('--container', '--container', [CompletionResultType]::ParameterName, 'The container of a pod checkpoint (its name, folder or id)')
             [CompletionResult]::new('--pid', '--pid', [CompletionResultType]::ParameterName, 'Task to read (default: the root task)')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
@@ -234,14 +263,62 @@ Register-ArgumentCompleter -Native -CommandName 'crit' -ScriptBlock {
         'crit;mem;help;help' {
             break
         }
+        'crit;diff' {
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour in tables')
+            [CompletionResult]::new('--match', '--match', [CompletionResultType]::ParameterName, 'How to pair the tasks of A and B')
+            [CompletionResult]::new('--hexdiff', '--hexdiff', [CompletionResultType]::ParameterName, 'Show LEN bytes at ADDR (decimal or 0x…) of both sides, instead of the report')
+            [CompletionResult]::new('--pid', '--pid', [CompletionResultType]::ParameterName, 'The task (pid in A) whose memory --hexdiff shows (default: the root task)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing: the exit status alone says equal (0) or different (1)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing: the exit status alone says equal (0) or different (1)')
+            [CompletionResult]::new('--pages', '--pages', [CompletionResultType]::ParameterName, 'List every differing page, not only the first few of each mapping')
+            [CompletionResult]::new('--images', '--images', [CompletionResultType]::ParameterName, 'Also compare the image files, entry by entry')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'On error, also print the chain of causes')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'On error, also print the chain of causes')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'crit;inspect' {
+            [CompletionResult]::new('--container', '--container', [CompletionResultType]::ParameterName, 'Show only this container of a pod checkpoint (its name, folder or id)')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour in tables')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'On error, also print the chain of causes')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'On error, also print the chain of causes')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'crit;coredump' {
+            [CompletionResult]::new('--pid', '--pid', [CompletionResultType]::ParameterName, 'Task to dump, by pid or thread id (default: the root task)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Where to write the core (default: core.PID in the current directory)')
+            [CompletionResult]::new('--out', '--out', [CompletionResultType]::ParameterName, 'Where to write the core (default: core.PID in the current directory)')
+            [CompletionResult]::new('--out-dir', '--out-dir', [CompletionResultType]::ParameterName, 'Directory to write core.PID in')
+            [CompletionResult]::new('--files', '--files', [CompletionResultType]::ParameterName, 'Read the file pages the checkpoint does not hold from the mapped files under ROOT (''/'' for a checkpoint of this machine, else the extracted root file system); without it they are left out, as the kernel does')
+            [CompletionResult]::new('--all', '--all', [CompletionResultType]::ParameterName, 'Dump every task (zombies are skipped: they have no memory)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'On error, also print the chain of causes')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'On error, also print the chain of causes')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'crit;help' {
             [CompletionResult]::new('decode', 'decode', [CompletionResultType]::ParameterValue, 'Convert an image from binary to JSON (the Python CRIT''s dialect)')
             [CompletionResult]::new('encode', 'encode', [CompletionResultType]::ParameterValue, 'Convert JSON (from this tool, the Python or the Go CRIT) back to a binary image')
             [CompletionResult]::new('info', 'info', [CompletionResultType]::ParameterValue, 'Show an image''s magic and entry count')
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Decode an image to indented, human-readable JSON (`decode --pretty`)')
-            [CompletionResult]::new('x', 'x', [CompletionResultType]::ParameterValue, 'Explore a checkpoint directory: processes, files, memory, sockets')
+            [CompletionResult]::new('x', 'x', [CompletionResultType]::ParameterValue, 'Explore a checkpoint (directory or container archive): processes, files, memory, sockets, namespaces')
             [CompletionResult]::new('stats', 'stats', [CompletionResultType]::ParameterValue, 'Show the dump and restore statistics of a checkpoint')
             [CompletionResult]::new('mem', 'mem', [CompletionResultType]::ParameterValue, 'Read a process''s memory: argv, environment, any range, search')
+            [CompletionResult]::new('diff', 'diff', [CompletionResultType]::ParameterValue, 'Compare two checkpoints: processes, files, sockets, memory maps, memory pages, images')
+            [CompletionResult]::new('inspect', 'inspect', [CompletionResultType]::ParameterValue, 'Show container checkpoints: engine, image, processes, network, mounts, file changes')
+            [CompletionResult]::new('coredump', 'coredump', [CompletionResultType]::ParameterValue, 'Write a checkpointed process as an ELF core file that gdb opens')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -288,6 +365,15 @@ Register-ArgumentCompleter -Native -CommandName 'crit' -ScriptBlock {
             break
         }
         'crit;help;mem;shmem' {
+            break
+        }
+        'crit;help;diff' {
+            break
+        }
+        'crit;help;inspect' {
+            break
+        }
+        'crit;help;coredump' {
             break
         }
         'crit;help;help' {

@@ -16,8 +16,14 @@ _crit() {
             ",$1")
                 cmd="crit"
                 ;;
+            crit,coredump)
+                cmd="crit__subcmd__coredump"
+                ;;
             crit,decode)
                 cmd="crit__subcmd__decode"
+                ;;
+            crit,diff)
+                cmd="crit__subcmd__diff"
                 ;;
             crit,encode)
                 cmd="crit__subcmd__encode"
@@ -27,6 +33,9 @@ _crit() {
                 ;;
             crit,info)
                 cmd="crit__subcmd__info"
+                ;;
+            crit,inspect)
+                cmd="crit__subcmd__inspect"
                 ;;
             crit,mem)
                 cmd="crit__subcmd__mem"
@@ -40,8 +49,14 @@ _crit() {
             crit,x)
                 cmd="crit__subcmd__x"
                 ;;
+            crit__subcmd__help,coredump)
+                cmd="crit__subcmd__help__subcmd__coredump"
+                ;;
             crit__subcmd__help,decode)
                 cmd="crit__subcmd__help__subcmd__decode"
+                ;;
+            crit__subcmd__help,diff)
+                cmd="crit__subcmd__help__subcmd__diff"
                 ;;
             crit__subcmd__help,encode)
                 cmd="crit__subcmd__help__subcmd__encode"
@@ -51,6 +66,9 @@ _crit() {
                 ;;
             crit__subcmd__help,info)
                 cmd="crit__subcmd__help__subcmd__info"
+                ;;
+            crit__subcmd__help,inspect)
+                cmd="crit__subcmd__help__subcmd__inspect"
                 ;;
             crit__subcmd__help,mem)
                 cmd="crit__subcmd__help__subcmd__mem"
@@ -131,7 +149,7 @@ _crit() {
 
     case "${cmd}" in
         crit)
-            opts="-v -h -V --verbose --help --version decode encode info show x stats mem help"
+            opts="-v -h -V --verbose --help --version decode encode info show x stats mem diff inspect coredump help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -144,8 +162,42 @@ _crit() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        crit__subcmd__coredump)
+            opts="-o -v -h -V --pid --all --out --out-dir --files --verbose --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --pid)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --out)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --out-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --files)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         crit__subcmd__decode)
-            opts="-i -o -v -h -V --in --out --pretty --nopl --verbose --help --version"
+            opts="-i -o -v -h -V --in --out --pretty --nopl --extract --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -164,6 +216,44 @@ _crit() {
                     return 0
                     ;;
                 -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --extract)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        crit__subcmd__diff)
+            opts="-q -v -h -V --format --color --quiet --match --pages --hexdiff --pid --images --verbose --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --format)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --match)
+                    COMPREPLY=($(compgen -W "pid comm" -- "${cur}"))
+                    return 0
+                    ;;
+                --hexdiff)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --pid)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -205,7 +295,7 @@ _crit() {
             return 0
             ;;
         crit__subcmd__help)
-            opts="decode encode info show x stats mem help"
+            opts="decode encode info show x stats mem diff inspect coredump help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -218,7 +308,35 @@ _crit() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        crit__subcmd__help__subcmd__coredump)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         crit__subcmd__help__subcmd__decode)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        crit__subcmd__help__subcmd__diff)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -261,6 +379,20 @@ _crit() {
             return 0
             ;;
         crit__subcmd__help__subcmd__info)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        crit__subcmd__help__subcmd__inspect)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -428,13 +560,43 @@ _crit() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        crit__subcmd__mem)
-            opts="-v -h -V --pid --format --color --verbose --help --version args env read search maps shmem help"
+        crit__subcmd__inspect)
+            opts="-v -h -V --container --format --color --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --container)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        crit__subcmd__mem)
+            opts="-v -h -V --container --pid --format --color --verbose --help --version args env read search maps shmem help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --container)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --pid)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -455,12 +617,16 @@ _crit() {
             return 0
             ;;
         crit__subcmd__mem__subcmd__args)
-            opts="-v -h -V --pid --format --color --verbose --help --version"
+            opts="-v -h -V --container --pid --format --color --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --container)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --pid)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -481,12 +647,16 @@ _crit() {
             return 0
             ;;
         crit__subcmd__mem__subcmd__env)
-            opts="-v -h -V --pid --format --color --verbose --help --version"
+            opts="-v -h -V --container --pid --format --color --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --container)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --pid)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -619,12 +789,28 @@ _crit() {
             return 0
             ;;
         crit__subcmd__mem__subcmd__maps)
-            opts="-v -h -V --pid --format --color --verbose --help --version"
+            opts="-v -h -V --prot --kind --range --container --pid --format --color --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --prot)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --kind)
+                    COMPREPLY=($(compgen -W "anon file heap stack shared vdso" -- "${cur}"))
+                    return 0
+                    ;;
+                --range)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --container)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --pid)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -645,12 +831,28 @@ _crit() {
             return 0
             ;;
         crit__subcmd__mem__subcmd__read)
-            opts="-v -h -V --raw --pid --format --color --verbose --help --version"
+            opts="-o -v -h -V --raw --files --out --container --pid --format --color --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --files)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --out)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --container)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --pid)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -671,13 +873,33 @@ _crit() {
             return 0
             ;;
         crit__subcmd__mem__subcmd__search)
-            opts="-i -v -h -V --regex --context --ignore-case --pid --format --color --verbose --help --version"
+            opts="-i -v -h -V --regex --context --ignore-case --in --prot --kind --range --container --pid --format --color --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --in)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --prot)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --kind)
+                    COMPREPLY=($(compgen -W "anon file heap stack shared vdso" -- "${cur}"))
+                    return 0
+                    ;;
+                --range)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --container)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -701,12 +923,16 @@ _crit() {
             return 0
             ;;
         crit__subcmd__mem__subcmd__shmem)
-            opts="-v -h -V --pid --format --color --verbose --help --version"
+            opts="-v -h -V --container --pid --format --color --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --container)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --pid)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -727,12 +953,16 @@ _crit() {
             return 0
             ;;
         crit__subcmd__show)
-            opts="-v -h -V --nopl --verbose --help --version"
+            opts="-v -h -V --nopl --extract --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --extract)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -741,12 +971,16 @@ _crit() {
             return 0
             ;;
         crit__subcmd__stats)
-            opts="-v -h -V --format --color --verbose --help --version"
+            opts="-v -h -V --container --format --color --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --container)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --format)
                     COMPREPLY=($(compgen -W "table json" -- "${cur}"))
                     return 0
@@ -763,12 +997,32 @@ _crit() {
             return 0
             ;;
         crit__subcmd__x)
-            opts="-v -h -V --format --color --width --verbose --help --version ps fds mems rss sk"
+            opts="-v -h -V --container --pid --tree --prot --kind --range --format --color --width --verbose --help --version ps fds mems rss sk net mnt ns cg"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --container)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --pid)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --prot)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --kind)
+                    COMPREPLY=($(compgen -W "anon file heap stack shared vdso" -- "${cur}"))
+                    return 0
+                    ;;
+                --range)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --format)
                     COMPREPLY=($(compgen -W "table json" -- "${cur}"))
                     return 0

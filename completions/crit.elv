@@ -28,16 +28,20 @@ set edit:completion:arg-completer[crit] = {|@words|
             cand encode 'Convert JSON (from this tool, the Python or the Go CRIT) back to a binary image'
             cand info 'Show an image''s magic and entry count'
             cand show 'Decode an image to indented, human-readable JSON (`decode --pretty`)'
-            cand x 'Explore a checkpoint directory: processes, files, memory, sockets'
+            cand x 'Explore a checkpoint (directory or container archive): processes, files, memory, sockets, namespaces'
             cand stats 'Show the dump and restore statistics of a checkpoint'
             cand mem 'Read a process''s memory: argv, environment, any range, search'
+            cand diff 'Compare two checkpoints: processes, files, sockets, memory maps, memory pages, images'
+            cand inspect 'Show container checkpoints: engine, image, processes, network, mounts, file changes'
+            cand coredump 'Write a checkpointed process as an ELF core file that gdb opens'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'crit;decode'= {
-            cand -i 'Image to decode (''-'' or absent: standard input)'
-            cand --in 'Image to decode (''-'' or absent: standard input)'
+            cand -i 'Image to decode (''-'' or absent: standard input; ARCHIVE:MEMBER for one inside an archive)'
+            cand --in 'Image to decode (''-'' or absent: standard input; ARCHIVE:MEMBER for one inside an archive)'
             cand -o 'Where to write the JSON (''-'' or absent: standard output)'
             cand --out 'Where to write the JSON (''-'' or absent: standard output)'
+            cand --extract 'Also unpack a tmpfs-dev-N.tar.gz.img image into DIR (new or empty)'
             cand --pretty 'Indent, and show numbers in their field''s form: hex, flag names, IP addresses, devices'
             cand --nopl 'Replace extra payloads (pipe data, socket queues, …) by their size'
             cand -v 'On error, also print the chain of causes'
@@ -68,6 +72,7 @@ set edit:completion:arg-completer[crit] = {|@words|
             cand --version 'Print version'
         }
         &'crit;show'= {
+            cand --extract 'Also unpack a tmpfs-dev-N.tar.gz.img image into DIR (new or empty)'
             cand --nopl 'Replace extra payloads by their size'
             cand -v 'On error, also print the chain of causes'
             cand --verbose 'On error, also print the chain of causes'
@@ -77,9 +82,15 @@ set edit:completion:arg-completer[crit] = {|@words|
             cand --version 'Print version'
         }
         &'crit;x'= {
+            cand --container 'The container of a pod checkpoint (its name, folder or id)'
+            cand --pid 'Only this task (a thread id names its process)'
+            cand --prot 'Only mappings with these permissions (any of r, w, x: `--prot rw`)'
+            cand --kind 'Only mappings of this kind'
+            cand --range 'Only mappings overlapping START-END (hexadecimal)'
             cand --format 'Output format'
             cand --color 'When to use colour in tables'
             cand --width 'Lay tables out for this many columns, as on a terminal that wide (0: never wrap); for tests, which have no terminal'
+            cand --tree 'With --pid: the task and all its descendants'
             cand -v 'On error, also print the chain of causes'
             cand --verbose 'On error, also print the chain of causes'
             cand -h 'Print help (see more with ''--help'')'
@@ -88,6 +99,7 @@ set edit:completion:arg-completer[crit] = {|@words|
             cand --version 'Print version'
         }
         &'crit;stats'= {
+            cand --container 'The container of a pod checkpoint (its name, folder or id)'
             cand --format 'Output format'
             cand --color 'When to use colour in tables'
             cand -v 'On error, also print the chain of causes'
@@ -98,6 +110,7 @@ set edit:completion:arg-completer[crit] = {|@words|
             cand --version 'Print version'
         }
         &'crit;mem'= {
+            cand --container 'The container of a pod checkpoint (its name, folder or id)'
             cand --pid 'Task to read (default: the root task)'
             cand --format 'Output format'
             cand --color 'When to use colour'
@@ -116,6 +129,7 @@ set edit:completion:arg-completer[crit] = {|@words|
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'crit;mem;args'= {
+            cand --container 'The container of a pod checkpoint (its name, folder or id)'
             cand --pid 'Task to read (default: the root task)'
             cand --format 'Output format'
             cand --color 'When to use colour'
@@ -127,6 +141,7 @@ set edit:completion:arg-completer[crit] = {|@words|
             cand --version 'Print version'
         }
         &'crit;mem;env'= {
+            cand --container 'The container of a pod checkpoint (its name, folder or id)'
             cand --pid 'Task to read (default: the root task)'
             cand --format 'Output format'
             cand --color 'When to use colour'
@@ -138,6 +153,10 @@ set edit:completion:arg-completer[crit] = {|@words|
             cand --version 'Print version'
         }
         &'crit;mem;read'= {
+            cand --files 'Read file-backed pages CRIU did not dump from the files under ROOT'
+            cand -o 'Where to write (''-'' or absent: standard output)'
+            cand --out 'Where to write (''-'' or absent: standard output)'
+            cand --container 'The container of a pod checkpoint (its name, folder or id)'
             cand --pid 'Task to read (default: the root task)'
             cand --format 'Output format'
             cand --color 'When to use colour'
@@ -151,6 +170,11 @@ set edit:completion:arg-completer[crit] = {|@words|
         }
         &'crit;mem;search'= {
             cand --context 'Bytes of context to show either side'
+            cand --in 'Only in the mapping of this file (by path), or `[heap]`, `[stack]`'
+            cand --prot 'Only mappings with these permissions (any of r, w, x: `--prot rw`)'
+            cand --kind 'Only mappings of this kind'
+            cand --range 'Only mappings overlapping START-END (hexadecimal)'
+            cand --container 'The container of a pod checkpoint (its name, folder or id)'
             cand --pid 'Task to read (default: the root task)'
             cand --format 'Output format'
             cand --color 'When to use colour'
@@ -165,6 +189,10 @@ set edit:completion:arg-completer[crit] = {|@words|
             cand --version 'Print version'
         }
         &'crit;mem;maps'= {
+            cand --prot 'Only mappings with these permissions (any of r, w, x: `--prot rw`)'
+            cand --kind 'Only mappings of this kind'
+            cand --range 'Only mappings overlapping START-END (hexadecimal)'
+            cand --container 'The container of a pod checkpoint (its name, folder or id)'
             cand --pid 'Task to read (default: the root task)'
             cand --format 'Output format'
             cand --color 'When to use colour'
@@ -176,6 +204,7 @@ set edit:completion:arg-completer[crit] = {|@words|
             cand --version 'Print version'
         }
         &'crit;mem;shmem'= {
+            cand --container 'The container of a pod checkpoint (its name, folder or id)'
             cand --pid 'Task to read (default: the root task)'
             cand --format 'Output format'
             cand --color 'When to use colour'
@@ -209,14 +238,59 @@ set edit:completion:arg-completer[crit] = {|@words|
         }
         &'crit;mem;help;help'= {
         }
+        &'crit;diff'= {
+            cand --format 'Output format'
+            cand --color 'When to use colour in tables'
+            cand --match 'How to pair the tasks of A and B'
+            cand --hexdiff 'Show LEN bytes at ADDR (decimal or 0x…) of both sides, instead of the report'
+            cand --pid 'The task (pid in A) whose memory --hexdiff shows (default: the root task)'
+            cand -q 'Print nothing: the exit status alone says equal (0) or different (1)'
+            cand --quiet 'Print nothing: the exit status alone says equal (0) or different (1)'
+            cand --pages 'List every differing page, not only the first few of each mapping'
+            cand --images 'Also compare the image files, entry by entry'
+            cand -v 'On error, also print the chain of causes'
+            cand --verbose 'On error, also print the chain of causes'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'crit;inspect'= {
+            cand --container 'Show only this container of a pod checkpoint (its name, folder or id)'
+            cand --format 'Output format'
+            cand --color 'When to use colour in tables'
+            cand -v 'On error, also print the chain of causes'
+            cand --verbose 'On error, also print the chain of causes'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'crit;coredump'= {
+            cand --pid 'Task to dump, by pid or thread id (default: the root task)'
+            cand -o 'Where to write the core (default: core.PID in the current directory)'
+            cand --out 'Where to write the core (default: core.PID in the current directory)'
+            cand --out-dir 'Directory to write core.PID in'
+            cand --files 'Read the file pages the checkpoint does not hold from the mapped files under ROOT (''/'' for a checkpoint of this machine, else the extracted root file system); without it they are left out, as the kernel does'
+            cand --all 'Dump every task (zombies are skipped: they have no memory)'
+            cand -v 'On error, also print the chain of causes'
+            cand --verbose 'On error, also print the chain of causes'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'crit;help'= {
             cand decode 'Convert an image from binary to JSON (the Python CRIT''s dialect)'
             cand encode 'Convert JSON (from this tool, the Python or the Go CRIT) back to a binary image'
             cand info 'Show an image''s magic and entry count'
             cand show 'Decode an image to indented, human-readable JSON (`decode --pretty`)'
-            cand x 'Explore a checkpoint directory: processes, files, memory, sockets'
+            cand x 'Explore a checkpoint (directory or container archive): processes, files, memory, sockets, namespaces'
             cand stats 'Show the dump and restore statistics of a checkpoint'
             cand mem 'Read a process''s memory: argv, environment, any range, search'
+            cand diff 'Compare two checkpoints: processes, files, sockets, memory maps, memory pages, images'
+            cand inspect 'Show container checkpoints: engine, image, processes, network, mounts, file changes'
+            cand coredump 'Write a checkpointed process as an ELF core file that gdb opens'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'crit;help;decode'= {
@@ -250,6 +324,12 @@ set edit:completion:arg-completer[crit] = {|@words|
         &'crit;help;mem;maps'= {
         }
         &'crit;help;mem;shmem'= {
+        }
+        &'crit;help;diff'= {
+        }
+        &'crit;help;inspect'= {
+        }
+        &'crit;help;coredump'= {
         }
         &'crit;help;help'= {
         }

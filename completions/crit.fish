@@ -31,12 +31,16 @@ complete -c crit -n "__fish_crit_needs_command" -f -a "decode" -d 'Convert an im
 complete -c crit -n "__fish_crit_needs_command" -f -a "encode" -d 'Convert JSON (from this tool, the Python or the Go CRIT) back to a binary image'
 complete -c crit -n "__fish_crit_needs_command" -f -a "info" -d 'Show an image\'s magic and entry count'
 complete -c crit -n "__fish_crit_needs_command" -f -a "show" -d 'Decode an image to indented, human-readable JSON (`decode --pretty`)'
-complete -c crit -n "__fish_crit_needs_command" -f -a "x" -d 'Explore a checkpoint directory: processes, files, memory, sockets'
+complete -c crit -n "__fish_crit_needs_command" -f -a "x" -d 'Explore a checkpoint (directory or container archive): processes, files, memory, sockets, namespaces'
 complete -c crit -n "__fish_crit_needs_command" -f -a "stats" -d 'Show the dump and restore statistics of a checkpoint'
 complete -c crit -n "__fish_crit_needs_command" -f -a "mem" -d 'Read a process\'s memory: argv, environment, any range, search'
+complete -c crit -n "__fish_crit_needs_command" -f -a "diff" -d 'Compare two checkpoints: processes, files, sockets, memory maps, memory pages, images'
+complete -c crit -n "__fish_crit_needs_command" -f -a "inspect" -d 'Show container checkpoints: engine, image, processes, network, mounts, file changes'
+complete -c crit -n "__fish_crit_needs_command" -f -a "coredump" -d 'Write a checkpointed process as an ELF core file that gdb opens'
 complete -c crit -n "__fish_crit_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c crit -n "__fish_crit_using_subcommand decode" -s i -l in -d 'Image to decode (\'-\' or absent: standard input)' -r -F
+complete -c crit -n "__fish_crit_using_subcommand decode" -s i -l in -d 'Image to decode (\'-\' or absent: standard input; ARCHIVE:MEMBER for one inside an archive)' -r -F
 complete -c crit -n "__fish_crit_using_subcommand decode" -s o -l out -d 'Where to write the JSON (\'-\' or absent: standard output)' -r -F
+complete -c crit -n "__fish_crit_using_subcommand decode" -l extract -d 'Also unpack a tmpfs-dev-N.tar.gz.img image into DIR (new or empty)' -r -F
 complete -c crit -n "__fish_crit_using_subcommand decode" -l pretty -d 'Indent, and show numbers in their field\'s form: hex, flag names, IP addresses, devices'
 complete -c crit -n "__fish_crit_using_subcommand decode" -l nopl -d 'Replace extra payloads (pipe data, socket queues, …) by their size'
 complete -c crit -n "__fish_crit_using_subcommand decode" -s v -l verbose -d 'On error, also print the chain of causes'
@@ -50,19 +54,32 @@ complete -c crit -n "__fish_crit_using_subcommand encode" -s V -l version -d 'Pr
 complete -c crit -n "__fish_crit_using_subcommand info" -s v -l verbose -d 'On error, also print the chain of causes'
 complete -c crit -n "__fish_crit_using_subcommand info" -s h -l help -d 'Print help'
 complete -c crit -n "__fish_crit_using_subcommand info" -s V -l version -d 'Print version'
+complete -c crit -n "__fish_crit_using_subcommand show" -l extract -d 'Also unpack a tmpfs-dev-N.tar.gz.img image into DIR (new or empty)' -r -F
 complete -c crit -n "__fish_crit_using_subcommand show" -l nopl -d 'Replace extra payloads by their size'
 complete -c crit -n "__fish_crit_using_subcommand show" -s v -l verbose -d 'On error, also print the chain of causes'
 complete -c crit -n "__fish_crit_using_subcommand show" -s h -l help -d 'Print help'
 complete -c crit -n "__fish_crit_using_subcommand show" -s V -l version -d 'Print version'
+complete -c crit -n "__fish_crit_using_subcommand x" -l container -d 'The container of a pod checkpoint (its name, folder or id)' -r
+complete -c crit -n "__fish_crit_using_subcommand x" -l pid -d 'Only this task (a thread id names its process)' -r
+complete -c crit -n "__fish_crit_using_subcommand x" -l prot -d 'Only mappings with these permissions (any of r, w, x: `--prot rw`)' -r
+complete -c crit -n "__fish_crit_using_subcommand x" -l kind -d 'Only mappings of this kind' -r -f -a "anon\t'Anonymous private memory (not heap, stack or vdso)'
+file\t'A mapped file'
+heap\t'The heap'
+stack\t'A stack'
+shared\t'Shared mappings (files, shmem, SysV shm, memfd)'
+vdso\t'vdso, vvar and vsyscall'"
+complete -c crit -n "__fish_crit_using_subcommand x" -l range -d 'Only mappings overlapping START-END (hexadecimal)' -r
 complete -c crit -n "__fish_crit_using_subcommand x" -l format -d 'Output format' -r -f -a "table\t'Aligned columns for people'
 json\t'One JSON document, for jq and programs'"
 complete -c crit -n "__fish_crit_using_subcommand x" -l color -d 'When to use colour in tables' -r -f -a "auto\t'When standard output is a terminal and NO_COLOR is unset'
 always\t''
 never\t''"
 complete -c crit -n "__fish_crit_using_subcommand x" -l width -d 'Lay tables out for this many columns, as on a terminal that wide (0: never wrap); for tests, which have no terminal' -r
+complete -c crit -n "__fish_crit_using_subcommand x" -l tree -d 'With --pid: the task and all its descendants'
 complete -c crit -n "__fish_crit_using_subcommand x" -s v -l verbose -d 'On error, also print the chain of causes'
 complete -c crit -n "__fish_crit_using_subcommand x" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c crit -n "__fish_crit_using_subcommand x" -s V -l version -d 'Print version'
+complete -c crit -n "__fish_crit_using_subcommand stats" -l container -d 'The container of a pod checkpoint (its name, folder or id)' -r
 complete -c crit -n "__fish_crit_using_subcommand stats" -l format -d 'Output format' -r -f -a "table\t'Aligned columns for people'
 json\t'One JSON document, for jq and programs'"
 complete -c crit -n "__fish_crit_using_subcommand stats" -l color -d 'When to use colour in tables' -r -f -a "auto\t'When standard output is a terminal and NO_COLOR is unset'
@@ -71,6 +88,7 @@ never\t''"
 complete -c crit -n "__fish_crit_using_subcommand stats" -s v -l verbose -d 'On error, also print the chain of causes'
 complete -c crit -n "__fish_crit_using_subcommand stats" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c crit -n "__fish_crit_using_subcommand stats" -s V -l version -d 'Print version'
+complete -c crit -n "__fish_crit_using_subcommand mem; and not __fish_seen_subcommand_from args env read search maps shmem help" -l container -d 'The container of a pod checkpoint (its name, folder or id)' -r
 complete -c crit -n "__fish_crit_using_subcommand mem; and not __fish_seen_subcommand_from args env read search maps shmem help" -l pid -d 'Task to read (default: the root task)' -r
 complete -c crit -n "__fish_crit_using_subcommand mem; and not __fish_seen_subcommand_from args env read search maps shmem help" -l format -d 'Output format' -r -f -a "table\t'Aligned columns for people'
 json\t'One JSON document, for jq and programs'"
@@ -87,6 +105,7 @@ complete -c crit -n "__fish_crit_using_subcommand mem; and not __fish_seen_subco
 complete -c crit -n "__fish_crit_using_subcommand mem; and not __fish_seen_subcommand_from args env read search maps shmem help" -a "maps" -d 'The pagemap: address ranges, page counts, flags and where each run lives'
 complete -c crit -n "__fish_crit_using_subcommand mem; and not __fish_seen_subcommand_from args env read search maps shmem help" -a "shmem" -d 'The size of the task\'s shared memory mappings'
 complete -c crit -n "__fish_crit_using_subcommand mem; and not __fish_seen_subcommand_from args env read search maps shmem help" -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from args" -l container -d 'The container of a pod checkpoint (its name, folder or id)' -r
 complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from args" -l pid -d 'Task to read (default: the root task)' -r
 complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from args" -l format -d 'Output format' -r -f -a "table\t'Aligned columns for people'
 json\t'One JSON document, for jq and programs'"
@@ -96,6 +115,7 @@ never\t''"
 complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from args" -s v -l verbose -d 'On error, also print the chain of causes'
 complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from args" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from args" -s V -l version -d 'Print version'
+complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from env" -l container -d 'The container of a pod checkpoint (its name, folder or id)' -r
 complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from env" -l pid -d 'Task to read (default: the root task)' -r
 complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from env" -l format -d 'Output format' -r -f -a "table\t'Aligned columns for people'
 json\t'One JSON document, for jq and programs'"
@@ -105,6 +125,9 @@ never\t''"
 complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from env" -s v -l verbose -d 'On error, also print the chain of causes'
 complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from env" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from env" -s V -l version -d 'Print version'
+complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from read" -l files -d 'Read file-backed pages CRIU did not dump from the files under ROOT' -r -F
+complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from read" -s o -l out -d 'Where to write (\'-\' or absent: standard output)' -r -F
+complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from read" -l container -d 'The container of a pod checkpoint (its name, folder or id)' -r
 complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from read" -l pid -d 'Task to read (default: the root task)' -r
 complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from read" -l format -d 'Output format' -r -f -a "table\t'Aligned columns for people'
 json\t'One JSON document, for jq and programs'"
@@ -116,6 +139,16 @@ complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcomman
 complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from read" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from read" -s V -l version -d 'Print version'
 complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from search" -l context -d 'Bytes of context to show either side' -r
+complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from search" -l in -d 'Only in the mapping of this file (by path), or `[heap]`, `[stack]`' -r
+complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from search" -l prot -d 'Only mappings with these permissions (any of r, w, x: `--prot rw`)' -r
+complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from search" -l kind -d 'Only mappings of this kind' -r -f -a "anon\t'Anonymous private memory (not heap, stack or vdso)'
+file\t'A mapped file'
+heap\t'The heap'
+stack\t'A stack'
+shared\t'Shared mappings (files, shmem, SysV shm, memfd)'
+vdso\t'vdso, vvar and vsyscall'"
+complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from search" -l range -d 'Only mappings overlapping START-END (hexadecimal)' -r
+complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from search" -l container -d 'The container of a pod checkpoint (its name, folder or id)' -r
 complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from search" -l pid -d 'Task to read (default: the root task)' -r
 complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from search" -l format -d 'Output format' -r -f -a "table\t'Aligned columns for people'
 json\t'One JSON document, for jq and programs'"
@@ -127,6 +160,15 @@ complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcomman
 complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from search" -s v -l verbose -d 'On error, also print the chain of causes'
 complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from search" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from search" -s V -l version -d 'Print version'
+complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from maps" -l prot -d 'Only mappings with these permissions (any of r, w, x: `--prot rw`)' -r
+complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from maps" -l kind -d 'Only mappings of this kind' -r -f -a "anon\t'Anonymous private memory (not heap, stack or vdso)'
+file\t'A mapped file'
+heap\t'The heap'
+stack\t'A stack'
+shared\t'Shared mappings (files, shmem, SysV shm, memfd)'
+vdso\t'vdso, vvar and vsyscall'"
+complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from maps" -l range -d 'Only mappings overlapping START-END (hexadecimal)' -r
+complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from maps" -l container -d 'The container of a pod checkpoint (its name, folder or id)' -r
 complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from maps" -l pid -d 'Task to read (default: the root task)' -r
 complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from maps" -l format -d 'Output format' -r -f -a "table\t'Aligned columns for people'
 json\t'One JSON document, for jq and programs'"
@@ -136,6 +178,7 @@ never\t''"
 complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from maps" -s v -l verbose -d 'On error, also print the chain of causes'
 complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from maps" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from maps" -s V -l version -d 'Print version'
+complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from shmem" -l container -d 'The container of a pod checkpoint (its name, folder or id)' -r
 complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from shmem" -l pid -d 'Task to read (default: the root task)' -r
 complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from shmem" -l format -d 'Output format' -r -f -a "table\t'Aligned columns for people'
 json\t'One JSON document, for jq and programs'"
@@ -152,14 +195,49 @@ complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcomman
 complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from help" -f -a "maps" -d 'The pagemap: address ranges, page counts, flags and where each run lives'
 complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from help" -f -a "shmem" -d 'The size of the task\'s shared memory mappings'
 complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c crit -n "__fish_crit_using_subcommand help; and not __fish_seen_subcommand_from decode encode info show x stats mem help" -f -a "decode" -d 'Convert an image from binary to JSON (the Python CRIT\'s dialect)'
-complete -c crit -n "__fish_crit_using_subcommand help; and not __fish_seen_subcommand_from decode encode info show x stats mem help" -f -a "encode" -d 'Convert JSON (from this tool, the Python or the Go CRIT) back to a binary image'
-complete -c crit -n "__fish_crit_using_subcommand help; and not __fish_seen_subcommand_from decode encode info show x stats mem help" -f -a "info" -d 'Show an image\'s magic and entry count'
-complete -c crit -n "__fish_crit_using_subcommand help; and not __fish_seen_subcommand_from decode encode info show x stats mem help" -f -a "show" -d 'Decode an image to indented, human-readable JSON (`decode --pretty`)'
-complete -c crit -n "__fish_crit_using_subcommand help; and not __fish_seen_subcommand_from decode encode info show x stats mem help" -f -a "x" -d 'Explore a checkpoint directory: processes, files, memory, sockets'
-complete -c crit -n "__fish_crit_using_subcommand help; and not __fish_seen_subcommand_from decode encode info show x stats mem help" -f -a "stats" -d 'Show the dump and restore statistics of a checkpoint'
-complete -c crit -n "__fish_crit_using_subcommand help; and not __fish_seen_subcommand_from decode encode info show x stats mem help" -f -a "mem" -d 'Read a process\'s memory: argv, environment, any range, search'
-complete -c crit -n "__fish_crit_using_subcommand help; and not __fish_seen_subcommand_from decode encode info show x stats mem help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c crit -n "__fish_crit_using_subcommand diff" -l format -d 'Output format' -r -f -a "table\t'Aligned columns for people'
+json\t'One JSON document, for jq and programs'"
+complete -c crit -n "__fish_crit_using_subcommand diff" -l color -d 'When to use colour in tables' -r -f -a "auto\t'When standard output is a terminal and NO_COLOR is unset'
+always\t''
+never\t''"
+complete -c crit -n "__fish_crit_using_subcommand diff" -l match -d 'How to pair the tasks of A and B' -r -f -a "pid\t'The same pid'
+comm\t'The same command at the same place in the process tree (pids changed)'"
+complete -c crit -n "__fish_crit_using_subcommand diff" -l hexdiff -d 'Show LEN bytes at ADDR (decimal or 0x…) of both sides, instead of the report' -r
+complete -c crit -n "__fish_crit_using_subcommand diff" -l pid -d 'The task (pid in A) whose memory --hexdiff shows (default: the root task)' -r
+complete -c crit -n "__fish_crit_using_subcommand diff" -s q -l quiet -d 'Print nothing: the exit status alone says equal (0) or different (1)'
+complete -c crit -n "__fish_crit_using_subcommand diff" -l pages -d 'List every differing page, not only the first few of each mapping'
+complete -c crit -n "__fish_crit_using_subcommand diff" -l images -d 'Also compare the image files, entry by entry'
+complete -c crit -n "__fish_crit_using_subcommand diff" -s v -l verbose -d 'On error, also print the chain of causes'
+complete -c crit -n "__fish_crit_using_subcommand diff" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c crit -n "__fish_crit_using_subcommand diff" -s V -l version -d 'Print version'
+complete -c crit -n "__fish_crit_using_subcommand inspect" -l container -d 'Show only this container of a pod checkpoint (its name, folder or id)' -r
+complete -c crit -n "__fish_crit_using_subcommand inspect" -l format -d 'Output format' -r -f -a "table\t'Aligned columns for people'
+json\t'One JSON document, for jq and programs'"
+complete -c crit -n "__fish_crit_using_subcommand inspect" -l color -d 'When to use colour in tables' -r -f -a "auto\t'When standard output is a terminal and NO_COLOR is unset'
+always\t''
+never\t''"
+complete -c crit -n "__fish_crit_using_subcommand inspect" -s v -l verbose -d 'On error, also print the chain of causes'
+complete -c crit -n "__fish_crit_using_subcommand inspect" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c crit -n "__fish_crit_using_subcommand inspect" -s V -l version -d 'Print version'
+complete -c crit -n "__fish_crit_using_subcommand coredump" -l pid -d 'Task to dump, by pid or thread id (default: the root task)' -r
+complete -c crit -n "__fish_crit_using_subcommand coredump" -s o -l out -d 'Where to write the core (default: core.PID in the current directory)' -r -F
+complete -c crit -n "__fish_crit_using_subcommand coredump" -l out-dir -d 'Directory to write core.PID in' -r -F
+complete -c crit -n "__fish_crit_using_subcommand coredump" -l files -d 'Read the file pages the checkpoint does not hold from the mapped files under ROOT (\'/\' for a checkpoint of this machine, else the extracted root file system); without it they are left out, as the kernel does' -r -F
+complete -c crit -n "__fish_crit_using_subcommand coredump" -l all -d 'Dump every task (zombies are skipped: they have no memory)'
+complete -c crit -n "__fish_crit_using_subcommand coredump" -s v -l verbose -d 'On error, also print the chain of causes'
+complete -c crit -n "__fish_crit_using_subcommand coredump" -s h -l help -d 'Print help'
+complete -c crit -n "__fish_crit_using_subcommand coredump" -s V -l version -d 'Print version'
+complete -c crit -n "__fish_crit_using_subcommand help; and not __fish_seen_subcommand_from decode encode info show x stats mem diff inspect coredump help" -f -a "decode" -d 'Convert an image from binary to JSON (the Python CRIT\'s dialect)'
+complete -c crit -n "__fish_crit_using_subcommand help; and not __fish_seen_subcommand_from decode encode info show x stats mem diff inspect coredump help" -f -a "encode" -d 'Convert JSON (from this tool, the Python or the Go CRIT) back to a binary image'
+complete -c crit -n "__fish_crit_using_subcommand help; and not __fish_seen_subcommand_from decode encode info show x stats mem diff inspect coredump help" -f -a "info" -d 'Show an image\'s magic and entry count'
+complete -c crit -n "__fish_crit_using_subcommand help; and not __fish_seen_subcommand_from decode encode info show x stats mem diff inspect coredump help" -f -a "show" -d 'Decode an image to indented, human-readable JSON (`decode --pretty`)'
+complete -c crit -n "__fish_crit_using_subcommand help; and not __fish_seen_subcommand_from decode encode info show x stats mem diff inspect coredump help" -f -a "x" -d 'Explore a checkpoint (directory or container archive): processes, files, memory, sockets, namespaces'
+complete -c crit -n "__fish_crit_using_subcommand help; and not __fish_seen_subcommand_from decode encode info show x stats mem diff inspect coredump help" -f -a "stats" -d 'Show the dump and restore statistics of a checkpoint'
+complete -c crit -n "__fish_crit_using_subcommand help; and not __fish_seen_subcommand_from decode encode info show x stats mem diff inspect coredump help" -f -a "mem" -d 'Read a process\'s memory: argv, environment, any range, search'
+complete -c crit -n "__fish_crit_using_subcommand help; and not __fish_seen_subcommand_from decode encode info show x stats mem diff inspect coredump help" -f -a "diff" -d 'Compare two checkpoints: processes, files, sockets, memory maps, memory pages, images'
+complete -c crit -n "__fish_crit_using_subcommand help; and not __fish_seen_subcommand_from decode encode info show x stats mem diff inspect coredump help" -f -a "inspect" -d 'Show container checkpoints: engine, image, processes, network, mounts, file changes'
+complete -c crit -n "__fish_crit_using_subcommand help; and not __fish_seen_subcommand_from decode encode info show x stats mem diff inspect coredump help" -f -a "coredump" -d 'Write a checkpointed process as an ELF core file that gdb opens'
+complete -c crit -n "__fish_crit_using_subcommand help; and not __fish_seen_subcommand_from decode encode info show x stats mem diff inspect coredump help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c crit -n "__fish_crit_using_subcommand help; and __fish_seen_subcommand_from mem" -f -a "args" -d 'The command line (argv), one argument per line'
 complete -c crit -n "__fish_crit_using_subcommand help; and __fish_seen_subcommand_from mem" -f -a "env" -d 'The environment, one variable per line'
 complete -c crit -n "__fish_crit_using_subcommand help; and __fish_seen_subcommand_from mem" -f -a "read" -d 'A hexdump of LEN bytes at ADDR (decimal or 0x…)'

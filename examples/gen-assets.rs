@@ -17,6 +17,8 @@
 #[allow(dead_code)]
 #[path = "../src/cli/args.rs"]
 mod args;
+#[path = "../src/cli/examples.rs"]
+mod examples;
 
 use std::fmt::Write as _;
 use std::fs;
@@ -156,6 +158,18 @@ fn man_page(cmd: &clap::Command, path: &[&str], exit_status: &[(String, String)]
     }
 
     let mut extra = String::new();
+    // The command's examples (its after_help), as --help shows them.
+    if let Some(lines) = cmd
+        .get_after_help()
+        .map(|h| h.to_string())
+        .and_then(|h| h.strip_prefix("Examples:\n").map(str::to_owned))
+    {
+        extra.push_str(".SH EXAMPLES\n.nf\n");
+        for line in lines.lines() {
+            let _ = writeln!(extra, "{}", roff(line));
+        }
+        extra.push_str(".fi\n");
+    }
     extra.push_str(".SH \"EXIT STATUS\"\n");
     for (code, meaning) in exit_status {
         let _ = write!(extra, ".TP\n.B {}\n{}\n", roff(code), roff(meaning));

@@ -13,6 +13,7 @@ use serde_json::Value;
 use crate::error::{Error, Result};
 use crate::image::{self, ImageReader};
 use crate::json::decode::{self, DecodeError};
+use crate::json::dialect::{self, ELIDED};
 use crate::json::encode::{encode_message, EncodeError};
 use crate::json::formats;
 use crate::json::writer::JsonWriter;
@@ -436,7 +437,9 @@ impl<'de, W: Write + ?Sized> Visitor<'de> for ImageVisitor<'_, '_, W> {
                         return Err(st.fail(Error::bad_json(st.file, "\"magic\" given twice")));
                     }
                     let Some((known, _)) = magic::MAGICS.iter().find(|(n, _)| *n == name) else {
-                        return Err(st.fail(Error::bad_json(st.file, format!("unknown magic \"{name}\""))));
+                        let what =
+                            crate::raw::encode_refusal(&name).unwrap_or_else(|| format!("unknown magic \"{name}\""));
+                        return Err(st.fail(Error::bad_json(st.file, what)));
                     };
                     if magic::layout(known).is_none() {
                         return Err(st.fail(Error::bad_json(
@@ -592,14 +595,9 @@ impl EntryEncoder {
             return Ok(());
         }
         let payload = std::mem::take(&mut self.buf);
-        let result = self.write_extra(
-            index,
-            &format!("entries[{index}]"),
-            extra,
-            v.get("extra"),
-            &payload,
-            out,
-        );
+        // Only a ghost file's missing "extra" reads differently by dialect.
+        let go = self.layout == Layout::GhostFile && dialect::is_go(v);
+        let result = self.write_extra(index, extra, v.get("extra"), go, &payload, out);
         self.buf = payload;
         result
     }
@@ -607,15 +605,22 @@ impl EntryEncoder {
     fn write_extra<W: Write + ?Sized>(
         &mut self,
         index: usize,
-        at: &str,
         extra: Extra,
         value: Option<&Value>,
+        go: bool,
         payload: &[u8],
         out: &mut W,
     ) -> Result<(), EntryError> {
+        let at = &format!("entries[{index}]");
         let at_extra = format!("{at}.extra");
         let typed = |e: prost::DecodeError| bad(at, format!("entry does not re-read: {e}"));
+        // `--nopl` output put a size where the payload was: nothing to encode.
+        let refuse_elided = |v: Option<&Value>, path: &str| match v {
+            Some(v) if dialect::is_elided(v) => Err(bad(path, ELIDED)),
+            _ => Ok(()),
+        };
         let b64 = |v: Option<&Value>, path: &str| -> Result<Vec<u8>, EntryError> {
+            refuse_elided(v, path)?;
             match v {
                 None | Some(Value::Null) => Ok(Vec::new()),
                 Some(Value::String(s)) => formats::decode_base64(s).map_err(|e| bad(path, e)),
@@ -627,6 +632,11 @@ impl EntryEncoder {
                 let head = proto::GhostFileEntry::decode(payload).map_err(typed)?;
                 self.ghost_chunks = head.chunks();
                 if !self.ghost_chunks {
+                    // Both CRITs write the contents unless --nopl dropped
+                    // them; the Go CRIT also drops an empty one.
+                    if value.is_none() && !go {
+                        return Err(bad(at, format!("no \"extra\" (the file's contents): {ELIDED}")));
+                    }
                     out.write_all(&b64(value, &at_extra)?)?;
                 }
             } else {
@@ -635,6 +645,12 @@ impl EntryEncoder {
                     return Err(bad(at, "a ghost file without chunks has only its head entry"));
                 }
                 let chunk = proto::GhostChunkEntry::decode(payload).map_err(typed)?;
+                if value.is_none() && chunk.len > 0 {
+                    return Err(bad(
+                        at,
+                        format!("no \"extra\" (the chunk's {} bytes): {ELIDED}", chunk.len),
+                    ));
+                }
                 let data = b64(value, &at_extra)?;
                 check_len(&at_extra, &data, chunk.len, "len")?;
                 out.write_all(&data)?;
@@ -651,6 +667,7 @@ impl EntryEncoder {
             }
             Extra::TcpQueues => {
                 let e = proto::TcpStreamEntry::decode(payload).map_err(typed)?;
+                refuse_elided(value, &at_extra)?;
                 let get = |k: &str| value.and_then(|v| v.get(k));
                 for (key, len) in [("inq", e.inq_len), ("outq", e.outq_len)] {
                     let path = format!("{at_extra}.{key}");
@@ -676,8 +693,9 @@ impl EntryEncoder {
             }
             Extra::SemValues => {
                 let e = proto::IpcSemEntry::decode(payload).map_err(typed)?;
+                refuse_elided(value, &at_extra)?;
                 let values = value
-                    .and_then(Value::as_array)
+                    .and_then(dialect::semaphore_values)
                     .ok_or_else(|| bad(&at_extra, "expected a list of semaphore values"))?;
                 if values.len() != e.nsems as usize {
                     return Err(bad(&at_extra, format!("{} values for nsems {}", values.len(), e.nsems)));
@@ -695,6 +713,7 @@ impl EntryEncoder {
                 out.write_all(&vec![0; (round_up(size, 8) - size) as usize])?;
             }
             Extra::MsgQueue => {
+                refuse_elided(value, &at_extra)?;
                 let items = value
                     .and_then(Value::as_array)
                     .ok_or_else(|| bad(&at_extra, "expected a list of message, data pairs"))?;

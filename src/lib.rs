@@ -3,7 +3,8 @@
 //! The library behind the `crit` command. It decodes images to the JSON dialect
 //! of CRIU's own Python CRIT and encodes that JSON back to the same bytes
 //! ([`convert`]), explores a checkpoint's processes ([`explore`]), reads their
-//! memory ([`mem`]) and the dump/restore statistics ([`stats`]). Typed structs
+//! memory ([`mem`]) and the dump/restore statistics ([`stats`]), and writes a
+//! process as an ELF core file for gdb ([`coredump`]). Typed structs
 //! for every message of the format are in [`proto`].
 //!
 //! Decode an image to JSON:
@@ -33,13 +34,19 @@
 
 #![warn(missing_docs)]
 
+pub mod archive;
 pub mod convert;
+pub mod coredump;
+pub mod diff;
 pub mod error;
 pub mod explore;
 pub mod image;
+pub mod inspect;
 pub mod json;
 pub mod mem;
+pub mod raw;
 pub mod schema;
+pub mod source;
 pub mod stats;
 pub mod wire;
 
@@ -52,5 +59,7 @@ pub mod proto {
 
 pub use error::{Error, Result};
 
-/// The CRIU release whose image format this crate implements.
-pub const CRIU_FORMAT_VERSION: &str = "4.1.1";
+/// The CRIU release whose image format this crate implements, and whose
+/// Python CRIT's JSON `decode` prints. Checkpoints of older releases read the
+/// same; memory readers refuse pagemap entries with anything newer.
+pub const CRIU_FORMAT_VERSION: &str = "4.2.1";

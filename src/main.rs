@@ -7,8 +7,9 @@ use std::process::ExitCode;
 use clap::Parser;
 use cli::args::{Cli, Command};
 
-fn run(cli: &Cli) -> anyhow::Result<()> {
+fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
     match &cli.command {
+        Command::Diff(a) => return cli::diff::run(a),
         Command::Decode(a) => cli::codec::decode(a),
         Command::Encode(a) => cli::codec::encode(a),
         Command::Info(a) => cli::codec::info(a),
@@ -16,13 +17,16 @@ fn run(cli: &Cli) -> anyhow::Result<()> {
         Command::X(a) => cli::explore::run(a),
         Command::Stats(a) => cli::stats::run(a),
         Command::Mem(a) => cli::mem::run(a),
+        Command::Inspect(a) => cli::inspect::run(a),
+        Command::Coredump(a) => cli::coredump::run(a),
     }
+    .map(|()| ExitCode::SUCCESS)
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(&cli) {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(code) => code,
         Err(e) => {
             // `crit … | head`: the reader left; that is not a failure.
             if e.chain().any(|c| {
@@ -41,7 +45,8 @@ fn main() -> ExitCode {
                     eprintln!("  caused by: {cause}");
                 }
             }
-            ExitCode::from(1)
+            // `diff`'s 1 means "different", so its errors are 2, as cmp's and diff's.
+            ExitCode::from(if matches!(cli.command, Command::Diff(_)) { 2 } else { 1 })
         }
     }
 }

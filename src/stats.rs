@@ -11,11 +11,13 @@
 //! # Ok::<(), crit::Error>(())
 //! ```
 
+use std::io;
 use std::path::Path;
 
 use crate::error::{Error, Result};
-use crate::image::read_first;
+use crate::image::ImageReader;
 use crate::proto::{DumpStatsEntry, RestoreStatsEntry, StatsEntry};
+use crate::source::{OpenOptions, Source};
 
 /// What a statistic counts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -51,12 +53,18 @@ pub struct Stats {
 }
 
 impl Stats {
-    /// Reads `stats-dump` and `stats-restore` from `dir`, whichever exist.
-    pub fn read(dir: impl AsRef<Path>) -> Result<Self> {
-        let dir = dir.as_ref();
+    /// Reads `stats-dump` and `stats-restore` of the checkpoint at `path` (a
+    /// directory or an archive), whichever exist.
+    pub fn read(path: impl AsRef<Path>) -> Result<Self> {
+        Stats::from_source(&Source::open(path, &OpenOptions::default())?)
+    }
+
+    /// Reads them from `src`: among the images, or beside them, where
+    /// container engines keep `stats-dump`.
+    pub fn from_source(src: &Source) -> Result<Self> {
         Ok(Stats {
-            dump: dump_stats(dir)?,
-            restore: restore_stats(dir)?,
+            dump: dump_of(src)?,
+            restore: restore_of(src)?,
         })
     }
 
@@ -66,41 +74,58 @@ impl Stats {
     }
 }
 
-fn read_stats(path: &Path) -> Result<Option<StatsEntry>> {
-    if !path.exists() {
-        return Ok(None);
+/// `name`'s entry and how errors name the file; `None` when absent.
+fn read_stats(src: &Source, name: &str) -> Result<Option<(StatsEntry, String)>> {
+    if src.has_image(name) {
+        return Ok(Some((src.read_first(name)?, src.image_label(name))));
     }
-    read_first::<StatsEntry>(path).map(Some)
+    let Some(bytes) = src.file(name)? else { return Ok(None) };
+    let label = src.file_label(name);
+    let len = bytes.len() as u64;
+    let mut r = ImageReader::new(io::Cursor::new(bytes), label.clone(), Some(len))?;
+    let mut buf = Vec::new();
+    let e = r
+        .next_message::<StatsEntry>(&mut buf)?
+        .ok_or_else(|| Error::bad_image(&label, "the image has no entries"))?;
+    Ok(Some((e, label)))
 }
 
-/// The `dump` part of `DIR/stats-dump`; `None` when the file is absent.
+fn dump_of(src: &Source) -> Result<Option<DumpStatsEntry>> {
+    match read_stats(src, "stats-dump")? {
+        None => Ok(None),
+        Some((s, label)) => s
+            .dump
+            .map(Some)
+            .ok_or_else(|| Error::bad_image(label, "the entry has no dump statistics")),
+    }
+}
+
+fn restore_of(src: &Source) -> Result<Option<RestoreStatsEntry>> {
+    match read_stats(src, "stats-restore")? {
+        None => Ok(None),
+        Some((s, label)) => s
+            .restore
+            .map(Some)
+            .ok_or_else(|| Error::bad_image(label, "the entry has no restore statistics")),
+    }
+}
+
+/// The `dump` part of `stats-dump` of the checkpoint at `path`; `None` when
+/// it has none.
 ///
 /// ```no_run
 /// let d = crit::stats::dump_stats("checkpoint")?.expect("dumped by criu");
 /// println!("{} pages scanned", d.pages_scanned);
 /// # Ok::<(), crit::Error>(())
 /// ```
-pub fn dump_stats(dir: impl AsRef<Path>) -> Result<Option<DumpStatsEntry>> {
-    let path = dir.as_ref().join("stats-dump");
-    match read_stats(&path)? {
-        None => Ok(None),
-        Some(s) => s
-            .dump
-            .map(Some)
-            .ok_or_else(|| Error::bad_image(path.display().to_string(), "the entry has no dump statistics")),
-    }
+pub fn dump_stats(path: impl AsRef<Path>) -> Result<Option<DumpStatsEntry>> {
+    dump_of(&Source::open(path, &OpenOptions::default())?)
 }
 
-/// The `restore` part of `DIR/stats-restore`; `None` when the file is absent.
-pub fn restore_stats(dir: impl AsRef<Path>) -> Result<Option<RestoreStatsEntry>> {
-    let path = dir.as_ref().join("stats-restore");
-    match read_stats(&path)? {
-        None => Ok(None),
-        Some(s) => s
-            .restore
-            .map(Some)
-            .ok_or_else(|| Error::bad_image(path.display().to_string(), "the entry has no restore statistics")),
-    }
+/// The `restore` part of `stats-restore` of the checkpoint at `path`; `None`
+/// when it has none.
+pub fn restore_stats(path: impl AsRef<Path>) -> Result<Option<RestoreStatsEntry>> {
+    restore_of(&Source::open(path, &OpenOptions::default())?)
 }
 
 fn stat(name: &'static str, label: &'static str, value: u64, unit: Unit) -> Stat {

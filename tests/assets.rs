@@ -111,7 +111,7 @@ fn generator_writes_every_shell_and_every_page() {
         "bad input",
         "usage: unknown command",
         "crit\\-decode",
-        "4.1.1",
+        crit::CRIU_FORMAT_VERSION,
     ] {
         assert!(man.contains(want), "man/crit.1 lacks {want:?}");
     }
@@ -128,7 +128,13 @@ fn generator_writes_every_shell_and_every_page() {
 
 #[test]
 fn version_names_the_image_format() {
-    let version = format!("{} (CRIU image format 4.1.1)\n", env!("CARGO_PKG_VERSION"));
+    // The release whose JSON the output follows: the library's constant, spelled out.
+    assert_eq!(crit::CRIU_FORMAT_VERSION, "4.2.1");
+    let version = format!(
+        "{} (CRIU image format {})\n",
+        env!("CARGO_PKG_VERSION"),
+        crit::CRIU_FORMAT_VERSION
+    );
     // Subcommands answer too (`propagate_version`), under their own name.
     for (args, name) in [
         (&["--version"][..], "crit"),

@@ -591,7 +591,8 @@ fn wrong_json_for_encode() {
         (r#"{"magic": "IPCNS_SEM", "entries": [{"desc": {"key": 1, "uid": 0, "gid": 0, "cuid": 0, "cgid": 0, "mode": 0, "id": 0}, "nsems": 2, "extra": [1]}]}"#.into(), "entries[0].extra: 1 values for nsems 2"),
         (r#"{"magic": "IPCNS_SEM", "entries": [{"desc": {"key": 1, "uid": 0, "gid": 0, "cuid": 0, "cgid": 0, "mode": 0, "id": 0}, "nsems": 1, "extra": [70000]}]}"#.into(), "entries[0].extra[0]: 70000 is not a 16-bit semaphore value"),
         (r#"{"magic": "IPCNS_MSG", "entries": [{"desc": {"key": 1, "uid": 0, "gid": 0, "cuid": 0, "cgid": 0, "mode": 0, "id": 0}, "qbytes": 0, "qnum": 2, "extra": []}]}"#.into(), "entries[0].extra: 0 messages for qnum 2"),
-        (r#"{"magic": "GHOST_FILE", "entries": [{"uid": 0, "gid": 0, "mode": 0}, {"len": 0, "off": 0}]}"#.into(), "a ghost file without chunks has only its head entry"),
+        (r#"{"magic": "GHOST_FILE", "entries": [{"uid": 0, "gid": 0, "mode": 0, "extra": ""}, {"len": 0, "off": 0}]}"#.into(), "a ghost file without chunks has only its head entry"),
+        (r#"{"magic": "GHOST_FILE", "entries": [{"uid": 0, "gid": 0, "mode": 0}]}"#.into(), "entries[0]: no \"extra\" (the file's contents): payload elided by --nopl"),
         (deep, "invalid JSON: recursion limit exceeded"),
     ];
     for (json, expect) in cases {

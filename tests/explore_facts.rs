@@ -240,6 +240,32 @@ fn files_fds() {
     assert_eq!(r.tasks[0].root.as_deref(), Some("/"));
     let ghost = r.tasks[0].fds.iter().find(|f| f.fd == 5).unwrap();
     assert_eq!(ghost.path.as_deref(), Some("/tmp/crit-files/ghost.txt (deleted)"));
+    // Open flags and positions, pipe ends, inotify watches, epoll targets.
+    let fd = |n: u32| r.tasks[0].fds.iter().find(|f| f.fd == n).unwrap();
+    assert_eq!(
+        (fd(3).flags.as_deref(), fd(3).pos),
+        (Some("O_RDWR|O_LARGEFILE"), Some(5))
+    );
+    assert_eq!(
+        (fd(4).flags.as_deref(), fd(4).pos),
+        (Some("O_WRONLY|O_APPEND|O_LARGEFILE"), Some(54))
+    );
+    assert_eq!(
+        (fd(7).pipe_end, fd(8).pipe_end, fd(9).pipe_end),
+        (Some("read"), Some("write"), Some("read-write"))
+    );
+    assert_eq!(fd(7).flags.as_deref(), Some("O_RDONLY"));
+    assert_eq!(fd(14).watches, Some(vec!["/tmp/crit-files".to_string()]));
+    assert_eq!(fd(11).targets, Some(vec![7, 10]));
+    assert_eq!(fd(7).detail(), " (read end)");
+    assert_eq!(fd(9).detail(), " (read-write)");
+    assert_eq!(fd(11).detail(), ": fd 7, 10");
+    assert_eq!(fd(14).detail(), ": /tmp/crit-files");
+    assert_eq!(fd(3).detail(), "");
+    assert_eq!(
+        (fd(10).flags.as_deref(), fd(10).pos, fd(10).targets.as_ref()),
+        (None, None, None)
+    );
 }
 
 #[test]

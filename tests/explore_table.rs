@@ -22,7 +22,7 @@ fn crit_x(dir: &str, what: &str, extra: &[&str], env: &[(&str, &str)]) -> String
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_crit"));
     cmd.arg("x")
         .arg(root().join("tests/fixtures/corpus").join(dir))
-        .arg(what)
+        .args((!what.is_empty()).then_some(what))
         .args(extra);
     cmd.env_remove("NO_COLOR");
     for (k, v) in env {
@@ -69,6 +69,42 @@ fn check_snapshots(set: &str, extra: &[&str]) {
     assert!(
         mismatched.is_empty(),
         "{set}: tables differ from their snapshots: {mismatched:?}"
+    );
+}
+
+/// `crit x DIR` (no explorer): the overview, table and JSON.
+#[test]
+fn overview_matches_snapshots() {
+    let update = std::env::var_os("UPDATE_SNAPSHOTS").is_some();
+    let mut mismatched = Vec::new();
+    for dir in DIRS {
+        // The table as an 80-column terminal lays it out.
+        let table = &["--color", "never", "--width", "80"][..];
+        for (ext, extra) in [("txt", table), ("json", &["--format", "json"][..])] {
+            let got = crit_x(dir, "", extra, &[]);
+            if ext == "txt" {
+                assert!(
+                    got.lines().all(|l| l.chars().count() <= 80 && l == l.trim_end()),
+                    "{got}"
+                );
+            }
+            let path = root()
+                .join("tests/snapshots/explore")
+                .join(format!("{dir}-overview.{ext}"));
+            if update {
+                std::fs::write(&path, &got).unwrap();
+                continue;
+            }
+            let want = std::fs::read_to_string(&path).unwrap_or_else(|_| panic!("{} is missing", path.display()));
+            if got != want {
+                eprintln!("--- {}\n+++ got\n{got}", path.display());
+                mismatched.push(format!("{dir}-overview.{ext}"));
+            }
+        }
+    }
+    assert!(
+        mismatched.is_empty(),
+        "overviews differ from their snapshots: {mismatched:?}"
     );
 }
 

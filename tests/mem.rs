@@ -314,7 +314,7 @@ fn cli_read_hexdump_raw_and_holes() {
         "7f6388c14000: 0000 0000 0000 0000 0000 0000 0000 0000  ................\n"
     );
     assert!(
-        err.contains("0x7f6388c14000-0x7f6388c14010 (16 bytes) is not in the checkpoint"),
+        err.contains("0x7f6388c14000-0x7f6388c14010 (16 bytes) is anonymous memory never touched: zeros"),
         "{err}"
     );
     let (out, _, ok) = crit(&["mem", dir, "read", "0x7f6388c13ff8", "16", "--format", "json"]);
@@ -322,8 +322,8 @@ fn cli_read_hexdump_raw_and_holes() {
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(v["hex"], "00000000000000000000000000000000");
     assert_eq!(
-        v["missing"],
-        serde_json::json!([{"start": "0x7f6388c14000", "end": "0x7f6388c14008"}])
+        v["gaps"],
+        serde_json::json!([{"start": "0x7f6388c14000", "end": "0x7f6388c14008", "kind": "zeros"}])
     );
     let (_, err, ok) = crit(&["mem", dir, "read", "zz", "1"]);
     assert!(!ok && err.contains("ADDR"), "{err}");

@@ -479,3 +479,50 @@ fn sysv_shm_size_near_u64_max_is_an_error() {
         assert!(e.contains("ipcns-shm-0.img"), "{e}");
     }
 }
+
+#[test]
+fn gaps_say_what_they_are() {
+    use crit::mem::GapKind;
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = chain(tmp.path());
+    let m = MemReader::open(&dir, None).unwrap();
+    let r = m.read(BASE - PAGE_SIZE, 10 * PAGE_SIZE as usize).unwrap();
+    let kinds: Vec<(u64, u64, GapKind)> = m.gaps(&r.missing).iter().map(|g| (g.start, g.end, g.kind)).collect();
+    assert_eq!(
+        kinds,
+        [
+            (at(0) - PAGE_SIZE, at(0), GapKind::Unmapped),
+            (at(5), at(6), GapKind::Lazy),
+            (at(6), at(7), GapKind::Zeros),
+            (at(7), at(8), GapKind::ParentMissing),
+            (at(8), at(9), GapKind::Unmapped),
+        ]
+    );
+}
+
+#[test]
+fn a_missing_parent_is_a_warning_and_a_gap_kind() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = chain(tmp.path());
+    fs::remove_file(dir.join("parent")).unwrap();
+    let d = dir.to_str().unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_crit"))
+        .args(["mem", d, "read", &format!("{:#x}", at(1)), "0x2000"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert_eq!(
+        String::from_utf8(out.stderr).unwrap(),
+        "crit: warning: 0x12000-0x13000 (4096 bytes) lives in a parent checkpoint that is missing \
+         (a pre-dump chain copied without its parent?); read as zeros\n"
+    );
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_crit"))
+        .args(["mem", d, "read", &format!("{:#x}", at(1)), "0x2000", "--format", "json"])
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        v["gaps"],
+        serde_json::json!([{"start": "0x12000", "end": "0x13000", "kind": "parent-missing"}])
+    );
+}

@@ -5,13 +5,16 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-pub const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), " (CRIU image format 4.1.1)");
+use super::examples as ex;
+
+// The literal must equal `crit::CRIU_FORMAT_VERSION` (concat! takes literals only); tests/assets.rs checks it.
+pub const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), " (CRIU image format 4.2.1)");
 
 const EXIT_STATUS: &str = "\
 Exit status:
   0  success
   1  bad input: a missing, truncated or corrupt image, malformed JSON, an I/O error
-  2  usage: unknown command or option, missing argument";
+  2  usage: unknown command or option, missing argument, a value that does not parse";
 
 /// Read, write and explore CRIU checkpoint images.
 #[derive(Debug, Parser)]
@@ -28,24 +31,52 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Convert an image from binary to JSON (the Python CRIT's dialect)
+    #[command(after_help = ex::DECODE)]
     Decode(DecodeArgs),
     /// Convert JSON (from this tool, the Python or the Go CRIT) back to a binary image
+    #[command(after_help = ex::ENCODE)]
     Encode(EncodeArgs),
     /// Show an image's magic and entry count
+    #[command(after_help = ex::INFO)]
     Info(InfoArgs),
     /// Decode an image to indented, human-readable JSON (`decode --pretty`)
+    #[command(after_help = ex::SHOW)]
     Show(ShowArgs),
-    /// Explore a checkpoint directory: processes, files, memory, sockets
+    /// Explore a checkpoint (directory or container archive): processes, files, memory, sockets, namespaces
+    #[command(after_help = ex::X)]
     X(ExploreArgs),
     /// Show the dump and restore statistics of a checkpoint
+    #[command(after_help = ex::STATS)]
     Stats(StatsArgs),
     /// Read a process's memory: argv, environment, any range, search
+    #[command(after_help = ex::MEM)]
     Mem(MemArgs),
+    /// Compare two checkpoints: processes, files, sockets, memory maps, memory pages, images
+    #[command(after_help = ex::DIFF)]
+    Diff(DiffArgs),
+    /// Show container checkpoints: engine, image, processes, network, mounts, file changes
+    #[command(after_help = ex::INSPECT)]
+    Inspect(InspectArgs),
+    /// Write a checkpointed process as an ELF core file that gdb opens
+    #[command(after_help = ex::COREDUMP)]
+    Coredump(CoredumpArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct InspectArgs {
+    /// Container checkpoints: archives (.tar, .tar.gz, .tar.zst) or unpacked; several give one line each
+    #[arg(required = true, value_name = "ARCHIVE")]
+    pub paths: Vec<PathBuf>,
+    /// Show only this container of a pod checkpoint (its name, folder or id)
+    #[arg(long, value_name = "NAME")]
+    pub container: Option<String>,
+    #[command(flatten)]
+    pub output: OutputArgs,
 }
 
 #[derive(Debug, Args)]
 pub struct DecodeArgs {
-    /// Image to decode ('-' or absent: standard input)
+    /// Image to decode ('-' or absent: standard input; ARCHIVE:MEMBER for one inside an archive)
     #[arg(short, long = "in", value_name = "IN")]
     pub input: Option<PathBuf>,
     /// Where to write the JSON ('-' or absent: standard output)
@@ -57,6 +88,9 @@ pub struct DecodeArgs {
     /// Replace extra payloads (pipe data, socket queues, …) by their size
     #[arg(long)]
     pub nopl: bool,
+    /// Also unpack a tmpfs-dev-N.tar.gz.img image into DIR (new or empty)
+    #[arg(long, value_name = "DIR")]
+    pub extract: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -71,19 +105,22 @@ pub struct EncodeArgs {
 
 #[derive(Debug, Args)]
 pub struct InfoArgs {
-    /// Image to inspect
+    /// Image to inspect (ARCHIVE:MEMBER for one inside an archive)
     #[arg(value_name = "IN")]
     pub input: PathBuf,
 }
 
 #[derive(Debug, Args)]
 pub struct ShowArgs {
-    /// Image to show
+    /// Image to show (ARCHIVE:MEMBER for one inside an archive)
     #[arg(value_name = "IN")]
     pub input: PathBuf,
     /// Replace extra payloads by their size
     #[arg(long)]
     pub nopl: bool,
+    /// Also unpack a tmpfs-dev-N.tar.gz.img image into DIR (new or empty)
+    #[arg(long, value_name = "DIR")]
+    pub extract: Option<PathBuf>,
 }
 
 /// How explorers and other reports print.
@@ -129,15 +166,37 @@ pub enum Explorer {
     Rss,
     /// Sockets of each task
     Sk,
+    /// Network namespaces: interfaces, addresses, routes, rules, firewall
+    Net,
+    /// Mount namespaces: the mount tree with sources, types and options
+    Mnt,
+    /// Which namespaces the tasks share
+    Ns,
+    /// Cgroups of the tasks and the saved controller settings
+    Cg,
 }
+
+/// What a checkpoint argument may be.
+const CHECKPOINT_HELP: &str = "Checkpoint: a directory of images, an unpacked container checkpoint, or a container archive (.tar, .tar.gz, .tar.zst)";
 
 #[derive(Debug, Args)]
 pub struct ExploreArgs {
-    /// Checkpoint directory
+    #[arg(help = CHECKPOINT_HELP, value_name = "CHECKPOINT")]
     pub dir: PathBuf,
-    /// What to show
+    /// What to show (absent: an overview of the tasks)
     #[arg(value_enum)]
-    pub what: Explorer,
+    pub what: Option<Explorer>,
+    /// The container of a pod checkpoint (its name, folder or id)
+    #[arg(long, value_name = "NAME")]
+    pub container: Option<String>,
+    /// Only this task (a thread id names its process)
+    #[arg(long)]
+    pub pid: Option<u32>,
+    /// With --pid: the task and all its descendants
+    #[arg(long, requires = "pid")]
+    pub tree: bool,
+    #[command(flatten)]
+    pub filter: FilterArgs,
     #[command(flatten)]
     pub output: OutputArgs,
     /// Lay tables out for this many columns, as on a terminal that wide (0:
@@ -146,18 +205,74 @@ pub struct ExploreArgs {
     pub width: Option<usize>,
 }
 
+/// Which mappings to show (`x mems|rss`, `mem maps|search`).
+#[derive(Debug, Clone, Default, Args)]
+pub struct FilterArgs {
+    /// Only mappings with these permissions (any of r, w, x: `--prot rw`)
+    #[arg(long, value_name = "rwx", value_parser = crit::mem::parse_prot)]
+    pub prot: Option<u32>,
+    /// Only mappings of this kind
+    #[arg(long, value_enum)]
+    pub kind: Option<KindArg>,
+    /// Only mappings overlapping START-END (hexadecimal)
+    #[arg(long, value_name = "START-END", value_parser = crit::mem::parse_range)]
+    pub range: Option<std::ops::Range<u64>>,
+}
+
+/// `--kind`: a kind of mapping.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum KindArg {
+    /// Anonymous private memory (not heap, stack or vdso)
+    Anon,
+    /// A mapped file
+    File,
+    /// The heap
+    Heap,
+    /// A stack
+    Stack,
+    /// Shared mappings (files, shmem, SysV shm, memfd)
+    Shared,
+    /// vdso, vvar and vsyscall
+    Vdso,
+}
+
+impl FilterArgs {
+    /// The library's filter.
+    pub fn filter(&self) -> crit::mem::VmaFilter {
+        use crit::mem::KindFilter as K;
+        crit::mem::VmaFilter {
+            prot: self.prot.unwrap_or(0),
+            kind: self.kind.map(|k| match k {
+                KindArg::Anon => K::Anon,
+                KindArg::File => K::File,
+                KindArg::Heap => K::Heap,
+                KindArg::Stack => K::Stack,
+                KindArg::Shared => K::Shared,
+                KindArg::Vdso => K::Vdso,
+            }),
+            range: self.range.clone(),
+        }
+    }
+}
+
 #[derive(Debug, Args)]
 pub struct StatsArgs {
-    /// Checkpoint directory
+    #[arg(help = CHECKPOINT_HELP, value_name = "CHECKPOINT")]
     pub dir: PathBuf,
+    /// The container of a pod checkpoint (its name, folder or id)
+    #[arg(long, value_name = "NAME")]
+    pub container: Option<String>,
     #[command(flatten)]
     pub output: OutputArgs,
 }
 
 #[derive(Debug, Args)]
 pub struct MemArgs {
-    /// Checkpoint directory
+    #[arg(help = CHECKPOINT_HELP, value_name = "CHECKPOINT")]
     pub dir: PathBuf,
+    /// The container of a pod checkpoint (its name, folder or id)
+    #[arg(long, value_name = "NAME", global = true)]
+    pub container: Option<String>,
     /// Task to read (default: the root task)
     #[arg(long, global = true)]
     pub pid: Option<u32>,
@@ -174,20 +289,32 @@ pub struct MemArgs {
 #[derive(Debug, Subcommand)]
 pub enum MemCommand {
     /// The command line (argv), one argument per line
+    #[command(after_help = ex::MEM_ARGS)]
     Args,
     /// The environment, one variable per line
+    #[command(after_help = ex::MEM_ENV)]
     Env,
     /// A hexdump of LEN bytes at ADDR (decimal or 0x…)
+    #[command(after_help = ex::MEM_READ)]
     Read {
         /// Start address
-        addr: String,
+        #[arg(value_parser = parse_number)]
+        addr: u64,
         /// Number of bytes
-        len: String,
+        #[arg(value_parser = parse_number)]
+        len: u64,
         /// Write the raw bytes instead of a hexdump
         #[arg(long)]
         raw: bool,
+        /// Read file-backed pages CRIU did not dump from the files under ROOT
+        #[arg(long, value_name = "ROOT")]
+        files: Option<PathBuf>,
+        /// Where to write ('-' or absent: standard output)
+        #[arg(short, long = "out", value_name = "OUT")]
+        output: Option<PathBuf>,
     },
     /// Every match of PATTERN, with its address, mapping and context
+    #[command(after_help = ex::MEM_SEARCH)]
     Search {
         /// Text (or regular expression with --regex) to find
         pattern: String,
@@ -200,9 +327,90 @@ pub enum MemCommand {
         /// Match case-insensitively
         #[arg(short, long)]
         ignore_case: bool,
+        /// Only in the mapping of this file (by path), or `[heap]`, `[stack]`
+        #[arg(long = "in", value_name = "PATH")]
+        within: Option<String>,
+        #[command(flatten)]
+        filter: FilterArgs,
     },
     /// The pagemap: address ranges, page counts, flags and where each run lives
-    Maps,
+    #[command(after_help = ex::MEM_MAPS)]
+    Maps {
+        #[command(flatten)]
+        filter: FilterArgs,
+    },
     /// The size of the task's shared memory mappings
+    #[command(after_help = ex::MEM_SHMEM)]
     Shmem,
+}
+
+/// `ADDR` and `LEN`: decimal or `0x…` hexadecimal, `_` allowed between digits.
+pub fn parse_number(s: &str) -> Result<u64, String> {
+    let t = s.trim().replace('_', "");
+    let r = match t.strip_prefix("0x").or_else(|| t.strip_prefix("0X")) {
+        Some(h) => u64::from_str_radix(h, 16),
+        None => t.parse(),
+    };
+    r.map_err(|e| format!("not a number (decimal or 0x…): {e}"))
+}
+
+/// How `crit diff` pairs the tasks of A and B.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum MatchArg {
+    /// The same pid
+    #[default]
+    Pid,
+    /// The same command at the same place in the process tree (pids changed)
+    Comm,
+}
+
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// Checkpoint A (before): a directory, an unpacked container checkpoint or an archive
+    pub a: PathBuf,
+    /// Checkpoint B (after)
+    pub b: PathBuf,
+    #[command(flatten)]
+    pub output: OutputArgs,
+    /// Print nothing: the exit status alone says equal (0) or different (1)
+    #[arg(short, long)]
+    pub quiet: bool,
+    /// How to pair the tasks of A and B
+    #[arg(long = "match", value_enum, default_value_t)]
+    pub match_by: MatchArg,
+    /// List every differing page, not only the first few of each mapping
+    #[arg(long)]
+    pub pages: bool,
+    /// Show LEN bytes at ADDR (decimal or 0x…) of both sides, instead of the report
+    #[arg(long, num_args = 2, value_names = ["ADDR", "LEN"], value_parser = parse_number)]
+    pub hexdiff: Option<Vec<u64>>,
+    /// The task (pid in A) whose memory --hexdiff shows (default: the root task)
+    #[arg(long, requires = "hexdiff")]
+    pub pid: Option<u32>,
+    /// Also compare the image files, entry by entry
+    #[arg(long)]
+    pub images: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct CoredumpArgs {
+    #[arg(help = CHECKPOINT_HELP, value_name = "CHECKPOINT")]
+    pub dir: PathBuf,
+    /// Task to dump, by pid or thread id (default: the root task)
+    #[arg(long, conflicts_with = "all")]
+    pub pid: Option<u32>,
+    /// Dump every task (zombies are skipped: they have no memory)
+    #[arg(long)]
+    pub all: bool,
+    /// Where to write the core (default: core.PID in the current directory)
+    #[arg(short, long = "out", value_name = "FILE", conflicts_with_all = ["out_dir", "all"])]
+    pub output: Option<PathBuf>,
+    /// Directory to write core.PID in
+    #[arg(long, value_name = "DIR")]
+    pub out_dir: Option<PathBuf>,
+    /// Read the file pages the checkpoint does not hold from the mapped files
+    /// under ROOT ('/' for a checkpoint of this machine, else the extracted
+    /// root file system); without it they are left out, as the kernel does
+    #[arg(long, value_name = "ROOT")]
+    pub files: Option<PathBuf>,
 }

@@ -4,30 +4,69 @@ use std::fs::File;
 use std::io::{self, Read, Write};
 use std::path::Path;
 
-use anyhow::Result;
+use anyhow::{bail, Result};
 use crit::convert::{self, DecodeOptions};
 use crit::image::ImageReader;
+use crit::raw::{self, RawKind};
 
 use super::args::{DecodeArgs, EncodeArgs, InfoArgs, ShowArgs};
 use super::output::{is_std, with_output};
 
-fn open_image(input: Option<&Path>) -> Result<ImageReader<Box<dyn Read>>> {
+/// The input as a plain reader, its name for messages, and its size if known.
+fn open_input(input: Option<&Path>) -> Result<(Box<dyn Read>, String, Option<u64>)> {
     if is_std(input) {
-        return Ok(ImageReader::new(
-            Box::new(io::stdin().lock()) as Box<dyn Read>,
-            "<stdin>",
-            None,
-        )?);
+        return Ok((Box::new(io::stdin().lock()), "<stdin>".into(), None));
     }
     let path = input.expect("checked");
+    if let Some((r, name, len)) = crit::source::open_archive_member(path)? {
+        return Ok((Box::new(r), name, Some(len)));
+    }
     let name = path.display().to_string();
     let f = File::open(path).map_err(|e| crit::Error::io(&name, e))?;
     let len = f.metadata().map_err(|e| crit::Error::io(&name, e))?.len();
-    Ok(ImageReader::new(Box::new(f) as Box<dyn Read>, name, Some(len))?)
+    Ok((Box::new(f), name, Some(len)))
 }
 
-fn decode_to(input: Option<&Path>, output: Option<&Path>, opts: DecodeOptions) -> Result<()> {
-    let mut reader = open_image(input)?;
+/// A protobuf image, or the raw image (netlink dump, ruleset text, tmpfs tar)
+/// the first bytes or the file name say it is.
+enum Opened {
+    Image(ImageReader<Box<dyn Read>>),
+    Raw(RawKind, Box<dyn Read>, String),
+}
+
+fn open_image(input: Option<&Path>) -> Result<Opened> {
+    let (reader, name, len) = open_input(input)?;
+    let (kind, reader) = raw::sniff(&name, reader)?;
+    let reader: Box<dyn Read> = Box::new(reader);
+    Ok(match kind {
+        Some(kind) => Opened::Raw(kind, reader, name),
+        None => Opened::Image(ImageReader::new(reader, name, len)?),
+    })
+}
+
+fn decode_to(input: Option<&Path>, output: Option<&Path>, opts: DecodeOptions, extract: Option<&Path>) -> Result<()> {
+    let mut reader = match open_image(input)? {
+        Opened::Image(_) if extract.is_some() => {
+            bail!("--extract unpacks tmpfs-dev-N.tar.gz.img images only")
+        }
+        Opened::Image(r) => r,
+        Opened::Raw(kind, reader, name) => {
+            let ropts = raw::RawOptions {
+                pretty: opts.pretty,
+                extract: extract.map(Path::to_path_buf),
+            };
+            let mut skipped = Vec::new();
+            with_output(output, input, |out| {
+                skipped = raw::decode(kind, reader, &name, &mut *out, &ropts)?.skipped;
+                out.write_all(b"\n").map_err(|e| crit::Error::io("<output>", e))?;
+                Ok(())
+            })?;
+            for s in skipped {
+                eprintln!("crit: {name}: not extracted: {s}");
+            }
+            return Ok(());
+        }
+    };
     with_output(output, input, |out| {
         convert::decode_image(&mut reader, &mut *out, opts)?;
         out.write_all(b"\n").map_err(|e| crit::Error::io("<output>", e))?;
@@ -40,7 +79,12 @@ pub fn decode(args: &DecodeArgs) -> Result<()> {
         pretty: args.pretty,
         no_payload: args.nopl,
     };
-    decode_to(args.input.as_deref(), args.output.as_deref(), opts)
+    decode_to(
+        args.input.as_deref(),
+        args.output.as_deref(),
+        opts,
+        args.extract.as_deref(),
+    )
 }
 
 pub fn show(args: &ShowArgs) -> Result<()> {
@@ -51,6 +95,7 @@ pub fn show(args: &ShowArgs) -> Result<()> {
             pretty: true,
             no_payload: args.nopl,
         },
+        args.extract.as_deref(),
     )
 }
 
@@ -69,15 +114,24 @@ pub fn encode(args: &EncodeArgs) -> Result<()> {
 }
 
 pub fn info(args: &InfoArgs) -> Result<()> {
-    let mut reader = open_image(Some(&args.input))?;
-    let info = convert::image_info(&mut reader)?;
     // The Python CRIT prints this with indent=4.
+    let text = match open_image(Some(&args.input))? {
+        Opened::Image(mut reader) => {
+            let info = convert::image_info(&mut reader)?;
+            format!(
+                "{{\n    \"magic\": \"{}\",\n    \"count\": {}\n}}",
+                info.magic, info.count
+            )
+        }
+        Opened::Raw(kind, reader, name) => {
+            let info = raw::info(kind, reader, &name)?;
+            format!(
+                "{{\n    \"magic\": \"{}\",\n    \"count\": {},\n    \"size\": {}\n}}",
+                info.magic, info.count, info.size
+            )
+        }
+    };
     let mut out = io::stdout().lock();
-    writeln!(
-        out,
-        "{{\n    \"magic\": \"{}\",\n    \"count\": {}\n}}",
-        info.magic, info.count
-    )
-    .map_err(|e| crit::Error::io("<output>", e))?;
+    writeln!(out, "{text}").map_err(|e| crit::Error::io("<output>", e))?;
     Ok(())
 }

@@ -74,8 +74,7 @@ pub fn escape_bytes_into(out: &mut String, bytes: &[u8]) {
 }
 
 /// `s` escaped, as a new string.
-#[cfg(test)]
-fn escape(s: &str) -> String {
+pub fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     escape_into(&mut out, s);
     out

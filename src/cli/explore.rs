@@ -1,26 +1,59 @@
-//! `crit x DIR ps|fds|mems|rss|sk`: the explorers, as tables or JSON.
+//! `crit x DIR ps|fds|mems|rss|sk|net|mnt|ns|cg`: the explorers, as tables or JSON.
 
 use anyhow::Result;
 use crit::explore::files::FileTable;
-use crit::explore::{fds, mems, ps, queues, rss, sk, Checkpoint, Lazy, TaskHead, TaskState};
+use crit::explore::select::{self, Selected};
+use crit::explore::{
+    cg, fds, mems, mnt, net, ns, overview, ps, queues, rss, sk, Checkpoint, Lazy, TaskHead, TaskState,
+};
+use crit::mem::VmaFilter;
+use crit::source::{OpenOptions, Source};
 use serde::Serialize;
 
 use super::args::{ExploreArgs, Explorer, Format};
+use super::explore_ct;
 use super::render::{self, human_size, Text, Tone};
-use super::table::{self, Cell, Table};
+use super::table::{self, Cell, Table, TextTable};
 
 /// Runs `crit x DIR WHAT`: opens the checkpoint, runs the explorer and prints
-/// its report as tables or as JSON. Both stream: one task is read at a time,
-/// and a task's rows are produced as they are written, so a checkpoint of
-/// thousands of tasks (or a task of 100,000 mappings) stays small.
+/// its report as tables or as JSON. The task explorers stream: one task is
+/// read at a time, and a task's rows are produced as they are written, so a
+/// checkpoint of thousands of tasks (or a task of 100,000 mappings) stays small.
 pub fn run(args: &ExploreArgs) -> Result<()> {
-    let cp = Checkpoint::open(&args.dir)?;
-    if args.output.format == Format::Json {
-        return json(&cp, args.what);
+    let opts = OpenOptions {
+        container: args.container.clone(),
+        // The overview reads each task's command line from its memory.
+        pages: args.what.is_none(),
+        ..OpenOptions::default()
+    };
+    let mut cp = Checkpoint::from_source(Source::open(&args.dir, &opts)?)?;
+    if let Some(pid) = args.pid {
+        let sel = select::select(&mut cp, pid, args.tree)?;
+        note_thread(&sel);
+    }
+    let json = args.output.format == Format::Json;
+    let filter = args.filter.filter();
+    if !filter.is_empty() && !matches!(args.what, Some(Explorer::Mems | Explorer::Rss)) {
+        usage("--prot, --kind and --range filter mappings: they go with mems and rss");
     }
     let color = render::use_color(args.output.color);
+    table::force_width(args.width);
+    let Some(what) = args.what else {
+        let r = overview::explore(&cp)?;
+        return if json {
+            render::print_json(&r)
+        } else {
+            let mut out = Text::stdout(color, table::table_width(args.width))?;
+            overview_table(&r).write(&mut out)?;
+            out.finish()?;
+            Ok(())
+        };
+    };
+    if json {
+        return json_report(&cp, what, &filter);
+    }
     let mut out = Text::stdout(color, table::table_width(args.width))?;
-    match args.what {
+    match what {
         Explorer::Ps => ps_table(&mut out, &ps::explore(&cp))?,
         Explorer::Fds => {
             let table = FileTable::load(&cp)?;
@@ -28,24 +61,48 @@ pub fn run(args: &ExploreArgs) -> Result<()> {
         }
         Explorer::Mems => {
             let table = FileTable::load(&cp)?;
-            for_each(mems::tasks(&cp, &table), |t| mems_table(&mut out, &t))?
+            for_each(mems::tasks(&cp, &table, &filter), |t| mems_table(&mut out, &t))?
         }
         Explorer::Rss => {
             let table = FileTable::load(&cp)?;
-            for_each(rss::tasks(&cp, &table), |t| rss_table(&mut out, &t))?
+            for_each(rss::tasks(&cp, &table, &filter), |t| rss_table(&mut out, &t))?
         }
         Explorer::Sk => {
             let table = FileTable::load(&cp)?;
             let queued = queues::sk_queues(&cp)?;
             for_each(sk::tasks(&cp, &table, &queued), |t| sk_table(&mut out, &t))?
         }
+        Explorer::Net => explore_ct::net_table(&mut out, &net::explore(&cp)?)?,
+        Explorer::Mnt => explore_ct::mnt_table(&mut out, &mnt::explore(&cp)?)?,
+        Explorer::Ns => explore_ct::ns_table(&mut out, &ns::explore(&cp)?)?,
+        Explorer::Cg => explore_ct::cg_table(&mut out, &cg::explore(&cp)?)?,
     }
     out.finish()?;
     Ok(())
 }
 
-/// The report as one JSON document, `{"tasks": [...]}`, written task by task.
-fn json(cp: &Checkpoint, what: Explorer) -> Result<()> {
+/// Exits as clap does for a usage error (status 2).
+pub fn usage(msg: &str) -> ! {
+    use clap::CommandFactory;
+    let mut cli = super::args::Cli::command();
+    cli.build();
+    let x = cli.find_subcommand_mut("x").expect("the x command");
+    x.error(clap::error::ErrorKind::ArgumentConflict, msg).exit()
+}
+
+/// `--pid` named a thread: say which process is shown instead.
+pub fn note_thread(sel: &Selected) {
+    if let Some(tid) = sel.thread {
+        eprintln!(
+            "crit: note: {tid} is a thread of process {}; showing {}",
+            sel.pid, sel.pid
+        );
+    }
+}
+
+/// The report as one JSON document (`{"tasks": [...]}` for the task
+/// explorers, written task by task).
+fn json_report(cp: &Checkpoint, what: Explorer, filter: &VmaFilter) -> Result<()> {
     #[derive(Serialize)]
     struct Report<T> {
         tasks: T,
@@ -62,13 +119,13 @@ fn json(cp: &Checkpoint, what: Explorer) -> Result<()> {
         Explorer::Mems => {
             let table = FileTable::load(cp)?;
             render::print_json(&Report {
-                tasks: Lazy::new(mems::tasks(cp, &table)),
+                tasks: Lazy::new(mems::tasks(cp, &table, filter)),
             })?;
         }
         Explorer::Rss => {
             let table = FileTable::load(cp)?;
             render::print_json(&Report {
-                tasks: Lazy::new(rss::tasks(cp, &table)),
+                tasks: Lazy::new(rss::tasks(cp, &table, filter)),
             })?;
         }
         Explorer::Sk => {
@@ -78,6 +135,10 @@ fn json(cp: &Checkpoint, what: Explorer) -> Result<()> {
                 tasks: Lazy::new(sk::tasks(cp, &table, &queued)),
             })?;
         }
+        Explorer::Net => render::print_json(&net::explore(cp)?)?,
+        Explorer::Mnt => render::print_json(&mnt::explore(cp)?)?,
+        Explorer::Ns => render::print_json(&ns::explore(cp)?)?,
+        Explorer::Cg => render::print_json(&cg::explore(cp)?)?,
     }
     Ok(())
 }
@@ -109,6 +170,38 @@ fn task_heading(out: &mut Text, t: &TaskHead, what: &str, heading: impl FnOnce()
     }
     out.line(Tone::Heading, &heading())?;
     Ok(true)
+}
+
+/// The overview as a table: one row per task, `COMMAND` indented by depth
+/// (`[comm]` when the checkpoint holds no command line).
+fn overview_table(r: &overview::OverviewReport) -> TextTable {
+    let mut t = TextTable::new(&["PID", "PPID", "THR", "STATE", "MEMORY", "FDS", "SOCKETS", "COMMAND"])
+        .right_align(&[0, 1, 2, 4, 5, 6]);
+    for p in &r.tasks {
+        let command = match &p.argv {
+            Some(argv) if !argv.is_empty() => argv.join(" "),
+            _ => format!("[{}]", p.comm),
+        };
+        let tone = if p.state == TaskState::Alive {
+            Tone::Plain
+        } else {
+            Tone::Warn
+        };
+        t.row(
+            vec![
+                p.pid.to_string(),
+                p.ppid.to_string(),
+                p.threads.to_string(),
+                p.state.as_str().to_string(),
+                human_size(p.memory_held),
+                p.fds.to_string(),
+                p.sockets.to_string(),
+                format!("{}{command}", "  ".repeat(p.depth)),
+            ],
+            tone,
+        );
+    }
+    t
 }
 
 /// The `ps` report as a table: one row per task, `COMM` indented by depth.
@@ -158,7 +251,8 @@ fn fds_table(out: &mut Text, task: &fds::FdsTask) -> Result<()> {
             } else {
                 Tone::Plain
             };
-            rows.row(tone, &[f.fd.into(), (&f.kind).into(), (&f.object).into()])?;
+            let object = format!("{}{}", f.object, f.detail());
+            rows.row(tone, &[f.fd.into(), (&f.kind).into(), (&object).into()])?;
         }
         for (name, path) in [("cwd", &task.cwd), ("root", &task.root)] {
             if let Some(p) = path {
@@ -198,16 +292,34 @@ fn mems_table(out: &mut Text, task: &mems::LazyTask) -> Result<()> {
 fn rss_table(out: &mut Text, task: &rss::LazyTask) -> Result<()> {
     let heading = || {
         let pages = task.present_pages;
-        format!("{}: {pages} pages present ({} KiB)", task_line(&task.task), pages * 4)
+        let parent = match (task.parent_pages, task.parent_missing) {
+            (0, _) => String::new(),
+            (n, false) => format!(", {n} in the parent checkpoint"),
+            (n, true) => format!(", {n} in a parent checkpoint that is MISSING"),
+        };
+        format!(
+            "{}: {pages} pages present ({} KiB){parent}",
+            task_line(&task.task),
+            pages * 4
+        )
     };
     if !task_heading(out, &task.task, "pages", heading)? {
         return Ok(());
     }
     let table = Table::new(&["RUN", "PAGES", "IN VMA", "PAGES", "FILE"]).right_align(&[0, 1, 2, 3]);
     out.table(&table, |rows| {
+        let mut parent = String::new();
         for run in task.runs() {
             let run = run?;
-            let (start, pages) = (Cell::Hex(run.start.0), Cell::Num(run.pages));
+            let pages = if run.in_parent {
+                parent.clear();
+                parent.push_str(itoa::Buffer::new().format(run.pages));
+                parent.push_str(" parent");
+                Cell::Text(&parent)
+            } else {
+                Cell::Num(run.pages)
+            };
+            let start = Cell::Hex(run.start.0);
             if run.vmas.is_empty() {
                 rows.row(Tone::Warn, &[start, pages, "-".into()])?;
             }

@@ -1,58 +1,88 @@
 //! `crit mem DIR [--pid PID] args|env|read|search|maps|shmem`.
 
-use std::io::{self, Write};
+use std::io::Write;
 
-use anyhow::{bail, Context, Result};
-use crit::mem::{printable, MapRun, MemReader, SearchMatch, Searcher, Vma};
-use serde_json::{json, Value};
+use std::collections::HashSet;
+
+use anyhow::{anyhow, bail, Result};
+use crit::explore::files::FileTable;
+use crit::explore::Checkpoint;
+use crit::explore::Hex;
+use crit::mem::{printable, MapRun, MemReader, SearchMatch, Searcher, SharedKind, Vma, VmaFilter};
+use crit::source::{OpenOptions, Source};
 
 use super::args::{Format, MemArgs, MemCommand};
+use super::memjson::{MatchJson, RunJson, SharedJson, ShmemJson};
+use super::memread::{self, Form};
+use super::output::stdout_error;
 use super::render::{print_json, stdout_buffered, use_color, Text, Tone};
 use super::stats::size;
 use super::table::{Cell, Table};
 
-/// Bytes read per step by `read`, so any length streams.
-const READ_CHUNK: usize = 1024 * 1024;
+/// Exits as clap does for a usage error (status 2).
+fn usage(msg: &str) -> ! {
+    use clap::CommandFactory;
+    let mut cli = super::args::Cli::command();
+    cli.build();
+    let mem = cli.find_subcommand_mut("mem").expect("the mem command");
+    let read = mem.find_subcommand_mut("read").expect("mem read");
+    read.error(clap::error::ErrorKind::ArgumentConflict, msg).exit()
+}
 
 pub fn run(args: &MemArgs) -> Result<()> {
-    let mem = MemReader::open(&args.dir, args.pid)?;
+    let opts = OpenOptions {
+        pages: true,
+        container: args.container.clone(),
+        ..OpenOptions::default()
+    };
+    let mem = MemReader::from_source(Source::open(&args.dir, &opts)?, args.pid)?;
+    if let Some(tid) = args.pid.filter(|&p| p != mem.pid()) {
+        eprintln!(
+            "crit: note: {tid} is a thread of process {}; reading {}",
+            mem.pid(),
+            mem.pid()
+        );
+    }
     let json = args.format == Format::Json;
     let color = use_color(args.color);
     match &args.command {
         MemCommand::Args => strings(&mem, MemReader::args_bytes, json),
         MemCommand::Env => strings(&mem, MemReader::env_bytes, json),
-        MemCommand::Read { addr, len, raw } => read(&mem, parse_num(addr, "ADDR")?, parse_num(len, "LEN")?, *raw, json),
+        MemCommand::Read {
+            addr,
+            len,
+            raw,
+            files,
+            output,
+        } => {
+            let form = match (*raw, json) {
+                (true, true) => usage("--raw writes the bytes themselves: it cannot be --format json"),
+                (true, false) => Form::Raw,
+                (false, true) => Form::Json,
+                (false, false) => Form::Hexdump,
+            };
+            memread::read(&mem, *addr, *len, form, files.as_deref(), output.as_deref())
+        }
         MemCommand::Search {
             pattern,
             regex,
             context,
             ignore_case,
+            within,
+            filter,
         } => {
             let searcher = if *regex {
                 Searcher::regex(pattern, *ignore_case)
             } else {
                 Searcher::literal(pattern.as_bytes(), *ignore_case)
             }
-            .with_context(|| format!("bad pattern {pattern:?}"))?;
-            search(&mem, &searcher, *context, json, color)
+            .map_err(|e| anyhow!("bad pattern {pattern:?}: {e}"))?;
+            let keep = Keep::new(&mem, filter.filter(), within.as_deref())?;
+            search(&mem, &searcher, *context, json, color, &keep)
         }
-        MemCommand::Maps => maps(&mem, json, color),
+        MemCommand::Maps { filter } => maps(&mem, json, color, &Keep::new(&mem, filter.filter(), None)?),
         MemCommand::Shmem => shmem(&mem, json, color),
     }
-}
-
-fn hex(x: u64) -> String {
-    format!("{x:#x}")
-}
-
-/// `ADDR`/`LEN`: decimal or `0x…` hexadecimal.
-fn parse_num(s: &str, what: &str) -> Result<u64> {
-    let t = s.trim().replace('_', "");
-    let r = match t.strip_prefix("0x").or_else(|| t.strip_prefix("0X")) {
-        Some(h) => u64::from_str_radix(h, 16),
-        None => t.parse(),
-    };
-    r.with_context(|| format!("{what} {s:?} is not a number (decimal or 0x…)"))
 }
 
 /// argv or the environment: JSON strings (invalid UTF-8 replaced), or one
@@ -71,89 +101,70 @@ fn strings(mem: &MemReader, get: fn(&MemReader) -> crit::Result<Vec<Vec<u8>>>, j
     Ok(())
 }
 
-fn note_missing(missing: &[std::ops::Range<u64>]) {
-    for m in missing {
-        eprintln!(
-            "crit: note: {:#x}-{:#x} ({} bytes) is not in the checkpoint; read as zeros",
-            m.start,
-            m.end,
-            m.end - m.start
-        );
-    }
+/// The mappings `--prot`, `--kind`, `--range` and `--in` keep.
+struct Keep {
+    filter: VmaFilter,
+    /// With `--in`: the starts of the mappings of that path.
+    within: Option<HashSet<u64>>,
 }
 
-/// Adds `r` to sorted ranges, joining it to the last when they touch.
-fn push_range(all: &mut Vec<std::ops::Range<u64>>, r: std::ops::Range<u64>) {
-    match all.last_mut() {
-        Some(last) if last.end == r.start => last.end = r.end,
-        _ => all.push(r),
-    }
-}
-
-fn read(mem: &MemReader, addr: u64, len: u64, raw: bool, json: bool) -> Result<()> {
-    if addr.checked_add(len).is_none() {
-        bail!("{addr:#x} + {len} runs past the end of the address space");
-    }
-    let out = io::stdout();
-    let mut out = io::BufWriter::with_capacity(128 * 1024, out.lock());
-    let width = format!("{:x}", addr + len).len().max(8);
-    let mut missing = Vec::new();
-    let mut buf = vec![0u8; READ_CHUNK.min(len as usize)];
-    if json {
-        write!(
-            out,
-            "{{\n  \"address\": \"{addr:#x}\",\n  \"length\": {len},\n  \"hex\": \""
-        )
-        .context("<output>")?;
-    }
-    let mut done = 0u64;
-    while done < len {
-        let n = ((len - done) as usize).min(READ_CHUNK);
-        let at = addr + done;
-        for m in mem.read_into(at, &mut buf[..n])? {
-            push_range(&mut missing, m);
-        }
-        let chunk = &buf[..n];
-        if raw {
-            out.write_all(chunk)
-        } else if json {
-            chunk.iter().try_for_each(|b| write!(out, "{b:02x}"))
-        } else {
-            hexdump(&mut out, at, chunk, width)
-        }
-        .context("<output>")?;
-        done += n as u64;
-    }
-    if json {
-        let m: Vec<Value> = missing
-            .iter()
-            .map(|r| json!({"start": hex(r.start), "end": hex(r.end)}))
-            .collect();
-        writeln!(out, "\",\n  \"missing\": {}\n}}", serde_json::to_string(&m)?).context("<output>")?;
-    }
-    out.flush().context("<output>")?;
-    if !json {
-        note_missing(&missing);
-    }
-    Ok(())
-}
-
-/// `xxd`-style lines: address, 16 bytes in pairs, ASCII.
-fn hexdump(out: &mut impl Write, addr: u64, data: &[u8], width: usize) -> io::Result<()> {
-    for (i, line) in data.chunks(16).enumerate() {
-        let mut hexs = String::with_capacity(40);
-        for j in 0..16 {
-            match line.get(j) {
-                Some(b) => hexs.push_str(&format!("{b:02x}")),
-                None => hexs.push_str("  "),
+impl Keep {
+    fn new(mem: &MemReader, filter: VmaFilter, within: Option<&str>) -> Result<Self> {
+        let within = match within {
+            None => None,
+            Some(path) => {
+                let special = match path {
+                    "[heap]" => Some("heap"),
+                    "[stack]" => Some("stack"),
+                    "[vdso]" => Some("vdso"),
+                    _ => None,
+                };
+                let mut table = None;
+                let mut set = HashSet::new();
+                for v in mem.vmas() {
+                    let hit = match special {
+                        Some(kind) => v.kind() == kind,
+                        None if v.is_file_backed() => {
+                            if table.is_none() {
+                                table = Some(FileTable::load(&Checkpoint::from_source(mem.source().clone())?)?);
+                            }
+                            let t = table.as_ref().expect("loaded above");
+                            u32::try_from(v.shmid).ok().and_then(|id| t.path(id).ok()).as_deref() == Some(path)
+                        }
+                        None => false,
+                    };
+                    if hit {
+                        set.insert(v.start);
+                    }
+                }
+                if set.is_empty() {
+                    bail!("task {} has no mapping of {path:?}", mem.pid());
+                }
+                Some(set)
             }
-            if j % 2 == 1 && j < 15 {
-                hexs.push(' ');
-            }
-        }
-        writeln!(out, "{:0width$x}: {hexs}  {}", addr + 16 * i as u64, printable(line))?;
+        };
+        Ok(Keep { filter, within })
     }
-    Ok(())
+
+    fn is_empty(&self) -> bool {
+        self.filter.is_empty() && self.within.is_none()
+    }
+
+    /// Whether addresses `start..end`, in mapping `v`, are kept: the
+    /// mapping is, and they overlap `--range`.
+    fn keeps(&self, start: u64, end: u64, v: Option<&Vma>) -> bool {
+        if self.is_empty() {
+            return true;
+        }
+        let Some(v) = v else { return false };
+        self.filter.matches(v)
+            && self
+                .filter
+                .range
+                .as_ref()
+                .is_none_or(|r| start < r.end && r.start < end)
+            && self.within.as_ref().is_none_or(|w| w.contains(&v.start))
+    }
 }
 
 fn vma_label(v: Option<&Vma>) -> String {
@@ -163,49 +174,51 @@ fn vma_label(v: Option<&Vma>) -> String {
     )
 }
 
-fn vma_json(v: Option<&Vma>) -> Value {
-    v.map_or(
-        Value::Null,
-        |v| json!({"start": hex(v.start), "end": hex(v.end), "perms": v.perms(), "kind": v.kind()}),
-    )
-}
-
-fn search(mem: &MemReader, searcher: &Searcher, context: usize, json: bool, color: bool) -> Result<()> {
+fn search(mem: &MemReader, searcher: &Searcher, context: usize, json: bool, color: bool, keep: &Keep) -> Result<()> {
     // Matches stream out as they are found: a big dump shows results early,
     // and memory stays bounded however many there are (JSON included).
-    let n = if json {
-        search_json(mem, searcher, context)?
+    let out = stdout_buffered()?;
+    let io_err = stdout_error;
+    let mut out = if json {
+        let mut out = out;
+        out.write_all(b"[").map_err(io_err)?;
+        Err(out)
     } else {
-        let mut out = Text::stdout(color, None)?;
-        let stats = mem.search(searcher, context, |m| match_line(&mut out, &m, color))?;
-        out.finish()?;
-        stats
+        Ok(Text::new(out, color, None))
     };
-    eprintln!("crit: {} matches in {} held bytes", n.matches, n.bytes_scanned);
-    Ok(())
-}
-
-fn search_json(mem: &MemReader, searcher: &Searcher, context: usize) -> Result<crit::mem::SearchStats> {
-    let mut out = stdout_buffered()?;
-    let io_err = |e: io::Error| crit::Error::io("<output>", e);
-    out.write_all(b"[").map_err(io_err)?;
     let mut n = 0u64;
     let stats = mem.search(searcher, context, |m| {
+        if !keep.keeps(m.addr, m.addr + m.bytes.len() as u64, m.vma.as_ref()) {
+            return Ok(());
+        }
         n += 1;
-        let item = json!({
-            "address": hex(m.addr),
-            "length": m.bytes.len(),
-            "vma": vma_json(m.vma.as_ref()),
-            "before": printable(&m.before),
-            "match": printable(&m.bytes),
-            "after": printable(&m.after),
-        });
-        out.write_all(if n > 1 { b",\n  " } else { b"\n  " }).map_err(io_err)?;
-        serde_json::to_writer(&mut out, &item).map_err(|e| io_err(e.into()))
+        match &mut out {
+            Ok(text) => match_line(text, &m, color),
+            Err(out) => {
+                let item = MatchJson::from(&m);
+                out.write_all(if n > 1 { b",\n  " } else { b"\n  " }).map_err(io_err)?;
+                serde_json::to_writer(&mut *out, &item).map_err(|e| io_err(e.into()))
+            }
+        }
     })?;
-    out.write_all(if n > 0 { b"\n]\n" } else { b"]\n" }).map_err(io_err)?;
-    out.flush().map_err(io_err)?;
-    Ok(stats)
+    match out {
+        Ok(text) => {
+            text.finish()?;
+        }
+        Err(mut out) => {
+            out.write_all(if n > 0 { b"\n]\n" } else { b"]\n" }).map_err(io_err)?;
+            out.flush().map_err(io_err)?;
+        }
+    }
+    if keep.is_empty() {
+        eprintln!("crit: {} matches in {} held bytes", stats.matches, stats.bytes_scanned);
+    } else {
+        eprintln!(
+            "crit: {n} matches in the mappings asked for ({} in all {} held bytes)",
+            stats.matches, stats.bytes_scanned
+        );
+    }
+    Ok(())
 }
 
 /// `ADDR  VMA  before[match]after`; the context shows bytes outside
@@ -261,30 +274,30 @@ fn location(r: &MapRun) -> String {
     }
 }
 
-fn maps(mem: &MemReader, json: bool, color: bool) -> Result<()> {
+fn maps(mem: &MemReader, json: bool, color: bool, keep: &Keep) -> Result<()> {
+    // A run is kept when a mapping it overlaps is kept.
+    let kept = |r: &&MapRun| {
+        let vmas = mem.vmas();
+        let first = vmas.partition_point(|v| v.end <= r.start);
+        let mut over = vmas[first..].iter().take_while(|v| v.start < r.end).peekable();
+        if over.peek().is_none() {
+            return keep.keeps(r.start, r.end, None);
+        }
+        over.any(|v| keep.keeps(r.start, r.end, Some(v)))
+    };
     if json {
-        let runs: Vec<Value> = mem
+        let runs: Vec<RunJson> = mem
             .maps()
             .iter()
-            .map(|r| {
-                json!({
-                    "start": hex(r.start),
-                    "end": hex(r.end),
-                    "nr_pages": r.nr_pages,
-                    "flags": flag_names(r),
-                    "image": r.image,
-                    "pieces": r.pieces.iter().map(|p| json!({
-                        "start": hex(p.start), "len": p.len, "file": p.file, "offset": p.offset,
-                    })).collect::<Vec<_>>(),
-                })
-            })
+            .filter(kept)
+            .map(|r| RunJson::new(r, flag_names(r)))
             .collect();
         return print_json(&runs);
     }
     let mut out = Text::stdout(color, None)?;
     let table = Table::new(&["START", "END", "PAGES", "FLAGS", "IMAGE", "LIVES IN"]).right_align(&[2]);
     out.table(&table, |rows| {
-        for r in mem.maps() {
+        for r in mem.maps().iter().filter(kept) {
             let flags = flag_names(r).join(",");
             let location = location(r);
             let cells = [
@@ -306,28 +319,56 @@ fn maps(mem: &MemReader, json: bool, color: bool) -> Result<()> {
 fn shmem(mem: &MemReader, json: bool, color: bool) -> Result<()> {
     let total = mem.shmem_size();
     let held: u64 = mem.shared_mappings().iter().map(|s| s.held).sum();
+    // File mappings are named by path (their contents are the file's).
+    let mut files = None;
+    let mut paths = Vec::new();
+    for s in mem.shared_mappings() {
+        paths.push(if s.kind == SharedKind::File {
+            if files.is_none() {
+                files = Some(FileTable::load(&Checkpoint::from_source(mem.source().clone())?)?);
+            }
+            let t = files.as_ref().expect("loaded above");
+            u32::try_from(s.vma.shmid).ok().and_then(|id| t.path(id).ok())
+        } else {
+            None
+        });
+    }
     if json {
-        let maps: Vec<Value> = mem
+        let mappings: Vec<SharedJson> = mem
             .shared_mappings()
             .iter()
-            .map(|s| {
-                json!({
-                    "start": hex(s.vma.start), "end": hex(s.vma.end), "size": s.vma.len(),
-                    "perms": s.vma.perms(), "kind": s.kind, "object": s.object,
-                    "image": s.image, "held": s.held,
-                })
+            .zip(&paths)
+            .map(|(s, path)| SharedJson {
+                start: Hex(s.vma.start),
+                end: Hex(s.vma.end),
+                size: s.vma.len(),
+                perms: s.vma.perms(),
+                kind: s.kind,
+                object: s.object,
+                path: path.clone(),
+                image: s.image.clone(),
+                held: s.held,
             })
             .collect();
-        return print_json(&json!({"pid": mem.pid(), "size": total, "held": held, "mappings": maps}));
+        return print_json(&ShmemJson {
+            pid: mem.pid(),
+            size: total,
+            held,
+            mappings,
+        });
     }
     let mut out = Text::stdout(color, None)?;
     let table =
         Table::new(&["START", "END", "SIZE", "PERMS", "KIND", "OBJECT", "CONTENTS", "HELD"]).right_align(&[2, 7]);
     out.table(&table, |rows| {
-        for s in mem.shared_mappings() {
+        for (s, path) in mem.shared_mappings().iter().zip(&paths) {
             let kind = serde_json::to_value(s.kind)?;
             let (len, perms, held) = (size(s.vma.len()), s.vma.perms(), size(s.held));
-            let object = s.object.map_or_else(|| "-".into(), |o| o.to_string());
+            let object = match (path, s.object) {
+                (Some(p), _) => p.clone(),
+                (None, Some(o)) => o.to_string(),
+                (None, None) => "-".into(),
+            };
             let cells = [
                 Cell::Hex(s.vma.start),
                 Cell::Hex(s.vma.end),

@@ -2,9 +2,17 @@
 
 pub mod args;
 pub mod codec;
+pub mod coredump;
+pub mod diff;
 pub mod escape;
+pub mod examples;
 pub mod explore;
+pub mod explore_ct;
+pub mod hexdump;
+pub mod inspect;
 pub mod mem;
+pub mod memjson;
+pub mod memread;
 pub mod output;
 pub mod render;
 pub mod stats;

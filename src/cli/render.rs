@@ -9,6 +9,7 @@ use anyhow::Result;
 
 use super::args::ColorChoice;
 use super::escape;
+use super::output::stdout_error;
 
 /// Whether to colour output: `--color`, else a terminal without `NO_COLOR`.
 pub fn use_color(choice: ColorChoice) -> bool {
@@ -29,7 +30,7 @@ pub fn stdout_buffered() -> Result<BufWriter<File>> {
 
 /// A write error on standard output, with the system's reason.
 fn out_err(e: io::Error) -> crit::Error {
-    crit::Error::io("<output>", e)
+    stdout_error(e)
 }
 
 /// Prints one JSON document (pretty, with a final newline) to standard output.
@@ -248,6 +249,38 @@ impl<W: Write> Text<W> {
         self.out.flush().map_err(out_err)?;
         Ok(self.out)
     }
+}
+
+impl Text<Vec<u8>> {
+    /// What was written to memory, as a string.
+    pub fn into_string(self) -> String {
+        String::from_utf8(self.out).expect("escaped text is UTF-8")
+    }
+}
+
+/// A heading line (escaped, bold when colour is on), for reports put
+/// together as a string.
+pub fn heading(text: &str, color: bool) -> String {
+    let mut t = Text::new(Vec::new(), color, None);
+    let _ = t.line(Tone::Heading, text);
+    t.into_string()
+}
+
+/// Prints a report put together as a string (of [`heading`], [`text_line`]
+/// and [`TextTable::render`](super::table::TextTable::render), which escape).
+pub fn print_text(text: &str) -> Result<()> {
+    let mut out = stdout_buffered()?;
+    out.write_all(text.as_bytes()).map_err(out_err)?;
+    if !text.ends_with('\n') {
+        writeln!(out).map_err(out_err)?;
+    }
+    out.flush().map_err(out_err)?;
+    Ok(())
+}
+
+/// One line of text from a checkpoint (escaped), with its line break.
+pub fn text_line(text: &str) -> String {
+    heading(text, false)
 }
 
 /// `16K`, `3.8M`, `512`: a byte count for narrow columns (powers of 1024).

@@ -1,6 +1,7 @@
 //! `crit stats DIR`: the dump and restore statistics, with units.
 
 use anyhow::{bail, Result};
+use crit::source::{OpenOptions, Source};
 use crit::stats::{self, Stat, Stats, Unit};
 use serde::ser::{Serialize, SerializeMap, Serializer};
 
@@ -9,7 +10,11 @@ use super::render::{print_json, use_color, Text, Tone};
 use super::table::Table;
 
 pub fn run(args: &StatsArgs) -> Result<()> {
-    let s = Stats::read(&args.dir)?;
+    let opts = OpenOptions {
+        container: args.container.clone(),
+        ..OpenOptions::default()
+    };
+    let s = Stats::from_source(&Source::open(&args.dir, &opts)?)?;
     if s.is_empty() {
         bail!("{}: no stats-dump or stats-restore image", args.dir.display());
     }

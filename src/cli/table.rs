@@ -16,7 +16,7 @@ use super::render::{Text, Tone};
 /// when neither is known); else (a pipe, a file) unlimited, one record per
 /// line, so `grep` and scripts see whole records.
 pub fn table_width(forced: Option<usize>) -> Option<usize> {
-    if let Some(w) = forced {
+    if let Some(w) = forced.or_else(|| FORCED.get().copied()) {
         return (w > 0).then_some(w);
     }
     if !io::stdout().is_terminal() {
@@ -25,6 +25,64 @@ pub fn table_width(forced: Option<usize>) -> Option<usize> {
     let columns = std::env::var("COLUMNS").ok().and_then(|c| c.trim().parse().ok());
     let real = || terminal_size::terminal_size_of(io::stdout()).map(|(w, _)| usize::from(w.0));
     Some(columns.filter(|&c| c > 0).or_else(real).unwrap_or(80))
+}
+
+/// `--width` of the running command, for the tables rendered to a string.
+static FORCED: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+
+/// Sets the width every table of this run is laid out to (`crit x --width`).
+pub fn force_width(width: Option<usize>) {
+    if let Some(w) = width {
+        let _ = FORCED.set(w);
+    }
+}
+
+/// A small table held in memory (a report of a few dozen rows), laid out
+/// by [`Text::table`] like every other table.
+#[derive(Debug, Clone)]
+pub struct TextTable {
+    table: Table,
+    rows: Vec<(Vec<String>, Tone)>,
+}
+
+impl TextTable {
+    pub fn new(header: &[&'static str]) -> Self {
+        TextTable {
+            table: Table::new(header),
+            rows: Vec::new(),
+        }
+    }
+
+    /// Right-aligns columns (numbers).
+    pub fn right_align(mut self, columns: &[usize]) -> Self {
+        self.table = self.table.right_align(columns);
+        self
+    }
+
+    /// One row; its cells are escaped when written.
+    pub fn row(&mut self, cells: Vec<String>, tone: Tone) {
+        self.rows.push((cells, tone));
+    }
+
+    /// Writes the table to `out`.
+    pub fn write<W: Write>(&self, out: &mut Text<W>) -> Result<()> {
+        out.table(&self.table, |rows| {
+            for (cells, tone) in &self.rows {
+                let cells: Vec<Cell> = cells.iter().map(Cell::from).collect();
+                rows.row(*tone, &cells)?;
+            }
+            Ok(())
+        })
+    }
+
+    /// The table as text: escaped, coloured with `color`, wrapped to the
+    /// width of [`table_width`].
+    pub fn render(&self, color: bool) -> String {
+        let mut text = Text::new(Vec::new(), color, table_width(None));
+        // Writing to memory cannot fail.
+        let _ = self.write(&mut text);
+        text.into_string()
+    }
 }
 
 impl<W: Write> Text<W> {

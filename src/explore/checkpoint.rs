@@ -2,13 +2,14 @@
 //! explorers read, each opened on demand so errors name the file that failed.
 
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use serde::Serialize;
 
 use crate::error::{Error, Result};
-use crate::image::{read_all, read_first};
+use crate::image::ImageReader;
 use crate::proto::{CoreEntry, FdinfoEntry, FsEntry, MmEntry, PstreeEntry, TaskKobjIdsEntry};
+use crate::source::{OpenOptions, Reader, Source};
 
 /// A task's state as CRIU records it in `core-PID.img` (`task_state`).
 ///
@@ -84,33 +85,39 @@ pub struct Task {
     pub exit_code: u32,
 }
 
-/// A checkpoint directory and its process tree.
+/// A checkpoint (a directory, an unpacked container checkpoint or an
+/// archive: see [`crate::source`]) and its process tree.
 #[derive(Debug, Clone)]
 pub struct Checkpoint {
-    dir: PathBuf,
+    src: Option<Source>,
     /// Tasks in `pstree.img` order.
     pub tasks: Vec<Task>,
 }
 
 impl Checkpoint {
-    /// Reads `pstree.img` and each task's `core-PID.img`.
-    pub fn open(dir: impl AsRef<Path>) -> Result<Self> {
-        let dir = dir.as_ref().to_path_buf();
-        let pstree_path = dir.join("pstree.img");
-        let entries: Vec<PstreeEntry> = read_all(&pstree_path)?;
+    /// Opens the checkpoint at `path` (a directory or an archive; one
+    /// container) and reads its process tree.
+    pub fn open(path: impl AsRef<Path>) -> Result<Self> {
+        Checkpoint::from_source(Source::open(path, &OpenOptions::default())?)
+    }
+
+    /// Reads `pstree.img` and each task's `core-PID.img` from `src`.
+    pub fn from_source(src: Source) -> Result<Self> {
+        src.require_tree()?;
+        let entries: Vec<PstreeEntry> = src.read_all("pstree.img")?;
         if entries.is_empty() {
             return Err(Error::bad_image(
-                pstree_path.display().to_string(),
+                src.image_label("pstree.img"),
                 "the process tree has no tasks",
             ));
         }
         let mut tasks = Vec::with_capacity(entries.len());
         for p in entries {
-            let core_path = dir.join(format!("core-{}.img", p.pid));
-            let core: CoreEntry = read_first(&core_path)?;
-            let tc = core.tc.ok_or_else(|| {
-                Error::bad_image(core_path.display().to_string(), "the core entry has no task core (tc)")
-            })?;
+            let core_name = format!("core-{}.img", p.pid);
+            let core: CoreEntry = src.read_first(&core_name)?;
+            let tc = core
+                .tc
+                .ok_or_else(|| Error::bad_image(src.image_label(&core_name), "the core entry has no task core (tc)"))?;
             tasks.push(Task {
                 pid: p.pid,
                 ppid: p.ppid,
@@ -123,23 +130,32 @@ impl Checkpoint {
                 exit_code: tc.exit_code,
             });
         }
-        Ok(Checkpoint { dir, tasks })
+        Ok(Checkpoint { src: Some(src), tasks })
     }
 
-    /// The checkpoint directory, as given to [`Checkpoint::open`].
-    pub fn dir(&self) -> &Path {
-        &self.dir
-    }
-
-    /// The path of image `name` (e.g. `"files.img"`) in this checkpoint; the
-    /// file need not exist.
-    pub fn path(&self, name: &str) -> PathBuf {
-        self.dir.join(name)
+    /// Where the images are read from.
+    pub fn source(&self) -> &Source {
+        self.src.as_ref().expect("a checkpoint opened from a source")
     }
 
     /// Whether image `name` exists in this checkpoint as a regular file.
     pub fn has(&self, name: &str) -> bool {
-        self.path(name).is_file()
+        self.source().has_image(name)
+    }
+
+    /// Image `name`, ready to read entry by entry.
+    pub fn image(&self, name: &str) -> Result<ImageReader<Reader>> {
+        self.source().image_reader(name)
+    }
+
+    /// Every entry of image `name`.
+    pub fn read_all<T: prost::Message + Default>(&self, name: &str) -> Result<Vec<T>> {
+        self.source().read_all(name)
+    }
+
+    /// The first entry of image `name`.
+    pub fn read_first<T: prost::Message + Default>(&self, name: &str) -> Result<T> {
+        self.source().read_first(name)
     }
 
     /// The kernel-object ids of a task: `ids-PID.img`, or the copy older CRIUs
@@ -147,28 +163,34 @@ impl Checkpoint {
     pub fn ids(&self, pid: u32) -> Result<TaskKobjIdsEntry> {
         let name = format!("ids-{pid}.img");
         if !self.has(&name) {
-            let core: CoreEntry = read_first(self.path(&format!("core-{pid}.img")))?;
+            let core: CoreEntry = self.read_first(&format!("core-{pid}.img"))?;
             if let Some(ids) = core.ids {
                 return Ok(ids);
             }
         }
-        read_first(self.path(&name))
+        self.read_first(&name)
     }
 
     /// The fd table `fdinfo-ID.img` of a files id (`files_id` of
     /// [`Checkpoint::ids`]), in image order.
     pub fn fdinfo(&self, files_id: u32) -> Result<Vec<FdinfoEntry>> {
-        read_all(self.path(&format!("fdinfo-{files_id}.img")))
+        self.read_all(&format!("fdinfo-{files_id}.img"))
+    }
+
+    /// The core image of a task or thread: `core-TID.img` (registers,
+    /// signal state, credentials).
+    pub fn core(&self, tid: u32) -> Result<CoreEntry> {
+        self.read_first(&format!("core-{tid}.img"))
     }
 
     /// A task's `fs-PID.img` (cwd and root).
     pub fn fs(&self, pid: u32) -> Result<FsEntry> {
-        read_first(self.path(&format!("fs-{pid}.img")))
+        self.read_first(&format!("fs-{pid}.img"))
     }
 
     /// A task's `mm-PID.img` (VMAs, exe).
     pub fn mm(&self, pid: u32) -> Result<MmEntry> {
-        read_first(self.path(&format!("mm-{pid}.img")))
+        self.read_first(&format!("mm-{pid}.img"))
     }
 
     /// The tasks in tree order (each parent before its children, children in
@@ -229,10 +251,7 @@ mod tests {
     }
 
     fn order(tasks: Vec<Task>) -> Vec<(usize, u32)> {
-        let cp = Checkpoint {
-            dir: PathBuf::new(),
-            tasks,
-        };
+        let cp = Checkpoint { src: None, tasks };
         cp.tree_order().into_iter().map(|(d, t)| (d, t.pid)).collect()
     }
 

@@ -4,10 +4,8 @@
 
 use std::collections::HashMap;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
-use std::path::Path;
 
 use crate::error::{Error, Result};
-use crate::image::read_all;
 use crate::proto::{
     EventpollTfdEntry, FdTypes, FileEntry, InetSkEntry, InotifyWdEntry, MemfdInodeEntry, RemapFilePathEntry, RemapType,
     TtyInfoEntry, TtyType, UnixSkEntry,
@@ -27,8 +25,8 @@ pub struct FileTable {
     memfd_names: HashMap<u64, String>,
     tty_info: HashMap<u32, TtyInfoEntry>,
     /// Older CRIUs kept epoll targets and inotify watches in images of their own.
-    legacy_tfds: HashMap<u32, usize>,
-    legacy_wds: HashMap<u32, usize>,
+    legacy_tfds: HashMap<u32, Vec<EventpollTfdEntry>>,
+    legacy_wds: HashMap<u32, Vec<InotifyWdEntry>>,
 }
 
 /// What an open file is, for people and programs.
@@ -65,36 +63,35 @@ impl FileTable {
     /// Reads `files.img`, the per-type images of older checkpoints where present,
     /// and the images that complete a file's name.
     pub fn load(cp: &Checkpoint) -> Result<Self> {
-        let files_path = cp.path("files.img");
         let mut t = FileTable {
-            files_img: files_path.display().to_string(),
+            files_img: cp.source().image_label("files.img"),
             ..FileTable::default()
         };
         let legacy_present = LEGACY.iter().any(|(name, _)| cp.has(name));
         // files.img is required unless this is an older checkpoint; then a
         // missing one is reported by name when an fd needs it.
         if cp.has("files.img") || !legacy_present {
-            for f in read_all::<FileEntry>(&files_path)? {
+            for f in cp.read_all::<FileEntry>("files.img")? {
                 t.by_id.insert(f.id, f);
             }
         }
         for &(name, kind) in LEGACY {
             if cp.has(name) {
-                t.load_legacy(&cp.path(name), kind)?;
+                t.load_legacy(cp, name, kind)?;
             }
         }
         if cp.has("eventpoll-tfd.img") {
-            for e in read_all::<EventpollTfdEntry>(cp.path("eventpoll-tfd.img"))? {
-                *t.legacy_tfds.entry(e.id).or_default() += 1;
+            for e in cp.read_all::<EventpollTfdEntry>("eventpoll-tfd.img")? {
+                t.legacy_tfds.entry(e.id).or_default().push(e);
             }
         }
         if cp.has("inotify-wd.img") {
-            for e in read_all::<InotifyWdEntry>(cp.path("inotify-wd.img"))? {
-                *t.legacy_wds.entry(e.id).or_default() += 1;
+            for e in cp.read_all::<InotifyWdEntry>("inotify-wd.img")? {
+                t.legacy_wds.entry(e.id).or_default().push(e);
             }
         }
         if cp.has("remap-fpath.img") {
-            for r in read_all::<RemapFilePathEntry>(cp.path("remap-fpath.img"))? {
+            for r in cp.read_all::<RemapFilePathEntry>("remap-fpath.img")? {
                 // remap_type defaults to LINKED when absent (proto2 default).
                 let kind = RemapType::try_from(r.remap_type.unwrap_or(0)).unwrap_or(RemapType::Linked);
                 if kind != RemapType::Procfs {
@@ -103,12 +100,12 @@ impl FileTable {
             }
         }
         if cp.has("memfd.img") {
-            for m in read_all::<MemfdInodeEntry>(cp.path("memfd.img"))? {
+            for m in cp.read_all::<MemfdInodeEntry>("memfd.img")? {
                 t.memfd_names.insert(m.inode_id, m.name);
             }
         }
         if cp.has("tty-info.img") {
-            for i in read_all::<TtyInfoEntry>(cp.path("tty-info.img"))? {
+            for i in cp.read_all::<TtyInfoEntry>("tty-info.img")? {
                 t.tty_info.insert(i.id, i);
             }
         }
@@ -117,15 +114,15 @@ impl FileTable {
 
     /// Entries of one per-type image, wrapped as `files.img` entries would be.
     /// `files.img` wins where both have an id.
-    fn load_legacy(&mut self, path: &Path, kind: FdTypes) -> Result<()> {
+    fn load_legacy(&mut self, cp: &Checkpoint, path: &str, kind: FdTypes) -> Result<()> {
         use crate::proto::*;
         fn wrap<T: prost::Message + Default>(
-            path: &Path,
+            (cp, path): (&Checkpoint, &str),
             id: impl Fn(&T) -> u32,
             set: impl Fn(&mut FileEntry, T),
         ) -> Result<Vec<FileEntry>> {
             let mut out = Vec::new();
-            for e in read_all::<T>(path)? {
+            for e in cp.read_all::<T>(path)? {
                 let mut f = FileEntry {
                     id: id(&e),
                     ..FileEntry::default()
@@ -136,21 +133,21 @@ impl FileTable {
             Ok(out)
         }
         let entries = match kind {
-            FdTypes::Reg => wrap::<RegFileEntry>(path, |e| e.id, |f, e| f.reg = Some(e))?,
-            FdTypes::Pipe => wrap::<PipeEntry>(path, |e| e.id, |f, e| f.pipe = Some(e))?,
-            FdTypes::Fifo => wrap::<FifoEntry>(path, |e| e.id, |f, e| f.fifo = Some(e))?,
-            FdTypes::Inetsk => wrap::<InetSkEntry>(path, |e| e.id, |f, e| f.isk = Some(e))?,
-            FdTypes::Unixsk => wrap::<UnixSkEntry>(path, |e| e.id, |f, e| f.usk = Some(e))?,
-            FdTypes::Eventfd => wrap::<EventfdFileEntry>(path, |e| e.id, |f, e| f.efd = Some(e))?,
-            FdTypes::Eventpoll => wrap::<EventpollFileEntry>(path, |e| e.id, |f, e| f.epfd = Some(e))?,
-            FdTypes::Inotify => wrap::<InotifyFileEntry>(path, |e| e.id, |f, e| f.ify = Some(e))?,
-            FdTypes::Signalfd => wrap::<SignalfdEntry>(path, |e| e.id, |f, e| f.sgfd = Some(e))?,
-            FdTypes::Packetsk => wrap::<PacketSockEntry>(path, |e| e.id, |f, e| f.psk = Some(e))?,
-            FdTypes::Tty => wrap::<TtyFileEntry>(path, |e| e.id, |f, e| f.tty = Some(e))?,
-            FdTypes::Netlinksk => wrap::<NetlinkSkEntry>(path, |e| e.id, |f, e| f.nlsk = Some(e))?,
-            FdTypes::Tunf => wrap::<TunfileEntry>(path, |e| e.id, |f, e| f.tunf = Some(e))?,
-            FdTypes::Ext => wrap::<ExtFileEntry>(path, |e| e.id, |f, e| f.ext = Some(e))?,
-            FdTypes::Timerfd => wrap::<TimerfdEntry>(path, |e| e.id, |f, e| f.tfd = Some(e))?,
+            FdTypes::Reg => wrap::<RegFileEntry>((cp, path), |e| e.id, |f, e| f.reg = Some(e))?,
+            FdTypes::Pipe => wrap::<PipeEntry>((cp, path), |e| e.id, |f, e| f.pipe = Some(e))?,
+            FdTypes::Fifo => wrap::<FifoEntry>((cp, path), |e| e.id, |f, e| f.fifo = Some(e))?,
+            FdTypes::Inetsk => wrap::<InetSkEntry>((cp, path), |e| e.id, |f, e| f.isk = Some(e))?,
+            FdTypes::Unixsk => wrap::<UnixSkEntry>((cp, path), |e| e.id, |f, e| f.usk = Some(e))?,
+            FdTypes::Eventfd => wrap::<EventfdFileEntry>((cp, path), |e| e.id, |f, e| f.efd = Some(e))?,
+            FdTypes::Eventpoll => wrap::<EventpollFileEntry>((cp, path), |e| e.id, |f, e| f.epfd = Some(e))?,
+            FdTypes::Inotify => wrap::<InotifyFileEntry>((cp, path), |e| e.id, |f, e| f.ify = Some(e))?,
+            FdTypes::Signalfd => wrap::<SignalfdEntry>((cp, path), |e| e.id, |f, e| f.sgfd = Some(e))?,
+            FdTypes::Packetsk => wrap::<PacketSockEntry>((cp, path), |e| e.id, |f, e| f.psk = Some(e))?,
+            FdTypes::Tty => wrap::<TtyFileEntry>((cp, path), |e| e.id, |f, e| f.tty = Some(e))?,
+            FdTypes::Netlinksk => wrap::<NetlinkSkEntry>((cp, path), |e| e.id, |f, e| f.nlsk = Some(e))?,
+            FdTypes::Tunf => wrap::<TunfileEntry>((cp, path), |e| e.id, |f, e| f.tunf = Some(e))?,
+            FdTypes::Ext => wrap::<ExtFileEntry>((cp, path), |e| e.id, |f, e| f.ext = Some(e))?,
+            FdTypes::Timerfd => wrap::<TimerfdEntry>((cp, path), |e| e.id, |f, e| f.tfd = Some(e))?,
             _ => Vec::new(),
         };
         for mut f in entries {
@@ -165,6 +162,20 @@ impl FileTable {
         self.by_id
             .get(&id)
             .ok_or_else(|| Error::bad_image(self.files_img.clone(), format!("no file entry with id {id}")))
+    }
+
+    /// The targets of epoll `id`: those in its entry, then those older
+    /// CRIUs kept in `eventpoll-tfd.img`.
+    pub fn epoll_targets(&self, id: u32) -> Result<Vec<&EventpollTfdEntry>> {
+        let own = self.get(id)?.epfd.iter().flat_map(|e| &e.tfd);
+        Ok(own.chain(self.legacy_tfds.get(&id).into_iter().flatten()).collect())
+    }
+
+    /// The watches of inotify `id`: those in its entry, then those older
+    /// CRIUs kept in `inotify-wd.img`.
+    pub fn inotify_watches(&self, id: u32) -> Result<Vec<&InotifyWdEntry>> {
+        let own = self.get(id)?.ify.iter().flat_map(|i| &i.wd);
+        Ok(own.chain(self.legacy_wds.get(&id).into_iter().flatten()).collect())
     }
 
     /// The path of a file that has one (a regular file, or what a fifo, tty or
@@ -250,7 +261,7 @@ impl FileTable {
             FdTypes::Eventfd => format!("eventfd (count {})", f.efd.as_ref().ok_or_else(missing)?.counter),
             FdTypes::Eventpoll => {
                 let e = f.epfd.as_ref().ok_or_else(missing)?;
-                let n = e.tfd.len() + self.legacy_tfds.get(&id).copied().unwrap_or(0);
+                let n = e.tfd.len() + self.legacy_tfds.get(&id).map_or(0, Vec::len);
                 format!("eventpoll ({})", names::plural(n, "target", "targets"))
             }
             FdTypes::Signalfd => {
@@ -269,7 +280,7 @@ impl FileTable {
             }
             FdTypes::Inotify => {
                 let i = f.ify.as_ref().ok_or_else(missing)?;
-                let n = i.wd.len() + self.legacy_wds.get(&id).copied().unwrap_or(0);
+                let n = i.wd.len() + self.legacy_wds.get(&id).map_or(0, Vec::len);
                 format!("inotify ({})", names::plural(n, "watch", "watches"))
             }
             FdTypes::Fanotify => {

@@ -3,6 +3,8 @@
 
 use serde::Serialize;
 
+use crate::mem::VmaFilter;
+
 use crate::error::Result;
 use crate::proto::{MmEntry, VmaEntry};
 
@@ -38,6 +40,10 @@ pub mod status {
     pub const AIORING: u32 = 1 << 13;
     /// `VMA_AREA_SHSTK`: a shadow stack (x86 CET).
     pub const SHSTK: u32 = 1 << 15;
+    /// `VMA_AREA_GUARD` (CRIU 4.2), alone in `status`: a range of guard pages
+    /// (`MADV_GUARD_INSTALL`) inside another mapping, listed after the
+    /// mappings; it holds no pages.
+    pub const GUARD: u32 = 1 << 16;
     /// `VMA_AREA_UPROBES`: the uprobes `[uprobes]` area.
     pub const UPROBES: u32 = 1 << 17;
 }
@@ -80,6 +86,8 @@ pub struct Vma {
     /// What is mapped, as the Python CRIT writes it: a path with ` + 0xOFFSET`
     /// and ` (s)` when shared, `[heap]`, `[stack]`, `shmem[ID]`, …, then ` *`
     /// when CRIU did not count the VMA as regular. Empty for anonymous memory.
+    /// A guard range (CRIU 4.2) is `[guard]`, without the ` *`: it is not a
+    /// mapping of its own but guard pages inside the mapping around it.
     pub resource: String,
     /// The mapped file's path, for file mappings.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -99,20 +107,38 @@ pub struct Vma {
 ///
 /// A missing or corrupt image (`mm-PID.img`, `files.img`, …), named in the error.
 pub fn explore(cp: &Checkpoint) -> Result<MemsReport> {
+    explore_filtered(cp, &VmaFilter::default())
+}
+
+/// [`explore`], keeping only the mappings `filter` matches (`--prot`,
+/// `--kind`, `--range`).
+///
+/// # Errors
+///
+/// As [`explore`].
+pub fn explore_filtered(cp: &Checkpoint, filter: &VmaFilter) -> Result<MemsReport> {
     let table = FileTable::load(cp)?;
-    let tasks = tasks(cp, &table).map(|t| t?.into_task()).collect::<Result<_>>()?;
+    let tasks = tasks(cp, &table, filter)
+        .map(|t| t?.into_task())
+        .collect::<Result<_>>()?;
     Ok(MemsReport { tasks })
 }
 
 /// The tasks one at a time, in `pstree.img` order, each read when it is
-/// reached: what a report of thousands of tasks needs to stay small.
-pub fn tasks<'a>(cp: &'a Checkpoint, table: &'a FileTable) -> impl Iterator<Item = Result<LazyTask<'a>>> + 'a {
+/// reached: what a report of thousands of tasks needs to stay small. Only
+/// the mappings `filter` matches are described.
+pub fn tasks<'a>(
+    cp: &'a Checkpoint,
+    table: &'a FileTable,
+    filter: &'a VmaFilter,
+) -> impl Iterator<Item = Result<LazyTask<'a>>> + 'a {
     cp.tasks.iter().map(move |t| {
         let mut out = LazyTask {
             task: t.into(),
             exe: None,
             mm: None,
             table,
+            filter,
         };
         if t.state.has_resources() {
             let mm = cp.mm(t.pid)?;
@@ -134,15 +160,19 @@ pub struct LazyTask<'a> {
     pub exe: Option<String>,
     mm: Option<MmEntry>,
     table: &'a FileTable,
+    filter: &'a VmaFilter,
 }
 
 impl LazyTask<'_> {
     /// The mappings in the order of `mm-PID.img`, described one by one; none
     /// for a task without resources.
     pub fn vmas(&self) -> impl Iterator<Item = Result<Vma>> + '_ {
-        self.mm
-            .iter()
-            .flat_map(move |mm| mm.vmas.iter().map(move |v| vma(self.table, mm, v)))
+        self.mm.iter().flat_map(move |mm| {
+            mm.vmas
+                .iter()
+                .filter(|v| self.filter.matches(&(*v).into()))
+                .map(move |v| vma(self.table, mm, v))
+        })
     }
 
     /// The task with its mappings in a list.
@@ -205,7 +235,10 @@ pub fn file_path(table: &FileTable, v: &VmaEntry) -> Result<Option<String>> {
 fn vma(table: &FileTable, mm: &MmEntry, v: &VmaEntry) -> Result<Vma> {
     let st = v.status;
     let path = file_path(table, v)?;
-    let mut resource = if st & status::SYSVIPC != 0 {
+    let guard = st == status::GUARD;
+    let mut resource = if guard {
+        "[guard]".to_string()
+    } else if st & status::SYSVIPC != 0 {
         format!("sysvipc[{}]", v.shmid)
     } else if st & status::ANON_SHARED != 0 {
         format!("shmem[{}]", v.shmid)
@@ -243,7 +276,7 @@ fn vma(table: &FileTable, mm: &MmEntry, v: &VmaEntry) -> Result<Vma> {
         String::new()
     };
     let regular = st & status::REGULAR != 0;
-    if !regular {
+    if !regular && !guard {
         resource = if resource.is_empty() {
             "*".to_string()
         } else {

@@ -1,5 +1,7 @@
 //! Explorers: answers about the processes of one checkpoint directory
-//! (`crit x DIR ps|fds|mems|rss|sk`), as plain data for tables or JSON.
+//! (`crit x DIR [ps|fds|mems|rss|sk|net|mnt|ns|cg]`; no explorer: [`overview`]),
+//! as plain data for tables or JSON. [`select`] narrows a checkpoint to one
+//! task or subtree (`--pid PID [--tree]`) before an explorer runs.
 //!
 //! Each explorer returns a serde-serializable report whose JSON form is
 //! documented in `docs/explore-json.md`. Tasks without resources (zombies)
@@ -23,14 +25,20 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+pub mod cg;
 pub mod checkpoint;
 pub mod fds;
 pub mod files;
 pub mod mems;
+pub mod mnt;
 pub mod names;
+pub mod net;
+pub mod ns;
+pub mod overview;
 pub mod ps;
 pub mod queues;
 pub mod rss;
+pub mod select;
 pub mod sk;
 
 pub use checkpoint::{Checkpoint, Task, TaskState};

@@ -9,7 +9,6 @@ use std::collections::HashMap;
 use prost::Message;
 
 use crate::error::{Error, Result};
-use crate::image::ImageReader;
 use crate::proto::{SkPacketEntry, TcpStreamEntry};
 
 use super::checkpoint::Checkpoint;
@@ -34,7 +33,7 @@ pub fn sk_queues(cp: &Checkpoint) -> Result<HashMap<u32, Queued>> {
     if !cp.has("sk-queues.img") {
         return Ok(out);
     }
-    let mut r = ImageReader::open(cp.path("sk-queues.img"))?;
+    let mut r = cp.image("sk-queues.img")?;
     let mut buf = Vec::new();
     loop {
         let start = r.offset();
@@ -65,7 +64,7 @@ pub fn tcp_stream(cp: &Checkpoint, ino: u32) -> Result<Option<(u64, u64)>> {
     if !cp.has(&name) {
         return Ok(None);
     }
-    let mut r = ImageReader::open(cp.path(&name))?;
+    let mut r = cp.image(&name)?;
     let mut buf = Vec::new();
     let start = r.offset();
     if !r.next_payload(&mut buf)? {

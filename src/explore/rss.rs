@@ -1,19 +1,16 @@
 //! `rss`: each task's resident pages — the pagemap's runs of present pages —
 //! against the VMAs they fall in, like the Python CRIT's `x rss`.
 
-use std::fs::File;
-use std::path::{Path, PathBuf};
-
 use serde::Serialize;
 
-use crate::error::{Error, Result};
-use crate::image::ImageReader;
-use crate::proto::{PagemapEntry, PagemapHead, VmaEntry};
+use crate::error::Result;
+use crate::mem::{Pagemap, VmaFilter};
+use crate::proto::VmaEntry;
 
 use super::checkpoint::Checkpoint;
 use super::files::FileTable;
 use super::mems::{file_path, PAGE_SIZE};
-use super::{Hex, Lazy, TaskHead};
+use super::{Hex, TaskHead};
 
 /// The report of `crit x DIR rss`: every task's resident pages.
 #[derive(Debug, Clone, Serialize)]
@@ -31,6 +28,11 @@ pub struct RssTask {
     /// Pages saved in all runs (those in a parent checkpoint included); a
     /// page is [`PAGE_SIZE`] bytes.
     pub present_pages: u64,
+    /// Pages the pagemap says live in the parent (pre-dump) checkpoint.
+    pub parent_pages: u64,
+    /// Some runs live in a parent checkpoint, and there is no `parent`
+    /// directory: those pages cannot be read (a chain copied without its parent).
+    pub parent_missing: bool,
     /// Runs in pagemap order; empty for a task without resources (a zombie).
     pub runs: Vec<Run>,
 }
@@ -69,183 +71,121 @@ pub struct RunVma {
 /// A missing or corrupt image (`pagemap-PID.img`, `mm-PID.img`, …), named in
 /// the error.
 pub fn explore(cp: &Checkpoint) -> Result<RssReport> {
+    explore_filtered(cp, &VmaFilter::default())
+}
+
+/// [`explore`], keeping only runs in the mappings `filter` matches
+/// (`--prot`, `--kind`, `--range`), and only those mappings under them.
+///
+/// # Errors
+///
+/// As [`explore`].
+pub fn explore_filtered(cp: &Checkpoint, filter: &VmaFilter) -> Result<RssReport> {
     let table = FileTable::load(cp)?;
-    let tasks = tasks(cp, &table).map(|t| t?.into_task()).collect::<Result<_>>()?;
+    let tasks = tasks(cp, &table, filter)
+        .map(|t| t?.into_task())
+        .collect::<Result<_>>()?;
     Ok(RssReport { tasks })
 }
 
 /// The tasks one at a time, in `pstree.img` order, each read when it is
-/// reached: what a report of thousands of tasks needs to stay small.
-pub fn tasks<'a>(cp: &'a Checkpoint, table: &'a FileTable) -> impl Iterator<Item = Result<LazyTask<'a>>> + 'a {
+/// reached: what a report of thousands of tasks needs to stay small. Only
+/// runs in the mappings `filter` matches are kept.
+pub fn tasks<'a>(
+    cp: &'a Checkpoint,
+    table: &'a FileTable,
+    filter: &'a VmaFilter,
+) -> impl Iterator<Item = Result<LazyTask>> + 'a {
     cp.tasks.iter().map(move |t| {
-        let mut out = LazyTask {
+        let mut out = RssTask {
             task: t.into(),
             present_pages: 0,
-            vmas: Vec::new(),
-            pagemap: None,
-            cached: None,
-            table,
+            parent_pages: 0,
+            parent_missing: false,
+            runs: Vec::new(),
         };
         if t.state.has_resources() {
-            out.vmas = cp.mm(t.pid)?.vmas;
-            out.vmas.sort_by_key(|v| v.start);
-            let path = cp.path(&format!("pagemap-{pid}.img", pid = t.pid));
-            let mut r = open_pagemap(&path)?;
-            let mut buf = Vec::new();
-            let mut cached = Some(Vec::new());
-            while let Some(e) = r.next_message::<PagemapEntry>(&mut buf)? {
-                out.present_pages += crate::mem::entry_pages(&e);
-                match &mut cached {
-                    Some(c) if c.len() < CACHED_RUNS => c.push(e),
-                    _ => cached = None,
-                }
+            let mut vmas = cp.mm(t.pid)?.vmas;
+            // Guard ranges (inside other mappings) and `[uprobes]` hold no
+            // pages: runs are matched against the mappings that can.
+            vmas.retain(|v| crate::mem::Vma::from(v).holds_pages());
+            vmas.sort_by_key(|v| v.start);
+            let pagemap = Pagemap::from_reader(cp.image(&format!("pagemap-{}.img", t.pid))?)?;
+            out.runs = runs(table, &vmas, &pagemap)?;
+            if !filter.is_empty() {
+                let kept: std::collections::HashSet<u64> = vmas
+                    .iter()
+                    .filter(|v| filter.matches(&(*v).into()))
+                    .map(|v| v.start)
+                    .collect();
+                let in_range = |r: &Run| {
+                    let end = r.start.0.saturating_add(r.pages.saturating_mul(PAGE_SIZE));
+                    filter.range.as_ref().is_none_or(|g| r.start.0 < g.end && g.start < end)
+                };
+                out.runs.retain_mut(|r| {
+                    r.vmas.retain(|v| kept.contains(&v.start.0));
+                    !r.vmas.is_empty() && in_range(r)
+                });
             }
-            out.cached = cached;
-            out.pagemap = Some(path);
+            out.present_pages = out.runs.iter().map(|r| r.pages).sum();
+            out.parent_pages = out.runs.iter().filter(|r| r.in_parent).map(|r| r.pages).sum();
+            out.parent_missing = out.parent_pages > 0 && !cp.source().has_image_dir("parent");
         }
-        Ok(out)
+        Ok(LazyTask(out))
     })
 }
 
-/// A pagemap of at most this many runs is kept in memory (160 KiB) when it
-/// is first read, so a checkpoint of thousands of small tasks opens each
-/// pagemap once; a larger one is read anew on each pass.
-const CACHED_RUNS: usize = 4096;
+/// One task's runs, read when the task is reached (a task's pagemap is read
+/// whole, by [`Pagemap`]); the tasks before and after it are not held.
+/// Serializes as [`RssTask`] does.
+#[derive(Debug, Clone, Serialize)]
+#[serde(transparent)]
+pub struct LazyTask(RssTask);
 
-/// `pagemap-PID.img`, read past its head entry.
-fn open_pagemap(path: &Path) -> Result<ImageReader<File>> {
-    let mut r = ImageReader::open(path)?;
-    let mut buf = Vec::new();
-    if r.next_message::<PagemapHead>(&mut buf)?.is_none() {
-        return Err(Error::bad_image(r.file().to_string(), "the pagemap has no head entry"));
+impl std::ops::Deref for LazyTask {
+    type Target = RssTask;
+
+    fn deref(&self) -> &RssTask {
+        &self.0
     }
-    Ok(r)
 }
 
-/// One task's sorted VMAs and its pagemap, whose runs are read from the
-/// image as they are asked for ([`LazyTask::runs`]), never held as a list: a
-/// task may have 200,000. Serializes as [`RssTask`] does.
-#[derive(Debug)]
-pub struct LazyTask<'a> {
-    /// The task (`pid`, `comm`, `state`).
-    pub task: TaskHead,
-    /// Pages saved in all runs (those in a parent checkpoint included).
-    pub present_pages: u64,
-    vmas: Vec<VmaEntry>,
-    pagemap: Option<PathBuf>,
-    /// The runs of a small pagemap.
-    cached: Option<Vec<PagemapEntry>>,
-    table: &'a FileTable,
-}
-
-impl LazyTask<'_> {
-    /// The runs in pagemap order, each with the VMAs it overlaps, read from
-    /// `pagemap-PID.img` anew on every call; none for a task without resources.
-    pub fn runs(&self) -> Runs<'_> {
-        Runs {
-            task: self,
-            next_cached: 0,
-            reader: None,
-            buf: Vec::new(),
-            previous: None,
-            cursor: 0,
-            done: self.pagemap.is_none(),
-        }
+impl LazyTask {
+    /// The runs in pagemap order, each with the VMAs it overlaps; none for a
+    /// task without resources.
+    pub fn runs(&self) -> impl Iterator<Item = Result<&Run>> + '_ {
+        self.0.runs.iter().map(Ok)
     }
 
     /// The task with its runs in a list.
     ///
     /// # Errors
     ///
-    /// The pagemap cannot be read, or a VMA names a file not in the file table.
+    /// None today; kept so the streaming callers need not change.
     pub fn into_task(self) -> Result<RssTask> {
-        let runs = self.runs().collect::<Result<_>>()?;
-        Ok(RssTask {
-            task: self.task,
-            present_pages: self.present_pages,
-            runs,
-        })
+        Ok(self.0)
     }
 }
 
-impl Serialize for LazyTask<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
-        #[derive(Serialize)]
-        struct Fields<'b, R> {
-            #[serde(flatten)]
-            task: &'b TaskHead,
-            present_pages: u64,
-            runs: R,
-        }
-        Fields {
-            task: &self.task,
-            present_pages: self.present_pages,
-            runs: Lazy::new(self.runs()),
-        }
-        .serialize(s)
-    }
-}
-
-/// The runs of one task's pagemap ([`LazyTask::runs`]).
-pub struct Runs<'a> {
-    task: &'a LazyTask<'a>,
-    next_cached: usize,
-    reader: Option<ImageReader<File>>,
-    buf: Vec<u8>,
-    /// The VMA the previous run ended in.
-    previous: Option<usize>,
-    /// The first VMA not ending before the previous run.
-    cursor: usize,
-    done: bool,
-}
-
-impl Iterator for Runs<'_> {
-    type Item = Result<Run>;
-
-    fn next(&mut self) -> Option<Result<Run>> {
-        if self.done {
-            return None;
-        }
-        let r = self.step().transpose();
-        // Stop after the end or the first error.
-        self.done = !matches!(r, Some(Ok(_)));
-        r
-    }
-}
-
-impl Runs<'_> {
-    fn step(&mut self) -> Result<Option<Run>> {
-        let task = self.task;
-        let pm = if let Some(c) = &task.cached {
-            self.next_cached += 1;
-            c.get(self.next_cached - 1).copied()
-        } else {
-            let reader = match &mut self.reader {
-                Some(r) => r,
-                None => self
-                    .reader
-                    .insert(open_pagemap(task.pagemap.as_deref().expect("not done"))?),
-            };
-            reader.next_message::<PagemapEntry>(&mut self.buf)?
-        };
-        let Some(pm) = pm else {
-            return Ok(None);
-        };
-        let (vmas, table) = (&self.task.vmas, self.task.table);
-        let pages = crate::mem::entry_pages(&pm);
-        let end = pm.vaddr.saturating_add(pages.saturating_mul(PAGE_SIZE));
+fn runs(table: &FileTable, vmas: &[VmaEntry], pagemap: &Pagemap) -> Result<Vec<Run>> {
+    let mut out = Vec::with_capacity(pagemap.runs.len());
+    let mut previous: Option<usize> = None;
+    let mut cursor = 0usize;
+    for pm in &pagemap.runs {
+        // The reader checked that runs stay inside the address space.
+        let end = pm.end();
         let mut run = Run {
             start: Hex(pm.vaddr),
-            pages,
-            in_parent: pm.in_parent.unwrap_or(false),
+            pages: pm.nr_pages,
+            in_parent: pm.in_parent(),
             vmas: Vec::new(),
         };
         // VMAs are sorted and disjoint: skip those ending before the run.
         // Runs come in address order, so the search starts where the last
         // one ended, and the VMA is usually among the next few.
-        let lo = match self.cursor.checked_sub(1).and_then(|i| vmas.get(i)) {
+        let lo = match cursor.checked_sub(1).and_then(|i| vmas.get(i)) {
             Some(v) if v.end > pm.vaddr => 0,
-            _ => self.cursor,
+            _ => cursor,
         };
         let rest = &vmas[lo.min(vmas.len())..];
         let first = lo
@@ -253,16 +193,17 @@ impl Runs<'_> {
                 Some(i) => i,
                 None => rest.partition_point(|v| v.end <= pm.vaddr),
             };
-        self.cursor = first;
+        cursor = first;
         for (i, v) in vmas.iter().enumerate().skip(first).take_while(|(_, v)| v.start < end) {
             run.vmas.push(RunVma {
                 start: Hex(v.start),
                 pages: v.end.saturating_sub(v.start) / PAGE_SIZE,
                 path: file_path(table, v)?,
-                same_as_previous: self.previous == Some(i),
+                same_as_previous: previous == Some(i),
             });
-            self.previous = Some(i);
+            previous = Some(i);
         }
-        Ok(Some(run))
+        out.push(run);
     }
+    Ok(out)
 }

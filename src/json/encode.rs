@@ -10,6 +10,7 @@ use serde_json::Value;
 use smallvec::SmallVec;
 
 use super::decode::UNKNOWN_FIELDS_KEY;
+use super::dialect;
 use super::formats;
 use super::names;
 use crate::schema::{Field, Kind, Message, MessageId, Schema};
@@ -99,6 +100,11 @@ pub fn encode_message(message: MessageId, value: &Value, skip: &[&str], out: &mu
         )));
     }
     for (field, v) in present {
+        if field.opts.unix_name {
+            // The one bytes field written differently by the two CRITs.
+            encode_unix_name(field, v, dialect::is_go(value), out).map_err(|e| e.within(&field.name))?;
+            continue;
+        }
         encode_field(field, v, out).map_err(|e| e.within(&field.name))?;
     }
     if let Some(raw) = unknown {
@@ -165,11 +171,7 @@ fn encode_one(field: &Field, v: &Value, out: &mut Vec<u8>) -> Result<(), EncodeE
             let text = v
                 .as_str()
                 .ok_or_else(|| EncodeError::new(format!("expected a string, found {}", describe(v))))?;
-            let bytes = if field.opts.unix_name {
-                formats::quopri_decode(text)
-            } else {
-                formats::decode_base64(text).map_err(EncodeError::new)?
-            };
+            let bytes = formats::decode_base64(text).map_err(EncodeError::new)?;
             put_len(out, n, &bytes);
         }
         Kind::String => {
@@ -272,6 +274,16 @@ fn encode_one(field: &Field, v: &Value, out: &mut Vec<u8>) -> Result<(), EncodeE
             }
         }
     }
+    Ok(())
+}
+
+/// A unix socket name: quoted-printable, or base64 from the Go CRIT.
+fn encode_unix_name(field: &Field, v: &Value, go: bool, out: &mut Vec<u8>) -> Result<(), EncodeError> {
+    let text = v
+        .as_str()
+        .ok_or_else(|| EncodeError::new(format!("expected a string, found {}", describe(v))))?;
+    let bytes = dialect::unix_name(text, go).map_err(EncodeError::new)?;
+    put_len(out, field.number, &bytes);
     Ok(())
 }
 

@@ -2,6 +2,7 @@
 //! dialect, driven entirely by the schema and its `(criu)` options.
 
 pub mod decode;
+pub mod dialect;
 pub mod encode;
 pub mod formats;
 pub mod names;

@@ -1,5 +1,5 @@
 //! The names `--pretty` gives to numbers: the tables behind the `(criu).flags` and
-//! `(criu).dict` options, as the Python CRIT of CRIU 4.1.1 has them.
+//! `(criu).dict` options, as the Python CRIT of CRIU 4.2.1 has them.
 
 use std::io::Write;
 

@@ -16,6 +16,8 @@
 //! # Ok::<(), crit::Error>(())
 //! ```
 
+mod filter;
+mod gaps;
 mod pagemap;
 mod pages;
 mod reader;
@@ -24,6 +26,8 @@ mod search;
 mod shmem;
 mod vma;
 
+pub use filter::{parse_prot, parse_range, KindFilter, VmaFilter};
+pub use gaps::{Gap, GapKind};
 pub use pagemap::{entry_pages, Pagemap, Run, PAGE_SIZE, PE_LAZY, PE_PARENT, PE_PRESENT};
 pub use reader::{MapRun, MemRead, MemReader, Piece};
 pub use search::{printable, PatternError, SearchMatch, SearchStats, Searcher, REGEX_WINDOW};

@@ -6,6 +6,9 @@ use std::path::Path;
 use crate::error::{Error, Result};
 use crate::image::ImageReader;
 use crate::proto::{PagemapEntry, PagemapHead};
+use crate::schema::Schema;
+use crate::wire::{FieldIter, WireValue};
+use crate::CRIU_FORMAT_VERSION;
 
 /// The size of a page in every image this crate reads (x86_64, 4 KiB).
 pub const PAGE_SIZE: u64 = 4096;
@@ -86,18 +89,19 @@ impl Pagemap {
     /// # Ok::<(), crit::Error>(())
     /// ```
     pub fn read(path: impl AsRef<Path>) -> Result<Self> {
-        let mut r = ImageReader::open(path.as_ref())?;
+        Pagemap::from_reader(ImageReader::open(path.as_ref())?)
+    }
+
+    /// Reads a pagemap image from an opened reader (e.g. an archive's member).
+    pub fn from_reader<R: std::io::Read>(mut r: ImageReader<R>) -> Result<Self> {
         let mut buf = Vec::new();
         let file = r.file().to_string();
-        let head = r
-            .next_message::<PagemapHead>(&mut buf)?
-            .ok_or_else(|| Error::bad_image(&file, "the pagemap has no head entry"))?;
+        let head = next_checked::<PagemapHead, _>(&mut r, &mut buf, &Known::of("pagemap_head"))?
+            .ok_or_else(|| Error::bad_image(&file, "the pagemap has no head entry"))?
+            .0;
         let mut runs = Vec::new();
-        loop {
-            let (entry, at) = (r.entry_index(), r.offset());
-            let Some(pe) = r.next_message::<PagemapEntry>(&mut buf)? else {
-                break;
-            };
+        let known = Known::of("pagemap_entry");
+        while let Some((pe, entry, at)) = next_checked::<PagemapEntry, _>(&mut r, &mut buf, &known)? {
             // Before the `flags` field, `in_parent` alone said where pages were.
             let mut flags = pe.flags.unwrap_or(if pe.in_parent() { PE_PARENT } else { PE_PRESENT });
             if pe.in_parent() {
@@ -130,4 +134,101 @@ impl Pagemap {
             runs,
         })
     }
+}
+
+/// What this crate's format knows of a pagemap message: its field numbers
+/// and, for a `(criu).flags` field, the bits that have names.
+struct Known {
+    message: &'static str,
+    desc: &'static crate::schema::Message,
+    /// Field numbers below 64, one bit each: the usual case, checked without a search.
+    low: u64,
+    /// The flags field's number and its named bits.
+    flags: Option<(u32, u64)>,
+}
+
+impl Known {
+    fn of(message: &'static str) -> Self {
+        let desc = Schema::get()
+            .message(message)
+            .expect("pagemap messages are in the schema");
+        let low = desc
+            .fields
+            .iter()
+            .filter(|f| f.number < 64)
+            .fold(0, |all, f| all | 1 << f.number);
+        let flags = desc.fields.iter().find_map(|f| match f.opts.flags {
+            Some(Some(table)) => Some((f.number, table.iter().fold(0, |all, (_, bit)| all | bit))),
+            _ => None,
+        });
+        Known {
+            message,
+            desc,
+            low,
+            flags,
+        }
+    }
+
+    fn knows(&self, number: u32) -> bool {
+        if number < 64 {
+            self.low & 1 << number != 0
+        } else {
+            self.desc.field_by_number(number).is_some()
+        }
+    }
+}
+
+/// The next entry as `T`, with its index and byte offset, refused when it
+/// holds what this crate's format does not know: a field number not in the
+/// message, or a flag bit of `pagemap_entry.flags` without a name. A newer
+/// CRIU may use either to store pages elsewhere or differently (compressed
+/// pages add a field and a flag), so reading on would show wrong memory.
+/// prost drops unknown fields, so the raw payload is checked here, the one
+/// place every reader of page contents goes through.
+fn next_checked<T: prost::Message + Default, R: std::io::Read>(
+    r: &mut ImageReader<R>,
+    buf: &mut Vec<u8>,
+    known: &Known,
+) -> Result<Option<(T, usize, u64)>> {
+    let (entry, at) = (r.entry_index(), r.offset());
+    if !r.next_payload(buf)? {
+        return Ok(None);
+    }
+    let msg = T::decode(buf.as_slice()).map_err(|e| r.error_at(at, &format!("malformed protobuf payload: {e}")))?;
+    let mut fields: Vec<u32> = Vec::new();
+    let mut bits = 0u64;
+    // A malformed payload was refused by the decode above.
+    for f in FieldIter::new(buf).map_while(std::result::Result::ok) {
+        if !known.knows(f.number) {
+            if !fields.contains(&f.number) {
+                fields.push(f.number);
+            }
+        } else if let (Some((number, named)), WireValue::Varint(v)) = (known.flags, f.value) {
+            if f.number == number {
+                bits |= v & !named;
+            }
+        }
+    }
+    if !fields.is_empty() || bits != 0 {
+        let mut what = Vec::new();
+        if !fields.is_empty() {
+            let list: Vec<String> = fields.iter().map(u32::to_string).collect();
+            let s = if fields.len() > 1 { "s" } else { "" };
+            what.push(format!("field{s} {}", list.join(", ")));
+        }
+        if bits != 0 {
+            let s = if bits.count_ones() > 1 { "s" } else { "" };
+            what.push(format!("flag bit{s} {bits:#x}"));
+        }
+        return Err(r.error_at(
+            at,
+            &format!(
+                "{} has {}, which crit does not know: the checkpoint is newer than crit's format (CRIU {CRIU_FORMAT_VERSION}); refusing to read its pages",
+                known.message,
+                what.join(" and ")
+            ),
+        ));
+    }
+    r.finish_entry();
+    Ok(Some((msg, entry, at)))
 }

@@ -1,22 +1,20 @@
 //! The files holding raw memory (`pages-N.img`, inline SysV shm data), read
 //! with positioned reads in caller-sized blocks: nothing is mapped, so the
-//! resident set stays small whatever the dump's size.
+//! resident set stays small whatever the dump's size. The bytes may be a
+//! file of a directory, a member in place in a plain tar, or a member a
+//! compressed archive spilled to a temporary file.
 
-use std::fs::File;
-use std::os::unix::fs::FileExt;
-use std::path::{Path, PathBuf};
-
-use crate::error::{Error, Result};
+use crate::archive::Positioned;
+use crate::error::Result;
+use crate::source::Source;
 
 /// Index of a file in [`PagesFiles`].
 pub(crate) type FileId = usize;
 
 struct PagesFile {
-    /// Path relative to the checkpoint directory (`parent/pages-1.img`), for people.
+    /// Image name relative to the checkpoint (`parent/pages-1.img`), for people.
     label: String,
-    path: PathBuf,
-    file: File,
-    len: u64,
+    bytes: Positioned,
 }
 
 /// The raw memory files one reader uses, each opened once.
@@ -26,19 +24,15 @@ pub(crate) struct PagesFiles {
 }
 
 impl PagesFiles {
-    /// Opens `path` (or returns the id it already has).
-    pub fn open(&mut self, path: &Path, label: String) -> Result<FileId> {
-        if let Some(id) = self.files.iter().position(|f| f.path == path) {
+    /// Opens image `name` of `src` (or returns the id it already has).
+    pub fn open(&mut self, src: &Source, name: &str) -> Result<FileId> {
+        if let Some(id) = self.files.iter().position(|f| f.label == name) {
             return Ok(id);
         }
-        let name = path.display().to_string();
-        let file = File::open(path).map_err(|e| Error::io(&name, e))?;
-        let len = file.metadata().map_err(|e| Error::io(&name, e))?.len();
+        let bytes = src.pages(name)?;
         self.files.push(PagesFile {
-            label,
-            path: path.to_path_buf(),
-            file,
-            len,
+            label: name.to_string(),
+            bytes,
         });
         Ok(self.files.len() - 1)
     }
@@ -48,14 +42,11 @@ impl PagesFiles {
     }
 
     pub fn len(&self, id: FileId) -> u64 {
-        self.files[id].len
+        self.files[id].bytes.len()
     }
 
     /// Fills `buf` from `offset`; the range was checked against the length when resolved.
     pub fn read_at(&self, id: FileId, offset: u64, buf: &mut [u8]) -> Result<()> {
-        let f = &self.files[id];
-        f.file
-            .read_exact_at(buf, offset)
-            .map_err(|e| Error::io(f.path.display().to_string(), e))
+        self.files[id].bytes.read_exact_at(buf, offset)
     }
 }

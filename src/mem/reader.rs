@@ -1,7 +1,7 @@
 //! [`MemReader`]: one task's memory, read by address.
 
 use std::ops::Range;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use serde::Serialize;
 
@@ -11,8 +11,8 @@ use super::resolve::{clip, overlapping, Extent, Resolver};
 use super::shmem::{self, SharedIndex, SharedMapping};
 use super::vma::{self, Vma};
 use crate::error::{Error, Result};
-use crate::image::{read_all, read_first};
 use crate::proto::{MmEntry, PstreeEntry};
+use crate::source::{OpenOptions, Source};
 
 /// Where a piece of a pagemap run lives: `len` bytes from address `start` are
 /// `file` (relative to the checkpoint directory) from `offset`.
@@ -97,10 +97,11 @@ pub struct MemRead {
 /// # Ok::<(), crit::Error>(())
 /// ```
 pub struct MemReader {
-    dir: PathBuf,
+    src: Source,
     pid: u32,
     mm: MmEntry,
     vmas: Vec<Vma>,
+    pageless: Vec<Vma>,
     pub(super) files: PagesFiles,
     /// Every held byte of the address space: sorted, disjoint.
     pub(super) extents: Vec<Extent>,
@@ -111,26 +112,45 @@ pub struct MemReader {
 impl MemReader {
     /// Opens the memory of task `pid` (a pid of `pstree.img`, or one of its
     /// threads), or of the root task for `None`.
-    pub fn open(dir: impl AsRef<Path>, pid: Option<u32>) -> Result<Self> {
-        let dir = dir.as_ref().to_path_buf();
-        let pid = task_pid(&dir, pid)?;
-        let mm_path = dir.join(format!("mm-{pid}.img"));
-        if !mm_path.exists() {
+    ///
+    /// `path` is a checkpoint directory or archive (one container); see
+    /// [`MemReader::from_source`] to pick a pod's container.
+    pub fn open(path: impl AsRef<Path>, pid: Option<u32>) -> Result<Self> {
+        let opts = OpenOptions {
+            pages: true,
+            ..OpenOptions::default()
+        };
+        MemReader::from_source(Source::open(path, &opts)?, pid)
+    }
+
+    /// Opens the memory of task `pid` (or the root task) of `src`, which
+    /// should have been opened with [`OpenOptions::pages`].
+    pub fn from_source(src: Source, pid: Option<u32>) -> Result<Self> {
+        let pid = task_pid(&src, pid)?;
+        let mm_name = format!("mm-{pid}.img");
+        if !src.has_image(&mm_name) {
             return Err(Error::Checkpoint(format!(
                 "{}: task {pid} has no mm-{pid}.img (a zombie has no memory)",
-                dir.display()
+                src.label()
             )));
         }
-        let mm: MmEntry = read_first(&mm_path)?;
-        let mut vmas: Vec<Vma> = mm.vmas.iter().map(Vma::from).collect();
+        let mm: MmEntry = src.read_first(&mm_name)?;
+        // Guard ranges lie inside other mappings: kept apart, so that the
+        // mappings stay disjoint for lookups.
+        let (mut pageless, mut vmas): (Vec<Vma>, Vec<Vma>) = mm.vmas.iter().map(Vma::from).partition(|v| v.is_guard());
         vmas.sort_by_key(|v| v.start);
+        pageless.extend(vmas.iter().filter(|v| !v.holds_pages()));
+        pageless.sort_by_key(|v| v.start);
+        // Guard ranges and `[uprobes]` hold no pages, whatever a pagemap says.
+        let holes: Vec<Range<u64>> = pageless.iter().map(|v| v.start..v.end).collect();
 
         let mut files = PagesFiles::default();
-        let mut resolver = Resolver::new(dir.clone(), &mut files);
+        let mut resolver = Resolver::new(&src, &mut files);
         let name = format!("pagemap-{pid}.img");
-        let private = resolver
+        let mut private = resolver
             .resolve(0, &name)?
-            .ok_or_else(|| Error::Checkpoint(format!("{}: task {pid} has no {name}", dir.display())))?;
+            .ok_or_else(|| Error::Checkpoint(format!("{}: task {pid} has no {name}", src.label())))?;
+        private.extents = super::resolve::cut(private.extents, &holes);
         let mut maps: Vec<MapRun> = private
             .runs
             .iter()
@@ -155,7 +175,7 @@ impl MemReader {
             .collect();
         let mut extents = private.extents;
 
-        let mut index = SharedIndex::new(&dir, pid);
+        let mut index = SharedIndex::new(&src, pid);
         let mut shared = Vec::new();
         for v in vmas.iter().filter(|v| v.is_shared()) {
             let res = shmem::resolve(&mut resolver, &mut index, v)?;
@@ -174,11 +194,14 @@ impl MemReader {
                 super::resolve::push_merged(&mut clean, clip(&e, e.start.max(from), e.end()));
             }
         }
+        // Shared mappings never lie there, but an image may say otherwise.
+        let clean = super::resolve::cut(clean, &holes);
         Ok(MemReader {
-            dir,
+            src,
             pid,
             mm,
             vmas,
+            pageless,
             files,
             extents: clean,
             maps,
@@ -186,9 +209,9 @@ impl MemReader {
         })
     }
 
-    /// The checkpoint directory.
-    pub fn dir(&self) -> &Path {
-        &self.dir
+    /// Where the checkpoint is read from.
+    pub fn source(&self) -> &Source {
+        &self.src
     }
 
     /// The task read.
@@ -201,9 +224,17 @@ impl MemReader {
         &self.mm
     }
 
-    /// Its mappings, in address order.
+    /// Its mappings, in address order (guard ranges apart: see
+    /// [`pageless_areas`](Self::pageless_areas)).
     pub fn vmas(&self) -> &[Vma] {
         &self.vmas
+    }
+
+    /// The areas that hold no pages, in address order: CRIU 4.2's guard
+    /// ranges (inside other mappings) and the `[uprobes]` area. Reads there
+    /// give zeros and list them as missing; [`Vma::kind`] says which.
+    pub fn pageless_areas(&self) -> &[Vma] {
+        &self.pageless
     }
 
     /// The mapping containing `addr`.
@@ -276,7 +307,8 @@ impl MemReader {
     }
 
     /// The command line: the NUL-separated strings between `mm_arg_start`
-    /// and `mm_arg_end` (invalid UTF-8 replaced).
+    /// and `mm_arg_end` (invalid UTF-8 replaced), without the trailing empty
+    /// ones a program that rewrote its argv leaves (as `ps` shows it).
     pub fn args(&self) -> Result<Vec<String>> {
         Ok(lossy(self.args_bytes()?))
     }
@@ -309,13 +341,16 @@ impl MemReader {
         if let Some(m) = r.missing.first() {
             return Err(Error::Checkpoint(format!(
                 "{}: task {}: the {what} at {:#x}-{:#x} is not in the checkpoint",
-                self.dir.display(),
+                self.src.label(),
                 self.pid,
                 m.start,
                 m.end
             )));
         }
-        let data = r.data.strip_suffix(b"\0").unwrap_or(&r.data);
+        // A program that rewrote its argv (redis, nginx set a title) pads the
+        // rest of the area with NULs: like `ps`, no trailing empty strings.
+        let used = r.data.iter().rposition(|&b| b != 0).map_or(0, |i| i + 1);
+        let data = &r.data[..used];
         if data.is_empty() {
             return Ok(Vec::new());
         }
@@ -330,16 +365,17 @@ impl MemReader {
 
 /// The pid whose images to read: `pid` if it is a task (or thread) of
 /// `pstree.img`, else the first entry's (the root task).
-fn task_pid(dir: &Path, pid: Option<u32>) -> Result<u32> {
-    let tree: Vec<PstreeEntry> = read_all(dir.join("pstree.img"))?;
+fn task_pid(src: &Source, pid: Option<u32>) -> Result<u32> {
+    src.require_tree()?;
+    let tree: Vec<PstreeEntry> = src.read_all("pstree.img")?;
     let Some(root) = tree.first() else {
-        return Err(Error::Checkpoint(format!("{}: pstree.img has no tasks", dir.display())));
+        return Err(Error::Checkpoint(format!("{}: pstree.img has no tasks", src.label())));
     };
     let Some(pid) = pid else { return Ok(root.pid) };
     tree.iter()
         .find(|t| t.pid == pid || t.threads.contains(&pid))
         .map(|t| t.pid)
-        .ok_or_else(|| Error::Checkpoint(format!("{}: no task with pid {pid} in pstree.img", dir.display())))
+        .ok_or_else(|| Error::Checkpoint(format!("{}: no task with pid {pid} in pstree.img", src.label())))
 }
 
 fn lossy(strings: Vec<Vec<u8>>) -> Vec<String> {

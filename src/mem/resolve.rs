@@ -3,11 +3,10 @@
 //! (recursively, through a chain of pre-dumps). The result is a sorted list of
 //! extents, each a stretch of addresses backed by one span of one file.
 
-use std::path::PathBuf;
-
 use super::pagemap::{Pagemap, Run};
 use super::pages::{FileId, PagesFiles};
 use crate::error::{Error, Result};
+use crate::source::Source;
 
 /// Deepest parent chain followed; deeper is taken for a symlink loop.
 const MAX_DEPTH: usize = 64;
@@ -34,42 +33,39 @@ pub(crate) struct Resolved {
     pub extents: Vec<Extent>,
 }
 
-/// Resolves pagemap images of one checkpoint directory and its parents.
+/// Resolves pagemap images of one checkpoint and its parents.
 pub(crate) struct Resolver<'a> {
-    top: PathBuf,
+    pub src: &'a Source,
     pub files: &'a mut PagesFiles,
 }
 
 impl<'a> Resolver<'a> {
-    pub fn new(top: PathBuf, files: &'a mut PagesFiles) -> Self {
-        Resolver { top, files }
+    pub fn new(src: &'a Source, files: &'a mut PagesFiles) -> Self {
+        Resolver { src, files }
     }
 
     /// `parent/` repeated `depth` times: where the checkpoint `depth` pre-dumps back lives.
-    fn level(&self, depth: usize) -> (PathBuf, String) {
-        let prefix = "parent/".repeat(depth);
-        (self.top.join(&prefix), prefix)
+    fn level(&self, depth: usize) -> String {
+        "parent/".repeat(depth)
     }
 
     /// Resolves image `name` (e.g. `pagemap-1.img`) of the checkpoint `depth`
     /// levels up the chain; `None` when that checkpoint has no such image.
     pub fn resolve(&mut self, depth: usize, name: &str) -> Result<Option<Resolved>> {
-        let (dir, prefix) = self.level(depth);
-        let path = dir.join(name);
-        if !path.exists() {
+        let prefix = self.level(depth);
+        let path = format!("{prefix}{name}");
+        if !self.src.has_image(&path) {
             return Ok(None);
         }
-        let pm = Pagemap::read(&path)?;
+        let pm = Pagemap::from_reader(self.src.image_reader(&path)?)?;
         let present: u64 = pm.runs.iter().filter(|r| r.present()).map(Run::len).sum();
         let pages = if present > 0 {
             let pages_name = format!("pages-{}.img", pm.pages_id);
-            let id = self
-                .files
-                .open(&dir.join(&pages_name), format!("{prefix}{pages_name}"))?;
+            let id = self.files.open(self.src, &format!("{prefix}{pages_name}"))?;
             // Checked once here so that reads never run off the end.
             if self.files.len(id) < present {
                 return Err(Error::bad_image(
-                    path.display().to_string(),
+                    self.src.image_label(&path),
                     format!(
                         "its present runs hold {present} bytes but {} has only {} bytes",
                         self.files.label(id),
@@ -81,11 +77,11 @@ impl<'a> Resolver<'a> {
         } else {
             None
         };
-        let parent = if pm.runs.iter().any(Run::in_parent) && self.level(depth + 1).0.is_dir() {
+        let parent = if pm.runs.iter().any(Run::in_parent) && self.src.has_image_dir(&self.level(depth + 1)) {
             if depth + 1 > MAX_DEPTH {
                 return Err(Error::Checkpoint(format!(
                     "{}: parent chain deeper than {MAX_DEPTH} checkpoints (a symlink loop?)",
-                    self.top.display()
+                    self.src.label()
                 )));
             }
             self.resolve(depth + 1, name)?.map(|r| r.extents)
@@ -137,6 +133,27 @@ pub(crate) fn clip(e: &Extent, start: u64, end: u64) -> Extent {
         file: e.file,
         offset: e.offset + (s - e.start),
     }
+}
+
+/// The sorted extents `ext` without the addresses in `holes` (sorted by start).
+pub(crate) fn cut(ext: Vec<Extent>, holes: &[std::ops::Range<u64>]) -> Vec<Extent> {
+    if holes.is_empty() {
+        return ext;
+    }
+    let mut out = Vec::with_capacity(ext.len());
+    for e in ext {
+        let mut from = e.start;
+        for h in holes.iter().filter(|h| h.start < e.end() && h.end > e.start) {
+            if h.start > from {
+                out.push(clip(&e, from, h.start));
+            }
+            from = from.max(h.end);
+        }
+        if from < e.end() {
+            out.push(clip(&e, from, e.end()));
+        }
+    }
+    out
 }
 
 /// Appends `e`, joining it to the last extent when both are contiguous in

@@ -75,6 +75,9 @@ impl Searcher {
     /// matches any byte but `\n`, `^`/`$` at line ends). Matches longer than
     /// [`REGEX_WINDOW`] may be cut short.
     pub fn regex(pattern: &str, ignore_case: bool) -> Result<Self, PatternError> {
+        if pattern.is_empty() {
+            return Err(PatternError("empty search pattern".into()));
+        }
         Ok(Searcher {
             matcher: Matcher::Regex(build_regex(pattern, ignore_case)?),
             overlap: REGEX_WINDOW,
@@ -96,7 +99,19 @@ fn build_regex(pattern: &str, ignore_case: bool) -> Result<Regex, PatternError> 
         .case_insensitive(ignore_case)
         .multi_line(true)
         .build()
-        .map_err(|e| PatternError(e.to_string()))
+        .map_err(|e| PatternError(one_line(&e)))
+}
+
+/// The regex parser's message on one line: its own display spans several
+/// (the pattern, a caret under the fault, then `error: …`).
+fn one_line(e: &regex::Error) -> String {
+    let text = e.to_string();
+    let why = text
+        .lines()
+        .rev()
+        .find_map(|l| l.trim().strip_prefix("error: "))
+        .unwrap_or_else(|| text.lines().next().unwrap_or_default().trim());
+    format!("regex parse error: {why}")
 }
 
 /// One match.

@@ -4,7 +4,6 @@
 //! SysV shm — placed into the address space at the mapping's offset.
 
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
@@ -13,8 +12,8 @@ use super::resolve::{clip, overlapping, Extent, Resolver};
 use super::vma::{Vma, VMA_ANON_SHARED, VMA_AREA_MEMFD, VMA_AREA_SYSVIPC};
 use super::{MapRun, Piece};
 use crate::error::Result;
-use crate::image::{read_all, read_first, ImageReader};
 use crate::proto::{FileEntry, IpcShmEntry, MemfdInodeEntry, TaskKobjIdsEntry};
+use crate::source::Source;
 
 /// What backs a shared mapping.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -54,17 +53,17 @@ struct SysvShm {
 }
 
 /// The metadata of a checkpoint that names shared objects, read on first use.
-pub(crate) struct SharedIndex {
-    dir: PathBuf,
+pub(crate) struct SharedIndex<'a> {
+    src: &'a Source,
     pid: u32,
-    sysv: Option<(PathBuf, HashMap<u32, SysvShm>)>,
+    sysv: Option<(String, HashMap<u32, SysvShm>)>,
     memfd: Option<HashMap<u64, u64>>,
 }
 
-impl SharedIndex {
-    pub fn new(dir: &Path, pid: u32) -> Self {
+impl<'a> SharedIndex<'a> {
+    pub fn new(src: &'a Source, pid: u32) -> Self {
         SharedIndex {
-            dir: dir.to_path_buf(),
+            src,
             pid,
             sysv: None,
             memfd: None,
@@ -72,18 +71,18 @@ impl SharedIndex {
     }
 
     /// The task's `ipcns-shm` image and its segments.
-    fn sysv(&mut self) -> Result<&(PathBuf, HashMap<u32, SysvShm>)> {
+    fn sysv(&mut self) -> Result<&(String, HashMap<u32, SysvShm>)> {
         if self.sysv.is_none() {
             // The task's IPC namespace names the image; without ids, no segments.
-            let ids = self.dir.join(format!("ids-{}.img", self.pid));
-            let ns = match ids.exists() {
-                true => read_first::<TaskKobjIdsEntry>(&ids)?.ipc_ns_id,
+            let ids = format!("ids-{}.img", self.pid);
+            let ns = match self.src.has_image(&ids) {
+                true => self.src.read_first::<TaskKobjIdsEntry>(&ids)?.ipc_ns_id,
                 false => None,
             };
-            let path = self.dir.join(format!("ipcns-shm-{}.img", ns.unwrap_or(0)));
+            let path = format!("ipcns-shm-{}.img", ns.unwrap_or(0));
             let mut map = HashMap::new();
-            if path.exists() {
-                let mut r = ImageReader::open(&path)?;
+            if self.src.has_image(&path) {
+                let mut r = self.src.image_reader(&path)?;
                 let mut buf = Vec::new();
                 while let Some(e) = r.next_message::<IpcShmEntry>(&mut buf)? {
                     let inline = if e.in_pagemaps() { 0 } else { e.size };
@@ -107,13 +106,15 @@ impl SharedIndex {
     fn memfd(&mut self) -> Result<&HashMap<u64, u64>> {
         if self.memfd.is_none() {
             let mut map = HashMap::new();
-            let (files, inodes) = (self.dir.join("files.img"), self.dir.join("memfd.img"));
-            if files.exists() && inodes.exists() {
-                let inodes: HashMap<u64, u64> = read_all::<MemfdInodeEntry>(&inodes)?
+            let (files, inodes) = ("files.img", "memfd.img");
+            if self.src.has_image(files) && self.src.has_image(inodes) {
+                let inodes: HashMap<u64, u64> = self
+                    .src
+                    .read_all::<MemfdInodeEntry>(inodes)?
                     .into_iter()
                     .map(|i| (i.inode_id, u64::from(i.shmid)))
                     .collect();
-                for f in read_all::<FileEntry>(&files)? {
+                for f in self.src.read_all::<FileEntry>(files)? {
                     if let Some(m) = f.memfd {
                         if let Some(&shmid) = inodes.get(&u64::from(m.inode_id)) {
                             map.insert(u64::from(f.id), shmid);
@@ -136,7 +137,7 @@ pub(crate) struct SharedResolved {
 }
 
 /// Resolves one shared `vma`.
-pub(crate) fn resolve(resolver: &mut Resolver<'_>, index: &mut SharedIndex, vma: &Vma) -> Result<SharedResolved> {
+pub(crate) fn resolve(resolver: &mut Resolver<'_>, index: &mut SharedIndex<'_>, vma: &Vma) -> Result<SharedResolved> {
     let mut out = SharedResolved {
         mapping: SharedMapping {
             vma: *vma,
@@ -155,11 +156,8 @@ pub(crate) fn resolve(resolver: &mut Resolver<'_>, index: &mut SharedIndex, vma:
         let (path, segs) = index.sysv()?;
         match u32::try_from(vma.shmid).ok().and_then(|id| segs.get(&id)) {
             Some(seg) if !seg.in_pagemaps => {
-                let label = path
-                    .file_name()
-                    .map(|n| n.to_string_lossy().into_owned())
-                    .unwrap_or_default();
-                let file = resolver.files.open(path, label.clone())?;
+                let label = path.clone();
+                let file = resolver.files.open(resolver.src, &label)?;
                 let run = Run {
                     vaddr: 0,
                     nr_pages: seg.size.div_ceil(PAGE_SIZE),

@@ -21,6 +21,10 @@ pub(crate) const VMA_ANON_SHARED: u32 = 1 << 8;
 pub(crate) const VMA_AREA_SYSVIPC: u32 = 1 << 10;
 const VMA_AREA_VVAR: u32 = 1 << 12;
 pub(crate) const VMA_AREA_MEMFD: u32 = 1 << 14;
+/// CRIU 4.2: a guard-page range (`MADV_GUARD_INSTALL`) inside another mapping,
+/// written alone in `status` at the end of the VMA list; it holds no pages.
+const VMA_AREA_GUARD: u32 = 1 << 16;
+const VMA_AREA_UPROBES: u32 = 1 << 17;
 
 /// One memory mapping of a task.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -73,7 +77,26 @@ impl Vma {
 
     /// A `MAP_SHARED` mapping: its contents are not in the task's own pagemap.
     pub fn is_shared(&self) -> bool {
-        self.flags & MAP_SHARED != 0 || self.status & (VMA_ANON_SHARED | VMA_FILE_SHARED) != 0
+        self.holds_pages() && (self.flags & MAP_SHARED != 0 || self.status & (VMA_ANON_SHARED | VMA_FILE_SHARED) != 0)
+    }
+
+    /// A guard range (CRIU 4.2's `VMA_AREA_GUARD`, alone in `status`): guard
+    /// pages installed inside another mapping, not a mapping of its own.
+    pub fn is_guard(&self) -> bool {
+        self.status == VMA_AREA_GUARD
+    }
+
+    /// False for areas whose contents a checkpoint never holds: guard ranges
+    /// and the kernel's `[uprobes]` area. Readers look for no pages there.
+    pub fn holds_pages(&self) -> bool {
+        !self.is_guard() && self.status & VMA_AREA_UPROBES == 0
+    }
+
+    /// A mapping of a file (private or shared), whose bytes the file holds;
+    /// not shared anonymous memory, SysV shm or a memfd (CRIU dumps those).
+    pub fn is_file_backed(&self) -> bool {
+        self.status & (VMA_FILE_PRIVATE | VMA_FILE_SHARED) != 0
+            && self.status & (VMA_ANON_SHARED | VMA_AREA_SYSVIPC | VMA_AREA_MEMFD) == 0
     }
 
     /// Permissions as in `/proc/PID/maps`: `rw-p`, `r-xs`.
@@ -90,12 +113,16 @@ impl Vma {
             .collect()
     }
 
-    /// What the mapping is, in a word: `heap`, `stack`, `vdso`, `vvar`,
-    /// `vsyscall`, `sysv-shm`, `memfd`, `shmem` (anonymous shared), `file`
-    /// (a shared file mapping), `file-private` or `anon`.
+    /// What the mapping is, in a word: `guard`, `uprobes`, `heap`, `stack`,
+    /// `vdso`, `vvar`, `vsyscall`, `sysv-shm`, `memfd`, `shmem` (anonymous
+    /// shared), `file` (a shared file mapping), `file-private` or `anon`.
     pub fn kind(&self) -> &'static str {
         let st = self.status;
-        if st & VMA_AREA_HEAP != 0 {
+        if self.is_guard() {
+            "guard"
+        } else if st & VMA_AREA_UPROBES != 0 {
+            "uprobes"
+        } else if st & VMA_AREA_HEAP != 0 {
             "heap"
         } else if st & VMA_AREA_STACK != 0 || self.flags & MAP_GROWSDOWN != 0 {
             "stack"

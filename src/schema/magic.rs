@@ -1,6 +1,6 @@
 //! The magic numbers that open every CRIU image, and what each image holds.
 //!
-//! The table is CRIU 4.1.1's (`criu/include/magic.h`), all 72 names.
+//! The table is CRIU 4.2.1's (`criu/include/magic.h`, unchanged since 4.1.1), all 72 names.
 
 /// Images v1.1 start with one of these two, then the image's own magic.
 pub const IMG_COMMON: u32 = 0x5456_4319;

@@ -12,7 +12,16 @@ pub fn fixtures() -> PathBuf {
 
 /// The corpus checkpoint directories, sorted.
 pub fn corpus_dirs() -> Vec<PathBuf> {
-    let mut dirs: Vec<PathBuf> = std::fs::read_dir(fixtures().join("corpus"))
+    corpus_dirs_of("corpus")
+}
+
+/// The corpora: CRIU 4.1.1's checkpoints and the same programs' by CRIU 4.2.1,
+/// each with the folder of the Python CRIT 4.2.1's output for it.
+pub const CORPORA: &[(&str, &str)] = &[("corpus", "peers"), ("corpus-4.2.1", "peers-4.2.1")];
+
+/// The checkpoint directories of corpus `name` (`corpus`, `corpus-4.2.1`), sorted.
+pub fn corpus_dirs_of(name: &str) -> Vec<PathBuf> {
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(fixtures().join(name))
         .unwrap()
         .map(|e| e.unwrap().path())
         .filter(|p| p.is_dir())
@@ -84,4 +93,60 @@ pub fn decode_bytes(image: &[u8], pretty: bool) -> Result<Vec<u8>, crit::Error> 
         },
     )?;
     Ok(json)
+}
+
+/// `tests/fixtures/archives`: the Podman container checkpoints, sorted.
+pub fn archives() -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> = std::fs::read_dir(fixtures().join("archives"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    v.sort();
+    assert_eq!(v.len(), 5, "five Podman archives");
+    v
+}
+
+/// The plain tar bytes of an archive, whatever its compression.
+pub fn raw_tar(path: &Path) -> Vec<u8> {
+    use std::io::Read;
+    let bytes = std::fs::read(path).unwrap();
+    let mut out = Vec::new();
+    if bytes.starts_with(&[0x1f, 0x8b]) {
+        flate2::read::GzDecoder::new(&bytes[..]).read_to_end(&mut out).unwrap();
+    } else if bytes.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]) {
+        out = zstd::decode_all(&bytes[..]).unwrap();
+    } else {
+        out = bytes;
+    }
+    out
+}
+
+/// Writes `tar` as `NAME.tar`, `NAME.tar.gz` and `NAME.tar.zst` (odd names
+/// too: content, not the name, tells them apart) in `dir`.
+pub fn three_compressions(tar: &[u8], dir: &Path, name: &str) -> Vec<PathBuf> {
+    let plain = dir.join(format!("{name}.tar"));
+    std::fs::write(&plain, tar).unwrap();
+    let gz = dir.join(format!("{name}.tgz.bin"));
+    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    e.write_all(tar).unwrap();
+    std::fs::write(&gz, e.finish().unwrap()).unwrap();
+    let zst = dir.join(format!("{name}.zst.bin"));
+    std::fs::write(&zst, zstd::encode_all(tar, 3).unwrap()).unwrap();
+    vec![plain, gz, zst]
+}
+
+/// Unpacks a plain tar into `dir`.
+pub fn unpack(tar: &[u8], dir: &Path) {
+    tar::Archive::new(tar).unpack(dir).unwrap();
+}
+
+/// Standard output of a successful `crit ARGS`.
+pub fn ok_stdout(args: &[&str]) -> String {
+    let out = crit(args);
+    assert!(
+        out.status.success(),
+        "crit {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
 }

@@ -1,0 +1,343 @@
+//! `crit inspect ARCHIVE...`: one container checkpoint in full, or one
+//! summary line per checkpoint when given several.
+
+use anyhow::Result;
+use crit::archive::{EntryKind, NestedEntry};
+use crit::inspect::{self, Container, Inspection};
+
+use super::args::{Format, InspectArgs};
+use super::render::{self, heading, human_size, Tone};
+use super::table::TextTable;
+
+pub fn run(args: &InspectArgs) -> Result<()> {
+    let mut all = Vec::with_capacity(args.paths.len());
+    for p in &args.paths {
+        all.push(inspect::inspect_container(p, args.container.as_deref())?);
+    }
+    let color = render::use_color(args.output.color);
+    match (args.output.format, all.len()) {
+        (Format::Json, 1) => render::print_json(&all[0]),
+        (Format::Json, _) => render::print_json(&all),
+        (Format::Table, 1) => render::print_text(&full(&all[0], color)),
+        (Format::Table, _) => render::print_text(&summary(&all, color)),
+    }
+}
+
+fn opt(s: &Option<String>) -> String {
+    s.as_deref().map_or_else(|| "-".to_string(), str::to_string)
+}
+
+fn short_id(s: &Option<String>) -> String {
+    s.as_deref()
+        .map_or_else(|| "-".to_string(), |id| id.chars().take(12).collect::<String>())
+}
+
+/// A command line, arguments quoted when they hold spaces.
+fn cmdline(args: &[String]) -> String {
+    args.iter()
+        .map(|a| {
+            if a.is_empty() || a.contains([' ', '\t', '\n', '"', '\'']) {
+                format!("{a:?}")
+            } else {
+                a.to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn summary(all: &[Inspection], color: bool) -> String {
+    let mut t = TextTable::new(&[
+        "ARCHIVE",
+        "ENGINE",
+        "CONTAINER",
+        "IMAGE",
+        "ID",
+        "PROCS",
+        "MEMORY",
+        "CHECKPOINTED",
+    ])
+    .right_align(&[5, 6]);
+    for i in all {
+        let first = i.containers.first();
+        let name = match &i.pod {
+            Some(p) => format!("pod {} ({} containers)", opt(&p.name), i.containers.len()),
+            None => first.map_or("-".into(), |c| opt(&c.name)),
+        };
+        let procs: usize = i.containers.iter().map(|c| c.processes.len()).sum();
+        let mem: u64 = i.containers.iter().map(|c| c.sizes.memory_pages).sum();
+        t.row(
+            vec![
+                i.path.to_string(),
+                first.map_or("-", |c| c.engine.as_str()).to_string(),
+                name,
+                first.map_or("-".into(), |c| opt(&c.image)),
+                first.map_or("-".into(), |c| short_id(&c.id)),
+                procs.to_string(),
+                human_size(mem),
+                first.map_or("-".into(), |c| opt(&c.checkpointed)),
+            ],
+            Tone::Plain,
+        );
+    }
+    t.render(color)
+}
+
+fn full(i: &Inspection, color: bool) -> String {
+    let mut out = String::new();
+    let archive = match (i.compression, i.archive_size) {
+        (Some(c), Some(n)) => format!("{} ({}, {} stored)", i.path.to_string(), c, human_size(n)),
+        _ => i.path.to_string(),
+    };
+    if let Some(p) = &i.pod {
+        out += &heading(&format!("Pod {}", opt(&p.name)), color);
+        let mut t = TextTable::new(&["", ""]);
+        t.row(vec!["archive".into(), archive.clone()], Tone::Plain);
+        t.row(vec!["namespace".into(), opt(&p.namespace)], Tone::Plain);
+        t.row(vec!["uid".into(), opt(&p.uid)], Tone::Plain);
+        t.row(
+            vec![
+                "containers".into(),
+                i.containers.iter().map(|c| opt(&c.name)).collect::<Vec<_>>().join(", "),
+            ],
+            Tone::Plain,
+        );
+        out += &body(&t, color);
+        out += &annotations(&p.annotations, color);
+    }
+    for c in &i.containers {
+        out += "\n";
+        out += &container(c, &archive, i.pod.is_some(), color);
+    }
+    out.trim_start_matches('\n').to_string()
+}
+
+/// A headerless two-column table, without its (empty) header line.
+fn body(t: &TextTable, color: bool) -> String {
+    let s = t.clone().render(color);
+    s.split_once('\n').map_or(String::new(), |(_, rest)| rest.to_string())
+}
+
+fn annotations(a: &std::collections::BTreeMap<String, String>, color: bool) -> String {
+    if a.is_empty() {
+        return String::new();
+    }
+    let mut t = TextTable::new(&["", ""]);
+    for (k, v) in a {
+        t.row(vec![k.to_string(), v.to_string()], Tone::Plain);
+    }
+    format!("\n{}{}", heading("ANNOTATIONS", color), body(&t, color))
+}
+
+fn listing(entries: &[NestedEntry], t: &mut TextTable, what: &str) {
+    for e in entries {
+        let (size, tone) = match e.kind {
+            EntryKind::File => (human_size(e.size), Tone::Plain),
+            EntryKind::Dir => ("dir".into(), Tone::Dim),
+            EntryKind::Symlink | EntryKind::Hardlink => (
+                format!("-> {}", e.target.as_deref().map_or_else(String::new, str::to_string)),
+                Tone::Dim,
+            ),
+            EntryKind::Other => ("other".into(), Tone::Dim),
+        };
+        t.row(vec![what.to_string(), format!("/{}", e.path.to_string()), size], tone);
+    }
+}
+
+fn container(c: &Container, archive: &str, in_pod: bool, color: bool) -> String {
+    let title = if c.engine == crit::inspect::metadata::Engine::Unknown && c.name.is_none() && c.id.is_none() {
+        "CRIU checkpoint (no container metadata)".to_string()
+    } else {
+        format!("{} {} container {}", opt(&c.name), c.engine.as_str(), short_id(&c.id))
+    };
+    let mut out = heading(&title, color);
+    let mut t = TextTable::new(&["", ""]);
+    if !in_pod {
+        t.row(vec!["archive".into(), archive.to_string()], Tone::Plain);
+    }
+    if let Some(f) = &c.folder {
+        t.row(vec!["folder".into(), f.to_string()], Tone::Plain);
+    }
+    let image = match (&c.image, &c.image_ref) {
+        (Some(n), Some(r)) => format!("{} ({})", n.to_string(), r.to_string()),
+        (n, r) => opt(&n.clone().or(r.clone())),
+    };
+    t.row(vec!["image".into(), image], Tone::Plain);
+    t.row(vec!["runtime".into(), opt(&c.runtime)], Tone::Plain);
+    t.row(vec!["created".into(), opt(&c.created)], Tone::Plain);
+    t.row(vec!["checkpointed".into(), opt(&c.checkpointed)], Tone::Plain);
+    let criu = match (&c.criu.version, c.criu.image_version) {
+        (Some(v), Some(i)) => format!("{} (image format {i})", v.to_string()),
+        (Some(v), None) => v.to_string(),
+        (None, Some(i)) => format!("version not recorded (image format {i})"),
+        (None, None) => "-".into(),
+    };
+    t.row(vec!["CRIU".into(), criu], Tone::Plain);
+    t.row(vec!["command".into(), cmdline(&c.command)], Tone::Plain);
+    if let Some(k) = &c.kubernetes {
+        t.row(
+            vec![
+                "kubernetes".into(),
+                format!(
+                    "pod {} in namespace {} (uid {}), container {}",
+                    opt(&k.pod),
+                    opt(&k.namespace),
+                    opt(&k.pod_uid),
+                    opt(&k.container)
+                ),
+            ],
+            Tone::Plain,
+        );
+    }
+    let s = &c.sizes;
+    t.row(
+        vec![
+            "sizes".into(),
+            format!(
+                "images {} (memory pages {}), rootfs diff {}, volumes {}, /dev/shm {}",
+                human_size(s.images),
+                human_size(s.memory_pages),
+                human_size(s.rootfs_diff),
+                human_size(s.volumes),
+                human_size(s.devshm)
+            ),
+        ],
+        Tone::Plain,
+    );
+    let net = match (&c.network.status, c.network.addresses.is_empty()) {
+        (_, false) => c
+            .network
+            .addresses
+            .iter()
+            .map(|a| a.to_string())
+            .collect::<Vec<_>>()
+            .join(", "),
+        (Some(serde_json::Value::Null) | None, true) => "none (no network.status)".into(),
+        (Some(_), true) => "no addresses in network.status".into(),
+    };
+    t.row(vec!["network".into(), net], Tone::Plain);
+    if !c.network.interfaces.is_empty() {
+        let ifs = c
+            .network
+            .interfaces
+            .iter()
+            .map(|i| format!("{} ({}, mtu {})", i.name.to_string(), i.kind.to_lowercase(), i.mtu))
+            .collect::<Vec<_>>()
+            .join(", ");
+        t.row(vec!["interfaces".into(), ifs], Tone::Plain);
+    }
+    out += &body(&t, color);
+
+    // Processes.
+    let mut t = TextTable::new(&["PID", "PPID", "STATE", "COMMAND"]).right_align(&[0, 1]);
+    for p in &c.processes {
+        let cmd = p
+            .args
+            .as_deref()
+            .filter(|a| !a.is_empty())
+            .map_or_else(|| p.comm.to_string(), cmdline);
+        let tone = if p.state == "alive" { Tone::Plain } else { Tone::Warn };
+        t.row(
+            vec![
+                p.pid.to_string(),
+                p.ppid.to_string(),
+                p.state.to_string(),
+                format!("{}{cmd}", "    ".repeat(p.depth)),
+            ],
+            tone,
+        );
+    }
+    out += &format!("\n{}{}", heading("PROCESSES", color), t.render(color));
+
+    // Mounts.
+    if !c.mounts.is_empty() {
+        let mut t = TextTable::new(&["DESTINATION", "TYPE", "SOURCE"]);
+        for m in &c.mounts {
+            t.row(
+                vec![m.destination.to_string(), opt(&m.kind), opt(&m.source)],
+                Tone::Plain,
+            );
+        }
+        out += &format!("\n{}{}", heading("MOUNTS (spec)", color), t.render(color));
+    }
+    if !c.mountpoints.is_empty() {
+        let mut t = TextTable::new(&["ID", "PARENT", "MOUNTPOINT", "TYPE", "SOURCE"]).right_align(&[0, 1]);
+        let mut ms = c.mountpoints.clone();
+        ms.sort_by(|a, b| a.mountpoint.cmp(&b.mountpoint));
+        for m in &ms {
+            t.row(
+                vec![
+                    m.mnt_id.to_string(),
+                    m.parent_mnt_id.to_string(),
+                    m.mountpoint.to_string(),
+                    m.fstype.to_string(),
+                    m.source.to_string(),
+                ],
+                Tone::Plain,
+            );
+        }
+        out += &format!(
+            "\n{}{}",
+            heading("MOUNTPOINTS (mountpoints image)", color),
+            t.render(color)
+        );
+    }
+
+    // Files.
+    let mut t = TextTable::new(&["CHANGE", "PATH", "SIZE"]);
+    for d in &c.deleted_files {
+        t.row(vec!["deleted".into(), d.to_string(), String::new()], Tone::Warn);
+    }
+    listing(&c.rootfs_diff, &mut t, "added/changed");
+    for v in &c.volumes {
+        let dest = v
+            .destination
+            .as_deref()
+            .map_or_else(String::new, |d| format!(" at {}", d.to_string()));
+        t.row(
+            vec![
+                format!("volume {}{dest}", v.name.to_string()),
+                String::new(),
+                human_size(v.size),
+            ],
+            Tone::Dim,
+        );
+        listing(&v.files, &mut t, "  volume file");
+    }
+    listing(&c.devshm, &mut t, "/dev/shm");
+    if !(c.deleted_files.is_empty() && c.rootfs_diff.is_empty() && c.volumes.is_empty() && c.devshm.is_empty()) {
+        out += &format!("\n{}{}", heading("FILES", color), t.render(color));
+    }
+
+    if let Some(stats) = &c.dump_stats {
+        let mut t = TextTable::new(&["", ""]).right_align(&[1]);
+        // In CRIU's order, as `crit stats` prints them.
+        let order: Vec<&str> = crit::stats::dump_fields(&Default::default())
+            .iter()
+            .map(|f| f.name)
+            .collect();
+        let mut stats: Vec<(&&str, &u64)> = stats.iter().collect();
+        stats.sort_by_key(|(k, _)| order.iter().position(|o| o == *k).unwrap_or(usize::MAX));
+        for (k, v) in stats {
+            let value = if k.ends_with("_time") || *k == "irmap_resolve" {
+                format!("{:.3} ms", *v as f64 / 1000.0)
+            } else {
+                format!("{v}")
+            };
+            t.row(vec![k.replace('_', " "), value], Tone::Plain);
+        }
+        out += &format!(
+            "\n{}{}",
+            heading("DUMP STATISTICS (stats-dump)", color),
+            body(&t, color)
+        );
+    }
+    out += &annotations(&c.annotations, color);
+    if !c.problems.is_empty() {
+        out += &format!("\n{}", heading("NOT READ", color));
+        for p in &c.problems {
+            out += &render::text_line(&format!("  {p}"));
+        }
+    }
+    out
+}

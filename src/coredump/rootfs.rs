@@ -1,0 +1,148 @@
+//! Mapped files found under a root directory (`--files ROOT`): the host's `/`
+//! for a local checkpoint, an extracted container root file system otherwise.
+//!
+//! Paths come from the checkpoint, so they are resolved as if ROOT were `/`
+//! (a chroot): `..` stops at ROOT and symbolic links, absolute or relative,
+//! are followed inside it. Hand-written: `openat2(RESOLVE_IN_ROOT)` does the
+//! same but needs Linux 5.6 and unsafe code.
+
+use std::collections::{HashMap, VecDeque};
+use std::ffi::OsString;
+use std::fs::File;
+use std::os::unix::fs::FileExt;
+use std::path::{Component, Path, PathBuf};
+
+/// Symbolic links followed for one path before giving up (the kernel's limit).
+const MAX_LINKS: usize = 40;
+
+/// `path` (as the checkpoint names it) resolved under `root`, or why not.
+pub fn resolve(root: &Path, path: &str) -> Result<PathBuf, String> {
+    let mut todo: VecDeque<OsString> = components(Path::new(path));
+    let mut cur: Vec<OsString> = Vec::new();
+    let mut links = 0;
+    while let Some(c) = todo.pop_front() {
+        if c == ".." {
+            cur.pop();
+            continue;
+        }
+        cur.push(c);
+        let here: PathBuf = cur.iter().fold(root.to_path_buf(), |p, c| p.join(c));
+        let meta = std::fs::symlink_metadata(&here).map_err(|e| format!("{}: {e}", here.display()))?;
+        if meta.file_type().is_symlink() {
+            links += 1;
+            if links > MAX_LINKS {
+                return Err(format!("{}: too many symbolic links", here.display()));
+            }
+            let target = std::fs::read_link(&here).map_err(|e| format!("{}: {e}", here.display()))?;
+            cur.pop();
+            if target.is_absolute() {
+                cur.clear();
+            }
+            let mut rest = components(&target);
+            rest.extend(todo);
+            todo = rest;
+        }
+    }
+    Ok(cur.iter().fold(root.to_path_buf(), |p, c| p.join(c)))
+}
+
+/// The normal and `..` components of `p` (root and `.` dropped).
+fn components(p: &Path) -> VecDeque<OsString> {
+    p.components()
+        .filter_map(|c| match c {
+            Component::Normal(s) => Some(s.to_os_string()),
+            Component::ParentDir => Some(OsString::from("..")),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The mapped files of one core, each opened once.
+#[derive(Default)]
+pub struct MappedFiles {
+    root: Option<PathBuf>,
+    by_path: HashMap<String, Result<usize, String>>,
+    files: Vec<(File, u64)>,
+}
+
+impl MappedFiles {
+    pub fn new(root: Option<PathBuf>) -> Self {
+        MappedFiles {
+            root,
+            ..MappedFiles::default()
+        }
+    }
+
+    /// The id of the regular file `path` names under the root, or why it
+    /// cannot be read (no root given, missing, not a regular file).
+    pub fn open(&mut self, path: &str) -> Result<usize, String> {
+        let Some(root) = &self.root else {
+            return Err("no --files root given".to_string());
+        };
+        if let Some(r) = self.by_path.get(path) {
+            return r.clone();
+        }
+        let r = resolve(root, path).and_then(|p| {
+            let f = File::open(&p).map_err(|e| format!("{}: {e}", p.display()))?;
+            let meta = f.metadata().map_err(|e| format!("{}: {e}", p.display()))?;
+            if !meta.is_file() {
+                return Err(format!("{}: not a regular file", p.display()));
+            }
+            self.files.push((f, meta.len()));
+            Ok(self.files.len() - 1)
+        });
+        self.by_path.insert(path.to_string(), r.clone());
+        r
+    }
+
+    /// Fills `buf` from `offset` of file `id`; past the end of the file reads
+    /// as zeros (a mapping may run past it).
+    pub fn read_at(&self, id: usize, offset: u64, buf: &mut [u8]) -> std::io::Result<()> {
+        let (f, len) = &self.files[id];
+        let avail = len.saturating_sub(offset).min(buf.len() as u64) as usize;
+        f.read_exact_at(&mut buf[..avail], offset)?;
+        buf[avail..].fill(0);
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::os::unix::fs::symlink;
+
+    #[test]
+    fn stays_inside_the_root() {
+        let t = tempfile::tempdir().unwrap();
+        let root = t.path().join("root");
+        std::fs::create_dir_all(root.join("usr/lib")).unwrap();
+        std::fs::write(root.join("usr/lib/libx.so"), b"x").unwrap();
+        std::fs::write(t.path().join("secret"), b"s").unwrap();
+        symlink("usr/lib", root.join("lib")).unwrap();
+        symlink("/usr/lib/libx.so", root.join("abs")).unwrap();
+        symlink("../../secret", root.join("usr/up")).unwrap();
+        assert_eq!(resolve(&root, "/lib/libx.so").unwrap(), root.join("usr/lib/libx.so"));
+        assert_eq!(resolve(&root, "/abs").unwrap(), root.join("usr/lib/libx.so"));
+        assert_eq!(
+            resolve(&root, "/../../usr/lib/libx.so").unwrap(),
+            root.join("usr/lib/libx.so")
+        );
+        // `..` through a link stops at the root: the file outside is not reached.
+        assert!(resolve(&root, "/usr/up").is_err());
+        symlink("loop", root.join("loop")).unwrap();
+        assert!(resolve(&root, "/loop").unwrap_err().contains("too many"));
+    }
+
+    #[test]
+    fn reads_past_the_end_as_zeros() {
+        let t = tempfile::tempdir().unwrap();
+        std::fs::write(t.path().join("f"), b"abc").unwrap();
+        let mut m = MappedFiles::new(Some(t.path().to_path_buf()));
+        let id = m.open("/f").unwrap();
+        let mut buf = [9u8; 5];
+        m.read_at(id, 1, &mut buf).unwrap();
+        assert_eq!(buf, *b"bc\0\0\0");
+        assert!(m.open("/missing").is_err());
+        assert!(MappedFiles::new(None).open("/f").is_err());
+    }
+}

@@ -1,0 +1,604 @@
+//! Where a checkpoint's images come from: a directory of images, an unpacked
+//! container checkpoint (its `checkpoint/` folder), or a container archive
+//! (`.tar`, `.tar.gz`, `.tar.zst`, told apart by content). Pod checkpoints
+//! hold one container per `ID-NAME/` folder; one is picked by name.
+//!
+//! Everything that reads a checkpoint (explorers, memory, statistics,
+//! inspect) goes through [`Source`]: images by name, raw memory by
+//! positioned reads, and the container's metadata files beside the images.
+//! Errors name the file as a person would find it:
+//! `crit-sleep.tar.zst:checkpoint/core-1.img: …`.
+//!
+//! ```no_run
+//! use crit::source::{OpenOptions, Source};
+//!
+//! let src = Source::open("crit-sleep.tar.zst", &OpenOptions::default())?;
+//! for name in src.image_names()? {
+//!     println!("{name}");
+//! }
+//! let cp = crit::explore::Checkpoint::from_source(src)?;
+//! println!("{} tasks", cp.tasks.len());
+//! # Ok::<(), crit::Error>(())
+//! ```
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::io::{self, Read};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use crate::archive::{self, Archive, Compression, NestedEntry, Positioned, Want};
+use crate::error::{Error, Result};
+use crate::image::ImageReader;
+
+/// A reader of one image or file, as [`Source`] hands them out.
+pub type Reader = Box<dyn Read + Send>;
+
+/// How to open a checkpoint.
+#[derive(Debug, Clone, Default)]
+pub struct OpenOptions {
+    /// Memory will be read (`crit mem`): keep raw memory of a compressed archive.
+    pub pages: bool,
+    /// List nested tars on the way (rootfs diff, volumes), for `inspect`.
+    pub listings: bool,
+    /// The container of a pod checkpoint to open (its name, folder or id).
+    pub container: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+enum Store {
+    Dir(PathBuf),
+    Archive(Arc<Archive>),
+}
+
+/// One container of a pod checkpoint.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PodContainer {
+    /// Its short name (from `pod.options`, or its folder's name after the id).
+    pub name: String,
+    /// Its folder, ending in `/`: `ID-NAME/`.
+    pub folder: String,
+}
+
+/// What kind of checkpoint a [`Bundle`] is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Layout {
+    /// A bare directory (or tar) of CRIU images.
+    Images,
+    /// One container: metadata beside a `checkpoint/` folder.
+    Container,
+    /// A pod: `pod.options`, and one folder per container.
+    Pod(Vec<PodContainer>),
+}
+
+/// A checkpoint input as a whole: a directory or an archive, which may hold
+/// a pod of several containers.
+#[derive(Debug, Clone)]
+pub struct Bundle {
+    store: Store,
+    label: String,
+    layout: Layout,
+}
+
+/// The largest metadata file (`config.dump`, `pod.options`, …) read whole.
+pub const FILE_LIMIT: u64 = 16 * 1024 * 1024;
+
+impl Bundle {
+    /// Opens `path`: a directory, or a file that is a tar archive.
+    pub fn open(path: impl AsRef<Path>, opts: &OpenOptions) -> Result<Bundle> {
+        let path = path.as_ref();
+        let label = path.display().to_string();
+        let meta = fs::metadata(path).map_err(|e| Error::io(&label, e))?;
+        if meta.is_dir() {
+            let layout = if path.join("pstree.img").exists() {
+                Layout::Images
+            } else if path.join("checkpoint").is_dir() {
+                Layout::Container
+            } else {
+                let folders = dir_pod_folders(path, &label)?;
+                if folders.is_empty() {
+                    Layout::Images
+                } else {
+                    let options = read_opt(&path.join("pod.options"), &label)?;
+                    Layout::Pod(pod_containers(folders, options.as_deref()))
+                }
+            };
+            return Ok(Bundle {
+                store: Store::Dir(path.to_path_buf()),
+                label,
+                layout,
+            });
+        }
+        let Some(kind) = archive::detect(path)? else {
+            return Err(Error::Checkpoint(format!(
+                "{label}: not a checkpoint: neither a directory nor a tar archive (plain, gzip or zstd)"
+            )));
+        };
+        let ar = Archive::open(
+            path,
+            kind,
+            Want {
+                pages: opts.pages,
+                listings: opts.listings,
+            },
+        )?;
+        let layout = if ar.has_dir("checkpoint/") {
+            Layout::Container
+        } else {
+            let mut folders: Vec<String> = ar
+                .members()
+                .iter()
+                .filter_map(|m| {
+                    let (top, rest) = m.name.split_once('/')?;
+                    rest.starts_with("checkpoint/").then(|| format!("{top}/"))
+                })
+                .collect();
+            folders.sort();
+            folders.dedup();
+            if !folders.is_empty() {
+                let options = match ar.get("pod.options") {
+                    Some(_) => Some(ar.read_member("pod.options", FILE_LIMIT)?),
+                    None => None,
+                };
+                Layout::Pod(pod_containers(folders, options.as_deref()))
+            } else if ar.get("pstree.img").is_some() {
+                Layout::Images
+            } else {
+                return Err(Error::Checkpoint(format!(
+                    "{label}: a tar archive, but not a checkpoint: no checkpoint/ folder, no pstree.img"
+                )));
+            }
+        };
+        Ok(Bundle {
+            store: Store::Archive(Arc::new(ar)),
+            label,
+            layout,
+        })
+    }
+
+    /// The path as given, for messages.
+    pub fn label(&self) -> &str {
+        &self.label
+    }
+
+    /// What it holds.
+    pub fn layout(&self) -> &Layout {
+        &self.layout
+    }
+
+    /// The archive's compression; `None` for a directory.
+    pub fn compression(&self) -> Option<Compression> {
+        match &self.store {
+            Store::Archive(a) => Some(a.compression()),
+            Store::Dir(_) => None,
+        }
+    }
+
+    /// The archive's size on disk; `None` for a directory.
+    pub fn stored_size(&self) -> Option<u64> {
+        match &self.store {
+            Store::Archive(a) => Some(a.stored_size()),
+            Store::Dir(_) => None,
+        }
+    }
+
+    /// The whole pod (or container) seen as a folder: for `pod.options`,
+    /// `pod.dump`.
+    pub fn top(&self) -> Source {
+        Source {
+            bundle: self.clone(),
+            root: String::new(),
+            images: match self.layout {
+                Layout::Images => String::new(),
+                _ => "checkpoint/".into(),
+            },
+        }
+    }
+
+    /// The checkpoint of one container: `name` picks one of a pod (required
+    /// when it has several); `None` for a single container.
+    pub fn container(&self, name: Option<&str>) -> Result<Source> {
+        let pick = match (&self.layout, name) {
+            (Layout::Pod(cs), Some(n)) => cs
+                .iter()
+                .find(|c| c.name == n || c.folder.trim_end_matches('/') == n || c.folder.starts_with(n))
+                .ok_or_else(|| {
+                    Error::Checkpoint(format!(
+                        "{}: the pod has no container {n:?} (it has {})",
+                        self.label,
+                        names(cs)
+                    ))
+                })?,
+            (Layout::Pod(cs), None) if cs.len() == 1 => &cs[0],
+            (Layout::Pod(cs), None) => {
+                return Err(Error::Checkpoint(format!(
+                    "{}: a pod checkpoint of {} containers ({}): pick one with --container NAME",
+                    self.label,
+                    cs.len(),
+                    names(cs)
+                )))
+            }
+            (_, Some(n)) => {
+                return Err(Error::Checkpoint(format!(
+                    "{}: --container {n:?}: not a pod checkpoint (it holds one container)",
+                    self.label
+                )))
+            }
+            (_, None) => return Ok(self.top()),
+        };
+        Ok(Source {
+            bundle: self.clone(),
+            root: pick.folder.clone(),
+            images: format!("{}checkpoint/", pick.folder),
+        })
+    }
+}
+
+fn names(cs: &[PodContainer]) -> String {
+    cs.iter().map(|c| c.name.as_str()).collect::<Vec<_>>().join(", ")
+}
+
+/// Subfolders of `dir` that hold a `checkpoint/` folder.
+fn dir_pod_folders(dir: &Path, label: &str) -> Result<Vec<String>> {
+    let mut out = Vec::new();
+    for e in fs::read_dir(dir).map_err(|e| Error::io(label, e))? {
+        let e = e.map_err(|e| Error::io(label, e))?;
+        if e.path().join("checkpoint").is_dir() {
+            out.push(format!("{}/", e.file_name().to_string_lossy()));
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
+fn read_opt(path: &Path, label: &str) -> Result<Option<Vec<u8>>> {
+    match fs::read(path) {
+        Ok(b) => Ok(Some(b)),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(Error::io(format!("{label}/pod.options"), e)),
+    }
+}
+
+/// The containers of a pod: `pod.options` names them (`containers`: short
+/// name → folder); a folder it does not name is called after its `ID-`.
+fn pod_containers(folders: Vec<String>, options: Option<&[u8]>) -> Vec<PodContainer> {
+    let named: BTreeMap<String, String> = options
+        .and_then(|b| serde_json::from_slice::<serde_json::Value>(b).ok())
+        .and_then(|v| v.get("containers").cloned())
+        .and_then(|c| serde_json::from_value(c).ok())
+        .unwrap_or_default();
+    folders
+        .into_iter()
+        .map(|folder| {
+            let bare = folder.trim_end_matches('/');
+            let name = named
+                .iter()
+                .find(|(_, f)| f.trim_end_matches('/') == bare)
+                .map(|(n, _)| n.clone())
+                .unwrap_or_else(|| bare.split_once('-').map_or(bare, |(_, n)| n).to_string());
+            PodContainer { name, folder }
+        })
+        .collect()
+}
+
+/// One checkpoint: its images, its raw memory, and the container's files
+/// beside them.
+#[derive(Debug, Clone)]
+pub struct Source {
+    bundle: Bundle,
+    /// The container's folder in the bundle (`""`, or `ID-NAME/` in a pod).
+    root: String,
+    /// The images' folder in the bundle (`""`, `checkpoint/`, `ID-NAME/checkpoint/`).
+    images: String,
+}
+
+impl Source {
+    /// Opens one checkpoint at `path` (with `opts.container` for a pod).
+    pub fn open(path: impl AsRef<Path>, opts: &OpenOptions) -> Result<Source> {
+        Bundle::open(path, opts)?.container(opts.container.as_deref())
+    }
+
+    /// The bundle this checkpoint is part of.
+    pub fn bundle(&self) -> &Bundle {
+        &self.bundle
+    }
+
+    /// The checkpoint as messages name it: the path, and the pod's folder.
+    pub fn label(&self) -> String {
+        match self.root.is_empty() {
+            true => self.bundle.label.clone(),
+            false => self.name_of(self.root.trim_end_matches('/')),
+        }
+    }
+
+    fn name_of(&self, inner: &str) -> String {
+        match &self.bundle.store {
+            Store::Dir(d) => d.join(inner).display().to_string(),
+            Store::Archive(a) => format!("{}:{inner}", a.label()),
+        }
+    }
+
+    /// How errors name image `name`: `DIR/core-1.img`, `ARCHIVE:checkpoint/core-1.img`.
+    pub fn image_label(&self, name: &str) -> String {
+        self.name_of(&format!("{}{name}", self.images))
+    }
+
+    /// How errors name the container's file `name` (e.g. `config.dump`).
+    pub fn file_label(&self, name: &str) -> String {
+        self.name_of(&format!("{}{name}", self.root))
+    }
+
+    /// Checks the checkpoint has `pstree.img`, the one image every checkpoint
+    /// has, so that a path that holds none is named as such rather than by
+    /// the image missing inside it.
+    pub fn require_tree(&self) -> Result<()> {
+        if self.has_image("pstree.img") {
+            return Ok(());
+        }
+        Err(Error::Checkpoint(format!(
+            "{}: not a checkpoint directory: no pstree.img",
+            self.label()
+        )))
+    }
+
+    /// The images' names (`core-1.img`, `pages-1.img`, …), sorted.
+    pub fn image_names(&self) -> Result<Vec<String>> {
+        self.names_in(&self.images)
+    }
+
+    /// The names of the container's own files beside the images
+    /// (`config.dump`, `volumes/crit-vol.tar`, …; folders end in `/`), sorted.
+    pub fn file_names(&self) -> Result<Vec<String>> {
+        match &self.bundle.store {
+            Store::Archive(a) => {
+                let mut v: Vec<String> = a
+                    .members()
+                    .iter()
+                    .filter_map(|m| m.name.strip_prefix(&self.root).map(str::to_string))
+                    .filter(|n| !n.is_empty())
+                    .collect();
+                v.sort();
+                v.dedup();
+                Ok(v)
+            }
+            Store::Dir(d) => {
+                let mut v = Vec::new();
+                walk(&d.join(&self.root), "", &mut v, 0).map_err(|e| Error::io(self.file_label(""), e))?;
+                v.sort();
+                Ok(v)
+            }
+        }
+    }
+
+    fn names_in(&self, folder: &str) -> Result<Vec<String>> {
+        match &self.bundle.store {
+            Store::Archive(a) => {
+                let mut v: Vec<String> = a
+                    .members()
+                    .iter()
+                    .filter(|m| m.kind == archive::EntryKind::File)
+                    .filter_map(|m| m.name.strip_prefix(folder))
+                    .filter(|n| !n.contains('/'))
+                    .map(str::to_string)
+                    .collect();
+                v.sort();
+                v.dedup();
+                Ok(v)
+            }
+            Store::Dir(d) => {
+                let dir = d.join(folder);
+                let label = dir.display().to_string();
+                let mut v = Vec::new();
+                for e in fs::read_dir(&dir).map_err(|e| Error::io(&label, e))? {
+                    let e = e.map_err(|e| Error::io(&label, e))?;
+                    if e.path().is_file() {
+                        v.push(e.file_name().to_string_lossy().into_owned());
+                    }
+                }
+                v.sort();
+                Ok(v)
+            }
+        }
+    }
+
+    fn exists(&self, inner: &str) -> bool {
+        match &self.bundle.store {
+            Store::Dir(d) => d.join(inner).is_file(),
+            Store::Archive(a) => a.get(inner).is_some(),
+        }
+    }
+
+    /// Whether image `name` exists (a regular file).
+    pub fn has_image(&self, name: &str) -> bool {
+        self.exists(&format!("{}{name}", self.images))
+    }
+
+    /// Whether the container has file `name` beside its images.
+    pub fn has_file(&self, name: &str) -> bool {
+        self.exists(&format!("{}{name}", self.root))
+    }
+
+    /// Whether folder `name` (e.g. `parent`) exists among the images.
+    pub fn has_image_dir(&self, name: &str) -> bool {
+        let inner = format!("{}{}/", self.images, name.trim_end_matches('/'));
+        match &self.bundle.store {
+            Store::Dir(d) => d.join(&inner).is_dir(),
+            Store::Archive(a) => a.has_dir(&inner),
+        }
+    }
+
+    fn open_inner(&self, inner: &str) -> Result<(Reader, u64)> {
+        match &self.bundle.store {
+            Store::Dir(d) => {
+                let path = d.join(inner);
+                let label = path.display().to_string();
+                let f = fs::File::open(&path).map_err(|e| Error::io(&label, e))?;
+                let len = f.metadata().map_err(|e| Error::io(&label, e))?.len();
+                Ok((Box::new(f), len))
+            }
+            Store::Archive(a) => a.open_member(inner),
+        }
+    }
+
+    /// A reader of image `name`'s bytes, and its length.
+    pub fn open_image(&self, name: &str) -> Result<(Reader, u64)> {
+        self.open_inner(&format!("{}{name}", self.images))
+    }
+
+    /// Image `name`, ready to read entry by entry.
+    pub fn image_reader(&self, name: &str) -> Result<ImageReader<Reader>> {
+        let (r, len) = self.open_image(name)?;
+        ImageReader::new(r, self.image_label(name), Some(len))
+    }
+
+    /// Every entry of plain entry-list image `name`.
+    pub fn read_all<T: prost::Message + Default>(&self, name: &str) -> Result<Vec<T>> {
+        let mut r = self.image_reader(name)?;
+        let mut buf = Vec::new();
+        let mut out = Vec::new();
+        while let Some(m) = r.next_message::<T>(&mut buf)? {
+            out.push(m);
+        }
+        Ok(out)
+    }
+
+    /// The first entry of image `name` (core, mm, ids, fs: one-entry images).
+    pub fn read_first<T: prost::Message + Default>(&self, name: &str) -> Result<T> {
+        let mut r = self.image_reader(name)?;
+        let mut buf = Vec::new();
+        r.next_message::<T>(&mut buf)?
+            .ok_or_else(|| Error::bad_image(self.image_label(name), "the image has no entries"))
+    }
+
+    /// Image `name` (raw memory: `pages-1.img`, `parent/pages-1.img`) for
+    /// positioned reads.
+    pub fn pages(&self, name: &str) -> Result<Positioned> {
+        let inner = format!("{}{name}", self.images);
+        match &self.bundle.store {
+            Store::Dir(d) => Positioned::whole_file(&d.join(&inner), self.image_label(name)),
+            Store::Archive(a) => a.positioned(&inner),
+        }
+    }
+
+    /// The container's file `name` whole (`config.dump`, `spec.dump`,
+    /// `stats-dump`…), or `None` when it has none.
+    pub fn file(&self, name: &str) -> Result<Option<Vec<u8>>> {
+        if !self.has_file(name) {
+            return Ok(None);
+        }
+        let (mut r, len) = self.open_inner(&format!("{}{name}", self.root))?;
+        if len > FILE_LIMIT {
+            return Err(Error::Checkpoint(format!(
+                "{}: {len} bytes, more than the {} MiB a metadata file may have",
+                self.file_label(name),
+                FILE_LIMIT >> 20
+            )));
+        }
+        let mut out = Vec::with_capacity(len as usize);
+        r.read_to_end(&mut out)
+            .map_err(|e| Error::io(self.file_label(name), e))?;
+        Ok(Some(out))
+    }
+
+    /// The size of the container's file `name`, if it has it.
+    pub fn file_size(&self, name: &str) -> Option<u64> {
+        let inner = format!("{}{name}", self.root);
+        match &self.bundle.store {
+            Store::Dir(d) => fs::metadata(d.join(inner))
+                .ok()
+                .filter(|m| m.is_file())
+                .map(|m| m.len()),
+            Store::Archive(a) => a.get(&inner).map(|m| m.size),
+        }
+    }
+
+    /// The size of image `name`, if it exists.
+    pub fn image_size(&self, name: &str) -> Option<u64> {
+        let inner = format!("{}{name}", self.images);
+        match &self.bundle.store {
+            Store::Dir(d) => fs::metadata(d.join(inner))
+                .ok()
+                .filter(|m| m.is_file())
+                .map(|m| m.len()),
+            Store::Archive(a) => a.get(&inner).map(|m| m.size),
+        }
+    }
+
+    /// The modification time (seconds since the epoch) of image `name`.
+    pub fn image_mtime(&self, name: &str) -> Option<u64> {
+        let inner = format!("{}{name}", self.images);
+        match &self.bundle.store {
+            Store::Dir(d) => fs::metadata(d.join(inner))
+                .ok()?
+                .modified()
+                .ok()?
+                .duration_since(std::time::UNIX_EPOCH)
+                .ok()
+                .map(|d| d.as_secs()),
+            Store::Archive(a) => a.get(&inner).map(|m| m.mtime),
+        }
+    }
+
+    /// The entries of the container's nested tar `name` (`rootfs-diff.tar`),
+    /// or `None` when it has none.
+    pub fn listing(&self, name: &str) -> Result<Option<Vec<NestedEntry>>> {
+        if !self.has_file(name) {
+            return Ok(None);
+        }
+        let inner = format!("{}{name}", self.root);
+        match &self.bundle.store {
+            Store::Dir(_) => {
+                let (r, _) = self.open_inner(&inner)?;
+                archive::list_tar(r, &self.file_label(name)).map(Some)
+            }
+            Store::Archive(a) => a.listing(&inner).map(Some),
+        }
+    }
+}
+
+/// Collects the regular files (and folders, with a `/`) under `dir`.
+fn walk(dir: &Path, prefix: &str, out: &mut Vec<String>, depth: usize) -> io::Result<()> {
+    if depth > 8 {
+        return Ok(());
+    }
+    for e in fs::read_dir(dir)? {
+        let e = e?;
+        let name = format!("{prefix}{}", e.file_name().to_string_lossy());
+        let t = e.file_type()?;
+        if t.is_dir() {
+            out.push(format!("{name}/"));
+            walk(&e.path(), &format!("{name}/"), out, depth + 1)?;
+        } else if t.is_file() {
+            out.push(name);
+        }
+    }
+    Ok(())
+}
+
+/// `ARCHIVE:MEMBER` as `decode -i`, `info` and `show` take it: when `spec`
+/// is not itself a file but a prefix up to a `:` is an archive, a reader of
+/// that member, its label and length. `None` otherwise.
+pub fn open_archive_member(spec: &Path) -> Result<Option<(Reader, String, u64)>> {
+    if spec.exists() {
+        return Ok(None);
+    }
+    let s = spec.to_string_lossy();
+    for (i, _) in s.match_indices(':') {
+        let (path, member) = (Path::new(&s[..i]), &s[i + 1..]);
+        if !path.is_file() {
+            continue;
+        }
+        let Some(kind) = archive::detect(path)? else { continue };
+        let ar = Archive::open(path, kind, Want::default())?;
+        let member = member.trim_start_matches("./");
+        if crate::archive::is_pages_name(member) {
+            return Err(Error::bad_image(
+                format!("{}:{member}", ar.label()),
+                "a raw memory image, which has no magic; read process memory with `crit mem ARCHIVE`",
+            ));
+        }
+        let (r, len) = ar.open_member(member)?;
+        return Ok(Some((r, format!("{}:{member}", ar.label()), len)));
+    }
+    Ok(None)
+}
