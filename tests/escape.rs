@@ -198,3 +198,31 @@ fn memory_text_is_escaped() {
         assert_eq!(found.lines().count(), 1, "{found:?}");
     }
 }
+
+#[test]
+fn overview_and_inspect_escape_control_characters() {
+    let tmp = hostile_checkpoint();
+    let dir = tmp.path().to_str().unwrap();
+    // argv[1] is ESC BEL newline; the overview's COMMAND is the command line.
+    let command = "/usr/local/bin/cwork \\x1b\\a\\n";
+    for width in [None, Some("80")] {
+        let mut args = vec!["x", dir, "--color", "never"];
+        if let Some(w) = width {
+            args.extend(["--width", w]);
+        }
+        let out = run(&args);
+        assert_no_raw_controls(&format!("x (width {width:?})"), &out);
+        assert!(out.lines().nth(1).unwrap().ends_with(command), "{out}");
+    }
+    for color in ["never", "always"] {
+        let out = run(&["inspect", dir, "--color", color]);
+        assert!(!out.contains('\x07') && !out.contains("\nX"), "{out:?}");
+        if color == "never" {
+            assert_no_raw_controls("inspect", &out);
+            assert!(
+                out.contains("20955     0  alive  /usr/local/bin/cwork \"\\x1b\\a\\n\"\n"),
+                "{out}"
+            );
+        }
+    }
+}

@@ -36,8 +36,11 @@ fn short_id(s: &Option<String>) -> String {
 fn cmdline(args: &[String]) -> String {
     args.iter()
         .map(|a| {
+            // Quoted when it would not read as one word; its control
+            // characters are escaped with the rest of the cell.
             if a.is_empty() || a.contains([' ', '\t', '\n', '"', '\'']) {
-                format!("{a:?}")
+                let q = if a.contains('"') { '\'' } else { '"' };
+                format!("{q}{a}{q}")
             } else {
                 a.to_string()
             }
@@ -86,7 +89,7 @@ fn summary(all: &[Inspection], color: bool) -> String {
 fn full(i: &Inspection, color: bool) -> String {
     let mut out = String::new();
     let archive = match (i.compression, i.archive_size) {
-        (Some(c), Some(n)) => format!("{} ({}, {} stored)", i.path.to_string(), c, human_size(n)),
+        (Some(c), Some(n)) => format!("{} ({}, {} stored)", i.path, c, human_size(n)),
         _ => i.path.to_string(),
     };
     if let Some(p) = &i.pod {
@@ -159,7 +162,7 @@ fn container(c: &Container, archive: &str, in_pod: bool, color: bool) -> String 
         t.row(vec!["folder".into(), f.to_string()], Tone::Plain);
     }
     let image = match (&c.image, &c.image_ref) {
-        (Some(n), Some(r)) => format!("{} ({})", n.to_string(), r.to_string()),
+        (Some(n), Some(r)) => format!("{} ({})", n, r),
         (n, r) => opt(&n.clone().or(r.clone())),
     };
     t.row(vec!["image".into(), image], Tone::Plain);
@@ -167,7 +170,7 @@ fn container(c: &Container, archive: &str, in_pod: bool, color: bool) -> String 
     t.row(vec!["created".into(), opt(&c.created)], Tone::Plain);
     t.row(vec!["checkpointed".into(), opt(&c.checkpointed)], Tone::Plain);
     let criu = match (&c.criu.version, c.criu.image_version) {
-        (Some(v), Some(i)) => format!("{} (image format {i})", v.to_string()),
+        (Some(v), Some(i)) => format!("{} (image format {i})", v),
         (Some(v), None) => v.to_string(),
         (None, Some(i)) => format!("version not recorded (image format {i})"),
         (None, None) => "-".into(),
@@ -221,7 +224,7 @@ fn container(c: &Container, archive: &str, in_pod: bool, color: bool) -> String 
             .network
             .interfaces
             .iter()
-            .map(|i| format!("{} ({}, mtu {})", i.name.to_string(), i.kind.to_lowercase(), i.mtu))
+            .map(|i| format!("{} ({}, mtu {})", i.name, i.kind.to_lowercase(), i.mtu))
             .collect::<Vec<_>>()
             .join(", ");
         t.row(vec!["interfaces".into(), ifs], Tone::Plain);
@@ -293,7 +296,7 @@ fn container(c: &Container, archive: &str, in_pod: bool, color: bool) -> String 
         let dest = v
             .destination
             .as_deref()
-            .map_or_else(String::new, |d| format!(" at {}", d.to_string()));
+            .map_or_else(String::new, |d| format!(" at {}", d));
         t.row(
             vec![
                 format!("volume {}{dest}", v.name.to_string()),

@@ -204,7 +204,7 @@ pub fn tasks<'a>(cp: &'a Checkpoint, table: &'a FileTable) -> impl Iterator<Item
                     watches: None,
                     targets: None,
                 };
-                details(&table, &open, &mut fd)?;
+                details(table, &open, &mut fd)?;
                 out.fds.push(fd);
             }
             let fs = cp.fs(t.pid)?;
