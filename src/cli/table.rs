@@ -496,6 +496,18 @@ mod tests {
     }
 
     #[test]
+    fn a_table_in_memory_is_laid_out_and_escaped_the_same() {
+        let mut t = TextTable::new(&["PID", "COMM"]).right_align(&[0]);
+        t.row(vec!["1".into(), "a\x1b[2Jb\n".into()], Tone::Plain);
+        t.row(vec!["20884".into(), "tree-root".into()], Tone::Warn);
+        let mut text = Text::new(Vec::new(), false, None);
+        t.write(&mut text).unwrap();
+        let want = "  PID  COMM\n    1  a\\x1b[2Jb\\n\n20884  tree-root\n";
+        assert_eq!(text.into_string(), want);
+        assert_eq!(t.render(false), want);
+    }
+
+    #[test]
     fn cells_are_escaped() {
         let t = Table::new(&["PID", "COMM"]);
         let rows: &[(&[&str], Tone)] = &[(&["1", "a\x1b[2Jb\n"], Tone::Plain)];
