@@ -97,6 +97,7 @@ Register-ArgumentCompleter -Native -CommandName 'crit' -ScriptBlock {
             [CompletionResult]::new('--range', '--range', [CompletionResultType]::ParameterName, 'Only mappings overlapping START-END (hexadecimal)')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour in tables')
+            [CompletionResult]::new('--width', '--width', [CompletionResultType]::ParameterName, 'Lay tables out for this many columns, as on a terminal that wide (0: never wrap); for tests, which have no terminal')
             [CompletionResult]::new('--tree', '--tree', [CompletionResultType]::ParameterName, 'With --pid: the task and all its descendants')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'On error, also print the chain of causes')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'On error, also print the chain of causes')

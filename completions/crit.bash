@@ -1009,7 +1009,7 @@ _crit() {
             return 0
             ;;
         crit__subcmd__x)
-            opts="-v -h -V --container --pid --tree --prot --kind --range --format --color --verbose --help --version ps fds mems rss sk net mnt ns cg"
+            opts="-v -h -V --container --pid --tree --prot --kind --range --format --color --width --verbose --help --version ps fds mems rss sk net mnt ns cg"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1041,6 +1041,10 @@ _crit() {
                     ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --width)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)

@@ -89,6 +89,7 @@ set edit:completion:arg-completer[crit] = {|@words|
             cand --range 'Only mappings overlapping START-END (hexadecimal)'
             cand --format 'Output format'
             cand --color 'When to use colour in tables'
+            cand --width 'Lay tables out for this many columns, as on a terminal that wide (0: never wrap); for tests, which have no terminal'
             cand --tree 'With --pid: the task and all its descendants'
             cand -v 'On error, also print the chain of causes'
             cand --verbose 'On error, also print the chain of causes'

@@ -74,6 +74,7 @@ json\t'One JSON document, for jq and programs'"
 complete -c crit -n "__fish_crit_using_subcommand x" -l color -d 'When to use colour in tables' -r -f -a "auto\t'When standard output is a terminal and NO_COLOR is unset'
 always\t''
 never\t''"
+complete -c crit -n "__fish_crit_using_subcommand x" -l width -d 'Lay tables out for this many columns, as on a terminal that wide (0: never wrap); for tests, which have no terminal' -r
 complete -c crit -n "__fish_crit_using_subcommand x" -l tree -d 'With --pid: the task and all its descendants'
 complete -c crit -n "__fish_crit_using_subcommand x" -s v -l verbose -d 'On error, also print the chain of causes'
 complete -c crit -n "__fish_crit_using_subcommand x" -s h -l help -d 'Print help (see more with \'--help\')'

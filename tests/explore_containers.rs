@@ -1,5 +1,5 @@
 //! The container explorers `x DIR net|mnt|ns|cg`: tables against committed
-//! snapshots (`tests/snapshots/containers/`), JSON values against what the
+//! snapshots (`tests/snapshots/containers/`, laid out for 80 columns), JSON values against what the
 //! Podman archives' containers held (and their own `config.dump`), and the
 //! plain corpus checkpoints, which lack the container images.
 //!
@@ -28,10 +28,11 @@ fn unpack(name: &str) -> tempfile::TempDir {
 fn x(dir: &Path, what: &str, json: bool) -> String {
     let d = dir.to_str().unwrap();
     let mut args = vec!["x", d, what];
+    // Tables as an 80-column terminal lays them out (piped, they never wrap).
     args.extend(if json {
-        ["--format", "json"]
+        &["--format", "json"][..]
     } else {
-        ["--color", "never"]
+        &["--color", "never", "--width", "80"][..]
     });
     let (out, err, ok) = crit_text(&args);
     assert!(ok, "x {d} {what}: {err}");

@@ -1,5 +1,9 @@
-//! Table output: compared with committed snapshots (`tests/snapshots/explore/`),
-//! checked to fit 80 columns, and coloured only when asked.
+//! Table output: compared with committed snapshots, both as a pipe gets it
+//! (`tests/snapshots/explore/`: never wrapped, one record per line) and as
+//! an 80-column terminal does (`tests/snapshots/explore-80/`: the last column
+//! wrapped; `--width 80` stands in for the terminal), checked to fit 80
+//! columns there, and coloured only when asked. A pseudo-terminal checks that
+//! a real terminal's width (and `COLUMNS`) is what `--width` stands in for.
 //!
 //! After an intended change, rewrite the snapshots with
 //! `UPDATE_SNAPSHOTS=1 cargo test --test explore_table` and review the diff.
@@ -33,18 +37,23 @@ fn crit_x(dir: &str, what: &str, extra: &[&str], env: &[(&str, &str)]) -> String
     String::from_utf8(out.stdout).unwrap()
 }
 
-fn snapshot(dir: &str, what: &str) -> PathBuf {
-    root().join("tests/snapshots/explore").join(format!("{dir}-{what}.txt"))
+fn snapshot(set: &str, dir: &str, what: &str) -> PathBuf {
+    root()
+        .join("tests/snapshots")
+        .join(set)
+        .join(format!("{dir}-{what}.txt"))
 }
 
-#[test]
-fn tables_match_snapshots() {
+/// Compares every explorer's table on every corpus checkpoint with the
+/// snapshots of `set`.
+fn check_snapshots(set: &str, extra: &[&str]) {
     let update = std::env::var_os("UPDATE_SNAPSHOTS").is_some();
     let mut mismatched = Vec::new();
     for dir in DIRS {
         for what in WHAT {
-            let got = crit_x(dir, what, &["--color", "never"], &[]);
-            let path = snapshot(dir, what);
+            let args: Vec<&str> = ["--color", "never"].iter().chain(extra).copied().collect();
+            let got = crit_x(dir, what, &args, &[]);
+            let path = snapshot(set, dir, what);
             if update {
                 std::fs::create_dir_all(path.parent().unwrap()).unwrap();
                 std::fs::write(&path, &got).unwrap();
@@ -59,7 +68,7 @@ fn tables_match_snapshots() {
     }
     assert!(
         mismatched.is_empty(),
-        "tables differ from their snapshots: {mismatched:?}"
+        "{set}: tables differ from their snapshots: {mismatched:?}"
     );
 }
 
@@ -69,7 +78,9 @@ fn overview_matches_snapshots() {
     let update = std::env::var_os("UPDATE_SNAPSHOTS").is_some();
     let mut mismatched = Vec::new();
     for dir in DIRS {
-        for (ext, extra) in [("txt", &["--color", "never"][..]), ("json", &["--format", "json"][..])] {
+        // The table as an 80-column terminal lays it out.
+        let table = &["--color", "never", "--width", "80"][..];
+        for (ext, extra) in [("txt", table), ("json", &["--format", "json"][..])] {
             let got = crit_x(dir, "", extra, &[]);
             if ext == "txt" {
                 assert!(
@@ -98,20 +109,50 @@ fn overview_matches_snapshots() {
 }
 
 #[test]
-fn tables_fit_80_columns() {
-    for dir in DIRS {
-        for what in WHAT {
-            let out = crit_x(dir, what, &["--color", "never"], &[]);
-            for line in out.lines() {
-                assert!(
-                    line.chars().count() <= 80,
-                    "crit x {dir} {what}: {} columns: {line}",
-                    line.chars().count()
-                );
-                assert_eq!(line, line.trim_end(), "no trailing blanks");
+fn piped_tables_match_snapshots() {
+    check_snapshots("explore", &[]);
+}
+
+#[test]
+fn terminal_tables_match_snapshots() {
+    check_snapshots("explore-80", &["--width", "80"]);
+}
+
+#[test]
+fn terminal_tables_fit_their_width() {
+    // At 72 columns only the tables with narrow leading columns can wrap
+    // (the last column needs 24 columns of room to be worth wrapping).
+    for (width, whats) in [(80, WHAT), (72, &["fds", "mems"][..])] {
+        let w = width.to_string();
+        for dir in DIRS {
+            for what in whats {
+                let out = crit_x(dir, what, &["--color", "never", "--width", &w], &[]);
+                for line in out.lines() {
+                    assert!(
+                        line.chars().count() <= width,
+                        "crit x {dir} {what} --width {width}: {} columns: {line}",
+                        line.chars().count()
+                    );
+                    assert_eq!(line, line.trim_end(), "no trailing blanks");
+                }
             }
         }
     }
+}
+
+#[test]
+fn piped_tables_never_wrap() {
+    // A long path stays on its row, whatever COLUMNS says: grep sees it whole.
+    let out = crit_x("mem", "mems", &["--color", "never"], &[("COLUMNS", "40")]);
+    let line = out
+        .lines()
+        .find(|l| l.contains("ld-linux-x86-64.so.2 + 0x"))
+        .unwrap_or_else(|| panic!("{out}"));
+    assert!(line.chars().count() > 80, "{line}");
+    assert!(line.trim_start().starts_with("7f"), "{line}");
+    assert!(!out.lines().any(|l| l.trim_start().starts_with("+ 0x")), "{out}");
+    // --width 0: never wrap, as when piped.
+    assert_eq!(crit_x("mem", "mems", &["--color", "never", "--width", "0"], &[]), out);
 }
 
 #[test]
@@ -156,4 +197,61 @@ fn strip_ansi(s: &str) -> String {
         }
     }
     out
+}
+
+/// Runs `crit ARGS` with its standard output on a pseudo-terminal `cols`
+/// columns wide; returns what it printed (the terminal's CR LF made LF).
+fn on_terminal(args: &[&str], cols: u16, env: &[(&str, &str)]) -> String {
+    use std::io::Read;
+    use std::os::fd::{FromRawFd, OwnedFd};
+
+    let (mut master, mut slave) = (0, 0);
+    let ws = libc::winsize {
+        ws_row: 24,
+        ws_col: cols,
+        ws_xpixel: 0,
+        ws_ypixel: 0,
+    };
+    // SAFETY: openpty writes two fds, which are then owned here.
+    let rc = unsafe { libc::openpty(&mut master, &mut slave, std::ptr::null_mut(), std::ptr::null(), &ws) };
+    assert_eq!(rc, 0, "openpty: {}", std::io::Error::last_os_error());
+    let (master, slave) = unsafe { (OwnedFd::from_raw_fd(master), OwnedFd::from_raw_fd(slave)) };
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_crit"));
+    cmd.args(args).stdout(slave).env_remove("COLUMNS");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    // The child holds the only copy of the terminal's end: its exit ends the reads.
+    let mut child = cmd.spawn().unwrap();
+    drop(cmd);
+    let mut out = Vec::new();
+    let mut master = std::fs::File::from(master);
+    let mut buf = [0u8; 4096];
+    // Linux says EIO once the other end is closed.
+    while let Ok(n) = master.read(&mut buf) {
+        if n == 0 {
+            break;
+        }
+        out.extend_from_slice(&buf[..n]);
+    }
+    assert!(child.wait().unwrap().success());
+    String::from_utf8(out).unwrap().replace("\r\n", "\n")
+}
+
+#[test]
+fn a_terminal_gets_its_width_or_columns() {
+    let dir = root().join("tests/fixtures/corpus/mem");
+    let dir = dir.to_str().unwrap();
+    let args = ["x", dir, "mems", "--color", "never"];
+    let at = |w: &str| crit_x("mem", "mems", &["--color", "never", "--width", w], &[]);
+    // The terminal's own width, read from it.
+    let got = on_terminal(&args, 72, &[]);
+    assert_eq!(got, at("72"));
+    assert!(got.lines().all(|l| l.chars().count() <= 72), "{got}");
+    assert!(
+        got.lines().any(|l| l.trim_start().starts_with("+ 0x")),
+        "wrapped: {got}"
+    );
+    // COLUMNS, when set, wins over it.
+    assert_eq!(on_terminal(&args, 72, &[("COLUMNS", "100")]), at("100"));
 }

@@ -199,6 +199,10 @@ pub struct ExploreArgs {
     pub filter: FilterArgs,
     #[command(flatten)]
     pub output: OutputArgs,
+    /// Lay tables out for this many columns, as on a terminal that wide (0:
+    /// never wrap); for tests, which have no terminal
+    #[arg(long, hide = true, value_name = "COLUMNS")]
+    pub width: Option<usize>,
 }
 
 /// Which mappings to show (`x mems|rss`, `mem maps|search`).

@@ -6,10 +6,10 @@ use std::path::PathBuf;
 use anyhow::{bail, Result};
 use crit::coredump::{Coredump, Options};
 use crit::explore::{Checkpoint, TaskState};
-use crit::mem::printable;
 use crit::source::{OpenOptions, Source};
 
 use super::args::CoredumpArgs;
+use super::escape::escape;
 use super::output::with_seekable_output;
 use super::render::human_size;
 
@@ -62,7 +62,7 @@ pub fn run(a: &CoredumpArgs) -> Result<()> {
             "{}: pid {} ({}), {} {}, {} segments, {}",
             path.display(),
             core.pid(),
-            printable(core.comm().as_bytes()),
+            escape(core.comm()),
             core.threads(),
             if core.threads() == 1 { "thread" } else { "threads" },
             core.segments(),
@@ -74,8 +74,8 @@ pub fn run(a: &CoredumpArgs) -> Result<()> {
             let hint = if a.files.is_some() {
                 format!(
                     "not found under the --files root (first: {}: {})",
-                    printable(first.path.as_bytes()),
-                    printable(first.reason.as_bytes())
+                    escape(&first.path),
+                    escape(&first.reason)
                 )
             } else {
                 "--files ROOT reads them from the mapped files".to_string()

@@ -11,7 +11,8 @@ use crit::source::{Bundle, Layout, Source};
 use serde_json::{json, Value};
 
 use super::args::{DiffArgs, Format, MatchArg};
-use super::render::{self, heading, TextTable, Tone};
+use super::render::{self, heading, Tone};
+use super::table::TextTable;
 
 /// The most bytes `--hexdiff` shows.
 const HEXDIFF_MAX: u64 = 1 << 20;

@@ -1,19 +1,24 @@
 //! `crit x DIR ps|fds|mems|rss|sk|net|mnt|ns|cg`: the explorers, as tables or JSON.
 
 use anyhow::Result;
+use crit::explore::files::FileTable;
 use crit::explore::select::{self, Selected};
-use crit::explore::{cg, fds, mems, mnt, net, ns, overview, ps, rss, sk, Checkpoint, TaskHead, TaskState};
+use crit::explore::{
+    cg, fds, mems, mnt, net, ns, overview, ps, queues, rss, sk, Checkpoint, Lazy, TaskHead, TaskState,
+};
+use crit::mem::VmaFilter;
 use crit::source::{OpenOptions, Source};
+use serde::Serialize;
 
 use super::args::{ExploreArgs, Explorer, Format};
 use super::explore_ct;
-use super::render::{self, heading, human_size, TextTable, Tone};
-
-/// Tables are laid out for a terminal this wide (long paths wrap).
-const WIDTH: usize = 80;
+use super::render::{self, human_size, Text, Tone};
+use super::table::{self, Cell, Table, TextTable};
 
 /// Runs `crit x DIR WHAT`: opens the checkpoint, runs the explorer and prints
-/// its report as a table or as JSON.
+/// its report as tables or as JSON. The task explorers stream: one task is
+/// read at a time, and a task's rows are produced as they are written, so a
+/// checkpoint of thousands of tasks (or a task of 100,000 mappings) stays small.
 pub fn run(args: &ExploreArgs) -> Result<()> {
     let opts = OpenOptions {
         container: args.container.clone(),
@@ -32,88 +37,48 @@ pub fn run(args: &ExploreArgs) -> Result<()> {
         usage("--prot, --kind and --range filter mappings: they go with mems and rss");
     }
     let color = render::use_color(args.output.color);
+    table::force_width(args.width);
     let Some(what) = args.what else {
         let r = overview::explore(&cp)?;
         return if json {
             render::print_json(&r)
         } else {
-            render::print_text(&overview_table(&r, color))
+            let mut out = Text::stdout(color, table::table_width(args.width))?;
+            overview_table(&r).write(&mut out)?;
+            out.finish()?;
+            Ok(())
         };
     };
+    if json {
+        return json_report(&cp, what, &filter);
+    }
+    let mut out = Text::stdout(color, table::table_width(args.width))?;
     match what {
-        Explorer::Ps => {
-            let r = ps::explore(&cp);
-            if json {
-                render::print_json(&r)
-            } else {
-                render::print_text(&ps_table(&r, color))
-            }
-        }
+        Explorer::Ps => ps_table(&mut out, &ps::explore(&cp))?,
         Explorer::Fds => {
-            let r = fds::explore(&cp)?;
-            if json {
-                render::print_json(&r)
-            } else {
-                render::print_text(&fds_table(&r, color))
-            }
+            let table = FileTable::load(&cp)?;
+            for_each(fds::tasks(&cp, &table), |t| fds_table(&mut out, &t))?
         }
         Explorer::Mems => {
-            let r = mems::explore_filtered(&cp, &filter)?;
-            if json {
-                render::print_json(&r)
-            } else {
-                render::print_text(&mems_table(&r, color))
-            }
+            let table = FileTable::load(&cp)?;
+            for_each(mems::tasks(&cp, &table, &filter), |t| mems_table(&mut out, &t))?
         }
         Explorer::Rss => {
-            let r = rss::explore_filtered(&cp, &filter)?;
-            if json {
-                render::print_json(&r)
-            } else {
-                render::print_text(&rss_table(&r, color))
-            }
+            let table = FileTable::load(&cp)?;
+            for_each(rss::tasks(&cp, &table, &filter), |t| rss_table(&mut out, &t))?
         }
         Explorer::Sk => {
-            let r = sk::explore(&cp)?;
-            if json {
-                render::print_json(&r)
-            } else {
-                render::print_text(&sk_table(&r, color))
-            }
+            let table = FileTable::load(&cp)?;
+            let queued = queues::sk_queues(&cp)?;
+            for_each(sk::tasks(&cp, &table, &queued), |t| sk_table(&mut out, &t))?
         }
-        Explorer::Net => {
-            let r = net::explore(&cp)?;
-            if json {
-                render::print_json(&r)
-            } else {
-                render::print_text(&explore_ct::net_table(&r, color))
-            }
-        }
-        Explorer::Mnt => {
-            let r = mnt::explore(&cp)?;
-            if json {
-                render::print_json(&r)
-            } else {
-                render::print_text(&explore_ct::mnt_table(&r, color))
-            }
-        }
-        Explorer::Ns => {
-            let r = ns::explore(&cp)?;
-            if json {
-                render::print_json(&r)
-            } else {
-                render::print_text(&explore_ct::ns_table(&r, color))
-            }
-        }
-        Explorer::Cg => {
-            let r = cg::explore(&cp)?;
-            if json {
-                render::print_json(&r)
-            } else {
-                render::print_text(&explore_ct::cg_table(&r, color))
-            }
-        }
+        Explorer::Net => explore_ct::net_table(&mut out, &net::explore(&cp)?)?,
+        Explorer::Mnt => explore_ct::mnt_table(&mut out, &mnt::explore(&cp)?)?,
+        Explorer::Ns => explore_ct::ns_table(&mut out, &ns::explore(&cp)?)?,
+        Explorer::Cg => explore_ct::cg_table(&mut out, &cg::explore(&cp)?)?,
     }
+    out.finish()?;
+    Ok(())
 }
 
 /// Exits as clap does for a usage error (status 2).
@@ -135,6 +100,57 @@ pub fn note_thread(sel: &Selected) {
     }
 }
 
+/// The report as one JSON document (`{"tasks": [...]}` for the task
+/// explorers, written task by task).
+fn json_report(cp: &Checkpoint, what: Explorer, filter: &VmaFilter) -> Result<()> {
+    #[derive(Serialize)]
+    struct Report<T> {
+        tasks: T,
+    }
+    // (Each report borrows the file table: written in a statement of its own.)
+    match what {
+        Explorer::Ps => render::print_json(&ps::explore(cp))?,
+        Explorer::Fds => {
+            let table = FileTable::load(cp)?;
+            render::print_json(&Report {
+                tasks: Lazy::new(fds::tasks(cp, &table)),
+            })?;
+        }
+        Explorer::Mems => {
+            let table = FileTable::load(cp)?;
+            render::print_json(&Report {
+                tasks: Lazy::new(mems::tasks(cp, &table, filter)),
+            })?;
+        }
+        Explorer::Rss => {
+            let table = FileTable::load(cp)?;
+            render::print_json(&Report {
+                tasks: Lazy::new(rss::tasks(cp, &table, filter)),
+            })?;
+        }
+        Explorer::Sk => {
+            let table = FileTable::load(cp)?;
+            let queued = queues::sk_queues(cp)?;
+            render::print_json(&Report {
+                tasks: Lazy::new(sk::tasks(cp, &table, &queued)),
+            })?;
+        }
+        Explorer::Net => render::print_json(&net::explore(cp)?)?,
+        Explorer::Mnt => render::print_json(&mnt::explore(cp)?)?,
+        Explorer::Ns => render::print_json(&ns::explore(cp)?)?,
+        Explorer::Cg => render::print_json(&cg::explore(cp)?)?,
+    }
+    Ok(())
+}
+
+/// Calls `each` on every task, stopping at the first error.
+fn for_each<T>(tasks: impl Iterator<Item = crit::Result<T>>, mut each: impl FnMut(T) -> Result<()>) -> Result<()> {
+    for t in tasks {
+        each(t?)?;
+    }
+    Ok(())
+}
+
 /// `20975 files` (and the state when it is not plain alive).
 fn task_line(t: &TaskHead) -> String {
     match t.state {
@@ -143,17 +159,22 @@ fn task_line(t: &TaskHead) -> String {
     }
 }
 
-/// A task without resources gets one line saying why it has nothing to show.
-fn no_resources(t: &TaskHead, what: &str, color: bool) -> String {
-    heading(
-        &format!("{}: CRIU saves no {what} for a {} task", task_line(t), t.state.as_str()),
-        color,
-    )
+/// Starts a task's section with its heading line. A task without resources
+/// gets a heading saying why it has nothing to show, and `false`: no table.
+fn task_heading(out: &mut Text, t: &TaskHead, what: &str, heading: impl FnOnce() -> String) -> Result<bool> {
+    out.section()?;
+    if !t.state.has_resources() {
+        let why = format!("{}: CRIU saves no {what} for a {} task", task_line(t), t.state.as_str());
+        out.line(Tone::Heading, &why)?;
+        return Ok(false);
+    }
+    out.line(Tone::Heading, &heading())?;
+    Ok(true)
 }
 
 /// The overview as a table: one row per task, `COMMAND` indented by depth
 /// (`[comm]` when the checkpoint holds no command line).
-pub fn overview_table(r: &overview::OverviewReport, color: bool) -> String {
+fn overview_table(r: &overview::OverviewReport) -> TextTable {
     let mut t = TextTable::new(&["PID", "PPID", "THR", "STATE", "MEMORY", "FDS", "SOCKETS", "COMMAND"])
         .right_align(&[0, 1, 2, 4, 5, 6]);
     for p in &r.tasks {
@@ -161,9 +182,6 @@ pub fn overview_table(r: &overview::OverviewReport, color: bool) -> String {
             Some(argv) if !argv.is_empty() => argv.join(" "),
             _ => format!("[{}]", p.comm),
         };
-        // The command line is the process's own memory: no control
-        // character of it reaches the terminal.
-        let command: String = command.chars().map(|c| if c.is_control() { '?' } else { c }).collect();
         let tone = if p.state == TaskState::Alive {
             Tone::Plain
         } else {
@@ -183,196 +201,174 @@ pub fn overview_table(r: &overview::OverviewReport, color: bool) -> String {
             tone,
         );
     }
-    t.fit(WIDTH).render(color)
+    t
 }
 
 /// The `ps` report as a table: one row per task, `COMM` indented by depth.
-pub fn ps_table(r: &ps::PsReport, color: bool) -> String {
-    let mut t = TextTable::new(&["PID", "PPID", "PGID", "SID", "THR", "STATE", "COMM"]).right_align(&[0, 1, 2, 3, 4]);
-    for p in &r.tasks {
-        let state = match (p.exit_status, p.exit_signal) {
-            (Some(code), _) => format!("{} (exit {code})", p.state.as_str()),
-            (_, Some(sig)) => format!("{} ({})", p.state.as_str(), crit::explore::names::signal(sig)),
-            _ => p.state.as_str().to_string(),
-        };
-        let tone = if p.state == TaskState::Alive {
-            Tone::Plain
-        } else {
-            Tone::Warn
-        };
-        let comm = format!("{}{}", "    ".repeat(p.depth), p.comm);
-        let cells = [p.pid, p.ppid, p.pgid, p.sid].map(|n| n.to_string());
-        t.row(
-            cells.into_iter().chain([p.threads.to_string(), state, comm]).collect(),
-            tone,
-        );
-    }
-    t.render(color)
+fn ps_table(out: &mut Text, r: &ps::PsReport) -> Result<()> {
+    let table = Table::new(&["PID", "PPID", "PGID", "SID", "THR", "STATE", "COMM"]).right_align(&[0, 1, 2, 3, 4]);
+    out.table(&table, |rows| {
+        for p in &r.tasks {
+            let state = match (p.exit_status, p.exit_signal) {
+                (Some(code), _) => format!("{} (exit {code})", p.state.as_str()),
+                (_, Some(sig)) => format!("{} ({})", p.state.as_str(), crit::explore::names::signal(sig)),
+                _ => p.state.as_str().to_string(),
+            };
+            let tone = if p.state == TaskState::Alive {
+                Tone::Plain
+            } else {
+                Tone::Warn
+            };
+            let comm = format!("{:indent$}{}", "", p.comm, indent = 4 * p.depth);
+            let cells = [p.pid, p.ppid, p.pgid, p.sid].map(Cell::from);
+            rows.row(
+                tone,
+                &[
+                    cells[0],
+                    cells[1],
+                    cells[2],
+                    cells[3],
+                    p.threads.into(),
+                    (&state).into(),
+                    (&comm).into(),
+                ],
+            )?;
+        }
+        Ok(())
+    })
 }
 
-/// The `fds` report as a table per task, with cwd and root rows last.
-pub fn fds_table(r: &fds::FdsReport, color: bool) -> String {
-    let mut out = String::new();
-    for task in &r.tasks {
-        if !out.is_empty() {
-            out.push('\n');
-        }
-        if !task.task.state.has_resources() {
-            out += &no_resources(&task.task, "files", color);
-            continue;
-        }
-        out += &heading(&task_line(&task.task), color);
-        let mut t = TextTable::new(&["FD", "TYPE", "OBJECT"]).right_align(&[0]);
+/// One task's open files as a table, with cwd and root rows last.
+fn fds_table(out: &mut Text, task: &fds::FdsTask) -> Result<()> {
+    if !task_heading(out, &task.task, "files", || task_line(&task.task))? {
+        return Ok(());
+    }
+    let table = Table::new(&["FD", "TYPE", "OBJECT"]).right_align(&[0]);
+    out.table(&table, |rows| {
         for f in &task.fds {
             let tone = if f.object.ends_with(" (deleted)") {
                 Tone::Warn
             } else {
                 Tone::Plain
             };
-            t.row(
-                vec![f.fd.to_string(), f.kind.clone(), format!("{}{}", f.object, f.detail())],
-                tone,
-            );
+            let object = format!("{}{}", f.object, f.detail());
+            rows.row(tone, &[f.fd.into(), (&f.kind).into(), (&object).into()])?;
         }
         for (name, path) in [("cwd", &task.cwd), ("root", &task.root)] {
             if let Some(p) = path {
-                t.row(vec![name.to_string(), String::new(), p.clone()], Tone::Dim);
+                rows.row(Tone::Dim, &[name.into(), "".into(), p.into()])?;
             }
         }
-        out += &t.fit(WIDTH).render(color);
-    }
-    out
+        Ok(())
+    })
 }
 
-/// The `mems` report as a table per task, headed by the executable.
-pub fn mems_table(r: &mems::MemsReport, color: bool) -> String {
-    let mut out = String::new();
-    for task in &r.tasks {
-        if !out.is_empty() {
-            out.push('\n');
-        }
-        if !task.task.state.has_resources() {
-            out += &no_resources(&task.task, "memory", color);
-            continue;
-        }
-        let exe = task.exe.as_deref().unwrap_or("?");
-        out += &heading(&format!("{}: exe {exe}", task_line(&task.task)), color);
-        let mut t = TextTable::new(&["START", "END", "PROT", "RESOURCE"]).right_align(&[0, 1]);
-        for v in &task.vmas {
+/// One task's mappings as a table, headed by the executable.
+fn mems_table(out: &mut Text, task: &mems::LazyTask) -> Result<()> {
+    let heading = || format!("{}: exe {}", task_line(&task.task), task.exe.as_deref().unwrap_or("?"));
+    if !task_heading(out, &task.task, "memory", heading)? {
+        return Ok(());
+    }
+    let table = Table::new(&["START", "END", "PROT", "RESOURCE"]).right_align(&[0, 1]);
+    out.table(&table, |rows| {
+        for v in task.vmas() {
+            let v = v?;
             let tone = if v.regular { Tone::Plain } else { Tone::Dim };
-            t.row(
-                vec![hex(v.start.0), hex(v.end.0), v.prot.clone(), v.resource.clone()],
+            rows.row(
                 tone,
-            );
+                &[
+                    Cell::Hex(v.start.0),
+                    Cell::Hex(v.end.0),
+                    (&v.prot).into(),
+                    (&v.resource).into(),
+                ],
+            )?;
         }
-        out += &t.fit(WIDTH).render(color);
-    }
-    out
+        Ok(())
+    })
 }
 
-/// The `rss` report as a table per task: each run and the VMAs it overlaps.
-pub fn rss_table(r: &rss::RssReport, color: bool) -> String {
-    let mut out = String::new();
-    for task in &r.tasks {
-        if !out.is_empty() {
-            out.push('\n');
-        }
-        if !task.task.state.has_resources() {
-            out += &no_resources(&task.task, "pages", color);
-            continue;
-        }
-        let kib = task.present_pages * 4;
+/// One task's resident pages as a table: each run and the VMAs it overlaps.
+fn rss_table(out: &mut Text, task: &rss::LazyTask) -> Result<()> {
+    let heading = || {
+        let pages = task.present_pages;
         let parent = match (task.parent_pages, task.parent_missing) {
             (0, _) => String::new(),
             (n, false) => format!(", {n} in the parent checkpoint"),
             (n, true) => format!(", {n} in a parent checkpoint that is MISSING"),
         };
-        out += &heading(
-            &format!(
-                "{}: {} pages present ({kib} KiB){parent}",
-                task_line(&task.task),
-                task.present_pages
-            ),
-            color,
-        );
-        let mut t = TextTable::new(&["RUN", "PAGES", "IN VMA", "PAGES", "FILE"]).right_align(&[0, 1, 2, 3]);
-        for run in &task.runs {
-            let mut first = true;
+        format!(
+            "{}: {pages} pages present ({} KiB){parent}",
+            task_line(&task.task),
+            pages * 4
+        )
+    };
+    if !task_heading(out, &task.task, "pages", heading)? {
+        return Ok(());
+    }
+    let table = Table::new(&["RUN", "PAGES", "IN VMA", "PAGES", "FILE"]).right_align(&[0, 1, 2, 3]);
+    out.table(&table, |rows| {
+        let mut parent = String::new();
+        for run in task.runs() {
+            let run = run?;
             let pages = if run.in_parent {
-                format!("{} parent", run.pages)
+                parent.clear();
+                parent.push_str(itoa::Buffer::new().format(run.pages));
+                parent.push_str(" parent");
+                Cell::Text(&parent)
             } else {
-                run.pages.to_string()
+                Cell::Num(run.pages)
             };
-            let start = hex(run.start.0);
-            let run_cells = |first: bool| {
-                if first {
-                    [start.clone(), pages.clone()]
-                } else {
-                    Default::default()
-                }
-            };
+            let start = Cell::Hex(run.start.0);
             if run.vmas.is_empty() {
-                t.row(
-                    run_cells(true)
-                        .into_iter()
-                        .chain(["-".into(), String::new(), String::new()])
-                        .collect(),
-                    Tone::Warn,
-                );
+                rows.row(Tone::Warn, &[start, pages, "-".into()])?;
             }
-            for v in &run.vmas {
-                let cells: [String; 3] = if v.same_as_previous {
-                    ["~".into(), String::new(), String::new()]
+            for (i, v) in run.vmas.iter().enumerate() {
+                let [start, pages] = if i == 0 { [start, pages] } else { ["".into(), "".into()] };
+                if v.same_as_previous {
+                    rows.row(Tone::Plain, &[start, pages, "~".into()])?;
                 } else {
-                    [hex(v.start.0), v.pages.to_string(), v.path.clone().unwrap_or_default()]
-                };
-                t.row(run_cells(first).into_iter().chain(cells).collect(), Tone::Plain);
-                first = false;
+                    let path = v.path.as_deref().unwrap_or("");
+                    rows.row(
+                        Tone::Plain,
+                        &[start, pages, Cell::Hex(v.start.0), v.pages.into(), path.into()],
+                    )?;
+                }
             }
         }
-        out += &t.fit(WIDTH).render(color);
-    }
-    out
+        Ok(())
+    })
 }
 
-/// The `sk` report as a table per task, `ss`-like.
-pub fn sk_table(r: &sk::SkReport, color: bool) -> String {
-    let mut out = String::new();
-    for task in &r.tasks {
-        if !out.is_empty() {
-            out.push('\n');
-        }
-        if !task.task.state.has_resources() {
-            out += &no_resources(&task.task, "sockets", color);
-            continue;
-        }
-        out += &heading(&task_line(&task.task), color);
-        if task.sockets.is_empty() {
-            out += "no sockets\n";
-            continue;
-        }
-        let mut t =
-            TextTable::new(&["FD", "NETID", "STATE", "QUEUED", "BUF S/R", "LOCAL", "PEER"]).right_align(&[0, 3]);
+/// One task's sockets as a table, `ss`-like.
+fn sk_table(out: &mut Text, task: &sk::SkTask) -> Result<()> {
+    if !task_heading(out, &task.task, "sockets", || task_line(&task.task))? {
+        return Ok(());
+    }
+    if task.sockets.is_empty() {
+        out.line(Tone::Plain, "no sockets")?;
+        return Ok(());
+    }
+    let table = Table::new(&["FD", "NETID", "STATE", "QUEUED", "BUF S/R", "LOCAL", "PEER"]).right_align(&[0, 3]);
+    out.table(&table, |rows| {
         for s in &task.sockets {
             let queued = s.recv_queued + s.send_queued;
             let bufs = format!("{}/{}", human_size(s.send_buf.into()), human_size(s.recv_buf.into()));
             let tone = if queued > 0 { Tone::Warn } else { Tone::Plain };
-            t.row(
-                vec![
-                    s.fd.to_string(),
-                    netid(s),
-                    short_state(s),
-                    queued.to_string(),
-                    bufs,
-                    sk::local(s),
-                    sk::remote(s),
-                ],
-                tone,
-            );
+            let (netid, state, local, remote) = (netid(s), short_state(s), sk::local(s), sk::remote(s));
+            let cells = [
+                s.fd.into(),
+                (&netid).into(),
+                (&state).into(),
+                queued.into(),
+                (&bufs).into(),
+                (&local).into(),
+                (&remote).into(),
+            ];
+            rows.row(tone, &cells)?;
         }
-        out += &t.fit(WIDTH).render(color);
-    }
-    out
+        Ok(())
+    })
 }
 
 /// ss's short names: `tcp`, `udp6`, `u_str`, `nl`, `p_raw`.
@@ -402,8 +398,4 @@ fn short_state(s: &sk::Socket) -> String {
         (Some(st), _) => st.into(),
         (None, _) => "-".into(),
     }
-}
-
-fn hex(v: u64) -> String {
-    format!("{v:x}")
 }

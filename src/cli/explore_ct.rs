@@ -2,23 +2,10 @@
 
 use crit::explore::{cg, mnt, net, ns};
 
-use super::render::{heading, TextTable, Tone};
+use anyhow::Result;
 
-const WIDTH: usize = 80;
-
-/// Text from a checkpoint for a line of its own (a ruleset): control
-/// characters escaped, tabs as four spaces, so nothing reaches the terminal raw.
-fn clean(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '\t' => out.push_str("    "),
-            c if c.is_control() => out.extend(c.escape_default()),
-            c => out.push(c),
-        }
-    }
-    out
-}
+use super::render::{Text, Tone};
+use super::table::TextTable;
 
 fn pids(p: &[u32]) -> String {
     p.iter().map(u32::to_string).collect::<Vec<_>>().join(" ")
@@ -50,20 +37,17 @@ fn plural(n: usize, one: &str, many: &str) -> String {
 
 /// The `net` report: per namespace, its interfaces, addresses, routes, rules,
 /// listening sockets and firewall text.
-pub fn net_table(r: &net::NetReport, color: bool) -> String {
-    let mut out = String::new();
+pub fn net_table(out: &mut Text, r: &net::NetReport) -> Result<()> {
     for ns in &r.namespaces {
-        if !out.is_empty() {
-            out.push('\n');
-        }
-        out += &heading(
-            &clean(&format!("net namespace {} (tasks {})", ns.id, pids(&ns.tasks))),
-            color,
-        );
+        out.section()?;
+        out.line(
+            Tone::Heading,
+            &format!("net namespace {} (tasks {})", ns.id, pids(&ns.tasks)),
+        )?;
         if let Some(note) = &ns.note {
-            out += &format!("{}\n", clean(note));
+            out.line(Tone::Plain, note)?;
         } else {
-            out += "interfaces\n";
+            out.line(Tone::Plain, "interfaces")?;
             let mut t = TextTable::new(&["IDX", "NAME", "TYPE", "MTU", "MAC", "FLAGS"]).right_align(&[0, 3]);
             for i in &ns.interfaces {
                 let tone = if i.flags.iter().any(|f| f == "UP") {
@@ -83,10 +67,10 @@ pub fn net_table(r: &net::NetReport, color: bool) -> String {
                     tone,
                 );
             }
-            out += &t.fit(WIDTH).render(color);
-            out += "addresses\n";
+            t.write(out)?;
+            out.line(Tone::Plain, "addresses")?;
             if ns.addresses.is_empty() {
-                out += "  none\n";
+                out.line(Tone::Plain, "  none")?;
             } else {
                 let mut t = TextTable::new(&["DEV", "FAMILY", "ADDRESS", "SCOPE", "FLAGS"]);
                 for a in &ns.addresses {
@@ -105,11 +89,11 @@ pub fn net_table(r: &net::NetReport, color: bool) -> String {
                         Tone::Plain,
                     );
                 }
-                out += &t.fit(WIDTH).render(color);
+                t.write(out)?;
             }
-            out += "routes\n";
+            out.line(Tone::Plain, "routes")?;
             if ns.routes.is_empty() {
-                out += "  none\n";
+                out.line(Tone::Plain, "  none")?;
             } else {
                 let mut t = TextTable::new(&["DST", "GATEWAY", "DEV", "TABLE", "PROTO", "SCOPE", "TYPE", "SRC"]);
                 for x in &ns.routes {
@@ -128,11 +112,11 @@ pub fn net_table(r: &net::NetReport, color: bool) -> String {
                         Tone::Plain,
                     );
                 }
-                out += &t.fit(WIDTH).render(color);
+                t.write(out)?;
             }
-            out += "rules\n";
+            out.line(Tone::Plain, "rules")?;
             if ns.rules.is_empty() {
-                out += "  none\n";
+                out.line(Tone::Plain, "  none")?;
             } else {
                 let mut t = TextTable::new(&["PRIO", "FAMILY", "FROM", "TO", "ACTION"]).right_align(&[0]);
                 for r in &ns.rules {
@@ -159,12 +143,12 @@ pub fn net_table(r: &net::NetReport, color: bool) -> String {
                         Tone::Plain,
                     );
                 }
-                out += &t.fit(WIDTH).render(color);
+                t.write(out)?;
             }
         }
-        out += "listening\n";
+        out.line(Tone::Plain, "listening")?;
         if ns.listening.is_empty() {
-            out += "  none\n";
+            out.line(Tone::Plain, "  none")?;
         } else {
             let mut t = TextTable::new(&["PROTO", "LOCAL", "PID", "FD"]).right_align(&[2, 3]);
             for l in &ns.listening {
@@ -173,10 +157,10 @@ pub fn net_table(r: &net::NetReport, color: bool) -> String {
                     Tone::Plain,
                 );
             }
-            out += &t.fit(WIDTH).render(color);
+            t.write(out)?;
         }
         if ns.dumped {
-            out += "firewall\n";
+            out.line(Tone::Plain, "firewall")?;
             let fw = &ns.firewall;
             for (name, text) in [
                 ("iptables", &fw.iptables),
@@ -184,35 +168,37 @@ pub fn net_table(r: &net::NetReport, color: bool) -> String {
                 ("nftables", &fw.nftables),
             ] {
                 match text.as_deref() {
-                    None => out += &format!("  {name}: not saved\n"),
-                    Some("") => out += &format!("  {name}: empty\n"),
+                    None => out.line(Tone::Plain, &format!("  {name}: not saved"))?,
+                    Some("") => out.line(Tone::Plain, &format!("  {name}: empty"))?,
                     Some(text) => {
-                        out += &format!("  {name}: {}\n", plural(text.lines().count(), "line", "lines"));
+                        out.line(
+                            Tone::Plain,
+                            &format!("  {name}: {}", plural(text.lines().count(), "line", "lines")),
+                        )?;
                         for line in text.lines() {
-                            out += &format!("    {}\n", clean(line)).replace("    \n", "\n");
+                            // Rulesets indent with tabs: shown as spaces.
+                            let line = format!("    {}", line.replace('\t', "    "));
+                            out.line(Tone::Plain, line.trim_end())?;
                         }
                     }
                 }
             }
         }
     }
-    out
+    Ok(())
 }
 
 /// The `mnt` report: per namespace, the mount tree, each mount's options on a
 /// dimmed line below it.
-pub fn mnt_table(r: &mnt::MntReport, color: bool) -> String {
-    let mut out = String::new();
+pub fn mnt_table(out: &mut Text, r: &mnt::MntReport) -> Result<()> {
     for ns in &r.namespaces {
-        if !out.is_empty() {
-            out.push('\n');
-        }
-        out += &heading(
-            &clean(&format!("mnt namespace {} (tasks {})", ns.id, pids(&ns.tasks))),
-            color,
-        );
+        out.section()?;
+        out.line(
+            Tone::Heading,
+            &format!("mnt namespace {} (tasks {})", ns.id, pids(&ns.tasks)),
+        )?;
         if let Some(note) = &ns.note {
-            out += &format!("{}\n", clean(note));
+            out.line(Tone::Plain, note)?;
             continue;
         }
         let mut t = TextTable::new(&["ID", "MOUNTPOINT", "TYPE", "SOURCE"]).right_align(&[0]);
@@ -258,13 +244,13 @@ pub fn mnt_table(r: &mnt::MntReport, color: bool) -> String {
                 );
             }
         }
-        out += &t.fit(WIDTH).render(color);
+        t.write(out)?;
     }
-    out
+    Ok(())
 }
 
 /// The `ns` report: one row per namespace.
-pub fn ns_table(r: &ns::NsReport, color: bool) -> String {
+pub fn ns_table(out: &mut Text, r: &ns::NsReport) -> Result<()> {
     let mut t = TextTable::new(&["TYPE", "ID", "HOST'S", "IMAGE", "TASKS"]).right_align(&[1]);
     for n in &r.namespaces {
         let mut image = n.image.clone().unwrap_or_default();
@@ -282,45 +268,49 @@ pub fn ns_table(r: &ns::NsReport, color: bool) -> String {
             if n.host { Tone::Dim } else { Tone::Plain },
         );
     }
-    let mut out = t.fit(WIDTH).render(color);
+    t.write(out)?;
     for task in &r.tasks {
         if task.ids.is_empty() {
-            out += &format!(
-                "{} {} ({}): CRIU saves no namespaces for it\n",
-                task.task.pid,
-                clean(&task.task.comm),
-                task.task.state.as_str()
-            );
+            out.line(
+                Tone::Plain,
+                &format!(
+                    "{} {} ({}): CRIU saves no namespaces for it",
+                    task.task.pid,
+                    task.task.comm,
+                    task.task.state.as_str()
+                ),
+            )?;
         }
     }
-    out
+    Ok(())
 }
 
 /// The `cg` report: per cgroup set, the task's cgroup in each controller,
 /// then the non-empty properties saved for those cgroups.
-pub fn cg_table(r: &cg::CgReport, color: bool) -> String {
-    let mut out = String::new();
+pub fn cg_table(out: &mut Text, r: &cg::CgReport) -> Result<()> {
     if let Some(note) = &r.note {
         let mut t = TextTable::new(&["PID", "COMM", "CGROUP SET"]).right_align(&[0]);
         for task in &r.tasks {
             let set = task.cg_set.map_or_else(|| "-".to_string(), |s| s.to_string());
             t.row(vec![task.pid.to_string(), task.comm.clone(), set], Tone::Plain);
         }
-        return format!("{}\n{}", clean(note), t.render(color));
+        out.line(Tone::Plain, note)?;
+        return t.write(out);
     }
     let shown: usize = r.sets.iter().map(|s| s.cgroups.len()).sum();
     for s in &r.sets {
-        if !out.is_empty() {
-            out.push('\n');
-        }
+        out.section()?;
         let whose = if s.criu { ", CRIU's own" } else { "" };
-        out += &heading(&format!("cgroup set {} (tasks {}{whose})", s.id, pids(&s.tasks)), color);
+        out.line(
+            Tone::Heading,
+            &format!("cgroup set {} (tasks {}{whose})", s.id, pids(&s.tasks)),
+        )?;
         let mut t = TextTable::new(&["CONTROLLER", "PATH"]);
         for c in &s.cgroups {
             let name = if c.controller.is_empty() { "(v2)" } else { &c.controller };
-            t.row(vec![clean(name), clean(&c.path)], Tone::Plain);
+            t.row(vec![name.to_string(), c.path.clone()], Tone::Plain);
         }
-        out += &t.fit(WIDTH).render(color);
+        t.write(out)?;
         let mut t = TextTable::new(&["CONTROLLER", "PROPERTY", "VALUE"]);
         let mut empty = 0;
         for c in &s.cgroups {
@@ -330,22 +320,29 @@ pub fn cg_table(r: &cg::CgReport, color: bool) -> String {
                     empty += 1;
                     continue;
                 }
-                t.row(vec![clean(name), clean(&p.name), clean(&p.value)], Tone::Plain);
+                t.row(vec![name.to_string(), p.name.clone(), p.value.clone()], Tone::Plain);
             }
         }
-        out += "settings\n";
-        out += &t.fit(WIDTH).render(color);
+        out.line(Tone::Plain, "settings")?;
+        t.write(out)?;
         if empty > 0 {
-            out += &format!("({} not shown)\n", plural(empty, "empty property", "empty properties"));
+            out.line(
+                Tone::Plain,
+                &format!("({} not shown)", plural(empty, "empty property", "empty properties")),
+            )?;
         }
     }
     let dirs: usize = r.controllers.iter().map(|c| c.dirs.len()).sum();
     if dirs > shown {
-        out += &format!(
-            "\ncgroup.img saves {} in {}; --format json lists them all\n",
-            plural(dirs, "directory", "directories"),
-            plural(r.controllers.len(), "hierarchy", "hierarchies")
-        );
+        out.section()?;
+        out.line(
+            Tone::Plain,
+            &format!(
+                "cgroup.img saves {} in {}; --format json lists them all",
+                plural(dirs, "directory", "directories"),
+                plural(r.controllers.len(), "hierarchy", "hierarchies")
+            ),
+        )?;
     }
-    out
+    Ok(())
 }

@@ -6,10 +6,8 @@ use crit::archive::{EntryKind, NestedEntry};
 use crit::inspect::{self, Container, Inspection};
 
 use super::args::{Format, InspectArgs};
-use super::render::{self, heading, human_size, TextTable, Tone};
-
-/// How wide the tables are laid out.
-const WIDTH: usize = 100;
+use super::render::{self, heading, human_size, Tone};
+use super::table::TextTable;
 
 pub fn run(args: &InspectArgs) -> Result<()> {
     let mut all = Vec::with_capacity(args.paths.len());
@@ -38,36 +36,26 @@ fn unread(all: &[Inspection]) -> Result<()> {
     }
 }
 
-/// Checkpoint text for a terminal: control characters escaped.
-fn shown(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        if c.is_control() {
-            out.extend(c.escape_default());
-        } else {
-            out.push(c);
-        }
-    }
-    out
-}
-
 fn opt(s: &Option<String>) -> String {
-    s.as_deref().map_or_else(|| "-".to_string(), shown)
+    s.as_deref().map_or_else(|| "-".to_string(), str::to_string)
 }
 
 fn short_id(s: &Option<String>) -> String {
     s.as_deref()
-        .map_or_else(|| "-".to_string(), |id| shown(&id.chars().take(12).collect::<String>()))
+        .map_or_else(|| "-".to_string(), |id| id.chars().take(12).collect::<String>())
 }
 
 /// A command line, arguments quoted when they hold spaces.
 fn cmdline(args: &[String]) -> String {
     args.iter()
         .map(|a| {
+            // Quoted when it would not read as one word; its control
+            // characters are escaped with the rest of the cell.
             if a.is_empty() || a.contains([' ', '\t', '\n', '"', '\'']) {
-                format!("{a:?}")
+                let q = if a.contains('"') { '\'' } else { '"' };
+                format!("{q}{a}{q}")
             } else {
-                shown(a)
+                a.to_string()
             }
         })
         .collect::<Vec<_>>()
@@ -96,7 +84,7 @@ fn summary(all: &[Inspection], color: bool) -> String {
         let mem: u64 = i.containers.iter().map(|c| c.sizes.memory_pages).sum();
         t.row(
             vec![
-                shown(&i.path),
+                i.path.to_string(),
                 first.map_or("-", |c| c.engine.as_str()).to_string(),
                 name,
                 first.map_or("-".into(), |c| opt(&c.image)),
@@ -108,14 +96,14 @@ fn summary(all: &[Inspection], color: bool) -> String {
             Tone::Plain,
         );
     }
-    t.fit(WIDTH).render(color)
+    t.render(color)
 }
 
 fn full(i: &Inspection, color: bool) -> String {
     let mut out = String::new();
     let archive = match (i.compression, i.archive_size) {
-        (Some(c), Some(n)) => format!("{} ({}, {} stored)", shown(&i.path), c, human_size(n)),
-        _ => shown(&i.path),
+        (Some(c), Some(n)) => format!("{} ({}, {} stored)", i.path, c, human_size(n)),
+        _ => i.path.to_string(),
     };
     if let Some(p) = &i.pod {
         out += &heading(&format!("Pod {}", opt(&p.name)), color);
@@ -142,7 +130,7 @@ fn full(i: &Inspection, color: bool) -> String {
 
 /// A headerless two-column table, without its (empty) header line.
 fn body(t: &TextTable, color: bool) -> String {
-    let s = t.clone().fit(WIDTH).render(color);
+    let s = t.clone().render(color);
     s.split_once('\n').map_or(String::new(), |(_, rest)| rest.to_string())
 }
 
@@ -152,7 +140,7 @@ fn annotations(a: &std::collections::BTreeMap<String, String>, color: bool) -> S
     }
     let mut t = TextTable::new(&["", ""]);
     for (k, v) in a {
-        t.row(vec![shown(k), shown(v)], Tone::Plain);
+        t.row(vec![k.to_string(), v.to_string()], Tone::Plain);
     }
     format!("\n{}{}", heading("ANNOTATIONS", color), body(&t, color))
 }
@@ -163,12 +151,12 @@ fn listing(entries: &[NestedEntry], t: &mut TextTable, what: &str) {
             EntryKind::File => (human_size(e.size), Tone::Plain),
             EntryKind::Dir => ("dir".into(), Tone::Dim),
             EntryKind::Symlink | EntryKind::Hardlink => (
-                format!("-> {}", e.target.as_deref().map_or_else(String::new, shown)),
+                format!("-> {}", e.target.as_deref().map_or_else(String::new, str::to_string)),
                 Tone::Dim,
             ),
             EntryKind::Other => ("other".into(), Tone::Dim),
         };
-        t.row(vec![what.to_string(), format!("/{}", shown(&e.path)), size], tone);
+        t.row(vec![what.to_string(), format!("/{}", e.path.to_string()), size], tone);
     }
 }
 
@@ -184,10 +172,10 @@ fn container(c: &Container, archive: &str, in_pod: bool, color: bool) -> String 
         t.row(vec!["archive".into(), archive.to_string()], Tone::Plain);
     }
     if let Some(f) = &c.folder {
-        t.row(vec!["folder".into(), shown(f)], Tone::Plain);
+        t.row(vec!["folder".into(), f.to_string()], Tone::Plain);
     }
     let image = match (&c.image, &c.image_ref) {
-        (Some(n), Some(r)) => format!("{} ({})", shown(n), shown(r)),
+        (Some(n), Some(r)) => format!("{} ({})", n, r),
         (n, r) => opt(&n.clone().or(r.clone())),
     };
     t.row(vec!["image".into(), image], Tone::Plain);
@@ -195,8 +183,8 @@ fn container(c: &Container, archive: &str, in_pod: bool, color: bool) -> String 
     t.row(vec!["created".into(), opt(&c.created)], Tone::Plain);
     t.row(vec!["checkpointed".into(), opt(&c.checkpointed)], Tone::Plain);
     let criu = match (&c.criu.version, c.criu.image_version) {
-        (Some(v), Some(i)) => format!("{} (image format {i})", shown(v)),
-        (Some(v), None) => shown(v),
+        (Some(v), Some(i)) => format!("{} (image format {i})", v),
+        (Some(v), None) => v.to_string(),
         (None, Some(i)) => format!("version not recorded (image format {i})"),
         (None, None) => "-".into(),
     };
@@ -237,7 +225,7 @@ fn container(c: &Container, archive: &str, in_pod: bool, color: bool) -> String 
             .network
             .addresses
             .iter()
-            .map(|a| shown(a))
+            .map(|a| a.to_string())
             .collect::<Vec<_>>()
             .join(", "),
         (Some(serde_json::Value::Null) | None, true) => "none (no network.status)".into(),
@@ -249,7 +237,7 @@ fn container(c: &Container, archive: &str, in_pod: bool, color: bool) -> String 
             .network
             .interfaces
             .iter()
-            .map(|i| format!("{} ({}, mtu {})", shown(&i.name), i.kind.to_lowercase(), i.mtu))
+            .map(|i| format!("{} ({}, mtu {})", i.name, i.kind.to_lowercase(), i.mtu))
             .collect::<Vec<_>>()
             .join(", ");
         t.row(vec!["interfaces".into(), ifs], Tone::Plain);
@@ -264,7 +252,7 @@ fn container(c: &Container, archive: &str, in_pod: bool, color: bool) -> String 
             .as_deref()
             .filter(|a| !a.is_empty())
             // As `crit x` and ps show a task without a command line.
-            .map_or_else(|| format!("[{}]", shown(&p.comm)), cmdline);
+            .map_or_else(|| format!("[{}]", p.comm), cmdline);
         let tone = if p.state == "alive" { Tone::Plain } else { Tone::Warn };
         t.row(
             vec![
@@ -276,15 +264,18 @@ fn container(c: &Container, archive: &str, in_pod: bool, color: bool) -> String 
             tone,
         );
     }
-    out += &format!("\n{}{}", heading("PROCESSES", color), t.fit(WIDTH).render(color));
+    out += &format!("\n{}{}", heading("PROCESSES", color), t.render(color));
 
     // Mounts.
     if !c.mounts.is_empty() {
         let mut t = TextTable::new(&["DESTINATION", "TYPE", "SOURCE"]);
         for m in &c.mounts {
-            t.row(vec![shown(&m.destination), opt(&m.kind), opt(&m.source)], Tone::Plain);
+            t.row(
+                vec![m.destination.to_string(), opt(&m.kind), opt(&m.source)],
+                Tone::Plain,
+            );
         }
-        out += &format!("\n{}{}", heading("MOUNTS (spec)", color), t.fit(WIDTH).render(color));
+        out += &format!("\n{}{}", heading("MOUNTS (spec)", color), t.render(color));
     }
     if !c.mountpoints.is_empty() {
         let mut t = TextTable::new(&["ID", "PARENT", "MOUNTPOINT", "TYPE", "SOURCE"]).right_align(&[0, 1]);
@@ -295,9 +286,9 @@ fn container(c: &Container, archive: &str, in_pod: bool, color: bool) -> String 
                 vec![
                     m.mnt_id.to_string(),
                     m.parent_mnt_id.to_string(),
-                    shown(&m.mountpoint),
-                    shown(&m.fstype),
-                    shown(&m.source),
+                    m.mountpoint.to_string(),
+                    m.fstype.to_string(),
+                    m.source.to_string(),
                 ],
                 Tone::Plain,
             );
@@ -305,24 +296,24 @@ fn container(c: &Container, archive: &str, in_pod: bool, color: bool) -> String 
         out += &format!(
             "\n{}{}",
             heading("MOUNTPOINTS (mountpoints image)", color),
-            t.fit(WIDTH).render(color)
+            t.render(color)
         );
     }
 
     // Files.
     let mut t = TextTable::new(&["CHANGE", "PATH", "SIZE"]);
     for d in &c.deleted_files {
-        t.row(vec!["deleted".into(), shown(d), String::new()], Tone::Warn);
+        t.row(vec!["deleted".into(), d.to_string(), String::new()], Tone::Warn);
     }
     listing(&c.rootfs_diff, &mut t, "added/changed");
     for v in &c.volumes {
         let dest = v
             .destination
             .as_deref()
-            .map_or_else(String::new, |d| format!(" at {}", shown(d)));
+            .map_or_else(String::new, |d| format!(" at {}", d));
         t.row(
             vec![
-                format!("volume {}{dest}", shown(&v.name)),
+                format!("volume {}{dest}", v.name.to_string()),
                 String::new(),
                 human_size(v.size),
             ],
@@ -332,7 +323,7 @@ fn container(c: &Container, archive: &str, in_pod: bool, color: bool) -> String 
     }
     listing(&c.devshm, &mut t, "/dev/shm");
     if !(c.deleted_files.is_empty() && c.rootfs_diff.is_empty() && c.volumes.is_empty() && c.devshm.is_empty()) {
-        out += &format!("\n{}{}", heading("FILES", color), t.fit(WIDTH).render(color));
+        out += &format!("\n{}{}", heading("FILES", color), t.render(color));
     }
 
     if let Some(stats) = &c.dump_stats {
@@ -362,7 +353,7 @@ fn container(c: &Container, archive: &str, in_pod: bool, color: bool) -> String 
     if !c.problems.is_empty() {
         out += &format!("\n{}", heading("NOT READ", color));
         for p in &c.problems {
-            out += &format!("  {}\n", shown(p));
+            out += &render::text_line(&format!("  {p}"));
         }
     }
     out

@@ -1,6 +1,6 @@
 //! `crit mem DIR [--pid PID] args|env|read|search|maps|shmem`.
 
-use std::io::{self, Write};
+use std::io::Write;
 
 use std::collections::HashSet;
 
@@ -10,14 +10,14 @@ use crit::explore::Checkpoint;
 use crit::explore::Hex;
 use crit::mem::{printable, MapRun, MemReader, SearchMatch, Searcher, SharedKind, Vma, VmaFilter};
 use crit::source::{OpenOptions, Source};
-use owo_colors::OwoColorize;
 
 use super::args::{Format, MemArgs, MemCommand};
 use super::memjson::{MatchJson, RunJson, SharedJson, ShmemJson};
 use super::memread::{self, Form};
 use super::output::stdout_error;
-use super::render::{print_json, print_text, use_color};
-use super::stats::{size, table};
+use super::render::{print_json, stdout_buffered, use_color, Text, Tone};
+use super::stats::size;
+use super::table::{Cell, Table};
 
 /// Exits as clap does for a usage error (status 2).
 fn usage(msg: &str) -> ! {
@@ -46,8 +46,8 @@ pub fn run(args: &MemArgs) -> Result<()> {
     let json = args.format == Format::Json;
     let color = use_color(args.color);
     match &args.command {
-        MemCommand::Args => strings(mem.args()?, json),
-        MemCommand::Env => strings(mem.env()?, json),
+        MemCommand::Args => strings(&mem, MemReader::args_bytes, json),
+        MemCommand::Env => strings(&mem, MemReader::env_bytes, json),
         MemCommand::Read {
             addr,
             len,
@@ -80,35 +80,25 @@ pub fn run(args: &MemArgs) -> Result<()> {
             let keep = Keep::new(&mem, filter.filter(), within.as_deref())?;
             search(&mem, &searcher, *context, json, color, &keep)
         }
-        MemCommand::Maps { filter } => maps(&mem, json, &Keep::new(&mem, filter.filter(), None)?),
-        MemCommand::Shmem => shmem(&mem, json),
+        MemCommand::Maps { filter } => maps(&mem, json, color, &Keep::new(&mem, filter.filter(), None)?),
+        MemCommand::Shmem => shmem(&mem, json, color),
     }
 }
 
-fn strings(items: Vec<String>, json: bool) -> Result<()> {
+/// argv or the environment: JSON strings (invalid UTF-8 replaced), or one
+/// line each, escaped (invalid UTF-8 as `\xNN`).
+fn strings(mem: &MemReader, get: fn(&MemReader) -> crit::Result<Vec<Vec<u8>>>, json: bool) -> Result<()> {
+    let items = get(mem)?;
     if json {
+        let items: Vec<_> = items.iter().map(|s| String::from_utf8_lossy(s)).collect();
         return print_json(&items);
     }
-    let mut out = io::stdout().lock();
+    let mut out = Text::stdout(false, None)?;
     for s in items {
-        writeln!(out, "{}", escaped(&s)).map_err(stdout_error)?;
+        out.line_bytes(&s)?;
     }
+    out.finish()?;
     Ok(())
-}
-
-/// A string from the checkpoint's memory, its control characters escaped
-/// (`\n`, `\u{1b}`): one item stays one line, and no escape sequence reaches
-/// the terminal. `--format json` keeps the exact bytes.
-fn escaped(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        if c.is_control() {
-            out.extend(c.escape_default());
-        } else {
-            out.push(c);
-        }
-    }
-    out
 }
 
 /// The mappings `--prot`, `--kind`, `--range` and `--in` keep.
@@ -187,29 +177,39 @@ fn vma_label(v: Option<&Vma>) -> String {
 fn search(mem: &MemReader, searcher: &Searcher, context: usize, json: bool, color: bool, keep: &Keep) -> Result<()> {
     // Matches stream out as they are found: a big dump shows results early,
     // and memory stays bounded however many there are (JSON included).
-    let out = io::stdout();
-    let mut out = io::BufWriter::new(out.lock());
+    let out = stdout_buffered()?;
     let io_err = stdout_error;
-    if json {
+    let mut out = if json {
+        let mut out = out;
         out.write_all(b"[").map_err(io_err)?;
-    }
+        Err(out)
+    } else {
+        Ok(Text::new(out, color, None))
+    };
     let mut n = 0u64;
     let stats = mem.search(searcher, context, |m| {
         if !keep.keeps(m.addr, m.addr + m.bytes.len() as u64, m.vma.as_ref()) {
             return Ok(());
         }
         n += 1;
-        if !json {
-            return writeln!(out, "{}", match_line(&m, color)).map_err(io_err);
+        match &mut out {
+            Ok(text) => match_line(text, &m, color),
+            Err(out) => {
+                let item = MatchJson::from(&m);
+                out.write_all(if n > 1 { b",\n  " } else { b"\n  " }).map_err(io_err)?;
+                serde_json::to_writer(&mut *out, &item).map_err(|e| io_err(e.into()))
+            }
         }
-        let item = MatchJson::from(&m);
-        out.write_all(if n > 1 { b",\n  " } else { b"\n  " }).map_err(io_err)?;
-        serde_json::to_writer(&mut out, &item).map_err(|e| io_err(e.into()))
     })?;
-    if json {
-        out.write_all(if n > 0 { b"\n]\n" } else { b"]\n" }).map_err(io_err)?;
+    match out {
+        Ok(text) => {
+            text.finish()?;
+        }
+        Err(mut out) => {
+            out.write_all(if n > 0 { b"\n]\n" } else { b"]\n" }).map_err(io_err)?;
+            out.flush().map_err(io_err)?;
+        }
     }
-    out.flush().map_err(stdout_error)?;
     if keep.is_empty() {
         eprintln!("crit: {} matches in {} held bytes", stats.matches, stats.bytes_scanned);
     } else {
@@ -221,21 +221,25 @@ fn search(mem: &MemReader, searcher: &Searcher, context: usize, json: bool, colo
     Ok(())
 }
 
-fn match_line(m: &SearchMatch, color: bool) -> String {
+/// `ADDR  VMA  before[match]after`; the context shows bytes outside
+/// printable ASCII as `.`, as a hexdump does, and the line is escaped on
+/// its way out like all text.
+fn match_line(out: &mut Text, m: &SearchMatch, color: bool) -> crit::Result<()> {
     let addr = format!("{:#x}", m.addr);
-    let hit = printable(&m.bytes);
+    let label = format!("  {}  ", vma_label(m.vma.as_ref()));
+    let (before, hit, after) = (printable(&m.before), printable(&m.bytes), printable(&m.after));
     // Without colour, brackets mark where the match is in its context.
-    let (addr, hit) = if color {
-        (addr.cyan().to_string(), hit.red().bold().to_string())
-    } else {
-        (addr, format!("[{hit}]"))
-    };
-    format!(
-        "{addr}  {}  {}{hit}{}",
-        vma_label(m.vma.as_ref()),
-        printable(&m.before),
-        printable(&m.after)
-    )
+    let (open, close) = if color { ("", "") } else { ("[", "]") };
+    let spans = [
+        (addr.as_str(), Tone::Accent),
+        (label.as_str(), Tone::Plain),
+        (before.as_str(), Tone::Plain),
+        (open, Tone::Plain),
+        (hit.as_str(), Tone::Hit),
+        (close, Tone::Plain),
+        (after.as_str(), Tone::Plain),
+    ];
+    out.spans(&spans)
 }
 
 fn flag_names(r: &MapRun) -> Vec<&'static str> {
@@ -270,7 +274,7 @@ fn location(r: &MapRun) -> String {
     }
 }
 
-fn maps(mem: &MemReader, json: bool, keep: &Keep) -> Result<()> {
+fn maps(mem: &MemReader, json: bool, color: bool, keep: &Keep) -> Result<()> {
     // A run is kept when a mapping it overlaps is kept.
     let kept = |r: &&MapRun| {
         let vmas = mem.vmas();
@@ -290,23 +294,29 @@ fn maps(mem: &MemReader, json: bool, keep: &Keep) -> Result<()> {
             .collect();
         return print_json(&runs);
     }
-    let mut rows = vec![["START", "END", "PAGES", "FLAGS", "IMAGE", "LIVES IN"]
-        .map(String::from)
-        .to_vec()];
-    for r in mem.maps().iter().filter(kept) {
-        rows.push(vec![
-            format!("{:x}", r.start),
-            format!("{:x}", r.end),
-            r.nr_pages.to_string(),
-            flag_names(r).join(","),
-            r.image.clone(),
-            location(r),
-        ]);
-    }
-    print_text(&table(&rows, &[2]))
+    let mut out = Text::stdout(color, None)?;
+    let table = Table::new(&["START", "END", "PAGES", "FLAGS", "IMAGE", "LIVES IN"]).right_align(&[2]);
+    out.table(&table, |rows| {
+        for r in mem.maps().iter().filter(kept) {
+            let flags = flag_names(r).join(",");
+            let location = location(r);
+            let cells = [
+                Cell::Hex(r.start),
+                Cell::Hex(r.end),
+                r.nr_pages.into(),
+                (&flags).into(),
+                (&r.image).into(),
+                (&location).into(),
+            ];
+            rows.row(Tone::Plain, &cells)?;
+        }
+        Ok(())
+    })?;
+    out.finish()?;
+    Ok(())
 }
 
-fn shmem(mem: &MemReader, json: bool) -> Result<()> {
+fn shmem(mem: &MemReader, json: bool, color: bool) -> Result<()> {
     let total = mem.shmem_size();
     let held: u64 = mem.shared_mappings().iter().map(|s| s.held).sum();
     // File mappings are named by path (their contents are the file's).
@@ -347,31 +357,39 @@ fn shmem(mem: &MemReader, json: bool) -> Result<()> {
             mappings,
         });
     }
-    let mut rows = vec![["START", "END", "SIZE", "PERMS", "KIND", "OBJECT", "CONTENTS", "HELD"]
-        .map(String::from)
-        .to_vec()];
-    for (s, path) in mem.shared_mappings().iter().zip(&paths) {
-        rows.push(vec![
-            format!("{:x}", s.vma.start),
-            format!("{:x}", s.vma.end),
-            size(s.vma.len()),
-            s.vma.perms(),
-            serde_json::to_value(s.kind)?.as_str().unwrap_or_default().to_string(),
-            match (path, s.object) {
+    let mut out = Text::stdout(color, None)?;
+    let table =
+        Table::new(&["START", "END", "SIZE", "PERMS", "KIND", "OBJECT", "CONTENTS", "HELD"]).right_align(&[2, 7]);
+    out.table(&table, |rows| {
+        for (s, path) in mem.shared_mappings().iter().zip(&paths) {
+            let kind = serde_json::to_value(s.kind)?;
+            let (len, perms, held) = (size(s.vma.len()), s.vma.perms(), size(s.held));
+            let object = match (path, s.object) {
                 (Some(p), _) => p.clone(),
                 (None, Some(o)) => o.to_string(),
                 (None, None) => "-".into(),
-            },
-            s.image.clone().unwrap_or_else(|| "-".into()),
-            size(s.held),
-        ]);
-    }
-    let mut text = table(&rows, &[2, 7]);
-    text.push_str(&format!(
-        "total: {} in {} shared mappings ({total} bytes), {} held\n",
+            };
+            let cells = [
+                Cell::Hex(s.vma.start),
+                Cell::Hex(s.vma.end),
+                (&len).into(),
+                (&perms).into(),
+                kind.as_str().unwrap_or_default().into(),
+                (&object).into(),
+                s.image.as_deref().unwrap_or("-").into(),
+                (&held).into(),
+            ];
+            rows.row(Tone::Plain, &cells)?;
+        }
+        Ok(())
+    })?;
+    let total_line = format!(
+        "total: {} in {} shared mappings ({total} bytes), {} held",
         size(total),
         mem.shared_mappings().len(),
         size(held)
-    ));
-    print_text(&text)
+    );
+    out.line(Tone::Plain, &total_line)?;
+    out.finish()?;
+    Ok(())
 }

@@ -14,6 +14,7 @@ use crit::explore::Hex;
 use crit::mem::{Gap, GapKind, MemReader};
 use serde::Serialize;
 
+use super::escape::escape;
 use super::hexdump::{hex_into, Hexdump};
 use super::output::{with_output, STDOUT_NAME};
 
@@ -225,12 +226,12 @@ fn gap_note(e: &Explained) -> String {
         (GapKind::Unmapped, ..) => "is unmapped (no mapping: the process would have faulted); read as zeros".to_string(),
         (GapKind::File, Some((path, off)), Some(real)) => format!(
             "is file-backed and not dumped: {} at offset {off:#x}; read from {}",
-            printable_path(path),
+            escape(path),
             real.display()
         ),
         (GapKind::File, Some((path, off)), None) => format!(
             "is file-backed and not dumped: {} at offset {off:#x}; read as zeros (--files ROOT reads the file)",
-            printable_path(path)
+            escape(path)
         ),
         (GapKind::File, None, _) => "is file-backed and not dumped (file unknown); read as zeros".to_string(),
         (GapKind::Zeros, ..) => "is anonymous memory never touched: zeros".to_string(),
@@ -246,9 +247,4 @@ fn gap_note(e: &Explained) -> String {
         }
     };
     format!("note: {at} {what}")
-}
-
-/// A path from the checkpoint, safe for the terminal.
-fn printable_path(p: &str) -> String {
-    p.chars().map(|c| if c.is_control() { '?' } else { c }).collect()
 }

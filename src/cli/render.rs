@@ -1,10 +1,14 @@
-//! Shared rendering for the reporting commands: colour choice, tables, JSON.
+//! Shared rendering for the reporting commands: colour choice, table
+//! layout and width, buffered output, JSON.
 
-use std::io::{self, IsTerminal, Write};
+use std::fs::File;
+use std::io::{self, BufWriter, IsTerminal, Write};
+use std::os::fd::AsFd;
 
 use anyhow::Result;
 
 use super::args::ColorChoice;
+use super::escape;
 use super::output::stdout_error;
 
 /// Whether to colour output: `--color`, else a terminal without `NO_COLOR`.
@@ -16,26 +20,117 @@ pub fn use_color(choice: ColorChoice) -> bool {
     }
 }
 
+/// Standard output, buffered: a duplicate of fd 1 as a plain file, since
+/// std's stdout is line-buffered and a report of a million lines would cost
+/// a million write calls.
+pub fn stdout_buffered() -> Result<BufWriter<File>> {
+    let fd = io::stdout().as_fd().try_clone_to_owned().map_err(out_err)?;
+    Ok(BufWriter::with_capacity(128 * 1024, File::from(fd)))
+}
+
+/// A write error on standard output, with the system's reason.
+fn out_err(e: io::Error) -> crit::Error {
+    stdout_error(e)
+}
+
 /// Prints one JSON document (pretty, with a final newline) to standard output.
+/// Reports that are produced as they are written (the explorers' lazy tasks)
+/// fail with their own message.
 pub fn print_json<T: serde::Serialize + ?Sized>(value: &T) -> Result<()> {
-    let mut out = io::stdout().lock();
-    // As an io::Error, so a closed pipe (`| head`) is recognised and not reported.
-    serde_json::to_writer_pretty(&mut out, value).map_err(|e| stdout_error(e.into()))?;
-    writeln!(out).map_err(stdout_error)?;
+    let mut out = stdout_buffered()?;
+    let mut json = serde_json::Serializer::with_formatter(&mut out, Pretty::default());
+    value.serialize(&mut json).map_err(|e| -> anyhow::Error {
+        if e.is_io() {
+            out_err(e.into()).into()
+        } else {
+            anyhow::anyhow!("{e}")
+        }
+    })?;
+    writeln!(out).map_err(out_err)?;
+    out.flush().map_err(out_err)?;
     Ok(())
 }
 
-/// Prints text (a rendered table) to standard output.
-pub fn print_text(text: &str) -> Result<()> {
-    let mut out = io::stdout().lock();
-    out.write_all(text.as_bytes()).map_err(stdout_error)?;
-    if !text.ends_with('\n') {
-        writeln!(out).map_err(stdout_error)?;
+/// serde_json's pretty layout (two spaces a level), byte for byte, with each
+/// line break and its indent written at once: a report of 200,000 runs has
+/// millions of lines, and serde_json's own writes its indent a level at a time.
+#[derive(Default)]
+struct Pretty {
+    level: usize,
+    has_value: bool,
+}
+
+impl Pretty {
+    /// A line break (after a comma) and the indent of the current level.
+    fn newline<W: ?Sized + Write>(&self, w: &mut W, comma: bool) -> io::Result<()> {
+        const BREAK: &[u8] = b",\n                                                                ";
+        let room = BREAK.len() - 2;
+        let mut n = 2 * self.level;
+        let k = n.min(room);
+        w.write_all(&BREAK[usize::from(!comma)..2 + k])?;
+        n -= k;
+        while n > 0 {
+            let k = n.min(room);
+            w.write_all(&BREAK[2..2 + k])?;
+            n -= k;
+        }
+        Ok(())
     }
-    Ok(())
 }
 
-/// How a table row is coloured (when colour is on).
+impl serde_json::ser::Formatter for Pretty {
+    fn begin_array<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.level += 1;
+        self.has_value = false;
+        w.write_all(b"[")
+    }
+
+    fn end_array<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.level -= 1;
+        if self.has_value {
+            self.newline(w, false)?;
+        }
+        w.write_all(b"]")
+    }
+
+    fn begin_array_value<W: ?Sized + Write>(&mut self, w: &mut W, first: bool) -> io::Result<()> {
+        self.newline(w, !first)
+    }
+
+    fn end_array_value<W: ?Sized + Write>(&mut self, _w: &mut W) -> io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
+
+    fn begin_object<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.level += 1;
+        self.has_value = false;
+        w.write_all(b"{")
+    }
+
+    fn end_object<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.level -= 1;
+        if self.has_value {
+            self.newline(w, false)?;
+        }
+        w.write_all(b"}")
+    }
+
+    fn begin_object_key<W: ?Sized + Write>(&mut self, w: &mut W, first: bool) -> io::Result<()> {
+        self.newline(w, !first)
+    }
+
+    fn begin_object_value<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        w.write_all(b": ")
+    }
+
+    fn end_object_value<W: ?Sized + Write>(&mut self, _w: &mut W) -> io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
+}
+
+/// How a line is coloured (when colour is on).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Tone {
     Plain,
@@ -45,143 +140,147 @@ pub enum Tone {
     Warn,
     /// Section headings.
     Heading,
+    /// Addresses that lead a line (`mem search`).
+    Accent,
+    /// What was searched for.
+    Hit,
 }
 
-/// A plain-text table: aligned columns under a header, two spaces apart, one
-/// line per row (cells never hold newlines), so colour can be applied per line
-/// after tabled has measured the plain text.
-#[derive(Debug, Clone)]
-pub struct TextTable {
-    header: Vec<String>,
-    rows: Vec<(Vec<String>, Tone)>,
-    right: Vec<usize>,
-}
-
-impl TextTable {
-    pub fn new(header: &[&str]) -> Self {
-        TextTable {
-            header: header.iter().map(|s| s.to_string()).collect(),
-            rows: Vec::new(),
-            right: Vec::new(),
-        }
-    }
-
-    /// Right-aligns columns (numbers).
-    pub fn right_align(mut self, columns: &[usize]) -> Self {
-        self.right.extend_from_slice(columns);
-        self
-    }
-
-    pub fn row(&mut self, cells: Vec<String>, tone: Tone) {
-        let cells = cells.into_iter().map(|c| c.replace(['\n', '\r'], " ")).collect();
-        self.rows.push((cells, tone));
-    }
-
-    /// Wraps the last column so lines fit `width` columns, splitting long
-    /// values (paths) at a `/`, ` + ` or space into continuation rows.
-    pub fn fit(mut self, width: usize) -> Self {
-        let n = self.header.len();
-        if n == 0 {
-            return self;
-        }
-        let mut widths = vec![0usize; n];
-        for cells in std::iter::once(&self.header).chain(self.rows.iter().map(|(c, _)| c)) {
-            for (w, c) in widths.iter_mut().zip(cells) {
-                *w = (*w).max(c.chars().count());
-            }
-        }
-        let used: usize = widths[..n - 1].iter().map(|w| w + 2).sum();
-        // Too narrow to wrap usefully: leave long lines alone.
-        let Some(room) = width.checked_sub(used).filter(|&r| r >= 24) else {
-            return self;
-        };
-        let mut rows = Vec::with_capacity(self.rows.len());
-        for (cells, tone) in self.rows {
-            let last = cells.last().cloned().unwrap_or_default();
-            let mut pieces = wrap(&last, room).into_iter();
-            let mut first = cells;
-            if let (Some(slot), Some(p)) = (first.last_mut(), pieces.next()) {
-                *slot = p;
-            }
-            rows.push((first, tone));
-            for p in pieces {
-                let mut cont = vec![String::new(); n];
-                cont[n - 1] = format!("  {p}");
-                rows.push((cont, tone));
-            }
-        }
-        self.rows = rows;
-        self
-    }
-
-    /// Renders the table; with `color`, the header bold and rows by tone.
-    pub fn render(&self, color: bool) -> String {
-        use owo_colors::OwoColorize;
-        use tabled::settings::{object::Columns, Alignment, Padding, Style};
-
-        let mut b = tabled::builder::Builder::default();
-        b.push_record(self.header.clone());
-        for (cells, _) in &self.rows {
-            b.push_record(cells.clone());
-        }
-        let mut t = b.build();
-        t.with(Style::empty()).with(Padding::new(0, 2, 0, 0));
-        for &c in &self.right {
-            t.modify(Columns::one(c), Alignment::right());
-        }
-        let text = t.to_string();
-        let tones = std::iter::once(Tone::Heading).chain(self.rows.iter().map(|(_, t)| *t));
-        let mut out = String::with_capacity(text.len() + 64);
-        for (line, tone) in text.lines().zip(tones) {
-            let line = line.trim_end();
-            if color {
-                match tone {
-                    Tone::Plain => out.push_str(line),
-                    Tone::Dim => out += &line.dimmed().to_string(),
-                    Tone::Warn => out += &line.yellow().to_string(),
-                    Tone::Heading => out += &line.bold().to_string(),
-                }
-            } else {
-                out.push_str(line);
-            }
-            out.push('\n');
-        }
-        out
-    }
-}
-
-/// A heading line above a table, bold when colour is on.
-pub fn heading(text: &str, color: bool) -> String {
+fn paint(out: &mut String, s: &str, tone: Tone, color: bool) {
     use owo_colors::OwoColorize;
-    if color {
-        format!("{}\n", text.bold())
-    } else {
-        format!("{text}\n")
+    use std::fmt::Write;
+    if !color {
+        out.push_str(s);
+        return;
+    }
+    let _ = match tone {
+        Tone::Plain => write!(out, "{s}"),
+        Tone::Dim => write!(out, "{}", s.dimmed()),
+        Tone::Warn => write!(out, "{}", s.yellow()),
+        Tone::Heading => write!(out, "{}", s.bold()),
+        Tone::Accent => write!(out, "{}", s.cyan()),
+        Tone::Hit => write!(out, "{}", s.red().bold()),
+    };
+}
+
+/// All text output goes through here: every string is escaped
+/// ([`escape`](super::escape)) on its way to a buffered standard output, and
+/// coloured by tone when colour is on.
+pub struct Text<W: Write = BufWriter<File>> {
+    out: W,
+    color: bool,
+    pub(super) width: Option<usize>,
+    /// Reused for each line.
+    pub(super) line: String,
+    pub(super) scratch: String,
+    /// Whether any line was written yet.
+    written: bool,
+}
+
+impl Text {
+    /// Text on standard output; tables wrap to `width` (see [`table_width`]).
+    pub fn stdout(color: bool, width: Option<usize>) -> Result<Text> {
+        Ok(Text::new(stdout_buffered()?, color, width))
     }
 }
 
-/// Splits `s` into pieces of at most `room` characters (the first) and
-/// `room - 2` (the rest, which are indented), at a natural break when possible.
-fn wrap(s: &str, room: usize) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut rest = s;
-    let mut limit = room;
-    while rest.chars().count() > limit {
-        let cut_at = rest.char_indices().nth(limit).map_or(rest.len(), |(i, _)| i);
-        let head = &rest[..cut_at];
-        // Prefer breaking before " + 0x…" or " (", then after a '/' or space.
-        let brk = head
-            .rfind(" + ")
-            .or_else(|| head.rfind(" ("))
-            .filter(|&i| i > 0)
-            .or_else(|| head.rfind(['/', ' ']).map(|i| i + 1).filter(|&i| i > limit / 3))
-            .unwrap_or(cut_at);
-        out.push(rest[..brk].trim_end().to_string());
-        rest = rest[brk..].trim_start();
-        limit = room.saturating_sub(2).max(1);
+impl<W: Write> Text<W> {
+    pub fn new(out: W, color: bool, width: Option<usize>) -> Self {
+        Text {
+            out,
+            color,
+            width,
+            line: String::new(),
+            scratch: String::new(),
+            written: false,
+        }
     }
-    out.push(rest.to_string());
-    out
+
+    pub(super) fn emit(&mut self) -> crit::Result<()> {
+        self.line.push('\n');
+        self.out.write_all(self.line.as_bytes()).map_err(out_err)?;
+        self.line.clear();
+        self.written = true;
+        Ok(())
+    }
+
+    /// Starts a section (a task's table): a blank line when something came before.
+    pub fn section(&mut self) -> crit::Result<()> {
+        if self.written {
+            self.emit()?;
+        }
+        Ok(())
+    }
+
+    /// One line of text, escaped.
+    pub fn line(&mut self, tone: Tone, text: &str) -> crit::Result<()> {
+        self.spans(&[(text, tone)])
+    }
+
+    /// One line of bytes that should be text (argv, environment), escaped,
+    /// with bytes that are not UTF-8 as `\xNN`.
+    pub fn line_bytes(&mut self, bytes: &[u8]) -> crit::Result<()> {
+        self.scratch.clear();
+        escape::escape_bytes_into(&mut self.scratch, bytes);
+        let color = self.color;
+        paint(&mut self.line, &self.scratch, Tone::Plain, color);
+        self.emit()
+    }
+
+    /// One line made of pieces of different tones, each escaped.
+    pub fn spans(&mut self, spans: &[(&str, Tone)]) -> crit::Result<()> {
+        for &(text, tone) in spans {
+            self.scratch.clear();
+            escape::escape_into(&mut self.scratch, text);
+            paint(&mut self.line, &self.scratch, tone, self.color);
+        }
+        self.emit()
+    }
+
+    /// Ends a table row laid out in `scratch`: trimmed, coloured, written.
+    pub(super) fn finish_row(&mut self, tone: Tone) -> crit::Result<()> {
+        let color = self.color;
+        paint(&mut self.line, self.scratch.trim_end(), tone, color);
+        self.emit()
+    }
+
+    /// Flushes what is buffered.
+    pub fn finish(mut self) -> crit::Result<W> {
+        self.out.flush().map_err(out_err)?;
+        Ok(self.out)
+    }
+}
+
+impl Text<Vec<u8>> {
+    /// What was written to memory, as a string.
+    pub fn into_string(self) -> String {
+        String::from_utf8(self.out).expect("escaped text is UTF-8")
+    }
+}
+
+/// A heading line (escaped, bold when colour is on), for reports put
+/// together as a string.
+pub fn heading(text: &str, color: bool) -> String {
+    let mut t = Text::new(Vec::new(), color, None);
+    let _ = t.line(Tone::Heading, text);
+    t.into_string()
+}
+
+/// Prints a report put together as a string (of [`heading`], [`text_line`]
+/// and [`TextTable::render`](super::table::TextTable::render), which escape).
+pub fn print_text(text: &str) -> Result<()> {
+    let mut out = stdout_buffered()?;
+    out.write_all(text.as_bytes()).map_err(out_err)?;
+    if !text.ends_with('\n') {
+        writeln!(out).map_err(out_err)?;
+    }
+    out.flush().map_err(out_err)?;
+    Ok(())
+}
+
+/// One line of text from a checkpoint (escaped), with its line break.
+pub fn text_line(text: &str) -> String {
+    heading(text, false)
 }
 
 /// `16K`, `3.8M`, `512`: a byte count for narrow columns (powers of 1024).
@@ -215,17 +314,35 @@ mod tests {
     }
 
     #[test]
-    fn wrapping_prefers_natural_breaks() {
-        let w = wrap("/usr/lib/x86_64-linux-gnu/libc.so.6 + 0x1e4000", 40);
-        assert_eq!(w, ["/usr/lib/x86_64-linux-gnu/libc.so.6", "+ 0x1e4000"]);
-        assert_eq!(wrap("short", 40), ["short"]);
+    fn json_layout_is_serde_jsons_pretty_one() {
+        use serde::Serialize;
+        let deep = (0..40).fold(
+            serde_json::json!([]),
+            |v, i| serde_json::json!({"k": [v, i, {}], "e": []}),
+        );
+        for v in [
+            serde_json::json!({"a": [1, {"b": null}], "c": {}}),
+            serde_json::json!([]),
+            deep,
+        ] {
+            let mut ours = Vec::new();
+            v.serialize(&mut serde_json::Serializer::with_formatter(
+                &mut ours,
+                Pretty::default(),
+            ))
+            .unwrap();
+            assert_eq!(
+                String::from_utf8(ours).unwrap(),
+                serde_json::to_string_pretty(&v).unwrap()
+            );
+        }
     }
 
     #[test]
-    fn table_lines_are_trimmed_and_aligned() {
-        let mut t = TextTable::new(&["PID", "COMM"]).right_align(&[0]);
-        t.row(vec!["1".into(), "init".into()], Tone::Plain);
-        t.row(vec!["20884".into(), "tree-root".into()], Tone::Plain);
-        assert_eq!(t.render(false), "  PID  COMM\n    1  init\n20884  tree-root\n");
+    fn lines_are_escaped() {
+        let mut text = Text::new(Vec::new(), true, None);
+        text.line(Tone::Plain, "x\x07").unwrap();
+        text.line_bytes(b"y\xff").unwrap();
+        assert_eq!(text.finish().unwrap(), b"x\\a\ny\\xff\n");
     }
 }

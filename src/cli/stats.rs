@@ -3,11 +3,11 @@
 use anyhow::{bail, Result};
 use crit::source::{OpenOptions, Source};
 use crit::stats::{self, Stat, Stats, Unit};
-use owo_colors::OwoColorize;
 use serde::ser::{Serialize, SerializeMap, Serializer};
 
 use super::args::{Format, StatsArgs};
-use super::render::{print_json, print_text, use_color};
+use super::render::{print_json, use_color, Text, Tone};
+use super::table::Table;
 
 pub fn run(args: &StatsArgs) -> Result<()> {
     let opts = OpenOptions {
@@ -37,23 +37,28 @@ pub fn run(args: &StatsArgs) -> Result<()> {
             print_json(&Ordered(doc))
         }
         Format::Table => {
-            let color = use_color(args.output.color);
+            let mut out = Text::stdout(use_color(args.output.color), None)?;
             // One table for both sections, so their columns line up.
-            let mut rows = Vec::new();
-            for (i, (key, file, fields)) in sections.iter().enumerate() {
-                if i > 0 {
-                    rows.push(vec![String::new()]);
+            out.table(&Table::headless(3).right_align(&[1]), |rows| {
+                for (i, (key, file, fields)) in sections.iter().enumerate() {
+                    if i > 0 {
+                        rows.line(Tone::Plain, "")?;
+                    }
+                    rows.line(Tone::Heading, &format!("{} ({file})", key.to_uppercase()))?;
+                    for f in fields {
+                        let [label, value, extra] = row(f);
+                        rows.row(Tone::Plain, &[(&label).into(), (&value).into(), (&extra).into()])?;
+                    }
                 }
-                let title = format!("{} ({file})", key.to_uppercase());
-                rows.push(vec![if color { title.bold().to_string() } else { title }]);
-                rows.extend(fields.iter().map(row));
-            }
-            print_text(&table(&rows, &[1]))
+                Ok(())
+            })?;
+            out.finish()?;
+            Ok(())
         }
     }
 }
 
-fn row(f: &Stat) -> Vec<String> {
+fn row(f: &Stat) -> [String; 3] {
     let (value, extra) = match f.unit {
         Unit::Micros => (format!("{:.3} ms", f.value as f64 / 1000.0), String::new()),
         Unit::Pages => {
@@ -62,7 +67,7 @@ fn row(f: &Stat) -> Vec<String> {
         }
         Unit::Count => (f.value.to_string(), String::new()),
     };
-    vec![format!("  {}", f.label), value, extra]
+    [format!("  {}", f.label), value, extra]
 }
 
 /// A size for people: bytes, KiB or MiB.
@@ -94,42 +99,4 @@ impl<K: Serialize, V: Serialize> Serialize for Ordered<K, V> {
         }
         m.end()
     }
-}
-
-/// Aligned columns, two spaces apart; columns listed in `right` align right.
-/// Rows of one cell (titles, blank lines) are printed as they are.
-pub(super) fn table(rows: &[Vec<String>], right: &[usize]) -> String {
-    let cols = rows.iter().map(Vec::len).max().unwrap_or(0);
-    let width: Vec<usize> = (0..cols)
-        .map(|c| {
-            rows.iter()
-                .filter(|r| r.len() > 1)
-                .filter_map(|r| r.get(c))
-                .map(|s| s.chars().count())
-                .max()
-                .unwrap_or(0)
-        })
-        .collect();
-    let mut out = String::new();
-    for r in rows {
-        let mut line = String::new();
-        for (c, cell) in r.iter().enumerate() {
-            if c > 0 {
-                line.push_str("  ");
-            }
-            let pad = width[c].saturating_sub(cell.chars().count());
-            if right.contains(&c) {
-                line.push_str(&" ".repeat(pad));
-                line.push_str(cell);
-            } else {
-                line.push_str(cell);
-                if c + 1 < r.len() {
-                    line.push_str(&" ".repeat(pad));
-                }
-            }
-        }
-        out.push_str(line.trim_end());
-        out.push('\n');
-    }
-    out
 }

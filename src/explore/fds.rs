@@ -171,8 +171,14 @@ pub fn open_flags(flags: u32) -> String {
 /// A missing or corrupt image, named in the error.
 pub fn explore(cp: &Checkpoint) -> Result<FdsReport> {
     let table = FileTable::load(cp)?;
-    let mut tasks = Vec::with_capacity(cp.tasks.len());
-    for t in &cp.tasks {
+    let tasks = tasks(cp, &table).collect::<Result<_>>()?;
+    Ok(FdsReport { tasks })
+}
+
+/// The tasks one at a time, in `pstree.img` order, each read when it is
+/// reached: what a report of thousands of tasks needs to stay small.
+pub fn tasks<'a>(cp: &'a Checkpoint, table: &'a FileTable) -> impl Iterator<Item = Result<FdsTask>> + 'a {
+    cp.tasks.iter().map(move |t| {
         let mut out = FdsTask {
             task: t.into(),
             fds: Vec::new(),
@@ -198,14 +204,13 @@ pub fn explore(cp: &Checkpoint) -> Result<FdsReport> {
                     watches: None,
                     targets: None,
                 };
-                details(&table, &open, &mut fd)?;
+                details(table, &open, &mut fd)?;
                 out.fds.push(fd);
             }
             let fs = cp.fs(t.pid)?;
             out.cwd = Some(table.path(fs.cwd_id)?);
             out.root = Some(table.path(fs.root_id)?);
         }
-        tasks.push(out);
-    }
-    Ok(FdsReport { tasks })
+        Ok(out)
+    })
 }

@@ -10,7 +10,7 @@ use crate::proto::{MmEntry, VmaEntry};
 
 use super::checkpoint::Checkpoint;
 use super::files::FileTable;
-use super::{Hex, TaskHead};
+use super::{Hex, Lazy, TaskHead};
 
 /// `status` bits of a VMA (CRIU's `VMA_*`).
 pub mod status {
@@ -118,23 +118,94 @@ pub fn explore(cp: &Checkpoint) -> Result<MemsReport> {
 /// As [`explore`].
 pub fn explore_filtered(cp: &Checkpoint, filter: &VmaFilter) -> Result<MemsReport> {
     let table = FileTable::load(cp)?;
-    let mut tasks = Vec::with_capacity(cp.tasks.len());
-    for t in &cp.tasks {
-        let mut out = MemsTask {
+    let tasks = tasks(cp, &table, filter)
+        .map(|t| t?.into_task())
+        .collect::<Result<_>>()?;
+    Ok(MemsReport { tasks })
+}
+
+/// The tasks one at a time, in `pstree.img` order, each read when it is
+/// reached: what a report of thousands of tasks needs to stay small. Only
+/// the mappings `filter` matches are described.
+pub fn tasks<'a>(
+    cp: &'a Checkpoint,
+    table: &'a FileTable,
+    filter: &'a VmaFilter,
+) -> impl Iterator<Item = Result<LazyTask<'a>>> + 'a {
+    cp.tasks.iter().map(move |t| {
+        let mut out = LazyTask {
             task: t.into(),
             exe: None,
-            vmas: Vec::new(),
+            mm: None,
+            table,
+            filter,
         };
         if t.state.has_resources() {
             let mm = cp.mm(t.pid)?;
             out.exe = Some(table.path(mm.exe_file_id)?);
-            for v in mm.vmas.iter().filter(|v| filter.matches(&(*v).into())) {
-                out.vmas.push(vma(&table, &mm, v)?);
-            }
+            out.mm = Some(mm);
         }
-        tasks.push(out);
+        Ok(out)
+    })
+}
+
+/// One task's executable and its `mm-PID.img`, whose mappings are described
+/// as they are asked for ([`LazyTask::vmas`]), never held as a list: a task
+/// may have 100,000. Serializes as [`MemsTask`] does.
+#[derive(Debug)]
+pub struct LazyTask<'a> {
+    /// The task (`pid`, `comm`, `state`).
+    pub task: TaskHead,
+    /// The executable's path; `None` for a task without resources.
+    pub exe: Option<String>,
+    mm: Option<MmEntry>,
+    table: &'a FileTable,
+    filter: &'a VmaFilter,
+}
+
+impl LazyTask<'_> {
+    /// The mappings in the order of `mm-PID.img`, described one by one; none
+    /// for a task without resources.
+    pub fn vmas(&self) -> impl Iterator<Item = Result<Vma>> + '_ {
+        self.mm.iter().flat_map(move |mm| {
+            mm.vmas
+                .iter()
+                .filter(|v| self.filter.matches(&(*v).into()))
+                .map(move |v| vma(self.table, mm, v))
+        })
     }
-    Ok(MemsReport { tasks })
+
+    /// The task with its mappings in a list.
+    ///
+    /// # Errors
+    ///
+    /// A mapping names a file that is not in the file table.
+    pub fn into_task(self) -> Result<MemsTask> {
+        let vmas = self.vmas().collect::<Result<_>>()?;
+        Ok(MemsTask {
+            task: self.task,
+            exe: self.exe,
+            vmas,
+        })
+    }
+}
+
+impl Serialize for LazyTask<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        #[derive(Serialize)]
+        struct Fields<'b, V> {
+            #[serde(flatten)]
+            task: &'b TaskHead,
+            exe: &'b Option<String>,
+            vmas: V,
+        }
+        Fields {
+            task: &self.task,
+            exe: &self.exe,
+            vmas: Lazy::new(self.vmas()),
+        }
+        .serialize(s)
+    }
 }
 
 /// The `rwx` string of a `PROT_*` bit set, `-` for a bit that is clear:

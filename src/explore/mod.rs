@@ -43,7 +43,46 @@ pub mod sk;
 
 pub use checkpoint::{Checkpoint, Task, TaskState};
 
+use std::cell::RefCell;
+
+use serde::ser::{Error as _, SerializeSeq};
 use serde::{Serialize, Serializer};
+
+/// A sequence serialized as it is produced, for reports too large to hold:
+/// each item is made, written and dropped in turn. The first error ends the
+/// output, as a serializer error that carries its message. It can be
+/// serialized once.
+///
+/// ```
+/// use crit::explore::Lazy;
+///
+/// let items = (1..=3).map(Ok::<u32, crit::Error>);
+/// assert_eq!(serde_json::to_string(&Lazy::new(items)).unwrap(), "[1,2,3]");
+/// ```
+pub struct Lazy<I>(RefCell<Option<I>>);
+
+impl<I> Lazy<I> {
+    /// The sequence of what `items` yields.
+    pub fn new(items: I) -> Self {
+        Lazy(RefCell::new(Some(items)))
+    }
+}
+
+impl<I, T> Serialize for Lazy<I>
+where
+    I: Iterator<Item = crate::Result<T>>,
+    T: Serialize,
+{
+    fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        let items = self.0.borrow_mut().take();
+        let items = items.ok_or_else(|| S::Error::custom("a lazy sequence was serialized twice"))?;
+        let mut seq = s.serialize_seq(None)?;
+        for item in items {
+            seq.serialize_element(&item.map_err(S::Error::custom)?)?;
+        }
+        seq.end()
+    }
+}
 
 /// An address or offset, serialized (and displayed) as a `0x…` lowercase hex
 /// string such as `"0x7f6a9ece6000"`, since 64-bit values do not fit a JSON

@@ -1,6 +1,8 @@
 //! `rss`: each task's resident pages — the pagemap's runs of present pages —
 //! against the VMAs they fall in, like the Python CRIT's `x rss`.
 
+use std::collections::HashSet;
+
 use serde::Serialize;
 
 use crate::error::Result;
@@ -10,7 +12,7 @@ use crate::proto::VmaEntry;
 use super::checkpoint::Checkpoint;
 use super::files::FileTable;
 use super::mems::{file_path, PAGE_SIZE};
-use super::{Hex, TaskHead};
+use super::{Hex, Lazy, TaskHead};
 
 /// The report of `crit x DIR rss`: every task's resident pages.
 #[derive(Debug, Clone, Serialize)]
@@ -82,51 +84,110 @@ pub fn explore(cp: &Checkpoint) -> Result<RssReport> {
 /// As [`explore`].
 pub fn explore_filtered(cp: &Checkpoint, filter: &VmaFilter) -> Result<RssReport> {
     let table = FileTable::load(cp)?;
-    let mut tasks = Vec::with_capacity(cp.tasks.len());
-    for t in &cp.tasks {
-        let mut out = RssTask {
+    let tasks = tasks(cp, &table, filter)
+        .map(|t| t?.into_task())
+        .collect::<Result<_>>()?;
+    Ok(RssReport { tasks })
+}
+
+/// The tasks one at a time, in `pstree.img` order, each read when it is
+/// reached: what a report of thousands of tasks needs to stay small. Only
+/// runs in the mappings `filter` matches are kept.
+pub fn tasks<'a>(
+    cp: &'a Checkpoint,
+    table: &'a FileTable,
+    filter: &'a VmaFilter,
+) -> impl Iterator<Item = Result<LazyTask<'a>>> + 'a {
+    cp.tasks.iter().map(move |t| {
+        let mut out = LazyTask {
             task: t.into(),
             present_pages: 0,
             parent_pages: 0,
             parent_missing: false,
-            runs: Vec::new(),
+            vmas: Vec::new(),
+            pagemap: None,
+            kept: None,
+            filter,
+            table,
         };
-        if t.state.has_resources() {
-            let mut vmas = cp.mm(t.pid)?.vmas;
-            // Guard ranges (inside other mappings) and `[uprobes]` hold no
-            // pages: runs are matched against the mappings that can.
-            vmas.retain(|v| crate::mem::Vma::from(v).holds_pages());
-            vmas.sort_by_key(|v| v.start);
-            let pagemap = Pagemap::from_reader(cp.image(&format!("pagemap-{}.img", t.pid))?)?;
-            out.runs = runs(&table, &vmas, &pagemap)?;
-            if !filter.is_empty() {
-                let kept: std::collections::HashSet<u64> = vmas
-                    .iter()
+        if !t.state.has_resources() {
+            return Ok(out);
+        }
+        let mut vmas = cp.mm(t.pid)?.vmas;
+        // Guard ranges (inside other mappings) and `[uprobes]` hold no
+        // pages: runs are matched against the mappings that can.
+        vmas.retain(|v| crate::mem::Vma::from(v).holds_pages());
+        vmas.sort_by_key(|v| v.start);
+        if !filter.is_empty() {
+            out.kept = Some(
+                vmas.iter()
                     .filter(|v| filter.matches(&(*v).into()))
                     .map(|v| v.start)
-                    .collect();
-                let in_range = |r: &Run| {
-                    let end = r.start.0.saturating_add(r.pages.saturating_mul(PAGE_SIZE));
-                    filter.range.as_ref().is_none_or(|g| r.start.0 < g.end && g.start < end)
-                };
-                out.runs.retain_mut(|r| {
-                    r.vmas.retain(|v| kept.contains(&v.start.0));
-                    !r.vmas.is_empty() && in_range(r)
-                });
-            }
-            out.present_pages = out.runs.iter().map(|r| r.pages).sum();
-            out.parent_pages = out.runs.iter().filter(|r| r.in_parent).map(|r| r.pages).sum();
-            out.parent_missing = out.parent_pages > 0 && !cp.source().has_image_dir("parent");
+                    .collect(),
+            );
         }
-        tasks.push(out);
-    }
-    Ok(RssReport { tasks })
+        out.vmas = vmas;
+        out.pagemap = Some(Pagemap::from_reader(cp.image(&format!("pagemap-{}.img", t.pid))?)?);
+        // The counts are of the runs shown: without a filter, all of them.
+        let (mut present, mut parent) = (0, 0);
+        let mut count = |pages: u64, in_parent: bool| {
+            present += pages;
+            if in_parent {
+                parent += pages;
+            }
+        };
+        if out.kept.is_none() {
+            for pm in &out.pagemap.as_ref().expect("read above").runs {
+                count(pm.nr_pages, pm.in_parent());
+            }
+        } else {
+            for r in out.runs() {
+                let r = r?;
+                count(r.pages, r.in_parent);
+            }
+        }
+        (out.present_pages, out.parent_pages) = (present, parent);
+        out.parent_missing = out.parent_pages > 0 && !cp.source().has_image_dir("parent");
+        Ok(out)
+    })
 }
 
-fn runs(table: &FileTable, vmas: &[VmaEntry], pagemap: &Pagemap) -> Result<Vec<Run>> {
-    let mut out = Vec::with_capacity(pagemap.runs.len());
-    let mut previous: Option<usize> = None;
-    for pm in &pagemap.runs {
+/// One task's sorted VMAs and its pagemap (read whole by [`Pagemap`], a few
+/// bytes a run), whose runs are described as they are asked for
+/// ([`LazyTask::runs`]), never held as a list of [`Run`]s: a task may have
+/// 200,000. Serializes as [`RssTask`] does.
+#[derive(Debug)]
+pub struct LazyTask<'a> {
+    /// The task (`pid`, `comm`, `state`).
+    pub task: TaskHead,
+    /// Pages in the runs shown (those in a parent checkpoint included).
+    pub present_pages: u64,
+    /// Of those, pages the pagemap says live in the parent checkpoint.
+    pub parent_pages: u64,
+    /// Some runs live in a parent checkpoint, and there is no `parent` directory.
+    pub parent_missing: bool,
+    vmas: Vec<VmaEntry>,
+    pagemap: Option<Pagemap>,
+    /// The starts of the mappings a filter keeps; `None` without a filter.
+    kept: Option<HashSet<u64>>,
+    filter: &'a VmaFilter,
+    table: &'a FileTable,
+}
+
+impl LazyTask<'_> {
+    /// The runs in pagemap order, each with the VMAs it overlaps (those the
+    /// filter keeps); none for a task without resources.
+    pub fn runs(&self) -> impl Iterator<Item = Result<Run>> + '_ {
+        let (mut cursor, mut previous) = (0, None);
+        self.pagemap
+            .iter()
+            .flat_map(|p| p.runs.iter())
+            .filter_map(move |pm| self.run(pm, &mut cursor, &mut previous).transpose())
+    }
+
+    /// One pagemap run and the VMAs it overlaps; `None` when a filter keeps none.
+    fn run(&self, pm: &crate::mem::Run, cursor: &mut usize, previous: &mut Option<usize>) -> Result<Option<Run>> {
+        let vmas = &self.vmas;
         // The reader checked that runs stay inside the address space.
         let end = pm.end();
         let mut run = Run {
@@ -136,17 +197,80 @@ fn runs(table: &FileTable, vmas: &[VmaEntry], pagemap: &Pagemap) -> Result<Vec<R
             vmas: Vec::new(),
         };
         // VMAs are sorted and disjoint: skip those ending before the run.
-        let first = vmas.partition_point(|v| v.end <= pm.vaddr);
+        // Runs come in address order, so the search starts where the last
+        // one ended, and the VMA is usually among the next few.
+        let lo = match cursor.checked_sub(1).and_then(|i| vmas.get(i)) {
+            Some(v) if v.end > pm.vaddr => 0,
+            _ => *cursor,
+        };
+        let rest = &vmas[lo.min(vmas.len())..];
+        let first = lo
+            + match rest.iter().take(4).position(|v| v.end > pm.vaddr) {
+                Some(i) => i,
+                None => rest.partition_point(|v| v.end <= pm.vaddr),
+            };
+        *cursor = first;
         for (i, v) in vmas.iter().enumerate().skip(first).take_while(|(_, v)| v.start < end) {
+            let same_as_previous = *previous == Some(i);
+            *previous = Some(i);
+            if self.kept.as_ref().is_some_and(|k| !k.contains(&v.start)) {
+                continue;
+            }
             run.vmas.push(RunVma {
                 start: Hex(v.start),
                 pages: v.end.saturating_sub(v.start) / PAGE_SIZE,
-                path: file_path(table, v)?,
-                same_as_previous: previous == Some(i),
+                path: file_path(self.table, v)?,
+                same_as_previous,
             });
-            previous = Some(i);
         }
-        out.push(run);
+        if self.kept.is_some() {
+            let in_range = self
+                .filter
+                .range
+                .as_ref()
+                .is_none_or(|g| pm.vaddr < g.end && g.start < end);
+            if run.vmas.is_empty() || !in_range {
+                return Ok(None);
+            }
+        }
+        Ok(Some(run))
     }
-    Ok(out)
+
+    /// The task with its runs in a list.
+    ///
+    /// # Errors
+    ///
+    /// A VMA names a file that is not in the file table.
+    pub fn into_task(self) -> Result<RssTask> {
+        let runs = self.runs().collect::<Result<_>>()?;
+        Ok(RssTask {
+            task: self.task,
+            present_pages: self.present_pages,
+            parent_pages: self.parent_pages,
+            parent_missing: self.parent_missing,
+            runs,
+        })
+    }
+}
+
+impl Serialize for LazyTask<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        #[derive(Serialize)]
+        struct Fields<'b, R> {
+            #[serde(flatten)]
+            task: &'b TaskHead,
+            present_pages: u64,
+            parent_pages: u64,
+            parent_missing: bool,
+            runs: R,
+        }
+        Fields {
+            task: &self.task,
+            present_pages: self.present_pages,
+            parent_pages: self.parent_pages,
+            parent_missing: self.parent_missing,
+            runs: Lazy::new(self.runs()),
+        }
+        .serialize(s)
+    }
 }

@@ -91,8 +91,20 @@ pub struct Socket {
 pub fn explore(cp: &Checkpoint) -> Result<SkReport> {
     let table = FileTable::load(cp)?;
     let queued = queues::sk_queues(cp)?;
-    let mut tasks = Vec::with_capacity(cp.tasks.len());
-    for t in &cp.tasks {
+    let tasks = tasks(cp, &table, &queued).collect::<Result<_>>()?;
+    Ok(SkReport { tasks })
+}
+
+/// The tasks one at a time, in `pstree.img` order, each read when it is
+/// reached: what a report of thousands of tasks needs to stay small.
+pub fn tasks<'a>(
+    cp: &'a Checkpoint,
+    table: &'a FileTable,
+    queued: &'a HashMap<u32, Queued>,
+) -> impl Iterator<Item = Result<SkTask>> + 'a {
+    // Tasks share sockets (inherited over fork): read each TCP stream image once.
+    let mut streams = HashMap::new();
+    cp.tasks.iter().map(move |t| {
         let mut out = SkTask {
             task: t.into(),
             sockets: Vec::new(),
@@ -102,18 +114,23 @@ pub fn explore(cp: &Checkpoint) -> Result<SkReport> {
             let mut fdinfo = cp.fdinfo(ids.files_id)?;
             fdinfo.sort_by_key(|e| e.fd);
             for e in fdinfo {
-                if let Some(s) = socket(cp, &queued, e.fd, table.get(e.id)?)? {
+                if let Some(s) = socket(cp, queued, &mut streams, e.fd, table.get(e.id)?)? {
                     out.sockets.push(s);
                 }
             }
         }
-        tasks.push(out);
-    }
-    Ok(SkReport { tasks })
+        Ok(out)
+    })
 }
 
 /// The socket behind one fd, or `None` when the file is not a socket.
-fn socket(cp: &Checkpoint, queued: &HashMap<u32, Queued>, fd: u32, f: &FileEntry) -> Result<Option<Socket>> {
+fn socket(
+    cp: &Checkpoint,
+    queued: &HashMap<u32, Queued>,
+    streams: &mut HashMap<u32, Option<(u64, u64)>>,
+    fd: u32,
+    f: &FileEntry,
+) -> Result<Option<Socket>> {
     let bufs = |o: &SkOptsEntry| (o.so_sndbuf, o.so_rcvbuf);
     let q = queued.get(&f.id).copied().unwrap_or_default();
     let base = |family: String, opts: &SkOptsEntry| {
@@ -156,7 +173,11 @@ fn socket(cp: &Checkpoint, queued: &HashMap<u32, Queued>, fd: u32, f: &FileEntry
                 s.dst_port = Some(i.dst_port);
             }
             // An established TCP socket's queues are in its own image.
-            if let Some((inq, outq)) = queues::tcp_stream(cp, i.ino)? {
+            let stream = match streams.get(&i.ino) {
+                Some(&known) => known,
+                None => *streams.entry(i.ino).or_insert(queues::tcp_stream(cp, i.ino)?),
+            };
+            if let Some((inq, outq)) = stream {
                 s.recv_queued += inq;
                 s.send_queued += outq;
             }

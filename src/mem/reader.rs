@@ -310,15 +310,25 @@ impl MemReader {
     /// and `mm_arg_end` (invalid UTF-8 replaced), without the trailing empty
     /// ones a program that rewrote its argv leaves (as `ps` shows it).
     pub fn args(&self) -> Result<Vec<String>> {
-        self.strings(self.mm.mm_arg_start, self.mm.mm_arg_end, "command line")
+        Ok(lossy(self.args_bytes()?))
     }
 
     /// The environment as the process was started (`mm_env_start..mm_env_end`).
     pub fn env(&self) -> Result<Vec<String>> {
+        Ok(lossy(self.env_bytes()?))
+    }
+
+    /// The command line as the bytes the process holds (no NUL separators).
+    pub fn args_bytes(&self) -> Result<Vec<Vec<u8>>> {
+        self.strings(self.mm.mm_arg_start, self.mm.mm_arg_end, "command line")
+    }
+
+    /// The environment as the bytes the process holds (no NUL separators).
+    pub fn env_bytes(&self) -> Result<Vec<Vec<u8>>> {
         self.strings(self.mm.mm_env_start, self.mm.mm_env_end, "environment")
     }
 
-    fn strings(&self, start: u64, end: u64, what: &str) -> Result<Vec<String>> {
+    fn strings(&self, start: u64, end: u64, what: &str) -> Result<Vec<Vec<u8>>> {
         let len = end.saturating_sub(start);
         // The kernel bounds both areas; a larger one is a corrupt image.
         if len > 64 * 1024 * 1024 {
@@ -344,10 +354,7 @@ impl MemReader {
         if data.is_empty() {
             return Ok(Vec::new());
         }
-        Ok(data
-            .split(|&b| b == 0)
-            .map(|s| String::from_utf8_lossy(s).into_owned())
-            .collect())
+        Ok(data.split(|&b| b == 0).map(<[u8]>::to_vec).collect())
     }
 
     /// Pages (4 KiB) of the address space the checkpoint holds.
@@ -369,4 +376,11 @@ fn task_pid(src: &Source, pid: Option<u32>) -> Result<u32> {
         .find(|t| t.pid == pid || t.threads.contains(&pid))
         .map(|t| t.pid)
         .ok_or_else(|| Error::Checkpoint(format!("{}: no task with pid {pid} in pstree.img", src.label())))
+}
+
+fn lossy(strings: Vec<Vec<u8>>) -> Vec<String> {
+    strings
+        .into_iter()
+        .map(|s| String::from_utf8(s).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()))
+        .collect()
 }

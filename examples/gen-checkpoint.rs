@@ -1,0 +1,164 @@
+//! `gen-checkpoint`: write a large synthetic checkpoint, for the explorer
+//! benchmark (`bench/explore.py`).
+//!
+//! ```text
+//! cargo run --release --example gen-checkpoint -- OUT_DIR [TASKS [VMAS [RUNS]]]
+//! ```
+//!
+//! writes `OUT_DIR` with `TASKS` tasks (default 5,000) whose root task has
+//! `VMAS` mappings (default 100,000) and a pagemap of `RUNS` entries
+//! (default 200,000). Every image is built from the entries of a real
+//! checkpoint (`tests/fixtures/corpus/net`: files, sockets, queues) through
+//! our own prost types and image writer: each task gets its own core, ids,
+//! fd table, fs, mm and pagemap image, as CRIU writes them; the root's
+//! mappings repeat the template's (file mappings, anonymous memory, stack)
+//! at new addresses, two pagemap runs per mapping. `pages-*.img` is not
+//! written: no explorer reads page contents.
+
+use std::fs::{self, File};
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+use crit::image::{read_all, read_first, write_entry, write_header};
+use crit::proto::{
+    CoreEntry, FdinfoEntry, FsEntry, MmEntry, PagemapEntry, PagemapHead, PstreeEntry, TaskKobjIdsEntry, VmaEntry,
+};
+use prost::Message;
+
+const TEMPLATE_PID: u32 = 20955;
+/// The first pid of the synthetic tree (the root's).
+const FIRST_PID: u32 = 1000;
+const PAGE: u64 = 4096;
+const PE_PRESENT: u32 = 1 << 2;
+
+fn write_image<M: Message>(path: &Path, magic: &str, entries: &[M]) -> std::io::Result<()> {
+    let mut out = BufWriter::new(File::create(path)?);
+    write_header(&mut out, magic)?;
+    let mut buf = Vec::new();
+    for e in entries {
+        buf.clear();
+        e.encode(&mut buf).expect("a Vec grows");
+        write_entry(&mut out, &buf)?;
+    }
+    out.flush()
+}
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let mut args = std::env::args().skip(1);
+    let out = PathBuf::from(
+        args.next()
+            .ok_or("usage: gen-checkpoint OUT_DIR [TASKS [VMAS [RUNS]]]")?,
+    );
+    let mut num = |default: usize| args.next().map_or(Ok(default), |a| a.parse::<usize>());
+    let (tasks, vmas, runs) = (num(5_000)?, num(100_000)?, num(200_000)?);
+    let tpl = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/corpus/net");
+    let img = |name: String| tpl.join(name);
+    fs::create_dir_all(&out)?;
+
+    // Shared by all tasks, as after fork: the file table and socket queues.
+    for e in fs::read_dir(&tpl)? {
+        let name = e?.file_name();
+        let name = name.to_string_lossy();
+        if ["files.img", "inventory.img", "sk-queues.img"].contains(&name.as_ref()) || name.starts_with("tcp-stream-") {
+            fs::copy(tpl.join(&*name), out.join(&*name))?;
+        }
+    }
+
+    let core: CoreEntry = read_first(img(format!("core-{TEMPLATE_PID}.img")))?;
+    let ids: TaskKobjIdsEntry = read_first(img(format!("ids-{TEMPLATE_PID}.img")))?;
+    let fdinfo: Vec<FdinfoEntry> = read_all(img(format!("fdinfo-{}.img", ids.files_id)))?;
+    let fs_entry: FsEntry = read_first(img(format!("fs-{TEMPLATE_PID}.img")))?;
+    let mm: MmEntry = read_first(img(format!("mm-{TEMPLATE_PID}.img")))?;
+    let pagemap: Vec<PagemapEntry> = read_all::<PagemapEntry>(img(format!("pagemap-{TEMPLATE_PID}.img")))?
+        .into_iter()
+        .skip(1)
+        .collect();
+    let head = PagemapHead { pages_id: 1 };
+
+    // A tree of fan-out 64: the root, its children, their children.
+    let mut tree = Vec::with_capacity(tasks);
+    for i in 0..tasks as u32 {
+        let pid = FIRST_PID + i;
+        let ppid = if i == 0 { 0 } else { FIRST_PID + (i - 1) / 64 };
+        tree.push(PstreeEntry {
+            pid,
+            ppid,
+            pgid: FIRST_PID,
+            sid: FIRST_PID,
+            threads: vec![pid],
+        });
+    }
+    write_image(&out.join("pstree.img"), "PSTREE", &tree)?;
+
+    for (i, t) in tree.iter().enumerate() {
+        let pid = t.pid;
+        let mut core = core.clone();
+        if let Some(tc) = core.tc.as_mut() {
+            tc.comm = if i == 0 {
+                "bigroot".into()
+            } else {
+                format!("worker-{i}")
+            };
+            tc.task_state = 1;
+        }
+        write_image(&out.join(format!("core-{pid}.img")), "CORE", &[core])?;
+        let ids = TaskKobjIdsEntry { files_id: pid, ..ids };
+        write_image(&out.join(format!("ids-{pid}.img")), "IDS", &[ids])?;
+        write_image(&out.join(format!("fdinfo-{pid}.img")), "FDINFO", &fdinfo)?;
+        write_image(&out.join(format!("fs-{pid}.img")), "FS", &[fs_entry])?;
+        let (mm, pm) = if i == 0 {
+            big_memory(&mm, vmas, runs)
+        } else {
+            (mm.clone(), pagemap.clone())
+        };
+        write_image(&out.join(format!("mm-{pid}.img")), "MM", &[mm])?;
+        let mut w = BufWriter::new(File::create(out.join(format!("pagemap-{pid}.img")))?);
+        write_header(&mut w, "PAGEMAP")?;
+        write_entry(&mut w, &head.encode_to_vec())?;
+        for e in &pm {
+            write_entry(&mut w, &e.encode_to_vec())?;
+        }
+        w.flush()?;
+    }
+    println!(
+        "{}: {tasks} tasks; the root has {vmas} mappings and {runs} pagemap runs",
+        out.display()
+    );
+    Ok(())
+}
+
+/// The template's mappings repeated `vmas` times at new addresses (each 4
+/// pages, a page apart), and `runs` pagemap runs spread over them.
+fn big_memory(mm: &MmEntry, vmas: usize, runs: usize) -> (MmEntry, Vec<PagemapEntry>) {
+    let base = 0x5500_0000_0000u64;
+    let stride = 5 * PAGE;
+    let list: Vec<VmaEntry> = (0..vmas)
+        .map(|i| {
+            let t = &mm.vmas[i % mm.vmas.len()];
+            let start = base + i as u64 * stride;
+            VmaEntry {
+                start,
+                end: start + 4 * PAGE,
+                ..*t
+            }
+        })
+        .collect();
+    let per_vma = runs.div_ceil(vmas.max(1)).max(1) as u64;
+    let pm = (0..runs)
+        .map(|r| {
+            let (v, k) = (r as u64 / per_vma, r as u64 % per_vma);
+            PagemapEntry {
+                vaddr: base + v * stride + (k * 2 % 4) * PAGE,
+                compat_nr_pages: 1,
+                flags: Some(PE_PRESENT),
+                ..Default::default()
+            }
+        })
+        .collect();
+    let big = MmEntry {
+        vmas: list,
+        mm_start_stack: base + 2 * PAGE,
+        ..mm.clone()
+    };
+    (big, pm)
+}
