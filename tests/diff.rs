@@ -5,29 +5,21 @@
 mod common;
 
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use serde_json::{json, Value};
 use tempfile::TempDir;
 
+use common::corpus;
 use crit::convert::{decode_image, encode_image, DecodeOptions};
 use crit::diff::{compare, files::FdRef, pages::PageRun, Change, Diff, MatchBy, Options};
 use crit::explore::Hex;
 use crit::image::ImageReader;
 use crit::mem::{MemReader, Searcher, PAGE_SIZE};
 
-fn corpus(name: &str) -> PathBuf {
-    common::fixtures().join("corpus").join(name)
-}
-
 /// A copy of corpus checkpoint `name` to edit.
 fn copy(name: &str) -> TempDir {
-    let tmp = TempDir::new().unwrap();
-    for e in fs::read_dir(corpus(name)).unwrap() {
-        let e = e.unwrap();
-        fs::copy(e.path(), tmp.path().join(e.file_name())).unwrap();
-    }
-    tmp
+    common::scratch_copy(&corpus(name))
 }
 
 /// Decodes image `path` to JSON, lets `edit` change it, encodes it back.
@@ -545,10 +537,7 @@ fn with_parent() -> (TempDir, u64, u64) {
     let b = copy("mem");
     let parent = b.path().join("parent");
     fs::create_dir(&parent).unwrap();
-    for e in fs::read_dir(corpus("mem")).unwrap() {
-        let e = e.unwrap();
-        fs::copy(e.path(), parent.join(e.file_name())).unwrap();
-    }
+    common::copy_checkpoint(&corpus("mem"), &parent);
     let m = MemReader::open(corpus("mem"), None).unwrap();
     let run = m.maps().iter().max_by_key(|r| r.nr_pages).unwrap().clone();
     edit_image(&b.path().join("pagemap-20931.img"), |v| {
@@ -593,13 +582,7 @@ fn a_dump_compares_through_its_parent() {
 fn a_corrupt_image_is_trouble_not_a_difference() {
     let b = copy("net");
     let path = b.path().join("files.img");
-    let len = fs::metadata(&path).unwrap().len();
-    fs::OpenOptions::new()
-        .write(true)
-        .open(&path)
-        .unwrap()
-        .set_len(len - 3)
-        .unwrap();
+    common::truncate_by(&path, 3);
     let a_dir = corpus("net");
     let out = common::crit(&["diff", a_dir.to_str().unwrap(), b.path().to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(2));

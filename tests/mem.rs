@@ -5,8 +5,8 @@
 
 mod common;
 
+use common::corpus;
 use common::crit_text as crit;
-use std::path::PathBuf;
 
 use crit::mem::{MemReader, Searcher, PAGE_SIZE};
 
@@ -14,12 +14,6 @@ const MARKER: &[u8] = b"CRIT-SECRET-MARKER-0xC0FFEE";
 const FILLER: &[u8] = b"CRIT-HEAP-FILLER ";
 const HEAP_LEN: u64 = 1024 * 1024;
 const MARKER_OFFSETS: [u64; 3] = [12345, 300007, HEAP_LEN - 4096];
-
-fn corpus(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/corpus")
-        .join(name)
-}
 
 fn mem() -> MemReader {
     MemReader::open(corpus("mem"), None).expect("open the mem checkpoint")

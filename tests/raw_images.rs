@@ -11,19 +11,8 @@ use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use common::{crit, crit_text, fixtures};
+use common::{crit, crit_text, fixtures, unpack_archive as unpack};
 use serde_json::Value;
-
-/// Unpacks `tests/fixtures/archives/NAME` into a temporary directory; the
-/// checkpoint is its `checkpoint/`.
-fn unpack(name: &str) -> tempfile::TempDir {
-    let tmp = tempfile::tempdir().unwrap();
-    let f = fs::File::open(fixtures().join("archives").join(name)).unwrap();
-    tar::Archive::new(flate2::read::GzDecoder::new(f))
-        .unpack(tmp.path())
-        .unwrap();
-    tmp
-}
 
 fn cp(tmp: &tempfile::TempDir) -> PathBuf {
     tmp.path().join("checkpoint")
