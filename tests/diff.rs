@@ -22,6 +22,21 @@ fn copy(name: &str) -> TempDir {
     common::scratch_copy(&corpus(name))
 }
 
+/// A copy of `mem` whose one task, 20931, is `pid` instead.
+fn renumbered_mem(pid: u32) -> TempDir {
+    let b = copy("mem");
+    for e in fs::read_dir(b.path()).unwrap() {
+        let name = e.unwrap().file_name().into_string().unwrap();
+        if let Some(rest) = name.strip_suffix("-20931.img") {
+            fs::rename(b.path().join(&name), b.path().join(format!("{rest}-{pid}.img"))).unwrap();
+        }
+    }
+    edit_image(&b.path().join("pstree.img"), |v| {
+        v["entries"][0] = json!({"pid": pid, "ppid": 0, "pgid": pid, "sid": pid, "threads": [pid]});
+    });
+    b
+}
+
 /// Decodes image `path` to JSON, lets `edit` change it, encodes it back.
 fn edit_image(path: &Path, edit: impl FnOnce(&mut Value)) {
     let mut r = ImageReader::open(path).unwrap();
@@ -365,16 +380,7 @@ fn a_vma_protection_changed() {
 
 #[test]
 fn renumbered_tasks_pair_by_command() {
-    let b = copy("mem");
-    for e in fs::read_dir(b.path()).unwrap() {
-        let name = e.unwrap().file_name().into_string().unwrap();
-        if let Some(rest) = name.strip_suffix("-20931.img") {
-            fs::rename(b.path().join(&name), b.path().join(format!("{rest}-40931.img"))).unwrap();
-        }
-    }
-    edit_image(&b.path().join("pstree.img"), |v| {
-        v["entries"][0] = json!({"pid": 40931, "ppid": 0, "pgid": 40931, "sid": 40931, "threads": [40931]});
-    });
+    let b = renumbered_mem(40931);
     let by_pid = diff(&corpus("mem"), b.path());
     assert_eq!(by_pid.processes.removed[0].pid, 20931);
     assert_eq!(by_pid.processes.added[0].pid, 40931);
@@ -494,16 +500,7 @@ fn a_file_position_and_flags_changed() {
 
 #[test]
 fn cli_match_by_command_and_all_pages() {
-    let b = copy("mem");
-    for e in fs::read_dir(b.path()).unwrap() {
-        let name = e.unwrap().file_name().into_string().unwrap();
-        if let Some(rest) = name.strip_suffix("-20931.img") {
-            fs::rename(b.path().join(&name), b.path().join(format!("{rest}-7.img"))).unwrap();
-        }
-    }
-    edit_image(&b.path().join("pstree.img"), |v| {
-        v["entries"][0] = json!({"pid": 7, "ppid": 0, "pgid": 7, "sid": 7, "threads": [7]});
-    });
+    let b = renumbered_mem(7);
     let m = MemReader::open(corpus("mem"), None).unwrap();
     let run = m.maps().iter().find(|r| r.nr_pages >= 8).unwrap().start;
     for k in [2, 3, 4, 9] {

@@ -322,17 +322,22 @@ fn filters_on_mem_search() {
     assert_eq!(out.status.code(), Some(2));
 }
 
+/// The mappings' starts in `x mems --format json` output.
+fn vma_starts(json: &str) -> Vec<String> {
+    let v: serde_json::Value = serde_json::from_str(json).unwrap();
+    v["tasks"][0]["vmas"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["start"].as_str().unwrap().to_string())
+        .collect()
+}
+
 #[test]
 fn filters_on_x_mems_and_rss() {
     let mem = cp("mem");
     let (out, _) = ok(&["x", &mem, "mems", "--prot", "x", "--format", "json"]);
-    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
-    let starts: Vec<&str> = v["tasks"][0]["vmas"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|m| m["start"].as_str().unwrap())
-        .collect();
+    let starts = vma_starts(&out);
     assert_eq!(
         starts,
         [
@@ -344,13 +349,7 @@ fn filters_on_x_mems_and_rss() {
         ]
     );
     let (out, _) = ok(&["x", &mem, "mems", "--kind", "file", "--prot", "rw", "--format", "json"]);
-    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
-    let starts: Vec<&str> = v["tasks"][0]["vmas"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|m| m["start"].as_str().unwrap())
-        .collect();
+    let starts = vma_starts(&out);
     assert_eq!(starts, ["0x560605f4c000", "0x7f6388ffc000", "0x7f638904e000"]);
     let (out, _) = ok(&["x", &mem, "rss", "--kind", "stack"]);
     assert_eq!(

@@ -19,16 +19,8 @@ fn mem() -> MemReader {
     MemReader::open(corpus("mem"), None).expect("open the mem checkpoint")
 }
 
-/// The heap buffer's start: the first filler in anonymous memory (the
-/// binary's read-only data holds the literal too, in a file mapping).
 fn heap_start(m: &MemReader) -> u64 {
-    let s = Searcher::literal(FILLER, false).unwrap();
-    m.search_all(&s, 0)
-        .unwrap()
-        .into_iter()
-        .find(|x| x.vma.is_some_and(|v| v.kind() == "anon"))
-        .expect("a filler in anonymous memory")
-        .addr
+    common::heap_start(m, FILLER)
 }
 
 /// What the program wrote into its heap buffer.

@@ -210,15 +210,8 @@ fn same_tasks_argv_and_environment_as_4_1_1() {
     );
 }
 
-/// The heap buffer's start: the first filler in anonymous memory.
 fn heap_start(m: &MemReader) -> u64 {
-    let s = Searcher::literal(FILLER, false).unwrap();
-    m.search_all(&s, 0)
-        .unwrap()
-        .into_iter()
-        .find(|x| x.vma.is_some_and(|v| v.kind() == "anon"))
-        .expect("a filler in anonymous memory")
-        .addr
+    common::heap_start(m, FILLER)
 }
 
 /// The three heap markers at their offsets, the sparse mapping's 64 stamped
@@ -654,25 +647,31 @@ fn unknown_fields_are_refused_in_shmem_and_parent_pagemaps() {
 
 // ------------------------------------------------------- --pretty names
 
-/// CRIU 4.2's VMA names, as the Python CRIT 4.2.1 prints them, and back.
-#[test]
-fn pretty_names_map_droppable_and_uprobes() {
+/// An MM image of one mapping, and its `--pretty` JSON.
+fn mm_pretty(vma: VmaEntry) -> (Vec<u8>, String) {
     let mm = MmEntry {
-        vmas: vec![VmaEntry {
-            start: 0x1000,
-            end: 0x2000,
-            prot: 3,
-            flags: 0x2 | 0x8 | 0x20,
-            status: 1 | (1 << 9) | VMA_AREA_UPROBES,
-            fd: -1,
-            ..Default::default()
-        }],
+        vmas: vec![vma],
         ..Default::default()
     };
     let mut img = Vec::new();
     write_header(&mut img, "MM").unwrap();
     write_entry(&mut img, &mm.encode_to_vec()).unwrap();
     let pretty = String::from_utf8(common::decode_bytes(&img, true).unwrap()).unwrap();
+    (img, pretty)
+}
+
+/// CRIU 4.2's VMA names, as the Python CRIT 4.2.1 prints them, and back.
+#[test]
+fn pretty_names_map_droppable_and_uprobes() {
+    let (img, pretty) = mm_pretty(VmaEntry {
+        start: 0x1000,
+        end: 0x2000,
+        prot: 3,
+        flags: 0x2 | 0x8 | 0x20,
+        status: 1 | (1 << 9) | VMA_AREA_UPROBES,
+        fd: -1,
+        ..Default::default()
+    });
     assert!(
         pretty.contains(r#""flags": "MAP_PRIVATE | MAP_DROPPABLE | MAP_ANON","#),
         "{pretty}"
@@ -684,19 +683,12 @@ fn pretty_names_map_droppable_and_uprobes() {
     let back = common::crit_stdin(&["encode"], pretty.as_bytes());
     assert_eq!(back.stdout, img);
     // A guard range has no name in the Python CRIT 4.2.1: a number.
-    let mm = MmEntry {
-        vmas: vec![VmaEntry {
-            start: 0x1000,
-            end: 0x2000,
-            status: VMA_AREA_GUARD,
-            fd: -1,
-            ..Default::default()
-        }],
+    let (_, pretty) = mm_pretty(VmaEntry {
+        start: 0x1000,
+        end: 0x2000,
+        status: VMA_AREA_GUARD,
+        fd: -1,
         ..Default::default()
-    };
-    let mut img = Vec::new();
-    write_header(&mut img, "MM").unwrap();
-    write_entry(&mut img, &mm.encode_to_vec()).unwrap();
-    let pretty = String::from_utf8(common::decode_bytes(&img, true).unwrap()).unwrap();
+    });
     assert!(pretty.contains(r#""status": "0x10000","#), "{pretty}");
 }

@@ -233,3 +233,16 @@ impl Snapshots {
         );
     }
 }
+
+/// The heap buffer's start in the corpus `mem` program: the first `filler`
+/// in anonymous memory (the binary's read-only data holds the literal too,
+/// in a file mapping).
+pub fn heap_start(m: &crit::mem::MemReader, filler: &[u8]) -> u64 {
+    let s = crit::mem::Searcher::literal(filler, false).unwrap();
+    m.search_all(&s, 0)
+        .unwrap()
+        .into_iter()
+        .find(|x| x.vma.is_some_and(|v| v.kind() == "anon"))
+        .expect("a filler in anonymous memory")
+        .addr
+}
