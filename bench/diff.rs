@@ -9,7 +9,6 @@
 //! over the mapping flipped (one byte each, at varying offsets).
 
 use std::fs::{self, File};
-use std::io::{BufWriter, Write};
 use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -19,7 +18,10 @@ use crit::convert::{decode_image, encode_image, DecodeOptions};
 use crit::image::ImageReader;
 use serde_json::{json, Value};
 
-const PAGE: u64 = 4096;
+#[path = "common/mod.rs"]
+mod common;
+use common::{Run, PAGE};
+
 const TOTAL_PAGES: u64 = 262_144; // 1 GiB
 const CHANGED: u64 = 100;
 const BASE: u64 = 0x7ffe_0000_0000;
@@ -44,18 +46,12 @@ fn changed_pages() -> impl Iterator<Item = u64> {
 /// Writes A and B under `dir` (once: reused while the stamp matches).
 fn synthesize(dir: &Path) -> (PathBuf, PathBuf) {
     let (a, b) = (dir.join("a"), dir.join("b"));
-    let stamp = dir.join("bench-stamp");
     let spec = format!("v1 {TOTAL_PAGES} {CHANGED} {BASE:#x}");
-    if fs::read_to_string(&stamp).ok().as_deref() == Some(spec.as_str()) {
+    if common::is_stamped(dir, &spec) {
         return (a, b);
     }
     let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/corpus/mem");
-    let _ = fs::remove_dir_all(&a);
-    fs::create_dir_all(&a).unwrap();
-    for e in fs::read_dir(&corpus).unwrap() {
-        let e = e.unwrap();
-        fs::copy(e.path(), a.join(e.file_name())).unwrap();
-    }
+    common::copy_checkpoint(&corpus, &a);
     edit_image(&a.join(format!("mm-{PID}.img")), |v| {
         let vmas = v["entries"][0]["vmas"].as_array_mut().unwrap();
         vmas.push(
@@ -69,31 +65,9 @@ fn synthesize(dir: &Path) -> (PathBuf, PathBuf) {
         entries.push(json!({"vaddr": BASE, "compat_nr_pages": TOTAL_PAGES, "flags": 4}));
     });
     let pages = a.join("pages-1.img");
-    let mut out = BufWriter::with_capacity(1 << 20, fs::OpenOptions::new().append(true).open(&pages).unwrap());
-    let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
-    let mut page = vec![0u8; PAGE as usize];
-    for i in 0..TOTAL_PAGES {
-        if i % 4 == 3 {
-            page.fill(0);
-        } else {
-            for w in page.chunks_exact_mut(8) {
-                x ^= x << 13;
-                x ^= x >> 7;
-                x ^= x << 17;
-                w.copy_from_slice(&x.to_le_bytes());
-            }
-        }
-        out.write_all(&page).unwrap();
-    }
-    out.flush().unwrap();
-    drop(out);
+    common::write_pages(fs::OpenOptions::new().append(true).open(&pages).unwrap(), TOTAL_PAGES);
 
-    let _ = fs::remove_dir_all(&b);
-    fs::create_dir_all(&b).unwrap();
-    for e in fs::read_dir(&a).unwrap() {
-        let e = e.unwrap();
-        fs::copy(e.path(), b.join(e.file_name())).unwrap();
-    }
+    common::copy_checkpoint(&a, &b);
     let big_start = fs::metadata(&pages).unwrap().len() - TOTAL_PAGES * PAGE;
     let f = File::options()
         .read(true)
@@ -106,57 +80,23 @@ fn synthesize(dir: &Path) -> (PathBuf, PathBuf) {
         f.read_exact_at(&mut byte, at).unwrap();
         f.write_all_at(&[!byte[0]], at).unwrap();
     }
-    fs::write(&stamp, spec).unwrap();
+    common::stamp(dir, &spec);
     (a, b)
 }
 
-struct RunStats {
-    secs: f64,
-    max_rss_kib: i64,
-    stdout: Vec<u8>,
-}
-
-// The child is reaped by wait4, which also gives its own peak RSS.
-#[allow(clippy::zombie_processes)]
-fn run(bin: &Path, args: &[&Path], extra: &[&str]) -> RunStats {
-    let start = Instant::now();
-    let child = Command::new(bin)
-        .arg("diff")
-        .args(args)
-        .args(extra)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .unwrap();
-    let pid = child.id() as libc::pid_t;
-    let mut stdout = Vec::new();
-    std::io::Read::read_to_end(&mut child.stdout.unwrap(), &mut stdout).unwrap();
-    let mut status = 0;
-    let mut ru: libc::rusage = unsafe { std::mem::zeroed() };
-    let r = unsafe { libc::wait4(pid, &mut status, 0, &mut ru) };
-    assert_eq!(r, pid, "wait4 failed");
-    assert!(
-        libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 1,
-        "crit diff should say different (1): {status}"
-    );
-    RunStats {
-        secs: start.elapsed().as_secs_f64(),
-        max_rss_kib: ru.ru_maxrss,
-        stdout,
-    }
+/// `crit diff`, which must say the checkpoints differ (exit 1).
+fn run(bin: &Path, args: &[&Path], extra: &[&str]) -> Run {
+    let mut cmd = Command::new(bin);
+    cmd.arg("diff").args(args).args(extra).stderr(Stdio::inherit());
+    common::run(&mut cmd, 1, true)
 }
 
 fn main() {
-    // `cargo bench` passes --bench; `cargo test --all-targets` runs this too,
-    // and must not write 2 GiB.
-    if !std::env::args().any(|a| a == "--bench") {
-        println!("diff: a benchmark; run it with bench/diff.sh");
+    if !common::is_bench_run("diff", "diff.sh") {
         return;
     }
-    let bin = PathBuf::from(env!("CARGO_BIN_EXE_crit"));
-    let dir = std::env::var_os("CRIT_BENCH_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/bench-diff"));
+    let bin = common::crit_bin();
+    let dir = common::bench_dir("bench-diff");
     let t = Instant::now();
     let (a, b) = synthesize(&dir);
     println!(
@@ -179,9 +119,8 @@ fn main() {
         .collect();
     assert_eq!(got, want, "wrong changed pages");
     let bytes = held * PAGE;
-    let mut runs: Vec<RunStats> = (0..5).map(|_| run(&bin, &[&a, &b], &["--quiet"])).collect();
-    runs.sort_by(|x, y| x.secs.total_cmp(&y.secs));
-    let rss = runs.iter().map(|r| r.max_rss_kib).max().unwrap();
+    let runs = common::runs(5, || run(&bin, &[&a, &b], &["--quiet"]));
+    let rss = common::peak_rss_mib(&runs);
     println!(
         "diff: {} pages per side ({:.2} GiB), {CHANGED} changed: {:.2} GB/s per side median ({:.3} s), {:.2} GB/s best; peak RSS {:.1} MiB",
         held,
@@ -189,6 +128,6 @@ fn main() {
         bytes as f64 / runs[2].secs / 1e9,
         runs[2].secs,
         bytes as f64 / runs[0].secs / 1e9,
-        rss as f64 / 1024.0,
+        rss,
     );
 }

@@ -8,17 +8,16 @@
 //! (one pagemap run per 300 pages), a quarter of the pages zero and the rest
 //! pseudo-random, so the pages file is the memory, byte for byte.
 
-use std::fs::{self, File};
-use std::io::{BufWriter, Read, Write};
-use std::path::{Path, PathBuf};
+use std::fs;
+use std::path::Path;
 use std::process::{Command, Stdio};
-use std::time::Instant;
 
-use crit::image::{write_entry, write_header};
-use crit::proto::{MmEntry, PagemapEntry, PagemapHead, PstreeEntry, VmaEntry};
-use prost::Message;
+use crit::proto::MmEntry;
 
-const PAGE: u64 = 4096;
+#[path = "common/mod.rs"]
+mod common;
+use common::{anon_vma, PAGE};
+
 const TOTAL_PAGES: u64 = 65_536; // 256 MiB
 const RUN: u64 = 300;
 const BASE: u64 = 0x7f00_0000_0000;
@@ -26,139 +25,38 @@ const PID: u32 = 1;
 const HEXDUMP_LEN: u64 = 4 << 20;
 const RUNS: usize = 5;
 
-fn image(path: &Path, magic: &str, entries: &[Vec<u8>]) {
-    let mut f = BufWriter::new(File::create(path).unwrap());
-    write_header(&mut f, magic).unwrap();
-    for e in entries {
-        write_entry(&mut f, e).unwrap();
-    }
-    f.flush().unwrap();
-}
-
 /// Writes the dump into `dir` once (reused while its stamp matches).
 fn synthesize(dir: &Path) {
-    let stamp = dir.join("bench-stamp");
     let spec = format!("read v1 {TOTAL_PAGES} {RUN}");
-    if fs::read_to_string(&stamp).ok().as_deref() == Some(spec.as_str()) {
+    if common::is_stamped(dir, &spec) {
         return;
     }
     fs::create_dir_all(dir).unwrap();
-    let task = PstreeEntry {
-        pid: PID,
-        ppid: 0,
-        pgid: PID,
-        sid: PID,
-        threads: vec![PID],
-    };
-    image(&dir.join("pstree.img"), "PSTREE", &[task.encode_to_vec()]);
-    let vma = VmaEntry {
-        start: BASE,
-        end: BASE + TOTAL_PAGES * PAGE,
-        prot: 3,
-        flags: 0x22,
-        status: 1 | (1 << 9),
-        fd: -1,
-        ..Default::default()
-    };
+    let (runs, end) = common::pagemap_runs(BASE, TOTAL_PAGES, RUN, None);
     let mm = MmEntry {
-        vmas: vec![vma],
+        vmas: vec![anon_vma(BASE, end)],
         ..Default::default()
     };
-    image(&dir.join(format!("mm-{PID}.img")), "MM", &[mm.encode_to_vec()]);
-    let mut pm = vec![PagemapHead { pages_id: 1 }.encode_to_vec()];
-    let mut at = 0;
-    while at < TOTAL_PAGES {
-        let n = RUN.min(TOTAL_PAGES - at);
-        pm.push(
-            PagemapEntry {
-                vaddr: BASE + at * PAGE,
-                compat_nr_pages: 0,
-                nr_pages: Some(n),
-                in_parent: None,
-                flags: Some(4),
-            }
-            .encode_to_vec(),
-        );
-        at += n;
-    }
-    image(&dir.join(format!("pagemap-{PID}.img")), "PAGEMAP", &pm);
-    let mut out = BufWriter::with_capacity(1 << 20, File::create(dir.join("pages-1.img")).unwrap());
-    let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
-    let mut page = vec![0u8; PAGE as usize];
-    for i in 0..TOTAL_PAGES {
-        if i % 4 == 3 {
-            page.fill(0);
-        } else {
-            for w in page.chunks_exact_mut(8) {
-                x ^= x << 13;
-                x ^= x >> 7;
-                x ^= x << 17;
-                w.copy_from_slice(&x.to_le_bytes());
-            }
-        }
-        out.write_all(&page).unwrap();
-    }
-    out.flush().unwrap();
-    drop(out);
-    fs::write(&stamp, spec).unwrap();
-}
-
-struct Run {
-    secs: f64,
-    max_rss_kib: i64,
-    out_bytes: u64,
-}
-
-// The child is reaped by wait4, which also gives its own peak RSS.
-#[allow(clippy::zombie_processes)]
-fn run(cmd: &mut Command) -> Run {
-    let start = Instant::now();
-    let child = cmd.stdout(Stdio::piped()).stderr(Stdio::null()).spawn().unwrap();
-    let pid = child.id() as libc::pid_t;
-    let mut stdout = child.stdout.unwrap();
-    let mut buf = vec![0u8; 1 << 20];
-    let mut out_bytes = 0u64;
-    loop {
-        match stdout.read(&mut buf).unwrap() {
-            0 => break,
-            n => out_bytes += n as u64,
-        }
-    }
-    let mut status = 0;
-    let mut ru: libc::rusage = unsafe { std::mem::zeroed() };
-    let r = unsafe { libc::wait4(pid, &mut status, 0, &mut ru) };
-    assert_eq!(r, pid, "wait4 failed");
-    assert!(
-        libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0,
-        "{cmd:?} failed: {status}"
-    );
-    Run {
-        secs: start.elapsed().as_secs_f64(),
-        max_rss_kib: ru.ru_maxrss,
-        out_bytes,
-    }
+    common::task_images(dir, PID, &mm, &runs);
+    common::write_pages(fs::File::create(dir.join("pages-1.img")).unwrap(), TOTAL_PAGES);
+    common::stamp(dir, &spec);
 }
 
 /// Median time, peak RSS and output size of `RUNS` runs (after one to warm
 /// the page cache).
 fn measure(mut make: impl FnMut() -> Command) -> (f64, f64, u64) {
-    run(&mut make());
-    let mut runs: Vec<Run> = (0..RUNS).map(|_| run(&mut make())).collect();
-    runs.sort_by(|a, b| a.secs.total_cmp(&b.secs));
-    let rss = runs.iter().map(|r| r.max_rss_kib).max().unwrap() as f64 / 1024.0;
-    (runs[RUNS / 2].secs, rss, runs[0].out_bytes)
+    let mut one = || common::run(make().stderr(Stdio::null()), 0, false);
+    one();
+    let runs = common::runs(RUNS, one);
+    (runs[RUNS / 2].secs, common::peak_rss_mib(&runs), runs[0].out_bytes)
 }
 
 fn main() {
-    // `cargo test --all-targets` runs this too, and must not write a 256 MiB dump.
-    if !std::env::args().any(|a| a == "--bench") {
-        println!("mem_read: a benchmark; run it with bench/mem-read.sh");
+    if !common::is_bench_run("mem_read", "mem-read.sh") {
         return;
     }
-    let bin = PathBuf::from(env!("CARGO_BIN_EXE_crit"));
-    let dir = std::env::var_os("CRIT_BENCH_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/bench-mem-read"));
+    let bin = common::crit_bin();
+    let dir = common::bench_dir("bench-mem-read");
     synthesize(&dir);
     let pages = dir.join("pages-1.img");
     let held = TOTAL_PAGES * PAGE;

@@ -500,28 +500,25 @@ impl Source {
         Ok(Some(out))
     }
 
-    /// The size of the container's file `name`, if it has it.
-    pub fn file_size(&self, name: &str) -> Option<u64> {
-        let inner = format!("{}{name}", self.root);
+    /// The size of regular file (or archive member) `inner`, if it exists.
+    fn size(&self, inner: &str) -> Option<u64> {
         match &self.bundle.store {
             Store::Dir(d) => fs::metadata(d.join(inner))
                 .ok()
                 .filter(|m| m.is_file())
                 .map(|m| m.len()),
-            Store::Archive(a) => a.get(&inner).map(|m| m.size),
+            Store::Archive(a) => a.get(inner).map(|m| m.size),
         }
+    }
+
+    /// The size of the container's file `name`, if it has it.
+    pub fn file_size(&self, name: &str) -> Option<u64> {
+        self.size(&format!("{}{name}", self.root))
     }
 
     /// The size of image `name`, if it exists.
     pub fn image_size(&self, name: &str) -> Option<u64> {
-        let inner = format!("{}{name}", self.images);
-        match &self.bundle.store {
-            Store::Dir(d) => fs::metadata(d.join(inner))
-                .ok()
-                .filter(|m| m.is_file())
-                .map(|m| m.len()),
-            Store::Archive(a) => a.get(&inner).map(|m| m.size),
-        }
+        self.size(&format!("{}{name}", self.images))
     }
 
     /// The modification time (seconds since the epoch) of image `name`.

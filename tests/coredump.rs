@@ -519,12 +519,7 @@ fn zombies_are_skipped_and_named() {
 
 #[test]
 fn other_architectures_are_refused_by_name() {
-    let t = tempfile::tempdir().unwrap();
-    let src = checkpoint("mem");
-    for e in std::fs::read_dir(&src).unwrap() {
-        let e = e.unwrap();
-        std::fs::copy(e.path(), t.path().join(e.file_name())).unwrap();
-    }
+    let t = common::scratch_copy(&checkpoint("mem"));
     let core = t.path().join("core-3374.img");
     let (json, _, ok) = crit_text(&["decode", "-i", core.to_str().unwrap()]);
     assert!(ok);
@@ -701,11 +696,7 @@ fn corrupt_mappings_fail_cleanly() {
         }),
     ];
     for (what, edit) in edits {
-        let t = tempfile::tempdir().unwrap();
-        for e in std::fs::read_dir(&src).unwrap() {
-            let e = e.unwrap();
-            std::fs::copy(e.path(), t.path().join(e.file_name())).unwrap();
-        }
+        let t = common::scratch_copy(&src);
         let mut mm = base.clone();
         edit(&mut mm["entries"][0]["vmas"][0]);
         let path = t.path().join("mm-3374.img");

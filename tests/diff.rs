@@ -5,29 +5,36 @@
 mod common;
 
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use serde_json::{json, Value};
 use tempfile::TempDir;
 
+use common::corpus;
 use crit::convert::{decode_image, encode_image, DecodeOptions};
 use crit::diff::{compare, files::FdRef, pages::PageRun, Change, Diff, MatchBy, Options};
 use crit::explore::Hex;
 use crit::image::ImageReader;
 use crit::mem::{MemReader, Searcher, PAGE_SIZE};
 
-fn corpus(name: &str) -> PathBuf {
-    common::fixtures().join("corpus").join(name)
-}
-
 /// A copy of corpus checkpoint `name` to edit.
 fn copy(name: &str) -> TempDir {
-    let tmp = TempDir::new().unwrap();
-    for e in fs::read_dir(corpus(name)).unwrap() {
-        let e = e.unwrap();
-        fs::copy(e.path(), tmp.path().join(e.file_name())).unwrap();
+    common::scratch_copy(&corpus(name))
+}
+
+/// A copy of `mem` whose one task, 20931, is `pid` instead.
+fn renumbered_mem(pid: u32) -> TempDir {
+    let b = copy("mem");
+    for e in fs::read_dir(b.path()).unwrap() {
+        let name = e.unwrap().file_name().into_string().unwrap();
+        if let Some(rest) = name.strip_suffix("-20931.img") {
+            fs::rename(b.path().join(&name), b.path().join(format!("{rest}-{pid}.img"))).unwrap();
+        }
     }
-    tmp
+    edit_image(&b.path().join("pstree.img"), |v| {
+        v["entries"][0] = json!({"pid": pid, "ppid": 0, "pgid": pid, "sid": pid, "threads": [pid]});
+    });
+    b
 }
 
 /// Decodes image `path` to JSON, lets `edit` change it, encodes it back.
@@ -373,16 +380,7 @@ fn a_vma_protection_changed() {
 
 #[test]
 fn renumbered_tasks_pair_by_command() {
-    let b = copy("mem");
-    for e in fs::read_dir(b.path()).unwrap() {
-        let name = e.unwrap().file_name().into_string().unwrap();
-        if let Some(rest) = name.strip_suffix("-20931.img") {
-            fs::rename(b.path().join(&name), b.path().join(format!("{rest}-40931.img"))).unwrap();
-        }
-    }
-    edit_image(&b.path().join("pstree.img"), |v| {
-        v["entries"][0] = json!({"pid": 40931, "ppid": 0, "pgid": 40931, "sid": 40931, "threads": [40931]});
-    });
+    let b = renumbered_mem(40931);
     let by_pid = diff(&corpus("mem"), b.path());
     assert_eq!(by_pid.processes.removed[0].pid, 20931);
     assert_eq!(by_pid.processes.added[0].pid, 40931);
@@ -502,16 +500,7 @@ fn a_file_position_and_flags_changed() {
 
 #[test]
 fn cli_match_by_command_and_all_pages() {
-    let b = copy("mem");
-    for e in fs::read_dir(b.path()).unwrap() {
-        let name = e.unwrap().file_name().into_string().unwrap();
-        if let Some(rest) = name.strip_suffix("-20931.img") {
-            fs::rename(b.path().join(&name), b.path().join(format!("{rest}-7.img"))).unwrap();
-        }
-    }
-    edit_image(&b.path().join("pstree.img"), |v| {
-        v["entries"][0] = json!({"pid": 7, "ppid": 0, "pgid": 7, "sid": 7, "threads": [7]});
-    });
+    let b = renumbered_mem(7);
     let m = MemReader::open(corpus("mem"), None).unwrap();
     let run = m.maps().iter().find(|r| r.nr_pages >= 8).unwrap().start;
     for k in [2, 3, 4, 9] {
@@ -545,10 +534,7 @@ fn with_parent() -> (TempDir, u64, u64) {
     let b = copy("mem");
     let parent = b.path().join("parent");
     fs::create_dir(&parent).unwrap();
-    for e in fs::read_dir(corpus("mem")).unwrap() {
-        let e = e.unwrap();
-        fs::copy(e.path(), parent.join(e.file_name())).unwrap();
-    }
+    common::copy_checkpoint(&corpus("mem"), &parent);
     let m = MemReader::open(corpus("mem"), None).unwrap();
     let run = m.maps().iter().max_by_key(|r| r.nr_pages).unwrap().clone();
     edit_image(&b.path().join("pagemap-20931.img"), |v| {
@@ -593,13 +579,7 @@ fn a_dump_compares_through_its_parent() {
 fn a_corrupt_image_is_trouble_not_a_difference() {
     let b = copy("net");
     let path = b.path().join("files.img");
-    let len = fs::metadata(&path).unwrap().len();
-    fs::OpenOptions::new()
-        .write(true)
-        .open(&path)
-        .unwrap()
-        .set_len(len - 3)
-        .unwrap();
+    common::truncate_by(&path, 3);
     let a_dir = corpus("net");
     let out = common::crit(&["diff", a_dir.to_str().unwrap(), b.path().to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(2));

@@ -11,19 +11,10 @@ mod common;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use common::{crit_text, fixtures};
+use common::{crit_text, fixtures, unpack_archive as unpack, Snapshots};
 use serde_json::{json, Value};
 
 const WHAT: [&str; 4] = ["net", "mnt", "ns", "cg"];
-
-fn unpack(name: &str) -> tempfile::TempDir {
-    let tmp = tempfile::tempdir().unwrap();
-    let f = fs::File::open(fixtures().join("archives").join(name)).unwrap();
-    tar::Archive::new(flate2::read::GzDecoder::new(f))
-        .unpack(tmp.path())
-        .unwrap();
-    tmp
-}
 
 fn x(dir: &Path, what: &str, json: bool) -> String {
     let d = dir.to_str().unwrap();
@@ -50,31 +41,18 @@ fn snapshot_path(name: &str) -> PathBuf {
 }
 
 fn check_snapshots(cases: &[(String, PathBuf)]) {
-    let update = std::env::var_os("UPDATE_SNAPSHOTS").is_some();
-    let mut mismatched = Vec::new();
+    let mut snapshots = Snapshots::from_env();
     for (name, dir) in cases {
         for what in WHAT {
             let got = x(dir, what, false);
             for line in got.lines() {
                 assert!(line.chars().count() <= 80, "{name} {what}: too wide: {line}");
             }
-            let path = snapshot_path(&format!("{name}-{what}"));
-            if update {
-                fs::create_dir_all(path.parent().unwrap()).unwrap();
-                fs::write(&path, &got).unwrap();
-                continue;
-            }
-            let want = fs::read_to_string(&path).unwrap_or_else(|_| panic!("{} is missing", path.display()));
-            if got != want {
-                eprintln!("--- {}\n+++ got\n{got}", path.display());
-                mismatched.push(format!("{name}-{what}"));
-            }
+            let name = format!("{name}-{what}");
+            snapshots.check(name.clone(), &snapshot_path(&name), &got);
         }
     }
-    assert!(
-        mismatched.is_empty(),
-        "tables differ from their snapshots: {mismatched:?}"
-    );
+    snapshots.finish("tables");
 }
 
 #[test]

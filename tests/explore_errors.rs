@@ -1,26 +1,18 @@
 //! Missing or damaged images: the explorers fail with an error naming the
 //! file, and never panic, whatever the bytes.
 
+mod common;
+
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
+use common::corpus;
 use crit::explore::{fds, mems, ps, rss, sk, Checkpoint};
-
-fn corpus(dir: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/corpus")
-        .join(dir)
-}
 
 /// A scratch copy of a corpus checkpoint.
 fn copy(dir: &str) -> tempfile::TempDir {
-    let tmp = tempfile::tempdir().unwrap();
-    for e in fs::read_dir(corpus(dir)).unwrap() {
-        let e = e.unwrap();
-        fs::copy(e.path(), tmp.path().join(e.file_name())).unwrap();
-    }
-    tmp
+    common::scratch_copy(&corpus(dir))
 }
 
 /// Every explorer's outcome as text: `ok` or the error message.
@@ -90,13 +82,7 @@ fn ids_missing_falls_back_to_the_core_image_or_fails_by_name() {
 fn a_damaged_queue_image_is_named() {
     let tmp = copy("net");
     let path = tmp.path().join("tcp-stream-71cb.img");
-    let len = fs::metadata(&path).unwrap().len();
-    fs::OpenOptions::new()
-        .write(true)
-        .open(&path)
-        .unwrap()
-        .set_len(len - 10)
-        .unwrap();
+    common::truncate_by(&path, 10);
     let (code, _, stderr) = crit_x(tmp.path(), "sk");
     assert_eq!(code, 1);
     assert!(
@@ -106,13 +92,7 @@ fn a_damaged_queue_image_is_named() {
 
     let tmp = copy("net");
     let path = tmp.path().join("sk-queues.img");
-    let len = fs::metadata(&path).unwrap().len();
-    fs::OpenOptions::new()
-        .write(true)
-        .open(&path)
-        .unwrap()
-        .set_len(len - 3)
-        .unwrap();
+    common::truncate_by(&path, 3);
     let (code, _, stderr) = crit_x(tmp.path(), "sk");
     assert_eq!(code, 1);
     assert!(stderr.contains("sk-queues.img"), "{stderr}");

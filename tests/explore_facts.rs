@@ -2,15 +2,10 @@
 //! through the library's explorers: exact values, including those the peers
 //! get wrong or cannot show.
 
-use std::path::{Path, PathBuf};
+mod common;
 
+use common::corpus;
 use crit::explore::{fds, mems, ps, rss, sk, Checkpoint, TaskState};
-
-fn corpus(dir: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/corpus")
-        .join(dir)
-}
 
 fn open(dir: &str) -> Checkpoint {
     Checkpoint::open(corpus(dir)).unwrap()

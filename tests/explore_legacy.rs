@@ -2,20 +2,17 @@
 //! (`reg-files.img`, `inetsk.img`, …) instead of `files.img`. Rewrite corpus
 //! checkpoints that way and check the explorers say exactly the same.
 
+mod common;
+
 use std::fs::{self, File};
 use std::io::Write;
 use std::path::Path;
 
+use common::corpus;
 use crit::explore::{fds, mems, sk, Checkpoint};
 use crit::image::{read_all, write_entry, write_header};
 use crit::proto::FileEntry;
 use prost::Message;
-
-fn corpus(dir: &str) -> std::path::PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/corpus")
-        .join(dir)
-}
 
 fn write_image<M: Message>(path: &Path, magic: &str, entries: impl IntoIterator<Item = M>) {
     let mut f = File::create(path).unwrap();
@@ -29,11 +26,7 @@ fn write_image<M: Message>(path: &Path, magic: &str, entries: impl IntoIterator<
 /// A copy of `dir` with its files split into per-type images; files of the
 /// types in `keep` stay in `files.img` (none: no `files.img` at all).
 fn legacy_copy(dir: &str, keep: &[i32]) -> tempfile::TempDir {
-    let tmp = tempfile::tempdir().unwrap();
-    for e in fs::read_dir(corpus(dir)).unwrap() {
-        let e = e.unwrap();
-        fs::copy(e.path(), tmp.path().join(e.file_name())).unwrap();
-    }
+    let tmp = common::scratch_copy(&corpus(dir));
     let files: Vec<FileEntry> = read_all(corpus(dir).join("files.img")).unwrap();
     let p = tmp.path();
     let of = |f: &FileEntry| f.clone();

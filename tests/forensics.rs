@@ -183,11 +183,7 @@ fn unmapped_gaps_say_the_process_would_have_faulted() {
 /// A copy of the `mem` checkpoint whose pagemap says the run at
 /// 0x560605f4b000 (2 pages) lives in a parent checkpoint, and no parent.
 fn predump_without_parent() -> tempfile::TempDir {
-    let tmp = tempfile::tempdir().unwrap();
-    for e in std::fs::read_dir(fixtures().join("corpus/mem")).unwrap() {
-        let e = e.unwrap();
-        std::fs::copy(e.path(), tmp.path().join(e.file_name())).unwrap();
-    }
+    let tmp = common::scratch_copy(&common::corpus("mem"));
     let pm = tmp.path().join("pagemap-20931.img");
     let (json, _) = ok(&["decode", "-i", pm.to_str().unwrap()]);
     let mut v: serde_json::Value = serde_json::from_str(&json).unwrap();
@@ -326,17 +322,22 @@ fn filters_on_mem_search() {
     assert_eq!(out.status.code(), Some(2));
 }
 
+/// The mappings' starts in `x mems --format json` output.
+fn vma_starts(json: &str) -> Vec<String> {
+    let v: serde_json::Value = serde_json::from_str(json).unwrap();
+    v["tasks"][0]["vmas"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["start"].as_str().unwrap().to_string())
+        .collect()
+}
+
 #[test]
 fn filters_on_x_mems_and_rss() {
     let mem = cp("mem");
     let (out, _) = ok(&["x", &mem, "mems", "--prot", "x", "--format", "json"]);
-    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
-    let starts: Vec<&str> = v["tasks"][0]["vmas"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|m| m["start"].as_str().unwrap())
-        .collect();
+    let starts = vma_starts(&out);
     assert_eq!(
         starts,
         [
@@ -348,13 +349,7 @@ fn filters_on_x_mems_and_rss() {
         ]
     );
     let (out, _) = ok(&["x", &mem, "mems", "--kind", "file", "--prot", "rw", "--format", "json"]);
-    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
-    let starts: Vec<&str> = v["tasks"][0]["vmas"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|m| m["start"].as_str().unwrap())
-        .collect();
+    let starts = vma_starts(&out);
     assert_eq!(starts, ["0x560605f4c000", "0x7f6388ffc000", "0x7f638904e000"]);
     let (out, _) = ok(&["x", &mem, "rss", "--kind", "stack"]);
     assert_eq!(
@@ -379,11 +374,7 @@ fn filters_on_x_mems_and_rss() {
 
 /// A copy of the `mem` checkpoint whose argv area holds `title` and NULs.
 fn with_title(title: &[u8]) -> tempfile::TempDir {
-    let tmp = tempfile::tempdir().unwrap();
-    for e in std::fs::read_dir(fixtures().join("corpus/mem")).unwrap() {
-        let e = e.unwrap();
-        std::fs::copy(e.path(), tmp.path().join(e.file_name())).unwrap();
-    }
+    let tmp = common::scratch_copy(&common::corpus("mem"));
     let pages = tmp.path().join("pages-1.img");
     let mut bytes = std::fs::read(&pages).unwrap();
     let argv = b"/usr/local/bin/cwork\0mem\0--token\0argv-marker-91c2\0";

@@ -5,8 +5,8 @@
 
 mod common;
 
+use common::corpus;
 use common::crit_text as crit;
-use std::path::PathBuf;
 
 use crit::mem::{MemReader, Searcher, PAGE_SIZE};
 
@@ -15,26 +15,12 @@ const FILLER: &[u8] = b"CRIT-HEAP-FILLER ";
 const HEAP_LEN: u64 = 1024 * 1024;
 const MARKER_OFFSETS: [u64; 3] = [12345, 300007, HEAP_LEN - 4096];
 
-fn corpus(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/corpus")
-        .join(name)
-}
-
 fn mem() -> MemReader {
     MemReader::open(corpus("mem"), None).expect("open the mem checkpoint")
 }
 
-/// The heap buffer's start: the first filler in anonymous memory (the
-/// binary's read-only data holds the literal too, in a file mapping).
 fn heap_start(m: &MemReader) -> u64 {
-    let s = Searcher::literal(FILLER, false).unwrap();
-    m.search_all(&s, 0)
-        .unwrap()
-        .into_iter()
-        .find(|x| x.vma.is_some_and(|v| v.kind() == "anon"))
-        .expect("a filler in anonymous memory")
-        .addr
+    common::heap_start(m, FILLER)
 }
 
 /// What the program wrote into its heap buffer.

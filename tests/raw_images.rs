@@ -11,19 +11,8 @@ use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use common::{crit, crit_text, fixtures};
+use common::{crit, crit_text, fixtures, unpack_archive as unpack};
 use serde_json::Value;
-
-/// Unpacks `tests/fixtures/archives/NAME` into a temporary directory; the
-/// checkpoint is its `checkpoint/`.
-fn unpack(name: &str) -> tempfile::TempDir {
-    let tmp = tempfile::tempdir().unwrap();
-    let f = fs::File::open(fixtures().join("archives").join(name)).unwrap();
-    tar::Archive::new(flate2::read::GzDecoder::new(f))
-        .unpack(tmp.path())
-        .unwrap();
-    tmp
-}
 
 fn cp(tmp: &tempfile::TempDir) -> PathBuf {
     tmp.path().join("checkpoint")
@@ -578,19 +567,24 @@ fn tmpfs_images_list_their_files() {
     }
 }
 
+/// `crit decode -i IMG --extract DEST`.
+fn decode_extract(img: &Path, dest: &Path) -> (String, String, bool) {
+    crit_text(&[
+        "decode",
+        "-i",
+        img.to_str().unwrap(),
+        "--extract",
+        dest.to_str().unwrap(),
+    ])
+}
+
 #[test]
 fn extract_unpacks_into_the_named_directory() {
     let tmp = unpack("crit-tree.tar.gz");
     let out_dir = tempfile::tempdir().unwrap();
     let dest = out_dir.path().join("scratch");
     let img = cp(&tmp).join("tmpfs-dev-81.tar.gz.img");
-    let (json, err, ok) = crit_text(&[
-        "decode",
-        "-i",
-        img.to_str().unwrap(),
-        "--extract",
-        dest.to_str().unwrap(),
-    ]);
+    let (json, err, ok) = decode_extract(&img, &dest);
     assert!(ok, "{err}");
     assert_eq!(serde_json::from_str::<Value>(&json).unwrap(), decode_json(&img));
     // The file's bytes are the archive's.
@@ -759,13 +753,7 @@ fn extract_refuses_hostile_members() {
     )
     .unwrap();
     let dest = area.path().join("dest2");
-    let (_, err, ok) = crit_text(&[
-        "decode",
-        "-i",
-        img.to_str().unwrap(),
-        "--extract",
-        dest.to_str().unwrap(),
-    ]);
+    let (_, err, ok) = decode_extract(&img, &dest);
     assert!(ok, "{err}");
     assert!(err.contains("\"./esc\" -> \"../outside\""), "{err}");
     assert!(fs::symlink_metadata(dest.join("esc")).unwrap().is_dir());

@@ -14,7 +14,7 @@ mod common;
 use std::fs::{self, File};
 use std::path::{Path, PathBuf};
 
-use common::{crit_text, fixtures, images_of};
+use common::{copy_checkpoint, crit_text, fixtures, images_of, scratch_copy, Snapshots};
 use crit::image::{write_entry, write_header, ImageReader};
 use crit::mem::{MemReader, Searcher, PAGE_SIZE};
 use crit::proto::{MmEntry, PagemapEntry, VmaEntry};
@@ -65,21 +65,6 @@ fn tasks_with_memory(dir: &Path) -> Vec<u32> {
         .collect()
 }
 
-/// A writable copy of a checkpoint directory.
-fn copy(dir: &Path) -> tempfile::TempDir {
-    let tmp = tempfile::tempdir().unwrap();
-    for e in fs::read_dir(dir).unwrap() {
-        let e = e.unwrap();
-        let to = tmp.path().join(e.file_name());
-        fs::copy(e.path(), &to).unwrap();
-        let mut perm = fs::metadata(&to).unwrap().permissions();
-        #[allow(clippy::permissions_set_readonly_false)]
-        perm.set_readonly(false);
-        fs::set_permissions(&to, perm).unwrap();
-    }
-    tmp
-}
-
 /// Rewrites a pagemap image entry by entry: `f(index, payload)` gets each
 /// entry after the head (from 1, as errors number them) and returns it anew.
 fn rewrite_pagemap(path: &Path, mut f: impl FnMut(usize, Vec<u8>) -> Vec<u8>) {
@@ -127,31 +112,17 @@ fn snapshot(dir: &str, what: &str) -> PathBuf {
 /// laid out for an 80-column terminal.
 #[test]
 fn explorer_tables_match_snapshots() {
-    let update = std::env::var_os("UPDATE_SNAPSHOTS").is_some();
-    let mut mismatched = Vec::new();
+    let mut snapshots = Snapshots::from_env();
     for dir in DIRS {
         for what in EXPLORERS {
             let got = ok(&["x", s(&new(dir)), what, "--color", "never", "--width", "80"]);
             for line in got.lines() {
                 assert!(line.chars().count() <= 80, "x {dir} {what}: {line}");
             }
-            let path = snapshot(dir, what);
-            if update {
-                fs::create_dir_all(path.parent().unwrap()).unwrap();
-                fs::write(&path, &got).unwrap();
-                continue;
-            }
-            let want = fs::read_to_string(&path).unwrap_or_else(|_| panic!("{} is missing", path.display()));
-            if got != want {
-                eprintln!("--- {}\n+++ got\n{got}", path.display());
-                mismatched.push(format!("{dir}-{what}"));
-            }
+            snapshots.check(format!("{dir}-{what}"), &snapshot(dir, what), &got);
         }
     }
-    assert!(
-        mismatched.is_empty(),
-        "tables differ from their snapshots: {mismatched:?}"
-    );
+    snapshots.finish("tables");
 }
 
 /// The other commands run on every 4.2.1 checkpoint and every task with
@@ -239,15 +210,8 @@ fn same_tasks_argv_and_environment_as_4_1_1() {
     );
 }
 
-/// The heap buffer's start: the first filler in anonymous memory.
 fn heap_start(m: &MemReader) -> u64 {
-    let s = Searcher::literal(FILLER, false).unwrap();
-    m.search_all(&s, 0)
-        .unwrap()
-        .into_iter()
-        .find(|x| x.vma.is_some_and(|v| v.kind() == "anon"))
-        .expect("a filler in anonymous memory")
-        .addr
+    common::heap_start(m, FILLER)
 }
 
 /// The three heap markers at their offsets, the sparse mapping's 64 stamped
@@ -381,7 +345,7 @@ fn pagemaps_of_either_release_read_alike() {
         ("ipc", false),
     ] {
         let src = if to_new { old(dir) } else { new(dir) };
-        let tmp = copy(&src);
+        let tmp = scratch_copy(&src);
         for pm in pagemaps(tmp.path()) {
             rewrite_entries(&pm, |pe| {
                 let n = pe.nr_pages.unwrap_or(u64::from(pe.compat_nr_pages));
@@ -409,7 +373,7 @@ fn pagemaps_of_either_release_read_alike() {
 /// When both fields are there, `nr_pages` (field 5) counts, as in CRIU.
 #[test]
 fn nr_pages_wins_over_compat_nr_pages() {
-    let tmp = copy(&new("mem"));
+    let tmp = scratch_copy(&new("mem"));
     let pm = pagemaps(tmp.path()).into_iter().next().unwrap();
     rewrite_entries(&pm, |pe| pe.compat_nr_pages = 9999);
     assert_eq!(readings(tmp.path()), readings(&new("mem")));
@@ -469,7 +433,7 @@ fn real_guard_ranges() {
 /// for pages there, whatever the pagemap says.
 #[test]
 fn no_pages_are_read_in_guard_ranges_or_uprobes() {
-    let tmp = copy(&new("mem"));
+    let tmp = scratch_copy(&new("mem"));
     let before = MemReader::open(tmp.path(), None).unwrap();
     let base = before.vma_at(heap_start(&before)).unwrap().start;
     // Page 4 of the sparse mapping holds stamp 4: guard it. Another
@@ -607,7 +571,7 @@ fn assert_refused(args: &[&str], want: &str) {
 #[test]
 fn unknown_pagemap_field_or_flag_is_refused() {
     for (what, entry) in [("field 6", 3), ("flag bit 0x8", 2), ("field 6 and flag bits 0x18", 5)] {
-        let tmp = copy(&new("mem"));
+        let tmp = scratch_copy(&new("mem"));
         let d = s(tmp.path());
         let pm = tmp.path().join("pagemap-3374.img");
         rewrite_pagemap(&pm, |i, payload| {
@@ -653,7 +617,7 @@ fn unknown_pagemap_field_or_flag_is_refused() {
 /// The refusal covers shared memory pagemaps and parent checkpoints too.
 #[test]
 fn unknown_fields_are_refused_in_shmem_and_parent_pagemaps() {
-    let tmp = copy(&new("files"));
+    let tmp = scratch_copy(&new("files"));
     let shm = tmp.path().join("pagemap-shmem-1085.img");
     rewrite_pagemap(&shm, |_, p| with_field_6(p));
     assert_refused(&["mem", s(tmp.path()), "shmem"], &refusal(&shm, 1, "field 6"));
@@ -665,10 +629,7 @@ fn unknown_fields_are_refused_in_shmem_and_parent_pagemaps() {
     let child = root.path().join("dump");
     for dir in [&parent, &child] {
         fs::create_dir(dir).unwrap();
-        for e in fs::read_dir(new("mem")).unwrap() {
-            let e = e.unwrap();
-            fs::copy(e.path(), dir.join(e.file_name())).unwrap();
-        }
+        copy_checkpoint(&new("mem"), dir);
     }
     std::os::unix::fs::symlink("../pre", child.join("parent")).unwrap();
     let pm = child.join("pagemap-3374.img");
@@ -686,25 +647,31 @@ fn unknown_fields_are_refused_in_shmem_and_parent_pagemaps() {
 
 // ------------------------------------------------------- --pretty names
 
-/// CRIU 4.2's VMA names, as the Python CRIT 4.2.1 prints them, and back.
-#[test]
-fn pretty_names_map_droppable_and_uprobes() {
+/// An MM image of one mapping, and its `--pretty` JSON.
+fn mm_pretty(vma: VmaEntry) -> (Vec<u8>, String) {
     let mm = MmEntry {
-        vmas: vec![VmaEntry {
-            start: 0x1000,
-            end: 0x2000,
-            prot: 3,
-            flags: 0x2 | 0x8 | 0x20,
-            status: 1 | (1 << 9) | VMA_AREA_UPROBES,
-            fd: -1,
-            ..Default::default()
-        }],
+        vmas: vec![vma],
         ..Default::default()
     };
     let mut img = Vec::new();
     write_header(&mut img, "MM").unwrap();
     write_entry(&mut img, &mm.encode_to_vec()).unwrap();
     let pretty = String::from_utf8(common::decode_bytes(&img, true).unwrap()).unwrap();
+    (img, pretty)
+}
+
+/// CRIU 4.2's VMA names, as the Python CRIT 4.2.1 prints them, and back.
+#[test]
+fn pretty_names_map_droppable_and_uprobes() {
+    let (img, pretty) = mm_pretty(VmaEntry {
+        start: 0x1000,
+        end: 0x2000,
+        prot: 3,
+        flags: 0x2 | 0x8 | 0x20,
+        status: 1 | (1 << 9) | VMA_AREA_UPROBES,
+        fd: -1,
+        ..Default::default()
+    });
     assert!(
         pretty.contains(r#""flags": "MAP_PRIVATE | MAP_DROPPABLE | MAP_ANON","#),
         "{pretty}"
@@ -716,19 +683,12 @@ fn pretty_names_map_droppable_and_uprobes() {
     let back = common::crit_stdin(&["encode"], pretty.as_bytes());
     assert_eq!(back.stdout, img);
     // A guard range has no name in the Python CRIT 4.2.1: a number.
-    let mm = MmEntry {
-        vmas: vec![VmaEntry {
-            start: 0x1000,
-            end: 0x2000,
-            status: VMA_AREA_GUARD,
-            fd: -1,
-            ..Default::default()
-        }],
+    let (_, pretty) = mm_pretty(VmaEntry {
+        start: 0x1000,
+        end: 0x2000,
+        status: VMA_AREA_GUARD,
+        fd: -1,
         ..Default::default()
-    };
-    let mut img = Vec::new();
-    write_header(&mut img, "MM").unwrap();
-    write_entry(&mut img, &mm.encode_to_vec()).unwrap();
-    let pretty = String::from_utf8(common::decode_bytes(&img, true).unwrap()).unwrap();
+    });
     assert!(pretty.contains(r#""status": "0x10000","#), "{pretty}");
 }

@@ -150,3 +150,99 @@ pub fn ok_stdout(args: &[&str]) -> String {
     );
     String::from_utf8(out.stdout).unwrap()
 }
+
+/// Corpus (CRIU 4.1.1) checkpoint `name`.
+pub fn corpus(name: &str) -> PathBuf {
+    fixtures().join("corpus").join(name)
+}
+
+/// Copies the files of checkpoint `from` into the existing directory `to`,
+/// writable (fixtures may be read-only) so that tests can edit them.
+pub fn copy_checkpoint(from: &Path, to: &Path) {
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let dest = to.join(e.file_name());
+        std::fs::copy(e.path(), &dest).unwrap();
+        let mut perm = std::fs::metadata(&dest).unwrap().permissions();
+        #[allow(clippy::permissions_set_readonly_false)]
+        perm.set_readonly(false);
+        std::fs::set_permissions(&dest, perm).unwrap();
+    }
+}
+
+/// A scratch copy of checkpoint directory `from`, to edit.
+pub fn scratch_copy(from: &Path) -> tempfile::TempDir {
+    let tmp = tempfile::tempdir().unwrap();
+    copy_checkpoint(from, tmp.path());
+    tmp
+}
+
+/// Cuts the last `by` bytes off file `path`.
+pub fn truncate_by(path: &Path, by: u64) {
+    let f = std::fs::OpenOptions::new().write(true).open(path).unwrap();
+    let len = f.metadata().unwrap().len();
+    f.set_len(len - by).unwrap();
+}
+
+/// Unpacks the gzipped archive `tests/fixtures/archives/NAME` into a
+/// temporary directory; the checkpoint is its `checkpoint/`.
+pub fn unpack_archive(name: &str) -> tempfile::TempDir {
+    let tmp = tempfile::tempdir().unwrap();
+    let f = std::fs::File::open(fixtures().join("archives").join(name)).unwrap();
+    tar::Archive::new(flate2::read::GzDecoder::new(f))
+        .unpack(tmp.path())
+        .unwrap();
+    tmp
+}
+
+/// Compares outputs with committed snapshot files; with `UPDATE_SNAPSHOTS`
+/// set, rewrites them instead. `finish` fails naming every mismatch, after
+/// printing each one, so one run shows them all.
+pub struct Snapshots {
+    update: bool,
+    mismatched: Vec<String>,
+}
+
+impl Snapshots {
+    pub fn from_env() -> Self {
+        Snapshots {
+            update: std::env::var_os("UPDATE_SNAPSHOTS").is_some(),
+            mismatched: Vec::new(),
+        }
+    }
+
+    /// Checks `got` against snapshot `path`, called `name` in the failure.
+    pub fn check(&mut self, name: String, path: &Path, got: &str) {
+        if self.update {
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, got).unwrap();
+            return;
+        }
+        let want = std::fs::read_to_string(path).unwrap_or_else(|_| panic!("{} is missing", path.display()));
+        if got != want {
+            eprintln!("--- {}\n+++ got\n{got}", path.display());
+            self.mismatched.push(name);
+        }
+    }
+
+    pub fn finish(self, what: &str) {
+        assert!(
+            self.mismatched.is_empty(),
+            "{what} differ from their snapshots: {:?}",
+            self.mismatched
+        );
+    }
+}
+
+/// The heap buffer's start in the corpus `mem` program: the first `filler`
+/// in anonymous memory (the binary's read-only data holds the literal too,
+/// in a file mapping).
+pub fn heap_start(m: &crit::mem::MemReader, filler: &[u8]) -> u64 {
+    let s = crit::mem::Searcher::literal(filler, false).unwrap();
+    m.search_all(&s, 0)
+        .unwrap()
+        .into_iter()
+        .find(|x| x.vma.is_some_and(|v| v.kind() == "anon"))
+        .expect("a filler in anonymous memory")
+        .addr
+}
