@@ -124,15 +124,7 @@ impl<R: Read> ImageReader<R> {
     }
 
     fn read_exact_or_eof(&mut self, buf: &mut [u8]) -> Result<usize> {
-        let mut n = 0;
-        while n < buf.len() {
-            match self.inner.read(&mut buf[n..]) {
-                Ok(0) => break,
-                Ok(k) => n += k,
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(e) => return Err(Error::io(&self.file, e)),
-            }
-        }
+        let n = read_full(&mut self.inner, buf).map_err(|e| Error::io(&self.file, e))?;
         self.consume(n as u64);
         Ok(n)
     }
@@ -425,4 +417,19 @@ pub fn write_entry<W: Write + ?Sized>(out: &mut W, payload: &[u8]) -> io::Result
         .map_err(|_| io::Error::new(io::ErrorKind::InvalidInput, "entry larger than 4 GiB"))?;
     out.write_all(&size.to_le_bytes())?;
     out.write_all(payload)
+}
+
+/// Reads until `buf` is full or the input ends (retrying interrupted reads),
+/// so a short count means the end of the input, not a short read.
+pub(crate) fn read_full(r: &mut impl Read, buf: &mut [u8]) -> io::Result<usize> {
+    let mut n = 0;
+    while n < buf.len() {
+        match r.read(&mut buf[n..]) {
+            Ok(0) => break,
+            Ok(k) => n += k,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(n)
 }

@@ -188,15 +188,7 @@ struct Reader<'a, R> {
 
 impl<R: Read> Reader<'_, R> {
     fn read_full(&mut self, buf: &mut [u8]) -> Result<usize> {
-        let mut n = 0;
-        while n < buf.len() {
-            match self.inner.read(&mut buf[n..]) {
-                Ok(0) => break,
-                Ok(k) => n += k,
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(e) => return Err(Error::io(self.file, e)),
-            }
-        }
+        let n = crate::image::read_full(&mut self.inner, buf).map_err(|e| Error::io(self.file, e))?;
         self.offset += n as u64;
         Ok(n)
     }
