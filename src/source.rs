@@ -122,6 +122,12 @@ impl Bundle {
                 listings: opts.listings,
             },
         )?;
+        Bundle::from_archive(ar)
+    }
+
+    /// The checkpoint an opened archive holds.
+    pub fn from_archive(ar: Archive) -> Result<Bundle> {
+        let label = ar.label().to_string();
         let layout = if ar.has_dir("checkpoint/") {
             Layout::Container
         } else {
@@ -296,6 +302,27 @@ impl Source {
     /// Opens one checkpoint at `path` (with `opts.container` for a pod).
     pub fn open(path: impl AsRef<Path>, opts: &OpenOptions) -> Result<Source> {
         Bundle::open(path, opts)?.container(opts.container.as_deref())
+    }
+
+    /// The images of folder `images` (`checkpoint/`, `ID-NAME/checkpoint/`,
+    /// or `""`) of an archive that is still being read: what a search of a
+    /// compressed archive sees when raw memory streams by.
+    pub(crate) fn partial(ar: Archive, images: &str) -> Source {
+        let root = images.strip_suffix("checkpoint/").unwrap_or("").to_string();
+        Source {
+            bundle: Bundle {
+                label: ar.label().to_string(),
+                store: Store::Archive(Arc::new(ar)),
+                layout: Layout::Images,
+            },
+            root,
+            images: images.to_string(),
+        }
+    }
+
+    /// The folder of the images in the bundle (`""`, `checkpoint/`, …).
+    pub(crate) fn images_folder(&self) -> &str {
+        &self.images
     }
 
     /// The bundle this checkpoint is part of.

@@ -37,6 +37,7 @@ fn fails_with(path: &Path, want: &str) {
     for args in [
         vec!["x", p, "ps"],
         vec!["mem", p, "args"],
+        vec!["mem", p, "search", "crit"],
         vec!["stats", p],
         vec!["inspect", p],
         vec!["inspect", p, "--format", "json"],
@@ -52,7 +53,12 @@ fn fails_with(path: &Path, want: &str) {
 /// framing: one line, starting with the archive, holding `phrase`.
 fn fails_mentioning(path: &Path, phrase: &str) {
     let p = path.to_str().unwrap();
-    for args in [vec!["x", p, "ps"], vec!["mem", p, "args"], vec!["inspect", p]] {
+    for args in [
+        vec!["x", p, "ps"],
+        vec!["mem", p, "args"],
+        vec!["mem", p, "search", "crit"],
+        vec!["inspect", p],
+    ] {
         let (code, stdout, stderr) = run_clean(&args);
         assert_eq!(code, Some(1), "crit {args:?}: {stderr}");
         assert_eq!(stdout, "");

@@ -9,6 +9,8 @@
 //! Member names are checked on the way: an absolute path, a `..` component or
 //! a link leading outside the archive is refused.
 
+mod feed;
+mod mapped;
 mod member;
 mod scan;
 
@@ -23,6 +25,7 @@ use serde::Serialize;
 
 use crate::error::{Error, Result};
 
+pub use feed::{Event, Feed, StreamPages};
 pub(crate) use member::list_tar;
 pub use member::{EntryKind, NestedEntry};
 pub use scan::is_pages as is_pages_name;
@@ -107,6 +110,8 @@ enum Data {
     Spilled(u64),
     /// Not kept (a compressed archive's member the command did not need).
     Skipped,
+    /// Raw memory read as it streamed by (see [`Feed`]).
+    Streamed(StreamPages),
 }
 
 /// One member of an archive.
@@ -123,6 +128,14 @@ pub struct Member {
     data: Data,
     /// A nested tar's files, listed while streaming (with [`Want::listings`]).
     listing: Option<Arc<Vec<NestedEntry>>>,
+}
+
+impl Member {
+    /// The member, its bytes those of a raw memory stream.
+    pub fn streamed(mut self, pages: StreamPages) -> Member {
+        self.data = Data::Streamed(pages);
+        self
+    }
 }
 
 /// An opened archive: its members, readable by name.
@@ -144,6 +157,16 @@ impl Archive {
     pub fn open(path: &Path, compression: Compression, want: Want) -> Result<Archive> {
         let label = path.display().to_string();
         let f = File::open(path).map_err(|e| Error::io(&label, e))?;
+        Archive::from_file(f, label, compression, want, None)
+    }
+
+    fn from_file(
+        f: File,
+        label: String,
+        compression: Compression,
+        want: Want,
+        feed: Option<&feed::Sender>,
+    ) -> Result<Archive> {
         let stored_size = f.metadata().map_err(|e| Error::io(&label, e))?.len();
         let (members, file) = match compression {
             Compression::None => {
@@ -151,28 +174,51 @@ impl Archive {
                 (members, Some(Arc::new(f)))
             }
             Compression::Gzip => {
-                let r = flate2::read::MultiGzDecoder::new(io::BufReader::with_capacity(256 * 1024, f));
-                scan::stream(r, &label, want)?
+                let r = flate2::bufread::MultiGzDecoder::new(mapped::Mapped::new(f, stored_size));
+                scan::stream(r, &label, want, feed)?
             }
             Compression::Zstd => {
-                let r = zstd::stream::read::Decoder::new(f).map_err(|e| Error::io(&label, e))?;
-                scan::stream(r, &label, want)?
+                let r = zstd::stream::read::Decoder::with_buffer(mapped::Mapped::new(f, stored_size))
+                    .map_err(|e| Error::io(&label, e))?;
+                scan::stream(r, &label, want, feed)?
             }
         };
+        Ok(Archive::assemble(label, compression, file, members, stored_size))
+    }
+
+    /// The archive of `members` (e.g. those a [`Feed`] has sent so far).
+    pub fn from_members(label: String, compression: Compression, members: Vec<Member>) -> Archive {
+        Archive::assemble(label, compression, None, members, 0)
+    }
+
+    fn assemble(
+        label: String,
+        compression: Compression,
+        file: Option<Arc<File>>,
+        members: Vec<Member>,
+        stored_size: u64,
+    ) -> Archive {
         let files = members
             .iter()
             .enumerate()
             .filter(|(_, m)| m.kind == EntryKind::File)
             .map(|(i, m)| (m.name.clone(), i))
             .collect();
-        Ok(Archive {
+        Archive {
             label,
             compression,
             file,
             members,
             files,
             stored_size,
-        })
+        }
+    }
+
+    /// Marks raw memory member `name` as read once, as it streamed by.
+    pub fn set_streamed(&mut self, name: &str, pages: StreamPages) {
+        if let Some(&i) = self.files.get(name) {
+            self.members[i].data = Data::Streamed(pages);
+        }
     }
 
     /// The archive's path, as errors name it.
@@ -233,6 +279,12 @@ impl Archive {
                 at: *at,
                 left: m.size,
             }),
+            Data::Streamed(_) => {
+                return Err(Error::Checkpoint(format!(
+                    "{}: raw memory, read once as the archive streamed by",
+                    self.member_label(name)
+                )))
+            }
             Data::Skipped => unreachable!("checked by need"),
         };
         Ok((r, m.size))
@@ -265,6 +317,7 @@ impl Archive {
                 len: m.size,
                 label,
             },
+            Data::Streamed(p) => Positioned::Stream(p.clone(), label),
             Data::Skipped => unreachable!("checked by need"),
         })
     }
@@ -322,6 +375,8 @@ pub enum Positioned {
     },
     /// Bytes in memory.
     Held(Arc<[u8]>, String),
+    /// Bytes as they stream by, read forward (see [`Feed`]).
+    Stream(StreamPages, String),
 }
 
 impl Positioned {
@@ -342,6 +397,7 @@ impl Positioned {
         match self {
             Positioned::File { len, .. } => *len,
             Positioned::Held(b, _) => b.len() as u64,
+            Positioned::Stream(s, _) => s.len(),
         }
     }
 
@@ -353,7 +409,7 @@ impl Positioned {
     /// What errors call it.
     pub fn label(&self) -> &str {
         match self {
-            Positioned::File { label, .. } | Positioned::Held(_, label) => label,
+            Positioned::File { label, .. } | Positioned::Held(_, label) | Positioned::Stream(_, label) => label,
         }
     }
 
@@ -374,6 +430,7 @@ impl Positioned {
                 buf.copy_from_slice(&b[offset as usize..offset as usize + buf.len()]);
                 Ok(())
             }
+            Positioned::Stream(s, _) => s.read_exact_at(buf, offset),
         }
     }
 }

@@ -6,6 +6,7 @@ use std::fs::File;
 use std::io::{self, Read};
 use std::sync::Arc;
 
+use super::feed::{Event, Sender};
 use super::member::{check_link, checked_name, list_tar, EntryKind};
 use super::{Data, Member, Want, HELD_LIMIT};
 use crate::error::{Error, Result};
@@ -153,8 +154,15 @@ impl<R: Read> Read for Counting<R> {
 }
 
 /// Reads a decompressing stream once, keeping the small members in memory
-/// and, with [`Want::pages`], raw memory in an unlinked temporary file.
-pub(super) fn stream<R: Read>(r: R, label: &str, want: Want) -> Result<(Vec<Member>, Option<Arc<File>>)> {
+/// and, with [`Want::pages`], raw memory in an unlinked temporary file. With
+/// a `feed`, every member is also sent on as it is kept, and raw memory is
+/// sent rather than kept.
+pub(super) fn stream<R: Read>(
+    r: R,
+    label: &str,
+    want: Want,
+    feed: Option<&Sender>,
+) -> Result<(Vec<Member>, Option<Arc<File>>)> {
     let mut ar = tar::Archive::new(Counting { inner: r, n: 0 });
     let mut members: Vec<Member> = Vec::new();
     let mut spill: Option<(io::BufWriter<File>, u64)> = None;
@@ -174,6 +182,19 @@ pub(super) fn stream<R: Read>(r: R, label: &str, want: Want) -> Result<(Vec<Memb
                 format!("truncated or corrupt compressed stream: {err}"),
             )
         };
+        let stopped = |e: io::Error| Error::io(label, e);
+        if let (Some(feed), EntryKind::File, true) = (feed, m.kind, is_pages(&m.name)) {
+            let size = m.size;
+            let got = feed.pages(m.clone(), &mut e).map_err(|err| match err.kind() {
+                io::ErrorKind::BrokenPipe => stopped(err),
+                _ => read_err(err),
+            })?;
+            if got < size {
+                return Err(cut_short(label, &m.name, size, got));
+            }
+            members.push(m);
+            continue;
+        }
         if m.kind == EntryKind::File {
             if want.pages && is_pages(&m.name) {
                 if spill.is_none() {
@@ -199,6 +220,9 @@ pub(super) fn stream<R: Read>(r: R, label: &str, want: Want) -> Result<(Vec<Memb
                 held += got;
                 m.data = Data::Held(buf.into());
             }
+        }
+        if let Some(feed) = feed {
+            feed.send(Event::Member(m.clone())).map_err(stopped)?;
         }
         members.push(m);
     }

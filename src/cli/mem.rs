@@ -8,7 +8,7 @@ use anyhow::{anyhow, bail, Result};
 use crit::explore::files::FileTable;
 use crit::explore::Checkpoint;
 use crit::explore::Hex;
-use crit::mem::{printable, MapRun, MemReader, SearchMatch, Searcher, SharedKind, Vma, VmaFilter};
+use crit::mem::{printable, MapRun, MemReader, PreparedSearch, SearchMatch, Searcher, SharedKind, Vma, VmaFilter};
 use crit::source::{OpenOptions, Source};
 
 use super::args::{Format, MemArgs, MemCommand};
@@ -30,21 +30,40 @@ fn usage(msg: &str) -> ! {
 }
 
 pub fn run(args: &MemArgs) -> Result<()> {
+    let json = args.format == Format::Json;
+    let color = use_color(args.color);
+    if let MemCommand::Search {
+        pattern,
+        regex,
+        context,
+        ignore_case,
+        within,
+        filter,
+    } = &args.command
+    {
+        let searcher = if *regex {
+            Searcher::regex(pattern, *ignore_case)
+        } else {
+            Searcher::literal(pattern.as_bytes(), *ignore_case)
+        }
+        .map_err(|e| anyhow!("bad pattern {pattern:?}: {e}"))?;
+        let opts = OpenOptions {
+            container: args.container.clone(),
+            ..OpenOptions::default()
+        };
+        // A compressed archive is searched as it is read.
+        let run = PreparedSearch::open(&args.dir, &opts, args.pid, &searcher, *context)?;
+        note_thread(args.pid, run.mem());
+        let keep = Keep::new(run.mem(), filter.filter(), within.as_deref())?;
+        return search(run, json, color, &keep);
+    }
     let opts = OpenOptions {
         pages: true,
         container: args.container.clone(),
         ..OpenOptions::default()
     };
     let mem = MemReader::from_source(Source::open(&args.dir, &opts)?, args.pid)?;
-    if let Some(tid) = args.pid.filter(|&p| p != mem.pid()) {
-        eprintln!(
-            "crit: note: {tid} is a thread of process {}; reading {}",
-            mem.pid(),
-            mem.pid()
-        );
-    }
-    let json = args.format == Format::Json;
-    let color = use_color(args.color);
+    note_thread(args.pid, &mem);
     match &args.command {
         MemCommand::Args => strings(&mem, MemReader::args_bytes, json),
         MemCommand::Env => strings(&mem, MemReader::env_bytes, json),
@@ -63,25 +82,20 @@ pub fn run(args: &MemArgs) -> Result<()> {
             };
             memread::read(&mem, *addr, *len, form, files.as_deref(), output.as_deref())
         }
-        MemCommand::Search {
-            pattern,
-            regex,
-            context,
-            ignore_case,
-            within,
-            filter,
-        } => {
-            let searcher = if *regex {
-                Searcher::regex(pattern, *ignore_case)
-            } else {
-                Searcher::literal(pattern.as_bytes(), *ignore_case)
-            }
-            .map_err(|e| anyhow!("bad pattern {pattern:?}: {e}"))?;
-            let keep = Keep::new(&mem, filter.filter(), within.as_deref())?;
-            search(&mem, &searcher, *context, json, color, &keep)
-        }
+        MemCommand::Search { .. } => unreachable!("searched above"),
         MemCommand::Maps { filter } => maps(&mem, json, color, &Keep::new(&mem, filter.filter(), None)?),
         MemCommand::Shmem => shmem(&mem, json, color),
+    }
+}
+
+/// `--pid` named a thread: say which process is read instead.
+fn note_thread(asked: Option<u32>, mem: &MemReader) {
+    if let Some(tid) = asked.filter(|&p| p != mem.pid()) {
+        eprintln!(
+            "crit: note: {tid} is a thread of process {}; reading {}",
+            mem.pid(),
+            mem.pid()
+        );
     }
 }
 
@@ -174,7 +188,7 @@ fn vma_label(v: Option<&Vma>) -> String {
     )
 }
 
-fn search(mem: &MemReader, searcher: &Searcher, context: usize, json: bool, color: bool, keep: &Keep) -> Result<()> {
+fn search(run: PreparedSearch, json: bool, color: bool, keep: &Keep) -> Result<()> {
     // Matches stream out as they are found: a big dump shows results early,
     // and memory stays bounded however many there are (JSON included).
     let out = stdout_buffered()?;
@@ -187,7 +201,7 @@ fn search(mem: &MemReader, searcher: &Searcher, context: usize, json: bool, colo
         Ok(Text::new(out, color, None))
     };
     let mut n = 0u64;
-    let stats = mem.search(searcher, context, |m| {
+    let stats = run.run(|m| {
         if !keep.keeps(m.addr, m.addr + m.bytes.len() as u64, m.vma.as_ref()) {
             return Ok(());
         }

@@ -24,6 +24,7 @@ mod reader;
 mod resolve;
 mod search;
 mod shmem;
+mod streamed;
 mod vma;
 
 pub use filter::{parse_prot, parse_range, KindFilter, VmaFilter};
@@ -32,4 +33,5 @@ pub use pagemap::{entry_pages, Pagemap, Run, PAGE_SIZE, PE_LAZY, PE_PARENT, PE_P
 pub use reader::{MapRun, MemRead, MemReader, Piece};
 pub use search::{printable, PatternError, SearchMatch, SearchStats, Searcher, REGEX_WINDOW};
 pub use shmem::{SharedKind, SharedMapping};
+pub use streamed::PreparedSearch;
 pub use vma::Vma;

@@ -127,6 +127,12 @@ impl MemReader {
     /// should have been opened with [`OpenOptions::pages`].
     pub fn from_source(src: Source, pid: Option<u32>) -> Result<Self> {
         let pid = task_pid(&src, pid)?;
+        MemReader::of_task(src, pid)
+    }
+
+    /// The memory of process `pid` (not a thread) from its images alone:
+    /// `pstree.img` is not read.
+    pub(crate) fn of_task(src: Source, pid: u32) -> Result<Self> {
         let mm_name = format!("mm-{pid}.img");
         if !src.has_image(&mm_name) {
             return Err(Error::Checkpoint(format!(
@@ -207,6 +213,17 @@ impl MemReader {
             maps,
             shared,
         })
+    }
+
+    /// Whether `other` reads every held byte from the same place, and sees
+    /// the same mappings.
+    pub(crate) fn same_extents(&self, other: &MemReader) -> bool {
+        self.vmas == other.vmas
+            && self.extents.len() == other.extents.len()
+            && self.extents.iter().zip(&other.extents).all(|(a, b)| {
+                (a.start, a.len, a.offset) == (b.start, b.len, b.offset)
+                    && self.files.label(a.file) == other.files.label(b.file)
+            })
     }
 
     /// Where the checkpoint is read from.
@@ -365,7 +382,7 @@ impl MemReader {
 
 /// The pid whose images to read: `pid` if it is a task (or thread) of
 /// `pstree.img`, else the first entry's (the root task).
-fn task_pid(src: &Source, pid: Option<u32>) -> Result<u32> {
+pub(crate) fn task_pid(src: &Source, pid: Option<u32>) -> Result<u32> {
     src.require_tree()?;
     let tree: Vec<PstreeEntry> = src.read_all("pstree.img")?;
     let Some(root) = tree.first() else {
