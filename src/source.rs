@@ -307,12 +307,12 @@ impl Source {
     /// The images of folder `images` (`checkpoint/`, `ID-NAME/checkpoint/`,
     /// or `""`) of an archive that is still being read: what a search of a
     /// compressed archive sees when raw memory streams by.
-    pub(crate) fn partial(ar: Archive, images: &str) -> Source {
+    pub(crate) fn partial(ar: Arc<Archive>, images: &str) -> Source {
         let root = images.strip_suffix("checkpoint/").unwrap_or("").to_string();
         Source {
             bundle: Bundle {
                 label: ar.label().to_string(),
-                store: Store::Archive(Arc::new(ar)),
+                store: Store::Archive(ar),
                 layout: Layout::Images,
             },
             root,

@@ -139,7 +139,7 @@ impl Member {
 }
 
 /// An opened archive: its members, readable by name.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Archive {
     label: String,
     compression: Compression,
@@ -186,9 +186,18 @@ impl Archive {
         Ok(Archive::assemble(label, compression, file, members, stored_size))
     }
 
-    /// The archive of `members` (e.g. those a [`Feed`] has sent so far).
-    pub fn from_members(label: String, compression: Compression, members: Vec<Member>) -> Archive {
-        Archive::assemble(label, compression, None, members, 0)
+    /// An archive of no members yet, to [`push`](Self::push) those a
+    /// [`Feed`] sends.
+    pub fn building(label: String, compression: Compression) -> Archive {
+        Archive::assemble(label, compression, None, Vec::new(), 0)
+    }
+
+    /// Adds a member (one of a [`Feed`]'s).
+    pub fn push(&mut self, m: Member) {
+        if m.kind == EntryKind::File {
+            self.files.insert(m.name.clone(), self.members.len());
+        }
+        self.members.push(m);
     }
 
     fn assemble(

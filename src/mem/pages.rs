@@ -37,6 +37,11 @@ impl PagesFiles {
         Ok(self.files.len() - 1)
     }
 
+    /// Every file's label, by id.
+    pub fn labels(&self) -> Vec<String> {
+        self.files.iter().map(|f| f.label.clone()).collect()
+    }
+
     pub fn label(&self, id: FileId) -> &str {
         &self.files[id].label
     }

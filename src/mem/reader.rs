@@ -215,15 +215,18 @@ impl MemReader {
         })
     }
 
-    /// Whether `other` reads every held byte from the same place, and sees
-    /// the same mappings.
-    pub(crate) fn same_extents(&self, other: &MemReader) -> bool {
-        self.vmas == other.vmas
-            && self.extents.len() == other.extents.len()
-            && self.extents.iter().zip(&other.extents).all(|(a, b)| {
-                (a.start, a.len, a.offset) == (b.start, b.len, b.offset)
-                    && self.files.label(a.file) == other.files.label(b.file)
-            })
+    /// Where each held byte is read from, and the mappings: what decides
+    /// a search's answer.
+    pub(crate) fn layout(&self) -> MemLayout {
+        MemLayout {
+            vmas: self.vmas.clone(),
+            extents: self
+                .extents
+                .iter()
+                .map(|e| (e.start, e.len, e.offset, e.file))
+                .collect(),
+            files: self.files.labels(),
+        }
     }
 
     /// Where the checkpoint is read from.
@@ -378,6 +381,15 @@ impl MemReader {
     pub fn held_pages(&self) -> u64 {
         self.extents.iter().map(|e| e.len).sum::<u64>().div_ceil(PAGE_SIZE)
     }
+}
+
+/// A task's memory as [`MemReader::layout`] describes it.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) struct MemLayout {
+    vmas: Vec<Vma>,
+    /// Start, length, offset and the file's index in `files`.
+    extents: Vec<(u64, u64, u64, usize)>,
+    files: Vec<String>,
 }
 
 /// The pid whose images to read: `pid` if it is a task (or thread) of

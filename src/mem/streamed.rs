@@ -15,10 +15,11 @@
 use std::collections::HashMap;
 use std::io::{self, BufReader, Read, Seek, Write};
 use std::path::Path;
+use std::sync::Arc;
 
 use tempfile::SpooledTempFile;
 
-use super::reader::{task_pid, MemReader};
+use super::reader::{task_pid, MemLayout, MemReader};
 use super::search::{SearchMatch, SearchStats, Searcher};
 use crate::archive::{self, Archive, Compression, Event, Feed, Member};
 use crate::error::{Error, Result};
@@ -121,49 +122,61 @@ fn streamed<'s>(
 ) -> Result<Option<PreparedSearch<'s>>> {
     let label = path.display().to_string();
     let mut feed = Feed::start(path, kind)?;
-    let mut seen: Vec<Member> = Vec::new();
+    // The members so far; no search holds on to it between members, so
+    // adding one never copies it.
+    let mut ar = Arc::new(Archive::building(label.clone(), kind));
+    let add = |ar: &mut Arc<Archive>, m: Member| Arc::make_mut(ar).push(m);
+    // (images folder, pages file id) → the tasks whose pagemap names it.
+    let mut owners: HashMap<(String, String), Vec<u32>> = HashMap::new();
     // (images folder, pid) → the search of that task's pages.
     let mut found: HashMap<(String, u32), Found> = HashMap::new();
     let mut streams = Vec::new();
     while let Some(event) = feed.next_event() {
         let m = match event {
             Event::Member(m) => {
-                seen.push(m);
+                let name = m.name.clone();
+                add(&mut ar, m);
+                if let Some((folder, task)) = pagemap_of(&name) {
+                    let src = Source::partial(Arc::clone(&ar), folder);
+                    if let Ok(head) = src.read_first::<PagemapHead>(&format!("pagemap-{task}.img")) {
+                        let key = (folder.to_string(), head.pages_id.to_string());
+                        owners.entry(key).or_default().push(task);
+                    }
+                }
                 continue;
             }
             Event::Pages(m) => m,
             Event::Chunk(_) => continue, // a pages file's bytes are taken by its reader
         };
         let pages = feed.pages(m.size, format!("{label}:{}", m.name));
-        let (folder, base) = m.name.rsplit_once('/').map_or(("", m.name.as_str()), |(f, b)| (f, b));
-        let folder = if folder.is_empty() {
-            String::new()
-        } else {
-            format!("{folder}/")
+        let name = m.name.clone();
+        streams.push((name.clone(), pages.clone()));
+        add(&mut ar, m.streamed(pages.clone()));
+        let (folder, base) = split(&name);
+        let id = base.strip_prefix("pages-").and_then(|b| b.strip_suffix(".img"));
+        // Two tasks naming one pages file: only one could read it as it passed.
+        let task = match id.and_then(|id| owners.get(&(folder.to_string(), id.to_string()))) {
+            Some(tasks) if tasks.len() == 1 => Some(tasks[0]),
+            Some(tasks) => pid.filter(|p| tasks.contains(p)),
+            None => None,
         };
-        let id = base
-            .strip_prefix("pages-")
-            .and_then(|b| b.strip_suffix(".img"))
-            .map(str::to_string);
-        streams.push((m.name.clone(), pages.clone()));
-        seen.push(m.streamed(pages.clone()));
-        if let Some(id) = id {
-            let src = Source::partial(Archive::from_members(label.clone(), kind, seen.clone()), &folder);
-            if let Some(task) = owner(&src, &seen, &folder, &id, pid) {
-                // Any failure (a read behind the stream, an image not yet
-                // seen) only means this task is not searched this way.
-                if let Ok(f) = search_task(src, task, searcher, context) {
-                    found.insert((folder, task), f);
-                }
+        // With --pid naming a task with a pagemap, only its pages are searched.
+        let wanted = |t: u32| pid.is_none_or(|p| p == t || ar.get(&format!("{folder}pagemap-{p}.img")).is_none());
+        if let Some(task) = task.filter(|&t| wanted(t)) {
+            // Any failure (a read behind the stream, an image not yet seen)
+            // only means this task is not searched this way.
+            if let Ok(f) = search_task(Source::partial(Arc::clone(&ar), folder), task, searcher, context) {
+                found.insert((folder.to_string(), task), f);
             }
         }
         pages.drain();
     }
-    let mut ar = feed.finish()?;
+    drop(ar);
+    let mut whole = feed.finish()?;
     for (name, pages) in streams {
-        ar.set_streamed(&name, pages);
+        whole.set_streamed(&name, pages);
     }
-    let src = Bundle::from_archive(ar)?.container(opts.container.as_deref())?;
+    let src = Bundle::from_archive(whole)?.container(opts.container.as_deref())?;
     let pid = task_pid(&src, pid)?;
     let Some(f) = found.remove(&(src.images_folder().to_string(), pid)) else {
         return Ok(None);
@@ -172,7 +185,7 @@ fn streamed<'s>(
     let Ok(mem) = MemReader::of_task(src, pid) else {
         return Ok(None);
     };
-    if !mem.same_extents(&f.mem) {
+    if mem.layout() != f.layout {
         return Ok(None);
     }
     Ok(Some(PreparedSearch {
@@ -181,25 +194,23 @@ fn streamed<'s>(
     }))
 }
 
-/// The task whose pagemap (among the images seen, in `folder`) names pages
-/// file `id`; only `pid` when it has a pagemap of its own.
-fn owner(src: &Source, seen: &[Member], folder: &str, id: &str, pid: Option<u32>) -> Option<u32> {
-    let mut owners = seen.iter().filter_map(|m| {
-        let base = m.name.strip_prefix(folder)?;
-        let task: u32 = base.strip_prefix("pagemap-")?.strip_suffix(".img")?.parse().ok()?;
-        if pid.is_some_and(|p| p != task && src.has_image(&format!("pagemap-{p}.img"))) {
-            return None;
-        }
-        let head: PagemapHead = src.read_first(base).ok()?;
-        (head.pages_id.to_string() == id).then_some(task)
-    });
-    let first = owners.next()?;
-    // Two tasks naming one pages file: only one could read it as it passed.
-    owners.next().is_none().then_some(first)
+/// `("checkpoint/", "pages-1.img")` of `checkpoint/pages-1.img`.
+fn split(name: &str) -> (&str, &str) {
+    match name.rfind('/') {
+        Some(i) => name.split_at(i + 1),
+        None => ("", name),
+    }
+}
+
+/// The images folder and task of a `pagemap-PID.img` member.
+fn pagemap_of(name: &str) -> Option<(&str, u32)> {
+    let (folder, base) = split(name);
+    let task = base.strip_prefix("pagemap-")?.strip_suffix(".img")?.parse().ok()?;
+    Some((folder, task))
 }
 
 struct Found {
-    mem: MemReader,
+    layout: MemLayout,
     stats: SearchStats,
     spool: Spool,
 }
@@ -208,7 +219,11 @@ fn search_task(src: Source, pid: u32, searcher: &Searcher, context: usize) -> Re
     let mem = MemReader::of_task(src, pid)?;
     let mut spool = Spool::new();
     let stats = mem.search(searcher, context, |m| spool.push(&m))?;
-    Ok(Found { mem, stats, spool })
+    Ok(Found {
+        layout: mem.layout(),
+        stats,
+        spool,
+    })
 }
 
 /// Matches kept for later: address and bytes, back to back.
