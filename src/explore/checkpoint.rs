@@ -226,13 +226,20 @@ impl Checkpoint {
     /// kept inside `core-PID.img` when that image is absent.
     pub fn ids(&self, pid: u32) -> Result<TaskKobjIdsEntry> {
         let name = format!("ids-{pid}.img");
-        if !self.has(&name) {
-            let core: CoreEntry = self.read_first(&format!("core-{pid}.img"))?;
-            if let Some(ids) = core.ids {
-                return Ok(ids);
-            }
+        // Read first, look later: asking whether the image exists would cost
+        // every task a system call, when nearly all have it.
+        let e = match self.read_first(&name) {
+            Ok(ids) => return Ok(ids),
+            Err(e) => e,
+        };
+        if self.has(&name) {
+            return Err(e);
         }
-        self.read_first(&name)
+        let core: CoreEntry = self.read_first(&format!("core-{pid}.img"))?;
+        match core.ids {
+            Some(ids) => Ok(ids),
+            None => Err(e),
+        }
     }
 
     /// The fd table `fdinfo-ID.img` of a files id (`files_id` of
