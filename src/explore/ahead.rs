@@ -274,13 +274,14 @@ mod tests {
             },
             |_| BUDGET / 2,
             |items| {
-                items
-                    .map(|r| {
-                        std::thread::sleep(std::time::Duration::from_micros(200));
-                        ahead.fetch_sub(1, Ordering::SeqCst);
-                        r.unwrap()
-                    })
-                    .count()
+                let mut seen = 0;
+                for r in items {
+                    std::thread::sleep(std::time::Duration::from_micros(200));
+                    ahead.fetch_sub(1, Ordering::SeqCst);
+                    r.unwrap();
+                    seen += 1;
+                }
+                seen
             },
         );
         assert_eq!(seen, 50);

@@ -11,7 +11,7 @@ use serde::Serialize;
 
 use crate::error::{Error, Result};
 use crate::image::ImageReader;
-use crate::proto::{CoreEntry, FdinfoEntry, FsEntry, MmEntry, PstreeEntry, TaskCoreEntry, TaskKobjIdsEntry};
+use crate::proto::{CoreEntry, FdinfoEntry, FsEntry, MmEntry, PstreeEntry, TaskKobjIdsEntry};
 use crate::source::{OpenOptions, Reader, Source};
 use crate::wire::{FieldIter, WireField, WireValue};
 
@@ -139,41 +139,106 @@ fn read_task(src: &Source, p: PstreeEntry) -> Result<Task> {
     })
 }
 
-/// The task core (`tc`) of core image `name`. Only `tc` is decoded, not the
-/// registers and the rest a core entry holds (most of its bytes); should
-/// the entry not walk cleanly, it is decoded whole, for the error that
-/// gives.
-fn task_core(src: &Source, name: &str) -> Result<Option<TaskCoreEntry>> {
-    static TC: OnceLock<Option<u32>> = OnceLock::new();
-    let tc_field = *TC.get_or_init(|| crate::schema::field_number("core_entry", "tc"));
+/// What a task's core image tells about it: the fields of its task core
+/// (`tc`) a [`Task`] keeps.
+#[derive(Debug, Default, PartialEq)]
+struct TaskCore {
+    comm: String,
+    task_state: u32,
+    exit_code: u32,
+}
+
+/// Field numbers, from the schema: `tc` of `core_entry`, and `task_state`,
+/// `exit_code` and `comm` of `task_core_entry`.
+struct TcFields {
+    tc: u32,
+    task_state: u32,
+    exit_code: u32,
+    comm: u32,
+}
+
+fn tc_fields() -> Option<&'static TcFields> {
+    static FIELDS: OnceLock<Option<TcFields>> = OnceLock::new();
+    FIELDS
+        .get_or_init(|| {
+            let field = |m, f| crate::schema::field_number(m, f);
+            Some(TcFields {
+                tc: field("core_entry", "tc")?,
+                task_state: field("task_core_entry", "task_state")?,
+                exit_code: field("task_core_entry", "exit_code")?,
+                comm: field("task_core_entry", "comm")?,
+            })
+        })
+        .as_ref()
+}
+
+/// The task core of core image `name`; `None` when the entry has no `tc`.
+/// Only three fields are read: the registers, signal handlers and the rest
+/// that make most of a core entry's bytes are skipped. Should the entry not
+/// walk cleanly, it is decoded whole, for the error that gives.
+fn task_core(src: &Source, name: &str) -> Result<Option<TaskCore>> {
     let mut r = src.image_reader(name)?;
     let mut buf = Vec::new();
     let start = r.offset();
     let picked = r.with_next_payload(&mut buf, |payload| {
-        let whole = || CoreEntry::decode(payload).map(|c| c.tc);
-        let Some(tc_field) = tc_field else { return whole() };
-        let mut tc: Option<TaskCoreEntry> = None;
-        for f in FieldIter::new(payload) {
-            match f {
-                Ok(f) if f.number != tc_field => {}
-                Ok(WireField {
-                    value: WireValue::Len(bytes),
-                    ..
-                }) => {
-                    // Repeated occurrences merge, as protobuf decoding does.
-                    if tc.get_or_insert_with(Default::default).merge(bytes).is_err() {
-                        return whole();
-                    }
-                }
-                _ => return whole(),
-            }
+        let whole = || {
+            CoreEntry::decode(payload).map(|c| {
+                c.tc.map(|tc| TaskCore {
+                    comm: tc.comm,
+                    task_state: tc.task_state,
+                    exit_code: tc.exit_code,
+                })
+            })
+        };
+        match tc_fields().and_then(|n| pick_task_core(payload, n)) {
+            Some(tc) => Ok(tc),
+            None => whole(),
         }
-        Ok(tc)
     })?;
     match picked {
         None => Err(Error::bad_image(src.image_label(name), "the image has no entries")),
         Some(tc) => tc.map_err(|e| r.error_at(start, &format!("malformed protobuf payload: {e}"))),
     }
+}
+
+/// The task core's fields, as protobuf decoding would set them (occurrences
+/// of `tc` merge, a field's last value wins); `None` for anything the walk
+/// cannot take (a malformed field, a wrong wire type, a comm not UTF-8).
+fn pick_task_core(payload: &[u8], n: &TcFields) -> Option<Option<TaskCore>> {
+    let mut tc: Option<TaskCore> = None;
+    for f in FieldIter::new(payload) {
+        let f = f.ok()?;
+        if f.number != n.tc {
+            continue;
+        }
+        let WireValue::Len(bytes) = f.value else { return None };
+        let tc = tc.get_or_insert_with(TaskCore::default);
+        for f in FieldIter::new(bytes) {
+            match f.ok()? {
+                WireField {
+                    number,
+                    value: WireValue::Varint(v),
+                    ..
+                } if number == n.task_state || number == n.exit_code => {
+                    // uint32 fields keep a varint's low 32 bits, as prost does.
+                    let slot = if number == n.task_state {
+                        &mut tc.task_state
+                    } else {
+                        &mut tc.exit_code
+                    };
+                    *slot = v as u32;
+                }
+                WireField {
+                    number,
+                    value: WireValue::Len(s),
+                    ..
+                } if number == n.comm => tc.comm = std::str::from_utf8(s).ok()?.to_string(),
+                WireField { number, .. } if [n.task_state, n.exit_code, n.comm].contains(&number) => return None,
+                _ => {}
+            }
+        }
+    }
+    Some(tc)
 }
 
 impl Checkpoint {
@@ -340,6 +405,73 @@ mod tests {
         assert_eq!(got.len(), 4);
         assert_eq!(got[0], (0, 1));
         assert!(got.contains(&(0, 9)));
+    }
+
+    /// What decoding the whole core entry gives, for comparison.
+    fn decoded(payload: &[u8]) -> Option<TaskCore> {
+        CoreEntry::decode(payload).unwrap().tc.map(|tc| TaskCore {
+            comm: tc.comm,
+            task_state: tc.task_state,
+            exit_code: tc.exit_code,
+        })
+    }
+
+    fn core(tc: Option<crate::proto::TaskCoreEntry>) -> Vec<u8> {
+        CoreEntry {
+            tc,
+            ..CoreEntry::default()
+        }
+        .encode_to_vec()
+    }
+
+    #[test]
+    fn the_task_core_picked_is_the_one_decoding_gives() {
+        let n = tc_fields().expect("the schema has the fields");
+        let tc = crate::proto::TaskCoreEntry {
+            task_state: 2,
+            exit_code: 9,
+            comm: "evil\u{1b}]0;x".into(),
+            sigactions: vec![crate::proto::SaEntry::default(); 64],
+            ..Default::default()
+        };
+        let whole = core(Some(tc.clone()));
+        let got = pick_task_core(&whole, n).unwrap();
+        assert_eq!(
+            got.as_ref().map(|t| (t.comm.as_str(), t.task_state, t.exit_code)),
+            Some(("evil\u{1b}]0;x", 2, 9))
+        );
+        assert_eq!(got, decoded(&whole));
+
+        // Occurrences of tc merge: the second sets only the state.
+        let later = crate::proto::TaskCoreEntry {
+            task_state: 3,
+            ..Default::default()
+        };
+        let mut twice = whole.clone();
+        twice.extend(core(Some(later)));
+        let got = pick_task_core(&twice, n).unwrap();
+        assert_eq!(got, decoded(&twice));
+        assert_eq!(got.unwrap().task_state, 3);
+
+        // No tc at all.
+        assert_eq!(pick_task_core(&core(None), n), Some(None));
+    }
+
+    #[test]
+    fn what_the_walk_cannot_take_is_left_to_the_decoder() {
+        let n = tc_fields().unwrap();
+        let whole = core(Some(crate::proto::TaskCoreEntry {
+            comm: "abc".into(),
+            ..Default::default()
+        }));
+        // Cut short: the last field runs past the end.
+        assert_eq!(pick_task_core(&whole[..whole.len() - 1], n), None);
+        // A comm that is not UTF-8.
+        let bad = whole.iter().position(|&b| b == b'a').unwrap();
+        let mut not_utf8 = whole.clone();
+        not_utf8[bad] = 0xff;
+        assert_eq!(pick_task_core(&not_utf8, n), None);
+        assert!(CoreEntry::decode(not_utf8.as_slice()).is_err());
     }
 
     #[test]
