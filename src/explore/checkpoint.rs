@@ -248,7 +248,9 @@ impl Checkpoint {
         Checkpoint::from_source(Source::open(path, &OpenOptions::default())?)
     }
 
-    /// Reads `pstree.img` and each task's `core-PID.img` from `src`.
+    /// Reads `pstree.img` and each task's `core-PID.img` from `src` (of a
+    /// core image, only the task core fields [`Task`] keeps; a tree of
+    /// many tasks on two threads).
     pub fn from_source(src: Source) -> Result<Self> {
         src.require_tree()?;
         let entries: Vec<PstreeEntry> = src.read_all("pstree.img")?;
