@@ -20,16 +20,19 @@
 //! ```
 
 use std::collections::VecDeque;
+use std::mem::size_of;
 use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
 
 use crate::error::Result;
 
-/// At most this many loaded items wait for the consumer.
-pub const DEPTH: usize = 64;
+/// At most this many loaded items wait for the consumer. Many: while the
+/// consumer writes one large task (the root's 200,000 runs), the worker
+/// should get through thousands of small ones; [`BUDGET`] bounds the memory.
+pub const DEPTH: usize = 8192;
 
 /// At most this many bytes of loaded items wait for the consumer (as the
 /// `weigh` of [`read_ahead`] counts them), unless one item alone is larger.
-pub const BUDGET: usize = 16 << 20;
+pub const BUDGET: usize = 8 << 20;
 
 /// A consumer that ran out waits for this many items (or [`WAKE_BYTES`]):
 /// waking a thread costs more than a small task does, so they go in batches.
@@ -38,7 +41,8 @@ const WAKE_BYTES: usize = 64 << 10;
 
 /// Runs `load` on each of `items` on a scoped worker thread, and hands the
 /// results, in the order of `items`, to `consume` on this thread. `weigh`
-/// tells how many bytes a loaded item holds, for the [`BUDGET`]. The worker
+/// tells how many bytes a loaded item holds beyond its own size, for the
+/// [`BUDGET`]. The worker
 /// stops after the first `Err` it loads, and when `consume` drops its
 /// iterator; this returns once it has stopped.
 ///
@@ -75,7 +79,7 @@ where
             for item in items {
                 let loaded = load(item);
                 let failed = loaded.is_err();
-                let weight = loaded.as_ref().map_or(0, &weigh);
+                let weight = size_of::<Result<T>>() + loaded.as_ref().map_or(0, &weigh);
                 if !queue.push(loaded, weight) || failed {
                     break;
                 }
@@ -194,7 +198,8 @@ impl<T> Queue<T> {
         st.held -= weight;
         // Wake the worker once half the room is free, not for every item.
         if let Some(w) = st.worker_waits {
-            if st.items.len() <= DEPTH / 2 && st.has_room(w) {
+            let half_free = st.items.len() <= DEPTH / 2 && st.held <= BUDGET / 2;
+            if st.items.is_empty() || (half_free && st.has_room(w)) {
                 st.worker_waits = None;
                 self.room.notify_one();
             }
