@@ -39,6 +39,16 @@ pub const BUDGET: usize = 8 << 20;
 const WAKE: usize = 16;
 const WAKE_BYTES: usize = 64 << 10;
 
+/// The heap bytes a string holds, as malloc hands them out (at least 32 a
+/// block, 8 of them its header), or 0 for none: for the weights given to
+/// [`read_ahead`].
+pub(crate) fn weight_of(s: Option<&String>) -> usize {
+    match s.map_or(0, String::capacity) {
+        0 => 0,
+        n => n.max(24) + 8,
+    }
+}
+
 /// Runs `load` on each of `items` on a scoped worker thread, and hands the
 /// results, in the order of `items`, to `consume` on this thread. `weigh`
 /// tells how many bytes a loaded item holds beyond its own size, for the

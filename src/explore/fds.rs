@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use crate::error::Result;
 
-use super::ahead::{read_ahead, Ahead};
+use super::ahead::{read_ahead, weight_of, Ahead};
 use super::checkpoint::{Checkpoint, Task};
 use super::files::FileTable;
 use super::TaskHead;
@@ -232,8 +232,23 @@ impl FdsTask {
         let strings: usize = self
             .fds
             .iter()
-            .map(|f| f.kind.len() + f.object.len() + f.path.as_ref().map_or(0, String::len))
+            .map(|f| {
+                let lists = f
+                    .watches
+                    .as_ref()
+                    .map_or(0, |w| w.iter().map(|s| weight_of(Some(s))).sum())
+                    + f.targets.as_ref().map_or(0, |t| t.capacity() * 4);
+                [Some(&f.kind), Some(&f.object), f.path.as_ref(), f.flags.as_ref()]
+                    .into_iter()
+                    .map(weight_of)
+                    .sum::<usize>()
+                    + lists
+            })
             .sum();
-        self.fds.capacity() * std::mem::size_of::<Fd>() + strings
+        let paths = [self.cwd.as_ref(), self.root.as_ref()]
+            .into_iter()
+            .map(weight_of)
+            .sum::<usize>();
+        self.fds.capacity() * std::mem::size_of::<Fd>() + strings + paths + weight_of(Some(&self.task.comm))
     }
 }

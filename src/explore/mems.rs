@@ -8,7 +8,7 @@ use crate::mem::VmaFilter;
 use crate::error::Result;
 use crate::proto::{MmEntry, VmaEntry};
 
-use super::ahead::{read_ahead, Ahead};
+use super::ahead::{read_ahead, weight_of, Ahead};
 use super::checkpoint::{Checkpoint, Task};
 use super::files::FileTable;
 use super::{Hex, Lazy, TaskHead};
@@ -183,7 +183,7 @@ impl LazyTask<'_> {
     /// About how many bytes the task holds, for the read-ahead budget.
     fn weight(&self) -> usize {
         let vmas = self.mm.as_ref().map_or(0, |mm| mm.vmas.capacity());
-        vmas * std::mem::size_of::<VmaEntry>()
+        vmas * std::mem::size_of::<VmaEntry>() + weight_of(self.exe.as_ref()) + weight_of(Some(&self.task.comm))
     }
 
     /// The mappings in the order of `mm-PID.img`, described one by one; none

@@ -9,7 +9,7 @@ use crate::error::Result;
 use crate::mem::{Pagemap, VmaFilter};
 use crate::proto::VmaEntry;
 
-use super::ahead::{read_ahead, Ahead};
+use super::ahead::{read_ahead, weight_of, Ahead};
 use super::checkpoint::{Checkpoint, Task};
 use super::files::FileTable;
 use super::mems::{file_path, PAGE_SIZE};
@@ -196,7 +196,10 @@ impl LazyTask<'_> {
         use std::mem::size_of;
         let runs = self.pagemap.as_ref().map_or(0, |p| p.runs.capacity());
         let kept = self.kept.as_ref().map_or(0, HashSet::capacity);
-        self.vmas.capacity() * size_of::<VmaEntry>() + runs * size_of::<crate::mem::Run>() + kept * 16
+        self.vmas.capacity() * size_of::<VmaEntry>()
+            + runs * size_of::<crate::mem::Run>()
+            + kept * 16
+            + weight_of(Some(&self.task.comm))
     }
 
     /// The runs in pagemap order, each with the VMAs it overlaps (those the

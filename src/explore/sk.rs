@@ -8,7 +8,7 @@ use serde::Serialize;
 use crate::error::Result;
 use crate::proto::{FdTypes, FileEntry, SkOptsEntry};
 
-use super::ahead::{read_ahead, Ahead};
+use super::ahead::{read_ahead, weight_of, Ahead};
 use super::checkpoint::{Checkpoint, Task};
 use super::files::{endpoint, inet_addr, unix_name, FileTable};
 use super::queues::{self, Queued};
@@ -150,7 +150,25 @@ fn load(
 impl SkTask {
     /// About how many bytes the task holds, for the read-ahead budget.
     fn weight(&self) -> usize {
-        self.sockets.capacity() * (std::mem::size_of::<Socket>() + 64)
+        let strings: usize = self
+            .sockets
+            .iter()
+            .map(|s| {
+                [
+                    Some(&s.family),
+                    s.kind.as_ref(),
+                    s.protocol.as_ref(),
+                    s.state.as_ref(),
+                    s.src_addr.as_ref(),
+                    s.dst_addr.as_ref(),
+                    s.name.as_ref(),
+                ]
+                .into_iter()
+                .map(weight_of)
+                .sum::<usize>()
+            })
+            .sum();
+        self.sockets.capacity() * std::mem::size_of::<Socket>() + strings + weight_of(Some(&self.task.comm))
     }
 }
 
