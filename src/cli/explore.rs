@@ -16,9 +16,10 @@ use super::render::{self, human_size, Text, Tone};
 use super::table::{self, Cell, Table, TextTable};
 
 /// Runs `crit x DIR WHAT`: opens the checkpoint, runs the explorer and prints
-/// its report as tables or as JSON. The task explorers stream: one task is
-/// read at a time, and a task's rows are produced as they are written, so a
-/// checkpoint of thousands of tasks (or a task of 100,000 mappings) stays small.
+/// its report as tables or as JSON. The task explorers stream: tasks are
+/// read on a second thread a bounded way ahead of the one writing them, and
+/// a task's rows are produced as they are written, so a checkpoint of
+/// thousands of tasks (or a task of 100,000 mappings) stays small.
 pub fn run(args: &ExploreArgs) -> Result<()> {
     let opts = OpenOptions {
         container: args.container.clone(),
