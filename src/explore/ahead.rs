@@ -37,6 +37,7 @@ pub const BUDGET: usize = 8 << 20;
 /// A consumer that ran out waits for this many items (or [`WAKE_BYTES`]):
 /// waking a thread costs more than a small task does, so they go in batches.
 const WAKE: usize = 16;
+/// Or this many bytes of them: a large task is worth waking for alone.
 const WAKE_BYTES: usize = 64 << 10;
 
 /// The heap bytes a string holds, as malloc hands them out (at least 32 a
@@ -52,9 +53,8 @@ pub(crate) fn weight_of(s: Option<&String>) -> usize {
 /// Runs `load` on each of `items` on a scoped worker thread, and hands the
 /// results, in the order of `items`, to `consume` on this thread. `weigh`
 /// tells how many bytes a loaded item holds beyond its own size, for the
-/// [`BUDGET`]. The worker
-/// stops after the first `Err` it loads, and when `consume` drops its
-/// iterator; this returns once it has stopped.
+/// [`BUDGET`]. The worker stops after the first `Err` it loads, and when
+/// `consume` drops its iterator; this returns once it has stopped.
 ///
 /// # Panics
 ///
