@@ -16,9 +16,10 @@ use super::render::{self, human_size, Text, Tone};
 use super::table::{self, Cell, Table, TextTable};
 
 /// Runs `crit x DIR WHAT`: opens the checkpoint, runs the explorer and prints
-/// its report as tables or as JSON. The task explorers stream: one task is
-/// read at a time, and a task's rows are produced as they are written, so a
-/// checkpoint of thousands of tasks (or a task of 100,000 mappings) stays small.
+/// its report as tables or as JSON. The task explorers stream: tasks are
+/// read on a second thread a bounded way ahead of the one writing them, and
+/// a task's rows are produced as they are written, so a checkpoint of
+/// thousands of tasks (or a task of 100,000 mappings) stays small.
 pub fn run(args: &ExploreArgs) -> Result<()> {
     let opts = OpenOptions {
         container: args.container.clone(),
@@ -57,20 +58,26 @@ pub fn run(args: &ExploreArgs) -> Result<()> {
         Explorer::Ps => ps_table(&mut out, &ps::explore(&cp))?,
         Explorer::Fds => {
             let table = FileTable::load(&cp)?;
-            for_each(fds::tasks(&cp, &table), |t| fds_table(&mut out, &t))?
+            fds::with_tasks(&cp, &table, |tasks| for_each(tasks, |t| fds_table(&mut out, &t)))?
         }
         Explorer::Mems => {
             let table = FileTable::load(&cp)?;
-            for_each(mems::tasks(&cp, &table, &filter), |t| mems_table(&mut out, &t))?
+            mems::with_tasks(&cp, &table, &filter, |tasks| {
+                for_each(tasks, |t| mems_table(&mut out, &t))
+            })?
         }
         Explorer::Rss => {
             let table = FileTable::load(&cp)?;
-            for_each(rss::tasks(&cp, &table, &filter), |t| rss_table(&mut out, &t))?
+            rss::with_tasks(&cp, &table, &filter, |tasks| {
+                for_each(tasks, |t| rss_table(&mut out, &t))
+            })?
         }
         Explorer::Sk => {
             let table = FileTable::load(&cp)?;
             let queued = queues::sk_queues(&cp)?;
-            for_each(sk::tasks(&cp, &table, &queued), |t| sk_table(&mut out, &t))?
+            sk::with_tasks(&cp, &table, &queued, |tasks| {
+                for_each(tasks, |t| sk_table(&mut out, &t))
+            })?
         }
         Explorer::Net => explore_ct::net_table(&mut out, &net::explore(&cp)?)?,
         Explorer::Mnt => explore_ct::mnt_table(&mut out, &mnt::explore(&cp)?)?,
@@ -107,32 +114,40 @@ fn json_report(cp: &Checkpoint, what: Explorer, filter: &VmaFilter) -> Result<()
     struct Report<T> {
         tasks: T,
     }
-    // (Each report borrows the file table: written in a statement of its own.)
+    // The tasks are read on a second thread while they are written (`with_tasks`).
     match what {
         Explorer::Ps => render::print_json(&ps::explore(cp))?,
         Explorer::Fds => {
             let table = FileTable::load(cp)?;
-            render::print_json(&Report {
-                tasks: Lazy::new(fds::tasks(cp, &table)),
+            fds::with_tasks(cp, &table, |tasks| {
+                render::print_json(&Report {
+                    tasks: Lazy::new(tasks),
+                })
             })?;
         }
         Explorer::Mems => {
             let table = FileTable::load(cp)?;
-            render::print_json(&Report {
-                tasks: Lazy::new(mems::tasks(cp, &table, filter)),
+            mems::with_tasks(cp, &table, filter, |tasks| {
+                render::print_json(&Report {
+                    tasks: Lazy::new(tasks),
+                })
             })?;
         }
         Explorer::Rss => {
             let table = FileTable::load(cp)?;
-            render::print_json(&Report {
-                tasks: Lazy::new(rss::tasks(cp, &table, filter)),
+            rss::with_tasks(cp, &table, filter, |tasks| {
+                render::print_json(&Report {
+                    tasks: Lazy::new(tasks),
+                })
             })?;
         }
         Explorer::Sk => {
             let table = FileTable::load(cp)?;
             let queued = queues::sk_queues(cp)?;
-            render::print_json(&Report {
-                tasks: Lazy::new(sk::tasks(cp, &table, &queued)),
+            sk::with_tasks(cp, &table, &queued, |tasks| {
+                render::print_json(&Report {
+                    tasks: Lazy::new(tasks),
+                })
             })?;
         }
         Explorer::Net => render::print_json(&net::explore(cp)?)?,

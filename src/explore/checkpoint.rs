@@ -3,6 +3,9 @@
 
 use std::collections::HashMap;
 use std::path::Path;
+use std::sync::OnceLock;
+
+use prost::Message;
 
 use serde::Serialize;
 
@@ -10,6 +13,7 @@ use crate::error::{Error, Result};
 use crate::image::ImageReader;
 use crate::proto::{CoreEntry, FdinfoEntry, FsEntry, MmEntry, PstreeEntry, TaskKobjIdsEntry};
 use crate::source::{OpenOptions, Reader, Source};
+use crate::wire::{FieldIter, WireField, WireValue};
 
 /// A task's state as CRIU records it in `core-PID.img` (`task_state`).
 ///
@@ -94,6 +98,149 @@ pub struct Checkpoint {
     pub tasks: Vec<Task>,
 }
 
+/// The tasks of `entries` with what their core images say. Thousands of
+/// core images are read on two threads, each taking half, in order; the
+/// error is the first failing task's, as one thread would find it.
+fn read_tasks(src: &Source, entries: Vec<PstreeEntry>) -> Result<Vec<Task>> {
+    const ALONE: usize = 64;
+    let read =
+        |entries: Vec<PstreeEntry>| -> Result<Vec<Task>> { entries.into_iter().map(|p| read_task(src, p)).collect() };
+    if entries.len() < ALONE {
+        return read(entries);
+    }
+    let mut first = entries;
+    let second = first.split_off(first.len() / 2);
+    std::thread::scope(|s| {
+        let worker = s.spawn(|| read(second));
+        let mut tasks = read(first)?;
+        // A panic of the worker is passed on as such.
+        let rest = worker.join().unwrap_or_else(|p| std::panic::resume_unwind(p))?;
+        tasks.extend(rest);
+        Ok(tasks)
+    })
+}
+
+/// One task: its `pstree.img` entry and the task core (`tc`) of its
+/// `core-PID.img`.
+fn read_task(src: &Source, p: PstreeEntry) -> Result<Task> {
+    let core_name = format!("core-{}.img", p.pid);
+    let tc = task_core(src, &core_name)?
+        .ok_or_else(|| Error::bad_image(src.image_label(&core_name), "the core entry has no task core (tc)"))?;
+    Ok(Task {
+        pid: p.pid,
+        ppid: p.ppid,
+        pgid: p.pgid,
+        sid: p.sid,
+        threads: p.threads,
+        comm: tc.comm,
+        state: TaskState::from_raw(tc.task_state),
+        task_state: tc.task_state,
+        exit_code: tc.exit_code,
+    })
+}
+
+/// What a task's core image tells about it: the fields of its task core
+/// (`tc`) a [`Task`] keeps.
+#[derive(Debug, Default, PartialEq)]
+struct TaskCore {
+    comm: String,
+    task_state: u32,
+    exit_code: u32,
+}
+
+/// Field numbers, from the schema: `tc` of `core_entry`, and `task_state`,
+/// `exit_code` and `comm` of `task_core_entry`.
+struct TcFields {
+    tc: u32,
+    task_state: u32,
+    exit_code: u32,
+    comm: u32,
+}
+
+fn tc_fields() -> Option<&'static TcFields> {
+    static FIELDS: OnceLock<Option<TcFields>> = OnceLock::new();
+    FIELDS
+        .get_or_init(|| {
+            let field = |m, f| crate::schema::field_number(m, f);
+            Some(TcFields {
+                tc: field("core_entry", "tc")?,
+                task_state: field("task_core_entry", "task_state")?,
+                exit_code: field("task_core_entry", "exit_code")?,
+                comm: field("task_core_entry", "comm")?,
+            })
+        })
+        .as_ref()
+}
+
+/// The task core of core image `name`; `None` when the entry has no `tc`.
+/// Only three fields are read: the registers, signal handlers and the rest
+/// that make most of a core entry's bytes are skipped. Should the entry not
+/// walk cleanly, it is decoded whole, for the error that gives.
+fn task_core(src: &Source, name: &str) -> Result<Option<TaskCore>> {
+    let mut r = src.image_reader(name)?;
+    let mut buf = Vec::new();
+    let start = r.offset();
+    let picked = r.with_next_payload(&mut buf, |payload| {
+        let whole = || {
+            CoreEntry::decode(payload).map(|c| {
+                c.tc.map(|tc| TaskCore {
+                    comm: tc.comm,
+                    task_state: tc.task_state,
+                    exit_code: tc.exit_code,
+                })
+            })
+        };
+        match tc_fields().and_then(|n| pick_task_core(payload, n)) {
+            Some(tc) => Ok(tc),
+            None => whole(),
+        }
+    })?;
+    match picked {
+        None => Err(Error::bad_image(src.image_label(name), "the image has no entries")),
+        Some(tc) => tc.map_err(|e| r.error_at(start, &format!("malformed protobuf payload: {e}"))),
+    }
+}
+
+/// The task core's fields, as protobuf decoding would set them (occurrences
+/// of `tc` merge, a field's last value wins); `None` for anything the walk
+/// cannot take (a malformed field, a wrong wire type, a comm not UTF-8).
+fn pick_task_core(payload: &[u8], n: &TcFields) -> Option<Option<TaskCore>> {
+    let mut tc: Option<TaskCore> = None;
+    for f in FieldIter::new(payload) {
+        let f = f.ok()?;
+        if f.number != n.tc {
+            continue;
+        }
+        let WireValue::Len(bytes) = f.value else { return None };
+        let tc = tc.get_or_insert_with(TaskCore::default);
+        for f in FieldIter::new(bytes) {
+            match f.ok()? {
+                WireField {
+                    number,
+                    value: WireValue::Varint(v),
+                    ..
+                } if number == n.task_state || number == n.exit_code => {
+                    // uint32 fields keep a varint's low 32 bits, as prost does.
+                    let slot = if number == n.task_state {
+                        &mut tc.task_state
+                    } else {
+                        &mut tc.exit_code
+                    };
+                    *slot = v as u32;
+                }
+                WireField {
+                    number,
+                    value: WireValue::Len(s),
+                    ..
+                } if number == n.comm => tc.comm = std::str::from_utf8(s).ok()?.to_string(),
+                WireField { number, .. } if [n.task_state, n.exit_code, n.comm].contains(&number) => return None,
+                _ => {}
+            }
+        }
+    }
+    Some(tc)
+}
+
 impl Checkpoint {
     /// Opens the checkpoint at `path` (a directory or an archive; one
     /// container) and reads its process tree.
@@ -101,7 +248,9 @@ impl Checkpoint {
         Checkpoint::from_source(Source::open(path, &OpenOptions::default())?)
     }
 
-    /// Reads `pstree.img` and each task's `core-PID.img` from `src`.
+    /// Reads `pstree.img` and each task's `core-PID.img` from `src` (of a
+    /// core image, only the task core fields [`Task`] keeps; a tree of
+    /// many tasks on two threads).
     pub fn from_source(src: Source) -> Result<Self> {
         src.require_tree()?;
         let entries: Vec<PstreeEntry> = src.read_all("pstree.img")?;
@@ -111,25 +260,7 @@ impl Checkpoint {
                 "the process tree has no tasks",
             ));
         }
-        let mut tasks = Vec::with_capacity(entries.len());
-        for p in entries {
-            let core_name = format!("core-{}.img", p.pid);
-            let core: CoreEntry = src.read_first(&core_name)?;
-            let tc = core
-                .tc
-                .ok_or_else(|| Error::bad_image(src.image_label(&core_name), "the core entry has no task core (tc)"))?;
-            tasks.push(Task {
-                pid: p.pid,
-                ppid: p.ppid,
-                pgid: p.pgid,
-                sid: p.sid,
-                threads: p.threads,
-                comm: tc.comm,
-                state: TaskState::from_raw(tc.task_state),
-                task_state: tc.task_state,
-                exit_code: tc.exit_code,
-            });
-        }
+        let tasks = read_tasks(&src, entries)?;
         Ok(Checkpoint { src: Some(src), tasks })
     }
 
@@ -162,13 +293,20 @@ impl Checkpoint {
     /// kept inside `core-PID.img` when that image is absent.
     pub fn ids(&self, pid: u32) -> Result<TaskKobjIdsEntry> {
         let name = format!("ids-{pid}.img");
-        if !self.has(&name) {
-            let core: CoreEntry = self.read_first(&format!("core-{pid}.img"))?;
-            if let Some(ids) = core.ids {
-                return Ok(ids);
-            }
+        // Read first, look later: asking whether the image exists would cost
+        // every task a system call, when nearly all have it.
+        let e = match self.read_first(&name) {
+            Ok(ids) => return Ok(ids),
+            Err(e) => e,
+        };
+        if self.has(&name) {
+            return Err(e);
         }
-        self.read_first(&name)
+        let core: CoreEntry = self.read_first(&format!("core-{pid}.img"))?;
+        match core.ids {
+            Some(ids) => Ok(ids),
+            None => Err(e),
+        }
     }
 
     /// The fd table `fdinfo-ID.img` of a files id (`files_id` of
@@ -269,6 +407,73 @@ mod tests {
         assert_eq!(got.len(), 4);
         assert_eq!(got[0], (0, 1));
         assert!(got.contains(&(0, 9)));
+    }
+
+    /// What decoding the whole core entry gives, for comparison.
+    fn decoded(payload: &[u8]) -> Option<TaskCore> {
+        CoreEntry::decode(payload).unwrap().tc.map(|tc| TaskCore {
+            comm: tc.comm,
+            task_state: tc.task_state,
+            exit_code: tc.exit_code,
+        })
+    }
+
+    fn core(tc: Option<crate::proto::TaskCoreEntry>) -> Vec<u8> {
+        CoreEntry {
+            tc,
+            ..CoreEntry::default()
+        }
+        .encode_to_vec()
+    }
+
+    #[test]
+    fn the_task_core_picked_is_the_one_decoding_gives() {
+        let n = tc_fields().expect("the schema has the fields");
+        let tc = crate::proto::TaskCoreEntry {
+            task_state: 2,
+            exit_code: 9,
+            comm: "evil\u{1b}]0;x".into(),
+            sigactions: vec![crate::proto::SaEntry::default(); 64],
+            ..Default::default()
+        };
+        let whole = core(Some(tc.clone()));
+        let got = pick_task_core(&whole, n).unwrap();
+        assert_eq!(
+            got.as_ref().map(|t| (t.comm.as_str(), t.task_state, t.exit_code)),
+            Some(("evil\u{1b}]0;x", 2, 9))
+        );
+        assert_eq!(got, decoded(&whole));
+
+        // Occurrences of tc merge: the second sets only the state.
+        let later = crate::proto::TaskCoreEntry {
+            task_state: 3,
+            ..Default::default()
+        };
+        let mut twice = whole.clone();
+        twice.extend(core(Some(later)));
+        let got = pick_task_core(&twice, n).unwrap();
+        assert_eq!(got, decoded(&twice));
+        assert_eq!(got.unwrap().task_state, 3);
+
+        // No tc at all.
+        assert_eq!(pick_task_core(&core(None), n), Some(None));
+    }
+
+    #[test]
+    fn what_the_walk_cannot_take_is_left_to_the_decoder() {
+        let n = tc_fields().unwrap();
+        let whole = core(Some(crate::proto::TaskCoreEntry {
+            comm: "abc".into(),
+            ..Default::default()
+        }));
+        // Cut short: the last field runs past the end.
+        assert_eq!(pick_task_core(&whole[..whole.len() - 1], n), None);
+        // A comm that is not UTF-8.
+        let bad = whole.iter().position(|&b| b == b'a').unwrap();
+        let mut not_utf8 = whole.clone();
+        not_utf8[bad] = 0xff;
+        assert_eq!(pick_task_core(&not_utf8, n), None);
+        assert!(CoreEntry::decode(not_utf8.as_slice()).is_err());
     }
 
     #[test]

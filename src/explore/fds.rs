@@ -9,7 +9,8 @@ use serde::Serialize;
 
 use crate::error::Result;
 
-use super::checkpoint::Checkpoint;
+use super::ahead::{read_ahead, weight_of, Ahead};
+use super::checkpoint::{Checkpoint, Task};
 use super::files::FileTable;
 use super::TaskHead;
 
@@ -171,46 +172,83 @@ pub fn open_flags(flags: u32) -> String {
 /// A missing or corrupt image, named in the error.
 pub fn explore(cp: &Checkpoint) -> Result<FdsReport> {
     let table = FileTable::load(cp)?;
-    let tasks = tasks(cp, &table).collect::<Result<_>>()?;
+    let tasks = with_tasks(cp, &table, |tasks| tasks.collect::<Result<_>>())?;
     Ok(FdsReport { tasks })
 }
 
 /// The tasks one at a time, in `pstree.img` order, each read when it is
 /// reached: what a report of thousands of tasks needs to stay small.
+/// ([`with_tasks`] reads them on a second thread.)
 pub fn tasks<'a>(cp: &'a Checkpoint, table: &'a FileTable) -> impl Iterator<Item = Result<FdsTask>> + 'a {
-    cp.tasks.iter().map(move |t| {
-        let mut out = FdsTask {
-            task: t.into(),
-            fds: Vec::new(),
-            cwd: None,
-            root: None,
-        };
-        if t.state.has_resources() {
-            let ids = cp.ids(t.pid)?;
-            let mut fdinfo = cp.fdinfo(ids.files_id)?;
-            fdinfo.sort_by_key(|e| e.fd);
-            let open: HashSet<u32> = fdinfo.iter().map(|e| e.fd).collect();
-            for e in fdinfo {
-                let d = table.describe(e.id)?;
-                let mut fd = Fd {
-                    fd: e.fd,
-                    kind: d.kind,
-                    object: d.object,
-                    path: d.path,
-                    id: e.id,
-                    flags: None,
-                    pos: None,
-                    pipe_end: None,
-                    watches: None,
-                    targets: None,
-                };
-                details(table, &open, &mut fd)?;
-                out.fds.push(fd);
-            }
-            let fs = cp.fs(t.pid)?;
-            out.cwd = Some(table.path(fs.cwd_id)?);
-            out.root = Some(table.path(fs.root_id)?);
+    cp.tasks.iter().map(move |t| load(cp, table, t))
+}
+
+/// Hands `f` the tasks of [`tasks`], read on a second thread a bounded way
+/// ahead of `f` (see [`ahead`](super::ahead)); returns what `f` does.
+pub fn with_tasks<R>(cp: &Checkpoint, table: &FileTable, f: impl FnOnce(Ahead<'_, FdsTask>) -> R) -> R {
+    read_ahead(cp.tasks.iter(), |t| load(cp, table, t), FdsTask::weight, f)
+}
+
+/// Reads one task's fd table and `fs-PID.img`.
+fn load(cp: &Checkpoint, table: &FileTable, t: &Task) -> Result<FdsTask> {
+    let mut out = FdsTask {
+        task: t.into(),
+        fds: Vec::new(),
+        cwd: None,
+        root: None,
+    };
+    if t.state.has_resources() {
+        let ids = cp.ids(t.pid)?;
+        let mut fdinfo = cp.fdinfo(ids.files_id)?;
+        fdinfo.sort_by_key(|e| e.fd);
+        let open: HashSet<u32> = fdinfo.iter().map(|e| e.fd).collect();
+        for e in fdinfo {
+            let d = table.describe(e.id)?;
+            let mut fd = Fd {
+                fd: e.fd,
+                kind: d.kind,
+                object: d.object,
+                path: d.path,
+                id: e.id,
+                flags: None,
+                pos: None,
+                pipe_end: None,
+                watches: None,
+                targets: None,
+            };
+            details(table, &open, &mut fd)?;
+            out.fds.push(fd);
         }
-        Ok(out)
-    })
+        let fs = cp.fs(t.pid)?;
+        out.cwd = Some(table.path(fs.cwd_id)?);
+        out.root = Some(table.path(fs.root_id)?);
+    }
+    Ok(out)
+}
+
+impl FdsTask {
+    /// About how many bytes the task holds, for the read-ahead budget.
+    fn weight(&self) -> usize {
+        let strings: usize = self
+            .fds
+            .iter()
+            .map(|f| {
+                let lists = f
+                    .watches
+                    .as_ref()
+                    .map_or(0, |w| w.iter().map(|s| weight_of(Some(s))).sum())
+                    + f.targets.as_ref().map_or(0, |t| t.capacity() * 4);
+                [Some(&f.kind), Some(&f.object), f.path.as_ref(), f.flags.as_ref()]
+                    .into_iter()
+                    .map(weight_of)
+                    .sum::<usize>()
+                    + lists
+            })
+            .sum();
+        let paths = [self.cwd.as_ref(), self.root.as_ref()]
+            .into_iter()
+            .map(weight_of)
+            .sum::<usize>();
+        self.fds.capacity() * std::mem::size_of::<Fd>() + strings + paths + weight_of(Some(&self.task.comm))
+    }
 }

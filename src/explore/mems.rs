@@ -8,7 +8,8 @@ use crate::mem::VmaFilter;
 use crate::error::Result;
 use crate::proto::{MmEntry, VmaEntry};
 
-use super::checkpoint::Checkpoint;
+use super::ahead::{read_ahead, weight_of, Ahead};
+use super::checkpoint::{Checkpoint, Task};
 use super::files::FileTable;
 use super::{Hex, Lazy, TaskHead};
 
@@ -118,35 +119,50 @@ pub fn explore(cp: &Checkpoint) -> Result<MemsReport> {
 /// As [`explore`].
 pub fn explore_filtered(cp: &Checkpoint, filter: &VmaFilter) -> Result<MemsReport> {
     let table = FileTable::load(cp)?;
-    let tasks = tasks(cp, &table, filter)
-        .map(|t| t?.into_task())
-        .collect::<Result<_>>()?;
+    let tasks = with_tasks(cp, &table, filter, |tasks| {
+        tasks.map(|t| t?.into_task()).collect::<Result<_>>()
+    })?;
     Ok(MemsReport { tasks })
 }
 
 /// The tasks one at a time, in `pstree.img` order, each read when it is
 /// reached: what a report of thousands of tasks needs to stay small. Only
-/// the mappings `filter` matches are described.
+/// the mappings `filter` matches are described. ([`with_tasks`] reads them
+/// on a second thread.)
 pub fn tasks<'a>(
     cp: &'a Checkpoint,
     table: &'a FileTable,
     filter: &'a VmaFilter,
 ) -> impl Iterator<Item = Result<LazyTask<'a>>> + 'a {
-    cp.tasks.iter().map(move |t| {
-        let mut out = LazyTask {
-            task: t.into(),
-            exe: None,
-            mm: None,
-            table,
-            filter,
-        };
-        if t.state.has_resources() {
-            let mm = cp.mm(t.pid)?;
-            out.exe = Some(table.path(mm.exe_file_id)?);
-            out.mm = Some(mm);
-        }
-        Ok(out)
-    })
+    cp.tasks.iter().map(move |t| load(cp, table, filter, t))
+}
+
+/// Hands `f` the tasks of [`tasks`], read and parsed on a second thread a
+/// bounded way ahead of `f` (see [`ahead`](super::ahead)); returns what `f` does.
+pub fn with_tasks<'a, R>(
+    cp: &'a Checkpoint,
+    table: &'a FileTable,
+    filter: &'a VmaFilter,
+    f: impl FnOnce(Ahead<'_, LazyTask<'a>>) -> R,
+) -> R {
+    read_ahead(cp.tasks.iter(), |t| load(cp, table, filter, t), LazyTask::weight, f)
+}
+
+/// Reads one task's `mm-PID.img` and names its executable.
+fn load<'a>(cp: &Checkpoint, table: &'a FileTable, filter: &'a VmaFilter, t: &Task) -> Result<LazyTask<'a>> {
+    let mut out = LazyTask {
+        task: t.into(),
+        exe: None,
+        mm: None,
+        table,
+        filter,
+    };
+    if t.state.has_resources() {
+        let mm = cp.mm(t.pid)?;
+        out.exe = Some(table.path(mm.exe_file_id)?);
+        out.mm = Some(mm);
+    }
+    Ok(out)
 }
 
 /// One task's executable and its `mm-PID.img`, whose mappings are described
@@ -164,6 +180,12 @@ pub struct LazyTask<'a> {
 }
 
 impl LazyTask<'_> {
+    /// About how many bytes the task holds, for the read-ahead budget.
+    fn weight(&self) -> usize {
+        let vmas = self.mm.as_ref().map_or(0, |mm| mm.vmas.capacity());
+        vmas * std::mem::size_of::<VmaEntry>() + weight_of(self.exe.as_ref()) + weight_of(Some(&self.task.comm))
+    }
+
     /// The mappings in the order of `mm-PID.img`, described one by one; none
     /// for a task without resources.
     pub fn vmas(&self) -> impl Iterator<Item = Result<Vma>> + '_ {

@@ -9,7 +9,8 @@ use crate::error::Result;
 use crate::mem::{Pagemap, VmaFilter};
 use crate::proto::VmaEntry;
 
-use super::checkpoint::Checkpoint;
+use super::ahead::{read_ahead, weight_of, Ahead};
+use super::checkpoint::{Checkpoint, Task};
 use super::files::FileTable;
 use super::mems::{file_path, PAGE_SIZE};
 use super::{Hex, Lazy, TaskHead};
@@ -84,72 +85,87 @@ pub fn explore(cp: &Checkpoint) -> Result<RssReport> {
 /// As [`explore`].
 pub fn explore_filtered(cp: &Checkpoint, filter: &VmaFilter) -> Result<RssReport> {
     let table = FileTable::load(cp)?;
-    let tasks = tasks(cp, &table, filter)
-        .map(|t| t?.into_task())
-        .collect::<Result<_>>()?;
+    let tasks = with_tasks(cp, &table, filter, |tasks| {
+        tasks.map(|t| t?.into_task()).collect::<Result<_>>()
+    })?;
     Ok(RssReport { tasks })
 }
 
 /// The tasks one at a time, in `pstree.img` order, each read when it is
 /// reached: what a report of thousands of tasks needs to stay small. Only
-/// runs in the mappings `filter` matches are kept.
+/// runs in the mappings `filter` matches are kept. ([`with_tasks`] reads
+/// them on a second thread.)
 pub fn tasks<'a>(
     cp: &'a Checkpoint,
     table: &'a FileTable,
     filter: &'a VmaFilter,
 ) -> impl Iterator<Item = Result<LazyTask<'a>>> + 'a {
-    cp.tasks.iter().map(move |t| {
-        let mut out = LazyTask {
-            task: t.into(),
-            present_pages: 0,
-            parent_pages: 0,
-            parent_missing: false,
-            vmas: Vec::new(),
-            pagemap: None,
-            kept: None,
-            filter,
-            table,
-        };
-        if !t.state.has_resources() {
-            return Ok(out);
+    cp.tasks.iter().map(move |t| load(cp, table, filter, t))
+}
+
+/// Hands `f` the tasks of [`tasks`], read and parsed on a second thread a
+/// bounded way ahead of `f` (see [`ahead`](super::ahead)); returns what `f` does.
+pub fn with_tasks<'a, R>(
+    cp: &'a Checkpoint,
+    table: &'a FileTable,
+    filter: &'a VmaFilter,
+    f: impl FnOnce(Ahead<'_, LazyTask<'a>>) -> R,
+) -> R {
+    read_ahead(cp.tasks.iter(), |t| load(cp, table, filter, t), LazyTask::weight, f)
+}
+
+/// Reads one task's `mm-PID.img` and pagemap.
+fn load<'a>(cp: &Checkpoint, table: &'a FileTable, filter: &'a VmaFilter, t: &Task) -> Result<LazyTask<'a>> {
+    let mut out = LazyTask {
+        task: t.into(),
+        present_pages: 0,
+        parent_pages: 0,
+        parent_missing: false,
+        vmas: Vec::new(),
+        pagemap: None,
+        kept: None,
+        filter,
+        table,
+    };
+    if !t.state.has_resources() {
+        return Ok(out);
+    }
+    let mut vmas = cp.mm(t.pid)?.vmas;
+    // Guard ranges (inside other mappings) and `[uprobes]` hold no
+    // pages: runs are matched against the mappings that can.
+    vmas.retain(|v| crate::mem::Vma::from(v).holds_pages());
+    vmas.sort_by_key(|v| v.start);
+    if !filter.is_empty() {
+        out.kept = Some(
+            vmas.iter()
+                .filter(|v| filter.matches(&(*v).into()))
+                .map(|v| v.start)
+                .collect(),
+        );
+    }
+    out.vmas = vmas;
+    out.pagemap = Some(Pagemap::from_reader(cp.image(&format!("pagemap-{}.img", t.pid))?)?);
+    // The counts are of the runs shown: without a filter, all of them.
+    let (mut present, mut parent) = (0, 0);
+    let mut count = |pages: u64, in_parent: bool| {
+        present += pages;
+        if in_parent {
+            parent += pages;
         }
-        let mut vmas = cp.mm(t.pid)?.vmas;
-        // Guard ranges (inside other mappings) and `[uprobes]` hold no
-        // pages: runs are matched against the mappings that can.
-        vmas.retain(|v| crate::mem::Vma::from(v).holds_pages());
-        vmas.sort_by_key(|v| v.start);
-        if !filter.is_empty() {
-            out.kept = Some(
-                vmas.iter()
-                    .filter(|v| filter.matches(&(*v).into()))
-                    .map(|v| v.start)
-                    .collect(),
-            );
+    };
+    if out.kept.is_none() {
+        for pm in &out.pagemap.as_ref().expect("read above").runs {
+            count(pm.nr_pages, pm.in_parent());
         }
-        out.vmas = vmas;
-        out.pagemap = Some(Pagemap::from_reader(cp.image(&format!("pagemap-{}.img", t.pid))?)?);
-        // The counts are of the runs shown: without a filter, all of them.
-        let (mut present, mut parent) = (0, 0);
-        let mut count = |pages: u64, in_parent: bool| {
-            present += pages;
-            if in_parent {
-                parent += pages;
-            }
-        };
-        if out.kept.is_none() {
-            for pm in &out.pagemap.as_ref().expect("read above").runs {
-                count(pm.nr_pages, pm.in_parent());
-            }
-        } else {
-            for r in out.runs() {
-                let r = r?;
-                count(r.pages, r.in_parent);
-            }
+    } else {
+        for r in out.runs() {
+            let r = r?;
+            count(r.pages, r.in_parent);
         }
-        (out.present_pages, out.parent_pages) = (present, parent);
-        out.parent_missing = out.parent_pages > 0 && !cp.source().has_image_dir("parent");
-        Ok(out)
-    })
+    }
+    (out.present_pages, out.parent_pages) = (present, parent);
+    out.parent_missing = out.parent_pages > 0 && !cp.source().has_image_dir("parent");
+    Ok(out)
 }
 
 /// One task's sorted VMAs and its pagemap (read whole by [`Pagemap`], a few
@@ -175,6 +191,17 @@ pub struct LazyTask<'a> {
 }
 
 impl LazyTask<'_> {
+    /// About how many bytes the task holds, for the read-ahead budget.
+    fn weight(&self) -> usize {
+        use std::mem::size_of;
+        let runs = self.pagemap.as_ref().map_or(0, |p| p.runs.capacity());
+        let kept = self.kept.as_ref().map_or(0, HashSet::capacity);
+        self.vmas.capacity() * size_of::<VmaEntry>()
+            + runs * size_of::<crate::mem::Run>()
+            + kept * 16
+            + weight_of(Some(&self.task.comm))
+    }
+
     /// The runs in pagemap order, each with the VMAs it overlaps (those the
     /// filter keeps); none for a task without resources.
     pub fn runs(&self) -> impl Iterator<Item = Result<Run>> + '_ {

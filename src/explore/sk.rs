@@ -8,7 +8,8 @@ use serde::Serialize;
 use crate::error::Result;
 use crate::proto::{FdTypes, FileEntry, SkOptsEntry};
 
-use super::checkpoint::Checkpoint;
+use super::ahead::{read_ahead, weight_of, Ahead};
+use super::checkpoint::{Checkpoint, Task};
 use super::files::{endpoint, inet_addr, unix_name, FileTable};
 use super::queues::{self, Queued};
 use super::{names, TaskHead};
@@ -91,12 +92,13 @@ pub struct Socket {
 pub fn explore(cp: &Checkpoint) -> Result<SkReport> {
     let table = FileTable::load(cp)?;
     let queued = queues::sk_queues(cp)?;
-    let tasks = tasks(cp, &table, &queued).collect::<Result<_>>()?;
+    let tasks = with_tasks(cp, &table, &queued, |tasks| tasks.collect::<Result<_>>())?;
     Ok(SkReport { tasks })
 }
 
 /// The tasks one at a time, in `pstree.img` order, each read when it is
 /// reached: what a report of thousands of tasks needs to stay small.
+/// ([`with_tasks`] reads them on a second thread.)
 pub fn tasks<'a>(
     cp: &'a Checkpoint,
     table: &'a FileTable,
@@ -104,23 +106,70 @@ pub fn tasks<'a>(
 ) -> impl Iterator<Item = Result<SkTask>> + 'a {
     // Tasks share sockets (inherited over fork): read each TCP stream image once.
     let mut streams = HashMap::new();
-    cp.tasks.iter().map(move |t| {
-        let mut out = SkTask {
-            task: t.into(),
-            sockets: Vec::new(),
-        };
-        if t.state.has_resources() {
-            let ids = cp.ids(t.pid)?;
-            let mut fdinfo = cp.fdinfo(ids.files_id)?;
-            fdinfo.sort_by_key(|e| e.fd);
-            for e in fdinfo {
-                if let Some(s) = socket(cp, queued, &mut streams, e.fd, table.get(e.id)?)? {
-                    out.sockets.push(s);
-                }
+    cp.tasks.iter().map(move |t| load(cp, table, queued, &mut streams, t))
+}
+
+/// Hands `f` the tasks of [`tasks`], read on a second thread a bounded way
+/// ahead of `f` (see [`ahead`](super::ahead)); returns what `f` does.
+pub fn with_tasks<R>(
+    cp: &Checkpoint,
+    table: &FileTable,
+    queued: &HashMap<u32, Queued>,
+    f: impl FnOnce(Ahead<'_, SkTask>) -> R,
+) -> R {
+    let mut streams = HashMap::new();
+    let load = |t| load(cp, table, queued, &mut streams, t);
+    read_ahead(cp.tasks.iter(), load, SkTask::weight, f)
+}
+
+/// Reads one task's fd table and describes its sockets.
+fn load(
+    cp: &Checkpoint,
+    table: &FileTable,
+    queued: &HashMap<u32, Queued>,
+    streams: &mut HashMap<u32, Option<(u64, u64)>>,
+    t: &Task,
+) -> Result<SkTask> {
+    let mut out = SkTask {
+        task: t.into(),
+        sockets: Vec::new(),
+    };
+    if t.state.has_resources() {
+        let ids = cp.ids(t.pid)?;
+        let mut fdinfo = cp.fdinfo(ids.files_id)?;
+        fdinfo.sort_by_key(|e| e.fd);
+        for e in fdinfo {
+            if let Some(s) = socket(cp, queued, streams, e.fd, table.get(e.id)?)? {
+                out.sockets.push(s);
             }
         }
-        Ok(out)
-    })
+    }
+    Ok(out)
+}
+
+impl SkTask {
+    /// About how many bytes the task holds, for the read-ahead budget.
+    fn weight(&self) -> usize {
+        let strings: usize = self
+            .sockets
+            .iter()
+            .map(|s| {
+                [
+                    Some(&s.family),
+                    s.kind.as_ref(),
+                    s.protocol.as_ref(),
+                    s.state.as_ref(),
+                    s.src_addr.as_ref(),
+                    s.dst_addr.as_ref(),
+                    s.name.as_ref(),
+                ]
+                .into_iter()
+                .map(weight_of)
+                .sum::<usize>()
+            })
+            .sum();
+        self.sockets.capacity() * std::mem::size_of::<Socket>() + strings + weight_of(Some(&self.task.comm))
+    }
 }
 
 /// The socket behind one fd, or `None` when the file is not a socket.

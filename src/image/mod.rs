@@ -37,7 +37,11 @@ impl<R: Read> ImageReader<R> {
     /// Reads the magic from `inner` (buffered here: pass it unbuffered). `file`
     /// names the input in errors; `len` is its size if known.
     pub fn new(inner: R, file: impl Into<String>, len: Option<u64>) -> Result<Self> {
-        let inner = BufReader::with_capacity(128 * 1024, inner);
+        // A small image needs no 128 KiB buffer: one of its size is cheaper
+        // to get for each of the thousands an explorer opens.
+        const BUF: usize = 128 * 1024;
+        let cap = len.map_or(BUF, |l| usize::try_from(l).map_or(BUF, |l| l.clamp(64, BUF)));
+        let inner = BufReader::with_capacity(cap, inner);
         let mut r = ImageReader {
             inner,
             file: file.into(),

@@ -332,6 +332,14 @@ mod tables {
     include!(concat!(env!("OUT_DIR"), "/schema_tables.rs"));
 }
 
+/// The number of field `field` of message `message` (package-less names, as
+/// in [`Schema::message`]), straight from the build-time tables: for readers
+/// that pick one field out of a message without building the [`Schema`].
+pub fn field_number(message: &str, field: &str) -> Option<u32> {
+    let m = tables::MESSAGES.iter().find(|m| m.name == message)?;
+    m.fields.iter().find(|f| f.name == field).map(|f| f.number)
+}
+
 /// The embedded descriptor pool (with `google/protobuf/descriptor.proto` for options).
 pub fn pool() -> &'static DescriptorPool {
     static POOL: OnceLock<DescriptorPool> = OnceLock::new();
