@@ -250,5 +250,23 @@ fn reading_memory_leaves_no_file_behind() {
             stdout.starts_with("sh\n-c\n") || stdout == "sleep\n100000\n",
             "{stdout}"
         );
-    }
+    } // A search of a compressed archive keeps its matches in memory, then
+      // (past 8 MiB of them: here 22 MiB) in an unlinked temporary file.
+    let p = fixtures().join("archives/crit-tree.tar.gz");
+    let args = [
+        "mem",
+        p.to_str().unwrap(),
+        "search",
+        "--regex",
+        "(?s).",
+        "--context",
+        "64",
+    ];
+    let (code, stdout, stderr) = run_clean(&[&args[..], &["--range", "0x1000-0x2000"]].concat());
+    assert_eq!(code, Some(0), "{stderr}");
+    assert_eq!(stdout, "");
+    assert_eq!(
+        stderr,
+        "crit: 0 matches in the mappings asked for (147456 in all 147456 held bytes)\n"
+    );
 }
