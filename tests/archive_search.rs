@@ -155,3 +155,53 @@ fn the_command_prints_the_same() {
         assert_eq!(x.stderr, y.stderr, "{args:?}");
     }
 }
+
+/// A pod of two containers, each with a task 1: each container's pages are
+/// searched for its own task, and `--container` picks the right answer.
+#[test]
+fn each_container_of_a_pod_is_searched_as_it_streams_by() {
+    let mut bld = tar::Builder::new(Vec::new());
+    let sources = [
+        ("a1b2c3d4-sleeper", "crit-sleep.tar"),
+        ("e5f6a7b8-other", "crit-sleep.tar.zst"),
+    ];
+    for (folder, src) in sources {
+        let raw = raw_tar(&fixtures().join("archives").join(src));
+        let mut ar = tar::Archive::new(&raw[..]);
+        for e in ar.entries().unwrap() {
+            let mut e = e.unwrap();
+            let name = format!("{folder}/{}", e.path().unwrap().display());
+            let mut h = e.header().clone();
+            let mut data = Vec::new();
+            std::io::Read::read_to_end(&mut e, &mut data).unwrap();
+            bld.append_data(&mut h, name, &data[..]).unwrap();
+        }
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let pod = dir.path().join("pod.tar.zst");
+    std::fs::write(&pod, zstd::encode_all(&bld.into_inner().unwrap()[..], 3).unwrap()).unwrap();
+    let s = Searcher::regex(r"[A-Z]{4,}=[a-z/]+", false).unwrap();
+    let mut answers = Vec::new();
+    for ((_, src), name) in sources.iter().zip(["sleeper", "other"]) {
+        let opts = OpenOptions {
+            container: Some(name.to_string()),
+            ..OpenOptions::default()
+        };
+        let run = PreparedSearch::open(&pod, &opts, None, &s, 16).unwrap();
+        assert!(run.streamed(), "{name}");
+        let mut got = Vec::new();
+        let stats = run
+            .run(|m| {
+                got.push(m);
+                Ok(())
+            })
+            .unwrap();
+        let unpacked = tempfile::tempdir().unwrap();
+        unpack(&raw_tar(&fixtures().join("archives").join(src)), unpacked.path());
+        let (want_stats, want) = in_directory(unpacked.path(), 1, &s, 16);
+        assert_eq!((stats, &got), (want_stats, &want), "{name}");
+        assert!(!got.is_empty(), "{name}");
+        answers.push(got);
+    }
+    assert_ne!(answers[0], answers[1], "two containers, two address spaces");
+}
