@@ -93,6 +93,19 @@ fn many_matches_are_kept_in_a_temporary_file() {
         .sum();
     assert!(spooled > 8 << 20, "only {spooled} bytes of matches");
     assert!(got == want);
+
+    // More than 64 MiB of matches are not kept: the search is done the
+    // general way, its matches handed out as they are found.
+    let (streamed, stats, got) = searched(&path, 1, &s, 256);
+    assert!(!streamed, "over 64 MiB of matches were kept");
+    let (want_stats, want) = in_directory(dir.path(), 1, &s, 256);
+    let spooled: usize = got
+        .iter()
+        .map(|m| 20 + m.bytes.len() + m.before.len() + m.after.len())
+        .sum();
+    assert!(spooled > 64 << 20, "only {spooled} bytes of matches");
+    assert_eq!(stats, want_stats);
+    assert!(got == want);
 }
 
 /// Members in another order (raw memory before its pagemap): the archive

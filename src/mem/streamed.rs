@@ -6,11 +6,12 @@
 //! write members in name order), so when a task's pages stream by it is not
 //! yet known which task will be asked for. Each pages file is searched for
 //! the task whose pagemap names it, from the images seen so far, and the
-//! matches kept (in memory, then in a temporary file). At the end the task
+//! matches kept (in memory, then in a temporary file, up to 64 MiB of
+//! them). At the end the task
 //! asked for is rebuilt from the whole archive: when it reads the very same
 //! extents, its kept matches are the answer; otherwise (pages read from a
-//! parent checkpoint, another pages file, an archive in another order) the
-//! archive is read again the general way.
+//! parent checkpoint, another pages file, an archive in another order, too
+//! many matches to keep) the archive is read again the general way.
 
 use std::collections::HashMap;
 use std::io::{self, BufReader, Read, Seek, Write};
@@ -28,6 +29,10 @@ use crate::source::{Bundle, OpenOptions, Source};
 
 /// Matches kept in memory up to this many bytes, then in a temporary file.
 const SPOOL_IN_MEMORY: usize = 8 << 20;
+/// Matches kept at most: a search that finds more (`--regex .`) is done the
+/// general way, its matches written as they are found, rather than filling
+/// the temporary file's disk with them.
+const SPOOL_LIMIT: u64 = 64 << 20;
 
 /// A search of one task's memory, ready to hand out its matches: already
 /// done (a compressed archive, searched as it streamed by), or to be done.
@@ -163,8 +168,9 @@ fn streamed<'s>(
         // With --pid naming a task with a pagemap, only its pages are searched.
         let wanted = |t: u32| pid.is_none_or(|p| p == t || ar.get(&format!("{folder}pagemap-{p}.img")).is_none());
         if let Some(task) = task.filter(|&t| wanted(t)) {
-            // Any failure (a read behind the stream, an image not yet seen)
-            // only means this task is not searched this way.
+            // Any failure (a read behind the stream, an image not yet seen,
+            // more matches than are kept) only means this task is not
+            // searched this way.
             if let Ok(f) = search_task(Source::partial(Arc::clone(&ar), folder), task, searcher, context) {
                 found.insert((folder.to_string(), task), f);
             }
@@ -229,6 +235,7 @@ fn search_task(src: Source, pid: u32, searcher: &Searcher, context: usize) -> Re
 /// Matches kept for later: address and bytes, back to back.
 struct Spool {
     file: SpooledTempFile,
+    size: u64,
 }
 
 fn spool_err(e: io::Error) -> Error {
@@ -239,6 +246,7 @@ impl Spool {
     fn new() -> Self {
         Spool {
             file: tempfile::spooled_tempfile(SPOOL_IN_MEMORY),
+            size: 0,
         }
     }
 
@@ -248,6 +256,10 @@ impl Spool {
         for part in [&m.bytes, &m.before, &m.after] {
             rec.extend_from_slice(&(part.len() as u32).to_le_bytes());
             rec.extend_from_slice(part);
+        }
+        self.size += rec.len() as u64;
+        if self.size > SPOOL_LIMIT {
+            return Err(Error::Checkpoint("too many matches to keep".into()));
         }
         self.file.write_all(&rec).map_err(spool_err)
     }
