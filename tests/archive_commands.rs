@@ -274,23 +274,10 @@ fn coredump_of_an_archive_is_the_coredump_of_its_images() {
 /// `e5f6a7b8-other` (crit-sleep.tar.zst), without `pod.options`: the names
 /// come from the folders.
 fn pod_tar() -> Vec<u8> {
-    let mut bld = tar::Builder::new(Vec::new());
-    for (folder, src) in [
+    common::pod_of(&[
         ("a1b2c3d4-sleeper", "crit-sleep.tar"),
         ("e5f6a7b8-other", "crit-sleep.tar.zst"),
-    ] {
-        let raw = raw_tar(&archive(src));
-        let mut ar = tar::Archive::new(&raw[..]);
-        for e in ar.entries().unwrap() {
-            let mut e = e.unwrap();
-            let name = format!("{folder}/{}", e.path().unwrap().display());
-            let mut h = e.header().clone();
-            let mut data = Vec::new();
-            std::io::Read::read_to_end(&mut e, &mut data).unwrap();
-            bld.append_data(&mut h, name, &data[..]).unwrap();
-        }
-    }
-    bld.into_inner().unwrap()
+    ])
 }
 
 #[test]

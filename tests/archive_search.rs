@@ -173,26 +173,13 @@ fn the_command_prints_the_same() {
 /// searched for its own task, and `--container` picks the right answer.
 #[test]
 fn each_container_of_a_pod_is_searched_as_it_streams_by() {
-    let mut bld = tar::Builder::new(Vec::new());
     let sources = [
         ("a1b2c3d4-sleeper", "crit-sleep.tar"),
         ("e5f6a7b8-other", "crit-sleep.tar.zst"),
     ];
-    for (folder, src) in sources {
-        let raw = raw_tar(&fixtures().join("archives").join(src));
-        let mut ar = tar::Archive::new(&raw[..]);
-        for e in ar.entries().unwrap() {
-            let mut e = e.unwrap();
-            let name = format!("{folder}/{}", e.path().unwrap().display());
-            let mut h = e.header().clone();
-            let mut data = Vec::new();
-            std::io::Read::read_to_end(&mut e, &mut data).unwrap();
-            bld.append_data(&mut h, name, &data[..]).unwrap();
-        }
-    }
     let dir = tempfile::tempdir().unwrap();
     let pod = dir.path().join("pod.tar.zst");
-    std::fs::write(&pod, zstd::encode_all(&bld.into_inner().unwrap()[..], 3).unwrap()).unwrap();
+    std::fs::write(&pod, zstd::encode_all(&common::pod_of(&sources)[..], 3).unwrap()).unwrap();
     let s = Searcher::regex(r"[A-Z]{4,}=[a-z/]+", false).unwrap();
     let mut answers = Vec::new();
     for ((_, src), name) in sources.iter().zip(["sleeper", "other"]) {

@@ -135,6 +135,25 @@ pub fn three_compressions(tar: &[u8], dir: &Path, name: &str) -> Vec<PathBuf> {
     vec![plain, gz, zst]
 }
 
+/// A plain tar of a pod: each fixture archive `(folder, NAME)` copied under
+/// `folder/`, without `pod.options` (the names come from the folders).
+pub fn pod_of(containers: &[(&str, &str)]) -> Vec<u8> {
+    let mut bld = tar::Builder::new(Vec::new());
+    for (folder, src) in containers {
+        let raw = raw_tar(&fixtures().join("archives").join(src));
+        let mut ar = tar::Archive::new(&raw[..]);
+        for e in ar.entries().unwrap() {
+            let mut e = e.unwrap();
+            let name = format!("{folder}/{}", e.path().unwrap().display());
+            let mut h = e.header().clone();
+            let mut data = Vec::new();
+            std::io::Read::read_to_end(&mut e, &mut data).unwrap();
+            bld.append_data(&mut h, name, &data[..]).unwrap();
+        }
+    }
+    bld.into_inner().unwrap()
+}
+
 /// Unpacks a plain tar into `dir`.
 pub fn unpack(tar: &[u8], dir: &Path) {
     tar::Archive::new(tar).unpack(dir).unwrap();
