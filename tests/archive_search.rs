@@ -9,7 +9,7 @@ use std::path::Path;
 
 use common::{fixtures, raw_tar, unpack};
 use crit::explore::Checkpoint;
-use crit::mem::{MemReader, PreparedSearch, SearchMatch, SearchStats, Searcher};
+use crit::mem::{in_one_pass, MemReader, PreparedSearch, SearchMatch, SearchStats, Searcher};
 use crit::source::{OpenOptions, Source};
 
 fn searched(path: &Path, pid: u32, s: &Searcher, context: usize) -> (bool, SearchStats, Vec<SearchMatch>) {
@@ -204,4 +204,42 @@ fn each_container_of_a_pod_is_searched_as_it_streams_by() {
         answers.push(got);
     }
     assert_ne!(answers[0], answers[1], "two containers, two address spaces");
+}
+
+/// The command line and environment come from one pass over a compressed
+/// archive too, read as the pages stream by: the same as the unpacked
+/// checkpoint's, for every task.
+#[test]
+fn args_and_env_in_one_pass() {
+    let mut tasks = 0;
+    for name in ["crit-tree.tar.gz", "crit-sleep.tar.zst", "crit-httpd.tar.gz"] {
+        let path = fixtures().join("archives").join(name);
+        let dir = tempfile::tempdir().unwrap();
+        unpack(&raw_tar(&path), dir.path());
+        for task in &Checkpoint::open(&path).unwrap().tasks {
+            let want = MemReader::from_source(
+                Source::open(dir.path(), &OpenOptions::default()).unwrap(),
+                Some(task.pid),
+            )
+            .unwrap();
+            let opts = OpenOptions::default();
+            let (mem, args) = in_one_pass(&path, &opts, Some(task.pid), MemReader::args)
+                .unwrap()
+                .unwrap_or_else(|| panic!("{name} pid {}: not read in one pass", task.pid));
+            assert_eq!(mem.pid(), task.pid);
+            assert_eq!(args, want.args().unwrap(), "{name} pid {}", task.pid);
+            let (_, env) = in_one_pass(&path, &opts, Some(task.pid), MemReader::env)
+                .unwrap()
+                .unwrap();
+            assert_eq!(env, want.env().unwrap(), "{name} pid {}", task.pid);
+            assert!(!args.is_empty());
+            tasks += 1;
+        }
+    }
+    assert_eq!(tasks, 7);
+    // Not a compressed archive: nothing to do in one pass.
+    let plain = fixtures().join("archives/crit-sleep.tar");
+    assert!(in_one_pass(&plain, &OpenOptions::default(), None, MemReader::args)
+        .unwrap()
+        .is_none());
 }

@@ -8,7 +8,9 @@ use anyhow::{anyhow, bail, Result};
 use crit::explore::files::FileTable;
 use crit::explore::Checkpoint;
 use crit::explore::Hex;
-use crit::mem::{printable, MapRun, MemReader, PreparedSearch, SearchMatch, Searcher, SharedKind, Vma, VmaFilter};
+use crit::mem::{
+    in_one_pass, printable, MapRun, MemReader, PreparedSearch, SearchMatch, Searcher, SharedKind, Vma, VmaFilter,
+};
 use crit::source::{OpenOptions, Source};
 
 use super::args::{Format, MemArgs, MemCommand};
@@ -32,41 +34,34 @@ fn usage(msg: &str) -> ! {
 pub fn run(args: &MemArgs) -> Result<()> {
     let json = args.format == Format::Json;
     let color = use_color(args.color);
-    if let MemCommand::Search {
-        pattern,
-        regex,
-        context,
-        ignore_case,
-        within,
-        filter,
-    } = &args.command
-    {
-        let searcher = if *regex {
-            Searcher::regex(pattern, *ignore_case)
-        } else {
-            Searcher::literal(pattern.as_bytes(), *ignore_case)
-        }
-        .map_err(|e| anyhow!("bad pattern {pattern:?}: {e}"))?;
-        let opts = OpenOptions {
-            container: args.container.clone(),
-            ..OpenOptions::default()
-        };
-        // A compressed archive is searched as it is read.
-        let run = PreparedSearch::open(&args.dir, &opts, args.pid, &searcher, *context)?;
-        note_thread(args.pid, run.mem());
-        let keep = Keep::new(run.mem(), filter.filter(), within.as_deref())?;
-        return search(run, json, color, &keep);
-    }
-    let opts = OpenOptions {
-        pages: true,
-        container: args.container.clone(),
-        ..OpenOptions::default()
-    };
-    let mem = MemReader::from_source(Source::open(&args.dir, &opts)?, args.pid)?;
-    note_thread(args.pid, &mem);
     match &args.command {
-        MemCommand::Args => strings(&mem, MemReader::args_bytes, json),
-        MemCommand::Env => strings(&mem, MemReader::env_bytes, json),
+        MemCommand::Search {
+            pattern,
+            regex,
+            context,
+            ignore_case,
+            within,
+            filter,
+        } => {
+            let searcher = if *regex {
+                Searcher::regex(pattern, *ignore_case)
+            } else {
+                Searcher::literal(pattern.as_bytes(), *ignore_case)
+            }
+            .map_err(|e| anyhow!("bad pattern {pattern:?}: {e}"))?;
+            // A compressed archive is searched as it is read.
+            let run = PreparedSearch::open(&args.dir, &base_options(args), args.pid, &searcher, *context)?;
+            note_thread(args.pid, run.mem());
+            let keep = Keep::new(run.mem(), filter.filter(), within.as_deref())?;
+            search(run, json, color, &keep)
+        }
+        MemCommand::Args => strings(open_with(args, MemReader::args_bytes)?.1, json),
+        MemCommand::Env => strings(open_with(args, MemReader::env_bytes)?.1, json),
+        MemCommand::Maps { filter } => {
+            let (mem, ()) = open_with(args, |_| Ok(()))?;
+            maps(&mem, json, color, &Keep::new(&mem, filter.filter(), None)?)
+        }
+        MemCommand::Shmem => shmem(&open_with(args, |_| Ok(()))?.0, json, color),
         MemCommand::Read {
             addr,
             len,
@@ -80,12 +75,40 @@ pub fn run(args: &MemArgs) -> Result<()> {
                 (false, true) => Form::Json,
                 (false, false) => Form::Hexdump,
             };
+            let mem = open_memory(args)?;
             memread::read(&mem, *addr, *len, form, files.as_deref(), output.as_deref())
         }
-        MemCommand::Search { .. } => unreachable!("searched above"),
-        MemCommand::Maps { filter } => maps(&mem, json, color, &Keep::new(&mem, filter.filter(), None)?),
-        MemCommand::Shmem => shmem(&mem, json, color),
     }
+}
+
+fn base_options(args: &MemArgs) -> OpenOptions {
+    OpenOptions {
+        container: args.container.clone(),
+        ..OpenOptions::default()
+    }
+}
+
+/// The task's memory, raw memory and all.
+fn open_memory(args: &MemArgs) -> Result<MemReader> {
+    let opts = OpenOptions {
+        pages: true,
+        ..base_options(args)
+    };
+    let mem = MemReader::from_source(Source::open(&args.dir, &opts)?, args.pid)?;
+    note_thread(args.pid, &mem);
+    Ok(mem)
+}
+
+/// The task's memory and what `job` makes of it: for a compressed archive,
+/// while it is read (no copy of its raw memory to a temporary file).
+fn open_with<T>(args: &MemArgs, mut job: impl FnMut(&MemReader) -> crit::Result<T>) -> Result<(MemReader, T)> {
+    if let Some((mem, t)) = in_one_pass(&args.dir, &base_options(args), args.pid, &mut job)? {
+        note_thread(args.pid, &mem);
+        return Ok((mem, t));
+    }
+    let mem = open_memory(args)?;
+    let t = job(&mem)?;
+    Ok((mem, t))
 }
 
 /// `--pid` named a thread: say which process is read instead.
@@ -101,8 +124,7 @@ fn note_thread(asked: Option<u32>, mem: &MemReader) {
 
 /// argv or the environment: JSON strings (invalid UTF-8 replaced), or one
 /// line each, escaped (invalid UTF-8 as `\xNN`).
-fn strings(mem: &MemReader, get: fn(&MemReader) -> crit::Result<Vec<Vec<u8>>>, json: bool) -> Result<()> {
-    let items = get(mem)?;
+fn strings(items: Vec<Vec<u8>>, json: bool) -> Result<()> {
     if json {
         let items: Vec<_> = items.iter().map(|s| String::from_utf8_lossy(s)).collect();
         return print_json(&items);

@@ -33,5 +33,5 @@ pub use pagemap::{entry_pages, Pagemap, Run, PAGE_SIZE, PE_LAZY, PE_PARENT, PE_P
 pub use reader::{MapRun, MemRead, MemReader, Piece};
 pub use search::{printable, PatternError, SearchMatch, SearchStats, Searcher, REGEX_WINDOW};
 pub use shmem::{SharedKind, SharedMapping};
-pub use streamed::PreparedSearch;
+pub use streamed::{in_one_pass, PreparedSearch};
 pub use vma::Vma;

@@ -1,17 +1,18 @@
-//! `crit mem search` on a compressed archive, in one pass: raw memory is
-//! searched as it is decompressed (on a second thread), instead of being
-//! copied to a temporary file and read back.
+//! A task's memory in a compressed archive, read in one pass: raw memory is
+//! read as it is decompressed (on a second thread), instead of being copied
+//! to a temporary file and read back. `mem search`, `args`, `env`, `maps`
+//! and `shmem` go this way ([`in_one_pass`], [`PreparedSearch`]).
 //!
 //! Archives list `pages-N.img` before `pstree.img` (Podman and the kubelet
 //! write members in name order), so when a task's pages stream by it is not
-//! yet known which task will be asked for. Each pages file is searched for
-//! the task whose pagemap names it, from the images seen so far, and the
-//! matches kept (in memory, then in a temporary file, up to 64 MiB of
-//! them). At the end the task
-//! asked for is rebuilt from the whole archive: when it reads the very same
-//! extents, its kept matches are the answer; otherwise (pages read from a
-//! parent checkpoint, another pages file, an archive in another order, too
-//! many matches to keep) the archive is read again the general way.
+//! yet known which task will be asked for. Each pages file is read for the
+//! task whose pagemap names it, from the images seen so far, and what the
+//! job made of it kept (a search's matches: in memory, then in a temporary
+//! file, up to 64 MiB of them). At the end the task asked for is rebuilt
+//! from the whole archive: when it reads the very same extents, what was
+//! kept for it is the answer; otherwise (pages read from a parent
+//! checkpoint, another pages file, an archive in another order, too many
+//! matches to keep) the archive is read again the general way.
 
 use std::collections::HashMap;
 use std::io::{self, BufReader, Read, Seek, Write};
@@ -73,14 +74,16 @@ impl<'s> PreparedSearch<'s> {
         context: usize,
     ) -> Result<Self> {
         let path = path.as_ref();
-        let compressed = match path.is_file() {
-            true => archive::detect(path)?.filter(|&c| c != Compression::None),
-            false => None,
+        let spooled = |mem: &MemReader| {
+            let mut spool = Spool::new();
+            let stats = mem.search(searcher, context, |m| spool.push(&m))?;
+            Ok((stats, spool))
         };
-        if let Some(kind) = compressed {
-            if let Some(done) = streamed(path, kind, opts, pid, searcher, context)? {
-                return Ok(done);
-            }
+        if let Some((mem, (stats, spool))) = in_one_pass(path, opts, pid, spooled)? {
+            return Ok(PreparedSearch {
+                mem,
+                todo: Todo::Done(stats, spool),
+            });
         }
         let opts = OpenOptions {
             pages: true,
@@ -115,16 +118,35 @@ impl<'s> PreparedSearch<'s> {
     }
 }
 
-/// Reads the archive once, searching each pages file as it passes; `None`
-/// when the task asked for was not searched that way.
-fn streamed<'s>(
-    path: &Path,
-    kind: Compression,
+/// Runs `job` on the memory of task `pid` (or the root task) of the
+/// compressed archive at `path` as the archive is read, once: `job` gets each
+/// task's memory as its pages stream by, and must read it forward (a short
+/// step back is allowed). `None` when `path` is not a compressed archive, or
+/// when the task asked for could not be served that way (pages in a parent
+/// checkpoint or another pages file, an archive in another order, `job`
+/// failing): open it with [`MemReader::from_source`] instead.
+///
+/// ```no_run
+/// use crit::mem::in_one_pass;
+/// use crit::source::OpenOptions;
+///
+/// if let Some((mem, argv)) = in_one_pass("ctr.tar.zst", &OpenOptions::default(), None, |m| m.args())? {
+///     println!("{}: {argv:?}", mem.pid());
+/// }
+/// # Ok::<(), crit::Error>(())
+/// ```
+pub fn in_one_pass<T>(
+    path: impl AsRef<Path>,
     opts: &OpenOptions,
     pid: Option<u32>,
-    searcher: &'s Searcher,
-    context: usize,
-) -> Result<Option<PreparedSearch<'s>>> {
+    mut job: impl FnMut(&MemReader) -> Result<T>,
+) -> Result<Option<(MemReader, T)>> {
+    let path = path.as_ref();
+    let kind = match path.is_file() {
+        true => archive::detect(path)?.filter(|&c| c != Compression::None),
+        false => None,
+    };
+    let Some(kind) = kind else { return Ok(None) };
     let label = path.display().to_string();
     let mut feed = Feed::start(path, kind)?;
     // The members so far; no search holds on to it between members, so
@@ -133,8 +155,8 @@ fn streamed<'s>(
     let add = |ar: &mut Arc<Archive>, m: Member| Arc::make_mut(ar).push(m);
     // (images folder, pages file id) → the tasks whose pagemap names it.
     let mut owners: HashMap<(String, String), Vec<u32>> = HashMap::new();
-    // (images folder, pid) → the search of that task's pages.
-    let mut found: HashMap<(String, u32), Found> = HashMap::new();
+    // (images folder, pid) → what `job` made of that task's memory.
+    let mut found: HashMap<(String, u32), (MemLayout, T)> = HashMap::new();
     let mut streams = Vec::new();
     while let Some(event) = feed.next_event() {
         let m = match event {
@@ -170,9 +192,11 @@ fn streamed<'s>(
         if let Some(task) = task.filter(|&t| wanted(t)) {
             // Any failure (a read behind the stream, an image not yet seen,
             // more matches than are kept) only means this task is not
-            // searched this way.
-            if let Ok(f) = search_task(Source::partial(Arc::clone(&ar), folder), task, searcher, context) {
-                found.insert((folder.to_string(), task), f);
+            // served this way.
+            if let Ok(mem) = MemReader::of_task(Source::partial(Arc::clone(&ar), folder), task) {
+                if let Ok(t) = job(&mem) {
+                    found.insert((folder.to_string(), task), (mem.layout(), t));
+                }
             }
         }
         pages.drain();
@@ -184,20 +208,14 @@ fn streamed<'s>(
     }
     let src = Bundle::from_archive(whole)?.container(opts.container.as_deref())?;
     let pid = task_pid(&src, pid)?;
-    let Some(f) = found.remove(&(src.images_folder().to_string(), pid)) else {
+    let Some((layout, t)) = found.remove(&(src.images_folder().to_string(), pid)) else {
         return Ok(None);
     };
-    // The task as the whole archive describes it must read what was searched.
+    // The task as the whole archive describes it must read what was read.
     let Ok(mem) = MemReader::of_task(src, pid) else {
         return Ok(None);
     };
-    if mem.layout() != f.layout {
-        return Ok(None);
-    }
-    Ok(Some(PreparedSearch {
-        mem,
-        todo: Todo::Done(f.stats, f.spool),
-    }))
+    Ok((mem.layout() == layout).then_some((mem, t)))
 }
 
 /// `("checkpoint/", "pages-1.img")` of `checkpoint/pages-1.img`.
@@ -213,23 +231,6 @@ fn pagemap_of(name: &str) -> Option<(&str, u32)> {
     let (folder, base) = split(name);
     let task = base.strip_prefix("pagemap-")?.strip_suffix(".img")?.parse().ok()?;
     Some((folder, task))
-}
-
-struct Found {
-    layout: MemLayout,
-    stats: SearchStats,
-    spool: Spool,
-}
-
-fn search_task(src: Source, pid: u32, searcher: &Searcher, context: usize) -> Result<Found> {
-    let mem = MemReader::of_task(src, pid)?;
-    let mut spool = Spool::new();
-    let stats = mem.search(searcher, context, |m| spool.push(&m))?;
-    Ok(Found {
-        layout: mem.layout(),
-        stats,
-        spool,
-    })
 }
 
 /// Matches kept for later: address and bytes, back to back.
