@@ -232,7 +232,9 @@ impl Cursor {
         Ok(())
     }
 
-    /// Takes the rest of the member, so that the next event can be read.
+    /// Takes the rest of the member, so that the next event can be read,
+    /// and gives its buffers back: a checkpoint may have thousands of
+    /// members read this way.
     fn drain(&mut self) {
         while !self.failed && self.taken < self.len {
             if self.advance().is_err() {
@@ -240,6 +242,9 @@ impl Cursor {
             }
         }
         self.failed = true;
+        for b in [std::mem::take(&mut self.prev), std::mem::take(&mut self.cur)] {
+            let _ = self.spare.send(b);
+        }
     }
 }
 

@@ -16,6 +16,7 @@
 
 use std::collections::HashMap;
 use std::io::{self, BufReader, Read, Seek, Write};
+use std::ops::Range;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -30,9 +31,9 @@ use crate::source::{Bundle, OpenOptions, Source};
 
 /// Matches kept in memory up to this many bytes, then in a temporary file.
 const SPOOL_IN_MEMORY: usize = 8 << 20;
-/// Matches kept at most: a search that finds more (`--regex .`) is done the
-/// general way, its matches written as they are found, rather than filling
-/// the temporary file's disk with them.
+/// Matches kept at most, of all tasks: a search that finds more (`--regex .`)
+/// is done the general way, its matches written as they are found, rather
+/// than filling the temporary file's disk with them.
 const SPOOL_LIMIT: u64 = 64 << 20;
 
 /// A search of one task's memory, ready to hand out its matches: already
@@ -58,7 +59,8 @@ pub struct PreparedSearch<'s> {
 
 enum Todo<'s> {
     Search(&'s Searcher, usize),
-    Done(SearchStats, Spool),
+    /// Searched: the stats, and where in the spool the matches are.
+    Done(SearchStats, Spool, Range<u64>),
 }
 
 impl<'s> PreparedSearch<'s> {
@@ -74,15 +76,23 @@ impl<'s> PreparedSearch<'s> {
         context: usize,
     ) -> Result<Self> {
         let path = path.as_ref();
+        // One spool for every task searched as it streams by: memory and
+        // disk stay bounded however many tasks the archive holds.
+        let mut spool = Spool::new();
         let spooled = |mem: &MemReader| {
-            let mut spool = Spool::new();
-            let stats = mem.search(searcher, context, |m| spool.push(&m))?;
-            Ok((stats, spool))
+            let start = spool.len();
+            match mem.search(searcher, context, |m| spool.push(&m)) {
+                Ok(stats) => Ok((stats, start..spool.len())),
+                Err(e) => {
+                    spool.truncate(start)?;
+                    Err(e)
+                }
+            }
         };
-        if let Some((mem, (stats, spool))) = in_one_pass(path, opts, pid, spooled)? {
+        if let Some((mem, (stats, kept))) = in_one_pass(path, opts, pid, spooled)? {
             return Ok(PreparedSearch {
                 mem,
-                todo: Todo::Done(stats, spool),
+                todo: Todo::Done(stats, spool, kept),
             });
         }
         let opts = OpenOptions {
@@ -110,8 +120,8 @@ impl<'s> PreparedSearch<'s> {
     pub fn run(self, mut on_match: impl FnMut(SearchMatch) -> Result<()>) -> Result<SearchStats> {
         match self.todo {
             Todo::Search(searcher, context) => self.mem.search(searcher, context, on_match),
-            Todo::Done(stats, spool) => {
-                spool.replay(&self.mem, &mut on_match)?;
+            Todo::Done(stats, spool, kept) => {
+                spool.replay(kept, &self.mem, &mut on_match)?;
                 Ok(stats)
             }
         }
@@ -233,7 +243,8 @@ fn pagemap_of(name: &str) -> Option<(&str, u32)> {
     Some((folder, task))
 }
 
-/// Matches kept for later: address and bytes, back to back.
+/// Matches kept for later: address and bytes, back to back, the matches
+/// of each task searched one after the other.
 struct Spool {
     file: SpooledTempFile,
     size: u64,
@@ -251,6 +262,10 @@ impl Spool {
         }
     }
 
+    fn len(&self) -> u64 {
+        self.size
+    }
+
     fn push(&mut self, m: &SearchMatch) -> Result<()> {
         let mut rec = Vec::with_capacity(20 + m.bytes.len() + m.before.len() + m.after.len());
         rec.extend_from_slice(&m.addr.to_le_bytes());
@@ -258,16 +273,29 @@ impl Spool {
             rec.extend_from_slice(&(part.len() as u32).to_le_bytes());
             rec.extend_from_slice(part);
         }
-        self.size += rec.len() as u64;
-        if self.size > SPOOL_LIMIT {
+        if self.size + rec.len() as u64 > SPOOL_LIMIT {
             return Err(Error::Checkpoint("too many matches to keep".into()));
         }
+        self.size += rec.len() as u64;
         self.file.write_all(&rec).map_err(spool_err)
     }
 
-    fn replay(mut self, mem: &MemReader, on_match: &mut impl FnMut(SearchMatch) -> Result<()>) -> Result<()> {
-        self.file.rewind().map_err(spool_err)?;
-        let mut r = BufReader::new(self.file);
+    /// Forgets what was kept from offset `at` on.
+    fn truncate(&mut self, at: u64) -> Result<()> {
+        self.file.set_len(at).map_err(spool_err)?;
+        self.file.seek(io::SeekFrom::Start(at)).map_err(spool_err)?;
+        self.size = at;
+        Ok(())
+    }
+
+    fn replay(
+        mut self,
+        kept: Range<u64>,
+        mem: &MemReader,
+        on_match: &mut impl FnMut(SearchMatch) -> Result<()>,
+    ) -> Result<()> {
+        self.file.seek(io::SeekFrom::Start(kept.start)).map_err(spool_err)?;
+        let mut r = BufReader::new(Read::take(&mut self.file, kept.end - kept.start));
         let mut addr = [0u8; 8];
         loop {
             match r.read_exact(&mut addr) {
