@@ -56,37 +56,35 @@ impl Sender {
             .map_err(|_| io::Error::new(io::ErrorKind::BrokenPipe, "the reader of the archive stopped"))
     }
 
-    /// Sends raw memory member `m`, and all its bytes from `r`; the number of
-    /// bytes sent.
+    /// Sends raw memory member `m`, and all its bytes from `r` (`m.size` of
+    /// them, or fewer should the archive end early); the number sent.
     pub(super) fn pages(&self, m: Member, r: &mut dyn Read) -> io::Result<u64> {
+        let size = m.size;
         self.send(Event::Pages(m))?;
         let mut sent = 0;
-        loop {
-            let mut buf = self.spare.try_recv().unwrap_or_else(|_| Vec::with_capacity(CHUNK));
-            buf.resize(CHUNK, 0);
-            let mut n = 0;
-            while n < CHUNK {
-                match r.read(&mut buf[n..]) {
-                    Ok(0) => break,
-                    Ok(k) => n += k,
-                    Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                    Err(e) => return Err(e),
-                }
-            }
+        while sent < size {
+            let want = (size - sent).min(CHUNK as u64) as usize;
+            let mut buf = self.spare.try_recv().unwrap_or_default();
+            buf.resize(want, 0);
+            let n = crate::image::read_full(&mut &mut *r, &mut buf)?;
             if n == 0 {
-                return Ok(sent);
+                break;
             }
             buf.truncate(n);
             sent += n as u64;
             self.send(Event::Chunk(buf))?;
+            if n < want {
+                break;
+            }
         }
+        Ok(sent)
     }
 }
 
 /// The receiving half: the events, then the archive as a whole.
 pub struct Feed {
     rx: Arc<Mutex<Receiver<Event>>>,
-    spare: mpsc::Sender<Vec<u8>>,
+    spare: SyncSender<Vec<u8>>,
     stop: Arc<AtomicBool>,
     thread: Option<JoinHandle<Result<Archive>>>,
 }
@@ -95,7 +93,8 @@ impl Feed {
     /// Starts reading compressed archive `path` on a second thread.
     pub fn start(path: &Path, compression: Compression) -> Result<Feed> {
         let (tx, rx) = mpsc::sync_channel(DEPTH);
-        let (spare_tx, spare_rx) = mpsc::channel();
+        // Buffers come back to be filled again; a few are enough.
+        let (spare_tx, spare_rx) = mpsc::sync_channel(DEPTH + 2);
         let label = path.display().to_string();
         let f = File::open(path).map_err(|e| Error::io(&label, e))?;
         let stop = Arc::new(AtomicBool::new(false));
@@ -169,7 +168,7 @@ pub struct StreamPages(Arc<Mutex<Cursor>>);
 #[derive(Debug)]
 struct Cursor {
     rx: Arc<Mutex<Receiver<Event>>>,
-    spare: mpsc::Sender<Vec<u8>>,
+    spare: SyncSender<Vec<u8>>,
     len: u64,
     label: String,
     /// The chunk before `cur` (it ends where `cur` starts).
@@ -195,7 +194,7 @@ impl Cursor {
             }
         };
         let old = std::mem::replace(&mut self.prev, std::mem::replace(&mut self.cur, next));
-        let _ = self.spare.send(old);
+        give_back(&self.spare, old);
         self.cur_at = self.taken;
         self.taken += self.cur.len() as u64;
         Ok(())
@@ -242,9 +241,15 @@ impl Cursor {
             }
         }
         self.failed = true;
-        for b in [std::mem::take(&mut self.prev), std::mem::take(&mut self.cur)] {
-            let _ = self.spare.send(b);
-        }
+        give_back(&self.spare, std::mem::take(&mut self.prev));
+        give_back(&self.spare, std::mem::take(&mut self.cur));
+    }
+}
+
+/// Hands a used buffer back to the reading thread, unless it holds enough.
+fn give_back(spare: &SyncSender<Vec<u8>>, b: Vec<u8>) {
+    if b.capacity() > 0 {
+        let _ = spare.try_send(b);
     }
 }
 

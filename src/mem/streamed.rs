@@ -80,6 +80,11 @@ impl<'s> PreparedSearch<'s> {
         // disk stay bounded however many tasks the archive holds.
         let mut spool = Spool::new();
         let spooled = |mem: &MemReader| {
+            // Once full, every later task would fill the rest and be
+            // undone: the tasks after are left to the general way.
+            if spool.overflowed {
+                return Err(Error::Checkpoint("too many matches to keep".into()));
+            }
             let start = spool.len();
             match mem.search(searcher, context, |m| spool.push(&m)) {
                 Ok(stats) => Ok((stats, start..spool.len())),
@@ -197,9 +202,11 @@ pub fn in_one_pass<T>(
             Some(tasks) => pid.filter(|p| tasks.contains(p)),
             None => None,
         };
-        // With --pid naming a task with a pagemap, only its pages are searched.
+        // With --pid naming a task with a pagemap, only its pages are read;
+        // with --container, only those of a folder that may be its.
         let wanted = |t: u32| pid.is_none_or(|p| p == t || ar.get(&format!("{folder}pagemap-{p}.img")).is_none());
-        if let Some(task) = task.filter(|&t| wanted(t)) {
+        let container = opts.container.as_deref().is_none_or(|c| may_hold(folder, c));
+        if let Some(task) = task.filter(|&t| container && wanted(t)) {
             // Any failure (a read behind the stream, an image not yet seen,
             // more matches than are kept) only means this task is not
             // served this way.
@@ -228,6 +235,15 @@ pub fn in_one_pass<T>(
     Ok((mem.layout() == layout).then_some((mem, t)))
 }
 
+/// Whether images folder `folder` (`ID-NAME/checkpoint/`) may be the one
+/// of the pod's container `name`, as [`Bundle::container`] picks it (which
+/// `pod.options`, read later, may also name otherwise: then the archive is
+/// read again).
+fn may_hold(folder: &str, name: &str) -> bool {
+    let top = folder.split('/').next().unwrap_or("");
+    top == name || top.starts_with(name) || top.split_once('-').is_some_and(|(_, n)| n == name)
+}
+
 /// `("checkpoint/", "pages-1.img")` of `checkpoint/pages-1.img`.
 fn split(name: &str) -> (&str, &str) {
     match name.rfind('/') {
@@ -248,6 +264,8 @@ fn pagemap_of(name: &str) -> Option<(&str, u32)> {
 struct Spool {
     file: SpooledTempFile,
     size: u64,
+    /// A push found no room.
+    overflowed: bool,
 }
 
 fn spool_err(e: io::Error) -> Error {
@@ -259,6 +277,7 @@ impl Spool {
         Spool {
             file: tempfile::spooled_tempfile(SPOOL_IN_MEMORY),
             size: 0,
+            overflowed: false,
         }
     }
 
@@ -274,6 +293,7 @@ impl Spool {
             rec.extend_from_slice(part);
         }
         if self.size + rec.len() as u64 > SPOOL_LIMIT {
+            self.overflowed = true;
             return Err(Error::Checkpoint("too many matches to keep".into()));
         }
         self.size += rec.len() as u64;
