@@ -13,8 +13,21 @@ use crit::mem::{in_one_pass, MemReader, PreparedSearch, SearchMatch, SearchStats
 use crit::source::{OpenOptions, Source};
 
 fn searched(path: &Path, pid: u32, s: &Searcher, context: usize) -> (bool, SearchStats, Vec<SearchMatch>) {
-    let run = PreparedSearch::open(path, &OpenOptions::default(), Some(pid), s, context).unwrap();
-    assert_eq!(run.mem().pid(), pid);
+    searched_in(path, &OpenOptions::default(), Some(pid), s, context)
+}
+
+/// Whether the search was done as the archive streamed by, its stats and matches.
+fn searched_in(
+    path: &Path,
+    opts: &OpenOptions,
+    pid: Option<u32>,
+    s: &Searcher,
+    context: usize,
+) -> (bool, SearchStats, Vec<SearchMatch>) {
+    let run = PreparedSearch::open(path, opts, pid, s, context).unwrap();
+    if let Some(pid) = pid {
+        assert_eq!(run.mem().pid(), pid);
+    }
     let streamed = run.streamed();
     let mut got = Vec::new();
     let stats = run
@@ -187,15 +200,8 @@ fn each_container_of_a_pod_is_searched_as_it_streams_by() {
             container: Some(name.to_string()),
             ..OpenOptions::default()
         };
-        let run = PreparedSearch::open(&pod, &opts, None, &s, 16).unwrap();
-        assert!(run.streamed(), "{name}");
-        let mut got = Vec::new();
-        let stats = run
-            .run(|m| {
-                got.push(m);
-                Ok(())
-            })
-            .unwrap();
+        let (streamed, stats, got) = searched_in(&pod, &opts, None, &s, 16);
+        assert!(streamed, "{name}");
         let unpacked = tempfile::tempdir().unwrap();
         unpack(&raw_tar(&fixtures().join("archives").join(src)), unpacked.path());
         let (want_stats, want) = in_directory(unpacked.path(), 1, &s, 16);
