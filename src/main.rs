@@ -24,6 +24,12 @@ fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
 }
 
 fn main() -> ExitCode {
+    // `crit generate-assets [OUT_DIR]`, for packagers: outside the clap
+    // definitions, so that the completions it writes do not offer it.
+    let argv: Vec<_> = std::env::args_os().skip(1).collect();
+    if argv.first().is_some_and(|a| a == "generate-assets") {
+        return cli::assets::run(&argv[1..]);
+    }
     let cli = Cli::parse();
     match run(&cli) {
         Ok(code) => code,

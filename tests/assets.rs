@@ -1,5 +1,5 @@
-//! The committed shell completions and man pages are what `gen-assets` writes
-//! from the clap definitions today; and `crit --version` names the CRIU image
+//! The committed shell completions and man pages are what `crit
+//! generate-assets` writes from the clap definitions today; and `crit --version` names the CRIU image
 //! format it knows.
 
 use std::collections::BTreeMap;
@@ -10,7 +10,7 @@ use std::process::Command;
 /// Where the generated files live, relative to the repository root.
 const DIRS: [&str; 2] = ["completions", "man"];
 
-const REGENERATE: &str = "run `cargo run --example gen-assets` and commit completions/ and man/";
+const REGENERATE: &str = "run `cargo run -- generate-assets` and commit completions/ and man/";
 
 /// Every file under `root`'s asset directories: relative path → contents.
 fn assets(root: &Path) -> BTreeMap<String, Vec<u8>> {
@@ -30,15 +30,20 @@ fn assets(root: &Path) -> BTreeMap<String, Vec<u8>> {
     files
 }
 
-/// The generator itself (an example, so `cargo install` leaves it out).
-#[path = "../examples/gen-assets.rs"]
-mod gen_assets;
-
-/// Run the generator into a fresh directory and read back what it wrote.
+/// Run `crit generate-assets` into a fresh directory and read back what it wrote.
 fn generate() -> BTreeMap<String, Vec<u8>> {
     let out = tempfile::tempdir().unwrap();
-    gen_assets::generate(out.path()).expect("gen-assets");
-    assets(out.path())
+    let run = Command::new(env!("CARGO_BIN_EXE_crit"))
+        .arg("generate-assets")
+        .arg(out.path())
+        .output()
+        .expect("run crit");
+    assert!(run.status.success(), "crit generate-assets: {run:?}");
+    let files = assets(out.path());
+    // It lists what it wrote, one path a line.
+    let listed = String::from_utf8(run.stdout).unwrap();
+    assert_eq!(listed.lines().count(), files.len(), "{listed}");
+    files
 }
 
 #[test]
@@ -50,12 +55,12 @@ fn committed_assets_are_up_to_date() {
     for (name, bytes) in &generated {
         match committed.get(name) {
             None => problems.push(format!("{name}: missing from the repository")),
-            Some(c) if c != bytes => problems.push(format!("{name}: differs from what gen-assets writes")),
+            Some(c) if c != bytes => problems.push(format!("{name}: differs from what generate-assets writes")),
             Some(_) => {}
         }
     }
     for name in committed.keys().filter(|n| !generated.contains_key(*n)) {
-        problems.push(format!("{name}: committed, but gen-assets no longer writes it"));
+        problems.push(format!("{name}: committed, but generate-assets no longer writes it"));
     }
     assert!(
         problems.is_empty(),
@@ -86,7 +91,7 @@ fn generator_writes_every_shell_and_every_page() {
     ] {
         assert!(
             names.contains(&want),
-            "gen-assets did not write {want}; it wrote {names:?}"
+            "generate-assets did not write {want}; it wrote {names:?}"
         );
     }
     // No `help` pseudo-command pages.

@@ -1,5 +1,5 @@
-//! The command line, as clap definitions only. Kept free of the commands'
-//! code so `gen-assets` can build completions and man pages from it.
+//! The command line, as clap definitions only, kept apart from the commands'
+//! code; `assets.rs` builds the completions and man pages from it.
 
 use std::path::PathBuf;
 

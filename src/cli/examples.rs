@@ -1,5 +1,5 @@
 //! EXAMPLES of each command, for `--help` (clap's `after_help`) and the man
-//! pages (gen-assets reads them back). They are the README tour's commands,
+//! pages (`generate-assets` reads them back). They are the README tour's commands,
 //! with the tour's `$C/NAME` checkpoints written `DIR`: tests/examples.rs
 //! checks the two agree, both ways.
 

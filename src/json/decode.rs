@@ -284,7 +284,7 @@ fn unpack<'a>(kind: Kind, mut data: &'a [u8], out: &mut Vec<WireValue<'a>>) -> R
         }
         return Ok(());
     }
-    if data.len() % width != 0 {
+    if !data.len().is_multiple_of(width) {
         return Err(WireError(format!(
             "packed field of {} bytes is not a multiple of {width}",
             data.len()

@@ -1,32 +1,22 @@
-//! `gen-assets`: write the shell completions and man pages of `crit` from its
-//! clap definitions.
+//! `crit generate-assets [OUT_DIR]` (hidden): write the shell completions and
+//! man pages of `crit` from its clap definitions, as ripgrep's `--generate`
+//! does: from the binary itself, not a second copy of the flags.
 //!
-//! ```text
-//! cargo run --example gen-assets [-- OUT_DIR]
-//! ```
-//!
-//! writes `OUT_DIR/completions/` (bash, zsh, fish, elvish, PowerShell) and
+//! Writes `OUT_DIR/completions/` (bash, zsh, fish, elvish, PowerShell) and
 //! `OUT_DIR/man/` (`crit.1` and one page per subcommand, nested ones
-//! included, e.g. `crit-mem-search.1`). `OUT_DIR` defaults to the repository
-//! root. The output depends only on the clap definitions and the package
+//! included, e.g. `crit-mem-search.1`). `OUT_DIR` defaults to the current
+//! directory. The output depends only on the clap definitions and the package
 //! version (no dates), so the committed files can be checked against a fresh
 //! run: `tests/assets.rs` does.
-
-// The command line, shared with `crit` itself but without its code: this
-// binary only builds the `clap::Command`, so the parsed fields go unread.
-#[allow(dead_code)]
-#[path = "../src/cli/args.rs"]
-mod args;
-#[path = "../src/cli/examples.rs"]
-mod examples;
 
 use std::fmt::Write as _;
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
-use std::process::ExitCode;
 
 use clap::CommandFactory;
+
+use super::args;
 use clap_complete::{Generator, Shell};
 use clap_mangen::Man;
 
@@ -114,7 +104,7 @@ fn exit_status(root: &clap::Command) -> Vec<(String, String)> {
     let mut lines = help.lines();
     assert!(
         lines.next().is_some_and(|l| l.trim() == "Exit status:"),
-        "gen-assets: crit's after_help no longer starts with 'Exit status:'; update gen-assets"
+        "crit's after_help no longer starts with 'Exit status:'; update src/cli/assets.rs"
     );
     lines
         .filter_map(|l| {
@@ -213,26 +203,27 @@ fn ascii(page: &str) -> String {
     out
 }
 
-#[allow(dead_code)] // tests/assets.rs includes this file for `generate`
-fn main() -> ExitCode {
-    let mut argv = std::env::args_os().skip(1);
-    let out = argv
-        .next()
-        .map_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")), PathBuf::from);
-    if argv.next().is_some() || out.to_str().is_some_and(|s| s.starts_with('-')) {
-        eprintln!("usage: cargo run --example gen-assets [-- OUT_DIR]   (default: the repository root)");
-        return ExitCode::from(2);
-    }
+/// `crit generate-assets [OUT_DIR]`: write every asset under OUT_DIR (default:
+/// the current directory) and list the files written.
+pub fn run(args: &[std::ffi::OsString]) -> std::process::ExitCode {
+    let out = match args {
+        [] => PathBuf::from("."),
+        [dir] if !dir.to_string_lossy().starts_with('-') => PathBuf::from(dir),
+        _ => {
+            eprintln!("usage: crit generate-assets [OUT_DIR]");
+            return std::process::ExitCode::from(2);
+        }
+    };
     match generate(&out) {
         Ok(files) => {
             for f in files {
                 println!("{}", out.join(f).display());
             }
-            ExitCode::SUCCESS
+            std::process::ExitCode::SUCCESS
         }
         Err(e) => {
-            eprintln!("gen-assets: {}: {e}", out.display());
-            ExitCode::from(1)
+            eprintln!("crit: {}: {e}", super::escape::escape(&out.display().to_string()));
+            std::process::ExitCode::from(1)
         }
     }
 }
