@@ -602,8 +602,19 @@ fn walk(dir: &Path, prefix: &str, out: &mut Vec<String>, depth: usize) -> io::Re
 /// `ARCHIVE:MEMBER` as `decode -i`, `info` and `show` take it: when `spec`
 /// is not itself a file but a prefix up to a `:` is an archive, a reader of
 /// that member, its label and length. `None` otherwise.
+///
+/// # Errors
+///
+/// Besides a member that cannot be read: `spec` is a whole checkpoint
+/// archive ([`archive::checkpoint_archive`]), which is no image; the error
+/// says how to name one in it.
 pub fn open_archive_member(spec: &Path) -> Result<Option<(Reader, String, u64)>> {
     if spec.exists() {
+        if spec.is_file() {
+            if let Some(whole) = archive::checkpoint_archive(spec)? {
+                return Err(archive::not_one_image(&spec.display().to_string(), &whole));
+            }
+        }
         return Ok(None);
     }
     let s = spec.to_string_lossy();

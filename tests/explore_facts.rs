@@ -152,7 +152,7 @@ fn net_sockets() {
             (c.src_port, c.dst_port, c.dst_addr.as_deref()),
             (Some(src), Some(dst), Some("127.0.0.1"))
         );
-        assert_eq!((c.ino, c.recv_queued, c.send_queued), (Some(ino), 36, 0));
+        assert_eq!((c.ino, c.recv_queued, c.send_queued), (Some(ino), Some(36), Some(0)));
     }
 
     let u = by_fd(6);
@@ -171,11 +171,11 @@ fn net_sockets() {
     // Unix stream pair: 34 bytes queued for 29136; datagram pair: two datagrams for 29138.
     assert_eq!(
         (by_fd(8).ino, by_fd(8).peer, by_fd(8).recv_queued),
-        (Some(29135), Some(29136), 0)
+        (Some(29135), Some(29136), Some(0))
     );
     assert_eq!(
         (by_fd(9).ino, by_fd(9).recv_queued, by_fd(9).recv_queued_packets),
-        (Some(29136), 34, 1)
+        (Some(29136), Some(34), Some(1))
     );
     assert_eq!(
         (
@@ -183,7 +183,7 @@ fn net_sockets() {
             by_fd(11).recv_queued,
             by_fd(11).recv_queued_packets
         ),
-        (Some("dgram"), 24, 2)
+        (Some("dgram"), Some(24), Some(2))
     );
 
     let listener = by_fd(12);

@@ -13,6 +13,7 @@ mod feed;
 mod mapped;
 mod member;
 mod scan;
+mod whole;
 
 use std::collections::HashMap;
 use std::fs::File;
@@ -29,6 +30,7 @@ pub use feed::{Event, Feed, StreamPages};
 pub(crate) use member::list_tar;
 pub use member::{EntryKind, NestedEntry};
 pub use scan::is_pages as is_pages_name;
+pub use whole::{checkpoint_archive, not_one_image, Whole};
 
 /// How an archive's bytes are stored.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

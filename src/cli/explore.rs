@@ -367,15 +367,20 @@ fn sk_table(out: &mut Text, task: &sk::SkTask) -> Result<()> {
     let table = Table::new(&["FD", "NETID", "STATE", "QUEUED", "BUF S/R", "LOCAL", "PEER"]).right_align(&[0, 3]);
     out.table(&table, |rows| {
         for s in &task.sockets {
-            let queued = s.recv_queued + s.send_queued;
+            // `-`: CRIU does not record this socket's queues (UDP, LISTEN, …).
+            let queued = s.queued();
             let bufs = format!("{}/{}", human_size(s.send_buf.into()), human_size(s.recv_buf.into()));
-            let tone = if queued > 0 { Tone::Warn } else { Tone::Plain };
+            let tone = if queued.unwrap_or(0) > 0 {
+                Tone::Warn
+            } else {
+                Tone::Plain
+            };
             let (netid, state, local, remote) = (netid(s), short_state(s), sk::local(s), sk::remote(s));
             let cells = [
                 s.fd.into(),
                 (&netid).into(),
                 (&state).into(),
-                queued.into(),
+                queued.map_or(Cell::Text("-"), Cell::Num),
                 (&bufs).into(),
                 (&local).into(),
                 (&remote).into(),

@@ -87,66 +87,111 @@ impl VmasDiff {
     }
 }
 
-/// Compares the maps of task `pa` of `a` with task `pb` of `b`. Mappings are
-/// paired by start address, then the rest by end address (a stack grows
-/// down, so its start moves and its end stays).
+/// Compares the maps of task `pa` of `a` with task `pb` of `b`.
+///
+/// Guard ranges (CRIU 4.2 writes a thread stack's guard pages as an extra
+/// VMA that starts where the stack starts) are paired only with guard ranges,
+/// the other mappings only with each other. Within each kind, mappings equal
+/// in every field pair first (so identical lists always match), then the rest
+/// by start address, then by end address (a stack grows down, so its start
+/// moves and its end stays).
 pub fn compare(a: &Maps, b: &Maps, pa: u32, pb: u32) -> VmasDiff {
     let empty = Vec::new();
     let va = a.by_pid.get(&pa).unwrap_or(&empty);
     let vb = b.by_pid.get(&pb).unwrap_or(&empty);
+    let mut d = VmasDiff::default();
+    for guard in [false, true] {
+        let ka: Vec<&Vma> = va.iter().filter(|v| is_guard(v) == guard).collect();
+        let kb: Vec<&Vma> = vb.iter().filter(|v| is_guard(v) == guard).collect();
+        compare_kind(&ka, &kb, &mut d);
+    }
+    d.added.sort_by_key(|r| (r.start, r.end));
+    d.removed.sort_by_key(|r| (r.start, r.end));
+    d.changed.sort_by_key(|c| (c.a.start, c.a.end));
+    d
+}
+
+/// A guard range, as [`mems`] writes it: `[guard]` with no ` *` though not
+/// regular (every other area CRIU does not count as regular ends in `*`).
+fn is_guard(v: &Vma) -> bool {
+    !v.regular && v.resource == "[guard]"
+}
+
+/// Everything the diff compares of a mapping.
+type Whole<'v> = (u64, u64, &'v str, &'v str, u64, bool);
+
+fn whole(v: &Vma) -> Whole<'_> {
+    (v.start.0, v.end.0, &v.prot, &v.resource, v.pgoff.0, v.shared)
+}
+
+/// Pairs `va` with `vb` (mappings of one kind) and adds what differs to `d`.
+fn compare_kind(va: &[&Vma], vb: &[&Vma], d: &mut VmasDiff) {
     let mut pair_b: Vec<Option<usize>> = vec![None; va.len()];
     let mut taken = vec![false; vb.len()];
-    let start = |v: &Vma| v.start.0;
-    let end = |v: &Vma| v.end.0;
-    for key in [start, end] {
-        let index: HashMap<u64, usize> = vb.iter().enumerate().map(|(i, v)| (key(v), i)).collect();
-        for (i, v) in va.iter().enumerate() {
-            if pair_b[i].is_some() {
-                continue;
-            }
-            if let Some(&j) = index.get(&key(v)) {
-                if !taken[j] {
-                    taken[j] = true;
-                    pair_b[i] = Some(j);
-                }
-            }
-        }
-    }
-    let mut d = VmasDiff::default();
+    pair_by(va, vb, whole, &mut pair_b, &mut taken);
+    pair_by(va, vb, |v| v.start.0, &mut pair_b, &mut taken);
+    pair_by(va, vb, |v| v.end.0, &mut pair_b, &mut taken);
     for (i, v) in va.iter().enumerate() {
         let Some(j) = pair_b[i] else {
-            d.removed.push(v.into());
+            d.removed.push((*v).into());
             continue;
         };
-        let w = &vb[j];
-        let (la, lb) = (v.end.0.wrapping_sub(v.start.0), w.end.0.wrapping_sub(w.start.0));
-        let mut what = Vec::new();
-        if lb > la {
-            what.push("grown");
-        } else if lb < la {
-            what.push("shrunk");
-        } else if v.start != w.start {
-            what.push("moved");
-        }
-        if v.prot != w.prot {
-            what.push("prot");
-        }
-        if v.resource != w.resource || v.pgoff != w.pgoff || v.shared != w.shared {
-            what.push("backing");
-        }
+        let w = vb[j];
+        let what = changes(v, w);
         if !what.is_empty() {
             d.changed.push(VmaChange {
-                a: v.into(),
+                a: (*v).into(),
                 b: w.into(),
                 what,
             });
         }
     }
-    d.added = vb
-        .iter()
-        .enumerate()
-        .filter(|(j, _)| !taken[*j])
-        .map(|(_, w)| w.into())
-        .collect();
-    d
+    d.added
+        .extend(vb.iter().zip(&taken).filter(|(_, t)| !**t).map(|(w, _)| (*w).into()));
+}
+
+/// Pairs each unpaired mapping of `va` with the first unpaired one of `vb`
+/// of the same `key`, in order (so repeated keys pair one to one).
+fn pair_by<'v, K: std::hash::Hash + Eq>(
+    va: &[&'v Vma],
+    vb: &[&'v Vma],
+    key: impl Fn(&'v Vma) -> K,
+    pair_b: &mut [Option<usize>],
+    taken: &mut [bool],
+) {
+    let mut index: HashMap<K, Vec<usize>> = HashMap::new();
+    for (j, w) in vb.iter().enumerate().rev() {
+        if !taken[j] {
+            index.entry(key(w)).or_default().push(j);
+        }
+    }
+    for (i, v) in va.iter().enumerate() {
+        if pair_b[i].is_some() {
+            continue;
+        }
+        if let Some(j) = index.get_mut(&key(v)).and_then(Vec::pop) {
+            taken[j] = true;
+            pair_b[i] = Some(j);
+        }
+    }
+}
+
+/// What changed between two paired mappings (empty: nothing).
+fn changes(v: &Vma, w: &Vma) -> Vec<&'static str> {
+    let (la, lb) = (v.end.0.wrapping_sub(v.start.0), w.end.0.wrapping_sub(w.start.0));
+    let mut what = Vec::new();
+    if lb > la {
+        what.push("grown");
+    } else if lb < la {
+        what.push("shrunk");
+    } else if v.start != w.start {
+        what.push("moved");
+    }
+    if v.prot != w.prot {
+        what.push("prot");
+    }
+    if v.resource != w.resource || v.pgoff != w.pgoff || v.shared != w.shared {
+        what.push("backing");
+    }
+    what
 }

@@ -74,13 +74,31 @@ pub struct Socket {
     pub send_buf: u32,
     /// `SO_RCVBUF`, in bytes.
     pub recv_buf: u32,
-    /// Bytes waiting in the receive queue (`sk-queues.img`, plus a TCP
-    /// socket's `tcp-stream-INO.img`).
-    pub recv_queued: u64,
-    /// Bytes waiting in the send queue (TCP only, `tcp-stream-INO.img`).
-    pub send_queued: u64,
-    /// Packets waiting in the receive queue (from `sk-queues.img`).
-    pub recv_queued_packets: u64,
+    /// Bytes waiting in the receive queue: a unix or netlink socket's from
+    /// `sk-queues.img`, an established TCP socket's from its
+    /// `tcp-stream-INO.img`. `None` (JSON `null`) where the image does not
+    /// record it: CRIU saves no queue of UDP, raw or packet sockets, nor a
+    /// TCP socket's without a stream image (listening, closed).
+    pub recv_queued: Option<u64>,
+    /// Bytes waiting in the send queue: an established TCP socket's, from
+    /// `tcp-stream-INO.img`. `None` for the rest (a unix socket has no send
+    /// queue of its own: what it sent waits in its peer's receive queue).
+    pub send_queued: Option<u64>,
+    /// Packets waiting in the receive queue (`sk-queues.img`): a unix or
+    /// netlink socket's; `None` where not recorded (a TCP stream image
+    /// holds bytes, not packets).
+    pub recv_queued_packets: Option<u64>,
+}
+
+impl Socket {
+    /// Bytes the image records queued at the socket, both ways; `None` when
+    /// it records neither queue.
+    pub fn queued(&self) -> Option<u64> {
+        match (self.recv_queued, self.send_queued) {
+            (None, None) => None,
+            (r, s) => Some(r.unwrap_or(0) + s.unwrap_or(0)),
+        }
+    }
 }
 
 /// Lists each task's sockets in fd order, with what they had queued.
@@ -181,7 +199,9 @@ fn socket(
     f: &FileEntry,
 ) -> Result<Option<Socket>> {
     let bufs = |o: &SkOptsEntry| (o.so_sndbuf, o.so_rcvbuf);
-    let q = queued.get(&f.id).copied().unwrap_or_default();
+    // Entries in sk-queues.img, whatever the socket; none is "nothing
+    // queued" only for the kinds CRIU saves the queue of (see `recorded`).
+    let listed = queued.get(&f.id).copied();
     let base = |family: String, opts: &SkOptsEntry| {
         let (send_buf, recv_buf) = bufs(opts);
         Socket {
@@ -189,23 +209,31 @@ fn socket(
             family,
             send_buf,
             recv_buf,
-            recv_queued: q.bytes,
-            recv_queued_packets: q.packets,
+            recv_queued: listed.map(|q| q.bytes),
+            recv_queued_packets: listed.map(|q| q.packets),
             ..Socket::default()
         }
+    };
+    // CRIU saves every unix socket's receive queue in sk-queues.img, and
+    // refuses to dump a netlink socket that holds data: for both, no entry
+    // means an empty queue.
+    let recorded = |s: Socket| Socket {
+        recv_queued: Some(listed.unwrap_or_default().bytes),
+        recv_queued_packets: Some(listed.unwrap_or_default().packets),
+        ..s
     };
     let kind = FdTypes::try_from(f.r#type).unwrap_or(FdTypes::Und);
     let s = match (kind, &f.usk, &f.isk, &f.nlsk, &f.psk) {
         (FdTypes::Unixsk, Some(u), ..) => {
             let name = unix_name(&u.name);
-            Socket {
+            recorded(Socket {
                 kind: Some(names::sock_type(u.r#type)),
                 state: Some(names::sk_state(u.state)),
                 name: (!name.is_empty()).then_some(name),
                 ino: Some(u.ino),
                 peer: Some(u.peer),
                 ..base("unix".into(), &u.opts)
-            }
+            })
         }
         (FdTypes::Inetsk, _, Some(i), ..) => {
             let mut s = Socket {
@@ -227,17 +255,17 @@ fn socket(
                 None => *streams.entry(i.ino).or_insert(queues::tcp_stream(cp, i.ino)?),
             };
             if let Some((inq, outq)) = stream {
-                s.recv_queued += inq;
-                s.send_queued += outq;
+                s.recv_queued = Some(s.recv_queued.unwrap_or(0) + inq);
+                s.send_queued = Some(outq);
             }
             s
         }
-        (FdTypes::Netlinksk, _, _, Some(n), _) => Socket {
+        (FdTypes::Netlinksk, _, _, Some(n), _) => recorded(Socket {
             protocol: Some(names::netlink_proto(n.protocol)),
             state: Some(names::sk_state(n.state)),
             ino: Some(n.ino),
             ..base("netlink".into(), &n.opts)
-        },
+        }),
         (FdTypes::Packetsk, .., Some(p)) => Socket {
             kind: Some(names::sock_type(p.r#type)),
             protocol: Some(names::packet_proto(p.protocol)),

@@ -2,7 +2,7 @@
 //!
 //! Reads both dialects: the Python CRIT's (plain or `--pretty`: hex strings, flag
 //! names, `major:minor`, IP addresses, dict names) and the Go CRIT's (64-bit
-//! integers as strings, lowerCamelCase names). Fields are written in number
+//! integers as strings, base64 bytes; `.proto` or lowerCamelCase names). Fields are written in number
 //! order, as CRIU's protobuf-c does, so a decoded image encodes back to the
 //! same bytes.
 //!
@@ -131,6 +131,8 @@ struct Seg {
     alias: bool,
     /// `null`: present as a key, but no field.
     null: bool,
+    /// Given as a JSON string (`"5"`), not a number.
+    quoted: bool,
     start: usize,
     end: usize,
 }
@@ -143,14 +145,15 @@ pub struct MessageEncoder {
     bufs: Vec<Vec<u8>>,
     /// Where out-of-order fields are put in order.
     reorder: Vec<u8>,
-    /// Which CRIT wrote the message being read, by its first telling key so
-    /// far (see [`dialect::is_go`]): `Some(true)` for the Go CRIT's.
+    /// Which CRIT wrote the message being read, by what it showed so far
+    /// (see [`dialect::is_go`]): `Some(true)` once a sign of the Go CRIT's
+    /// came, `Some(false)` for `_unknown_fields` (ours) before any.
     telling: Option<bool>,
 }
 
 impl MessageEncoder {
-    /// Whether the Go CRIT wrote the last top-level message read (its keys
-    /// told; see [`dialect::is_go`]).
+    /// Whether the Go CRIT wrote the last top-level message read (see
+    /// [`dialect::is_go`]).
     pub fn was_go(&self) -> bool {
         self.telling == Some(true)
     }
@@ -175,13 +178,15 @@ impl MessageEncoder {
             )));
         }
         r.begin_object()?;
-        // The dialect is told by this object's keys, its sub-objects' included,
-        // in the order they come; an enclosing object's first telling key may
-        // be this one's.
+        // The dialect is told by this object's keys and values, its
+        // sub-objects' included; what they tell is the enclosing object's too.
         let outer = if depth == 0 { None } else { self.telling.take() };
         self.telling = None;
         let result = self.message_fields(r, msg, out, depth, extra);
-        self.telling = outer.or(self.telling);
+        self.telling = match (outer, self.telling) {
+            (Some(true), _) | (_, Some(true)) => Some(true),
+            (outer, inner) => outer.or(inner),
+        };
         result
     }
 
@@ -208,14 +213,9 @@ impl MessageEncoder {
             if let Some((field, alias)) = msg.field_by_key(key, hint) {
                 let idx = field.number;
                 hint = msg.fields.partition_point(|f| f.number <= idx);
-                if self.telling.is_none() {
-                    // A proto name with an underscore is the Python CRIT's key;
-                    // its lowerCamel JSON name, the Go CRIT's.
-                    if alias {
-                        self.telling = Some(true);
-                    } else if field.json_name.len() != field.name.len() {
-                        self.telling = Some(false);
-                    }
+                if alias {
+                    // A lowerCamel JSON name: protobuf's mapping, never Python's.
+                    self.telling = Some(true);
                 }
                 let start = out.len();
                 let next = r.peek()?;
@@ -245,6 +245,7 @@ impl MessageEncoder {
                     idx,
                     alias,
                     null,
+                    quoted: next == Next::String,
                     start,
                     end: out.len(),
                 });
@@ -270,7 +271,8 @@ impl MessageEncoder {
             }
         }
         // The one bytes field the two CRITs write differently: quoted-printable
-        // (Python) or base64 (Go). Its bytes go last; put_in_order moves them.
+        // (Python) or base64 (Go), read now that the whole object has told
+        // the dialect. Its bytes go last; put_in_order moves them.
         for (i, text) in unix_names {
             let field = msg.field_by_number(segs[i].idx).expect("a field of msg");
             match dialect::unix_name(&text, self.telling == Some(true)) {
@@ -281,6 +283,9 @@ impl MessageEncoder {
                 }
                 Err(e) => failed.push((i, EncodeError::new(e).within(&field.name))),
             }
+        }
+        if self.telling == Some(true) && msg.name == "pagemap_entry" && legacy_nr_pages(&mut segs, out) {
+            in_order = false;
         }
         if !in_order {
             self.put_in_order(msg, &segs, failed, base, out)?;
@@ -494,12 +499,45 @@ impl MessageEncoder {
                 }
             }
             kind => {
-                let x = read_int(r, field, next)?;
+                let (x, go) = read_int(r, field, next)?;
+                if go {
+                    self.telling = Some(true);
+                }
                 put_int(out, n, kind, x)?;
             }
         }
         Ok(())
     }
+}
+
+/// A `pagemap_entry` of the Go CRIT written with CRIU 4.1's schema (go-criu
+/// v7.2), where field 2 (now `compat_nr_pages`, required) was called
+/// `nr_pages`: `"nr_pages": 1` and no `"compat_nr_pages"`. The Go CRIT
+/// writes today's `nr_pages` (field 5, 64-bit) as a string, so a number there
+/// is field 2 by its old name, and is moved there in place (both tags are
+/// one byte, the varint the same); `true` when it was.
+fn legacy_nr_pages(segs: &mut [Seg], out: &mut [u8]) -> bool {
+    const COMPAT: u32 = 2;
+    const NR_PAGES: u32 = 5;
+    let written = |s: &Seg| !s.null && s.end > s.start;
+    if segs.iter().any(|s| s.idx == COMPAT && written(s)) {
+        return false;
+    }
+    let fits = |s: &Seg| {
+        let mut pos = s.start + 1;
+        wire::read_varint(&out[..s.end], &mut pos).is_ok_and(|v| u32::try_from(v).is_ok())
+    };
+    let mut given = segs.iter().filter(|s| s.idx == NR_PAGES && written(s)).peekable();
+    if given.peek().is_none() || !given.all(|s| !s.quoted && fits(s)) {
+        return false;
+    }
+    let mut tag = Vec::with_capacity(1);
+    put_tag(&mut tag, COMPAT, wire::VARINT);
+    for seg in segs.iter_mut().filter(|s| s.idx == NR_PAGES && written(s)) {
+        out[seg.start] = tag[0];
+        seg.idx = COMPAT;
+    }
+    true
 }
 
 /// `_unknown_fields`: base64 of raw fields, which must be well-formed and
@@ -621,38 +659,42 @@ fn plain_hex(b: &[u8]) -> Option<u64> {
 }
 
 /// An integer from a JSON number, or from any string form `--pretty` (or the Go
-/// CRIT) writes: decimal, hex, flag names, `major:minor`, dict names.
-fn read_int<R: Read>(r: &mut JsonReader<R>, field: &Field, next: Next) -> Result<i128, Failure> {
+/// CRIT) writes: decimal, hex, flag names, `major:minor`, dict names; and
+/// whether its form is the Go CRIT's ([`dialect::integer_is_go`]).
+fn read_int<R: Read>(r: &mut JsonReader<R>, field: &Field, next: Next) -> Result<(i128, bool), Failure> {
     match next {
         Next::Number => match r.number()? {
-            Number::U(u) => Ok(u.into()),
-            Number::I(i) => Ok(i.into()),
+            Number::U(u) => Ok((u.into(), false)),
+            Number::I(i) => Ok((i.into(), false)),
             x => Err(value_error(format!("expected an integer, found {x}"))),
         },
         Next::String => {
             let b = r.string_bytes()?;
             // `--pretty`'s hex, the commonest string form, read straight from the bytes.
             if let Some(v) = plain_hex(b) {
-                return Ok(v.into());
+                return Ok((v.into(), false));
             }
+            let go = dialect::integer_is_go(field.kind, b);
             let s = std::str::from_utf8(b).expect("checked when read");
             let opts = &field.opts;
             if opts.dev {
                 if let Some(d) = formats::parse_dev(s, opts.odev) {
-                    return Ok(d.into());
+                    return Ok((d.into(), go));
                 }
             }
             if let Some(Some(table)) = opts.flags {
                 return formats::parse_flags(s, table)
-                    .map(i128::from)
+                    .map(|x| (i128::from(x), go))
                     .map_err(|part| value_error(format!("\"{part}\" is not a flag name or a number")));
             }
             if let Some(table) = opts.dict {
                 if let Some((value, _)) = table.iter().find(|(_, name)| *name == s) {
-                    return Ok((*value).into());
+                    return Ok(((*value).into(), go));
                 }
             }
-            formats::parse_int(s).ok_or_else(|| value_error(format!("expected an integer, found \"{s}\"")))
+            formats::parse_int(s)
+                .map(|x| (x, go))
+                .ok_or_else(|| value_error(format!("expected an integer, found \"{s}\"")))
         }
         _ => {
             let found = describe_next(r)?;
