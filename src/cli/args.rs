@@ -442,7 +442,7 @@ pub struct CoredumpArgs {
     /// Dump every task (zombies are skipped: they have no memory)
     #[arg(long)]
     pub all: bool,
-    /// Where to write the core (default: core.PID in the current directory)
+    /// Where to write the core (default: core.PID in the current directory; '-': standard output)
     #[arg(short, long = "out", value_name = "FILE", conflicts_with_all = ["out_dir", "all"])]
     pub output: Option<PathBuf>,
     /// Directory to write core.PID in

@@ -252,7 +252,7 @@ impl Output {
         let tmp = tempfile::Builder::new()
             .prefix(".crit-")
             .permissions(fs::Permissions::from_mode(mode))
-            .tempfile_in(&dir)
+            .tempfile_in(dir)
             .map_err(|e| crit::Error::io(format!("{}: cannot create a temporary file", dir.display()), e))?;
         let _signal = cleanup::register(tmp.path());
         let (file, tmp) = tmp.into_parts();

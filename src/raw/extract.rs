@@ -122,7 +122,7 @@ impl Extraction {
     /// Where members go: a new `dest` (mode 0700 until the end), or a new
     /// directory inside an empty one; and whether `dest` is new.
     fn make_root(name: &str, dest: &Path) -> Result<(PathBuf, bool)> {
-        Ok(match fs::symlink_metadata(&dest) {
+        Ok(match fs::symlink_metadata(dest) {
             Ok(m) if m.is_dir() => {
                 let mut it = fs::read_dir(dest).map_err(|e| Error::io(name, e))?;
                 if it.next().is_some() {
