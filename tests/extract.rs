@@ -257,3 +257,29 @@ fn an_interrupted_extraction_leaves_nothing() {
         assert_eq!(names_in(area.path()), Vec::<String>::new(), "signal {sig}");
     }
 }
+
+#[test]
+fn an_error_names_the_users_path_not_ours() {
+    // A name longer than a file system allows (a GNU long-name member).
+    let long = "a".repeat(300);
+    let mut b = tar::Builder::new(Vec::new());
+    let mut h = tar::Header::new_gnu();
+    h.set_entry_type(tar::EntryType::Regular);
+    h.set_size(1);
+    h.set_mode(0o644);
+    h.set_uid(0);
+    h.set_gid(0);
+    h.set_mtime(1_700_000_000);
+    b.append_data(&mut h, format!("sub/{long}"), &b"x"[..]).unwrap();
+    let img = gzip(&b.into_inner().unwrap());
+    let area = tempfile::tempdir().unwrap();
+    let img = image_file(area.path(), &img);
+    fs::create_dir(area.path().join("dest")).unwrap();
+    let out = extract(area.path(), &img, "dest", &[], 0o022);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        stderr(&out),
+        format!("crit: dest/sub/{long}: File name too long (os error 36)\n")
+    );
+    assert_eq!(names_in(&area.path().join("dest")), Vec::<String>::new());
+}
