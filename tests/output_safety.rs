@@ -14,6 +14,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use common::{crit, fixtures, holds_open_under, interrupt, names_in};
+use serde_json::Value;
 
 fn image() -> PathBuf {
     fixtures().join("corpus/mem/pstree.img")
@@ -253,4 +254,46 @@ fn our_links_and_the_directory_owners_are_followed() {
     let out = crit(&["decode", "-i", image().to_str().unwrap(), "-o", link.to_str().unwrap()]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(fs::read(&target).unwrap(), expected_json());
+}
+
+#[test]
+fn a_signal_cuts_standard_output_back_when_it_is_a_file() {
+    use std::io::Write;
+    // A pstree of 5000 entries: its JSON outgrows the output buffer, so part
+    // of it reaches the file before crit waits for the image's last bytes.
+    let json: Value = serde_json::from_slice(&expected_json()).unwrap();
+    let entry = json["entries"][0].clone();
+    let many = serde_json::json!({"magic": "PSTREE", "entries": vec![entry; 5000]});
+    let area = tempfile::tempdir().unwrap();
+    let src = area.path().join("many.json");
+    fs::write(&src, serde_json::to_vec(&many).unwrap()).unwrap();
+    let img = crit(&["encode", "-i", src.to_str().unwrap()]).stdout;
+    assert!(img.len() > 50_000);
+    let feed = &img[..img.len() - 5];
+    for sig in [libc::SIGINT, libc::SIGTERM, libc::SIGHUP] {
+        let out = area.path().join("log");
+        fs::write(&out, b"kept\n").unwrap();
+        let file = fs::OpenOptions::new().append(true).open(&out).unwrap();
+        let mut child = Command::new(env!("CARGO_BIN_EXE_crit"))
+            .arg("decode")
+            .stdin(std::process::Stdio::piped())
+            .stdout(file)
+            .spawn()
+            .unwrap();
+        let mut stdin = child.stdin.take().unwrap();
+        stdin.write_all(feed).unwrap();
+        stdin.flush().unwrap();
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        while fs::metadata(&out).unwrap().len() < 100_000 {
+            assert!(std::time::Instant::now() < deadline, "crit wrote nothing");
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        // SAFETY: kill only sends a signal to our own child.
+        assert_eq!(unsafe { libc::kill(child.id() as i32, sig) }, 0);
+        let status = child.wait().unwrap();
+        drop(stdin);
+        assert_eq!(status.signal(), Some(sig));
+        let got = fs::read(&out).unwrap();
+        assert!(got == b"kept\n", "signal {sig}: {} bytes left", got.len());
+    }
 }

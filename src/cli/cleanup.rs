@@ -2,7 +2,9 @@
 //!
 //! Files and directories written beside a destination before they are moved
 //! into place (a `-o` file where `O_TMPFILE` is not available, an `--extract`
-//! in progress) are registered here. On SIGINT, SIGTERM or SIGHUP a small
+//! in progress) are registered here, and so are regular files written in
+//! place (standard output redirected to a file), to be cut back to their
+//! length at start. On SIGINT, SIGTERM or SIGHUP a small
 //! handler only writes the signal's number to a pipe; a thread waiting on
 //! that pipe removes what is registered, then ends the process by the same
 //! signal, as if it had not been caught (the shell sees 130 for Ctrl-C).
@@ -13,7 +15,7 @@
 
 use std::fs::{self, File};
 use std::io::Read;
-use std::os::fd::FromRawFd;
+use std::os::fd::{FromRawFd, RawFd};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicI32, Ordering};
 use std::sync::{Condvar, Mutex, MutexGuard, Once};
@@ -24,10 +26,17 @@ const SIGNALS: [libc::c_int; 3] = [libc::SIGINT, libc::SIGTERM, libc::SIGHUP];
 /// The pipe's writing end, for the handler.
 static PIPE: AtomicI32 = AtomicI32::new(-1);
 
-#[derive(Default)]
+/// What to undo.
+enum Undo {
+    /// Remove this file or directory (and all it holds).
+    Remove(PathBuf),
+    /// Cut the regular file open at this descriptor back to this length.
+    CutBack(RawFd, u64),
+}
+
 struct State {
-    /// What to remove, each under its id.
-    paths: Vec<(u64, PathBuf)>,
+    /// What to undo, each under its id.
+    paths: Vec<(u64, Undo)>,
     next: u64,
     /// Steps moving things into place now: removal waits for them.
     held: usize,
@@ -53,11 +62,22 @@ pub struct Registered(u64);
 /// Removes `path` (recursively) should a signal end the process before the
 /// returned value is dropped.
 pub fn register(path: &Path) -> Registered {
+    add(Undo::Remove(path.to_path_buf()))
+}
+
+/// Cuts the regular file open at `fd` back to `len` bytes should a signal
+/// end the process before the returned value is dropped. The returned value
+/// must be dropped before `fd` is closed.
+pub fn register_cut_back(fd: RawFd, len: u64) -> Registered {
+    add(Undo::CutBack(fd, len))
+}
+
+fn add(undo: Undo) -> Registered {
     install();
     let mut s = state();
     s.next += 1;
     let id = s.next;
-    s.paths.push((id, path.to_path_buf()));
+    s.paths.push((id, undo));
     Registered(id)
 }
 
@@ -143,8 +163,17 @@ fn wait_and_clean(mut pipe: File) {
     while s.held > 0 {
         s = RELEASED.wait(s).unwrap_or_else(|e| e.into_inner());
     }
-    for (_, p) in &s.paths {
-        remove(p);
+    let mut cut = Vec::new();
+    for (_, undo) in &s.paths {
+        match undo {
+            Undo::Remove(p) => remove(p),
+            Undo::CutBack(fd, len) => cut.extend(cut_back(*fd, *len)),
+        }
+    }
+    // Once more: a write under way when the first cut was made may have
+    // ended since.
+    for (keep, len) in cut {
+        shrink(keep, len);
     }
     // The lock stays taken: nothing new is registered or moved from here on.
     // SAFETY: restoring the default action and raising the signal in this
@@ -154,6 +183,46 @@ fn wait_and_clean(mut pipe: File) {
         libc::raise(sig);
     }
     std::process::exit(128 + sig);
+}
+
+/// Cuts the regular file at `fd` back to `len` when it grew. The command
+/// may still be writing: `fd` is first pointed at /dev/null, so what it
+/// writes from then on goes nowhere. Returns our own descriptor of the file
+/// (and `len`) to cut once more at the end. `fd` is open: its owner waits
+/// for the lock this runs under before closing it.
+fn cut_back(fd: RawFd, len: u64) -> Option<(RawFd, u64)> {
+    // SAFETY: fcntl, open, dup2 and close act on descriptors we hold;
+    // `c"/dev/null"` is NUL-terminated.
+    let keep = unsafe {
+        let keep = libc::fcntl(fd, libc::F_DUPFD_CLOEXEC, 0);
+        if keep < 0 {
+            return None;
+        }
+        let null = libc::open(c"/dev/null".as_ptr(), libc::O_WRONLY | libc::O_CLOEXEC);
+        if null >= 0 {
+            libc::dup2(null, fd);
+            libc::close(null);
+        }
+        keep
+    };
+    shrink(keep, len).then_some((keep, len))
+}
+
+/// Cuts the regular file at our descriptor `keep` back to `len` if it is
+/// longer; false when it is no regular file.
+fn shrink(keep: RawFd, len: u64) -> bool {
+    // SAFETY: fstat and ftruncate act on our own open descriptor and the
+    // struct given.
+    unsafe {
+        let mut st: libc::stat = std::mem::zeroed();
+        if libc::fstat(keep, &mut st) != 0 || st.st_mode & libc::S_IFMT != libc::S_IFREG {
+            return false;
+        }
+        if st.st_size as u64 > len {
+            libc::ftruncate(keep, len as libc::off_t);
+        }
+        true
+    }
 }
 
 /// Removes `p` and all it holds; the command may still be adding to it, so

@@ -134,6 +134,8 @@ enum Undo {
 struct Rollback {
     len: u64,
     pos: u64,
+    /// The same cut should a signal end the process; dropped before the file.
+    signal: Registered,
 }
 
 /// Where a path leads, once symlinks are followed.
@@ -206,7 +208,12 @@ impl Output {
                 return Err(anyhow!("{name}: refusing to overwrite the input file"));
             }
             let pos = file.stream_position().map_err(|e| crit::Error::io(&name, e))?;
-            Some(Rollback { len: meta.len(), pos })
+            let signal = cleanup::register_cut_back(file.as_raw_fd(), meta.len());
+            Some(Rollback {
+                len: meta.len(),
+                pos,
+                signal,
+            })
         } else {
             None
         };
@@ -287,7 +294,11 @@ impl Output {
                 tmp.persist(&dest).map_err(|e| crit::Error::io(name, e.error))?;
             }
             Undo::Anonymous { dest } => link_into_place(&file, &dest).map_err(|e| crit::Error::io(name, e))?,
-            Undo::InPlace(_) => {}
+            Undo::InPlace(rb) => {
+                // Its registration goes before the descriptor closes.
+                drop(rb);
+                drop(file);
+            }
         }
         Ok(())
     }
@@ -320,12 +331,17 @@ impl Drop for Output {
 /// Undoes an uncommitted output: the temporary file goes (its drop deletes
 /// it); a regular file written in place is cut back.
 fn abandon(file: Option<File>, undo: Undo) {
-    if let (Some(file), Undo::InPlace(Some(rb))) = (file, undo) {
-        if file.metadata().is_ok_and(|m| m.len() > rb.len) {
-            let _ = file.set_len(rb.len);
+    if let Undo::InPlace(Some(Rollback { len, pos, signal })) = undo {
+        if let Some(file) = &file {
+            if file.metadata().is_ok_and(|m| m.len() > len) {
+                let _ = file.set_len(len);
+            }
+            let _ = (&*file).seek(SeekFrom::Start(pos));
         }
-        let _ = (&file).seek(SeekFrom::Start(rb.pos));
+        // Before the descriptor closes.
+        drop(signal);
     }
+    drop(file);
 }
 
 /// Follows `path` to what it names. Symlinks are read hop by hop, so a
