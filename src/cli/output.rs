@@ -22,7 +22,7 @@
 //!   duplicated, as the shell does, so their offset and append mode hold.
 //! - A descriptor written in place that is a regular file (standard output
 //!   redirected to a file, `/dev/fd/N`) is cut back to its length at start when
-//!   the command fails: `crit encode < bad.json > core.img` leaves no half image.
+//!   the command fails or a signal ends it: `crit encode < bad.json > core.img` leaves no half image.
 //! - The input is never written over.
 //!
 //! [`Output`] is the whole API: [`Output::create`], write to it, then
