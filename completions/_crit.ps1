@@ -45,7 +45,8 @@ Register-ArgumentCompleter -Native -CommandName 'crit' -ScriptBlock {
             [CompletionResult]::new('--in', '--in', [CompletionResultType]::ParameterName, 'Image to decode (''-'' or absent: standard input; ARCHIVE:MEMBER for one inside an archive)')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Where to write the JSON (''-'' or absent: standard output)')
             [CompletionResult]::new('--out', '--out', [CompletionResultType]::ParameterName, 'Where to write the JSON (''-'' or absent: standard output)')
-            [CompletionResult]::new('--extract', '--extract', [CompletionResultType]::ParameterName, 'Also unpack a tmpfs-dev-N.tar.gz.img image into DIR (new or empty)')
+            [CompletionResult]::new('--extract', '--extract', [CompletionResultType]::ParameterName, 'Also unpack a tmpfs-dev-N.tar.gz.img image into DIR (new, or empty: filled in place)')
+            [CompletionResult]::new('--max-extract', '--max-extract', [CompletionResultType]::ParameterName, 'Most bytes of file contents --extract writes (K, M, G, T: powers of 1024)')
             [CompletionResult]::new('--pretty', '--pretty', [CompletionResultType]::ParameterName, 'Indent, and show numbers in their field''s form: hex, flag names, IP addresses, devices')
             [CompletionResult]::new('--nopl', '--nopl', [CompletionResultType]::ParameterName, 'Replace extra payloads (pipe data, socket queues, …) by their size')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'On error, also print the chain of causes')
@@ -79,7 +80,8 @@ Register-ArgumentCompleter -Native -CommandName 'crit' -ScriptBlock {
             break
         }
         'crit;show' {
-            [CompletionResult]::new('--extract', '--extract', [CompletionResultType]::ParameterName, 'Also unpack a tmpfs-dev-N.tar.gz.img image into DIR (new or empty)')
+            [CompletionResult]::new('--extract', '--extract', [CompletionResultType]::ParameterName, 'Also unpack a tmpfs-dev-N.tar.gz.img image into DIR (new, or empty: filled in place)')
+            [CompletionResult]::new('--max-extract', '--max-extract', [CompletionResultType]::ParameterName, 'Most bytes of file contents --extract writes (K, M, G, T: powers of 1024)')
             [CompletionResult]::new('--nopl', '--nopl', [CompletionResultType]::ParameterName, 'Replace extra payloads by their size')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'On error, also print the chain of causes')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'On error, also print the chain of causes')
@@ -298,8 +300,8 @@ Register-ArgumentCompleter -Native -CommandName 'crit' -ScriptBlock {
         'crit;coredump' {
             [CompletionResult]::new('--container', '--container', [CompletionResultType]::ParameterName, 'The container of a pod checkpoint (its name, folder or id)')
             [CompletionResult]::new('--pid', '--pid', [CompletionResultType]::ParameterName, 'Task to dump, by pid or thread id (default: the root task)')
-            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Where to write the core (default: core.PID in the current directory)')
-            [CompletionResult]::new('--out', '--out', [CompletionResultType]::ParameterName, 'Where to write the core (default: core.PID in the current directory)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Where to write the core (default: core.PID in the current directory; ''-'': standard output)')
+            [CompletionResult]::new('--out', '--out', [CompletionResultType]::ParameterName, 'Where to write the core (default: core.PID in the current directory; ''-'': standard output)')
             [CompletionResult]::new('--out-dir', '--out-dir', [CompletionResultType]::ParameterName, 'Directory to write core.PID in')
             [CompletionResult]::new('--files', '--files', [CompletionResultType]::ParameterName, 'Read the file pages the checkpoint does not hold from the mapped files under ROOT (''/'' for a checkpoint of this machine, else the extracted root file system); without it they are left out, as the kernel does')
             [CompletionResult]::new('--all', '--all', [CompletionResultType]::ParameterName, 'Dump every task (zombies are skipped: they have no memory)')

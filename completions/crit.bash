@@ -201,7 +201,7 @@ _crit() {
             return 0
             ;;
         crit__subcmd__decode)
-            opts="-i -o -v -h -V --in --out --pretty --nopl --extract --verbose --help --version"
+            opts="-i -o -v -h -V --in --out --pretty --nopl --extract --max-extract --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -224,6 +224,10 @@ _crit() {
                     return 0
                     ;;
                 --extract)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-extract)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -965,13 +969,17 @@ _crit() {
             return 0
             ;;
         crit__subcmd__show)
-            opts="-v -h -V --nopl --extract --verbose --help --version"
+            opts="-v -h -V --nopl --extract --max-extract --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --extract)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-extract)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

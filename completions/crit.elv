@@ -41,7 +41,8 @@ set edit:completion:arg-completer[crit] = {|@words|
             cand --in 'Image to decode (''-'' or absent: standard input; ARCHIVE:MEMBER for one inside an archive)'
             cand -o 'Where to write the JSON (''-'' or absent: standard output)'
             cand --out 'Where to write the JSON (''-'' or absent: standard output)'
-            cand --extract 'Also unpack a tmpfs-dev-N.tar.gz.img image into DIR (new or empty)'
+            cand --extract 'Also unpack a tmpfs-dev-N.tar.gz.img image into DIR (new, or empty: filled in place)'
+            cand --max-extract 'Most bytes of file contents --extract writes (K, M, G, T: powers of 1024)'
             cand --pretty 'Indent, and show numbers in their field''s form: hex, flag names, IP addresses, devices'
             cand --nopl 'Replace extra payloads (pipe data, socket queues, …) by their size'
             cand -v 'On error, also print the chain of causes'
@@ -72,7 +73,8 @@ set edit:completion:arg-completer[crit] = {|@words|
             cand --version 'Print version'
         }
         &'crit;show'= {
-            cand --extract 'Also unpack a tmpfs-dev-N.tar.gz.img image into DIR (new or empty)'
+            cand --extract 'Also unpack a tmpfs-dev-N.tar.gz.img image into DIR (new, or empty: filled in place)'
+            cand --max-extract 'Most bytes of file contents --extract writes (K, M, G, T: powers of 1024)'
             cand --nopl 'Replace extra payloads by their size'
             cand -v 'On error, also print the chain of causes'
             cand --verbose 'On error, also print the chain of causes'
@@ -271,8 +273,8 @@ set edit:completion:arg-completer[crit] = {|@words|
         &'crit;coredump'= {
             cand --container 'The container of a pod checkpoint (its name, folder or id)'
             cand --pid 'Task to dump, by pid or thread id (default: the root task)'
-            cand -o 'Where to write the core (default: core.PID in the current directory)'
-            cand --out 'Where to write the core (default: core.PID in the current directory)'
+            cand -o 'Where to write the core (default: core.PID in the current directory; ''-'': standard output)'
+            cand --out 'Where to write the core (default: core.PID in the current directory; ''-'': standard output)'
             cand --out-dir 'Directory to write core.PID in'
             cand --files 'Read the file pages the checkpoint does not hold from the mapped files under ROOT (''/'' for a checkpoint of this machine, else the extracted root file system); without it they are left out, as the kernel does'
             cand --all 'Dump every task (zombies are skipped: they have no memory)'

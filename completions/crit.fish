@@ -40,7 +40,8 @@ complete -c crit -n "__fish_crit_needs_command" -f -a "coredump" -d 'Write a che
 complete -c crit -n "__fish_crit_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c crit -n "__fish_crit_using_subcommand decode" -s i -l in -d 'Image to decode (\'-\' or absent: standard input; ARCHIVE:MEMBER for one inside an archive)' -r -F
 complete -c crit -n "__fish_crit_using_subcommand decode" -s o -l out -d 'Where to write the JSON (\'-\' or absent: standard output)' -r -F
-complete -c crit -n "__fish_crit_using_subcommand decode" -l extract -d 'Also unpack a tmpfs-dev-N.tar.gz.img image into DIR (new or empty)' -r -F
+complete -c crit -n "__fish_crit_using_subcommand decode" -l extract -d 'Also unpack a tmpfs-dev-N.tar.gz.img image into DIR (new, or empty: filled in place)' -r -F
+complete -c crit -n "__fish_crit_using_subcommand decode" -l max-extract -d 'Most bytes of file contents --extract writes (K, M, G, T: powers of 1024)' -r
 complete -c crit -n "__fish_crit_using_subcommand decode" -l pretty -d 'Indent, and show numbers in their field\'s form: hex, flag names, IP addresses, devices'
 complete -c crit -n "__fish_crit_using_subcommand decode" -l nopl -d 'Replace extra payloads (pipe data, socket queues, …) by their size'
 complete -c crit -n "__fish_crit_using_subcommand decode" -s v -l verbose -d 'On error, also print the chain of causes'
@@ -54,7 +55,8 @@ complete -c crit -n "__fish_crit_using_subcommand encode" -s V -l version -d 'Pr
 complete -c crit -n "__fish_crit_using_subcommand info" -s v -l verbose -d 'On error, also print the chain of causes'
 complete -c crit -n "__fish_crit_using_subcommand info" -s h -l help -d 'Print help'
 complete -c crit -n "__fish_crit_using_subcommand info" -s V -l version -d 'Print version'
-complete -c crit -n "__fish_crit_using_subcommand show" -l extract -d 'Also unpack a tmpfs-dev-N.tar.gz.img image into DIR (new or empty)' -r -F
+complete -c crit -n "__fish_crit_using_subcommand show" -l extract -d 'Also unpack a tmpfs-dev-N.tar.gz.img image into DIR (new, or empty: filled in place)' -r -F
+complete -c crit -n "__fish_crit_using_subcommand show" -l max-extract -d 'Most bytes of file contents --extract writes (K, M, G, T: powers of 1024)' -r
 complete -c crit -n "__fish_crit_using_subcommand show" -l nopl -d 'Replace extra payloads by their size'
 complete -c crit -n "__fish_crit_using_subcommand show" -s v -l verbose -d 'On error, also print the chain of causes'
 complete -c crit -n "__fish_crit_using_subcommand show" -s h -l help -d 'Print help'
@@ -223,7 +225,7 @@ complete -c crit -n "__fish_crit_using_subcommand inspect" -s h -l help -d 'Prin
 complete -c crit -n "__fish_crit_using_subcommand inspect" -s V -l version -d 'Print version'
 complete -c crit -n "__fish_crit_using_subcommand coredump" -l container -d 'The container of a pod checkpoint (its name, folder or id)' -r
 complete -c crit -n "__fish_crit_using_subcommand coredump" -l pid -d 'Task to dump, by pid or thread id (default: the root task)' -r
-complete -c crit -n "__fish_crit_using_subcommand coredump" -s o -l out -d 'Where to write the core (default: core.PID in the current directory)' -r -F
+complete -c crit -n "__fish_crit_using_subcommand coredump" -s o -l out -d 'Where to write the core (default: core.PID in the current directory; \'-\': standard output)' -r -F
 complete -c crit -n "__fish_crit_using_subcommand coredump" -l out-dir -d 'Directory to write core.PID in' -r -F
 complete -c crit -n "__fish_crit_using_subcommand coredump" -l files -d 'Read the file pages the checkpoint does not hold from the mapped files under ROOT (\'/\' for a checkpoint of this machine, else the extracted root file system); without it they are left out, as the kernel does' -r -F
 complete -c crit -n "__fish_crit_using_subcommand coredump" -l all -d 'Dump every task (zombies are skipped: they have no memory)'

@@ -10,6 +10,7 @@ use cli::args::{Cli, Command};
 fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
     match &cli.command {
         Command::Diff(a) => return cli::diff::run(a),
+        Command::Inspect(a) => return cli::inspect::run(a),
         Command::Decode(a) => cli::codec::decode(a),
         Command::Encode(a) => cli::codec::encode(a),
         Command::Info(a) => cli::codec::info(a),
@@ -17,7 +18,6 @@ fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
         Command::X(a) => cli::explore::run(a),
         Command::Stats(a) => cli::stats::run(a),
         Command::Mem(a) => cli::mem::run(a),
-        Command::Inspect(a) => cli::inspect::run(a),
         Command::Coredump(a) => cli::coredump::run(a),
     }
     .map(|()| ExitCode::SUCCESS)

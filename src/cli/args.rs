@@ -88,9 +88,12 @@ pub struct DecodeArgs {
     /// Replace extra payloads (pipe data, socket queues, …) by their size
     #[arg(long)]
     pub nopl: bool,
-    /// Also unpack a tmpfs-dev-N.tar.gz.img image into DIR (new or empty)
+    /// Also unpack a tmpfs-dev-N.tar.gz.img image into DIR (new, or empty: filled in place)
     #[arg(long, value_name = "DIR")]
     pub extract: Option<PathBuf>,
+    /// Most bytes of file contents --extract writes (K, M, G, T: powers of 1024)
+    #[arg(long, value_name = "SIZE", default_value = "1G", value_parser = parse_size, requires = "extract")]
+    pub max_extract: u64,
 }
 
 #[derive(Debug, Args)]
@@ -118,9 +121,12 @@ pub struct ShowArgs {
     /// Replace extra payloads by their size
     #[arg(long)]
     pub nopl: bool,
-    /// Also unpack a tmpfs-dev-N.tar.gz.img image into DIR (new or empty)
+    /// Also unpack a tmpfs-dev-N.tar.gz.img image into DIR (new, or empty: filled in place)
     #[arg(long, value_name = "DIR")]
     pub extract: Option<PathBuf>,
+    /// Most bytes of file contents --extract writes (K, M, G, T: powers of 1024)
+    #[arg(long, value_name = "SIZE", default_value = "1G", value_parser = parse_size, requires = "extract")]
+    pub max_extract: u64,
 }
 
 /// How explorers and other reports print.
@@ -354,6 +360,31 @@ pub fn parse_number(s: &str) -> Result<u64, String> {
     r.map_err(|e| format!("not a number (decimal or 0x…): {e}"))
 }
 
+/// A size in bytes: `1048576`, `512K`, `64M`, `1G`, `2T` (powers of 1024;
+/// `KiB`, `MB`… are read the same).
+pub fn parse_size(s: &str) -> Result<u64, String> {
+    let t = s.trim();
+    let digits = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+    let (n, unit) = t.split_at(digits);
+    let n: u64 = n
+        .parse()
+        .map_err(|_| format!("not a size: {s:?} (a number, then K, M, G or T)"))?;
+    let shift = match unit
+        .trim()
+        .to_ascii_uppercase()
+        .trim_end_matches('B')
+        .trim_end_matches('I')
+    {
+        "" => 0,
+        "K" => 10,
+        "M" => 20,
+        "G" => 30,
+        "T" => 40,
+        _ => return Err(format!("not a size: {s:?} (a number, then K, M, G or T)")),
+    };
+    n.checked_mul(1 << shift).ok_or_else(|| format!("too large: {s:?}"))
+}
+
 /// How `crit diff` pairs the tasks of A and B.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
 pub enum MatchArg {
@@ -411,7 +442,7 @@ pub struct CoredumpArgs {
     /// Dump every task (zombies are skipped: they have no memory)
     #[arg(long)]
     pub all: bool,
-    /// Where to write the core (default: core.PID in the current directory)
+    /// Where to write the core (default: core.PID in the current directory; '-': standard output)
     #[arg(short, long = "out", value_name = "FILE", conflicts_with_all = ["out_dir", "all"])]
     pub output: Option<PathBuf>,
     /// Directory to write core.PID in

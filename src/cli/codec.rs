@@ -10,6 +10,7 @@ use crit::image::ImageReader;
 use crit::raw::{self, RawKind};
 
 use super::args::{DecodeArgs, EncodeArgs, InfoArgs, ShowArgs};
+use super::cleanup;
 use super::output::{is_std, with_output};
 
 /// The input as a plain reader, its name for messages, and its size if known.
@@ -44,16 +45,26 @@ fn open_image(input: Option<&Path>) -> Result<Opened> {
     })
 }
 
-fn decode_to(input: Option<&Path>, output: Option<&Path>, opts: DecodeOptions, extract: Option<&Path>) -> Result<()> {
+/// `--extract DIR` and its budget.
+struct ExtractArgs<'a> {
+    dir: Option<&'a Path>,
+    max: u64,
+}
+
+fn decode_to(input: Option<&Path>, output: Option<&Path>, opts: DecodeOptions, extract: ExtractArgs) -> Result<()> {
     let mut reader = match open_image(input)? {
-        Opened::Image(_) if extract.is_some() => {
+        Opened::Image(_) if extract.dir.is_some() => {
             bail!("--extract unpacks tmpfs-dev-N.tar.gz.img images only")
         }
         Opened::Image(r) => r,
         Opened::Raw(kind, reader, name) => {
             let ropts = raw::RawOptions {
                 pretty: opts.pretty,
-                extract: extract.map(Path::to_path_buf),
+                extract: extract.dir.map(|d| raw::extract::Extract {
+                    dir: d.to_path_buf(),
+                    max_bytes: extract.max,
+                    on_staging: Some(on_staging),
+                }),
             };
             let mut skipped = Vec::new();
             with_output(output, input, |out| {
@@ -83,7 +94,10 @@ pub fn decode(args: &DecodeArgs) -> Result<()> {
         args.input.as_deref(),
         args.output.as_deref(),
         opts,
-        args.extract.as_deref(),
+        ExtractArgs {
+            dir: args.extract.as_deref(),
+            max: args.max_extract,
+        },
     )
 }
 
@@ -95,8 +109,25 @@ pub fn show(args: &ShowArgs) -> Result<()> {
             pretty: true,
             no_payload: args.nopl,
         },
-        args.extract.as_deref(),
+        ExtractArgs {
+            dir: args.extract.as_deref(),
+            max: args.max_extract,
+        },
     )
+}
+
+/// The directory an extraction fills is removed should a signal end us
+/// first; its move into place completes before one does.
+fn on_staging(event: raw::extract::Staging<'_>) {
+    use raw::extract::Staging;
+    use std::sync::Mutex;
+    static HELD: Mutex<(Option<cleanup::Registered>, Option<cleanup::Hold>)> = Mutex::new((None, None));
+    let mut held = HELD.lock().unwrap_or_else(|e| e.into_inner());
+    match event {
+        Staging::Busy => held.1 = Some(cleanup::hold()),
+        Staging::Started(dir) => *held = (Some(cleanup::register(dir)), None),
+        Staging::Ended => *held = (None, None),
+    }
 }
 
 pub fn encode(args: &EncodeArgs) -> Result<()> {

@@ -1,7 +1,7 @@
 //! `crit coredump CHECKPOINT [--container NAME] [--pid PID | --all] [-o FILE | --out-dir DIR] [--files ROOT]`.
 
-use std::io::BufWriter;
-use std::path::PathBuf;
+use std::io::{self, BufWriter, IsTerminal, Read, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Result};
 use crit::coredump::{Coredump, Options};
@@ -10,7 +10,7 @@ use crit::source::{OpenOptions, Source};
 
 use super::args::CoredumpArgs;
 use super::escape::escape;
-use super::output::with_seekable_output;
+use super::output::{is_std, with_seekable_output, Output};
 use super::render::human_size;
 
 /// A new core's mode (less the umask), as the kernel writes one: it holds
@@ -25,6 +25,10 @@ pub fn run(a: &CoredumpArgs) -> Result<()> {
                 root.display()
             );
         }
+    }
+    if let Some(dir) = &a.out_dir {
+        // A directory reached through another user's link in /tmp is not ours to write in.
+        crit::symlinks::resolve(&dir.display().to_string(), dir)?;
     }
     let with_pages = OpenOptions {
         pages: true,
@@ -55,12 +59,21 @@ pub fn run(a: &CoredumpArgs) -> Result<()> {
                 .unwrap_or_else(|| PathBuf::from("."))
                 .join(format!("core.{}", core.pid())),
         };
-        let size = with_seekable_output(&path, Some(&a.dir), CORE_MODE, |f| {
-            Ok(core.write(BufWriter::with_capacity(256 * 1024, f))?)
-        })?;
-        println!(
+        let to_stdout = is_std(Some(&path));
+        let size = if to_stdout {
+            to_standard_output(&core, &a.dir)?
+        } else {
+            with_seekable_output(&path, Some(&a.dir), CORE_MODE, |f| {
+                Ok(core.write(BufWriter::with_capacity(256 * 1024, f))?)
+            })?
+        };
+        let line = format!(
             "{}: pid {} ({}), {} {}, {} segments, {}",
-            path.display(),
+            if to_stdout {
+                "<stdout>".into()
+            } else {
+                path.display().to_string()
+            },
             core.pid(),
             escape(core.comm()),
             core.threads(),
@@ -68,6 +81,12 @@ pub fn run(a: &CoredumpArgs) -> Result<()> {
             core.segments(),
             human_size(size)
         );
+        // With the core on standard output, the report goes to standard error.
+        if to_stdout {
+            eprintln!("{line}");
+        } else {
+            println!("{line}");
+        }
         let left = core.left_out();
         if let Some(first) = left.first() {
             let bytes: u64 = left.iter().map(|l| l.range.end - l.range.start).sum();
@@ -89,4 +108,42 @@ pub fn run(a: &CoredumpArgs) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// `-o -`: the core on standard output, its holes written as zeros (a pipe
+/// cannot seek); never to a terminal.
+fn to_standard_output(core: &Coredump, input: &Path) -> Result<u64> {
+    if io::stdout().is_terminal() {
+        bail!("-o -: standard output is a terminal; redirect it to a file or a pipe for the core");
+    }
+    let mut out = Output::create(None, Some(input))?;
+    let n = core.write(Forward(&mut out))?;
+    out.commit()?;
+    Ok(n)
+}
+
+/// A writer that seeks forward only, by writing zeros: enough for a core's
+/// holes on a pipe.
+struct Forward<W: Write>(W);
+
+impl<W: Write> Write for Forward<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.0.write(buf)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.0.flush()
+    }
+}
+
+impl<W: Write> Seek for Forward<W> {
+    fn seek(&mut self, pos: SeekFrom) -> io::Result<u64> {
+        let SeekFrom::Current(n) = pos else {
+            return Err(io::Error::other("standard output can only be written forward"));
+        };
+        let n = u64::try_from(n).map_err(|_| io::Error::other("standard output can only be written forward"))?;
+        io::copy(&mut io::repeat(0).take(n), &mut self.0)?;
+        // Only ever asked to move on; the position itself is not tracked.
+        Ok(0)
+    }
 }

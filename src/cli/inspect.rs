@@ -1,27 +1,43 @@
 //! `crit inspect ARCHIVE...`: one container checkpoint in full, or one
 //! summary line per checkpoint when given several.
 
+use std::process::ExitCode;
+
 use anyhow::Result;
 use crit::archive::{EntryKind, NestedEntry};
 use crit::inspect::{self, Container, Inspection};
 
 use super::args::{Format, InspectArgs};
+use super::escape::escape;
 use super::render::{self, heading, human_size, Tone};
 use super::table::TextTable;
 
-pub fn run(args: &InspectArgs) -> Result<()> {
+/// Several paths are reported each in turn, as `ls` does: one that cannot
+/// be read is an error line on standard error, the others are shown, and
+/// the exit status is 1.
+pub fn run(args: &InspectArgs) -> Result<ExitCode> {
     let mut all = Vec::with_capacity(args.paths.len());
+    let mut failed = false;
     for p in &args.paths {
-        all.push(inspect::inspect_container(p, args.container.as_deref())?);
+        match inspect::inspect_container(p, args.container.as_deref()) {
+            Ok(i) => all.push(i),
+            Err(e) if args.paths.len() == 1 => return Err(e.into()),
+            Err(e) => {
+                failed = true;
+                eprintln!("crit: {}", escape(&e.to_string()));
+            }
+        }
     }
     let color = render::use_color(args.output.color);
-    match (args.output.format, all.len()) {
+    match (args.output.format, args.paths.len()) {
         (Format::Json, 1) => render::print_json(&all[0])?,
         (Format::Json, _) => render::print_json(&all)?,
         (Format::Table, 1) => render::print_text(&full(&all[0], color))?,
+        (Format::Table, _) if all.is_empty() => {}
         (Format::Table, _) => render::print_text(&summary(&all, color))?,
     }
-    unread(&all)
+    unread(&all)?;
+    Ok(if failed { ExitCode::FAILURE } else { ExitCode::SUCCESS })
 }
 
 /// Everything readable has been shown; a part that was not (a truncated

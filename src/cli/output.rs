@@ -6,8 +6,15 @@
 //!   command succeeds: a failure leaves the old file as it was. The replaced
 //!   file's mode is kept (and its owner, when we may set it); a new file gets
 //!   `0666 & ~umask`, as the shell's `>` gives.
+//!   The temporary file is an anonymous `O_TMPFILE` where the file system
+//!   allows it, given a name only at commit; else a named `.crit-XXXXXX`
+//!   removed should a signal end the process ([`cleanup`](super::cleanup)).
+//!   Either way SIGINT, SIGTERM or SIGHUP leave nothing of ours behind.
 //! - A symlink is followed, hop by hop (a dangling one too), and its target is
-//!   written the same way; the link itself stays.
+//!   written the same way; the link itself stays. As the kernel's
+//!   `protected_symlinks` rule says, a link in a sticky world-writable
+//!   directory (`/tmp`) is followed only when it is ours or the directory
+//!   owner's ([`crit::symlinks`]).
 //! - Anything else (a character or block device, a FIFO, a socket) is opened
 //!   and written in place, never replaced.
 //! - `/dev/stdout`, `/dev/stderr`, `/dev/fd/N` and `/proc/self/fd/N` (what
@@ -15,7 +22,7 @@
 //!   duplicated, as the shell does, so their offset and append mode hold.
 //! - A descriptor written in place that is a regular file (standard output
 //!   redirected to a file, `/dev/fd/N`) is cut back to its length at start when
-//!   the command fails: `crit encode < bad.json > core.img` leaves no half image.
+//!   the command fails or a signal ends it: `crit encode < bad.json > core.img` leaves no half image.
 //! - The input is never written over.
 //!
 //! [`Output`] is the whole API: [`Output::create`], write to it, then
@@ -23,13 +30,15 @@
 
 use std::fs::{self, File, Metadata};
 use std::io::{self, BufWriter, Seek, SeekFrom, Write};
-use std::os::fd::{FromRawFd, OwnedFd, RawFd};
-use std::os::unix::fs::{FileTypeExt, MetadataExt, PermissionsExt};
+use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
+use std::os::unix::fs::{FileTypeExt, MetadataExt, OpenOptionsExt, PermissionsExt};
 use std::os::unix::net::UnixStream;
 use std::path::{Component, Path, PathBuf};
 
 use anyhow::{anyhow, Result};
 use tempfile::TempPath;
+
+use super::cleanup::{self, Registered};
 
 /// How outputs are named in errors when they are standard output (the
 /// library's name for whatever it writes to).
@@ -107,8 +116,16 @@ pub struct Output {
 
 /// What dropping an uncommitted output undoes.
 enum Undo {
-    /// A temporary file, deleted on drop, renamed to `dest` on commit.
-    Replace { tmp: TempPath, dest: PathBuf },
+    /// A temporary file, deleted on drop (or on a signal), renamed to
+    /// `dest` on commit.
+    Replace {
+        tmp: TempPath,
+        dest: PathBuf,
+        _signal: Registered,
+    },
+    /// An anonymous file (`O_TMPFILE`) in `dest`'s directory: it goes away
+    /// by itself unless linked to `dest` on commit.
+    Anonymous { dest: PathBuf },
     /// Written in place; a regular file is cut back to `len` and its offset
     /// put back to `pos`.
     InPlace(Option<Rollback>),
@@ -117,6 +134,8 @@ enum Undo {
 struct Rollback {
     len: u64,
     pos: u64,
+    /// The same cut should a signal end the process; dropped before the file.
+    signal: Registered,
 }
 
 /// Where a path leads, once symlinks are followed.
@@ -189,7 +208,12 @@ impl Output {
                 return Err(anyhow!("{name}: refusing to overwrite the input file"));
             }
             let pos = file.stream_position().map_err(|e| crit::Error::io(&name, e))?;
-            Some(Rollback { len: meta.len(), pos })
+            let signal = cleanup::register_cut_back(file.as_raw_fd(), meta.len());
+            Some(Rollback {
+                len: meta.len(),
+                pos,
+                signal,
+            })
         } else {
             None
         };
@@ -207,12 +231,10 @@ impl Output {
         // A new file: 0666, less the umask (open(2) applies it). A replaced
         // one: private until it has the old file's owner and mode.
         let mode = if old.is_some() { 0o600 } else { new_mode };
-        let tmp = tempfile::Builder::new()
-            .prefix(".crit-")
-            .permissions(fs::Permissions::from_mode(mode))
-            .tempfile_in(&dir)
-            .map_err(|e| crit::Error::io(format!("{}: cannot create a temporary file", dir.display()), e))?;
-        let (file, tmp) = tmp.into_parts();
+        let (file, undo) = match anonymous(&dir, mode) {
+            Some(file) => (file, Undo::Anonymous { dest }),
+            None => Self::named_temp(&dir, mode, dest)?,
+        };
         if let Some(old) = old {
             // Root may give the file back to its owner; others cannot, and the
             // file is theirs, as with any editor's save.
@@ -226,8 +248,22 @@ impl Output {
         Ok(Output {
             name,
             out: Some(BufWriter::with_capacity(BUFFER, file)),
-            undo: Some(Undo::Replace { tmp, dest }),
+            undo: Some(undo),
         })
+    }
+
+    /// A named temporary file in `dir`, removed on drop or on a signal.
+    fn named_temp(dir: &Path, mode: u32, dest: PathBuf) -> Result<(File, Undo)> {
+        // A signal waits until the name is known, to be removed.
+        let _hold = cleanup::hold();
+        let tmp = tempfile::Builder::new()
+            .prefix(".crit-")
+            .permissions(fs::Permissions::from_mode(mode))
+            .tempfile_in(dir)
+            .map_err(|e| crit::Error::io(format!("{}: cannot create a temporary file", dir.display()), e))?;
+        let _signal = cleanup::register(tmp.path());
+        let (file, tmp) = tmp.into_parts();
+        Ok((file, Undo::Replace { tmp, dest, _signal }))
     }
 
     /// How errors name this output: the path as given, or `<output>`.
@@ -250,9 +286,19 @@ impl Output {
                 return Err(crit::Error::io(name, e).into());
             }
         };
-        if let Undo::Replace { tmp, dest } = undo {
-            drop(file);
-            tmp.persist(&dest).map_err(|e| crit::Error::io(name, e.error))?;
+        match undo {
+            Undo::Replace { tmp, dest, _signal } => {
+                drop(file);
+                // A signal now waits until the file is in place.
+                let _hold = cleanup::hold();
+                tmp.persist(&dest).map_err(|e| crit::Error::io(name, e.error))?;
+            }
+            Undo::Anonymous { dest } => link_into_place(&file, &dest).map_err(|e| crit::Error::io(name, e))?,
+            Undo::InPlace(rb) => {
+                // Its registration goes before the descriptor closes.
+                drop(rb);
+                drop(file);
+            }
         }
         Ok(())
     }
@@ -285,12 +331,17 @@ impl Drop for Output {
 /// Undoes an uncommitted output: the temporary file goes (its drop deletes
 /// it); a regular file written in place is cut back.
 fn abandon(file: Option<File>, undo: Undo) {
-    if let (Some(file), Undo::InPlace(Some(rb))) = (file, undo) {
-        if file.metadata().is_ok_and(|m| m.len() > rb.len) {
-            let _ = file.set_len(rb.len);
+    if let Undo::InPlace(Some(Rollback { len, pos, signal })) = undo {
+        if let Some(file) = &file {
+            if file.metadata().is_ok_and(|m| m.len() > len) {
+                let _ = file.set_len(len);
+            }
+            let _ = (&*file).seek(SeekFrom::Start(pos));
         }
-        let _ = (&file).seek(SeekFrom::Start(rb.pos));
+        // Before the descriptor closes.
+        drop(signal);
     }
+    drop(file);
 }
 
 /// Follows `path` to what it names. Symlinks are read hop by hop, so a
@@ -305,6 +356,7 @@ fn resolve(path: &Path) -> Result<Dest> {
         }
         match fs::symlink_metadata(&p) {
             Ok(m) if m.file_type().is_symlink() => {
+                crit::symlinks::may_follow(&name, &p, &m)?;
                 let target = fs::read_link(&p).map_err(|e| crit::Error::io(&name, e))?;
                 p = match p.parent() {
                     Some(dir) if target.is_relative() => dir.join(target),
@@ -370,6 +422,74 @@ fn dup(fd: RawFd, name: &str) -> Result<File> {
     }
     // SAFETY: `new` is an open descriptor nothing else owns.
     Ok(File::from(unsafe { OwnedFd::from_raw_fd(new) }))
+}
+
+/// An anonymous file in `dir` (`O_TMPFILE`, created with `mode` less the
+/// umask), when the file system allows one and it can later be linked into
+/// place. `CRIT_NO_O_TMPFILE` in the environment (for tests) says not to try.
+fn anonymous(dir: &Path, mode: u32) -> Option<File> {
+    if std::env::var_os("CRIT_NO_O_TMPFILE").is_some() {
+        return None;
+    }
+    // Linking it needs /proc/self/fd, or CAP_DAC_READ_SEARCH (root) for AT_EMPTY_PATH.
+    // SAFETY: geteuid has no preconditions and cannot fail.
+    if !Path::new("/proc/self/fd").is_dir() && unsafe { libc::geteuid() } != 0 {
+        return None;
+    }
+    fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .custom_flags(libc::O_TMPFILE | libc::O_CLOEXEC)
+        .mode(mode)
+        .open(dir)
+        .ok()
+}
+
+/// Gives the anonymous `file` the name `dest`, replacing what is there: it is
+/// linked under a fresh name beside `dest`, then renamed over it, with any
+/// signal held off in between so that name never stays behind.
+fn link_into_place(file: &File, dest: &Path) -> io::Result<()> {
+    use std::ffi::CString;
+    use std::os::unix::ffi::OsStrExt;
+    let dir = parent_dir(dest);
+    let _hold = cleanup::hold();
+    let fd = file.as_raw_fd();
+    let proc_path = CString::new(format!("/proc/self/fd/{fd}")).expect("no NUL");
+    let mut err = io::Error::from_raw_os_error(libc::EEXIST);
+    for i in 0..100u32 {
+        let tmp = dir.join(format!(".crit-{}-{i}-{}", std::process::id(), nanos()));
+        let c = CString::new(tmp.as_os_str().as_bytes()).map_err(io::Error::other)?;
+        // SAFETY: both strings are NUL-terminated and live across the calls;
+        // `fd` is open. The first links by the descriptor itself (needs
+        // CAP_DAC_READ_SEARCH), the second through /proc.
+        let linked = unsafe {
+            libc::linkat(fd, c"".as_ptr(), libc::AT_FDCWD, c.as_ptr(), libc::AT_EMPTY_PATH) == 0
+                || libc::linkat(
+                    libc::AT_FDCWD,
+                    proc_path.as_ptr(),
+                    libc::AT_FDCWD,
+                    c.as_ptr(),
+                    libc::AT_SYMLINK_FOLLOW,
+                ) == 0
+        };
+        if !linked {
+            err = io::Error::last_os_error();
+            if err.raw_os_error() == Some(libc::EEXIST) {
+                continue;
+            }
+            return Err(err);
+        }
+        return fs::rename(&tmp, dest).inspect_err(|_| {
+            let _ = fs::remove_file(&tmp);
+        });
+    }
+    Err(err)
+}
+
+fn nanos() -> u32 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.subsec_nanos())
 }
 
 fn parent_dir(p: &Path) -> PathBuf {

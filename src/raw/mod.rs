@@ -14,6 +14,7 @@
 //! `docs/raw-images.md`. They are decoded only: CRIU writes them from the
 //! kernel's or a tool's own output, and encoding them back is not offered.
 
+pub mod extract;
 pub mod netlink;
 pub mod text;
 pub mod tmpfs;
@@ -179,7 +180,7 @@ pub struct RawOptions {
     /// `--pretty`: indented; a tmpfs member's mode in octal.
     pub pretty: bool,
     /// `--extract DIR`: unpack a tmpfs image into this new (or empty) directory.
-    pub extract: Option<std::path::PathBuf>,
+    pub extract: Option<extract::Extract>,
 }
 
 /// What decoding a raw image did.
@@ -210,7 +211,7 @@ pub fn decode<R: Read, W: Write>(kind: RawKind, input: R, file: &str, out: W, op
             }
         }
         RawKind::TmpfsDev => {
-            let s = tmpfs::decode(input, file, &mut w, opts.extract.as_deref(), opts.pretty)?;
+            let s = tmpfs::decode(input, file, &mut w, opts.extract.as_ref(), opts.pretty)?;
             Decoded {
                 entries: s.entries,
                 skipped: s.skipped,

@@ -265,3 +265,67 @@ pub fn heap_start(m: &crit::mem::MemReader, filler: &[u8]) -> u64 {
         .expect("a filler in anonymous memory")
         .addr
 }
+
+/// This process's umask (crit inherits it), from `/proc/self/status`.
+pub fn umask() -> u32 {
+    let s = std::fs::read_to_string("/proc/self/status").unwrap();
+    let v = s.lines().find_map(|l| l.strip_prefix("Umask:")).expect("Umask line");
+    u32::from_str_radix(v.trim(), 8).unwrap()
+}
+
+/// The names in `dir`, sorted.
+pub fn names_in(dir: &Path) -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    v.sort();
+    v
+}
+
+/// Whether process `pid` holds a file open under `dir` (a file it writes;
+/// an anonymous `O_TMPFILE` one shows as `DIR/#123 (deleted)`).
+pub fn holds_open_under(pid: u32, dir: &Path) -> bool {
+    let fds = PathBuf::from(format!("/proc/{pid}/fd"));
+    std::fs::read_dir(fds)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .any(|e| std::fs::read_link(e.path()).is_ok_and(|t| t.starts_with(dir) && t != dir))
+}
+
+/// Runs `crit ARGS` (with `env` set) on standard input that gives `feed`
+/// and then stays open; once `ready(pid)` says crit is at work, sends it
+/// `signal` and returns how it ended.
+pub fn interrupt(
+    args: &[&str],
+    env: &[(&str, &str)],
+    feed: &[u8],
+    ready: impl Fn(u32) -> bool,
+    signal: i32,
+) -> std::process::ExitStatus {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_crit"))
+        .args(args)
+        .envs(env.iter().copied())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("run crit");
+    let mut stdin = child.stdin.take().unwrap();
+    stdin.write_all(feed).unwrap();
+    stdin.flush().unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while !ready(child.id()) {
+        if std::time::Instant::now() > deadline || child.try_wait().unwrap().is_some() {
+            let _ = child.kill();
+            panic!("crit {args:?} never got to work on its input");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    // SAFETY: kill only sends a signal to our own child.
+    assert_eq!(unsafe { libc::kill(child.id() as i32, signal) }, 0);
+    let status = child.wait().unwrap();
+    drop(stdin);
+    status
+}
