@@ -18,6 +18,7 @@ fn open_input(input: Option<&Path>) -> Result<(Box<dyn Read>, String, Option<u64
         return Ok((Box::new(io::stdin().lock()), "<stdin>".into(), None));
     }
     let path = input.expect("checked");
+    super::hint::image_not_directory(path)?;
     if let Some((r, name, len)) = crit::source::open_archive_member(path)? {
         return Ok((Box::new(r), name, Some(len)));
     }
@@ -75,6 +76,9 @@ fn decode_to(input: Option<&Path>, output: Option<&Path>, opts: DecodeOptions, e
 }
 
 pub fn decode(args: &DecodeArgs) -> Result<()> {
+    if is_std(args.input.as_deref()) {
+        super::hint::image_not_from_terminal("decode");
+    }
     let opts = DecodeOptions {
         pretty: args.pretty,
         no_payload: args.nopl,

@@ -76,7 +76,12 @@ pub const MEM_SEARCH: &str = "\
 Examples:
   crit mem DIR search CRIT-SECRET-MARKER-0xC0FFEE --context 8
   crit mem DIR search CRIT-SECRET --kind anon --prot rw --range 7f6388d00000-7f6388d20000
-  crit mem ARCHIVE search crit-tree-heap-marker. --context 8";
+  crit mem ARCHIVE search crit-tree-heap-marker. --context 8
+
+Exit status (like grep):
+  0  a match was found
+  1  no match
+  2  trouble: a missing, truncated or corrupt image, a bad pattern, an I/O error, a usage error";
 
 pub const MEM_MAPS: &str = "\
 Examples:

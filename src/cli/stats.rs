@@ -37,7 +37,7 @@ pub fn run(args: &StatsArgs) -> Result<()> {
             print_json(&Ordered(doc))
         }
         Format::Table => {
-            let mut out = Text::stdout(use_color(args.output.color), None)?;
+            let mut out = Text::stdout(use_color(args.output.color), super::table::table_width(None))?;
             // One table for both sections, so their columns line up.
             out.table(&Table::headless(3).right_align(&[1]), |rows| {
                 for (i, (key, file, fields)) in sections.iter().enumerate() {
@@ -47,6 +47,7 @@ pub fn run(args: &StatsArgs) -> Result<()> {
                     rows.line(Tone::Heading, &format!("{} ({file})", key.to_uppercase()))?;
                     for f in fields {
                         let [label, value, extra] = row(f);
+                        let label = format!("  {label}");
                         rows.row(Tone::Plain, &[(&label).into(), (&value).into(), (&extra).into()])?;
                     }
                 }
@@ -58,7 +59,35 @@ pub fn run(args: &StatsArgs) -> Result<()> {
     }
 }
 
-fn row(f: &Stat) -> [String; 3] {
+/// Every field `stats-dump` may hold, in `crit stats`' order, with its
+/// label and unit (values 0).
+pub(super) fn dump_template() -> Vec<Stat> {
+    stats::dump_fields(&crit::proto::DumpStatsEntry {
+        irmap_resolve: Some(0),
+        page_pipes: Some(0),
+        page_pipe_bufs: Some(0),
+        shpages_scanned: Some(0),
+        shpages_skipped_parent: Some(0),
+        shpages_written: Some(0),
+        ..Default::default()
+    })
+}
+
+/// The fields of `template` (their order, labels and units) with the values
+/// of `values` (field name to value); those it lacks are left out.
+pub(super) fn with_values(template: Vec<Stat>, values: &std::collections::BTreeMap<&str, u64>) -> Vec<Stat> {
+    template
+        .into_iter()
+        .filter_map(|f| {
+            let value = *values.get(f.name)?;
+            Some(Stat { value, ..f })
+        })
+        .collect()
+}
+
+/// A statistic's label, value and size (for pages): the one layout of
+/// `crit stats` and `crit inspect`.
+pub(super) fn row(f: &Stat) -> [String; 3] {
     let (value, extra) = match f.unit {
         Unit::Micros => (format!("{:.3} ms", f.value as f64 / 1000.0), String::new()),
         Unit::Pages => {
@@ -67,7 +96,7 @@ fn row(f: &Stat) -> [String; 3] {
         }
         Unit::Count => (f.value.to_string(), String::new()),
     };
-    [format!("  {}", f.label), value, extra]
+    [f.label.to_string(), value, extra]
 }
 
 /// A size for people: bytes, KiB or MiB.
