@@ -8,7 +8,7 @@ Examples:
   crit decode -i DIR/pstree.img                 an image as one line of JSON
   crit decode -i ARCHIVE:checkpoint/pstree.img  an image inside a container archive
   crit decode -i ARCHIVE:checkpoint/ifaddr-10.img   a raw netlink image, as JSON
-  crit decode -i ARCHIVE:checkpoint/tmpfs-dev-81.tar.gz.img --extract /tmp/scratch
+  crit decode -i ARCHIVE:checkpoint/tmpfs-dev-81.tar.gz.img --extract scratch
   crit decode -i DIR/core-20931.img             ... and back: | crit encode -o core.img";
 
 pub const ENCODE: &str = "\

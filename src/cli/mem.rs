@@ -18,8 +18,7 @@ use super::args::{Format, MemArgs, MemCommand};
 use super::memjson::{MatchJson, RunJson, SharedJson, ShmemJson};
 use super::memread::{self, Form};
 use super::output::stdout_error;
-use super::render::{print_json, stdout_buffered, use_color, Text, Tone};
-use super::stats::size;
+use super::render::{human_size as size, print_json, stdout_buffered, use_color, Text, Tone};
 use super::table::{Cell, Table};
 
 /// Exits as clap does for a usage error (status 2).

@@ -6,7 +6,7 @@ use crit::stats::{self, Stat, Stats, Unit};
 use serde::ser::{Serialize, SerializeMap, Serializer};
 
 use super::args::{Format, StatsArgs};
-use super::render::{print_json, use_color, Text, Tone};
+use super::render::{human_size, print_json, use_color, Text, Tone};
 use super::table::Table;
 
 pub fn run(args: &StatsArgs) -> Result<()> {
@@ -92,29 +92,11 @@ pub(super) fn row(f: &Stat) -> [String; 3] {
         Unit::Micros => (format!("{:.3} ms", f.value as f64 / 1000.0), String::new()),
         Unit::Pages => {
             let unit = if f.value == 1 { "page " } else { "pages" };
-            (format!("{} {unit}", f.value), size(f.value * crit::mem::PAGE_SIZE))
+            (format!("{} {unit}", f.value), human_size(f.value * crit::mem::PAGE_SIZE))
         }
         Unit::Count => (f.value.to_string(), String::new()),
     };
     [f.label.to_string(), value, extra]
-}
-
-/// A size for people: bytes, KiB or MiB.
-pub(super) fn size(bytes: u64) -> String {
-    const KIB: u64 = 1024;
-    const MIB: u64 = 1024 * KIB;
-    if bytes < KIB {
-        format!("{bytes} B")
-    } else if bytes < MIB {
-        format!("{} KiB", trim(bytes as f64 / KIB as f64))
-    } else {
-        format!("{} MiB", trim(bytes as f64 / MIB as f64))
-    }
-}
-
-fn trim(x: f64) -> String {
-    let s = format!("{x:.1}");
-    s.strip_suffix(".0").map(str::to_string).unwrap_or(s)
 }
 
 /// Serialises pairs as a JSON object in their order (serde_json's `Map` sorts).
