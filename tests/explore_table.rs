@@ -289,12 +289,18 @@ fn a_narrow_terminal_gets_lines_that_fit() {
         let piped = Command::new(env!("CARGO_BIN_EXE_crit")).args(&args).output().unwrap();
         let piped = String::from_utf8(piped.stdout).unwrap();
         assert!(!piped.contains('…'), "crit {args:?} piped: {piped}");
-        assert!(piped.lines().any(|l| l.chars().count() > 60), "crit {args:?} piped: {piped}");
+        assert!(
+            piped.lines().any(|l| l.chars().count() > 60),
+            "crit {args:?} piped: {piped}"
+        );
     }
     assert!(cut > 0, "some column was cut");
     // `x sk`: LOCAL is cut in its middle, both ends kept.
     let sk = on_terminal(&["x", net, "sk", "--color", "never"], 60, &[]);
-    assert!(sk.contains(" 3  tcp    LISTEN       0  16K/128K   127.…47101\n"), "{sk}");
+    assert!(
+        sk.contains(" 3  tcp    LISTEN       0  16K/128K   127.…47101\n"),
+        "{sk}"
+    );
 }
 
 /// Piped, `mem maps` is one record per line, as before terminals were fitted.

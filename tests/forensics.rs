@@ -320,7 +320,10 @@ fn filters_on_mem_search() {
     // name), so no match, status 1, rather than an error.
     let (_, err, ok_) = crit_text(&["mem", &mem, "search", "cwork", "--in", "/usr/local/bin/cwork"]);
     assert!(!ok_);
-    assert_eq!(err, "crit: 0 matches in the mappings asked for (2 in all 1433600 held bytes)\n");
+    assert_eq!(
+        err,
+        "crit: 0 matches in the mappings asked for (2 in all 1433600 held bytes)\n"
+    );
     let (_, err, ok_) = crit_text(&["mem", &mem, "search", "x", "--in", "/nope"]);
     assert!(!ok_);
     assert_eq!(err, "crit: task 20931 has no mapping of \"/nope\"\n");

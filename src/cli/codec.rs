@@ -63,7 +63,7 @@ fn decode_to(input: Option<&Path>, output: Option<&Path>, opts: DecodeOptions, e
                 Ok(())
             })?;
             for s in skipped {
-                eprintln!("crit: {name}: not extracted: {s}");
+                eprintln!("crit: warning: {name}: not extracted: {s}");
             }
             return Ok(());
         }

@@ -92,7 +92,10 @@ pub(super) fn row(f: &Stat) -> [String; 3] {
         Unit::Micros => (format!("{:.3} ms", f.value as f64 / 1000.0), String::new()),
         Unit::Pages => {
             let unit = if f.value == 1 { "page " } else { "pages" };
-            (format!("{} {unit}", f.value), human_size(f.value * crit::mem::PAGE_SIZE))
+            (
+                format!("{} {unit}", f.value),
+                human_size(f.value * crit::mem::PAGE_SIZE),
+            )
         }
         Unit::Count => (f.value.to_string(), String::new()),
     };

@@ -20,7 +20,13 @@ pub fn copy_dir(from: &Path, to: &Path) -> io::Result<()> {
     for e in fs::read_dir(from)? {
         let e = e?;
         if e.file_type()?.is_file() {
-            fs::copy(e.path(), to.join(e.file_name()))?;
+            let dest = to.join(e.file_name());
+            fs::copy(e.path(), &dest)?;
+            // Writable, to edit (the fixtures may be read-only).
+            let mut perm = fs::metadata(&dest)?.permissions();
+            #[allow(clippy::permissions_set_readonly_false)]
+            perm.set_readonly(false);
+            fs::set_permissions(&dest, perm)?;
         }
     }
     Ok(())
@@ -79,8 +85,16 @@ pub fn mem_edited(corpus: &Path, to: &Path) -> crit::Result<()> {
         }
     })?;
     // argv and the environment, on the stack.
-    poke(to, 0x7ffc3ea2c000 + find_on_stack(to, b"argv-marker-91c2")?, b"argv-marker-ABCD")?;
-    poke(to, 0x7ffc3ea2c000 + find_on_stack(to, b"env-marker-7f3a")?, b"env-marker-beef")?;
+    poke(
+        to,
+        0x7ffc3ea2c000 + find_on_stack(to, b"argv-marker-91c2")?,
+        b"argv-marker-ABCD",
+    )?;
+    poke(
+        to,
+        0x7ffc3ea2c000 + find_on_stack(to, b"env-marker-7f3a")?,
+        b"env-marker-beef",
+    )?;
     for addr in [0x7f6388d13000, 0x7f6388d18000, 0x7f6388d19064] {
         flip(to, addr)?;
     }
@@ -90,7 +104,10 @@ pub fn mem_edited(corpus: &Path, to: &Path) -> crit::Result<()> {
 /// Where `text` is in the stack page 0x7ffc3ea2c000 of `dir`'s root task.
 fn find_on_stack(dir: &Path, text: &[u8]) -> crit::Result<u64> {
     let page = MemReader::open(dir, None)?.read(0x7ffc3ea2c000, 4096)?.data;
-    let at = page.windows(text.len()).position(|w| w == text).expect("on the stack page");
+    let at = page
+        .windows(text.len())
+        .position(|w| w == text)
+        .expect("on the stack page");
     Ok(at as u64)
 }
 
