@@ -156,6 +156,14 @@ fn slips_get_hints() {
         )),
         "{err}"
     );
+    let (code, out, err) = run(&["mem", "args", m]);
+    assert_eq!((code, out.as_str()), (Some(2), ""));
+    assert!(
+        err.ends_with(&format!(
+            "\ncrit: hint: the checkpoint comes first, then what to read: crit mem {m} args\n"
+        )),
+        "{err}"
+    );
     let (code, out, err) = run(&["info", m]);
     assert_eq!((code, out.as_str()), (Some(1), ""));
     assert_eq!(

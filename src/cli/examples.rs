@@ -53,7 +53,7 @@ Examples:
   crit mem DIR search CRIT-SECRET --kind anon --prot rw --range 7f6388d00000-7f6388d20000
   crit mem DIR maps                             the pagemap and where each run lives
   crit mem DIR read 0x7f6388c16ff0 0x2000       a hexdump; repeated lines fold into *
-  crit mem DIR read 0x7f6388e3f000 16 --files /   unsaved file pages, read from the files
+  crit mem DIR read 0x7f6388e3f000 16 --files $S  unsaved file pages, read from the files under $S
   crit mem DIR shmem                            shared mappings
   crit mem ARCHIVE --pid 5 args                 one task of a container archive
   crit mem ARCHIVE search crit-tree-heap-marker. --context 8";
@@ -70,7 +70,7 @@ Examples:
 pub const MEM_READ: &str = "\
 Examples:
   crit mem DIR read 0x7f6388c16ff0 0x2000       a hexdump; repeated lines fold into *
-  crit mem DIR read 0x7f6388e3f000 16 --files /   unsaved file pages, read from the files";
+  crit mem DIR read 0x7f6388e3f000 16 --files $S  unsaved file pages, read from the files under $S";
 
 pub const MEM_SEARCH: &str = "\
 Examples:

@@ -1,4 +1,4 @@
-//! Hints for the likely slips of a first use: the arguments of `x` swapped,
+//! Hints for the likely slips of a first use: the arguments of `x` or `mem` swapped,
 //! a checkpoint directory given where one image is meant, `decode` waiting
 //! on a terminal for an image it will never be typed.
 
@@ -20,8 +20,22 @@ pub fn for_usage_error(argv: &[String]) -> Option<String> {
                 "the checkpoint comes first, then what to show: crit x {dir} {what}{rest}"
             ))
         }
+        [mem, sub, dir, rest @ ..] if mem == "mem" && mem_command(sub) && !mem_command(dir) => {
+            let rest: String = rest.iter().map(|r| format!(" {r}")).collect();
+            Some(format!(
+                "the checkpoint comes first, then what to read: crit mem {dir} {sub}{rest}"
+            ))
+        }
         _ => None,
     }
+}
+
+/// Whether `s` names a `crit mem` subcommand.
+fn mem_command(s: &str) -> bool {
+    use clap::CommandFactory;
+    let cli = super::args::Cli::command();
+    cli.find_subcommand("mem")
+        .is_some_and(|m| m.get_subcommands().any(|c| c.get_name() == s))
 }
 
 /// `info`, `decode` and `show` read one image: a directory (a checkpoint)
@@ -74,5 +88,10 @@ mod tests {
         assert_eq!(for_usage_error(&argv("crit x DIR pss")), None);
         assert_eq!(for_usage_error(&argv("crit x ps sk")), None);
         assert_eq!(for_usage_error(&argv("crit mem ps DIR")), None);
+        assert_eq!(
+            for_usage_error(&argv("crit mem args DIR --pid 5")).as_deref(),
+            Some("the checkpoint comes first, then what to read: crit mem DIR args --pid 5")
+        );
+        assert_eq!(for_usage_error(&argv("crit mem DIR argz")), None);
     }
 }

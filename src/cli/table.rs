@@ -100,12 +100,10 @@ impl<W: Write> Text<W> {
         }
         let mut replay = Some(Replay::default());
         rows(&mut Rows::new(Pass::Measure(&mut widths, &mut replay)))?;
-        let room = self.width.and_then(|w| fit(&mut widths, w));
-        let layout = Layout {
-            widths,
-            right: (0..n).map(|c| table.right.contains(&c)).collect(),
-            room,
-        };
+        let right: Vec<bool> = (0..n).map(|c| table.right.contains(&c)).collect();
+        let header: Vec<usize> = table.header.iter().map(|h| display_width(h)).collect();
+        let room = self.width.and_then(|w| fit(&mut widths, &header, &right, w));
+        let layout = Layout { widths, right, room };
         if !table.header.is_empty() {
             let mut header = String::new();
             let mut ends = Vec::with_capacity(n);
@@ -183,30 +181,39 @@ impl<W: Write> Text<W> {
 
 /// The least room the last column is given before other columns are cut.
 const LAST_ROOM: usize = 10;
-/// The narrowest a cut column gets.
-const MIN_CUT: usize = 4;
+/// The narrowest a cut column gets (or its header, if wider).
+const MIN_CUT: usize = 6;
 
 /// Fits columns of `widths` into `width` terminal columns: the room left for
 /// the last column, which wraps into it. When that room would be under
 /// [`LAST_ROOM`] (or the last column's own width, if less), the widest of
-/// the other columns are narrowed, one column at a time, and their cells
-/// are then cut with a `…` ([`cut`]).
-fn fit(widths: &mut [usize], width: usize) -> Option<usize> {
-    let (last, others) = widths.split_last_mut()?;
-    let mut used: usize = others.iter().map(|w| w + 2).sum();
+/// the other text (left-aligned) columns are narrowed, one column at a time
+/// and never below their header or [`MIN_CUT`], and their cells are then cut
+/// with a `…` ([`cut`]); numbers are never cut. When even that leaves too
+/// little room, nothing is narrowed or wrapped: a long line beats a column
+/// of single characters.
+fn fit(widths: &mut [usize], header: &[usize], right: &[bool], width: usize) -> Option<usize> {
+    let (last, others) = widths.split_last()?;
     let want = (*last).min(LAST_ROOM);
+    let mut narrowed = others.to_vec();
+    let mut used: usize = narrowed.iter().map(|w| w + 2).sum();
     while used + want > width {
-        // The widest, the rightmost of equals.
-        let Some((i, &w)) = others.iter().enumerate().max_by_key(|&(i, &w)| (w, i)) else {
-            break;
+        let floor = |i: usize| header.get(i).copied().unwrap_or(0).max(MIN_CUT);
+        // The widest that may still be narrowed, the rightmost of equals.
+        let Some((i, _)) = narrowed
+            .iter()
+            .enumerate()
+            .filter(|&(i, &w)| !right.get(i).copied().unwrap_or(false) && w > floor(i))
+            .max_by_key(|&(i, &w)| (w, i))
+        else {
+            return None;
         };
-        if w <= MIN_CUT {
-            break;
-        }
-        others[i] -= 1;
+        narrowed[i] -= 1;
         used -= 1;
     }
-    Some(width.saturating_sub(used).max(1))
+    let n = narrowed.len();
+    widths[..n].copy_from_slice(&narrowed);
+    Some(width - used)
 }
 
 /// `text` cut to `width` columns, its middle replaced by `…`: both ends of
@@ -463,12 +470,18 @@ fn wrap(s: &str, room: usize) -> Vec<String> {
     while rest.chars().count() > limit {
         let cut_at = rest.char_indices().nth(limit).map_or(rest.len(), |(i, _)| i);
         let head = &rest[..cut_at];
+        // Indentation (a tree's) is no place to break.
+        let lead = rest.len() - rest.trim_start().len();
         // Prefer breaking before " + 0x…" or " (", then after a '/' or space.
         let brk = head
             .rfind(" + ")
             .or_else(|| head.rfind(" ("))
-            .filter(|&i| i > 0)
-            .or_else(|| head.rfind(['/', ' ']).map(|i| i + 1).filter(|&i| i > limit / 3))
+            .filter(|&i| i > lead)
+            .or_else(|| {
+                head.rfind(['/', ' '])
+                    .map(|i| i + 1)
+                    .filter(|&i| i > limit / 3 && i > lead + 1)
+            })
             .unwrap_or(cut_at);
         out.push(rest[..brk].trim_end().to_string());
         rest = rest[brk..].trim_start();
@@ -496,6 +509,8 @@ mod tests {
         let w = wrap("/usr/lib/x86_64-linux-gnu/libc.so.6 + 0x1e4000", 40);
         assert_eq!(w, ["/usr/lib/x86_64-linux-gnu/libc.so.6", "+ 0x1e4000"]);
         assert_eq!(wrap("short", 40), ["short"]);
+        // A tree's indentation stays on the first line.
+        assert_eq!(wrap("    tree-kid0 x", 10), ["    tree-k", "id0 x"]);
     }
 
     fn render(table: &Table, width: Option<usize>, rows: &[(&[&str], Tone)]) -> String {
