@@ -27,7 +27,7 @@ fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
-            let argv: Vec<String> = std::env::args().collect();
+            let argv: Vec<String> = std::env::args_os().map(|a| a.to_string_lossy().into_owned()).collect();
             let hint = e.use_stderr().then(|| cli::hint::for_usage_error(&argv)).flatten();
             let Some(hint) = hint else { e.exit() };
             let _ = e.print();

@@ -200,14 +200,11 @@ fn fit(widths: &mut [usize], header: &[usize], right: &[bool], width: usize) -> 
     while used + want > width {
         let floor = |i: usize| header.get(i).copied().unwrap_or(0).max(MIN_CUT);
         // The widest that may still be narrowed, the rightmost of equals.
-        let Some((i, _)) = narrowed
+        let (i, _) = narrowed
             .iter()
             .enumerate()
             .filter(|&(i, &w)| !right.get(i).copied().unwrap_or(false) && w > floor(i))
-            .max_by_key(|&(i, &w)| (w, i))
-        else {
-            return None;
-        };
+            .max_by_key(|&(i, &w)| (w, i))?;
         narrowed[i] -= 1;
         used -= 1;
     }
