@@ -11,13 +11,13 @@ fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
     match &cli.command {
         Command::Diff(a) => return cli::diff::run(a),
         Command::Inspect(a) => return cli::inspect::run(a),
+        Command::Mem(a) => return cli::mem::run(a),
         Command::Decode(a) => cli::codec::decode(a),
         Command::Encode(a) => cli::codec::encode(a),
         Command::Info(a) => cli::codec::info(a),
         Command::Show(a) => cli::codec::show(a),
         Command::X(a) => cli::explore::run(a),
         Command::Stats(a) => cli::stats::run(a),
-        Command::Mem(a) => cli::mem::run(a),
         Command::Coredump(a) => cli::coredump::run(a),
     }
     .map(|()| ExitCode::SUCCESS)
@@ -30,7 +30,17 @@ fn main() -> ExitCode {
     if argv.first().is_some_and(|a| a == "generate-assets") {
         return cli::assets::run(&argv[1..]);
     }
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let argv: Vec<String> = std::env::args_os().map(|a| a.to_string_lossy().into_owned()).collect();
+            let hint = e.use_stderr().then(|| cli::hint::for_usage_error(&argv)).flatten();
+            let Some(hint) = hint else { e.exit() };
+            let _ = e.print();
+            eprintln!("crit: hint: {hint}");
+            return ExitCode::from(2);
+        }
+    };
     match run(&cli) {
         Ok(code) => code,
         Err(e) => {
@@ -51,8 +61,9 @@ fn main() -> ExitCode {
                     eprintln!("  caused by: {cause}");
                 }
             }
-            // `diff`'s 1 means "different", so its errors are 2, as cmp's and diff's.
-            ExitCode::from(if matches!(cli.command, Command::Diff(_)) { 2 } else { 1 })
+            // `diff`'s 1 means "different" and `mem search`'s "no match", so
+            // their errors are 2, as those of cmp, diff and grep.
+            ExitCode::from(if cli.command.answers_a_question() { 2 } else { 1 })
         }
     }
 }

@@ -76,7 +76,10 @@ fn an_archive_equals_its_unpacked_checkpoint() {
             text.starts_with(&format!("{} vs {}: equal\n", dir.display(), a.display())),
             "{text}"
         );
-        assert!(text.ends_with(&format!("({images} more)  equal\n")), "{text}");
+        assert!(
+            text.ends_with(&format!("images\nall {images} images equal\n")),
+            "{text}"
+        );
     }
 }
 

@@ -492,7 +492,7 @@ fn zombies_are_skipped_and_named() {
     let (out, err, ok) = crit_text(&["coredump", tree.to_str().unwrap(), "--all", "--out-dir", outdir]);
     assert!(ok, "{err}");
     assert!(
-        err.contains("crit: skipping task 20887: a zombie has no memory"),
+        err.contains("crit: note: skipping task 20887: a zombie has no memory"),
         "{err}"
     );
     assert_eq!(out.lines().count(), 4);

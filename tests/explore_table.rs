@@ -255,3 +255,92 @@ fn a_terminal_gets_its_width_or_columns() {
     // COLUMNS, when set, wins over it.
     assert_eq!(on_terminal(&args, 72, &[("COLUMNS", "100")]), at("100"));
 }
+
+/// On a terminal 60 columns wide every table fits: the last column wraps
+/// and, where that is not enough, the widest other columns are cut with a
+/// `…`; the same commands piped are neither wrapped nor cut.
+#[test]
+fn a_narrow_terminal_gets_lines_that_fit() {
+    let corpus = root().join("tests/fixtures/corpus");
+    let (net, mem, files) = (corpus.join("net"), corpus.join("mem"), corpus.join("files"));
+    let (net, mem, files) = (net.to_str().unwrap(), mem.to_str().unwrap(), files.to_str().unwrap());
+    let commands: [&[&str]; 7] = [
+        &["x", net],
+        &["x", net, "sk"],
+        &["x", net, "fds"],
+        &["x", mem, "mems"],
+        &["x", mem, "rss"],
+        &["mem", mem, "maps"],
+        &["mem", files, "shmem"],
+    ];
+    let mut cut = 0;
+    for args in commands {
+        let args: Vec<&str> = args.iter().copied().chain(["--color", "never"]).collect();
+        let got = on_terminal(&args, 60, &[]);
+        assert!(got.lines().count() > 1, "crit {args:?}: {got}");
+        for line in got.lines() {
+            assert!(
+                line.chars().count() <= 60,
+                "crit {args:?}: {} columns: {line}",
+                line.chars().count()
+            );
+        }
+        cut += got.matches('…').count();
+        let piped = Command::new(env!("CARGO_BIN_EXE_crit")).args(&args).output().unwrap();
+        let piped = String::from_utf8(piped.stdout).unwrap();
+        assert!(!piped.contains('…'), "crit {args:?} piped: {piped}");
+        assert!(
+            piped.lines().any(|l| l.chars().count() > 60),
+            "crit {args:?} piped: {piped}"
+        );
+    }
+    assert!(cut > 0, "some column was cut");
+    // `x sk`: LOCAL is cut in its middle, both ends kept.
+    let sk = on_terminal(&["x", net, "sk", "--color", "never"], 60, &[]);
+    assert!(
+        sk.contains(" 3  tcp    LISTEN       0  16K/128K   127.…47101\n"),
+        "{sk}"
+    );
+}
+
+/// Piped, `mem maps` is one record per line, as before terminals were fitted.
+#[test]
+fn piped_mem_maps_matches_its_snapshot() {
+    let mem = root().join("tests/fixtures/corpus/mem");
+    let out = Command::new(env!("CARGO_BIN_EXE_crit"))
+        .args(["mem", mem.to_str().unwrap(), "maps", "--color", "never"])
+        .env("COLUMNS", "40")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let got = String::from_utf8(out.stdout).unwrap();
+    let path = root().join("tests/snapshots/explore/mem-mem-maps.txt");
+    if std::env::var_os("UPDATE_SNAPSHOTS").is_some() {
+        std::fs::write(&path, &got).unwrap();
+    }
+    assert_eq!(got, std::fs::read_to_string(&path).unwrap());
+}
+
+/// `x ARCHIVE mnt` piped: a mount's options on one line, never wrapped, so
+/// `| grep resgid` finds them all.
+#[test]
+fn piped_mount_options_are_one_line() {
+    let a = root().join("tests/fixtures/archives/crit-tree.tar.gz");
+    let out = Command::new(env!("CARGO_BIN_EXE_crit"))
+        .args(["x", a.to_str().unwrap(), "mnt", "--color", "never"])
+        .env("COLUMNS", "40")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    let lines: Vec<&str> = text.lines().filter(|l| l.contains("resgid")).collect();
+    assert_eq!(
+        lines[0].trim(),
+        "rw,relatime,discard,resv_strict,resuid=65534,resgid=65534",
+        "{text}"
+    );
+    assert!(lines.iter().all(|l| l.contains("resuid=65534,resgid=65534")), "{text}");
+    // On a terminal, they wrap after commas to fit.
+    let t = on_terminal(&["x", a.to_str().unwrap(), "mnt", "--color", "never"], 60, &[]);
+    assert!(t.lines().all(|l| l.chars().count() <= 60), "{t}");
+}

@@ -203,7 +203,7 @@ fn rss_marks_runs_in_a_missing_parent() {
     assert_eq!(
         head,
         [
-            "20931 mem: 350 pages present (1400 KiB), 2 in a parent checkpoint that is MISSING",
+            "20931 mem: 350 pages present (1.4M), 2 in a parent checkpoint that is MISSING",
             "         RUN     PAGES        IN VMA  PAGES  FILE",
             "560605f48000         1  560605f48000      2  /usr/local/bin/cwork",
             "560605f4b000  2 parent  560605f4b000      1  /usr/local/bin/cwork",
@@ -224,7 +224,7 @@ fn rss_marks_runs_in_a_missing_parent() {
     std::fs::create_dir(tmp.path().join("parent")).unwrap();
     let (out, _) = ok(&["x", d, "rss"]);
     assert!(
-        out.starts_with("20931 mem: 350 pages present (1400 KiB), 2 in the parent checkpoint\n"),
+        out.starts_with("20931 mem: 350 pages present (1.4M), 2 in the parent checkpoint\n"),
         "{out}"
     );
 }
@@ -301,18 +301,29 @@ fn filters_on_mem_search() {
         "7f6388d5c000-7f6388e13000",
     ]);
     assert_eq!(out.lines().count(), 2);
-    let (out, err) = ok(&["mem", &mem, "search", "CRIT-SECRET", "--in", "[heap]"]);
+    // No match: exit status 1, as grep's.
+    let none = common::crit(&["mem", &mem, "search", "CRIT-SECRET", "--in", "[heap]"]);
+    assert_eq!(none.status.code(), Some(1));
     assert_eq!(
-        (out.as_str(), err.as_str()),
         (
-            "",
-            "crit: 0 matches in the mappings asked for (3 in all 1433600 held bytes)\n"
+            String::from_utf8(none.stdout).unwrap(),
+            String::from_utf8(none.stderr).unwrap()
+        ),
+        (
+            String::new(),
+            "crit: 0 matches in the mappings asked for (3 in all 1433600 held bytes)\n".to_string()
         )
     );
     let (out, _) = ok(&["mem", &mem, "search", "cwork", "--color", "never", "--in", "[stack]"]);
     assert_eq!(column(&format!("\n{out}"), 0), ["0x7ffc3ea2cf55", "0x7ffc3ea2cff2"]);
-    let (_, _, ok_) = crit_text(&["mem", &mem, "search", "cwork", "--in", "/usr/local/bin/cwork"]);
-    assert!(ok_);
+    // A mapping named by path: searched (its held pages do not hold the
+    // name), so no match, status 1, rather than an error.
+    let (_, err, ok_) = crit_text(&["mem", &mem, "search", "cwork", "--in", "/usr/local/bin/cwork"]);
+    assert!(!ok_);
+    assert_eq!(
+        err,
+        "crit: 0 matches in the mappings asked for (2 in all 1433600 held bytes)\n"
+    );
     let (_, err, ok_) = crit_text(&["mem", &mem, "search", "x", "--in", "/nope"]);
     assert!(!ok_);
     assert_eq!(err, "crit: task 20931 has no mapping of \"/nope\"\n");
@@ -354,7 +365,7 @@ fn filters_on_x_mems_and_rss() {
     let (out, _) = ok(&["x", &mem, "rss", "--kind", "stack"]);
     assert_eq!(
         out,
-        "20931 mem: 3 pages present (12 KiB)\n         RUN  PAGES        IN VMA  PAGES  FILE\n\
+        "20931 mem: 3 pages present (12K)\n         RUN  PAGES        IN VMA  PAGES  FILE\n\
          7ffc3ea2a000      3  7ffc3ea0c000     33\n"
     );
     let (out, _) = ok(&[
@@ -491,6 +502,6 @@ fn shmem_names_file_mappings_by_path() {
     let (out, _) = ok(&["mem", &cp("files"), "shmem"]);
     assert_eq!(
         out.lines().nth(2).unwrap(),
-        "7f6a9eee1000  7f6a9eee3000   8 KiB  rw-s   file   /tmp/crit-files/mapped  -                         0 B"
+        "7f6a9eee1000  7f6a9eee3000    8K  rw-s   file   /tmp/crit-files/mapped  -                          0"
     );
 }

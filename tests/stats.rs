@@ -97,7 +97,7 @@ fn cli_table_has_units() {
             .join(" ")
     };
     assert_eq!(line("frozen time"), "frozen time 26.059 ms");
-    assert_eq!(line("pages scanned"), "pages scanned 43 pages 172 KiB");
+    assert_eq!(line("pages scanned"), "pages scanned 43 pages 172K");
     assert_eq!(line("page pipes"), "page pipes 7");
     assert_eq!(line("restore time"), "restore time 10.064 ms");
     assert!(out.starts_with("DUMP (stats-dump)\n"));

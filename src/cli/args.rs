@@ -14,7 +14,8 @@ const EXIT_STATUS: &str = "\
 Exit status:
   0  success
   1  bad input: a missing, truncated or corrupt image, malformed JSON, an I/O error
-  2  usage: unknown command or option, missing argument, a value that does not parse";
+  2  usage: unknown command or option, missing argument, a value that does not parse
+diff and mem search exit as cmp and grep do: 0 equal / found, 1 different / not found, 2 trouble";
 
 /// Read, write and explore CRIU checkpoint images.
 #[derive(Debug, Parser)]
@@ -60,6 +61,19 @@ pub enum Command {
     /// Write a checkpointed process as an ELF core file that gdb opens
     #[command(after_help = ex::COREDUMP)]
     Coredump(CoredumpArgs),
+}
+
+impl Command {
+    /// Whether the command answers a question with its status, as cmp, diff
+    /// and grep do (`diff`: do they differ; `mem search`: is it there), so
+    /// that 1 is an answer and trouble is 2.
+    pub fn answers_a_question(&self) -> bool {
+        match self {
+            Command::Diff(_) => true,
+            Command::Mem(m) => matches!(m.command, MemCommand::Search { .. }),
+            _ => false,
+        }
+    }
 }
 
 #[derive(Debug, Args)]

@@ -106,7 +106,15 @@ fn exit_status(root: &clap::Command) -> Vec<(String, String)> {
         lines.next().is_some_and(|l| l.trim() == "Exit status:"),
         "crit's after_help no longer starts with 'Exit status:'; update src/cli/assets.rs"
     );
-    lines
+    status_table(&lines.collect::<Vec<_>>().join("\n"))
+}
+
+/// `(status, meaning)` pairs from the lines of an exit status table (a
+/// first line that is not one, such as ` (like grep):`, is skipped).
+fn status_table(table: &str) -> Vec<(String, String)> {
+    table
+        .lines()
+        .filter(|l| l.trim().starts_with(|c: char| c.is_ascii_digit()))
         .filter_map(|l| {
             let (code, meaning) = l.trim().split_once(char::is_whitespace)?;
             Some((code.to_owned(), meaning.trim().to_owned()))
@@ -148,12 +156,14 @@ fn man_page(cmd: &clap::Command, path: &[&str], exit_status: &[(String, String)]
     }
 
     let mut extra = String::new();
-    // The command's examples (its after_help), as --help shows them.
-    if let Some(lines) = cmd
-        .get_after_help()
-        .map(|h| h.to_string())
-        .and_then(|h| h.strip_prefix("Examples:\n").map(str::to_owned))
-    {
+    // The command's examples (its after_help), as --help shows them, and
+    // its own exit statuses when it has them (`diff`, `mem search`).
+    let after = cmd.get_after_help().map(|h| h.to_string()).unwrap_or_default();
+    let (examples, own_status) = match after.split_once("\n\nExit status") {
+        Some((ex, status)) => (ex.to_owned(), Some(status_table(status))),
+        None => (after, None),
+    };
+    if let Some(lines) = examples.strip_prefix("Examples:\n") {
         extra.push_str(".SH EXAMPLES\n.nf\n");
         for line in lines.lines() {
             let _ = writeln!(extra, "{}", roff(line));
@@ -161,7 +171,7 @@ fn man_page(cmd: &clap::Command, path: &[&str], exit_status: &[(String, String)]
         extra.push_str(".fi\n");
     }
     extra.push_str(".SH \"EXIT STATUS\"\n");
-    for (code, meaning) in exit_status {
+    for (code, meaning) in own_status.as_deref().unwrap_or(exit_status) {
         let _ = write!(extra, ".TP\n.B {}\n{}\n", roff(code), roff(meaning));
     }
 

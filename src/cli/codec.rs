@@ -19,6 +19,7 @@ fn open_input(input: Option<&Path>) -> Result<(Box<dyn Read>, String, Option<u64
         return Ok((Box::new(io::stdin().lock()), "<stdin>".into(), None));
     }
     let path = input.expect("checked");
+    super::hint::image_not_directory(path)?;
     if let Some((r, name, len)) = crit::source::open_archive_member(path)? {
         return Ok((Box::new(r), name, Some(len)));
     }
@@ -73,7 +74,7 @@ fn decode_to(input: Option<&Path>, output: Option<&Path>, opts: DecodeOptions, e
                 Ok(())
             })?;
             for s in skipped {
-                eprintln!("crit: {name}: not extracted: {s}");
+                eprintln!("crit: warning: {name}: not extracted: {s}");
             }
             return Ok(());
         }
@@ -86,6 +87,9 @@ fn decode_to(input: Option<&Path>, output: Option<&Path>, opts: DecodeOptions, e
 }
 
 pub fn decode(args: &DecodeArgs) -> Result<()> {
+    if is_std(args.input.as_deref()) {
+        super::hint::image_not_from_terminal("decode");
+    }
     let opts = DecodeOptions {
         pretty: args.pretty,
         no_payload: args.nopl,

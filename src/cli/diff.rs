@@ -118,6 +118,11 @@ pub fn report(d: &Diff, all_pages: bool, color: bool) -> String {
     if let Some(images) = &d.images {
         out += "\n";
         out += &heading("images", color);
+        let same = images.images.iter().filter(|i| i.equal).count();
+        if same == images.images.len() && images.only_a.is_empty() && images.only_b.is_empty() {
+            out += &render::text_line(&format!("all {same} images equal"));
+            return out;
+        }
         let mut t = TextTable::new(&["IMAGE", "STATE", "FIRST DIFFERENCE"]);
         for n in &images.only_a {
             t.row(vec![n.clone(), "only in A".into(), String::new()], Tone::Warn);
@@ -132,8 +137,9 @@ pub fn report(d: &Diff, all_pages: bool, color: bool) -> String {
             };
             t.row(vec![i.name.clone(), "differs".into(), first], Tone::Plain);
         }
-        let same = images.images.iter().filter(|i| i.equal).count();
-        t.row(vec![format!("({same} more)"), "equal".into(), String::new()], Tone::Dim);
+        if same > 0 {
+            t.row(vec![format!("({same} more)"), "equal".into(), String::new()], Tone::Dim);
+        }
         out += &t.render(color);
     }
     out
@@ -320,6 +326,15 @@ fn hexdiff(args: &DiffArgs, opts: &Options, addr: u64, len: u64) -> Result<ExitC
         }))?;
     } else {
         render::print_text(&hexdiff_text(&h, render::use_color(args.output.color)))?;
+        // Notes go to standard error, as `mem read`'s do.
+        for (side, missing) in [("A", &h.a_missing), ("B", &h.b_missing)] {
+            for m in missing {
+                eprintln!(
+                    "crit: note: {:#x}-{:#x} is not in {side}; shown as zeros",
+                    m.start, m.end
+                );
+            }
+        }
     }
     Ok(status(equal))
 }
@@ -350,11 +365,6 @@ fn hexdiff_text(h: &HexDiff, color: bool) -> String {
         } else {
             out += &line('-', at, la, lb);
             out += &line('+', at, lb, la);
-        }
-    }
-    for (side, missing) in [("A", &h.a_missing), ("B", &h.b_missing)] {
-        for m in missing {
-            out += &format!("note: {:#x}-{:#x} is not in {side}; shown as zeros\n", m.start, m.end);
         }
     }
     out

@@ -8,7 +8,7 @@ Examples:
   crit decode -i DIR/pstree.img                 an image as one line of JSON
   crit decode -i ARCHIVE:checkpoint/pstree.img  an image inside a container archive
   crit decode -i ARCHIVE:checkpoint/ifaddr-10.img   a raw netlink image, as JSON
-  crit decode -i ARCHIVE:checkpoint/tmpfs-dev-81.tar.gz.img --extract /tmp/scratch
+  crit decode -i ARCHIVE:checkpoint/tmpfs-dev-81.tar.gz.img --extract scratch
   crit decode -i DIR/core-20931.img             ... and back: | crit encode -o core.img";
 
 pub const ENCODE: &str = "\
@@ -53,7 +53,7 @@ Examples:
   crit mem DIR search CRIT-SECRET --kind anon --prot rw --range 7f6388d00000-7f6388d20000
   crit mem DIR maps                             the pagemap and where each run lives
   crit mem DIR read 0x7f6388c16ff0 0x2000       a hexdump; repeated lines fold into *
-  crit mem DIR read 0x7f6388e3f000 16 --files /   unsaved file pages, read from the files
+  crit mem DIR read 0x7f6388e3f000 16 --files $S  unsaved file pages, read from the files under $S
   crit mem DIR shmem                            shared mappings
   crit mem ARCHIVE --pid 5 args                 one task of a container archive
   crit mem ARCHIVE search crit-tree-heap-marker. --context 8";
@@ -70,13 +70,18 @@ Examples:
 pub const MEM_READ: &str = "\
 Examples:
   crit mem DIR read 0x7f6388c16ff0 0x2000       a hexdump; repeated lines fold into *
-  crit mem DIR read 0x7f6388e3f000 16 --files /   unsaved file pages, read from the files";
+  crit mem DIR read 0x7f6388e3f000 16 --files $S  unsaved file pages, read from the files under $S";
 
 pub const MEM_SEARCH: &str = "\
 Examples:
   crit mem DIR search CRIT-SECRET-MARKER-0xC0FFEE --context 8
   crit mem DIR search CRIT-SECRET --kind anon --prot rw --range 7f6388d00000-7f6388d20000
-  crit mem ARCHIVE search crit-tree-heap-marker. --context 8";
+  crit mem ARCHIVE search crit-tree-heap-marker. --context 8
+
+Exit status (like grep):
+  0  a match was found
+  1  no match
+  2  trouble: a missing, truncated or corrupt image, a bad pattern, an I/O error, a usage error";
 
 pub const MEM_MAPS: &str = "\
 Examples:

@@ -313,9 +313,9 @@ fn rss_table(out: &mut Text, task: &rss::LazyTask) -> Result<()> {
             (n, true) => format!(", {n} in a parent checkpoint that is MISSING"),
         };
         format!(
-            "{}: {pages} pages present ({} KiB){parent}",
+            "{}: {pages} pages present ({}){parent}",
             task_line(&task.task),
-            pages * 4
+            human_size(pages * crit::mem::PAGE_SIZE)
         )
     };
     if !task_heading(out, &task.task, "pages", heading)? {

@@ -222,7 +222,11 @@ pub fn mnt_table(out: &mut Text, r: &mnt::MntReport) -> Result<()> {
             if !m.options.is_empty() {
                 opts += &format!(",{}", m.options);
             }
-            details.extend(comma_lines(&opts, 30));
+            // Piped, on one line (grep sees them all); on a terminal, a few a line.
+            details.extend(match out.width {
+                Some(_) => comma_lines(&opts, 30),
+                None => vec![opts],
+            });
             if let Some(k) = &m.external {
                 details.push(format!("external {k}"));
             }

@@ -56,6 +56,14 @@ fn opt(s: &Option<String>) -> String {
     s.as_deref().map_or_else(|| "-".to_string(), str::to_string)
 }
 
+/// When it was checkpointed, a guess marked as one.
+fn checkpointed(c: &Container, guess: &str) -> String {
+    match &c.checkpointed {
+        Some(t) if c.checkpointed_guessed => format!("{t} {guess}"),
+        t => opt(t),
+    }
+}
+
 fn short_id(s: &Option<String>) -> String {
     s.as_deref()
         .map_or_else(|| "-".to_string(), |id| id.chars().take(12).collect::<String>())
@@ -107,7 +115,7 @@ fn summary(all: &[Inspection], color: bool) -> String {
                 first.map_or("-".into(), |c| short_id(&c.id)),
                 procs.to_string(),
                 human_size(mem),
-                first.map_or("-".into(), |c| opt(&c.checkpointed)),
+                first.map_or("-".into(), |c| checkpointed(c, "(guess)")),
             ],
             Tone::Plain,
         );
@@ -197,7 +205,13 @@ fn container(c: &Container, archive: &str, in_pod: bool, color: bool) -> String 
     t.row(vec!["image".into(), image], Tone::Plain);
     t.row(vec!["runtime".into(), opt(&c.runtime)], Tone::Plain);
     t.row(vec!["created".into(), opt(&c.created)], Tone::Plain);
-    t.row(vec!["checkpointed".into(), opt(&c.checkpointed)], Tone::Plain);
+    t.row(
+        vec![
+            "checkpointed".into(),
+            checkpointed(c, "(a guess: when inventory.img was last modified)"),
+        ],
+        Tone::Plain,
+    );
     let criu = match (&c.criu.version, c.criu.image_version) {
         (Some(v), Some(i)) => format!("{} (image format {i})", v),
         (Some(v), None) => v.to_string(),
@@ -343,21 +357,10 @@ fn container(c: &Container, archive: &str, in_pod: bool, color: bool) -> String 
     }
 
     if let Some(stats) = &c.dump_stats {
-        let mut t = TextTable::new(&["", ""]).right_align(&[1]);
-        // In CRIU's order, as `crit stats` prints them.
-        let order: Vec<&str> = crit::stats::dump_fields(&Default::default())
-            .iter()
-            .map(|f| f.name)
-            .collect();
-        let mut stats: Vec<(&&str, &u64)> = stats.iter().collect();
-        stats.sort_by_key(|(k, _)| order.iter().position(|o| o == *k).unwrap_or(usize::MAX));
-        for (k, v) in stats {
-            let value = if k.ends_with("_time") || *k == "irmap_resolve" {
-                format!("{:.3} ms", *v as f64 / 1000.0)
-            } else {
-                format!("{v}")
-            };
-            t.row(vec![k.replace('_', " "), value], Tone::Plain);
+        // The rows of `crit stats`: one table of labels and units.
+        let mut t = TextTable::new(&["", "", ""]).right_align(&[1]);
+        for f in super::stats::with_values(super::stats::dump_template(), stats) {
+            t.row(super::stats::row(&f).to_vec(), Tone::Plain);
         }
         out += &format!(
             "\n{}{}",

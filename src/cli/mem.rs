@@ -1,6 +1,7 @@
 //! `crit mem DIR [--pid PID] args|env|read|search|maps|shmem`.
 
 use std::io::Write;
+use std::process::ExitCode;
 
 use std::collections::HashSet;
 
@@ -17,8 +18,7 @@ use super::args::{Format, MemArgs, MemCommand};
 use super::memjson::{MatchJson, RunJson, SharedJson, ShmemJson};
 use super::memread::{self, Form};
 use super::output::stdout_error;
-use super::render::{print_json, stdout_buffered, use_color, Text, Tone};
-use super::stats::size;
+use super::render::{human_size as size, print_json, stdout_buffered, use_color, Text, Tone};
 use super::table::{Cell, Table};
 
 /// Exits as clap does for a usage error (status 2).
@@ -31,7 +31,8 @@ fn usage(msg: &str) -> ! {
     read.error(clap::error::ErrorKind::ArgumentConflict, msg).exit()
 }
 
-pub fn run(args: &MemArgs) -> Result<()> {
+/// Runs `crit mem`: exit status 0, or (`search`, as grep) 1 when nothing matched.
+pub fn run(args: &MemArgs) -> Result<ExitCode> {
     let json = args.format == Format::Json;
     let color = use_color(args.color);
     match &args.command {
@@ -53,7 +54,8 @@ pub fn run(args: &MemArgs) -> Result<()> {
             let run = PreparedSearch::open(&args.dir, &base_options(args), args.pid, &searcher, *context)?;
             note_thread(args.pid, run.mem());
             let keep = Keep::new(run.mem(), filter.filter(), within.as_deref())?;
-            search(run, json, color, &keep)
+            let found = search(run, json, color, &keep)?;
+            return Ok(ExitCode::from(if found { 0 } else { 1 }));
         }
         MemCommand::Args => strings(open_with(args, MemReader::args_bytes)?.1, json),
         MemCommand::Env => strings(open_with(args, MemReader::env_bytes)?.1, json),
@@ -79,6 +81,7 @@ pub fn run(args: &MemArgs) -> Result<()> {
             memread::read(&mem, *addr, *len, form, files.as_deref(), output.as_deref())
         }
     }
+    .map(|()| ExitCode::SUCCESS)
 }
 
 fn base_options(args: &MemArgs) -> OpenOptions {
@@ -210,7 +213,8 @@ fn vma_label(v: Option<&Vma>) -> String {
     )
 }
 
-fn search(run: PreparedSearch, json: bool, color: bool, keep: &Keep) -> Result<()> {
+/// Prints the matches; whether there was one.
+fn search(run: PreparedSearch, json: bool, color: bool, keep: &Keep) -> Result<bool> {
     // Matches stream out as they are found: a big dump shows results early,
     // and memory stays bounded however many there are (JSON included).
     let out = stdout_buffered()?;
@@ -247,14 +251,21 @@ fn search(run: PreparedSearch, json: bool, color: bool, keep: &Keep) -> Result<(
         }
     }
     if keep.is_empty() {
-        eprintln!("crit: {} matches in {} held bytes", stats.matches, stats.bytes_scanned);
+        eprintln!("crit: {} in {} held bytes", matches(stats.matches), stats.bytes_scanned);
     } else {
         eprintln!(
-            "crit: {n} matches in the mappings asked for ({} in all {} held bytes)",
-            stats.matches, stats.bytes_scanned
+            "crit: {} in the mappings asked for ({} in all {} held bytes)",
+            matches(n),
+            stats.matches,
+            stats.bytes_scanned
         );
     }
-    Ok(())
+    Ok(n > 0)
+}
+
+/// `1 match`, `3 matches`.
+fn matches(n: u64) -> String {
+    format!("{n} {}", if n == 1 { "match" } else { "matches" })
 }
 
 /// `ADDR  VMA  before[match]after`; the context shows bytes outside
@@ -330,7 +341,7 @@ fn maps(mem: &MemReader, json: bool, color: bool, keep: &Keep) -> Result<()> {
             .collect();
         return print_json(&runs);
     }
-    let mut out = Text::stdout(color, None)?;
+    let mut out = Text::stdout(color, super::table::table_width(None))?;
     let table = Table::new(&["START", "END", "PAGES", "FLAGS", "IMAGE", "LIVES IN"]).right_align(&[2]);
     out.table(&table, |rows| {
         for r in mem.maps().iter().filter(kept) {
@@ -393,7 +404,7 @@ fn shmem(mem: &MemReader, json: bool, color: bool) -> Result<()> {
             mappings,
         });
     }
-    let mut out = Text::stdout(color, None)?;
+    let mut out = Text::stdout(color, super::table::table_width(None))?;
     let table =
         Table::new(&["START", "END", "SIZE", "PERMS", "KIND", "OBJECT", "CONTENTS", "HELD"]).right_align(&[2, 7]);
     out.table(&table, |rows| {

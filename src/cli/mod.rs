@@ -11,6 +11,7 @@ pub mod examples;
 pub mod explore;
 pub mod explore_ct;
 pub mod hexdump;
+pub mod hint;
 pub mod inspect;
 pub mod mem;
 pub mod memjson;

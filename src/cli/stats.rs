@@ -6,7 +6,7 @@ use crit::stats::{self, Stat, Stats, Unit};
 use serde::ser::{Serialize, SerializeMap, Serializer};
 
 use super::args::{Format, StatsArgs};
-use super::render::{print_json, use_color, Text, Tone};
+use super::render::{human_size, print_json, use_color, Text, Tone};
 use super::table::Table;
 
 pub fn run(args: &StatsArgs) -> Result<()> {
@@ -37,7 +37,7 @@ pub fn run(args: &StatsArgs) -> Result<()> {
             print_json(&Ordered(doc))
         }
         Format::Table => {
-            let mut out = Text::stdout(use_color(args.output.color), None)?;
+            let mut out = Text::stdout(use_color(args.output.color), super::table::table_width(None))?;
             // One table for both sections, so their columns line up.
             out.table(&Table::headless(3).right_align(&[1]), |rows| {
                 for (i, (key, file, fields)) in sections.iter().enumerate() {
@@ -47,6 +47,7 @@ pub fn run(args: &StatsArgs) -> Result<()> {
                     rows.line(Tone::Heading, &format!("{} ({file})", key.to_uppercase()))?;
                     for f in fields {
                         let [label, value, extra] = row(f);
+                        let label = format!("  {label}");
                         rows.row(Tone::Plain, &[(&label).into(), (&value).into(), (&extra).into()])?;
                     }
                 }
@@ -58,34 +59,47 @@ pub fn run(args: &StatsArgs) -> Result<()> {
     }
 }
 
-fn row(f: &Stat) -> [String; 3] {
+/// Every field `stats-dump` may hold, in `crit stats`' order, with its
+/// label and unit (values 0).
+pub(super) fn dump_template() -> Vec<Stat> {
+    stats::dump_fields(&crit::proto::DumpStatsEntry {
+        irmap_resolve: Some(0),
+        page_pipes: Some(0),
+        page_pipe_bufs: Some(0),
+        shpages_scanned: Some(0),
+        shpages_skipped_parent: Some(0),
+        shpages_written: Some(0),
+        ..Default::default()
+    })
+}
+
+/// The fields of `template` (their order, labels and units) with the values
+/// of `values` (field name to value); those it lacks are left out.
+pub(super) fn with_values(template: Vec<Stat>, values: &std::collections::BTreeMap<&str, u64>) -> Vec<Stat> {
+    template
+        .into_iter()
+        .filter_map(|f| {
+            let value = *values.get(f.name)?;
+            Some(Stat { value, ..f })
+        })
+        .collect()
+}
+
+/// A statistic's label, value and size (for pages): the one layout of
+/// `crit stats` and `crit inspect`.
+pub(super) fn row(f: &Stat) -> [String; 3] {
     let (value, extra) = match f.unit {
         Unit::Micros => (format!("{:.3} ms", f.value as f64 / 1000.0), String::new()),
         Unit::Pages => {
             let unit = if f.value == 1 { "page " } else { "pages" };
-            (format!("{} {unit}", f.value), size(f.value * crit::mem::PAGE_SIZE))
+            (
+                format!("{} {unit}", f.value),
+                human_size(f.value * crit::mem::PAGE_SIZE),
+            )
         }
         Unit::Count => (f.value.to_string(), String::new()),
     };
-    [format!("  {}", f.label), value, extra]
-}
-
-/// A size for people: bytes, KiB or MiB.
-pub(super) fn size(bytes: u64) -> String {
-    const KIB: u64 = 1024;
-    const MIB: u64 = 1024 * KIB;
-    if bytes < KIB {
-        format!("{bytes} B")
-    } else if bytes < MIB {
-        format!("{} KiB", trim(bytes as f64 / KIB as f64))
-    } else {
-        format!("{} MiB", trim(bytes as f64 / MIB as f64))
-    }
-}
-
-fn trim(x: f64) -> String {
-    let s = format!("{x:.1}");
-    s.strip_suffix(".0").map(str::to_string).unwrap_or(s)
+    [f.label.to_string(), value, extra]
 }
 
 /// Serialises pairs as a JSON object in their order (serde_json's `Map` sorts).

@@ -1,7 +1,8 @@
 //! Tables: aligned columns, laid out from widths measured in a first pass
 //! and written row by row in a second, straight to the text output, so no
-//! large table is held in memory; the last column wraps when there is a
-//! width (a terminal).
+//! large table is held in memory. When there is a width (a terminal) the
+//! last column wraps, and when that is not enough the widest other columns
+//! are cut with a `…`; without one (a pipe, a file) nothing wraps or is cut.
 
 use std::fs::File;
 use std::io::{self, BufWriter, IsTerminal, Write};
@@ -99,14 +100,10 @@ impl<W: Write> Text<W> {
         }
         let mut replay = Some(Replay::default());
         rows(&mut Rows::new(Pass::Measure(&mut widths, &mut replay)))?;
-        let used: usize = widths[..n.saturating_sub(1)].iter().map(|w| w + 2).sum();
-        // Too narrow to wrap usefully: leave long lines alone.
-        let room = self.width.and_then(|w| w.checked_sub(used)).filter(|&r| r >= 24);
-        let layout = Layout {
-            widths,
-            right: (0..n).map(|c| table.right.contains(&c)).collect(),
-            room,
-        };
+        let right: Vec<bool> = (0..n).map(|c| table.right.contains(&c)).collect();
+        let header: Vec<usize> = table.header.iter().map(|h| display_width(h)).collect();
+        let room = self.width.and_then(|w| fit(&mut widths, &header, &right, w));
+        let layout = Layout { widths, right, room };
         if !table.header.is_empty() {
             let mut header = String::new();
             let mut ends = Vec::with_capacity(n);
@@ -137,7 +134,8 @@ impl<W: Write> Text<W> {
     }
 
     /// Lays out one row: each cell padded to its column, two spaces apart,
-    /// trailing blanks trimmed; the last cell wrapped into continuation lines.
+    /// trailing blanks trimmed; a cell wider than its (narrowed) column cut
+    /// with a `…`; the last cell wrapped into continuation lines.
     fn row_line(&mut self, layout: &Layout, cells: &str, ends: &[usize], tone: Tone) -> crit::Result<()> {
         let n = layout.widths.len();
         let cell = |c: usize| {
@@ -160,7 +158,12 @@ impl<W: Write> Text<W> {
             } else {
                 cell(c)
             };
-            pad_cell(&mut self.scratch, text, layout.widths[c], layout.right[c], c + 1 == n);
+            if c + 1 < n && display_width(text) > layout.widths[c] {
+                let text = cut(text, layout.widths[c]);
+                pad_cell(&mut self.scratch, &text, layout.widths[c], layout.right[c], false);
+            } else {
+                pad_cell(&mut self.scratch, text, layout.widths[c], layout.right[c], c + 1 == n);
+            }
         }
         self.finish_row(tone)?;
         for p in pieces.iter().skip(1) {
@@ -174,6 +177,63 @@ impl<W: Write> Text<W> {
         }
         Ok(())
     }
+}
+
+/// The least room the last column is given before other columns are cut.
+const LAST_ROOM: usize = 10;
+/// The narrowest a cut column gets (or its header, if wider).
+const MIN_CUT: usize = 6;
+
+/// Fits columns of `widths` into `width` terminal columns: the room left for
+/// the last column, which wraps into it. When that room would be under
+/// [`LAST_ROOM`] (or the last column's own width, if less), the widest of
+/// the other text (left-aligned) columns are narrowed, one column at a time
+/// and never below their header or [`MIN_CUT`], and their cells are then cut
+/// with a `…` ([`cut`]); numbers are never cut. When even that leaves too
+/// little room, nothing is narrowed or wrapped: a long line beats a column
+/// of single characters.
+fn fit(widths: &mut [usize], header: &[usize], right: &[bool], width: usize) -> Option<usize> {
+    let (last, others) = widths.split_last()?;
+    let want = (*last).min(LAST_ROOM);
+    let mut narrowed = others.to_vec();
+    let mut used: usize = narrowed.iter().map(|w| w + 2).sum();
+    while used + want > width {
+        let floor = |i: usize| header.get(i).copied().unwrap_or(0).max(MIN_CUT);
+        // The widest that may still be narrowed, the rightmost of equals.
+        let (i, _) = narrowed
+            .iter()
+            .enumerate()
+            .filter(|&(i, &w)| !right.get(i).copied().unwrap_or(false) && w > floor(i))
+            .max_by_key(|&(i, &w)| (w, i))?;
+        narrowed[i] -= 1;
+        used -= 1;
+    }
+    let n = narrowed.len();
+    widths[..n].copy_from_slice(&narrowed);
+    Some(width - used)
+}
+
+/// `text` cut to `width` columns, its middle replaced by `…`: both ends of
+/// an address, a path or a number stay readable.
+fn cut(text: &str, width: usize) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    let keep = width.saturating_sub(1);
+    let head = keep / 2;
+    let mut out: String = chars[..head.min(chars.len())].iter().collect();
+    out.push('…');
+    // The tail, as many characters as fit (wide characters count two).
+    let mut tail = Vec::new();
+    let mut room = keep - head;
+    for &c in chars.iter().rev() {
+        let w = unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
+        if w > room {
+            break;
+        }
+        room -= w;
+        tail.push(c);
+    }
+    out.extend(tail.iter().rev());
+    out
 }
 
 fn pad_cell(out: &mut String, text: &str, width: usize, right: bool, last: bool) {
@@ -407,12 +467,18 @@ fn wrap(s: &str, room: usize) -> Vec<String> {
     while rest.chars().count() > limit {
         let cut_at = rest.char_indices().nth(limit).map_or(rest.len(), |(i, _)| i);
         let head = &rest[..cut_at];
+        // Indentation (a tree's) is no place to break.
+        let lead = rest.len() - rest.trim_start().len();
         // Prefer breaking before " + 0x…" or " (", then after a '/' or space.
         let brk = head
             .rfind(" + ")
             .or_else(|| head.rfind(" ("))
-            .filter(|&i| i > 0)
-            .or_else(|| head.rfind(['/', ' ']).map(|i| i + 1).filter(|&i| i > limit / 3))
+            .filter(|&i| i > lead)
+            .or_else(|| {
+                head.rfind(['/', ' '])
+                    .map(|i| i + 1)
+                    .filter(|&i| i > limit / 3 && i > lead + 1)
+            })
             .unwrap_or(cut_at);
         out.push(rest[..brk].trim_end().to_string());
         rest = rest[brk..].trim_start();
@@ -440,6 +506,8 @@ mod tests {
         let w = wrap("/usr/lib/x86_64-linux-gnu/libc.so.6 + 0x1e4000", 40);
         assert_eq!(w, ["/usr/lib/x86_64-linux-gnu/libc.so.6", "+ 0x1e4000"]);
         assert_eq!(wrap("short", 40), ["short"]);
+        // A tree's indentation stays on the first line.
+        assert_eq!(wrap("    tree-kid0 x", 10), ["    tree-k", "id0 x"]);
     }
 
     fn render(table: &Table, width: Option<usize>, rows: &[(&[&str], Tone)]) -> String {
@@ -472,6 +540,31 @@ mod tests {
             render(&t, Some(40), rows),
             "FD  PATH\n 3  /var/lib/containers/storage/overlay/\n      0123456789abcdef/merged/usr/lib/\n      libfoo.so\n"
         );
+    }
+
+    #[test]
+    fn on_a_narrow_terminal_the_widest_columns_are_cut() {
+        let t = Table::new(&["FD", "LOCAL", "PEER"]).right_align(&[0]);
+        let rows: &[(&[&str], Tone)] = &[
+            (&["3", "127.0.0.1:47101", ""], Tone::Plain),
+            (&["4", "127.0.0.1:46580", "127.0.0.1:47101"], Tone::Plain),
+        ];
+        // Piped: whole.
+        assert_eq!(
+            render(&t, None, rows),
+            "FD  LOCAL            PEER\n 3  127.0.0.1:47101\n 4  127.0.0.1:46580  127.0.0.1:47101\n"
+        );
+        // 30 columns: LOCAL loses one column, cut in its middle, so that
+        // PEER has 10 to wrap in.
+        assert_eq!(
+            render(&t, Some(30), rows),
+            "FD  LOCAL           PEER\n 3  127.0.…1:47101\n 4  127.0.…1:46580  127.0.0.1:\n                      47101\n"
+        );
+        for line in render(&t, Some(30), rows).lines() {
+            assert!(line.chars().count() <= 30, "{line}");
+        }
+        assert_eq!(cut("/usr/lib/libc.so.6", 9), "/usr…so.6");
+        assert_eq!(cut("abcdef", 4), "a…ef");
     }
 
     #[test]

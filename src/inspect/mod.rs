@@ -89,6 +89,9 @@ pub struct Container {
     /// When it was checkpointed (the engine's record, else the time of the
     /// images in the archive).
     pub checkpointed: Option<String>,
+    /// Whether `checkpointed` is a guess: the engine recorded no time, and
+    /// it is the modification time of `inventory.img`.
+    pub checkpointed_guessed: bool,
     /// The CRIU that dumped it.
     pub criu: Criu,
     /// The command the container runs (the spec's `process.args`).
@@ -293,6 +296,15 @@ pub fn inspect_container(path: impl AsRef<Path>, container: Option<&str>) -> Res
                 out.containers.push(k);
             }
         }
+        Layout::Images => {
+            let src = bundle.container(container)?;
+            // A directory with no image at all is no checkpoint: the error
+            // alone, not an empty report above it.
+            if src.image_names()?.iter().all(|n| !n.ends_with(".img")) {
+                src.require_tree()?;
+            }
+            out.containers.push(self::container(&src)?)
+        }
         _ => out.containers.push(self::container(&bundle.container(container)?)?),
     }
     Ok(out)
@@ -383,8 +395,10 @@ fn container(src: &Source) -> Result<Container> {
     let created = time_of(config.get("createdTime"))
         .or_else(|| a("io.kubernetes.cri-o.Created"))
         .or_else(|| status.as_ref().and_then(|s| time_of(s.get("CreatedAt"))));
-    let checkpointed = time_of(config.get("checkpointedTime"))
-        .or_else(|| src.image_mtime("inventory.img").map(|t| rfc3339(t as i64, 0)));
+    let recorded = time_of(config.get("checkpointedTime"));
+    let checkpointed_guessed = recorded.is_none();
+    let checkpointed = recorded.or_else(|| src.image_mtime("inventory.img").map(|t| rfc3339(t as i64, 0)));
+    let checkpointed_guessed = checkpointed_guessed && checkpointed.is_some();
     let kubernetes = match engine {
         Engine::CriO | Engine::Containerd => Some(Kubernetes {
             pod: a("io.kubernetes.pod.name").or_else(|| a("io.kubernetes.cri.sandbox-name")),
@@ -558,6 +572,7 @@ fn container(src: &Source) -> Result<Container> {
             }),
         created,
         checkpointed,
+        checkpointed_guessed,
         criu,
         command,
         sizes,
