@@ -10,6 +10,7 @@ use cli::args::{Cli, Command};
 fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
     match &cli.command {
         Command::Diff(a) => return cli::diff::run(a),
+        Command::Check(a) => return cli::check::run(a),
         Command::Decode(a) => cli::codec::decode(a),
         Command::Encode(a) => cli::codec::encode(a),
         Command::Info(a) => cli::codec::info(a),
@@ -45,8 +46,13 @@ fn main() -> ExitCode {
                     eprintln!("  caused by: {cause}");
                 }
             }
-            // `diff`'s 1 means "different", so its errors are 2, as cmp's and diff's.
-            ExitCode::from(if matches!(cli.command, Command::Diff(_)) { 2 } else { 1 })
+            // `diff`'s 1 means "different" and `check`'s "problems found", so their
+            // errors are 2, as cmp's and diff's.
+            ExitCode::from(if matches!(cli.command, Command::Diff(_) | Command::Check(_)) {
+                2
+            } else {
+                1
+            })
         }
     }
 }

@@ -60,6 +60,9 @@ pub enum Command {
     /// Write a checkpointed process as an ELF core file that gdb opens
     #[command(after_help = ex::COREDUMP)]
     Coredump(CoredumpArgs),
+    /// Will this checkpoint restore here? Files, pids, ports, CPU: every blocker at once
+    #[command(after_help = ex::CHECK)]
+    Check(CheckArgs),
 }
 
 #[derive(Debug, Args)]
@@ -422,4 +425,20 @@ pub struct CoredumpArgs {
     /// root file system); without it they are left out, as the kernel does
     #[arg(long, value_name = "ROOT")]
     pub files: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    #[arg(help = CHECKPOINT_HELP, value_name = "CHECKPOINT")]
+    pub dir: PathBuf,
+    /// The container of a pod checkpoint (its name, folder or id)
+    #[arg(long, value_name = "NAME")]
+    pub container: Option<String>,
+    /// The root file system to look the checkpoint's files up under: '/' for
+    /// this machine, a container image's root (`podman image mount`) for a
+    /// container checkpoint, whose rootfs diff counts as applied on top
+    #[arg(long, value_name = "DIR", default_value = "/")]
+    pub root: PathBuf,
+    #[command(flatten)]
+    pub output: OutputArgs,
 }

@@ -109,3 +109,13 @@ pub const COREDUMP: &str = "\
 Examples:
   crit coredump DIR --files $S -o core          then: gdb -ex \"set sysroot $S\" prog core
   crit coredump ARCHIVE -o sleep.core           a container archive, read in place";
+
+pub const CHECK: &str = "\
+Examples:
+  crit check DIR --root $S                      files, pids, ports and CPU against this machine
+  crit check DIR --root $S --format json        the same as JSON: ready, problems, notes
+
+Exit status:
+  0  ready: nothing found that would stop the restore
+  1  problems found (each with what to do)
+  2  could not check: a missing, truncated or corrupt image, an I/O error, a usage error";

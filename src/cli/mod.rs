@@ -1,6 +1,7 @@
 //! The `crit` command: one module per command, over the library.
 
 pub mod args;
+pub mod check;
 pub mod codec;
 pub mod coredump;
 pub mod diff;

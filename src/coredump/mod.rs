@@ -27,7 +27,7 @@
 
 mod elf;
 mod notes;
-mod rootfs;
+pub(crate) mod rootfs;
 mod segments;
 mod x86;
 
