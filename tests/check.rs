@@ -1,0 +1,468 @@
+//! `crit check`: roots built from the sysroot the 4.2.1 corpus ran with,
+//! then broken one way each; pids, ports and CPU features taken on a made-up
+//! host, and on this machine (a pid and a port held by the test itself).
+
+mod common;
+
+use std::net::{IpAddr, TcpListener};
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+
+use crit::check::{self, Area, Finding, Host, HostSocket, Kind, Options, ProcHost, Report, SockProto};
+use crit::explore::Checkpoint;
+
+fn c4(name: &str) -> PathBuf {
+    common::fixtures().join("corpus-4.2.1").join(name)
+}
+
+/// A made-up machine: x86_64 with x87, SSE and AVX, nothing taken.
+#[derive(Default)]
+struct Fake {
+    pids: Vec<(u32, String)>,
+    sockets: Vec<HostSocket>,
+    unix: Vec<String>,
+    arch: Option<String>,
+    xfeatures: Option<u64>,
+}
+
+impl Host for Fake {
+    fn pid_holder(&self, pid: u32) -> Option<String> {
+        self.pids.iter().find(|(p, _)| *p == pid).map(|(_, c)| c.clone())
+    }
+    fn sockets(&self) -> std::io::Result<Vec<HostSocket>> {
+        Ok(self.sockets.clone())
+    }
+    fn unix_paths(&self) -> std::io::Result<Vec<String>> {
+        Ok(self.unix.clone())
+    }
+    fn arch(&self) -> &str {
+        self.arch.as_deref().unwrap_or("x86_64")
+    }
+    fn xfeatures(&self) -> Option<u64> {
+        Some(self.xfeatures.unwrap_or(0b111))
+    }
+}
+
+/// A copy of the sysroot with `/dev/null` (when mknod is allowed) and the
+/// root's mode as the checkpoint recorded it (040755). Whether `/dev/null`
+/// could be made.
+fn sysroot() -> (tempfile::TempDir, bool) {
+    let t = tempfile::tempdir().unwrap();
+    let src = common::fixtures().join("sysroot-4.2.1");
+    copy_tree(&src, t.path());
+    std::fs::set_permissions(t.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    std::fs::create_dir(t.path().join("dev")).unwrap();
+    let null = std::ffi::CString::new(t.path().join("dev/null").as_os_str().as_encoded_bytes()).unwrap();
+    // SAFETY: mknod reads the NUL-terminated path only.
+    let rc = unsafe { libc::mknod(null.as_ptr(), libc::S_IFCHR | 0o666, libc::makedev(1, 3)) };
+    if rc == 0 {
+        std::fs::set_permissions(t.path().join("dev/null"), std::fs::Permissions::from_mode(0o666)).unwrap();
+    }
+    (t, rc == 0)
+}
+
+fn copy_tree(from: &Path, to: &Path) {
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let (src, dest) = (e.path(), to.join(e.file_name()));
+        let t = e.file_type().unwrap();
+        if t.is_symlink() {
+            std::os::unix::fs::symlink(std::fs::read_link(&src).unwrap(), &dest).unwrap();
+        } else if t.is_dir() {
+            std::fs::create_dir(&dest).unwrap();
+            copy_tree(&src, &dest);
+        } else {
+            std::fs::copy(&src, &dest).unwrap();
+        }
+    }
+}
+
+fn report(dir: &Path, root: &Path, host: &dyn Host) -> Report {
+    let cp = Checkpoint::open(dir).unwrap();
+    check::check(&cp, &Options { root: root.to_path_buf() }, host).unwrap()
+}
+
+/// The problems of one area, as (kind, path, expected, found).
+fn of(r: &Report, area: Area) -> Vec<(Kind, Option<String>, Option<String>, Option<String>)> {
+    r.problems
+        .iter()
+        .filter(|p| p.area == area)
+        .map(|p| (p.kind, p.path.clone(), p.expected.clone(), p.found.clone()))
+        .collect()
+}
+
+/// What is left of the files problems once `/dev/null` is accounted for:
+/// without mknod (not root) it is missing, and said so exactly.
+fn files_problems(r: &Report, have_null: bool) -> Vec<(Kind, Option<String>, Option<String>, Option<String>)> {
+    let mut v = of(r, Area::Files);
+    if !have_null {
+        let null = (Kind::Missing, Some("/dev/null".to_string()), None, None);
+        assert_eq!(v.iter().filter(|p| **p == null).count(), 1, "{v:?}");
+        v.retain(|p| *p != null);
+    }
+    v
+}
+
+const LIBC: &str = "/usr/lib/x86_64-linux-gnu/libc.so.6";
+const LD: &str = "/usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2";
+const EXE: &str = "/usr/local/bin/cwork";
+
+fn s(x: &str) -> Option<String> {
+    Some(x.to_string())
+}
+
+#[test]
+fn the_intact_root_has_no_file_problem() {
+    let (root, null) = sysroot();
+    for name in ["mem", "threads", "tree", "ipc"] {
+        let r = report(&c4(name), root.path(), &Fake::default());
+        assert_eq!(files_problems(&r, null), vec![], "{name}: {:?}", r.problems);
+    }
+    let r = report(&c4("mem"), root.path(), &Fake::default());
+    assert_eq!(r.ready, null, "{:?}", r.problems);
+}
+
+#[test]
+fn a_library_one_byte_longer() {
+    let (root, null) = sysroot();
+    let libc = root.path().join(LIBC.trim_start_matches('/'));
+    let mut f = std::fs::OpenOptions::new().append(true).open(&libc).unwrap();
+    std::io::Write::write_all(&mut f, b"\0").unwrap();
+    let r = report(&c4("mem"), root.path(), &Fake::default());
+    assert_eq!(
+        files_problems(&r, null),
+        vec![(Kind::Size, s(LIBC), s("2014248"), s("2014249"))]
+    );
+    let p = r.problems.iter().find(|p| p.kind == Kind::Size).unwrap();
+    assert_eq!(p.message, format!("{LIBC}: size 2014249 (the checkpoint has 2014248)"));
+}
+
+#[test]
+fn the_executable_with_another_mode() {
+    let (root, null) = sysroot();
+    let exe = root.path().join(EXE.trim_start_matches('/'));
+    std::fs::set_permissions(&exe, std::fs::Permissions::from_mode(0o700)).unwrap();
+    let r = report(&c4("mem"), root.path(), &Fake::default());
+    assert_eq!(
+        files_problems(&r, null),
+        vec![(Kind::Mode, s(EXE), s("0100755"), s("0100700"))]
+    );
+    let p = r.problems.iter().find(|p| p.kind == Kind::Mode).unwrap();
+    assert_eq!(
+        p.fix.as_deref(),
+        Some("chmod 755 /usr/local/bin/cwork under ROOT (or criu restore --skip-file-rwx-check)")
+    );
+}
+
+#[test]
+fn a_library_with_one_byte_of_its_build_id_changed() {
+    let (root, null) = sysroot();
+    let libc = root.path().join(LIBC.trim_start_matches('/'));
+    let mut bytes = std::fs::read(&libc).unwrap();
+    // The build-id the checkpoint recorded for libc, as the note holds it.
+    let want: Vec<u8> = [4057999010u32, 160022096, 1801205661, 3122486150, 2923972217]
+        .iter()
+        .flat_map(|w| w.to_le_bytes())
+        .collect();
+    let at = bytes.windows(20).position(|w| w == want).expect("the build-id note in libc");
+    let hex = |b: &[u8]| b.iter().map(|x| format!("{x:02x}")).collect::<String>();
+    // As `readelf -n` prints it.
+    let id = crit::check::files::build_id(&bytes[..1 << 20]).unwrap();
+    assert_eq!(hex(&id), "a226e0f150be89099d375c6b865b1dba794648ae");
+    assert_eq!(id, want);
+    bytes[at + 19] ^= 0xff;
+    std::fs::write(&libc, &bytes).unwrap();
+    let r = report(&c4("mem"), root.path(), &Fake::default());
+    let mut got = want.clone();
+    got[19] ^= 0xff;
+    assert_eq!(
+        files_problems(&r, null),
+        vec![(Kind::BuildId, s(LIBC), Some(hex(&want)), Some(hex(&got)))]
+    );
+    let p = r.problems.iter().find(|p| p.kind == Kind::BuildId).unwrap();
+    assert_eq!(
+        p.fix.as_deref(),
+        Some(format!("install the build of {LIBC} with build-id {}", hex(&want)).as_str())
+    );
+}
+
+#[test]
+fn a_file_missing_and_a_file_replaced_by_a_directory() {
+    let (root, null) = sysroot();
+    std::fs::remove_file(root.path().join(LD.trim_start_matches('/'))).unwrap();
+    let exe = root.path().join(EXE.trim_start_matches('/'));
+    std::fs::remove_file(&exe).unwrap();
+    std::fs::create_dir(&exe).unwrap();
+    let r = report(&c4("mem"), root.path(), &Fake::default());
+    assert_eq!(
+        files_problems(&r, null),
+        vec![
+            (Kind::WrongType, s(EXE), s("a regular file"), s("a directory")),
+            (Kind::Missing, s(LD), None, None),
+        ]
+    );
+    // Through the command: exit 1, the table says what to do.
+    let out = common::crit(&["check", c4("mem").to_str().unwrap(), "--root", root.path().to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.starts_with("FILES ("), "{text}");
+    assert!(text.contains(&format!("  {EXE}: is a directory, the checkpoint needs a regular file\n")), "{text}");
+    assert!(text.contains(&format!("  {LD}: missing under ROOT (a regular file)\n    fix: install {LD} (mode 0100755, 230200 bytes, build-id 0a8e9e6786b32d6e0071b94092410c732237d535)\n")), "{text}");
+    assert!(text.ends_with(&format!("not ready: {} problems found\n", if null { 2 } else { 3 })), "{text}");
+}
+
+#[test]
+fn ghost_files_are_not_looked_up_and_fifos_are_compared_by_type() {
+    let (root, _) = sysroot();
+    let r = report(&c4("files"), root.path(), &Fake::default());
+    assert!(!r.problems.iter().any(|p| p.path.as_deref() == Some("/tmp/crit-files/ghost.txt")));
+    let ghost: Vec<&Finding> = r.notes.iter().filter(|n| n.kind == Kind::Ghost).collect();
+    assert_eq!(ghost.len(), 1);
+    assert_eq!(ghost[0].path.as_deref(), Some("/tmp/crit-files/ghost.txt"));
+    // The folder is there, the FIFO a regular file: the wrong type.
+    let dir = root.path().join("tmp/crit-files");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("fifo"), b"").unwrap();
+    let r = report(&c4("files"), root.path(), &Fake::default());
+    let fifo: Vec<_> = of(&r, Area::Files)
+        .into_iter()
+        .filter(|p| p.1.as_deref() == Some("/tmp/crit-files/fifo"))
+        .collect();
+    assert_eq!(
+        fifo,
+        vec![(Kind::WrongType, s("/tmp/crit-files/fifo"), s("a FIFO"), s("a regular file"))]
+    );
+}
+
+/// Checkpoint `name` in a scratch directory with its (single) task's pid
+/// made `pid`: pstree.img rewritten through our decoder and encoder, and the
+/// per-task images renamed.
+fn with_pid(name: &str, old: u32, pid: u32) -> tempfile::TempDir {
+    let t = common::scratch_copy(&c4(name));
+    let pstree = t.path().join("pstree.img");
+    let json = common::decode_bytes(&std::fs::read(&pstree).unwrap(), false).unwrap();
+    let mut v: serde_json::Value = serde_json::from_slice(&json).unwrap();
+    let e = &mut v["entries"][0];
+    for k in ["pid", "pgid", "sid"] {
+        e[k] = pid.into();
+    }
+    e["threads"] = serde_json::json!([pid]);
+    let mut img = Vec::new();
+    crit::convert::encode_image(v.to_string().as_bytes(), "pstree.json", &mut img).unwrap();
+    std::fs::write(&pstree, img).unwrap();
+    for prefix in ["core", "ids", "fs", "mm", "pagemap"] {
+        std::fs::rename(
+            t.path().join(format!("{prefix}-{old}.img")),
+            t.path().join(format!("{prefix}-{pid}.img")),
+        )
+        .unwrap();
+    }
+    t
+}
+
+#[test]
+fn a_pid_in_use_on_this_machine() {
+    let mut child = std::process::Command::new("sleep").arg("60").spawn().unwrap();
+    let pid = child.id();
+    let cp = with_pid("mem", 3374, pid);
+    let (root, _) = sysroot();
+    let r = report(cp.path(), root.path(), &ProcHost::default());
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let taken: Vec<&Finding> = r.problems.iter().filter(|p| p.area == Area::Processes).collect();
+    assert_eq!(taken.len(), 1, "{:?}", r.problems);
+    assert_eq!(taken[0].kind, Kind::PidTaken);
+    assert_eq!(taken[0].pid, Some(pid));
+    assert_eq!(taken[0].found.as_deref(), Some("sleep"));
+    assert_eq!(taken[0].message, format!("pid {pid} of mem is taken here by \"sleep\""));
+    // The test's own pid, too: its comm is whatever /proc says of it.
+    let me = std::process::id();
+    let cp = with_pid("mem", 3374, me);
+    let r = report(cp.path(), root.path(), &ProcHost::default());
+    let comm = std::fs::read_to_string("/proc/self/comm").unwrap();
+    let taken: Vec<_> = r.problems.iter().filter(|p| p.area == Area::Processes).collect();
+    assert_eq!(taken.len(), 1);
+    assert_eq!(taken[0].found.as_deref(), Some(comm.trim_end()));
+}
+
+#[test]
+fn thread_ids_count_and_a_pid_namespace_of_its_own_does_not() {
+    let (root, _) = sysroot();
+    let host = Fake {
+        pids: vec![(3359, "nginx".into()), (1, "systemd".into())],
+        ..Fake::default()
+    };
+    let r = report(&c4("threads"), root.path(), &host);
+    let p: Vec<(Option<u32>, Option<String>, String)> = r
+        .problems
+        .iter()
+        .filter(|p| p.area == Area::Processes)
+        .map(|p| (p.pid, p.found.clone(), p.message.clone()))
+        .collect();
+    assert_eq!(
+        p,
+        vec![(Some(3359), s("nginx"), "thread id 3359 of threads is taken here by \"nginx\"".to_string())]
+    );
+    // ipc ran as pid 1 of its own pid namespace: pid 1 taken here is no problem.
+    let r = report(&c4("ipc"), root.path(), &host);
+    assert_eq!(of(&r, Area::Processes), vec![]);
+    let notes: Vec<&Finding> = r.notes.iter().filter(|n| n.kind == Kind::OwnPidNamespace).collect();
+    assert_eq!(notes.len(), 1);
+    assert_eq!(notes[0].message, "task 1 in a pid namespace of its own: their pids need not be free here");
+}
+
+fn sock(proto: SockProto, addr: &str, port: u16) -> HostSocket {
+    HostSocket {
+        proto,
+        addr: addr.parse::<IpAddr>().unwrap(),
+        port,
+        listening: proto == SockProto::Tcp,
+    }
+}
+
+#[test]
+fn ports_and_unix_paths_in_use() {
+    let root = tempfile::tempdir().unwrap();
+    std::fs::create_dir(root.path().join("tmp")).unwrap();
+    let host = Fake {
+        sockets: vec![
+            sock(SockProto::Udp, "0.0.0.0", 47102),
+            sock(SockProto::Tcp, "::1", 47103),
+            // Another address, another protocol: no clash.
+            sock(SockProto::Tcp, "10.0.0.1", 47101),
+            sock(SockProto::Udp, "127.0.0.1", 47101),
+        ],
+        unix: vec!["/tmp/crit-net.sock".into()],
+        ..Fake::default()
+    };
+    let r = report(&c4("net"), root.path(), &host);
+    let net: Vec<(Kind, Option<u16>, Option<String>, Option<String>)> = r
+        .problems
+        .iter()
+        .filter(|p| p.area == Area::Network)
+        .map(|p| (p.kind, p.port, p.path.clone(), p.found.clone()))
+        .collect();
+    assert_eq!(
+        net,
+        vec![
+            (Kind::PortInUse, Some(47102), None, s("0.0.0.0:47102")),
+            (Kind::PortInUse, Some(47103), None, s("[::1]:47103")),
+            (Kind::UnixPathInUse, None, s("/tmp/crit-net.sock"), None),
+        ]
+    );
+    let est: Vec<&Finding> = r.notes.iter().filter(|n| n.kind == Kind::TcpEstablished).collect();
+    assert_eq!(
+        est[0].message,
+        "2 established TCP connections (127.0.0.1:45148, 127.0.0.1:47101): restore with criu restore --tcp-established"
+    );
+}
+
+#[test]
+fn a_port_bound_on_this_machine() {
+    let l = TcpListener::bind("127.0.0.1:47101").expect("port 47101 free for the test");
+    let root = tempfile::tempdir().unwrap();
+    std::fs::create_dir(root.path().join("tmp")).unwrap();
+    let r = report(&c4("net"), root.path(), &ProcHost::default());
+    drop(l);
+    let p: Vec<&Finding> = r.problems.iter().filter(|p| p.port == Some(47101)).collect();
+    assert_eq!(p.len(), 1, "{:?}", r.problems);
+    assert_eq!(p[0].kind, Kind::PortInUse);
+    assert_eq!(
+        p[0].message,
+        "tcp 127.0.0.1:47101 is in use here (listening on 127.0.0.1:47101)"
+    );
+}
+
+#[test]
+fn a_thread_asks_for_a_feature_the_cpu_lacks() {
+    let t = common::scratch_copy(&c4("threads"));
+    let core = t.path().join("core-3359.img");
+    let json = common::decode_bytes(&std::fs::read(&core).unwrap(), false).unwrap();
+    let mut v: serde_json::Value = serde_json::from_slice(&json).unwrap();
+    let xsave = &mut v["entries"][0]["thread_info"]["fpregs"]["xsave"];
+    assert_eq!(xsave["xstate_bv"], 2);
+    // AVX (on the fake CPU) and AMX tile configuration (not on it).
+    xsave["xstate_bv"] = ((1u64 << 17) | 0b110).into();
+    let mut img = Vec::new();
+    crit::convert::encode_image(v.to_string().as_bytes(), "core.json", &mut img).unwrap();
+    std::fs::write(&core, img).unwrap();
+    let (root, _) = sysroot();
+    let r = report(t.path(), root.path(), &Fake::default());
+    let cpu: Vec<(Kind, Option<u32>, Option<String>, Option<String>)> = r
+        .problems
+        .iter()
+        .filter(|p| p.area == Area::Cpu)
+        .map(|p| (p.kind, p.pid, p.feature.clone(), p.found.clone()))
+        .collect();
+    assert_eq!(cpu, vec![(Kind::Xfeature, Some(3359), s("amx-tilecfg"), s("0x7"))]);
+    // The intact checkpoint (SSE only) is fine on the fake CPU and on this one.
+    assert_eq!(of(&report(&c4("threads"), root.path(), &Fake::default()), Area::Cpu), vec![]);
+    assert_eq!(of(&report(&c4("threads"), root.path(), &ProcHost::default()), Area::Cpu), vec![]);
+    // Another architecture.
+    let arm = Fake {
+        arch: Some("aarch64".into()),
+        ..Fake::default()
+    };
+    let r = report(&c4("threads"), root.path(), &arm);
+    assert_eq!(
+        of(&r, Area::Cpu),
+        vec![(Kind::Arch, None, s("x86_64"), s("aarch64"))]
+    );
+}
+
+#[cfg(target_arch = "x86_64")]
+#[test]
+fn this_cpu_enables_x87_and_sse() {
+    let x = ProcHost::default().xfeatures().unwrap();
+    assert_eq!(x & 0b11, 0b11, "{x:#x}");
+}
+
+#[test]
+fn json_and_exit_status() {
+    let (root, null) = sysroot();
+    let exe = root.path().join(EXE.trim_start_matches('/'));
+    std::fs::set_permissions(&exe, std::fs::Permissions::from_mode(0o700)).unwrap();
+    let out = common::crit(&[
+        "check",
+        c4("mem").to_str().unwrap(),
+        "--root",
+        root.path().to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["ready"], false);
+    let mode = v["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["kind"] == "mode")
+        .unwrap();
+    assert_eq!(
+        mode,
+        &serde_json::json!({
+            "area": "files", "kind": "mode", "path": EXE,
+            "expected": "0100755", "found": "0100700",
+            "message": "/usr/local/bin/cwork: mode 0100700 (the checkpoint has 0100755)",
+            "fix": "chmod 755 /usr/local/bin/cwork under ROOT (or criu restore --skip-file-rwx-check)"
+        })
+    );
+    // Could not check: 2, one line naming the file.
+    let bad = tempfile::tempdir().unwrap();
+    common::copy_checkpoint(&c4("mem"), bad.path());
+    std::fs::write(bad.path().join("files.img"), b"\x01\x02\x03").unwrap();
+    let out = common::crit(&["check", bad.path().to_str().unwrap(), "--root", root.path().to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(err.starts_with("crit: ") && err.contains("files.img"), "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    // Ready: 0 (when the root can hold /dev/null).
+    if null {
+        std::fs::set_permissions(&exe, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let out = common::crit(&["check", c4("tree").to_str().unwrap(), "--root", root.path().to_str().unwrap()]);
+        let text = String::from_utf8(out.stdout).unwrap();
+        // Tree's pids may be taken here; files are fine either way.
+        assert!(!text.contains("FILES"), "{text}");
+    }
+}
