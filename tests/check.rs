@@ -466,3 +466,63 @@ fn json_and_exit_status() {
         assert!(!text.contains("FILES"), "{text}");
     }
 }
+
+/// A rootfs-diff.tar holding one file of `size` zeros at `path`, mode 0755.
+fn rootfs_diff(path: &str, size: usize) -> Vec<u8> {
+    let mut b = tar::Builder::new(Vec::new());
+    let mut h = tar::Header::new_gnu();
+    h.set_size(size as u64);
+    h.set_mode(0o755);
+    h.set_entry_type(tar::EntryType::Regular);
+    b.append_data(&mut h, path, &vec![0u8; size][..]).unwrap();
+    b.into_inner().unwrap()
+}
+
+#[test]
+fn a_container_whose_rootfs_diff_supplies_a_file_the_root_lacks() {
+    let ct = common::unpack_archive("crit-sleep.tar.gz");
+    let root = tempfile::tempdir().unwrap();
+    std::fs::set_permissions(root.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let check = || {
+        let cp = Checkpoint::from_source(
+            crit::source::Source::open(
+                ct.path(),
+                &crit::source::OpenOptions {
+                    listings: true,
+                    ..Default::default()
+                },
+            )
+            .unwrap(),
+        )
+        .unwrap();
+        check::check(&cp, &Options { root: root.path().to_path_buf() }, &Fake::default()).unwrap()
+    };
+    // The image's root lacks busybox: missing (and /dev/null, on the
+    // runtime's /dev, is not looked up).
+    let r = check();
+    assert_eq!(of(&r, Area::Files), vec![(Kind::Missing, s("/bin/busybox"), None, None)]);
+    assert!(r.notes.iter().any(|n| n.kind == Kind::OtherMount && n.path.as_deref() == Some("/dev/null")));
+    // The diff supplies it, of the recorded size and mode: no problem.
+    std::fs::write(ct.path().join("rootfs-diff.tar"), rootfs_diff("bin/busybox", 2024544)).unwrap();
+    let r = check();
+    assert_eq!(of(&r, Area::Files), vec![]);
+    assert!(r.ready, "{:?}", r.problems);
+    assert!(r.notes.iter().any(|n| n.kind == Kind::FromRootfsDiff && n.path.as_deref() == Some("/bin/busybox")));
+    // One byte short in the diff: its size is wrong.
+    std::fs::write(ct.path().join("rootfs-diff.tar"), rootfs_diff("bin/busybox", 2024543)).unwrap();
+    assert_eq!(
+        of(&check(), Area::Files),
+        vec![(Kind::Size, s("/bin/busybox"), s("2024544"), s("2024543"))]
+    );
+    // Deleted in the container: missing, though the root has it.
+    std::fs::remove_file(ct.path().join("rootfs-diff.tar")).unwrap();
+    std::fs::create_dir(root.path().join("bin")).unwrap();
+    std::fs::write(root.path().join("bin/busybox"), vec![0u8; 2024544]).unwrap();
+    std::fs::set_permissions(root.path().join("bin/busybox"), std::fs::Permissions::from_mode(0o755)).unwrap();
+    assert_eq!(of(&check(), Area::Files), vec![]);
+    std::fs::write(ct.path().join("deleted.files"), br#"["/bin"]"#).unwrap();
+    assert_eq!(
+        of(&check(), Area::Files),
+        vec![(Kind::Missing, s("/bin/busybox"), None, None)]
+    );
+}
