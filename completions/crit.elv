@@ -34,6 +34,7 @@ set edit:completion:arg-completer[crit] = {|@words|
             cand diff 'Compare two checkpoints: processes, files, sockets, memory maps, memory pages, images'
             cand inspect 'Show container checkpoints: engine, image, processes, network, mounts, file changes'
             cand coredump 'Write a checkpointed process as an ELF core file that gdb opens'
+            cand check 'Will this checkpoint restore here? Files, pids, ports, CPU: every blocker at once'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'crit;decode'= {
@@ -283,6 +284,18 @@ set edit:completion:arg-completer[crit] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'crit;check'= {
+            cand --container 'The container of a pod checkpoint (its name, folder or id)'
+            cand --root 'The root file system to look the checkpoint''s files up under: ''/'' for this machine, a container image''s root (`podman image mount`) for a container checkpoint, whose rootfs diff counts as applied on top'
+            cand --format 'Output format'
+            cand --color 'When to use colour in tables'
+            cand -v 'On error, also print the chain of causes'
+            cand --verbose 'On error, also print the chain of causes'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'crit;help'= {
             cand decode 'Convert an image from binary to JSON (the Python CRIT''s dialect)'
             cand encode 'Convert JSON (from this tool, the Python or the Go CRIT) back to a binary image'
@@ -294,6 +307,7 @@ set edit:completion:arg-completer[crit] = {|@words|
             cand diff 'Compare two checkpoints: processes, files, sockets, memory maps, memory pages, images'
             cand inspect 'Show container checkpoints: engine, image, processes, network, mounts, file changes'
             cand coredump 'Write a checkpointed process as an ELF core file that gdb opens'
+            cand check 'Will this checkpoint restore here? Files, pids, ports, CPU: every blocker at once'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'crit;help;decode'= {
@@ -333,6 +347,8 @@ set edit:completion:arg-completer[crit] = {|@words|
         &'crit;help;inspect'= {
         }
         &'crit;help;coredump'= {
+        }
+        &'crit;help;check'= {
         }
         &'crit;help;help'= {
         }

@@ -79,7 +79,14 @@ fn copy_tree(from: &Path, to: &Path) {
 
 fn report(dir: &Path, root: &Path, host: &dyn Host) -> Report {
     let cp = Checkpoint::open(dir).unwrap();
-    check::check(&cp, &Options { root: root.to_path_buf() }, host).unwrap()
+    check::check(
+        &cp,
+        &Options {
+            root: root.to_path_buf(),
+        },
+        host,
+    )
+    .unwrap()
 }
 
 /// The problems of one area, as (kind, path, expected, found).
@@ -164,7 +171,10 @@ fn a_library_with_one_byte_of_its_build_id_changed() {
         .iter()
         .flat_map(|w| w.to_le_bytes())
         .collect();
-    let at = bytes.windows(20).position(|w| w == want).expect("the build-id note in libc");
+    let at = bytes
+        .windows(20)
+        .position(|w| w == want)
+        .expect("the build-id note in libc");
     let hex = |b: &[u8]| b.iter().map(|x| format!("{x:02x}")).collect::<String>();
     // As `readelf -n` prints it.
     let id = crit::check::files::build_id(&bytes[..1 << 20]).unwrap();
@@ -202,20 +212,36 @@ fn a_file_missing_and_a_file_replaced_by_a_directory() {
         ]
     );
     // Through the command: exit 1, the table says what to do.
-    let out = common::crit(&["check", c4("mem").to_str().unwrap(), "--root", root.path().to_str().unwrap()]);
+    let out = common::crit(&[
+        "check",
+        c4("mem").to_str().unwrap(),
+        "--root",
+        root.path().to_str().unwrap(),
+    ]);
     assert_eq!(out.status.code(), Some(1));
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(text.starts_with("FILES ("), "{text}");
-    assert!(text.contains(&format!("  {EXE}: is a directory, the checkpoint needs a regular file\n")), "{text}");
+    assert!(
+        text.contains(&format!(
+            "  {EXE}: is a directory, the checkpoint needs a regular file\n"
+        )),
+        "{text}"
+    );
     assert!(text.contains(&format!("  {LD}: missing under ROOT (a regular file)\n    fix: install {LD} (mode 0100755, 230200 bytes, build-id 0a8e9e6786b32d6e0071b94092410c732237d535)\n")), "{text}");
-    assert!(text.ends_with(&format!("not ready: {} problems found\n", if null { 2 } else { 3 })), "{text}");
+    assert!(
+        text.ends_with(&format!("not ready: {} problems found\n", if null { 2 } else { 3 })),
+        "{text}"
+    );
 }
 
 #[test]
 fn ghost_files_are_not_looked_up_and_fifos_are_compared_by_type() {
     let (root, _) = sysroot();
     let r = report(&c4("files"), root.path(), &Fake::default());
-    assert!(!r.problems.iter().any(|p| p.path.as_deref() == Some("/tmp/crit-files/ghost.txt")));
+    assert!(!r
+        .problems
+        .iter()
+        .any(|p| p.path.as_deref() == Some("/tmp/crit-files/ghost.txt")));
     let ghost: Vec<&Finding> = r.notes.iter().filter(|n| n.kind == Kind::Ghost).collect();
     assert_eq!(ghost.len(), 1);
     assert_eq!(ghost[0].path.as_deref(), Some("/tmp/crit-files/ghost.txt"));
@@ -230,7 +256,12 @@ fn ghost_files_are_not_looked_up_and_fifos_are_compared_by_type() {
         .collect();
     assert_eq!(
         fifo,
-        vec![(Kind::WrongType, s("/tmp/crit-files/fifo"), s("a FIFO"), s("a regular file"))]
+        vec![(
+            Kind::WrongType,
+            s("/tmp/crit-files/fifo"),
+            s("a FIFO"),
+            s("a regular file")
+        )]
     );
 }
 
@@ -301,14 +332,21 @@ fn thread_ids_count_and_a_pid_namespace_of_its_own_does_not() {
         .collect();
     assert_eq!(
         p,
-        vec![(Some(3359), s("nginx"), "thread id 3359 of threads is taken here by \"nginx\"".to_string())]
+        vec![(
+            Some(3359),
+            s("nginx"),
+            "thread id 3359 of threads is taken here by \"nginx\"".to_string()
+        )]
     );
     // ipc ran as pid 1 of its own pid namespace: pid 1 taken here is no problem.
     let r = report(&c4("ipc"), root.path(), &host);
     assert_eq!(of(&r, Area::Processes), vec![]);
     let notes: Vec<&Finding> = r.notes.iter().filter(|n| n.kind == Kind::OwnPidNamespace).collect();
     assert_eq!(notes.len(), 1);
-    assert_eq!(notes[0].message, "task 1 in a pid namespace of its own: their pids need not be free here");
+    assert_eq!(
+        notes[0].message,
+        "task 1 in a pid namespace of its own: their pids need not be free here"
+    );
 }
 
 fn sock(proto: SockProto, addr: &str, port: u16) -> HostSocket {
@@ -396,18 +434,21 @@ fn a_thread_asks_for_a_feature_the_cpu_lacks() {
         .collect();
     assert_eq!(cpu, vec![(Kind::Xfeature, Some(3359), s("amx-tilecfg"), s("0x7"))]);
     // The intact checkpoint (SSE only) is fine on the fake CPU and on this one.
-    assert_eq!(of(&report(&c4("threads"), root.path(), &Fake::default()), Area::Cpu), vec![]);
-    assert_eq!(of(&report(&c4("threads"), root.path(), &ProcHost::default()), Area::Cpu), vec![]);
+    assert_eq!(
+        of(&report(&c4("threads"), root.path(), &Fake::default()), Area::Cpu),
+        vec![]
+    );
+    assert_eq!(
+        of(&report(&c4("threads"), root.path(), &ProcHost::default()), Area::Cpu),
+        vec![]
+    );
     // Another architecture.
     let arm = Fake {
         arch: Some("aarch64".into()),
         ..Fake::default()
     };
     let r = report(&c4("threads"), root.path(), &arm);
-    assert_eq!(
-        of(&r, Area::Cpu),
-        vec![(Kind::Arch, None, s("x86_64"), s("aarch64"))]
-    );
+    assert_eq!(of(&r, Area::Cpu), vec![(Kind::Arch, None, s("x86_64"), s("aarch64"))]);
 }
 
 #[cfg(target_arch = "x86_64")]
@@ -452,7 +493,12 @@ fn json_and_exit_status() {
     let bad = tempfile::tempdir().unwrap();
     common::copy_checkpoint(&c4("mem"), bad.path());
     std::fs::write(bad.path().join("files.img"), b"\x01\x02\x03").unwrap();
-    let out = common::crit(&["check", bad.path().to_str().unwrap(), "--root", root.path().to_str().unwrap()]);
+    let out = common::crit(&[
+        "check",
+        bad.path().to_str().unwrap(),
+        "--root",
+        root.path().to_str().unwrap(),
+    ]);
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8(out.stderr).unwrap();
     assert!(err.starts_with("crit: ") && err.contains("files.img"), "{err}");
@@ -460,7 +506,12 @@ fn json_and_exit_status() {
     // Ready: 0 (when the root can hold /dev/null).
     if null {
         std::fs::set_permissions(&exe, std::fs::Permissions::from_mode(0o755)).unwrap();
-        let out = common::crit(&["check", c4("tree").to_str().unwrap(), "--root", root.path().to_str().unwrap()]);
+        let out = common::crit(&[
+            "check",
+            c4("tree").to_str().unwrap(),
+            "--root",
+            root.path().to_str().unwrap(),
+        ]);
         let text = String::from_utf8(out.stdout).unwrap();
         // Tree's pids may be taken here; files are fine either way.
         assert!(!text.contains("FILES"), "{text}");
@@ -495,19 +546,35 @@ fn a_container_whose_rootfs_diff_supplies_a_file_the_root_lacks() {
             .unwrap(),
         )
         .unwrap();
-        check::check(&cp, &Options { root: root.path().to_path_buf() }, &Fake::default()).unwrap()
+        check::check(
+            &cp,
+            &Options {
+                root: root.path().to_path_buf(),
+            },
+            &Fake::default(),
+        )
+        .unwrap()
     };
     // The image's root lacks busybox: missing (and /dev/null, on the
     // runtime's /dev, is not looked up).
     let r = check();
-    assert_eq!(of(&r, Area::Files), vec![(Kind::Missing, s("/bin/busybox"), None, None)]);
-    assert!(r.notes.iter().any(|n| n.kind == Kind::OtherMount && n.path.as_deref() == Some("/dev/null")));
+    assert_eq!(
+        of(&r, Area::Files),
+        vec![(Kind::Missing, s("/bin/busybox"), None, None)]
+    );
+    assert!(r
+        .notes
+        .iter()
+        .any(|n| n.kind == Kind::OtherMount && n.path.as_deref() == Some("/dev/null")));
     // The diff supplies it, of the recorded size and mode: no problem.
     std::fs::write(ct.path().join("rootfs-diff.tar"), rootfs_diff("bin/busybox", 2024544)).unwrap();
     let r = check();
     assert_eq!(of(&r, Area::Files), vec![]);
     assert!(r.ready, "{:?}", r.problems);
-    assert!(r.notes.iter().any(|n| n.kind == Kind::FromRootfsDiff && n.path.as_deref() == Some("/bin/busybox")));
+    assert!(r
+        .notes
+        .iter()
+        .any(|n| n.kind == Kind::FromRootfsDiff && n.path.as_deref() == Some("/bin/busybox")));
     // One byte short in the diff: its size is wrong.
     std::fs::write(ct.path().join("rootfs-diff.tar"), rootfs_diff("bin/busybox", 2024543)).unwrap();
     assert_eq!(
@@ -524,5 +591,46 @@ fn a_container_whose_rootfs_diff_supplies_a_file_the_root_lacks() {
     assert_eq!(
         of(&check(), Area::Files),
         vec![(Kind::Missing, s("/bin/busybox"), None, None)]
+    );
+}
+
+/// The README's example, as it is: the sysroot has no /dev/null.
+#[test]
+fn the_readme_example() {
+    let root = common::fixtures().join("sysroot-4.2.1");
+    let out = common::crit(&["check", c4("mem").to_str().unwrap(), "--root", root.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        String::from_utf8(out.stdout).unwrap(),
+        "FILES (1 problem)\n  /dev/null: missing under ROOT (a character device)\n    fix: create a character device at /dev/null (mode 020666)\n\nnot ready: 1 problem found\n"
+    );
+}
+
+#[test]
+fn cpuinfo_img_is_compared_as_criu_cpuinfo_check_does() {
+    let t = common::scratch_copy(&c4("mem"));
+    let json = serde_json::json!({"magic": "CPUINFO", "entries": [{"x86_entry": [{
+        "vendor_id": "INTEL", "cpu_family": 6, "model": 143, "stepping": 8,
+        "capability_ver": 2, "capability": [], "xfeatures_mask": 0x2e7u64
+    }]}]});
+    let mut img = Vec::new();
+    crit::convert::encode_image(json.to_string().as_bytes(), "cpuinfo.json", &mut img).unwrap();
+    std::fs::write(t.path().join("cpuinfo.img"), img).unwrap();
+    let (root, _) = sysroot();
+    let r = report(t.path(), root.path(), &Fake::default());
+    let cpu: Vec<Option<String>> = r
+        .problems
+        .iter()
+        .filter(|p| p.area == Area::Cpu)
+        .map(|p| p.feature.clone())
+        .collect();
+    assert_eq!(
+        cpu,
+        vec![
+            s("avx512-opmask"),
+            s("avx512-zmm-hi256"),
+            s("avx512-hi16-zmm"),
+            s("pkru")
+        ]
     );
 }

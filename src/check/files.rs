@@ -254,7 +254,10 @@ fn check_one(r: &RegFileEntry, root: &Path, overlay: &Overlay, out: &mut Finding
                     Kind::Missing,
                     format!("{name}: missing under ROOT ({})", type_name(want_type)),
                 )
-                .fix(format!("install {name}{}", wanted(r))),
+                .fix(match want_type {
+                    None | Some(0o100000) => format!("install {name}{}", wanted(r)),
+                    t => format!("create {} at {name}{}", type_name(t), wanted(r)),
+                }),
             );
             return;
         }

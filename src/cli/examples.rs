@@ -113,7 +113,7 @@ Examples:
 pub const CHECK: &str = "\
 Examples:
   crit check DIR --root $S                      files, pids, ports and CPU against this machine
-  crit check DIR --root $S --format json        the same as JSON: ready, problems, notes
+  crit check DIR --root $S --format json        the same as JSON (ready, problems, notes)
 
 Exit status:
   0  ready: nothing found that would stop the restore
