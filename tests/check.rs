@@ -90,7 +90,7 @@ fn report(dir: &Path, root: &Path, host: &dyn Host) -> Report {
 }
 
 /// The problems of one area, as (kind, path, expected, found).
-fn of(r: &Report, area: Area) -> Vec<(Kind, Option<String>, Option<String>, Option<String>)> {
+fn of(r: &Report, area: Area) -> Vec<Row> {
     r.problems
         .iter()
         .filter(|p| p.area == area)
@@ -100,7 +100,7 @@ fn of(r: &Report, area: Area) -> Vec<(Kind, Option<String>, Option<String>, Opti
 
 /// What is left of the files problems once `/dev/null` is accounted for:
 /// without mknod (not root) it is missing, and said so exactly.
-fn files_problems(r: &Report, have_null: bool) -> Vec<(Kind, Option<String>, Option<String>, Option<String>)> {
+fn files_problems(r: &Report, have_null: bool) -> Vec<Row> {
     let mut v = of(r, Area::Files);
     if !have_null {
         let null = (Kind::Missing, Some("/dev/null".to_string()), None, None);
@@ -109,6 +109,11 @@ fn files_problems(r: &Report, have_null: bool) -> Vec<(Kind, Option<String>, Opt
     }
     v
 }
+
+/// A problem as (kind, path, expected, found).
+type Row = (Kind, Option<String>, Option<String>, Option<String>);
+/// A problem as (kind, port or pid, path or feature, found).
+type NumRow<N> = (Kind, Option<N>, Option<String>, Option<String>);
 
 const LIBC: &str = "/usr/lib/x86_64-linux-gnu/libc.so.6";
 const LD: &str = "/usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2";
@@ -374,7 +379,7 @@ fn ports_and_unix_paths_in_use() {
         ..Fake::default()
     };
     let r = report(&c4("net"), root.path(), &host);
-    let net: Vec<(Kind, Option<u16>, Option<String>, Option<String>)> = r
+    let net: Vec<NumRow<u16>> = r
         .problems
         .iter()
         .filter(|p| p.area == Area::Network)
@@ -426,7 +431,7 @@ fn a_thread_asks_for_a_feature_the_cpu_lacks() {
     std::fs::write(&core, img).unwrap();
     let (root, _) = sysroot();
     let r = report(t.path(), root.path(), &Fake::default());
-    let cpu: Vec<(Kind, Option<u32>, Option<String>, Option<String>)> = r
+    let cpu: Vec<NumRow<u32>> = r
         .problems
         .iter()
         .filter(|p| p.area == Area::Cpu)
