@@ -37,7 +37,7 @@ Register-ArgumentCompleter -Native -CommandName 'crit' -ScriptBlock {
             [CompletionResult]::new('diff', 'diff', [CompletionResultType]::ParameterValue, 'Compare two checkpoints: processes, files, sockets, memory maps, memory pages, images')
             [CompletionResult]::new('inspect', 'inspect', [CompletionResultType]::ParameterValue, 'Show container checkpoints: engine, image, processes, network, mounts, file changes')
             [CompletionResult]::new('coredump', 'coredump', [CompletionResultType]::ParameterValue, 'Write a checkpointed process as an ELF core file that gdb opens')
-            [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Will this checkpoint restore here? Files, pids, ports, CPU: every blocker at once')
+            [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Will this checkpoint restore here? Files, pids, ports, CPU, CRIU and kernel: every blocker at once')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -336,7 +336,7 @@ Register-ArgumentCompleter -Native -CommandName 'crit' -ScriptBlock {
             [CompletionResult]::new('diff', 'diff', [CompletionResultType]::ParameterValue, 'Compare two checkpoints: processes, files, sockets, memory maps, memory pages, images')
             [CompletionResult]::new('inspect', 'inspect', [CompletionResultType]::ParameterValue, 'Show container checkpoints: engine, image, processes, network, mounts, file changes')
             [CompletionResult]::new('coredump', 'coredump', [CompletionResultType]::ParameterValue, 'Write a checkpointed process as an ELF core file that gdb opens')
-            [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Will this checkpoint restore here? Files, pids, ports, CPU: every blocker at once')
+            [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Will this checkpoint restore here? Files, pids, ports, CPU, CRIU and kernel: every blocker at once')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }

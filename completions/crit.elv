@@ -34,7 +34,7 @@ set edit:completion:arg-completer[crit] = {|@words|
             cand diff 'Compare two checkpoints: processes, files, sockets, memory maps, memory pages, images'
             cand inspect 'Show container checkpoints: engine, image, processes, network, mounts, file changes'
             cand coredump 'Write a checkpointed process as an ELF core file that gdb opens'
-            cand check 'Will this checkpoint restore here? Files, pids, ports, CPU: every blocker at once'
+            cand check 'Will this checkpoint restore here? Files, pids, ports, CPU, CRIU and kernel: every blocker at once'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'crit;decode'= {
@@ -307,7 +307,7 @@ set edit:completion:arg-completer[crit] = {|@words|
             cand diff 'Compare two checkpoints: processes, files, sockets, memory maps, memory pages, images'
             cand inspect 'Show container checkpoints: engine, image, processes, network, mounts, file changes'
             cand coredump 'Write a checkpointed process as an ELF core file that gdb opens'
-            cand check 'Will this checkpoint restore here? Files, pids, ports, CPU: every blocker at once'
+            cand check 'Will this checkpoint restore here? Files, pids, ports, CPU, CRIU and kernel: every blocker at once'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'crit;help;decode'= {

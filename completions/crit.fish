@@ -37,7 +37,7 @@ complete -c crit -n "__fish_crit_needs_command" -f -a "mem" -d 'Read a process\'
 complete -c crit -n "__fish_crit_needs_command" -f -a "diff" -d 'Compare two checkpoints: processes, files, sockets, memory maps, memory pages, images'
 complete -c crit -n "__fish_crit_needs_command" -f -a "inspect" -d 'Show container checkpoints: engine, image, processes, network, mounts, file changes'
 complete -c crit -n "__fish_crit_needs_command" -f -a "coredump" -d 'Write a checkpointed process as an ELF core file that gdb opens'
-complete -c crit -n "__fish_crit_needs_command" -f -a "check" -d 'Will this checkpoint restore here? Files, pids, ports, CPU: every blocker at once'
+complete -c crit -n "__fish_crit_needs_command" -f -a "check" -d 'Will this checkpoint restore here? Files, pids, ports, CPU, CRIU and kernel: every blocker at once'
 complete -c crit -n "__fish_crit_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c crit -n "__fish_crit_using_subcommand decode" -s i -l in -d 'Image to decode (\'-\' or absent: standard input; ARCHIVE:MEMBER for one inside an archive)' -r -F
 complete -c crit -n "__fish_crit_using_subcommand decode" -s o -l out -d 'Where to write the JSON (\'-\' or absent: standard output)' -r -F
@@ -251,7 +251,7 @@ complete -c crit -n "__fish_crit_using_subcommand help; and not __fish_seen_subc
 complete -c crit -n "__fish_crit_using_subcommand help; and not __fish_seen_subcommand_from decode encode info show x stats mem diff inspect coredump check help" -f -a "diff" -d 'Compare two checkpoints: processes, files, sockets, memory maps, memory pages, images'
 complete -c crit -n "__fish_crit_using_subcommand help; and not __fish_seen_subcommand_from decode encode info show x stats mem diff inspect coredump check help" -f -a "inspect" -d 'Show container checkpoints: engine, image, processes, network, mounts, file changes'
 complete -c crit -n "__fish_crit_using_subcommand help; and not __fish_seen_subcommand_from decode encode info show x stats mem diff inspect coredump check help" -f -a "coredump" -d 'Write a checkpointed process as an ELF core file that gdb opens'
-complete -c crit -n "__fish_crit_using_subcommand help; and not __fish_seen_subcommand_from decode encode info show x stats mem diff inspect coredump check help" -f -a "check" -d 'Will this checkpoint restore here? Files, pids, ports, CPU: every blocker at once'
+complete -c crit -n "__fish_crit_using_subcommand help; and not __fish_seen_subcommand_from decode encode info show x stats mem diff inspect coredump check help" -f -a "check" -d 'Will this checkpoint restore here? Files, pids, ports, CPU, CRIU and kernel: every blocker at once'
 complete -c crit -n "__fish_crit_using_subcommand help; and not __fish_seen_subcommand_from decode encode info show x stats mem diff inspect coredump check help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c crit -n "__fish_crit_using_subcommand help; and __fish_seen_subcommand_from mem" -f -a "args" -d 'The command line (argv), one argument per line'
 complete -c crit -n "__fish_crit_using_subcommand help; and __fish_seen_subcommand_from mem" -f -a "env" -d 'The environment, one variable per line'

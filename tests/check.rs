@@ -15,7 +15,8 @@ fn c4(name: &str) -> PathBuf {
     common::fixtures().join("corpus-4.2.1").join(name)
 }
 
-/// A made-up machine: x86_64 with x87, SSE and AVX, nothing taken.
+/// A made-up machine: x86_64 with x87, SSE and AVX, CRIU 4.2.1, every
+/// namespace, no LSM, nothing taken.
 #[derive(Default)]
 struct Fake {
     pids: Vec<(u32, String)>,
@@ -23,6 +24,8 @@ struct Fake {
     unix: Vec<String>,
     arch: Option<String>,
     xfeatures: Option<u64>,
+    criu: Option<(u32, u32, u32)>,
+    no_ns: Vec<String>,
 }
 
 impl Host for Fake {
@@ -40,6 +43,18 @@ impl Host for Fake {
     }
     fn xfeatures(&self) -> Option<u64> {
         Some(self.xfeatures.unwrap_or(0b111))
+    }
+    fn criu_version(&self) -> Option<(u32, u32, u32)> {
+        Some(self.criu.unwrap_or((4, 2, 1)))
+    }
+    fn has_namespace(&self, name: &str) -> bool {
+        !self.no_ns.iter().any(|n| n == name)
+    }
+    fn lsms(&self) -> Option<Vec<String>> {
+        None
+    }
+    fn apparmor_profiles(&self) -> Option<Vec<String>> {
+        None
     }
 }
 
@@ -599,15 +614,21 @@ fn a_container_whose_rootfs_diff_supplies_a_file_the_root_lacks() {
     );
 }
 
-/// The README's example, as it is: the sysroot has no /dev/null.
+/// The README's example, as it is: the sysroot has no /dev/null, and (with
+/// an empty PATH) there is no criu here.
 #[test]
 fn the_readme_example() {
     let root = common::fixtures().join("sysroot-4.2.1");
-    let out = common::crit(&["check", c4("mem").to_str().unwrap(), "--root", root.to_str().unwrap()]);
+    let empty = tempfile::tempdir().unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_crit"))
+        .args(["check", c4("mem").to_str().unwrap(), "--root", root.to_str().unwrap()])
+        .env("PATH", empty.path())
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(
         String::from_utf8(out.stdout).unwrap(),
-        "FILES (1 problem)\n  /dev/null: missing under ROOT (a character device)\n    fix: create a character device at /dev/null (mode 020666)\n\nnot ready: 1 problem found\n"
+        "FILES (1 problem)\n  /dev/null: missing under ROOT (a character device)\n    fix: create a character device at /dev/null (mode 020666)\n\nNOTES\n  kernel: no criu installed here (none on PATH)\n\nnot ready: 1 problem found\n"
     );
 }
 
@@ -638,4 +659,32 @@ fn cpuinfo_img_is_compared_as_criu_cpuinfo_check_does() {
             s("pkru")
         ]
     );
+}
+
+#[test]
+fn criu_too_old_for_the_format_and_a_namespace_the_kernel_lacks() {
+    let (root, _) = sysroot();
+    let host = Fake {
+        criu: Some((4, 1, 1)),
+        no_ns: vec!["time".into(), "ipc".into()],
+        ..Fake::default()
+    };
+    // ipc (4.2.1) ran in fresh ipc, uts and pid namespaces, and keeps page counts in field 5.
+    let r = report(&c4("ipc"), root.path(), &host);
+    let k: Vec<(Kind, Option<String>, Option<String>)> = r
+        .problems
+        .iter()
+        .filter(|p| p.area == Area::Kernel)
+        .map(|p| (p.kind, p.feature.clone(), p.found.clone()))
+        .collect();
+    assert_eq!(
+        k,
+        vec![
+            (Kind::CriuVersion, None, s("4.1.1")),
+            (Kind::Namespace, s("ipc-namespace"), None),
+        ]
+    );
+    // The 4.1.1 corpus is read by CRIU 4.1.1.
+    let r = report(&common::corpus("ipc"), root.path(), &host);
+    assert_eq!(of(&r, Area::Kernel), vec![(Kind::Namespace, None, None, None)]);
 }

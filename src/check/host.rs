@@ -52,6 +52,17 @@ pub trait Host {
     /// The xsave features the CPU and kernel enable (XCR0), on x86; `None`
     /// where there is no such thing or it cannot be told.
     fn xfeatures(&self) -> Option<u64>;
+    /// The version of the `criu` installed here (`criu --version`), or
+    /// `None` when there is none.
+    fn criu_version(&self) -> Option<(u32, u32, u32)>;
+    /// Whether this kernel has namespaces of kind `name` (`time`, `cgroup`, …,
+    /// as `/proc/self/ns/` names them).
+    fn has_namespace(&self, name: &str) -> bool;
+    /// The LSMs this kernel runs (`/sys/kernel/security/lsm`), or `None`
+    /// when that cannot be told.
+    fn lsms(&self) -> Option<Vec<String>>;
+    /// The AppArmor profiles loaded here, or `None` when that cannot be told.
+    fn apparmor_profiles(&self) -> Option<Vec<String>>;
 }
 
 /// This machine, read from `/proc` (or another procfs) and CPUID.
@@ -108,6 +119,58 @@ impl Host for ProcHost {
     fn xfeatures(&self) -> Option<u64> {
         xcr0()
     }
+
+    fn criu_version(&self) -> Option<(u32, u32, u32)> {
+        // The criu on PATH, never anything from the checkpoint or the root.
+        let out = std::process::Command::new("criu")
+            .arg("--version")
+            .stdin(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .output()
+            .ok()?;
+        parse_criu_version(&String::from_utf8_lossy(&out.stdout))
+    }
+
+    fn has_namespace(&self, name: &str) -> bool {
+        self.proc.join("self/ns").join(name).exists()
+    }
+
+    fn lsms(&self) -> Option<Vec<String>> {
+        let s = std::fs::read_to_string("/sys/kernel/security/lsm").ok()?;
+        Some(
+            s.trim()
+                .split(',')
+                .filter(|x| !x.is_empty())
+                .map(str::to_string)
+                .collect(),
+        )
+    }
+
+    fn apparmor_profiles(&self) -> Option<Vec<String>> {
+        let s = std::fs::read_to_string("/sys/kernel/security/apparmor/profiles").ok()?;
+        // `name (mode)` per line.
+        Some(s.lines().map(|l| strip_mode(l).to_string()).collect())
+    }
+}
+
+/// An AppArmor label without its ` (enforce)` / ` (complain)` mode.
+pub fn strip_mode(label: &str) -> &str {
+    let l = label.trim_end();
+    match l.rfind(" (") {
+        Some(i) if l.ends_with(')') => &l[..i],
+        _ => l,
+    }
+}
+
+/// `Version: 4.1.1` (and maybe a `GitID:` line) as three numbers.
+pub fn parse_criu_version(text: &str) -> Option<(u32, u32, u32)> {
+    let v = text.lines().find_map(|l| l.trim().strip_prefix("Version:"))?.trim();
+    let mut n = v.split(|c: char| !c.is_ascii_digit()).map(|x| x.parse::<u32>().ok());
+    Some((
+        n.next()??,
+        n.next().flatten().unwrap_or(0),
+        n.next().flatten().unwrap_or(0),
+    ))
 }
 
 /// XCR0, read with XGETBV when the kernel enabled XSAVE (CPUID.1:ECX.OSXSAVE).
@@ -280,6 +343,15 @@ mod tests {
         );
         let unix = "Num       RefCount Protocol Flags    Type St Inode Path\n0000000000000000: 00000002 00000000 00010000 0001 01 12345 /run/a b.sock\n0000000000000000: 00000002 00000000 00000000 0002 01 12346 @abstract\n0000000000000000: 00000003 00000000 00000000 0001 03 12347\n";
         assert_eq!(parse_unix(unix), vec!["/run/a b.sock".to_string()]);
+    }
+
+    #[test]
+    fn reads_versions_and_labels() {
+        assert_eq!(parse_criu_version("Version: 4.1.1\n"), Some((4, 1, 1)));
+        assert_eq!(parse_criu_version("Version: 4.2\nGitID: v4.2-12\n"), Some((4, 2, 0)));
+        assert_eq!(parse_criu_version("criu: command not found"), None);
+        assert_eq!(strip_mode("crun-default (enforce)"), "crun-default");
+        assert_eq!(strip_mode("unconfined"), "unconfined");
     }
 
     #[test]

@@ -4,7 +4,7 @@
 //! Each area has its module: [`files`] (what CRIU's `files-reg.c` opens and
 //! validates), [`procs`] (pids that must be free), [`net`] (ports and unix
 //! socket paths that must be free) and [`cpu`] (architecture and FPU
-//! features). What the machine holds comes through a [`Host`], so tests can
+//! features), [`kernel`] (the CRIU here, namespaces, LSM). What the machine holds comes through a [`Host`], so tests can
 //! give a made-up one; [`ProcHost`] reads this machine's `/proc`.
 //!
 //! Nothing from the checkpoint or the root is ever executed: files under the
@@ -14,6 +14,7 @@
 pub mod cpu;
 pub mod files;
 pub mod host;
+pub mod kernel;
 pub mod net;
 pub mod procs;
 
@@ -55,6 +56,8 @@ pub enum Area {
     Network,
     /// Architecture and CPU features.
     Cpu,
+    /// The CRIU installed here, namespaces, LSM.
+    Kernel,
 }
 
 impl Area {
@@ -65,6 +68,7 @@ impl Area {
             Area::Processes => "processes",
             Area::Network => "network",
             Area::Cpu => "cpu",
+            Area::Kernel => "kernel",
         }
     }
 }
@@ -96,8 +100,14 @@ pub enum Kind {
     Arch,
     /// A thread's FPU state uses a feature this CPU does not enable.
     Xfeature,
-    /// `cpuinfo.img` asks for what this CPU lacks.
-    Cpuinfo,
+    /// The `criu` here cannot read this checkpoint's format.
+    CriuVersion,
+    /// The tasks had a namespace of a kind this kernel lacks.
+    Namespace,
+    /// The checkpoint's LSM (AppArmor, SELinux) is not this kernel's.
+    Lsm,
+    /// An AppArmor profile the tasks ran in is not loaded here.
+    LsmProfile,
     // Notes.
     /// A file kept in the images (a ghost file): nothing to look up.
     Ghost,
@@ -118,6 +128,8 @@ pub enum Kind {
     OwnPidNamespace,
     /// Sockets in their own network namespace: their ports need not be free.
     OwnNetNamespace,
+    /// No `criu` is installed here.
+    CriuMissing,
     /// A file's build-id could not be read here, so only its size is compared (as CRIU does).
     BuildIdUnread,
 }
@@ -226,6 +238,7 @@ pub fn check(cp: &Checkpoint, opts: &Options, host: &dyn Host) -> Result<Report>
     all.extend(procs::check(cp, host)?);
     all.extend(net::check(cp, host)?);
     all.extend(cpu::check(cp, host)?);
+    all.extend(kernel::check(cp, host)?);
     all.problems.sort_by_key(|f| f.area);
     all.notes.sort_by_key(|f| f.area);
     // Several objects of one file (each fd) give one note.

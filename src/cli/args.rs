@@ -60,7 +60,7 @@ pub enum Command {
     /// Write a checkpointed process as an ELF core file that gdb opens
     #[command(after_help = ex::COREDUMP)]
     Coredump(CoredumpArgs),
-    /// Will this checkpoint restore here? Files, pids, ports, CPU: every blocker at once
+    /// Will this checkpoint restore here? Files, pids, ports, CPU, CRIU and kernel: every blocker at once
     #[command(after_help = ex::CHECK)]
     Check(CheckArgs),
 }

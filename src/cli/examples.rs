@@ -112,7 +112,7 @@ Examples:
 
 pub const CHECK: &str = "\
 Examples:
-  crit check DIR --root $S                      files, pids, ports and CPU against this machine
+  crit check DIR --root $S                      files, pids, ports, CPU, CRIU against this machine
   crit check DIR --root $S --format json        the same as JSON (ready, problems, notes)
 
 Exit status:
