@@ -199,7 +199,7 @@ _crit() {
             return 0
             ;;
         crit__subcmd__coredump)
-            opts="-o -v -h -V --container --pid --all --out --out-dir --files --verbose --help --version"
+            opts="-o -v -h -V --container --pid --all --out --out-dir --files --force --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -893,7 +893,7 @@ _crit() {
             return 0
             ;;
         crit__subcmd__mem__subcmd__read)
-            opts="-o -v -h -V --raw --files --out --container --pid --format --color --verbose --help --version"
+            opts="-o -v -h -V --raw --files --force --out --container --pid --format --color --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -154,7 +154,7 @@ set edit:completion:arg-completer[crit] = {|@words|
             cand --version 'Print version'
         }
         &'crit;mem;read'= {
-            cand --files 'Read file-backed pages CRIU did not dump from the files under ROOT'
+            cand --files 'Read file-backed pages CRIU did not dump from the files under ROOT (each checked against the checkpoint''s record: size, build-id)'
             cand -o 'Where to write (''-'' or absent: standard output)'
             cand --out 'Where to write (''-'' or absent: standard output)'
             cand --container 'The container of a pod checkpoint (its name, folder or id)'
@@ -162,6 +162,7 @@ set edit:completion:arg-completer[crit] = {|@words|
             cand --format 'Output format'
             cand --color 'When to use colour'
             cand --raw 'Write the raw bytes instead of a hexdump'
+            cand --force 'With --files: read a file even when its size or build-id differs from what the checkpoint recorded (else that is refused)'
             cand -v 'On error, also print the chain of causes'
             cand --verbose 'On error, also print the chain of causes'
             cand -h 'Print help (see more with ''--help'')'
@@ -277,6 +278,7 @@ set edit:completion:arg-completer[crit] = {|@words|
             cand --out-dir 'Directory to write core.PID in'
             cand --files 'Read the file pages the checkpoint does not hold from the mapped files under ROOT (''/'' for a checkpoint of this machine, else the extracted root file system); without it they are left out, as the kernel does'
             cand --all 'Dump every task (zombies are skipped: they have no memory)'
+            cand --force 'With --files: read a mapped file even when its size or build-id differs from what the checkpoint recorded (else it is left out)'
             cand -v 'On error, also print the chain of causes'
             cand --verbose 'On error, also print the chain of causes'
             cand -h 'Print help'

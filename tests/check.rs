@@ -688,3 +688,38 @@ fn criu_too_old_for_the_format_and_a_namespace_the_kernel_lacks() {
     let r = report(&common::corpus("ipc"), root.path(), &host);
     assert_eq!(of(&r, Area::Kernel), vec![(Kind::Namespace, None, None, None)]);
 }
+
+/// `coredump --files ROOT` reads a mapped file only when it is the one the
+/// checkpoint recorded (size, build-id), unless forced.
+#[test]
+fn coredump_files_root_refuses_a_changed_library() {
+    use crit::coredump::{Coredump, Options as CoreOptions};
+    let (root, _) = sysroot();
+    let opts = |force| CoreOptions {
+        files_root: Some(root.path().to_path_buf()),
+        force,
+    };
+    let intact = Coredump::open(c4("mem"), None, &opts(false)).unwrap();
+    assert!(intact.left_out().iter().all(|l| !l.path.ends_with("libc.so.6")));
+    let libc = root.path().join(LIBC.trim_start_matches('/'));
+    let mut f = std::fs::OpenOptions::new().append(true).open(&libc).unwrap();
+    std::io::Write::write_all(&mut f, b"\0").unwrap();
+    let refused = Coredump::open(c4("mem"), None, &opts(false)).unwrap();
+    let libc_left: Vec<_> = refused.left_out().iter().filter(|l| l.path == LIBC).collect();
+    assert!(!libc_left.is_empty());
+    assert_eq!(
+        libc_left[0].reason,
+        format!(
+            "{}: size 2014249, the checkpoint has 2014248 (--force reads it anyway)",
+            libc.display()
+        )
+    );
+    let forced = Coredump::open(c4("mem"), None, &opts(true)).unwrap();
+    let left = |c: &Coredump| {
+        c.left_out()
+            .iter()
+            .map(|l| (l.range.clone(), l.path.clone()))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(left(&forced), left(&intact));
+}

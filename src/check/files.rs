@@ -371,6 +371,29 @@ fn check_build_id(r: &RegFileEntry, found: &Found, out: &mut Findings) {
     }
 }
 
+/// Whether the file at `path` is the one the checkpoint recorded as `r`,
+/// as CRIU's restore decides it (`validate_file`): its size when one was
+/// recorded, then its ELF build-id when one was recorded and can be read
+/// here. `Err` says how it differs: `size 2014249, the checkpoint has 2014248`.
+pub fn matches_record(r: &RegFileEntry, path: &Path) -> std::result::Result<(), String> {
+    let meta = fs::metadata(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let Some(want) = r.size else { return Ok(()) };
+    if meta.len() != want {
+        return Err(format!("size {}, the checkpoint has {want}", meta.len()));
+    }
+    if r.build_id.is_empty() || !meta.is_file() {
+        return Ok(());
+    }
+    let head = read_head(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let want: Vec<u8> = r.build_id.iter().flat_map(|w| w.to_le_bytes()).collect();
+    match build_id(&head) {
+        Some(got) if !(got.len().div_ceil(4) * 4 == want.len() && want[..got.len()] == got[..]) => {
+            Err(format!("build-id {}, the checkpoint has {}", hex(&got), hex(&want)))
+        }
+        _ => Ok(()),
+    }
+}
+
 /// Bytes as lowercase hex.
 fn hex(b: &[u8]) -> String {
     b.iter().map(|x| format!("{x:02x}")).collect()

@@ -310,8 +310,13 @@ pub enum MemCommand {
         #[arg(long)]
         raw: bool,
         /// Read file-backed pages CRIU did not dump from the files under ROOT
+        /// (each checked against the checkpoint's record: size, build-id)
         #[arg(long, value_name = "ROOT")]
         files: Option<PathBuf>,
+        /// With --files: read a file even when its size or build-id differs
+        /// from what the checkpoint recorded (else that is refused)
+        #[arg(long, requires = "files")]
+        force: bool,
         /// Where to write ('-' or absent: standard output)
         #[arg(short, long = "out", value_name = "OUT")]
         output: Option<PathBuf>,
@@ -425,6 +430,10 @@ pub struct CoredumpArgs {
     /// root file system); without it they are left out, as the kernel does
     #[arg(long, value_name = "ROOT")]
     pub files: Option<PathBuf>,
+    /// With --files: read a mapped file even when its size or build-id
+    /// differs from what the checkpoint recorded (else it is left out)
+    #[arg(long, requires = "files")]
+    pub force: bool,
 }
 
 #[derive(Debug, Args)]

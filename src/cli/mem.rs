@@ -67,6 +67,7 @@ pub fn run(args: &MemArgs) -> Result<()> {
             len,
             raw,
             files,
+            force,
             output,
         } => {
             let form = match (*raw, json) {
@@ -76,7 +77,7 @@ pub fn run(args: &MemArgs) -> Result<()> {
                 (false, false) => Form::Hexdump,
             };
             let mem = open_memory(args)?;
-            memread::read(&mem, *addr, *len, form, files.as_deref(), output.as_deref())
+            memread::read(&mem, *addr, *len, form, files.as_deref(), *force, output.as_deref())
         }
     }
 }

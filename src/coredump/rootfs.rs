@@ -12,6 +12,8 @@ use std::fs::File;
 use std::os::unix::fs::FileExt;
 use std::path::{Component, Path, PathBuf};
 
+use crate::proto::RegFileEntry;
+
 /// Symbolic links followed for one path before giving up (the kernel's limit).
 const MAX_LINKS: usize = 40;
 
@@ -63,6 +65,10 @@ pub struct MappedFiles {
     root: Option<PathBuf>,
     by_path: HashMap<String, Result<usize, String>>,
     files: Vec<(File, u64)>,
+    /// What the checkpoint recorded of each file (size, build-id), by path:
+    /// a file that differs is not read, unless `force`.
+    records: HashMap<String, RegFileEntry>,
+    force: bool,
 }
 
 impl MappedFiles {
@@ -73,8 +79,17 @@ impl MappedFiles {
         }
     }
 
+    /// Checks the file at `path` against `record` before reading it: one
+    /// whose size or build-id differs is refused with the reason, unless
+    /// `force`.
+    pub fn expect(&mut self, path: &str, record: RegFileEntry, force: bool) {
+        self.records.insert(path.to_string(), record);
+        self.force = force;
+    }
+
     /// The id of the regular file `path` names under the root, or why it
-    /// cannot be read (no root given, missing, not a regular file).
+    /// cannot be read (no root given, missing, not a regular file, not the
+    /// file the checkpoint recorded).
     pub fn open(&mut self, path: &str) -> Result<usize, String> {
         let Some(root) = &self.root else {
             return Err("no --files root given".to_string());
@@ -87,6 +102,10 @@ impl MappedFiles {
             let meta = f.metadata().map_err(|e| format!("{}: {e}", p.display()))?;
             if !meta.is_file() {
                 return Err(format!("{}: not a regular file", p.display()));
+            }
+            if let Some(r) = self.records.get(path).filter(|_| !self.force) {
+                crate::check::files::matches_record(r, &p)
+                    .map_err(|why| format!("{}: {why} (--force reads it anyway)", p.display()))?;
             }
             self.files.push((f, meta.len()));
             Ok(self.files.len() - 1)
