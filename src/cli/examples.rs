@@ -70,7 +70,7 @@ Examples:
 pub const MEM_READ: &str = "\
 Examples:
   crit mem DIR read 0x7f6388c16ff0 0x2000       a hexdump; repeated lines fold into *
-  crit mem DIR read 0x7f6388e3f000 16 --files /   unsaved file pages, read from the files";
+  crit mem DIR read 0x7f6388e3f000 16 --files / --force   unsaved file pages, from another libc";
 
 pub const MEM_SEARCH: &str = "\
 Examples:
