@@ -35,6 +35,7 @@ pub fn run(a: &CoredumpArgs) -> Result<()> {
     let opts = Options {
         files_root: a.files.clone(),
         force: a.force,
+        headers_root: None,
     };
     let pids: Vec<Option<u32>> = if a.all {
         cp.tasks.iter().map(|t| Some(t.pid)).collect()

@@ -59,6 +59,9 @@ pub struct Options {
     /// differs from what the checkpoint recorded (else they are left out,
     /// with the reason).
     pub force: bool,
+    /// Without `files_root`: where the ELF header page of each mapped file
+    /// is read from when the file there is the one recorded (`None`: `/`).
+    pub headers_root: Option<PathBuf>,
 }
 
 /// `VMA_AREA_GUARD` alone: a guard-page range of CRIU 4.2 (it overlaps a
@@ -131,6 +134,7 @@ impl Coredump {
         let mut maps = Vec::with_capacity(vmas.len());
         let mut file_maps = Vec::new();
         let mut files = MappedFiles::new(opts.files_root.clone());
+        files.headers_from(opts.headers_root.clone());
         for v in vmas {
             if v.status == VMA_GUARD_ONLY || v.status & status::VVAR != 0 {
                 continue;

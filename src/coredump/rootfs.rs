@@ -69,6 +69,9 @@ pub struct MappedFiles {
     /// a file that differs is not read, unless `force`.
     records: HashMap<String, RegFileEntry>,
     force: bool,
+    /// Where header pages are read from without a root (`None`: `/`).
+    header_root: Option<PathBuf>,
+    headers: HashMap<String, Option<usize>>,
 }
 
 impl MappedFiles {
@@ -77,6 +80,40 @@ impl MappedFiles {
             root,
             ..MappedFiles::default()
         }
+    }
+
+    /// Reads header pages under `root` instead of `/` (for tests).
+    pub fn headers_from(&mut self, root: Option<PathBuf>) {
+        self.header_root = root;
+    }
+
+    /// Without a root: the id of the file at `path` on this machine (or
+    /// under the header root) when it is an ELF file and the one the
+    /// checkpoint recorded (size, build-id), to read its first page from, as
+    /// the kernel writes the ELF header page of each mapped file.
+    pub fn header(&mut self, path: &str) -> Option<usize> {
+        if self.root.is_some() {
+            return None;
+        }
+        if let Some(h) = self.headers.get(path) {
+            return *h;
+        }
+        let root = self.header_root.clone().unwrap_or_else(|| PathBuf::from("/"));
+        let id = self.records.get(path).and_then(|r| {
+            let p = resolve(&root, path).ok()?;
+            let f = File::open(&p).ok()?;
+            let meta = f.metadata().ok()?;
+            let mut magic = [0u8; 4];
+            f.read_exact_at(&mut magic, 0).ok()?;
+            if !meta.is_file() || &magic != b"\x7fELF" {
+                return None;
+            }
+            crate::check::files::matches_record(r, &p).ok()?;
+            self.files.push((f, meta.len()));
+            Some(self.files.len() - 1)
+        });
+        self.headers.insert(path.to_string(), id);
+        id
     }
 
     /// Checks the file at `path` against `record` before reading it: one
