@@ -760,3 +760,46 @@ fn coredump_holds_the_elf_header_pages_of_matching_files() {
     let (changed, _) = core_of(root.path());
     assert!(has(&changed, &exe) && !has(&changed, &libc) && has(&changed, &ld));
 }
+
+/// A pod: `--container` picks the container checked; without it, exit 2.
+#[test]
+fn a_pods_container() {
+    let t = tempfile::tempdir().unwrap();
+    let pod = t.path().join("pod.tar");
+    std::fs::write(
+        &pod,
+        common::pod_of(&[
+            ("a1b2c3d4-sleeper", "crit-sleep.tar"),
+            ("e5f6a7b8-web", "crit-httpd.tar.gz"),
+        ]),
+    )
+    .unwrap();
+    let root = t.path().join("root");
+    std::fs::create_dir(&root).unwrap();
+    std::fs::set_permissions(&root, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let kinds = |name: &str| {
+        let out = common::crit(&[
+            "check",
+            pod.to_str().unwrap(),
+            "--container",
+            name,
+            "--root",
+            root.to_str().unwrap(),
+            "--format",
+            "json",
+        ]);
+        assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        v["problems"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| format!("{} {}", p["kind"].as_str().unwrap(), p["path"].as_str().unwrap()))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(kinds("sleeper"), vec!["missing /bin/busybox"]);
+    assert_eq!(kinds("web"), vec!["missing /bin/busybox", "missing /www"]);
+    let out = common::crit(&["check", pod.to_str().unwrap(), "--root", root.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(String::from_utf8(out.stderr).unwrap().lines().count(), 1);
+}

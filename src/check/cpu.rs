@@ -78,7 +78,12 @@ pub fn check(cp: &Checkpoint, host: &dyn Host) -> Result<Findings> {
                 .map(|x| x.xstate_bv);
             if let Some(bv) = bv {
                 let before = out.problems.len();
-                missing_features(bv, have, &format!("thread {tid} of {} ({})", t.pid, t.comm), &mut out);
+                let who = if tid == t.pid {
+                    format!("task {tid} ({})", t.comm)
+                } else {
+                    format!("thread {tid} of {} ({})", t.pid, t.comm)
+                };
+                missing_features(bv, have, &who, &mut out);
                 for f in &mut out.problems[before..] {
                     f.pid = Some(tid);
                 }
