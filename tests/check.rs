@@ -803,3 +803,35 @@ fn a_pods_container() {
     assert_eq!(out.status.code(), Some(2));
     assert_eq!(String::from_utf8(out.stderr).unwrap().lines().count(), 1);
 }
+
+/// A unix socket's folder must be there; a hostile path reaches no terminal raw.
+#[test]
+fn a_socket_folder_missing_and_a_hostile_path_escaped() {
+    let root = tempfile::tempdir().unwrap();
+    std::fs::set_permissions(root.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let r = report(&c4("net"), root.path(), &Fake::default());
+    assert!(of(&r, Area::Files).contains(&(Kind::Missing, s("/tmp"), None, None)));
+    // The executable's name holds an escape sequence and a newline.
+    let t = common::scratch_copy(&c4("mem"));
+    let files = t.path().join("files.img");
+    let json = common::decode_bytes(&std::fs::read(&files).unwrap(), false).unwrap();
+    let mut v: serde_json::Value = serde_json::from_slice(&json).unwrap();
+    assert_eq!(v["entries"][0]["reg"]["name"], EXE);
+    v["entries"][0]["reg"]["name"] = "/usr/local/bin/\u{1b}[2Jevil\nline".into();
+    let mut img = Vec::new();
+    crit::convert::encode_image(v.to_string().as_bytes(), "files.json", &mut img).unwrap();
+    std::fs::write(&files, img).unwrap();
+    let out = common::crit(&[
+        "check",
+        t.path().to_str().unwrap(),
+        "--root",
+        root.path().to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(!text.contains('\u{1b}'), "{text:?}");
+    assert!(
+        text.contains("  /usr/local/bin/\\x1b[2Jevil\\nline: missing under ROOT (a regular file)\n"),
+        "{text}"
+    );
+}
