@@ -58,40 +58,6 @@ impl Host for Fake {
     }
 }
 
-/// A copy of the sysroot with `/dev/null` (when mknod is allowed) and the
-/// root's mode as the checkpoint recorded it (040755). Whether `/dev/null`
-/// could be made.
-fn sysroot() -> (tempfile::TempDir, bool) {
-    let t = tempfile::tempdir().unwrap();
-    let src = common::fixtures().join("sysroot-4.2.1");
-    copy_tree(&src, t.path());
-    std::fs::set_permissions(t.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
-    std::fs::create_dir(t.path().join("dev")).unwrap();
-    let null = std::ffi::CString::new(t.path().join("dev/null").as_os_str().as_encoded_bytes()).unwrap();
-    // SAFETY: mknod reads the NUL-terminated path only.
-    let rc = unsafe { libc::mknod(null.as_ptr(), libc::S_IFCHR | 0o666, libc::makedev(1, 3)) };
-    if rc == 0 {
-        std::fs::set_permissions(t.path().join("dev/null"), std::fs::Permissions::from_mode(0o666)).unwrap();
-    }
-    (t, rc == 0)
-}
-
-fn copy_tree(from: &Path, to: &Path) {
-    for e in std::fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        let (src, dest) = (e.path(), to.join(e.file_name()));
-        let t = e.file_type().unwrap();
-        if t.is_symlink() {
-            std::os::unix::fs::symlink(std::fs::read_link(&src).unwrap(), &dest).unwrap();
-        } else if t.is_dir() {
-            std::fs::create_dir(&dest).unwrap();
-            copy_tree(&src, &dest);
-        } else {
-            std::fs::copy(&src, &dest).unwrap();
-        }
-    }
-}
-
 fn report(dir: &Path, root: &Path, host: &dyn Host) -> Report {
     let cp = Checkpoint::open(dir).unwrap();
     check::check(
@@ -140,7 +106,7 @@ fn s(x: &str) -> Option<String> {
 
 #[test]
 fn the_intact_root_has_no_file_problem() {
-    let (root, null) = sysroot();
+    let (root, null) = common::sysroot_copy();
     for name in ["mem", "threads", "tree", "ipc"] {
         let r = report(&c4(name), root.path(), &Fake::default());
         assert_eq!(files_problems(&r, null), vec![], "{name}: {:?}", r.problems);
@@ -151,7 +117,7 @@ fn the_intact_root_has_no_file_problem() {
 
 #[test]
 fn a_library_one_byte_longer() {
-    let (root, null) = sysroot();
+    let (root, null) = common::sysroot_copy();
     let libc = root.path().join(LIBC.trim_start_matches('/'));
     let mut f = std::fs::OpenOptions::new().append(true).open(&libc).unwrap();
     std::io::Write::write_all(&mut f, b"\0").unwrap();
@@ -166,7 +132,7 @@ fn a_library_one_byte_longer() {
 
 #[test]
 fn the_executable_with_another_mode() {
-    let (root, null) = sysroot();
+    let (root, null) = common::sysroot_copy();
     let exe = root.path().join(EXE.trim_start_matches('/'));
     std::fs::set_permissions(&exe, std::fs::Permissions::from_mode(0o700)).unwrap();
     let r = report(&c4("mem"), root.path(), &Fake::default());
@@ -183,7 +149,7 @@ fn the_executable_with_another_mode() {
 
 #[test]
 fn a_library_with_one_byte_of_its_build_id_changed() {
-    let (root, null) = sysroot();
+    let (root, null) = common::sysroot_copy();
     let libc = root.path().join(LIBC.trim_start_matches('/'));
     let mut bytes = std::fs::read(&libc).unwrap();
     // The build-id the checkpoint recorded for libc, as the note holds it.
@@ -218,7 +184,7 @@ fn a_library_with_one_byte_of_its_build_id_changed() {
 
 #[test]
 fn a_file_missing_and_a_file_replaced_by_a_directory() {
-    let (root, null) = sysroot();
+    let (root, null) = common::sysroot_copy();
     std::fs::remove_file(root.path().join(LD.trim_start_matches('/'))).unwrap();
     let exe = root.path().join(EXE.trim_start_matches('/'));
     std::fs::remove_file(&exe).unwrap();
@@ -256,7 +222,7 @@ fn a_file_missing_and_a_file_replaced_by_a_directory() {
 
 #[test]
 fn ghost_files_are_not_looked_up_and_fifos_are_compared_by_type() {
-    let (root, _) = sysroot();
+    let (root, _) = common::sysroot_copy();
     let r = report(&c4("files"), root.path(), &Fake::default());
     assert!(!r
         .problems
@@ -316,7 +282,7 @@ fn a_pid_in_use_on_this_machine() {
     let mut child = std::process::Command::new("sleep").arg("60").spawn().unwrap();
     let pid = child.id();
     let cp = with_pid("mem", 3374, pid);
-    let (root, _) = sysroot();
+    let (root, _) = common::sysroot_copy();
     let r = report(cp.path(), root.path(), &ProcHost::default());
     child.kill().unwrap();
     child.wait().unwrap();
@@ -338,7 +304,7 @@ fn a_pid_in_use_on_this_machine() {
 
 #[test]
 fn thread_ids_count_and_a_pid_namespace_of_its_own_does_not() {
-    let (root, _) = sysroot();
+    let (root, _) = common::sysroot_copy();
     let host = Fake {
         pids: vec![(3359, "nginx".into()), (1, "systemd".into())],
         ..Fake::default()
@@ -444,7 +410,7 @@ fn a_thread_asks_for_a_feature_the_cpu_lacks() {
     let mut img = Vec::new();
     crit::convert::encode_image(v.to_string().as_bytes(), "core.json", &mut img).unwrap();
     std::fs::write(&core, img).unwrap();
-    let (root, _) = sysroot();
+    let (root, _) = common::sysroot_copy();
     let r = report(t.path(), root.path(), &Fake::default());
     let cpu: Vec<NumRow<u32>> = r
         .problems
@@ -480,7 +446,7 @@ fn this_cpu_enables_x87_and_sse() {
 
 #[test]
 fn json_and_exit_status() {
-    let (root, null) = sysroot();
+    let (root, null) = common::sysroot_copy();
     let exe = root.path().join(EXE.trim_start_matches('/'));
     std::fs::set_permissions(&exe, std::fs::Permissions::from_mode(0o700)).unwrap();
     let out = common::crit(&[
@@ -642,7 +608,7 @@ fn cpuinfo_img_is_compared_as_criu_cpuinfo_check_does() {
     let mut img = Vec::new();
     crit::convert::encode_image(json.to_string().as_bytes(), "cpuinfo.json", &mut img).unwrap();
     std::fs::write(t.path().join("cpuinfo.img"), img).unwrap();
-    let (root, _) = sysroot();
+    let (root, _) = common::sysroot_copy();
     let r = report(t.path(), root.path(), &Fake::default());
     let cpu: Vec<Option<String>> = r
         .problems
@@ -663,7 +629,7 @@ fn cpuinfo_img_is_compared_as_criu_cpuinfo_check_does() {
 
 #[test]
 fn criu_too_old_for_the_format_and_a_namespace_the_kernel_lacks() {
-    let (root, _) = sysroot();
+    let (root, _) = common::sysroot_copy();
     let host = Fake {
         criu: Some((4, 1, 1)),
         no_ns: vec!["time".into(), "ipc".into()],
@@ -687,78 +653,6 @@ fn criu_too_old_for_the_format_and_a_namespace_the_kernel_lacks() {
     // The 4.1.1 corpus is read by CRIU 4.1.1.
     let r = report(&common::corpus("ipc"), root.path(), &host);
     assert_eq!(of(&r, Area::Kernel), vec![(Kind::Namespace, None, None, None)]);
-}
-
-/// `coredump --files ROOT` reads a mapped file only when it is the one the
-/// checkpoint recorded (size, build-id), unless forced.
-#[test]
-fn coredump_files_root_refuses_a_changed_library() {
-    use crit::coredump::{Coredump, Options as CoreOptions};
-    let (root, _) = sysroot();
-    let opts = |force| CoreOptions {
-        files_root: Some(root.path().to_path_buf()),
-        force,
-        headers_root: None,
-    };
-    let intact = Coredump::open(c4("mem"), None, &opts(false)).unwrap();
-    assert!(intact.left_out().iter().all(|l| !l.path.ends_with("libc.so.6")));
-    let libc = root.path().join(LIBC.trim_start_matches('/'));
-    let mut f = std::fs::OpenOptions::new().append(true).open(&libc).unwrap();
-    std::io::Write::write_all(&mut f, b"\0").unwrap();
-    let refused = Coredump::open(c4("mem"), None, &opts(false)).unwrap();
-    let libc_left: Vec<_> = refused.left_out().iter().filter(|l| l.path == LIBC).collect();
-    assert!(!libc_left.is_empty());
-    assert_eq!(
-        libc_left[0].reason,
-        format!(
-            "{}: size 2014249, the checkpoint has 2014248 (--force reads it anyway)",
-            libc.display()
-        )
-    );
-    let forced = Coredump::open(c4("mem"), None, &opts(true)).unwrap();
-    let left = |c: &Coredump| {
-        c.left_out()
-            .iter()
-            .map(|l| (l.range.clone(), l.path.clone()))
-            .collect::<Vec<_>>()
-    };
-    assert_eq!(left(&forced), left(&intact));
-}
-
-/// Without `--files`, a core holds the ELF header page of each mapped file
-/// whose file at its recorded path matches the record, as the kernel writes
-/// one (here the "machine" is the sysroot).
-#[test]
-fn coredump_holds_the_elf_header_pages_of_matching_files() {
-    use crit::coredump::{Coredump, Options as CoreOptions};
-    let (root, _) = sysroot();
-    let core_of = |headers: &Path| {
-        let opts = CoreOptions {
-            files_root: None,
-            force: false,
-            headers_root: Some(headers.to_path_buf()),
-        };
-        let c = Coredump::open(c4("mem"), None, &opts).unwrap();
-        let mut out = std::io::Cursor::new(Vec::new());
-        c.write(&mut out).unwrap();
-        (out.into_inner(), c.left_out().len())
-    };
-    let first_page = |p: &str| std::fs::read(root.path().join(p.trim_start_matches('/'))).unwrap()[..4096].to_vec();
-    let (exe, libc, ld) = (first_page(EXE), first_page(LIBC), first_page(LD));
-    let has = |core: &[u8], page: &[u8]| memchr::memmem::find(core, page).is_some();
-    let empty = tempfile::tempdir().unwrap();
-    let (without, _) = core_of(empty.path());
-    assert!(!has(&without, &exe) && !has(&without, &libc) && !has(&without, &ld));
-    let (with, _) = core_of(root.path());
-    assert!(has(&with, &exe) && has(&with, &libc) && has(&with, &ld));
-    // A libc one byte longer is not the one mapped: its header is left out.
-    let mut f = std::fs::OpenOptions::new()
-        .append(true)
-        .open(root.path().join(LIBC.trim_start_matches('/')))
-        .unwrap();
-    std::io::Write::write_all(&mut f, b"\0").unwrap();
-    let (changed, _) = core_of(root.path());
-    assert!(has(&changed, &exe) && !has(&changed, &libc) && has(&changed, &ld));
 }
 
 /// A pod: `--container` picks the container checked; without it, exit 2.
