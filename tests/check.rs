@@ -209,11 +209,11 @@ fn a_file_missing_and_a_file_replaced_by_a_directory() {
     assert!(text.starts_with("FILES ("), "{text}");
     assert!(
         text.contains(&format!(
-            "  {EXE}: is a directory, the checkpoint needs a regular file\n"
+            "  {EXE}: is a directory, the checkpoint needs a regular file\n    used by 3374 (mem): executable, mapped\n"
         )),
         "{text}"
     );
-    assert!(text.contains(&format!("  {LD}: missing under ROOT (a regular file)\n    fix: install {LD} (mode 0100755, 230200 bytes, build-id 0a8e9e6786b32d6e0071b94092410c732237d535)\n")), "{text}");
+    assert!(text.contains(&format!("  {LD}: missing under ROOT (a regular file)\n    used by 3374 (mem): mapped\n    fix: install {LD} (mode 0100755, 230200 bytes, build-id 0a8e9e6786b32d6e0071b94092410c732237d535)\n")), "{text}");
     assert!(
         text.ends_with(&format!("not ready: {} problems found\n", if null { 2 } else { 3 })),
         "{text}"
@@ -472,7 +472,8 @@ fn json_and_exit_status() {
             "area": "files", "kind": "mode", "path": EXE,
             "expected": "0100755", "found": "0100700",
             "message": "/usr/local/bin/cwork: mode 0100700 (the checkpoint has 0100755)",
-            "fix": "chmod 755 /usr/local/bin/cwork under ROOT (or criu restore --skip-file-rwx-check)"
+            "fix": "chmod 755 /usr/local/bin/cwork under ROOT (or criu restore --skip-file-rwx-check)",
+            "used_by": ["3374 (mem): executable, mapped"]
         })
     );
     // Could not check: 2, one line naming the file.
@@ -594,7 +595,7 @@ fn the_readme_example() {
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(
         String::from_utf8(out.stdout).unwrap(),
-        "FILES (1 problem)\n  /dev/null: missing under ROOT (a character device)\n    fix: create a character device at /dev/null (mode 020666)\n\nNOTES\n  kernel: no criu installed here (none on PATH)\n\nnot ready: 1 problem found\n"
+        "FILES (1 problem)\n  /dev/null: missing under ROOT (a character device)\n    used by 3374 (mem): fd 0, fd 1, fd 2\n    fix: create a character device at /dev/null (mode 020666)\n\nNOTES\n  kernel: no criu installed here (none on PATH)\n\nnot ready: 1 problem found\n"
     );
 }
 
@@ -726,6 +727,37 @@ fn a_socket_folder_missing_and_a_hostile_path_escaped() {
     assert!(!text.contains('\u{1b}'), "{text:?}");
     assert!(
         text.contains("  /usr/local/bin/\\x1b[2Jevil\\nline: missing under ROOT (a regular file)\n"),
+        "{text}"
+    );
+}
+
+/// A file several tasks need says which, and how; the table shows three.
+#[test]
+fn every_task_that_needs_a_file() {
+    let (root, _) = common::sysroot_copy();
+    std::fs::remove_file(root.path().join(EXE.trim_start_matches('/'))).unwrap();
+    let r = report(&c4("tree"), root.path(), &Fake::default());
+    let p = r.problems.iter().find(|p| p.path.as_deref() == Some(EXE)).unwrap();
+    assert_eq!(
+        p.used_by,
+        vec![
+            "3326 (tree-root): executable, mapped",
+            "3327 (tree-kid0): executable, mapped",
+            "3328 (tree-kid1): executable, mapped",
+            "3330 (tree-grandkid): executable, mapped",
+        ]
+    );
+    let out = common::crit(&[
+        "check",
+        c4("tree").to_str().unwrap(),
+        "--root",
+        root.path().to_str().unwrap(),
+    ]);
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains(
+            "    used by 3328 (tree-kid1): executable, mapped\n    used by 1 more task\n    fix: install /usr/local/bin/cwork"
+        ),
         "{text}"
     );
 }

@@ -129,6 +129,57 @@ fn reg_files(cp: &Checkpoint) -> Result<Vec<RegFileEntry>> {
     Ok(regs)
 }
 
+/// How each task uses each file object, by file id: `3374 (mem)` with
+/// `executable`, `mapped`, `cwd`, `root`, `fd N`. Images that cannot be read
+/// leave a use out; they are not what this check is about.
+fn uses(cp: &Checkpoint) -> HashMap<u32, Vec<(String, String)>> {
+    use crate::explore::mems::status;
+    let mut out: HashMap<u32, Vec<(String, String)>> = HashMap::new();
+    for t in cp.tasks.iter().filter(|t| t.state.has_resources()) {
+        let who = format!("{} ({})", t.pid, t.comm);
+        let mut add = |id: u32, how: String| {
+            let v = out.entry(id).or_default();
+            if !v.iter().any(|(w, h)| *w == who && *h == how) {
+                v.push((who.clone(), how));
+            }
+        };
+        if let Ok(mm) = cp.mm(t.pid) {
+            add(mm.exe_file_id, "executable".to_string());
+            for v in &mm.vmas {
+                let file = status::FILE_PRIVATE | status::FILE_SHARED;
+                if v.status & file != 0 && v.status & (status::SYSVIPC | status::ANON_SHARED | status::SOCKET) == 0 {
+                    if let Ok(id) = u32::try_from(v.shmid) {
+                        add(id, "mapped".to_string());
+                    }
+                }
+            }
+        }
+        if let Ok(fs) = cp.fs(t.pid) {
+            add(fs.cwd_id, "cwd".to_string());
+            add(fs.root_id, "root".to_string());
+        }
+        if let Some(fds) = cp.ids(t.pid).ok().and_then(|ids| cp.fdinfo(ids.files_id).ok()) {
+            for fd in fds {
+                add(fd.id, format!("fd {}", fd.fd));
+            }
+        }
+    }
+    out
+}
+
+/// `3374 (mem): executable, mapped` per task, for the file objects `ids`.
+fn used_by(uses: &HashMap<u32, Vec<(String, String)>>, ids: &[u32]) -> Vec<String> {
+    let mut per: Vec<(String, Vec<String>)> = Vec::new();
+    for (who, how) in ids.iter().filter_map(|id| uses.get(id)).flatten() {
+        match per.iter_mut().find(|(w, _)| w == who) {
+            Some((_, v)) if !v.contains(how) => v.push(how.clone()),
+            Some(_) => {}
+            None => per.push((who.clone(), vec![how.clone()])),
+        }
+    }
+    per.into_iter().map(|(w, v)| format!("{w}: {}", v.join(", "))).collect()
+}
+
 /// Checks the files of `cp` under `root`.
 pub fn check(cp: &Checkpoint, root: &Path) -> Result<Findings> {
     let mut out = Findings::default();
@@ -145,19 +196,31 @@ pub fn check(cp: &Checkpoint, root: &Path) -> Result<Findings> {
     };
     let mounts = mounts(cp)?;
     let overlay = Overlay::load(cp)?;
+    let regs = reg_files(cp)?;
+    let uses = uses(cp);
+    // Several objects for one path (each open): one verdict is enough,
+    // unless what was recorded differs.
+    let key = |r: &RegFileEntry| format!("{}\0{:?}\0{:?}\0{:?}", r.name, r.mode, r.size, r.build_id);
+    let mut same: HashMap<String, Vec<u32>> = HashMap::new();
+    for r in &regs {
+        same.entry(key(r)).or_default().push(r.id);
+    }
     let mut done: HashSet<String> = HashSet::new();
-    for r in reg_files(cp)? {
+    for r in regs {
         if let Some(note) = not_looked_up(&r, &remaps, &mounts) {
             out.notes.push(note);
             continue;
         }
-        // Several objects for one path (each open): one verdict is enough,
-        // unless what was recorded differs.
-        let key = format!("{}\0{:?}\0{:?}\0{:?}", r.name, r.mode, r.size, r.build_id);
-        if !done.insert(key) {
+        let k = key(&r);
+        if !done.insert(k.clone()) {
             continue;
         }
+        let before = out.problems.len();
         check_one(&r, root, &overlay, &mut out);
+        let users = used_by(&uses, &same[&k]);
+        for p in &mut out.problems[before..] {
+            p.used_by = users.clone();
+        }
     }
     unix_folders(cp, root, &overlay, &mut out)?;
     Ok(out)

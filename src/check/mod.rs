@@ -164,6 +164,9 @@ pub struct Finding {
     /// What to do about it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fix: Option<String>,
+    /// Which tasks need the file, and how: `3374 (mem): executable, mapped, fd 3`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub used_by: Vec<String>,
 }
 
 impl Finding {
@@ -180,6 +183,7 @@ impl Finding {
             found: None,
             message: message.into(),
             fix: None,
+            used_by: Vec::new(),
         }
     }
 

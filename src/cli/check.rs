@@ -73,6 +73,18 @@ fn table(r: &Report, color: bool) -> Result<()> {
 
 fn problem(out: &mut Text, p: &Finding) -> crit::Result<()> {
     out.line(Tone::Warn, &format!("  {}", p.message))?;
+    // A file that a thousand tasks map: the first few, and how many more.
+    const SHOWN: usize = 3;
+    for u in p.used_by.iter().take(SHOWN) {
+        out.line(Tone::Dim, &format!("    used by {u}"))?;
+    }
+    if p.used_by.len() > SHOWN {
+        let more = p.used_by.len() - SHOWN;
+        out.line(
+            Tone::Dim,
+            &format!("    used by {more} more {}", if more == 1 { "task" } else { "tasks" }),
+        )?;
+    }
     if let Some(fix) = &p.fix {
         out.line(Tone::Plain, &format!("    fix: {fix}"))?;
     }
