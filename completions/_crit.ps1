@@ -37,6 +37,7 @@ Register-ArgumentCompleter -Native -CommandName 'crit' -ScriptBlock {
             [CompletionResult]::new('diff', 'diff', [CompletionResultType]::ParameterValue, 'Compare two checkpoints: processes, files, sockets, memory maps, memory pages, images')
             [CompletionResult]::new('inspect', 'inspect', [CompletionResultType]::ParameterValue, 'Show container checkpoints: engine, image, processes, network, mounts, file changes')
             [CompletionResult]::new('coredump', 'coredump', [CompletionResultType]::ParameterValue, 'Write a checkpointed process as an ELF core file that gdb opens')
+            [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Will this checkpoint restore here? Files, pids, ports, CPU, CRIU and kernel: every blocker at once')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -168,7 +169,7 @@ Register-ArgumentCompleter -Native -CommandName 'crit' -ScriptBlock {
             break
         }
         'crit;mem;read' {
-            [CompletionResult]::new('--files', '--files', [CompletionResultType]::ParameterName, 'Read file-backed pages CRIU did not dump from the files under ROOT')
+            [CompletionResult]::new('--files', '--files', [CompletionResultType]::ParameterName, 'Read file-backed pages CRIU did not dump from the files under ROOT (each checked against the checkpoint''s record: size, build-id)')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Where to write (''-'' or absent: standard output)')
             [CompletionResult]::new('--out', '--out', [CompletionResultType]::ParameterName, 'Where to write (''-'' or absent: standard output)')
             [CompletionResult]::new('--container', '--container', [CompletionResultType]::ParameterName, 'The container of a pod checkpoint (its name, folder or id)')
@@ -176,6 +177,7 @@ Register-ArgumentCompleter -Native -CommandName 'crit' -ScriptBlock {
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour')
             [CompletionResult]::new('--raw', '--raw', [CompletionResultType]::ParameterName, 'Write the raw bytes instead of a hexdump')
+            [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'With --files: read a file even when its size or build-id differs from what the checkpoint recorded (else that is refused)')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'On error, also print the chain of causes')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'On error, also print the chain of causes')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
@@ -305,10 +307,24 @@ Register-ArgumentCompleter -Native -CommandName 'crit' -ScriptBlock {
             [CompletionResult]::new('--out-dir', '--out-dir', [CompletionResultType]::ParameterName, 'Directory to write core.PID in')
             [CompletionResult]::new('--files', '--files', [CompletionResultType]::ParameterName, 'Read the file pages the checkpoint does not hold from the mapped files under ROOT (''/'' for a checkpoint of this machine, else the extracted root file system); without it they are left out, as the kernel does')
             [CompletionResult]::new('--all', '--all', [CompletionResultType]::ParameterName, 'Dump every task (zombies are skipped: they have no memory)')
+            [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'With --files: read a mapped file even when its size or build-id differs from what the checkpoint recorded (else it is left out)')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'On error, also print the chain of causes')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'On error, also print the chain of causes')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'crit;check' {
+            [CompletionResult]::new('--container', '--container', [CompletionResultType]::ParameterName, 'The container of a pod checkpoint (its name, folder or id)')
+            [CompletionResult]::new('--root', '--root', [CompletionResultType]::ParameterName, 'The root file system to look the checkpoint''s files up under: ''/'' for this machine, a container image''s root (`podman image mount`) for a container checkpoint, whose rootfs diff counts as applied on top')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour in tables')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'On error, also print the chain of causes')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'On error, also print the chain of causes')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
@@ -324,6 +340,7 @@ Register-ArgumentCompleter -Native -CommandName 'crit' -ScriptBlock {
             [CompletionResult]::new('diff', 'diff', [CompletionResultType]::ParameterValue, 'Compare two checkpoints: processes, files, sockets, memory maps, memory pages, images')
             [CompletionResult]::new('inspect', 'inspect', [CompletionResultType]::ParameterValue, 'Show container checkpoints: engine, image, processes, network, mounts, file changes')
             [CompletionResult]::new('coredump', 'coredump', [CompletionResultType]::ParameterValue, 'Write a checkpointed process as an ELF core file that gdb opens')
+            [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Will this checkpoint restore here? Files, pids, ports, CPU, CRIU and kernel: every blocker at once')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -379,6 +396,9 @@ Register-ArgumentCompleter -Native -CommandName 'crit' -ScriptBlock {
             break
         }
         'crit;help;coredump' {
+            break
+        }
+        'crit;help;check' {
             break
         }
         'crit;help;help' {

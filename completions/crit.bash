@@ -16,6 +16,9 @@ _crit() {
             ",$1")
                 cmd="crit"
                 ;;
+            crit,check)
+                cmd="crit__subcmd__check"
+                ;;
             crit,coredump)
                 cmd="crit__subcmd__coredump"
                 ;;
@@ -48,6 +51,9 @@ _crit() {
                 ;;
             crit,x)
                 cmd="crit__subcmd__x"
+                ;;
+            crit__subcmd__help,check)
+                cmd="crit__subcmd__help__subcmd__check"
                 ;;
             crit__subcmd__help,coredump)
                 cmd="crit__subcmd__help__subcmd__coredump"
@@ -149,7 +155,7 @@ _crit() {
 
     case "${cmd}" in
         crit)
-            opts="-v -h -V --verbose --help --version decode encode info show x stats mem diff inspect coredump help"
+            opts="-v -h -V --verbose --help --version decode encode info show x stats mem diff inspect coredump check help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -162,8 +168,38 @@ _crit() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        crit__subcmd__check)
+            opts="-v -h -V --container --root --format --color --verbose --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --container)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         crit__subcmd__coredump)
-            opts="-o -v -h -V --container --pid --all --out --out-dir --files --verbose --help --version"
+            opts="-o -v -h -V --container --pid --all --out --out-dir --files --force --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -311,8 +347,22 @@ _crit() {
             return 0
             ;;
         crit__subcmd__help)
-            opts="decode encode info show x stats mem diff inspect coredump help"
+            opts="decode encode info show x stats mem diff inspect coredump check help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        crit__subcmd__help__subcmd__check)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -847,7 +897,7 @@ _crit() {
             return 0
             ;;
         crit__subcmd__mem__subcmd__read)
-            opts="-o -v -h -V --raw --files --out --container --pid --format --color --verbose --help --version"
+            opts="-o -v -h -V --raw --files --force --out --container --pid --format --color --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -34,6 +34,7 @@ set edit:completion:arg-completer[crit] = {|@words|
             cand diff 'Compare two checkpoints: processes, files, sockets, memory maps, memory pages, images'
             cand inspect 'Show container checkpoints: engine, image, processes, network, mounts, file changes'
             cand coredump 'Write a checkpointed process as an ELF core file that gdb opens'
+            cand check 'Will this checkpoint restore here? Files, pids, ports, CPU, CRIU and kernel: every blocker at once'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'crit;decode'= {
@@ -155,7 +156,7 @@ set edit:completion:arg-completer[crit] = {|@words|
             cand --version 'Print version'
         }
         &'crit;mem;read'= {
-            cand --files 'Read file-backed pages CRIU did not dump from the files under ROOT'
+            cand --files 'Read file-backed pages CRIU did not dump from the files under ROOT (each checked against the checkpoint''s record: size, build-id)'
             cand -o 'Where to write (''-'' or absent: standard output)'
             cand --out 'Where to write (''-'' or absent: standard output)'
             cand --container 'The container of a pod checkpoint (its name, folder or id)'
@@ -163,6 +164,7 @@ set edit:completion:arg-completer[crit] = {|@words|
             cand --format 'Output format'
             cand --color 'When to use colour'
             cand --raw 'Write the raw bytes instead of a hexdump'
+            cand --force 'With --files: read a file even when its size or build-id differs from what the checkpoint recorded (else that is refused)'
             cand -v 'On error, also print the chain of causes'
             cand --verbose 'On error, also print the chain of causes'
             cand -h 'Print help (see more with ''--help'')'
@@ -278,10 +280,23 @@ set edit:completion:arg-completer[crit] = {|@words|
             cand --out-dir 'Directory to write core.PID in'
             cand --files 'Read the file pages the checkpoint does not hold from the mapped files under ROOT (''/'' for a checkpoint of this machine, else the extracted root file system); without it they are left out, as the kernel does'
             cand --all 'Dump every task (zombies are skipped: they have no memory)'
+            cand --force 'With --files: read a mapped file even when its size or build-id differs from what the checkpoint recorded (else it is left out)'
             cand -v 'On error, also print the chain of causes'
             cand --verbose 'On error, also print the chain of causes'
             cand -h 'Print help'
             cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'crit;check'= {
+            cand --container 'The container of a pod checkpoint (its name, folder or id)'
+            cand --root 'The root file system to look the checkpoint''s files up under: ''/'' for this machine, a container image''s root (`podman image mount`) for a container checkpoint, whose rootfs diff counts as applied on top'
+            cand --format 'Output format'
+            cand --color 'When to use colour in tables'
+            cand -v 'On error, also print the chain of causes'
+            cand --verbose 'On error, also print the chain of causes'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
             cand --version 'Print version'
         }
@@ -296,6 +311,7 @@ set edit:completion:arg-completer[crit] = {|@words|
             cand diff 'Compare two checkpoints: processes, files, sockets, memory maps, memory pages, images'
             cand inspect 'Show container checkpoints: engine, image, processes, network, mounts, file changes'
             cand coredump 'Write a checkpointed process as an ELF core file that gdb opens'
+            cand check 'Will this checkpoint restore here? Files, pids, ports, CPU, CRIU and kernel: every blocker at once'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'crit;help;decode'= {
@@ -335,6 +351,8 @@ set edit:completion:arg-completer[crit] = {|@words|
         &'crit;help;inspect'= {
         }
         &'crit;help;coredump'= {
+        }
+        &'crit;help;check'= {
         }
         &'crit;help;help'= {
         }

@@ -37,6 +37,7 @@ complete -c crit -n "__fish_crit_needs_command" -f -a "mem" -d 'Read a process\'
 complete -c crit -n "__fish_crit_needs_command" -f -a "diff" -d 'Compare two checkpoints: processes, files, sockets, memory maps, memory pages, images'
 complete -c crit -n "__fish_crit_needs_command" -f -a "inspect" -d 'Show container checkpoints: engine, image, processes, network, mounts, file changes'
 complete -c crit -n "__fish_crit_needs_command" -f -a "coredump" -d 'Write a checkpointed process as an ELF core file that gdb opens'
+complete -c crit -n "__fish_crit_needs_command" -f -a "check" -d 'Will this checkpoint restore here? Files, pids, ports, CPU, CRIU and kernel: every blocker at once'
 complete -c crit -n "__fish_crit_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c crit -n "__fish_crit_using_subcommand decode" -s i -l in -d 'Image to decode (\'-\' or absent: standard input; ARCHIVE:MEMBER for one inside an archive)' -r -F
 complete -c crit -n "__fish_crit_using_subcommand decode" -s o -l out -d 'Where to write the JSON (\'-\' or absent: standard output)' -r -F
@@ -127,7 +128,7 @@ never\t''"
 complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from env" -s v -l verbose -d 'On error, also print the chain of causes'
 complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from env" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from env" -s V -l version -d 'Print version'
-complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from read" -l files -d 'Read file-backed pages CRIU did not dump from the files under ROOT' -r -F
+complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from read" -l files -d 'Read file-backed pages CRIU did not dump from the files under ROOT (each checked against the checkpoint\'s record: size, build-id)' -r -F
 complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from read" -s o -l out -d 'Where to write (\'-\' or absent: standard output)' -r -F
 complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from read" -l container -d 'The container of a pod checkpoint (its name, folder or id)' -r
 complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from read" -l pid -d 'Task to read (default: the root task)' -r
@@ -137,6 +138,7 @@ complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcomman
 always\t''
 never\t''"
 complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from read" -l raw -d 'Write the raw bytes instead of a hexdump'
+complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from read" -l force -d 'With --files: read a file even when its size or build-id differs from what the checkpoint recorded (else that is refused)'
 complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from read" -s v -l verbose -d 'On error, also print the chain of causes'
 complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from read" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from read" -s V -l version -d 'Print version'
@@ -229,20 +231,32 @@ complete -c crit -n "__fish_crit_using_subcommand coredump" -s o -l out -d 'Wher
 complete -c crit -n "__fish_crit_using_subcommand coredump" -l out-dir -d 'Directory to write core.PID in' -r -F
 complete -c crit -n "__fish_crit_using_subcommand coredump" -l files -d 'Read the file pages the checkpoint does not hold from the mapped files under ROOT (\'/\' for a checkpoint of this machine, else the extracted root file system); without it they are left out, as the kernel does' -r -F
 complete -c crit -n "__fish_crit_using_subcommand coredump" -l all -d 'Dump every task (zombies are skipped: they have no memory)'
+complete -c crit -n "__fish_crit_using_subcommand coredump" -l force -d 'With --files: read a mapped file even when its size or build-id differs from what the checkpoint recorded (else it is left out)'
 complete -c crit -n "__fish_crit_using_subcommand coredump" -s v -l verbose -d 'On error, also print the chain of causes'
 complete -c crit -n "__fish_crit_using_subcommand coredump" -s h -l help -d 'Print help'
 complete -c crit -n "__fish_crit_using_subcommand coredump" -s V -l version -d 'Print version'
-complete -c crit -n "__fish_crit_using_subcommand help; and not __fish_seen_subcommand_from decode encode info show x stats mem diff inspect coredump help" -f -a "decode" -d 'Convert an image from binary to JSON (the Python CRIT\'s dialect)'
-complete -c crit -n "__fish_crit_using_subcommand help; and not __fish_seen_subcommand_from decode encode info show x stats mem diff inspect coredump help" -f -a "encode" -d 'Convert JSON (from this tool, the Python or the Go CRIT) back to a binary image'
-complete -c crit -n "__fish_crit_using_subcommand help; and not __fish_seen_subcommand_from decode encode info show x stats mem diff inspect coredump help" -f -a "info" -d 'Show an image\'s magic and entry count'
-complete -c crit -n "__fish_crit_using_subcommand help; and not __fish_seen_subcommand_from decode encode info show x stats mem diff inspect coredump help" -f -a "show" -d 'Decode an image to indented, human-readable JSON (`decode --pretty`)'
-complete -c crit -n "__fish_crit_using_subcommand help; and not __fish_seen_subcommand_from decode encode info show x stats mem diff inspect coredump help" -f -a "x" -d 'Explore a checkpoint (directory or container archive): processes, files, memory, sockets, namespaces'
-complete -c crit -n "__fish_crit_using_subcommand help; and not __fish_seen_subcommand_from decode encode info show x stats mem diff inspect coredump help" -f -a "stats" -d 'Show the dump and restore statistics of a checkpoint'
-complete -c crit -n "__fish_crit_using_subcommand help; and not __fish_seen_subcommand_from decode encode info show x stats mem diff inspect coredump help" -f -a "mem" -d 'Read a process\'s memory: argv, environment, any range, search'
-complete -c crit -n "__fish_crit_using_subcommand help; and not __fish_seen_subcommand_from decode encode info show x stats mem diff inspect coredump help" -f -a "diff" -d 'Compare two checkpoints: processes, files, sockets, memory maps, memory pages, images'
-complete -c crit -n "__fish_crit_using_subcommand help; and not __fish_seen_subcommand_from decode encode info show x stats mem diff inspect coredump help" -f -a "inspect" -d 'Show container checkpoints: engine, image, processes, network, mounts, file changes'
-complete -c crit -n "__fish_crit_using_subcommand help; and not __fish_seen_subcommand_from decode encode info show x stats mem diff inspect coredump help" -f -a "coredump" -d 'Write a checkpointed process as an ELF core file that gdb opens'
-complete -c crit -n "__fish_crit_using_subcommand help; and not __fish_seen_subcommand_from decode encode info show x stats mem diff inspect coredump help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c crit -n "__fish_crit_using_subcommand check" -l container -d 'The container of a pod checkpoint (its name, folder or id)' -r
+complete -c crit -n "__fish_crit_using_subcommand check" -l root -d 'The root file system to look the checkpoint\'s files up under: \'/\' for this machine, a container image\'s root (`podman image mount`) for a container checkpoint, whose rootfs diff counts as applied on top' -r -F
+complete -c crit -n "__fish_crit_using_subcommand check" -l format -d 'Output format' -r -f -a "table\t'Aligned columns for people'
+json\t'One JSON document, for jq and programs'"
+complete -c crit -n "__fish_crit_using_subcommand check" -l color -d 'When to use colour in tables' -r -f -a "auto\t'When standard output is a terminal and NO_COLOR is unset'
+always\t''
+never\t''"
+complete -c crit -n "__fish_crit_using_subcommand check" -s v -l verbose -d 'On error, also print the chain of causes'
+complete -c crit -n "__fish_crit_using_subcommand check" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c crit -n "__fish_crit_using_subcommand check" -s V -l version -d 'Print version'
+complete -c crit -n "__fish_crit_using_subcommand help; and not __fish_seen_subcommand_from decode encode info show x stats mem diff inspect coredump check help" -f -a "decode" -d 'Convert an image from binary to JSON (the Python CRIT\'s dialect)'
+complete -c crit -n "__fish_crit_using_subcommand help; and not __fish_seen_subcommand_from decode encode info show x stats mem diff inspect coredump check help" -f -a "encode" -d 'Convert JSON (from this tool, the Python or the Go CRIT) back to a binary image'
+complete -c crit -n "__fish_crit_using_subcommand help; and not __fish_seen_subcommand_from decode encode info show x stats mem diff inspect coredump check help" -f -a "info" -d 'Show an image\'s magic and entry count'
+complete -c crit -n "__fish_crit_using_subcommand help; and not __fish_seen_subcommand_from decode encode info show x stats mem diff inspect coredump check help" -f -a "show" -d 'Decode an image to indented, human-readable JSON (`decode --pretty`)'
+complete -c crit -n "__fish_crit_using_subcommand help; and not __fish_seen_subcommand_from decode encode info show x stats mem diff inspect coredump check help" -f -a "x" -d 'Explore a checkpoint (directory or container archive): processes, files, memory, sockets, namespaces'
+complete -c crit -n "__fish_crit_using_subcommand help; and not __fish_seen_subcommand_from decode encode info show x stats mem diff inspect coredump check help" -f -a "stats" -d 'Show the dump and restore statistics of a checkpoint'
+complete -c crit -n "__fish_crit_using_subcommand help; and not __fish_seen_subcommand_from decode encode info show x stats mem diff inspect coredump check help" -f -a "mem" -d 'Read a process\'s memory: argv, environment, any range, search'
+complete -c crit -n "__fish_crit_using_subcommand help; and not __fish_seen_subcommand_from decode encode info show x stats mem diff inspect coredump check help" -f -a "diff" -d 'Compare two checkpoints: processes, files, sockets, memory maps, memory pages, images'
+complete -c crit -n "__fish_crit_using_subcommand help; and not __fish_seen_subcommand_from decode encode info show x stats mem diff inspect coredump check help" -f -a "inspect" -d 'Show container checkpoints: engine, image, processes, network, mounts, file changes'
+complete -c crit -n "__fish_crit_using_subcommand help; and not __fish_seen_subcommand_from decode encode info show x stats mem diff inspect coredump check help" -f -a "coredump" -d 'Write a checkpointed process as an ELF core file that gdb opens'
+complete -c crit -n "__fish_crit_using_subcommand help; and not __fish_seen_subcommand_from decode encode info show x stats mem diff inspect coredump check help" -f -a "check" -d 'Will this checkpoint restore here? Files, pids, ports, CPU, CRIU and kernel: every blocker at once'
+complete -c crit -n "__fish_crit_using_subcommand help; and not __fish_seen_subcommand_from decode encode info show x stats mem diff inspect coredump check help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c crit -n "__fish_crit_using_subcommand help; and __fish_seen_subcommand_from mem" -f -a "args" -d 'The command line (argv), one argument per line'
 complete -c crit -n "__fish_crit_using_subcommand help; and __fish_seen_subcommand_from mem" -f -a "env" -d 'The environment, one variable per line'
 complete -c crit -n "__fish_crit_using_subcommand help; and __fish_seen_subcommand_from mem" -f -a "read" -d 'A hexdump of LEN bytes at ADDR (decimal or 0x…)'

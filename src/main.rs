@@ -12,6 +12,7 @@ fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
         Command::Diff(a) => return cli::diff::run(a),
         Command::Inspect(a) => return cli::inspect::run(a),
         Command::Mem(a) => return cli::mem::run(a),
+        Command::Check(a) => return cli::check::run(a),
         Command::Decode(a) => cli::codec::decode(a),
         Command::Encode(a) => cli::codec::encode(a),
         Command::Info(a) => cli::codec::info(a),

@@ -126,6 +126,7 @@ impl Core {
 fn write_core(dir: &Path, pid: Option<u32>, files: bool) -> (Coredump, Core) {
     let opts = Options {
         files_root: files.then(sysroot),
+        ..Options::default()
     };
     let core = Coredump::open(dir, pid, &opts).expect("prepare the core");
     let mut out = std::io::Cursor::new(Vec::new());

@@ -21,6 +21,7 @@ const COMMANDS: &[&[&str]] = &[
     &["inspect"],
     &["diff"],
     &["coredump"],
+    &["check"],
     &["mem"],
     &["mem", "args"],
     &["mem", "env"],

@@ -133,7 +133,19 @@ fn file_backed_gaps_name_the_file_and_read_it_under_files_root() {
     bytes.extend_from_slice(b"FROMFILE-and-more");
     std::fs::write(lib.join("libc.so.6"), &bytes).unwrap();
     let r = root.path().to_str().unwrap();
-    let (out, err) = ok(&["mem", &mem, "read", "0x7f6388e3f010", "8", "--files", r]);
+    // Not the libc the process mapped (the checkpoint recorded 1995216
+    // bytes): refused, never read silently.
+    let (out, err, success) = common::crit_text(&["mem", &mem, "read", "0x7f6388e3f010", "8", "--files", r]);
+    assert!(!success);
+    assert_eq!(out, "");
+    assert_eq!(
+        err,
+        format!(
+            "crit: {r}/usr/lib/x86_64-linux-gnu/libc.so.6: size 163873, the checkpoint has 1995216: \
+             not the file the checkpoint mapped, refusing to read it (--force reads it anyway)\n"
+        )
+    );
+    let (out, err) = ok(&["mem", &mem, "read", "0x7f6388e3f010", "8", "--files", r, "--force"]);
     assert_eq!(out, "7f6388e3f010: 4652 4f4d 4649 4c45                      FROMFILE\n");
     assert_eq!(
         err,
@@ -150,6 +162,7 @@ fn file_backed_gaps_name_the_file_and_read_it_under_files_root() {
         "8",
         "--files",
         r,
+        "--force",
         "--format",
         "json",
     ]);

@@ -47,6 +47,9 @@ pub struct NestedEntry {
     /// A link's target.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub target: Option<String>,
+    /// Its permission bits (`0o7777` of the header's mode), as `crit check` compares them.
+    #[serde(skip)]
+    pub mode: u32,
 }
 
 /// Most entries listed of one nested tar: a hostile one cannot grow memory
@@ -76,6 +79,7 @@ pub(crate) fn list_tar(r: impl Read, label: &str) -> Result<Vec<NestedEntry>> {
             kind,
             size: if kind == EntryKind::File { e.size() } else { 0 },
             target,
+            mode: e.header().mode().unwrap_or(0) & 0o7777,
         });
     }
     Ok(out)

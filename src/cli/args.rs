@@ -61,15 +61,19 @@ pub enum Command {
     /// Write a checkpointed process as an ELF core file that gdb opens
     #[command(after_help = ex::COREDUMP)]
     Coredump(CoredumpArgs),
+    /// Will this checkpoint restore here? Files, pids, ports, CPU, CRIU and kernel: every blocker at once
+    #[command(after_help = ex::CHECK)]
+    Check(CheckArgs),
 }
 
 impl Command {
     /// Whether the command answers a question with its status, as cmp, diff
-    /// and grep do (`diff`: do they differ; `mem search`: is it there), so
+    /// and grep do (`diff`: do they differ; `mem search`: is it there;
+    /// `check`: are there problems), so
     /// that 1 is an answer and trouble is 2.
     pub fn answers_a_question(&self) -> bool {
         match self {
-            Command::Diff(_) => true,
+            Command::Diff(_) | Command::Check(_) => true,
             Command::Mem(m) => matches!(m.command, MemCommand::Search { .. }),
             _ => false,
         }
@@ -327,8 +331,13 @@ pub enum MemCommand {
         #[arg(long)]
         raw: bool,
         /// Read file-backed pages CRIU did not dump from the files under ROOT
+        /// (each checked against the checkpoint's record: size, build-id)
         #[arg(long, value_name = "ROOT")]
         files: Option<PathBuf>,
+        /// With --files: read a file even when its size or build-id differs
+        /// from what the checkpoint recorded (else that is refused)
+        #[arg(long, requires = "files")]
+        force: bool,
         /// Where to write ('-' or absent: standard output)
         #[arg(short, long = "out", value_name = "OUT")]
         output: Option<PathBuf>,
@@ -467,4 +476,24 @@ pub struct CoredumpArgs {
     /// root file system); without it they are left out, as the kernel does
     #[arg(long, value_name = "ROOT")]
     pub files: Option<PathBuf>,
+    /// With --files: read a mapped file even when its size or build-id
+    /// differs from what the checkpoint recorded (else it is left out)
+    #[arg(long, requires = "files")]
+    pub force: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    #[arg(help = CHECKPOINT_HELP, value_name = "CHECKPOINT")]
+    pub dir: PathBuf,
+    /// The container of a pod checkpoint (its name, folder or id)
+    #[arg(long, value_name = "NAME")]
+    pub container: Option<String>,
+    /// The root file system to look the checkpoint's files up under: '/' for
+    /// this machine, a container image's root (`podman image mount`) for a
+    /// container checkpoint, whose rootfs diff counts as applied on top
+    #[arg(long, value_name = "DIR", default_value = "/")]
+    pub root: PathBuf,
+    #[command(flatten)]
+    pub output: OutputArgs,
 }

@@ -38,6 +38,8 @@ pub fn run(a: &CoredumpArgs) -> Result<()> {
     let cp = Checkpoint::from_source(Source::open(&a.dir, &with_pages)?)?;
     let opts = Options {
         files_root: a.files.clone(),
+        force: a.force,
+        headers_root: None,
     };
     let pids: Vec<Option<u32>> = if a.all {
         cp.tasks.iter().map(|t| Some(t.pid)).collect()
@@ -92,7 +94,7 @@ pub fn run(a: &CoredumpArgs) -> Result<()> {
             let bytes: u64 = left.iter().map(|l| l.range.end - l.range.start).sum();
             let hint = if a.files.is_some() {
                 format!(
-                    "not found under the --files root (first: {}: {})",
+                    "not read from the --files root (first: {}: {})",
                     escape(&first.path),
                     escape(&first.reason)
                 )

@@ -53,7 +53,7 @@ Examples:
   crit mem DIR search CRIT-SECRET --kind anon --prot rw --range 7f6388d00000-7f6388d20000
   crit mem DIR maps                             the pagemap and where each run lives
   crit mem DIR read 0x7f6388c16ff0 0x2000       a hexdump; repeated lines fold into *
-  crit mem DIR read 0x7f6388e3f000 16 --files $S  unsaved file pages, read from the files under $S
+  crit mem DIR read 0x7f6388e3f000 16 --files $S --force  unsaved file pages, from a stand-in libc under $S
   crit mem DIR shmem                            shared mappings
   crit mem ARCHIVE --pid 5 args                 one task of a container archive
   crit mem ARCHIVE search crit-tree-heap-marker. --context 8";
@@ -70,7 +70,7 @@ Examples:
 pub const MEM_READ: &str = "\
 Examples:
   crit mem DIR read 0x7f6388c16ff0 0x2000       a hexdump; repeated lines fold into *
-  crit mem DIR read 0x7f6388e3f000 16 --files $S  unsaved file pages, read from the files under $S";
+  crit mem DIR read 0x7f6388e3f000 16 --files $S --force  unsaved file pages, from a stand-in libc under $S";
 
 pub const MEM_SEARCH: &str = "\
 Examples:
@@ -114,3 +114,13 @@ pub const COREDUMP: &str = "\
 Examples:
   crit coredump DIR --files $S -o core          then: gdb -ex \"set sysroot $S\" prog core
   crit coredump ARCHIVE -o sleep.core           a container archive, read in place";
+
+pub const CHECK: &str = "\
+Examples:
+  crit check DIR --root $S                      files, pids, ports, CPU, CRIU against this machine
+  crit check DIR --root $S --format json        the same as JSON (ready, problems, notes)
+
+Exit status:
+  0  ready: nothing found that would stop the restore
+  1  problems found (each with what to do)
+  2  could not check: a missing, truncated or corrupt image, an I/O error, a usage error";

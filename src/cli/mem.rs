@@ -69,6 +69,7 @@ pub fn run(args: &MemArgs) -> Result<ExitCode> {
             len,
             raw,
             files,
+            force,
             output,
         } => {
             let form = match (*raw, json) {
@@ -78,7 +79,7 @@ pub fn run(args: &MemArgs) -> Result<ExitCode> {
                 (false, false) => Form::Hexdump,
             };
             let mem = open_memory(args)?;
-            memread::read(&mem, *addr, *len, form, files.as_deref(), output.as_deref())
+            memread::read(&mem, *addr, *len, form, files.as_deref(), *force, output.as_deref())
         }
     }
     .map(|()| ExitCode::SUCCESS)

@@ -44,6 +44,8 @@ struct Files<'a> {
     root: Option<&'a Path>,
     table: Option<FileTable>,
     paths: HashMap<u64, Option<String>>,
+    /// Read files whose size or build-id differs from the checkpoint's record.
+    force: bool,
 }
 
 impl Files<'_> {
@@ -84,6 +86,20 @@ impl Files<'_> {
         let Some(path) = self.path(id)? else { return Ok(e) };
         if let Some(real) = self.under_root(&path) {
             if let Ok(f) = File::open(&real) {
+                // Never read silently from a file that is not the one the
+                // process mapped: its bytes would pass for its memory.
+                let record = self
+                    .table
+                    .as_ref()
+                    .and_then(|t| t.get(u32::try_from(id).ok()?).ok()?.reg.clone());
+                if let Some(r) = record.filter(|_| !self.force) {
+                    if let Err(why) = crit::check::files::matches_record(&r, &real) {
+                        bail!(
+                            "{}: {why}: not the file the checkpoint mapped, refusing to read it (--force reads it anyway)",
+                            escape(&real.display().to_string())
+                        );
+                    }
+                }
                 let dst = &mut buf[(e.gap.start - buf_addr) as usize..(e.gap.end - buf_addr) as usize];
                 // Past the file's end the process would get SIGBUS; zeros stay.
                 let mut done = 0;
@@ -126,6 +142,7 @@ pub fn read(
     len: u64,
     form: Form,
     root: Option<&Path>,
+    force: bool,
     output: Option<&Path>,
 ) -> Result<()> {
     let Some(end) = addr.checked_add(len) else {
@@ -136,6 +153,7 @@ pub fn read(
         root,
         table: None,
         paths: HashMap::new(),
+        force,
     };
     let mut gaps: Vec<Explained> = Vec::new();
     with_output(output, None, |out| {

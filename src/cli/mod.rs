@@ -2,6 +2,7 @@
 
 pub mod args;
 pub mod assets;
+pub mod check;
 pub mod cleanup;
 pub mod codec;
 pub mod coredump;

@@ -18,7 +18,7 @@
 //! ```no_run
 //! use crit::coredump::{Coredump, Options};
 //!
-//! let opts = Options { files_root: Some("/".into()) };
+//! let opts = Options { files_root: Some("/".into()), ..Options::default() };
 //! let core = Coredump::open("checkpoint", None, &opts)?; // the root task
 //! let file = std::fs::File::create(format!("core.{}", core.pid()))?;
 //! core.write(std::io::BufWriter::new(file))?;
@@ -27,7 +27,7 @@
 
 mod elf;
 mod notes;
-mod rootfs;
+pub(crate) mod rootfs;
 mod segments;
 mod x86;
 
@@ -55,6 +55,13 @@ pub struct Options {
     /// A directory to read mapped files under (as if it were `/`), for the
     /// file pages the checkpoint does not hold. `None`: leave them out.
     pub files_root: Option<PathBuf>,
+    /// Read mapped files under the root even when their size or build-id
+    /// differs from what the checkpoint recorded (else they are left out,
+    /// with the reason).
+    pub force: bool,
+    /// Without `files_root`: where the ELF header page of each mapped file
+    /// is read from when the file there is the one recorded (`None`: `/`).
+    pub headers_root: Option<PathBuf>,
 }
 
 /// `VMA_AREA_GUARD` alone: a guard-page range of CRIU 4.2 (it overlaps a
@@ -126,11 +133,19 @@ impl Coredump {
         vmas.sort_by_key(|v| v.start);
         let mut maps = Vec::with_capacity(vmas.len());
         let mut file_maps = Vec::new();
+        let mut files = MappedFiles::new(opts.files_root.clone());
+        files.headers_from(opts.headers_root.clone());
         for v in vmas {
             if v.status == VMA_GUARD_ONLY || v.status & status::VVAR != 0 {
                 continue;
             }
             let path = file_path(&table, v)?;
+            if let Some(reg) = path
+                .as_ref()
+                .and_then(|_| table.get(u32::try_from(v.shmid).ok()?).ok()?.reg.clone())
+            {
+                files.expect(&reg.name.clone(), reg, opts.force);
+            }
             if let Some(p) = &path {
                 file_maps.push(FileMapping {
                     start: v.start,
@@ -150,7 +165,6 @@ impl Coredump {
         }
 
         let notes = build_notes(task, &cores, &mem, &file_maps)?;
-        let mut files = MappedFiles::new(opts.files_root.clone());
         let (segments, left_out) = segments::plan(&mem, &maps, &mut files);
         // Bounded here so that writing needs no overflow checks.
         let total = segments.iter().try_fold(0u64, |n, s| n.checked_add(s.filesz()));

@@ -12,6 +12,8 @@ use std::fs::File;
 use std::os::unix::fs::FileExt;
 use std::path::{Component, Path, PathBuf};
 
+use crate::proto::RegFileEntry;
+
 /// Symbolic links followed for one path before giving up (the kernel's limit).
 const MAX_LINKS: usize = 40;
 
@@ -63,6 +65,13 @@ pub struct MappedFiles {
     root: Option<PathBuf>,
     by_path: HashMap<String, Result<usize, String>>,
     files: Vec<(File, u64)>,
+    /// What the checkpoint recorded of each file (size, build-id), by path:
+    /// a file that differs is not read, unless `force`.
+    records: HashMap<String, RegFileEntry>,
+    force: bool,
+    /// Where header pages are read from without a root (`None`: `/`).
+    header_root: Option<PathBuf>,
+    headers: HashMap<String, Option<usize>>,
 }
 
 impl MappedFiles {
@@ -73,8 +82,51 @@ impl MappedFiles {
         }
     }
 
+    /// Reads header pages under `root` instead of `/` (for tests).
+    pub fn headers_from(&mut self, root: Option<PathBuf>) {
+        self.header_root = root;
+    }
+
+    /// Without a root: the id of the file at `path` on this machine (or
+    /// under the header root) when it is an ELF file and the one the
+    /// checkpoint recorded (size, build-id), to read its first page from, as
+    /// the kernel writes the ELF header page of each mapped file.
+    pub fn header(&mut self, path: &str) -> Option<usize> {
+        if self.root.is_some() {
+            return None;
+        }
+        if let Some(h) = self.headers.get(path) {
+            return *h;
+        }
+        let root = self.header_root.clone().unwrap_or_else(|| PathBuf::from("/"));
+        let id = self.records.get(path).and_then(|r| {
+            let p = resolve(&root, path).ok()?;
+            let f = File::open(&p).ok()?;
+            let meta = f.metadata().ok()?;
+            let mut magic = [0u8; 4];
+            f.read_exact_at(&mut magic, 0).ok()?;
+            if !meta.is_file() || &magic != b"\x7fELF" {
+                return None;
+            }
+            crate::check::files::matches_record(r, &p).ok()?;
+            self.files.push((f, meta.len()));
+            Some(self.files.len() - 1)
+        });
+        self.headers.insert(path.to_string(), id);
+        id
+    }
+
+    /// Checks the file at `path` against `record` before reading it: one
+    /// whose size or build-id differs is refused with the reason, unless
+    /// `force`.
+    pub fn expect(&mut self, path: &str, record: RegFileEntry, force: bool) {
+        self.records.insert(path.to_string(), record);
+        self.force = force;
+    }
+
     /// The id of the regular file `path` names under the root, or why it
-    /// cannot be read (no root given, missing, not a regular file).
+    /// cannot be read (no root given, missing, not a regular file, not the
+    /// file the checkpoint recorded).
     pub fn open(&mut self, path: &str) -> Result<usize, String> {
         let Some(root) = &self.root else {
             return Err("no --files root given".to_string());
@@ -87,6 +139,10 @@ impl MappedFiles {
             let meta = f.metadata().map_err(|e| format!("{}: {e}", p.display()))?;
             if !meta.is_file() {
                 return Err(format!("{}: not a regular file", p.display()));
+            }
+            if let Some(r) = self.records.get(path).filter(|_| !self.force) {
+                crate::check::files::matches_record(r, &p)
+                    .map_err(|why| format!("{}: {why} (--force reads it anyway)", p.display()))?;
             }
             self.files.push((f, meta.len()));
             Ok(self.files.len() - 1)

@@ -10,6 +10,8 @@ use super::rootfs::MappedFiles;
 use crate::error::{Error, Result};
 use crate::mem::{MemReader, Vma, PAGE_SIZE};
 
+const PROT_READ: u32 = 1;
+
 /// Bytes copied per step: what bounds the writer's memory.
 const CHUNK: usize = 1024 * 1024;
 /// Zero runs shorter than this are written: a hole per stray zero page
@@ -116,6 +118,35 @@ pub fn plan(mem: &MemReader, maps: &[Mapping], files: &mut MappedFiles) -> (Vec<
                         parts.push((piece(Source::File { id, offset }), true));
                     }
                     Err(reason) => {
+                        // Without a root, the kernel's ELF header page: the first
+                        // page of a readable mapping at file offset 0, from the
+                        // file at its path here when it is the one recorded.
+                        let head = if from == v.start && v.pgoff == 0 && v.prot & PROT_READ != 0 {
+                            files.header(path)
+                        } else {
+                            None
+                        };
+                        let from = match head {
+                            Some(id) => {
+                                let end = v.start.saturating_add(PAGE_SIZE).min(to);
+                                let head = Piece {
+                                    start: from,
+                                    len: end - from,
+                                    source: Source::File { id, offset: 0 },
+                                };
+                                parts.push((head, true));
+                                end
+                            }
+                            None => from,
+                        };
+                        if from == to {
+                            return;
+                        }
+                        let piece = |source| Piece {
+                            start: from,
+                            len: to - from,
+                            source,
+                        };
                         left_out.push(LeftOut {
                             range: from..to,
                             path: path.clone(),

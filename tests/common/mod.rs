@@ -329,3 +329,45 @@ pub fn interrupt(
     drop(stdin);
     status
 }
+
+/// A copy of the sysroot with `/dev/null` (when mknod is allowed) and the
+/// root's mode as the checkpoint recorded it (040755). Whether `/dev/null`
+/// could be made.
+pub fn sysroot_copy() -> (tempfile::TempDir, bool) {
+    let t = tempfile::tempdir().unwrap();
+    let src = fixtures().join("sysroot-4.2.1");
+    copy_tree(&src, t.path());
+    std::fs::set_permissions(
+        t.path(),
+        <std::fs::Permissions as std::os::unix::fs::PermissionsExt>::from_mode(0o755),
+    )
+    .unwrap();
+    std::fs::create_dir(t.path().join("dev")).unwrap();
+    let null = std::ffi::CString::new(t.path().join("dev/null").as_os_str().as_encoded_bytes()).unwrap();
+    // SAFETY: mknod reads the NUL-terminated path only.
+    let rc = unsafe { libc::mknod(null.as_ptr(), libc::S_IFCHR | 0o666, libc::makedev(1, 3)) };
+    if rc == 0 {
+        std::fs::set_permissions(
+            t.path().join("dev/null"),
+            <std::fs::Permissions as std::os::unix::fs::PermissionsExt>::from_mode(0o666),
+        )
+        .unwrap();
+    }
+    (t, rc == 0)
+}
+
+pub fn copy_tree(from: &Path, to: &Path) {
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let (src, dest) = (e.path(), to.join(e.file_name()));
+        let t = e.file_type().unwrap();
+        if t.is_symlink() {
+            std::os::unix::fs::symlink(std::fs::read_link(&src).unwrap(), &dest).unwrap();
+        } else if t.is_dir() {
+            std::fs::create_dir(&dest).unwrap();
+            copy_tree(&src, &dest);
+        } else {
+            std::fs::copy(&src, &dest).unwrap();
+        }
+    }
+}
