@@ -6,6 +6,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use cli::args::{Cli, Command};
+use cli::escape::escape;
 
 fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
     match &cli.command {
@@ -38,11 +39,13 @@ fn main() -> ExitCode {
             }
             // One line that names the file and what is wrong; `--verbose` adds the
             // causes beneath it (not anyhow's `{:?}`, which adds a backtrace when
-            // RUST_BACKTRACE is set).
-            eprintln!("crit: {e}");
+            // RUST_BACKTRACE is set). Messages quote names from the checkpoint
+            // and the command line: every one is escaped here, once, so that
+            // no ESC, BEL or newline reaches the terminal.
+            eprintln!("crit: {}", escape(&e.to_string()));
             if cli.verbose {
                 for cause in e.chain().skip(1) {
-                    eprintln!("  caused by: {cause}");
+                    eprintln!("  caused by: {}", escape(&cause.to_string()));
                 }
             }
             // `diff`'s 1 means "different", so its errors are 2, as cmp's and diff's.

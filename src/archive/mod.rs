@@ -10,6 +10,7 @@
 //! a link leading outside the archive is refused.
 
 mod feed;
+mod guard;
 mod mapped;
 mod member;
 mod scan;
@@ -26,6 +27,7 @@ use serde::Serialize;
 use crate::error::{Error, Result};
 
 pub use feed::{Event, Feed, StreamPages};
+pub(crate) use guard::{refusal, Guarded};
 pub(crate) use member::list_tar;
 pub use member::{EntryKind, NestedEntry};
 pub use scan::is_pages as is_pages_name;
