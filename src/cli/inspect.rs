@@ -7,7 +7,7 @@ use crit::inspect::{self, Container, Inspection};
 
 use super::args::{Format, InspectArgs};
 use super::render::{self, heading, human_size, Tone};
-use super::table::TextTable;
+use super::table::{indented, TextTable};
 
 pub fn run(args: &InspectArgs) -> Result<()> {
     let mut all = Vec::with_capacity(args.paths.len());
@@ -259,7 +259,7 @@ fn container(c: &Container, archive: &str, in_pod: bool, color: bool) -> String 
                 p.pid.to_string(),
                 p.ppid.to_string(),
                 p.state.to_string(),
-                format!("{}{cmd}", "    ".repeat(p.depth)),
+                indented("    ", p.depth, &cmd),
             ],
             tone,
         );
