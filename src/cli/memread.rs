@@ -2,7 +2,6 @@
 //! chunks; each stretch the checkpoint does not hold is said for what it is.
 
 use std::collections::HashMap;
-use std::fs::File;
 use std::io;
 use std::os::unix::fs::FileExt;
 use std::path::{Component, Path, PathBuf};
@@ -83,7 +82,15 @@ impl Files<'_> {
         };
         let Some(path) = self.path(id)? else { return Ok(e) };
         if let Some(real) = self.under_root(&path) {
-            if let Ok(f) = File::open(&real) {
+            // A file that is missing or unreadable stays zeros, as the note
+            // says; a FIFO or device in its place is an error naming it.
+            let opened = match crit::regular::open(&real) {
+                Err(err) if err.kind() == io::ErrorKind::InvalidInput => {
+                    return Err(crit::Error::io(real.display().to_string(), err).into())
+                }
+                r => r.ok(),
+            };
+            if let Some(f) = opened {
                 let dst = &mut buf[(e.gap.start - buf_addr) as usize..(e.gap.end - buf_addr) as usize];
                 // Past the file's end the process would get SIGBUS; zeros stay.
                 let mut done = 0;
