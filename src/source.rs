@@ -210,7 +210,7 @@ impl Bundle {
                 .find(|c| c.name == n || c.folder.trim_end_matches('/') == n || c.folder.starts_with(n))
                 .ok_or_else(|| {
                     Error::Checkpoint(format!(
-                        "{}: the pod has no container {n:?} (it has {})",
+                        "{}: the pod has no container \"{n}\" (it has {})",
                         self.label,
                         names(cs)
                     ))
@@ -226,7 +226,7 @@ impl Bundle {
             }
             (_, Some(n)) => {
                 return Err(Error::Checkpoint(format!(
-                    "{}: --container {n:?}: not a pod checkpoint (it holds one container)",
+                    "{}: --container \"{n}\": not a pod checkpoint (it holds one container)",
                     self.label
                 )))
             }

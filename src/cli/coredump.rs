@@ -1,7 +1,7 @@
 //! `crit coredump CHECKPOINT [--container NAME] [--pid PID | --all] [-o FILE | --out-dir DIR] [--files ROOT]`.
 
 use std::io::BufWriter;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Result};
 use crit::coredump::{Coredump, Options};
@@ -12,6 +12,28 @@ use super::args::CoredumpArgs;
 use super::escape::escape;
 use super::output::with_seekable_output;
 use super::render::human_size;
+
+/// A failed write of the core, said of the user's path: a core larger than
+/// the file system's largest file (the kernel says EINVAL or EFBIG) says so.
+fn write_error(e: crit::Error, path: &Path, core: &Coredump) -> anyhow::Error {
+    match e {
+        crit::Error::Io { file, source } if file == "<core file>" => {
+            if matches!(source.raw_os_error(), Some(libc::EINVAL | libc::EFBIG)) {
+                anyhow::anyhow!(
+                    "{}: the core of task {} would be {} ({} bytes, as large as the memory it maps), \
+                     more than can be written in one file here ({source})",
+                    path.display(),
+                    core.pid(),
+                    human_size(core.size()),
+                    core.size()
+                )
+            } else {
+                anyhow::anyhow!("{}: {source}", path.display())
+            }
+        }
+        e => e.into(),
+    }
+}
 
 /// A new core's mode (less the umask), as the kernel writes one: it holds
 /// the process's secrets.
@@ -56,7 +78,8 @@ pub fn run(a: &CoredumpArgs) -> Result<()> {
                 .join(format!("core.{}", core.pid())),
         };
         let size = with_seekable_output(&path, Some(&a.dir), CORE_MODE, |f| {
-            Ok(core.write(BufWriter::with_capacity(256 * 1024, f))?)
+            core.write(BufWriter::with_capacity(256 * 1024, f))
+                .map_err(|e| write_error(e, &path, &core))
         })?;
         println!(
             "{}: pid {} ({}), {} {}, {} segments, {}",
