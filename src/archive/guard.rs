@@ -277,6 +277,50 @@ mod tests {
         assert_eq!(size_field(b"0000000x750\0"), None);
     }
 
+    /// A header block: `kind`, `size`, a GNU magic.
+    fn block(kind: u8, size: u64) -> Vec<u8> {
+        let mut h = vec![0u8; 512];
+        h[..4].copy_from_slice(b"name");
+        h[124..135].copy_from_slice(format!("{size:011o}").as_bytes());
+        h[156] = kind;
+        h[257..263].copy_from_slice(b"ustar ");
+        h[263..265].copy_from_slice(b" \0");
+        h
+    }
+
+    /// Reads `bytes` through the watch, in odd-sized reads: its refusal, if any.
+    fn watched(bytes: &[u8]) -> Option<String> {
+        let mut g = Guarded::new(bytes);
+        let mut buf = [0u8; 77];
+        loop {
+            match g.read(&mut buf) {
+                Ok(0) => return None,
+                Ok(_) => {}
+                Err(e) => return Some(refusal(&e).expect("a refusal")),
+            }
+        }
+    }
+
+    #[test]
+    fn follows_sparse_extension_blocks() {
+        // A sparse member with one extension block, 1000 bytes of data, then a long name.
+        let mut sparse = block(b'S', 1000);
+        sparse[482] = 1;
+        let mut tar = sparse;
+        tar.extend(vec![0u8; 512]); // the extension block: none follows it
+        tar.extend(vec![7u8; 1024]); // the data, in whole blocks
+        tar.extend(block(b'L', 1 << 30));
+        assert_eq!(
+            watched(&tar).unwrap(),
+            "at byte 2048: a GNU long name of 1073741824 bytes, longer than PATH_MAX (4096): refused before it is read"
+        );
+        // A long name of PATH_MAX bytes and its NUL passes.
+        let mut ok = block(b'L', 4097);
+        ok.extend(vec![b'a'; 4608]);
+        ok.extend(vec![0u8; 1024]);
+        assert_eq!(watched(&ok), None);
+    }
+
     #[test]
     fn pax_records() {
         assert_eq!(pax_size(b"15 size=123456\n12 path=abc\n"), Some(123456));

@@ -250,12 +250,6 @@ impl Extraction {
         })
     }
 
-    /// Where `at`, in our temporary directory, ends up: under the destination.
-    fn shown(&self, at: &Path) -> PathBuf {
-        at.strip_prefix(self.tmp.path())
-            .map_or_else(|_| at.to_path_buf(), |rel| self.dest.join(rel))
-    }
-
     fn refuse(&self, e: &TmpfsEntry, why: &str) -> Error {
         Error::bad_image(&self.file, format!("member {:?}: {why}; nothing was extracted", e.path))
     }
@@ -286,7 +280,7 @@ impl Extraction {
                 }
                 Ok(_) => {}
                 Err(_) if !last => {
-                    fs::create_dir(&at).map_err(|err| Error::io(self.shown(&at).display().to_string(), err))?;
+                    fs::create_dir(&at).map_err(|err| Error::io(at.display().to_string(), err))?;
                 }
                 Err(_) => {}
             }
@@ -300,14 +294,9 @@ impl Extraction {
                 .push((self.tmp.path().to_path_buf(), e.mode & 0o1777, e.mtime));
             return Ok(());
         };
-        // Errors name the path the user asked for, not our temporary one.
-        let shown = self.shown(&at);
-        let io = |err: io::Error| Error::io(shown.display().to_string(), err);
+        let io = |err: io::Error| Error::io(at.display().to_string(), err);
         match e.kind {
             "dir" => {
-                if fs::symlink_metadata(&at).is_ok_and(|m| !m.is_dir()) {
-                    return Err(self.refuse(e, "a member of that name that is not a directory came before it"));
-                }
                 if !at.is_dir() {
                     fs::create_dir(&at).map_err(io)?;
                 }
@@ -371,7 +360,7 @@ impl Extraction {
         self.dirs
             .sort_by_key(|(p, _, _)| std::cmp::Reverse(p.components().count()));
         for (p, mode, mtime) in &self.dirs {
-            let io = |err: io::Error| Error::io(self.shown(p).display().to_string(), err);
+            let io = |err: io::Error| Error::io(p.display().to_string(), err);
             fs::set_permissions(p, fs::Permissions::from_mode(*mode)).map_err(io)?;
             if let Ok(d) = fs::File::open(p) {
                 let _ = d.set_modified(epoch(*mtime));
