@@ -332,3 +332,20 @@ fn the_watch_follows_a_pax_size() {
         );
     }
 }
+
+#[test]
+fn a_tmpfs_image_with_a_huge_name_is_refused_too() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut segs = zeros_member(b'L', 64 * MIB);
+    segs.push(Seg::Bytes(vec![0; 1024]));
+    let gz = &write_all_three(&segs, tmp.path(), "tmpfs")[1];
+    let img = tmp.path().join("tmpfs-dev-5.tar.gz.img");
+    std::fs::rename(gz, &img).unwrap();
+    let img = img.to_str().unwrap();
+    refused(
+        &["decode", "-i", img],
+        &format!(
+            "{img}: member 0: at byte 0: a GNU long name of 67108864 bytes, longer than PATH_MAX (4096): refused before it is read"
+        ),
+    );
+}
