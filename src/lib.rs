@@ -46,6 +46,7 @@ pub mod inspect;
 pub mod json;
 pub mod mem;
 pub mod raw;
+pub mod regular;
 pub mod schema;
 pub mod source;
 pub mod stats;

@@ -6,6 +6,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use cli::args::{Cli, Command};
+use cli::escape::{escape, escape_bytes_into};
 
 fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
     match &cli.command {
@@ -22,6 +23,19 @@ fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
         Command::Coredump(a) => cli::coredump::run(a),
     }
     .map(|()| ExitCode::SUCCESS)
+}
+
+/// An error message, escaped; a path given on the command line that is not
+/// UTF-8 shows its bytes (`\xff`) where the message holds U+FFFD for them.
+fn error_line(msg: &str) -> String {
+    use std::os::unix::ffi::OsStrExt;
+    let mut line = escape(msg);
+    for arg in std::env::args_os().skip(1).filter(|a| a.to_str().is_none()) {
+        let mut exact = String::new();
+        escape_bytes_into(&mut exact, arg.as_bytes());
+        line = line.replace(&escape(&arg.to_string_lossy()), &exact);
+    }
+    line
 }
 
 fn main() -> ExitCode {
@@ -55,11 +69,13 @@ fn main() -> ExitCode {
             }
             // One line that names the file and what is wrong; `--verbose` adds the
             // causes beneath it (not anyhow's `{:?}`, which adds a backtrace when
-            // RUST_BACKTRACE is set).
-            eprintln!("crit: {e}");
+            // RUST_BACKTRACE is set). Messages quote names from the checkpoint
+            // and the command line: every one is escaped here, once, so that
+            // no ESC, BEL or newline reaches the terminal.
+            eprintln!("crit: {}", error_line(&e.to_string()));
             if cli.verbose {
                 for cause in e.chain().skip(1) {
-                    eprintln!("  caused by: {cause}");
+                    eprintln!("  caused by: {}", error_line(&cause.to_string()));
                 }
             }
             // `diff`'s 1 means "different" and `mem search`'s "no match", so

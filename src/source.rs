@@ -210,7 +210,7 @@ impl Bundle {
                 .find(|c| c.name == n || c.folder.trim_end_matches('/') == n || c.folder.starts_with(n))
                 .ok_or_else(|| {
                     Error::Checkpoint(format!(
-                        "{}: the pod has no container {n:?} (it has {})",
+                        "{}: the pod has no container \"{n}\" (it has {})",
                         self.label,
                         names(cs)
                     ))
@@ -226,7 +226,7 @@ impl Bundle {
             }
             (_, Some(n)) => {
                 return Err(Error::Checkpoint(format!(
-                    "{}: --container {n:?}: not a pod checkpoint (it holds one container)",
+                    "{}: --container \"{n}\": not a pod checkpoint (it holds one container)",
                     self.label
                 )))
             }
@@ -258,7 +258,12 @@ fn dir_pod_folders(dir: &Path, label: &str) -> Result<Vec<String>> {
 }
 
 fn read_opt(path: &Path, label: &str) -> Result<Option<Vec<u8>>> {
-    match fs::read(path) {
+    let read = |path: &Path| -> io::Result<Vec<u8>> {
+        let mut b = Vec::new();
+        io::Read::read_to_end(&mut crate::regular::open(path)?, &mut b)?;
+        Ok(b)
+    };
+    match read(path) {
         Ok(b) => Ok(Some(b)),
         Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
         Err(e) => Err(Error::io(format!("{label}/pod.options"), e)),
@@ -459,7 +464,7 @@ impl Source {
             Store::Dir(d) => {
                 let path = d.join(inner);
                 let label = path.display().to_string();
-                let f = fs::File::open(&path).map_err(|e| Error::io(&label, e))?;
+                let f = crate::regular::open(&path).map_err(|e| Error::io(&label, e))?;
                 let len = f.metadata().map_err(|e| Error::io(&label, e))?.len();
                 Ok((Box::new(f), len))
             }

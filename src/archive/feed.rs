@@ -9,7 +9,6 @@
 //! [`StreamPages`], forward only, with the last chunk kept for the short
 //! steps back a search makes (the context before a match).
 
-use std::fs::File;
 use std::io::{self, Read};
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -96,7 +95,7 @@ impl Feed {
         // Buffers come back to be filled again; a few are enough.
         let (spare_tx, spare_rx) = mpsc::sync_channel(DEPTH + 2);
         let label = path.display().to_string();
-        let f = File::open(path).map_err(|e| Error::io(&label, e))?;
+        let f = crate::regular::open(path).map_err(|e| Error::io(&label, e))?;
         let stop = Arc::new(AtomicBool::new(false));
         let sender = Sender {
             tx,

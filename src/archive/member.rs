@@ -1,10 +1,11 @@
 //! Member names and kinds: the checks that keep every name inside the
 //! archive, and the listing of nested tars (`rootfs-diff.tar`, volumes).
 
-use std::io::Read;
+use std::io::{self, Read};
 
 use serde::Serialize;
 
+use super::guard::{refusal, Guarded, PATH_MAX};
 use crate::error::{Error, Result};
 
 /// What a member (or a nested tar's entry) is.
@@ -58,22 +59,31 @@ const MAX_NESTED: usize = 1_000_000;
 
 /// Lists the entries of a tar read from `r`; `label` names it in errors.
 pub(crate) fn list_tar(r: impl Read, label: &str) -> Result<Vec<NestedEntry>> {
-    let mut ar = tar::Archive::new(r);
-    let entries = ar
-        .entries()
-        .map_err(|e| Error::bad_image(label, format!("not a valid tar: {e}")))?;
+    let mut ar = tar::Archive::new(Guarded::new(r));
+    let bad = |e: io::Error| match refusal(&e) {
+        Some(what) => Error::bad_image(label, what),
+        None => Error::bad_image(label, format!("not a valid tar: {e}")),
+    };
+    let entries = ar.entries().map_err(bad)?;
     let mut out = Vec::new();
     for e in entries {
-        let e = e.map_err(|e| Error::bad_image(label, format!("not a valid tar: {e}")))?;
+        let e = e.map_err(bad)?;
         if out.len() == MAX_NESTED {
             return Err(Error::bad_image(label, format!("more than {MAX_NESTED} entries")));
         }
-        let path = strip_dot(&String::from_utf8_lossy(&e.path_bytes())).to_string();
+        let raw = e.path_bytes();
+        too_long(&raw, "name").map_err(|what| Error::bad_image(label, format!("refused: {what}")))?;
+        let path = strip_dot(&String::from_utf8_lossy(&raw)).to_string();
         if path.is_empty() {
             continue;
         }
         let kind = EntryKind::of(e.header().entry_type());
-        let target = e.link_name_bytes().map(|t| String::from_utf8_lossy(&t).into_owned());
+        let target = e.link_name_bytes();
+        if let Some(t) = &target {
+            too_long(t, "link target")
+                .map_err(|what| Error::bad_image(format!("{label}:{}", quoted(&raw)), format!("refused: {what}")))?;
+        }
+        let target = target.map(|t| String::from_utf8_lossy(&t).into_owned());
         out.push(NestedEntry {
             path,
             kind,
@@ -83,6 +93,32 @@ pub(crate) fn list_tar(r: impl Read, label: &str) -> Result<Vec<NestedEntry>> {
         });
     }
     Ok(out)
+}
+
+/// The first bytes of a name from an archive, for an error message: at most
+/// [`QUOTED`] characters, then `…` and its length. (The error is escaped
+/// where it is printed.)
+pub(crate) fn quoted(raw: &[u8]) -> String {
+    let s = String::from_utf8_lossy(raw);
+    match s.char_indices().nth(QUOTED) {
+        None => s.into_owned(),
+        Some((cut, _)) => format!("{}… ({} bytes)", &s[..cut], raw.len()),
+    }
+}
+
+/// Characters of a name an error quotes, at most.
+const QUOTED: usize = 64;
+
+/// `Err` when a name or link target is longer than [`PATH_MAX`].
+fn too_long(raw: &[u8], what: &str) -> std::result::Result<(), String> {
+    if raw.len() > PATH_MAX {
+        return Err(format!(
+            "a {what} of {} bytes, \"{}\": longer than {PATH_MAX} bytes (PATH_MAX)",
+            raw.len(),
+            quoted(raw)
+        ));
+    }
+    Ok(())
 }
 
 /// `name` without leading `./` (and `/` after them).
@@ -100,13 +136,14 @@ fn strip_dot(mut name: &str) -> &str {
 /// A member's name, checked: relative, no `..` component. `Ok("")` for the
 /// archive's own root (`./`). `Err` says what is wrong.
 pub(crate) fn checked_name(raw: &[u8], kind: EntryKind) -> std::result::Result<String, String> {
+    too_long(raw, "name")?;
     let name = String::from_utf8_lossy(raw);
     if name.starts_with('/') {
-        return Err(format!("absolute path {name:?}"));
+        return Err(format!("absolute path \"{}\"", quoted(raw)));
     }
     let name = strip_dot(&name);
     if name.split('/').any(|c| c == "..") {
-        return Err(format!("path {name:?} leads outside the archive (`..`)"));
+        return Err(format!("path \"{}\" leads outside the archive (`..`)", quoted(raw)));
     }
     let mut name = name.trim_end_matches('/').to_string();
     if kind == EntryKind::Dir && !name.is_empty() {
@@ -118,9 +155,13 @@ pub(crate) fn checked_name(raw: &[u8], kind: EntryKind) -> std::result::Result<S
 /// Checks a link's target stays inside the archive: a symlink's relative to
 /// its own folder, a hard link's relative to the archive's root.
 pub(crate) fn check_link(name: &str, kind: EntryKind, target: &[u8]) -> std::result::Result<(), String> {
+    too_long(target, "link target")?;
     let t = String::from_utf8_lossy(target);
     if t.starts_with('/') {
-        return Err(format!("link to absolute path {t:?} points outside the archive"));
+        return Err(format!(
+            "link to absolute path \"{}\" points outside the archive",
+            quoted(target)
+        ));
     }
     // Depth of the folder the target is resolved from.
     let mut depth: i64 = match kind {
@@ -133,7 +174,7 @@ pub(crate) fn check_link(name: &str, kind: EntryKind, target: &[u8]) -> std::res
             ".." => {
                 depth -= 1;
                 if depth < 0 {
-                    return Err(format!("link to {t:?} points outside the archive"));
+                    return Err(format!("link to \"{}\" points outside the archive", quoted(target)));
                 }
             }
             _ => depth += 1,

@@ -10,6 +10,7 @@
 //! a link leading outside the archive is refused.
 
 mod feed;
+mod guard;
 mod mapped;
 mod member;
 mod scan;
@@ -27,6 +28,7 @@ use serde::Serialize;
 use crate::error::{Error, Result};
 
 pub use feed::{Event, Feed, StreamPages};
+pub(crate) use guard::{refusal, Guarded};
 pub(crate) use member::list_tar;
 pub use member::{EntryKind, NestedEntry};
 pub use scan::is_pages as is_pages_name;
@@ -73,7 +75,7 @@ pub fn sniff(head: &[u8]) -> Option<Compression> {
 /// archive (or is too short to be one).
 pub fn detect(path: &Path) -> Result<Option<Compression>> {
     let name = path.display().to_string();
-    let f = File::open(path).map_err(|e| Error::io(&name, e))?;
+    let f = crate::regular::open(path).map_err(|e| Error::io(&name, e))?;
     let mut head = [0u8; 512];
     let mut n = 0;
     while n < head.len() {
@@ -158,7 +160,7 @@ impl Archive {
     /// Opens the archive at `path`, which [`detect`] found to be `compression`.
     pub fn open(path: &Path, compression: Compression, want: Want) -> Result<Archive> {
         let label = path.display().to_string();
-        let f = File::open(path).map_err(|e| Error::io(&label, e))?;
+        let f = crate::regular::open(path).map_err(|e| Error::io(&label, e))?;
         Archive::from_file(f, label, compression, want, None)
     }
 
@@ -393,7 +395,7 @@ pub enum Positioned {
 impl Positioned {
     /// Opens a whole file.
     pub fn whole_file(path: &Path, label: String) -> Result<Positioned> {
-        let file = File::open(path).map_err(|e| Error::io(&label, e))?;
+        let file = crate::regular::open(path).map_err(|e| Error::io(&label, e))?;
         let len = file.metadata().map_err(|e| Error::io(&label, e))?.len();
         Ok(Positioned::File {
             file: Arc::new(file),

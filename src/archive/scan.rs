@@ -7,7 +7,8 @@ use std::io::{self, Read};
 use std::sync::Arc;
 
 use super::feed::{Event, Sender};
-use super::member::{check_link, checked_name, list_tar, EntryKind};
+use super::guard::{refusal, Guarded};
+use super::member::{check_link, checked_name, list_tar, quoted, EntryKind};
 use super::{Data, Member, Want, HELD_LIMIT};
 use crate::error::{Error, Result};
 
@@ -45,6 +46,9 @@ pub(crate) fn is_nested_tar(name: &str) -> bool {
 /// What the scan says when the tar (or the stream holding it) is bad: after
 /// which member.
 fn header_error(label: &str, last: Option<&str>, e: &io::Error, compressed: bool) -> Error {
+    if let Some(what) = refusal(e) {
+        return Error::bad_image(label, what);
+    }
     let what = match e.to_string().as_str() {
         "failed to read entire block" | "unexpected EOF during skip" => {
             "truncated: the archive ends inside a tar block".to_string()
@@ -62,19 +66,19 @@ fn header_error(label: &str, last: Option<&str>, e: &io::Error, compressed: bool
 fn member_of<R: Read>(e: &tar::Entry<'_, R>, label: &str) -> Result<Option<Member>> {
     let kind = EntryKind::of(e.header().entry_type());
     let raw = e.path_bytes();
-    let name = checked_name(&raw, kind).map_err(|what| {
-        Error::bad_image(
-            format!("{label}:{}", String::from_utf8_lossy(&raw)),
-            format!("refused: {what}"),
-        )
-    })?;
+    let name = checked_name(&raw, kind)
+        .map_err(|what| Error::bad_image(format!("{label}:{}", quoted(&raw)), format!("refused: {what}")))?;
     if name.is_empty() {
         return Ok(None);
     }
     if matches!(kind, EntryKind::Symlink | EntryKind::Hardlink) {
         if let Some(t) = e.link_name_bytes() {
-            check_link(&name, kind, &t)
-                .map_err(|what| Error::bad_image(format!("{label}:{name}"), format!("refused: {what}")))?;
+            check_link(&name, kind, &t).map_err(|what| {
+                Error::bad_image(
+                    format!("{label}:{}", quoted(name.as_bytes())),
+                    format!("refused: {what}"),
+                )
+            })?;
         }
     }
     Ok(Some(Member {
@@ -106,7 +110,7 @@ fn no_end(label: &str, last: Option<&str>) -> Error {
 
 /// Indexes a plain tar of `len` bytes: members stay in the file.
 pub(super) fn in_place(f: &File, len: u64, label: &str, _want: Want) -> Result<Vec<Member>> {
-    let mut ar = tar::Archive::new(f);
+    let mut ar = tar::Archive::new(Guarded::new(f));
     let mut members: Vec<Member> = Vec::new();
     let mut end = 0u64;
     let entries = ar
@@ -139,20 +143,6 @@ pub(super) fn in_place(f: &File, len: u64, label: &str, _want: Want) -> Result<V
     Ok(members)
 }
 
-/// Counts the bytes the tar reader takes, to find where its last block was.
-struct Counting<R> {
-    inner: R,
-    n: u64,
-}
-
-impl<R: Read> Read for Counting<R> {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let k = self.inner.read(buf)?;
-        self.n += k as u64;
-        Ok(k)
-    }
-}
-
 /// Reads a decompressing stream once, keeping the small members in memory
 /// and, with [`Want::pages`], raw memory in an unlinked temporary file. With
 /// a `feed`, every member is also sent on as it is kept, and raw memory is
@@ -163,7 +153,7 @@ pub(super) fn stream<R: Read>(
     want: Want,
     feed: Option<&Sender>,
 ) -> Result<(Vec<Member>, Option<Arc<File>>)> {
-    let mut ar = tar::Archive::new(Counting { inner: r, n: 0 });
+    let mut ar = tar::Archive::new(Guarded::new(r));
     let mut members: Vec<Member> = Vec::new();
     let mut spill: Option<(io::BufWriter<File>, u64)> = None;
     let mut held = 0u64;
@@ -227,7 +217,7 @@ pub(super) fn stream<R: Read>(
         members.push(m);
     }
     let mut inner = ar.into_inner();
-    if inner.n < end + BLOCK {
+    if inner.pos() < end + BLOCK {
         return Err(no_end(label, members.last().map(|m| m.name.as_str())));
     }
     // Read to the end, so that a corrupt stream (or a bad checksum at the end

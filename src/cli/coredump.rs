@@ -13,6 +13,28 @@ use super::escape::escape;
 use super::output::{is_std, with_seekable_output, Output};
 use super::render::human_size;
 
+/// A failed write of the core, said of the user's path: a core larger than
+/// the file system's largest file (the kernel says EINVAL or EFBIG) says so.
+fn write_error(e: crit::Error, path: &Path, core: &Coredump) -> anyhow::Error {
+    match e {
+        crit::Error::Io { file, source } if file == "<core file>" => {
+            if matches!(source.raw_os_error(), Some(libc::EINVAL | libc::EFBIG)) {
+                anyhow::anyhow!(
+                    "{}: the core of task {} would be {} ({} bytes, as large as the memory it maps), \
+                     more than can be written in one file here ({source})",
+                    path.display(),
+                    core.pid(),
+                    human_size(core.size()),
+                    core.size()
+                )
+            } else {
+                anyhow::anyhow!("{}: {source}", path.display())
+            }
+        }
+        e => e.into(),
+    }
+}
+
 /// A new core's mode (less the umask), as the kernel writes one: it holds
 /// the process's secrets.
 const CORE_MODE: u32 = 0o600;
@@ -66,7 +88,8 @@ pub fn run(a: &CoredumpArgs) -> Result<()> {
             to_standard_output(&core, &a.dir)?
         } else {
             with_seekable_output(&path, Some(&a.dir), CORE_MODE, |f| {
-                Ok(core.write(BufWriter::with_capacity(256 * 1024, f))?)
+                core.write(BufWriter::with_capacity(256 * 1024, f))
+                    .map_err(|e| write_error(e, &path, &core))
             })?
         };
         let line = format!(

@@ -13,7 +13,7 @@ use serde::Serialize;
 use super::args::{ExploreArgs, Explorer, Format};
 use super::explore_ct;
 use super::render::{self, human_size, Text, Tone};
-use super::table::{self, Cell, Table, TextTable};
+use super::table::{self, indented, Cell, Table, TextTable};
 
 /// Runs `crit x DIR WHAT`: opens the checkpoint, runs the explorer and prints
 /// its report as tables or as JSON. The task explorers stream: tasks are
@@ -211,7 +211,7 @@ fn overview_table(r: &overview::OverviewReport) -> TextTable {
                 human_size(p.memory_held),
                 p.fds.to_string(),
                 p.sockets.to_string(),
-                format!("{}{command}", "  ".repeat(p.depth)),
+                indented("  ", p.depth, &command),
             ],
             tone,
         );
@@ -234,7 +234,7 @@ fn ps_table(out: &mut Text, r: &ps::PsReport) -> Result<()> {
             } else {
                 Tone::Warn
             };
-            let comm = format!("{:indent$}{}", "", p.comm, indent = 4 * p.depth);
+            let comm = indented("    ", p.depth, &p.comm);
             let cells = [p.pid, p.ppid, p.pgid, p.sid].map(Cell::from);
             rows.row(
                 tone,

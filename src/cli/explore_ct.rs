@@ -5,7 +5,7 @@ use crit::explore::{cg, mnt, net, ns};
 use anyhow::Result;
 
 use super::render::{Text, Tone};
-use super::table::TextTable;
+use super::table::{indented, TextTable};
 
 fn pids(p: &[u32]) -> String {
     p.iter().map(u32::to_string).collect::<Vec<_>>().join(" ")
@@ -207,7 +207,7 @@ pub fn mnt_table(out: &mut Text, r: &mnt::MntReport) -> Result<()> {
             t.row(
                 vec![
                     m.mnt_id.to_string(),
-                    format!("{}{}", "  ".repeat(m.depth), m.mountpoint),
+                    indented("  ", m.depth, &m.mountpoint),
                     m.fstype.clone(),
                     m.source.clone(),
                 ],

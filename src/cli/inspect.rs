@@ -10,7 +10,7 @@ use crit::inspect::{self, Container, Inspection};
 use super::args::{Format, InspectArgs};
 use super::escape::escape;
 use super::render::{self, heading, human_size, Tone};
-use super::table::TextTable;
+use super::table::{indented, TextTable};
 
 /// Several paths are reported each in turn, as `ls` does: one that cannot
 /// be read is an error line on standard error, the others are shown, and
@@ -289,7 +289,7 @@ fn container(c: &Container, archive: &str, in_pod: bool, color: bool) -> String 
                 p.pid.to_string(),
                 p.ppid.to_string(),
                 p.state.to_string(),
-                format!("{}{cmd}", "    ".repeat(p.depth)),
+                indented("    ", p.depth, &cmd),
             ],
             tone,
         );

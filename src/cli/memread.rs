@@ -2,7 +2,6 @@
 //! chunks; each stretch the checkpoint does not hold is said for what it is.
 
 use std::collections::HashMap;
-use std::fs::File;
 use std::io;
 use std::os::unix::fs::FileExt;
 use std::path::{Component, Path, PathBuf};
@@ -85,7 +84,15 @@ impl Files<'_> {
         };
         let Some(path) = self.path(id)? else { return Ok(e) };
         if let Some(real) = self.under_root(&path) {
-            if let Ok(f) = File::open(&real) {
+            // A file that is missing or unreadable stays zeros, as the note
+            // says; a FIFO or device in its place is an error naming it.
+            let opened = match crit::regular::open(&real) {
+                Err(err) if err.kind() == io::ErrorKind::InvalidInput => {
+                    return Err(crit::Error::io(real.display().to_string(), err).into())
+                }
+                r => r.ok(),
+            };
+            if let Some(f) = opened {
                 // Never read silently from a file that is not the one the
                 // process mapped: its bytes would pass for its memory.
                 let record = self
@@ -96,7 +103,7 @@ impl Files<'_> {
                     if let Err(why) = crit::check::files::matches_record(&r, &real) {
                         bail!(
                             "{}: {why}: not the file the checkpoint mapped, refusing to read it (--force reads it anyway)",
-                            escape(&real.display().to_string())
+                            real.display()
                         );
                     }
                 }

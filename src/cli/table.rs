@@ -12,6 +12,21 @@ use anyhow::Result;
 use super::escape;
 use super::render::{Text, Tone};
 
+/// Levels of a tree drawn by indentation, at most: a deeper row is indented
+/// as far, with its depth written out, so that a row's width (and so the
+/// output) stays linear in the number of rows however deep the tree.
+pub const MAX_INDENT: usize = 16;
+
+/// `text` indented by `unit` once per level of `depth`; past [`MAX_INDENT`]
+/// levels, by that many and `(depth N)` before it.
+pub fn indented(unit: &str, depth: usize, text: &str) -> String {
+    if depth <= MAX_INDENT {
+        format!("{}{text}", unit.repeat(depth))
+    } else {
+        format!("{}(depth {depth}) {text}", unit.repeat(MAX_INDENT))
+    }
+}
+
 /// How wide tables may be: `--width` when given (0: never wrap); else, when
 /// standard output is a terminal, `COLUMNS` or the terminal's own width (80
 /// when neither is known); else (a pipe, a file) unlimited, one record per

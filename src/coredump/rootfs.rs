@@ -135,7 +135,7 @@ impl MappedFiles {
             return r.clone();
         }
         let r = resolve(root, path).and_then(|p| {
-            let f = File::open(&p).map_err(|e| format!("{}: {e}", p.display()))?;
+            let f = crate::regular::open(&p).map_err(|e| format!("{}: {e}", p.display()))?;
             let meta = f.metadata().map_err(|e| format!("{}: {e}", p.display()))?;
             if !meta.is_file() {
                 return Err(format!("{}: not a regular file", p.display()));

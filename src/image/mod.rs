@@ -27,7 +27,7 @@ impl ImageReader<File> {
     pub fn open(path: impl AsRef<Path>) -> Result<Self> {
         let path = path.as_ref();
         let name = path.display().to_string();
-        let f = File::open(path).map_err(|e| Error::io(&name, e))?;
+        let f = crate::regular::open(path).map_err(|e| Error::io(&name, e))?;
         let len = f.metadata().map_err(|e| Error::io(&name, e))?.len();
         ImageReader::new(f, name, Some(len))
     }

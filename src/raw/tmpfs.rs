@@ -84,7 +84,9 @@ pub fn for_each<R: Read>(
 ) -> Result<()> {
     let bad = |what: String| Error::bad_image(file, what);
     let gz = flate2::read::GzDecoder::new(input);
-    let mut archive = tar::Archive::new(gz);
+    // Guarded: a GNU long name or PAX header is refused past a small cap
+    // before the `tar` crate reads it whole.
+    let mut archive = tar::Archive::new(crate::archive::Guarded::new(gz));
     let entries = archive.entries().map_err(|e| bad(format!("not a gzip'd tar: {e}")))?;
     for (i, entry) in entries.enumerate() {
         let mut entry = entry.map_err(|e| bad(format!("member {i}: {}", tar_error(&e))))?;
@@ -105,6 +107,9 @@ pub fn list<R: Read>(input: R, file: &str) -> Result<Vec<TmpfsEntry>> {
 }
 
 pub(super) fn tar_error(e: &io::Error) -> String {
+    if let Some(what) = crate::archive::refusal(e) {
+        return what;
+    }
     // flate2 and tar say "corrupt deflate stream", "unexpected EOF", …
     let s = e.to_string();
     if s.is_empty() {

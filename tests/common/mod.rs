@@ -79,6 +79,84 @@ pub fn crit_text(args: &[&str]) -> (String, String, bool) {
     )
 }
 
+/// A run of `crit` measured: its output, its own peak resident size, and
+/// whether it had to be killed. (A forked child's peak starts at its
+/// parent's size when forked: a test process that has printed a backtrace
+/// has mapped its debug information, and its later children seem larger.)
+pub struct Measured {
+    pub out: Output,
+    pub max_rss_kib: i64,
+    pub timed_out: bool,
+}
+
+/// Runs `crit ARGS`, killed after `timeout`: reaped with wait4, which gives
+/// the child's own peak RSS (not that of every child of the test process).
+// The child is reaped by wait4, not by `Child::wait`.
+#[allow(clippy::zombie_processes)]
+pub fn crit_measured(args: &[&str], timeout: std::time::Duration) -> Measured {
+    use std::io::Read;
+    use std::os::unix::process::CommandExt;
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_crit"));
+    // A child started by vfork (posix_spawn) takes its parent's peak RSS as
+    // its own at exec, and this test process may have been large: with a
+    // `pre_exec`, the child is forked, and resets its copy's peak before exec.
+    // SAFETY: only async-signal-safe calls (open, write, close).
+    unsafe {
+        cmd.pre_exec(|| {
+            let fd = libc::open(c"/proc/self/clear_refs".as_ptr(), libc::O_WRONLY);
+            if fd >= 0 {
+                libc::write(fd, b"5".as_ptr().cast(), 1);
+                libc::close(fd);
+            }
+            Ok(())
+        });
+    }
+    let mut child = cmd
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run crit");
+    let pid = child.id() as libc::pid_t;
+    let drain = |mut r: Box<dyn Read + Send>| {
+        std::thread::spawn(move || {
+            let mut v = Vec::new();
+            let _ = r.read_to_end(&mut v);
+            v
+        })
+    };
+    let out = drain(Box::new(child.stdout.take().unwrap()));
+    let err = drain(Box::new(child.stderr.take().unwrap()));
+    let start = std::time::Instant::now();
+    let mut status = 0;
+    // SAFETY: rusage is plain data; wait4 and kill act on our own child.
+    let mut ru: libc::rusage = unsafe { std::mem::zeroed() };
+    let mut timed_out = false;
+    loop {
+        let r = unsafe { libc::wait4(pid, &mut status, libc::WNOHANG, &mut ru) };
+        assert!(r >= 0, "wait4 failed");
+        if r == pid {
+            break;
+        }
+        if start.elapsed() > timeout && !timed_out {
+            timed_out = true;
+            unsafe { libc::kill(pid, libc::SIGKILL) };
+        }
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    use std::os::unix::process::ExitStatusExt;
+    Measured {
+        out: Output {
+            status: std::process::ExitStatus::from_raw(status),
+            stdout: out.join().unwrap(),
+            stderr: err.join().unwrap(),
+        },
+        max_rss_kib: ru.ru_maxrss,
+        timed_out,
+    }
+}
+
 /// Decodes an in-memory image to JSON, as `crit decode [--pretty]` would.
 pub fn decode_bytes(image: &[u8], pretty: bool) -> Result<Vec<u8>, crit::Error> {
     use crit::convert::{decode_image, DecodeOptions};
