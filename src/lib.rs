@@ -35,6 +35,7 @@
 #![warn(missing_docs)]
 
 pub mod archive;
+pub mod check;
 pub mod convert;
 pub mod coredump;
 pub mod diff;

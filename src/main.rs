@@ -23,10 +23,24 @@ fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
     .map(|()| ExitCode::SUCCESS)
 }
 
+/// The status of a command that succeeded: 1 (`diff`: 2) when it reported
+/// problems in a checkpoint it read.
+fn status(cli: &Cli, code: ExitCode) -> ExitCode {
+    if cli::problems::found().is_empty() {
+        code
+    } else if matches!(cli.command, Command::Diff(_)) {
+        ExitCode::from(2)
+    } else if code == ExitCode::SUCCESS {
+        ExitCode::from(1)
+    } else {
+        code
+    }
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(&cli) {
-        Ok(code) => code,
+        Ok(code) => status(&cli, code),
         Err(e) => {
             // `crit … | head`: the reader left; that is not a failure.
             if e.chain().any(|c| {

@@ -34,6 +34,7 @@ fn usage(msg: &str) -> ! {
 pub fn run(args: &MemArgs) -> Result<()> {
     let json = args.format == Format::Json;
     let color = use_color(args.color);
+    super::problems::check_path(&args.dir, &base_options(args));
     match &args.command {
         MemCommand::Search {
             pattern,
