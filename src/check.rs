@@ -112,6 +112,11 @@ pub fn check(src: &Source, tasks: &[Task]) -> Vec<Problem> {
     for t in tasks {
         c.task(t);
     }
+    // Since CRIU 3.x every file an fd table names is in files.img; older
+    // releases wrote one image per kind of file (reg-files.img, …).
+    if names.iter().any(|n| n.starts_with("fdinfo-")) && !names.contains("reg-files.img") {
+        c.require("files.img", None, "the fd tables name their files in it");
+    }
     for name in &names {
         c.walk(name);
     }

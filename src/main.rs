@@ -40,19 +40,25 @@ fn status(cli: &Cli, code: ExitCode) -> ExitCode {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(&cli) {
-        Ok(code) => status(&cli, code),
+        Ok(code) => {
+            cli::problems::warn(None);
+            status(&cli, code)
+        }
         Err(e) => {
-            // `crit … | head`: the reader left; that is not a failure.
+            // `crit … | head`: the reader left; that is not a failure (but
+            // problems found in the checkpoint still are).
             if e.chain().any(|c| {
                 c.downcast_ref::<crit::Error>().is_some_and(crit::Error::is_broken_pipe)
                     || c.downcast_ref::<std::io::Error>()
                         .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
             }) {
-                return ExitCode::SUCCESS;
+                cli::problems::warn(None);
+                return status(&cli, ExitCode::SUCCESS);
             }
             // One line that names the file and what is wrong; `--verbose` adds the
             // causes beneath it (not anyhow's `{:?}`, which adds a backtrace when
             // RUST_BACKTRACE is set).
+            cli::problems::warn(Some(&e.to_string()));
             eprintln!("crit: {e}");
             if cli.verbose {
                 for cause in e.chain().skip(1) {

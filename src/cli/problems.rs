@@ -1,7 +1,7 @@
 //! What a command found wrong with a checkpoint it read ([`crit::check`]):
-//! each problem as a warning line on standard error naming the image, a
-//! `problems` list in JSON output, and exit status 1 (`diff`: 2) once the
-//! rest has been shown.
+//! each problem as a warning line on standard error naming the image (after
+//! the output), a `problems` list in JSON output, and exit status 1
+//! (`diff`: 2).
 
 use std::sync::Mutex;
 
@@ -16,24 +16,46 @@ use super::escape;
 
 static FOUND: Mutex<Vec<Problem>> = Mutex::new(Vec::new());
 
-/// Warns of `problems` on standard error (`crit: warning: IMAGE: WHAT`) and
-/// keeps them for the JSON output and the exit status. A problem already
-/// reported (the same checkpoint read twice) is not repeated.
+/// Keeps `problems` for the warnings, the JSON output and the exit status.
+/// A problem already kept (the same checkpoint read twice) is not repeated.
 pub fn report(problems: &[Problem]) {
     let mut found = FOUND.lock().unwrap_or_else(|p| p.into_inner());
     for p in problems {
-        if found.contains(p) {
-            continue;
+        if !found.contains(p) {
+            found.push(p.clone());
         }
-        eprintln!("crit: warning: {}", escape::escape(&p.to_string()));
-        found.push(p.clone());
+    }
+}
+
+/// Warns of the problems kept, on standard error (`crit: warning: IMAGE:
+/// WHAT`), once the command's output is written; but for one that is the
+/// command's own `error`, which is said once, as the error.
+pub fn warn(error: Option<&str>) {
+    for p in found() {
+        let line = p.to_string();
+        if Some(line.as_str()) != error {
+            eprintln!("crit: warning: {}", escape::escape(&line));
+        }
     }
 }
 
 /// Runs the consistency pass over `src` (for a command that does not
 /// otherwise read its process tree) and reports what it finds; a tree that
-/// cannot be read is itself the problem reported.
+/// cannot be read is itself the problem reported, one not there is left
+/// to the command.
 pub fn check_source(src: &Source) {
+    // No process tree: a checkpoint that lost it (its inventory is there)
+    // is damaged; any other path, the command says what it is, if it must.
+    if !src.has_image("pstree.img") {
+        if src.has_image("inventory.img") {
+            report(&[Problem {
+                image: src.image_label("pstree.img"),
+                pid: None,
+                what: "missing (every checkpoint has one)".into(),
+            }]);
+        }
+        return;
+    }
     match Checkpoint::from_source(src.clone()) {
         Ok(cp) => report(cp.problems()),
         Err(e) => report(&[Problem::from_error(src, e)]),
