@@ -63,7 +63,11 @@ impl Problem {
     /// checkpoint.
     pub fn from_error(src: &Source, e: Error) -> Problem {
         match e {
-            Error::BadImage { file, what } => Problem { image: file, pid: None, what },
+            Error::BadImage { file, what } => Problem {
+                image: file,
+                pid: None,
+                what,
+            },
             Error::Io { file, source } => Problem {
                 image: file,
                 pid: None,
@@ -71,7 +75,9 @@ impl Problem {
             },
             other => {
                 let (image, what) = (src.label(), other.to_string());
-                let what = what.strip_prefix(&format!("{image}: ")).map_or(what.clone(), str::to_string);
+                let what = what
+                    .strip_prefix(&format!("{image}: "))
+                    .map_or(what.clone(), str::to_string);
                 Problem { image, pid: None, what }
             }
         }
@@ -156,7 +162,11 @@ impl Checker<'_> {
             return;
         }
         for tid in &t.threads {
-            self.require(&format!("core-{tid}.img"), pid, &format!("thread {tid} of task {}", t.pid));
+            self.require(
+                &format!("core-{tid}.img"),
+                pid,
+                &format!("thread {tid} of task {}", t.pid),
+            );
         }
         let why = format!("task {} is {}: CRIU writes it for such a task", t.pid, t.state.as_str());
         for kind in ["mm", "pagemap", "fs"] {
@@ -170,13 +180,21 @@ impl Checker<'_> {
             let core = self.src.read_first::<CoreEntry>(&format!("core-{}.img", t.pid));
             let ids = core.ok().and_then(|c| c.ids);
             if ids.is_none() {
-                self.push(&ids_name, pid, format!("missing, and core-{}.img holds no ids ({why})", t.pid));
+                self.push(
+                    &ids_name,
+                    pid,
+                    format!("missing, and core-{}.img holds no ids ({why})", t.pid),
+                );
             }
             ids
         };
         if let Some(ids) = ids {
             let fdinfo = format!("fdinfo-{}.img", ids.files_id);
-            self.require(&fdinfo, pid, &format!("the fd table of task {}, whose ids name it", t.pid));
+            self.require(
+                &fdinfo,
+                pid,
+                &format!("the fd table of task {}, whose ids name it", t.pid),
+            );
         }
     }
 
@@ -302,12 +320,19 @@ impl Checker<'_> {
             let said = said_by.join(", ");
             match self.src.image_size(&name) {
                 None if present > 0 => {
-                    let what = format!("missing: {said} say{} {present} pages are present in it", s(said_by.len()));
+                    let what = format!(
+                        "missing: {said} say{} {present} pages are present in it",
+                        s(said_by.len())
+                    );
                     self.push(&name, pid, what);
                 }
                 None => {}
                 Some(size) if size != present.saturating_mul(PAGE_SIZE) => {
-                    let what = format!("holds {}, {said} say{} {present} are present", held(size), s(said_by.len()));
+                    let what = format!(
+                        "holds {}, {said} say{} {present} are present",
+                        held(size),
+                        s(said_by.len())
+                    );
                     self.push(&name, pid, what);
                 }
                 Some(_) => {}

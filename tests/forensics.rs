@@ -214,7 +214,9 @@ fn damaged(args: &[&str]) -> (String, String) {
 fn rss_marks_runs_in_a_missing_parent() {
     let tmp = predump_without_parent();
     let d = tmp.path().to_str().unwrap();
-    let lost = format!("crit: warning: {d}/pagemap-20931.img: 2 pages are in the parent checkpoint, but there is no parent/\n");
+    let lost = format!(
+        "crit: warning: {d}/pagemap-20931.img: 2 pages are in the parent checkpoint, but there is no parent/\n"
+    );
     let (out, err) = damaged(&["x", d, "rss"]);
     assert_eq!(err, lost);
     let head: Vec<&str> = out.lines().take(4).collect();
@@ -252,7 +254,9 @@ fn rss_marks_runs_in_a_missing_parent() {
     );
     assert_eq!(
         err,
-        format!("crit: warning: {d}/parent/pagemap-20931.img: missing: pagemap-20931.img says 2 of its pages are in it\n")
+        format!(
+            "crit: warning: {d}/parent/pagemap-20931.img: missing: pagemap-20931.img says 2 of its pages are in it\n"
+        )
     );
 }
 

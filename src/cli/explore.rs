@@ -316,10 +316,7 @@ fn rss_table(out: &mut Text, task: &rss::LazyTask) -> Result<()> {
             (n, false) => format!(", {n} in the parent checkpoint"),
             (n, true) => format!(", {n} in a parent checkpoint that is MISSING"),
         };
-        format!(
-            "{}: {pages}{parent}",
-            task_line(&task.task)
-        )
+        format!("{}: {pages}{parent}", task_line(&task.task))
     };
     if !task_heading(out, &task.task, "pages", heading)? {
         return Ok(());

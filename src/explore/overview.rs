@@ -34,7 +34,7 @@ pub struct OverviewTask {
     pub threads: usize,
     /// The command line, from the task's memory, without the trailing empty
     /// arguments of a rewritten argv; `None` (`null`) when the checkpoint does
-    /// not hold it (a zombie has no memory).
+    /// not hold it (a zombie has no memory) or its memory images are damaged.
     pub argv: Option<Vec<String>>,
     /// Bytes of memory the checkpoint holds for the task (its own pages, its
     /// parents' and its shared memory); `None` (`null`) when its memory
