@@ -120,7 +120,8 @@ pub fn check(src: &Source, tasks: &[Task]) -> Vec<Problem> {
     }
     // Since CRIU 3.x every file an fd table names is in files.img; older
     // releases wrote one image per kind of file (reg-files.img, …).
-    if names.iter().any(|n| n.starts_with("fdinfo-")) && !names.contains("reg-files.img") {
+    let legacy = names.iter().any(|n| crate::explore::files::is_legacy_image(n));
+    if names.iter().any(|n| n.starts_with("fdinfo-")) && !legacy {
         c.require("files.img", None, "the fd tables name their files in it");
     }
     for name in &names {

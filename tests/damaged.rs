@@ -409,4 +409,42 @@ fn a_missing_pages_file_a_cut_mm_and_a_lost_parent_are_named() {
         "{got:?}"
     );
     assert_eq!(cp.problems()[0].pid, Some(20931));
+
+    // Cut after its header, the image that must hold the memory map holds none.
+    let tmp = copy();
+    let mm = tmp.path().join("mm-20931.img");
+    let len = std::fs::metadata(&mm).unwrap().len();
+    common::truncate_by(&mm, len - 8);
+    let cp = Checkpoint::open(tmp.path()).unwrap();
+    let got: Vec<String> = cp.problems().iter().map(ToString::to_string).collect();
+    assert_eq!(
+        got,
+        [format!(
+            "{}/mm-20931.img: holds no entry: the image ends after its header",
+            dir_of(&tmp)
+        )]
+    );
+    // Its memory is unknown, not empty.
+    let out = crit(&["x", &dir_of(&tmp), "--format", "json"]);
+    assert_eq!(out.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["tasks"][0]["memory_held"], serde_json::Value::Null);
+    assert_eq!(
+        v["problems"][0]["what"],
+        "holds no entry: the image ends after its header"
+    );
+
+    // A thread's core image lost.
+    let tmp = tempfile::tempdir().unwrap();
+    copy_checkpoint(&fixtures().join("corpus-4.2.1/threads"), tmp.path());
+    std::fs::remove_file(tmp.path().join("core-3359.img")).unwrap();
+    let cp = Checkpoint::open(tmp.path()).unwrap();
+    let got: Vec<String> = cp.problems().iter().map(ToString::to_string).collect();
+    assert_eq!(
+        got,
+        [format!(
+            "{}/core-3359.img: missing (thread 3359 of task 3357)",
+            dir_of(&tmp)
+        )]
+    );
 }
