@@ -59,6 +59,13 @@ impl fmt::Display for Problem {
 }
 
 impl Problem {
+    /// Whether it is about memory: an `mm`, `pagemap` or `pages` image (of
+    /// this checkpoint or a parent), so what a task's memory shows is unknown.
+    pub fn about_memory(&self) -> bool {
+        let base = self.image.rsplit(['/', ':']).next().unwrap_or("");
+        ["mm-", "pagemap-", "pages-"].iter().any(|p| base.starts_with(p)) || self.image.ends_with("parent/")
+    }
+
     /// The problem an error reading `src` is: the image it names, or the
     /// checkpoint.
     pub fn from_error(src: &Source, e: Error) -> Problem {
@@ -365,6 +372,26 @@ fn held(size: u64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn problems_about_memory_are_told_by_their_image() {
+        let p = |image: &str| Problem {
+            image: image.into(),
+            pid: Some(1),
+            what: String::new(),
+        };
+        for image in [
+            "d/mm-1.img",
+            "a.tar:checkpoint/pagemap-1.img",
+            "d/parent/pages-2.img",
+            "d/parent/",
+        ] {
+            assert!(p(image).about_memory(), "{image}");
+        }
+        for image in ["d/fs-1.img", "d/core-1.img", "d/ids-1.img", "d/fdinfo-2.img", "d/mm"] {
+            assert!(!p(image).about_memory(), "{image}");
+        }
+    }
 
     #[test]
     fn pages_held_are_counted_in_pages() {

@@ -374,9 +374,9 @@ fn a_pages_file_cut_to_one_page_is_named_and_its_task_unknown() {
     assert!(String::from_utf8_lossy(&out.stderr).starts_with(&warning));
 }
 
-/// The other damages of the example, with their exact messages.
+/// The other damages of the example and more, with their exact messages.
 #[test]
-fn a_missing_pages_file_a_cut_mm_and_a_lost_parent_are_named() {
+fn missing_cut_and_emptied_images_have_their_exact_messages() {
     let dir_of = |tmp: &TempDir| tmp.path().display().to_string();
     let copy = || {
         let tmp = tempfile::tempdir().unwrap();
@@ -433,6 +433,15 @@ fn a_missing_pages_file_a_cut_mm_and_a_lost_parent_are_named() {
         v["problems"][0]["what"],
         "holds no entry: the image ends after its header"
     );
+
+    // A cut fs image is named, but leaves the memory known.
+    let tmp = copy();
+    common::truncate_by(&tmp.path().join("fs-20931.img"), 1);
+    let out = crit(&["x", &dir_of(&tmp), "rss", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["tasks"][0]["present_pages"], 350);
+    assert_eq!(v["problems"][0]["image"], format!("{}/fs-20931.img", dir_of(&tmp)));
 
     // A thread's core image lost.
     let tmp = tempfile::tempdir().unwrap();

@@ -292,6 +292,12 @@ impl Checkpoint {
         self.problems().iter().filter(move |p| p.pid == Some(pid))
     }
 
+    /// Whether task `pid`'s memory images (`mm`, `pagemap`, `pages`, and
+    /// their parents') have problems: what its memory shows is unknown.
+    pub fn memory_damaged(&self, pid: u32) -> bool {
+        self.task_problems(pid).any(Problem::about_memory)
+    }
+
     /// Whether image `name` exists in this checkpoint as a regular file.
     pub fn has(&self, name: &str) -> bool {
         self.source().has_image(name)

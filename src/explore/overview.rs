@@ -65,7 +65,7 @@ pub fn explore(cp: &Checkpoint) -> Result<OverviewReport> {
             .map(|f| &f.fds[..])
             .unwrap_or(&[]);
         // Memory whose images are damaged is not read: what would be shown is unknown.
-        let readable = t.state.has_resources() && cp.task_problems(t.pid).next().is_none();
+        let readable = t.state.has_resources() && !cp.memory_damaged(t.pid);
         let mem = readable
             .then(|| MemReader::from_source(cp.source().clone(), Some(t.pid)).ok())
             .flatten();

@@ -165,7 +165,7 @@ fn load<'a>(cp: &Checkpoint, table: &'a FileTable, filter: &'a VmaFilter, t: &Ta
             count(r.pages, r.in_parent);
         }
     }
-    let damaged = cp.task_problems(t.pid).next().is_some();
+    let damaged = cp.memory_damaged(t.pid);
     (out.present_pages, out.parent_pages) = ((!damaged).then_some(present), parent);
     out.parent_missing = out.parent_pages > 0 && !cp.source().has_image_dir("parent");
     Ok(out)

@@ -631,7 +631,7 @@ fn processes(src: &Source, problems: &mut Vec<String>) -> Result<Vec<Process>> {
             depth,
             comm: t.comm.clone(),
             state: t.state.as_str(),
-            args: (t.state.has_resources() && cp.task_problems(t.pid).next().is_none())
+            args: (t.state.has_resources() && !cp.memory_damaged(t.pid))
                 .then(|| {
                     MemReader::from_source(src.clone(), Some(t.pid))
                         .and_then(|m| m.args())
