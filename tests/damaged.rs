@@ -3,7 +3,7 @@
 //! A generator makes damaged copies of every fixture checkpoint (both
 //! corpora and the unpacked Podman archives): each protobuf image cut short,
 //! each image the process tree implies deleted, each pages file cut by a
-//! page or grown by one. The consistency pass ([`crit::check`]) must name
+//! page or grown by one. The consistency pass ([`crit::consistency`]) must name
 //! the damaged image in every copy; the commands, run on a rotating sample
 //! of the copies (every command meets every kind of damage), must exit
 //! non-zero and name it too; and the intact fixtures must give no problem

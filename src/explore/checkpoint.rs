@@ -9,7 +9,7 @@ use prost::Message;
 
 use serde::Serialize;
 
-use crate::check::Problem;
+use crate::consistency::Problem;
 use crate::error::{Error, Result};
 use crate::image::ImageReader;
 use crate::proto::{CoreEntry, FdinfoEntry, FsEntry, MmEntry, PstreeEntry, TaskKobjIdsEntry};
@@ -276,13 +276,13 @@ impl Checkpoint {
         self.src.as_ref().expect("a checkpoint opened from a source")
     }
 
-    /// What is wrong with the checkpoint for its tasks (see [`crate::check`]):
+    /// What is wrong with the checkpoint for its tasks (see [`crate::consistency`]):
     /// missing or cut images, pages files that disagree with their
     /// pagemaps, a broken parent chain. Found on first asking, for the
     /// tasks then in [`Checkpoint::tasks`] (after a selection, for those).
     pub fn problems(&self) -> &[Problem] {
         self.problems.get_or_init(|| match &self.src {
-            Some(src) => crate::check::check(src, &self.tasks),
+            Some(src) => crate::consistency::check(src, &self.tasks),
             None => Vec::new(),
         })
     }
