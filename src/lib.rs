@@ -4,7 +4,8 @@
 //! of CRIU's own Python CRIT and encodes that JSON back to the same bytes
 //! ([`convert`]), explores a checkpoint's processes ([`explore`]), reads their
 //! memory ([`mem`]) and the dump/restore statistics ([`stats`]), and writes a
-//! process as an ELF core file for gdb ([`coredump`]). Typed structs
+//! process as an ELF core file for gdb ([`coredump`]), and finds what is
+//! missing or damaged in a checkpoint ([`consistency`]). Typed structs
 //! for every message of the format are in [`proto`].
 //!
 //! Decode an image to JSON:
@@ -36,6 +37,7 @@
 
 pub mod archive;
 pub mod check;
+pub mod consistency;
 pub mod convert;
 pub mod coredump;
 pub mod diff;

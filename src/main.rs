@@ -38,6 +38,21 @@ fn error_line(msg: &str) -> String {
     line
 }
 
+/// The status of a command that succeeded: 1 (2 for a command whose 1 is an
+/// answer: `diff`, `mem search`, `check`) when it reported problems in a
+/// checkpoint it read.
+fn status(cli: &Cli, code: ExitCode) -> ExitCode {
+    if cli::problems::found().is_empty() {
+        code
+    } else if cli.command.answers_a_question() {
+        ExitCode::from(2)
+    } else if code == ExitCode::SUCCESS {
+        ExitCode::from(1)
+    } else {
+        code
+    }
+}
+
 fn main() -> ExitCode {
     // `crit generate-assets [OUT_DIR]`, for packagers: outside the clap
     // definitions, so that the completions it writes do not offer it.
@@ -57,21 +72,27 @@ fn main() -> ExitCode {
         }
     };
     match run(&cli) {
-        Ok(code) => code,
+        Ok(code) => {
+            cli::problems::warn(None);
+            status(&cli, code)
+        }
         Err(e) => {
-            // `crit … | head`: the reader left; that is not a failure.
+            // `crit … | head`: the reader left; that is not a failure (but
+            // problems found in the checkpoint still are).
             if e.chain().any(|c| {
                 c.downcast_ref::<crit::Error>().is_some_and(crit::Error::is_broken_pipe)
                     || c.downcast_ref::<std::io::Error>()
                         .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
             }) {
-                return ExitCode::SUCCESS;
+                cli::problems::warn(None);
+                return status(&cli, ExitCode::SUCCESS);
             }
             // One line that names the file and what is wrong; `--verbose` adds the
             // causes beneath it (not anyhow's `{:?}`, which adds a backtrace when
             // RUST_BACKTRACE is set). Messages quote names from the checkpoint
             // and the command line: every one is escaped here, once, so that
             // no ESC, BEL or newline reaches the terminal.
+            cli::problems::warn(Some(&e.to_string()));
             eprintln!("crit: {}", error_line(&e.to_string()));
             if cli.verbose {
                 for cause in e.chain().skip(1) {

@@ -133,6 +133,8 @@ fn same(dir: &str, keep: &[i32]) {
         json(serde_json::to_string(&sk::explore(&b).unwrap())),
         "{dir}: sk"
     );
+    // Without files.img, the per-type images are no damage.
+    assert_eq!(b.problems(), [], "{dir}");
 }
 
 #[test]

@@ -204,41 +204,72 @@ fn predump_without_parent() -> tempfile::TempDir {
     v["entries"][2]["flags"] = 1.into(); // PE_PARENT
     let out = common::crit_stdin(&["encode", "-o", pm.to_str().unwrap()], v.to_string().as_bytes());
     assert!(out.status.success());
+    // Its 2 pages, after the first run's 1, leave the pages file as a
+    // pre-dump's child would not hold them.
+    let pages = tmp.path().join("pages-1.img");
+    let mut bytes = std::fs::read(&pages).unwrap();
+    bytes.drain(4096..3 * 4096);
+    std::fs::write(&pages, bytes).unwrap();
     tmp
+}
+
+/// `crit ARGS` on a damaged checkpoint: exit status 1, stdout and stderr.
+fn damaged(args: &[&str]) -> (String, String) {
+    let out = common::crit(args);
+    assert_eq!(out.status.code(), Some(1), "crit {args:?}");
+    (
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
 }
 
 #[test]
 fn rss_marks_runs_in_a_missing_parent() {
     let tmp = predump_without_parent();
     let d = tmp.path().to_str().unwrap();
-    let (out, _) = ok(&["x", d, "rss"]);
+    let lost = format!(
+        "crit: warning: {d}/pagemap-20931.img: 2 pages are in the parent checkpoint, but there is no parent/\n"
+    );
+    let (out, err) = damaged(&["x", d, "rss"]);
+    assert_eq!(err, lost);
     let head: Vec<&str> = out.lines().take(4).collect();
     assert_eq!(
         head,
         [
-            "20931 mem: 350 pages present (1.4M), 2 in a parent checkpoint that is MISSING",
+            "20931 mem: - pages present (its images are damaged), 2 in a parent checkpoint that is MISSING",
             "         RUN     PAGES        IN VMA  PAGES  FILE",
             "560605f48000         1  560605f48000      2  /usr/local/bin/cwork",
             "560605f4b000  2 parent  560605f4b000      1  /usr/local/bin/cwork",
         ]
     );
-    let (out, _) = ok(&["x", d, "rss", "--format", "json"]);
+    let (out, _) = damaged(&["x", d, "rss", "--format", "json"]);
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["tasks"][0]["present_pages"], serde_json::Value::Null);
     assert_eq!(v["tasks"][0]["parent_pages"], 2);
     assert_eq!(v["tasks"][0]["parent_missing"], true);
     assert_eq!(v["tasks"][0]["runs"][1]["in_parent"], true);
-    let (_, err) = ok(&["mem", d, "read", "0x560605f4b000", "16"]);
+    assert_eq!(v["problems"][0]["image"], format!("{d}/pagemap-20931.img"));
+    let (_, err) = damaged(&["mem", d, "read", "0x560605f4b000", "16"]);
     assert_eq!(
         err,
-        "crit: warning: 0x560605f4b000-0x560605f4b010 (16 bytes) lives in a parent checkpoint that is missing \
-         (a pre-dump chain copied without its parent?); read as zeros\n"
+        format!(
+            "crit: warning: 0x560605f4b000-0x560605f4b010 (16 bytes) lives in a parent checkpoint that is missing \
+             (a pre-dump chain copied without its parent?); read as zeros\n{lost}"
+        )
     );
-    // With its parent there, the run is only marked.
+    // With a parent there, the run is marked; a parent without the task's
+    // pagemap is named.
     std::fs::create_dir(tmp.path().join("parent")).unwrap();
-    let (out, _) = ok(&["x", d, "rss"]);
+    let (out, err) = damaged(&["x", d, "rss"]);
     assert!(
-        out.starts_with("20931 mem: 350 pages present (1.4M), 2 in the parent checkpoint\n"),
+        out.starts_with("20931 mem: - pages present (its images are damaged), 2 in the parent checkpoint\n"),
         "{out}"
+    );
+    assert_eq!(
+        err,
+        format!(
+            "crit: warning: {d}/parent/pagemap-20931.img: missing: pagemap-20931.img says 2 of its pages are in it\n"
+        )
     );
 }
 

@@ -604,8 +604,11 @@ fn unknown_pagemap_field_or_flag_is_refused() {
         ] {
             assert_refused(args, &want);
         }
-        // What does not read pages still works.
-        ok(&["x", d, "mems"]);
+        // What does not read pages still shows what it reads, and warns
+        // that the checkpoint's pages cannot be read (exit 1).
+        let (out, err, success) = crit_text(&["x", d, "mems"]);
+        assert!(!success && out.contains("[heap]"), "{out}");
+        assert_eq!(err, want.replacen("crit: ", "crit: warning: ", 1));
         // decode keeps the unknown field, encode puts it back.
         let plain = ok(&["decode", "-i", s(&pm)]);
         assert_eq!(plain.contains("_unknown_fields"), what.contains("field"), "{what}");

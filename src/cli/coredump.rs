@@ -58,6 +58,7 @@ pub fn run(a: &CoredumpArgs) -> Result<()> {
         ..OpenOptions::default()
     };
     let cp = Checkpoint::from_source(Source::open(&a.dir, &with_pages)?)?;
+    super::problems::report(cp.problems());
     let opts = Options {
         files_root: a.files.clone(),
         force: a.force,

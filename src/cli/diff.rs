@@ -29,6 +29,8 @@ pub fn run(args: &DiffArgs) -> Result<ExitCode> {
         return hexdiff(args, &opts, hd[0], hd[1]);
     }
     let (a, b) = open_sides(args)?;
+    super::problems::check_source(&a);
+    super::problems::check_source(&b);
     let d = diff::compare_sources(&a, &b, &opts)?;
     if !args.quiet {
         if args.output.format == Format::Json {
@@ -294,6 +296,8 @@ fn hexdiff(args: &DiffArgs, opts: &Options, addr: u64, len: u64) -> Result<ExitC
     let (a, b) = open_sides(args)?;
     let cpa = Checkpoint::from_source(a.clone())?;
     let cpb = Checkpoint::from_source(b.clone())?;
+    super::problems::report(cpa.problems());
+    super::problems::report(cpb.problems());
     let pid = args.pid.unwrap_or(cpa.tasks[0].pid);
     let pairing = diff::procs::pair(&cpa, &cpb, opts.match_by);
     let Some(&b_pid) = pairing.pid_map.get(&pid) else {

@@ -32,6 +32,7 @@ pub fn run(args: &ExploreArgs) -> Result<()> {
         let sel = select::select(&mut cp, pid, args.tree)?;
         note_thread(&sel);
     }
+    super::problems::report(cp.problems());
     let json = args.output.format == Format::Json;
     let filter = args.filter.filter();
     if !filter.is_empty() && !matches!(args.what, Some(Explorer::Mems | Explorer::Rss)) {
@@ -208,7 +209,7 @@ fn overview_table(r: &overview::OverviewReport) -> TextTable {
                 p.ppid.to_string(),
                 p.threads.to_string(),
                 p.state.as_str().to_string(),
-                human_size(p.memory_held),
+                p.memory_held.map_or_else(|| "-".to_string(), human_size),
                 p.fds.to_string(),
                 p.sockets.to_string(),
                 indented("  ", p.depth, &command),
@@ -306,17 +307,16 @@ fn mems_table(out: &mut Text, task: &mems::LazyTask) -> Result<()> {
 /// One task's resident pages as a table: each run and the VMAs it overlaps.
 fn rss_table(out: &mut Text, task: &rss::LazyTask) -> Result<()> {
     let heading = || {
-        let pages = task.present_pages;
+        let pages = task.present_pages.map_or_else(
+            || "- pages present (its images are damaged)".to_string(),
+            |n| format!("{n} pages present ({})", human_size(n * crit::mem::PAGE_SIZE)),
+        );
         let parent = match (task.parent_pages, task.parent_missing) {
             (0, _) => String::new(),
             (n, false) => format!(", {n} in the parent checkpoint"),
             (n, true) => format!(", {n} in a parent checkpoint that is MISSING"),
         };
-        format!(
-            "{}: {pages} pages present ({}){parent}",
-            task_line(&task.task),
-            human_size(pages * crit::mem::PAGE_SIZE)
-        )
+        format!("{}: {pages}{parent}", task_line(&task.task))
     };
     if !task_heading(out, &task.task, "pages", heading)? {
         return Ok(());

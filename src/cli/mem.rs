@@ -35,6 +35,7 @@ fn usage(msg: &str) -> ! {
 pub fn run(args: &MemArgs) -> Result<ExitCode> {
     let json = args.format == Format::Json;
     let color = use_color(args.color);
+    super::problems::check_path(&args.dir, &base_options(args));
     match &args.command {
         MemCommand::Search {
             pattern,

@@ -38,6 +38,18 @@ fn out_err(e: io::Error) -> crit::Error {
 /// fail with their own message.
 pub fn print_json<T: serde::Serialize + ?Sized>(value: &T) -> Result<()> {
     let mut out = stdout_buffered()?;
+    let problems = super::problems::found();
+    if !problems.is_empty() {
+        // A damaged checkpoint: the document is made whole, to end with its problems.
+        let mut doc = Vec::new();
+        let mut json = serde_json::Serializer::with_formatter(&mut doc, Pretty::default());
+        value.serialize(&mut json).map_err(|e| anyhow::anyhow!("{e}"))?;
+        super::problems::splice(&mut doc, &problems)?;
+        doc.push(b'\n');
+        out.write_all(&doc).map_err(out_err)?;
+        out.flush().map_err(out_err)?;
+        return Ok(());
+    }
     let mut json = serde_json::Serializer::with_formatter(&mut out, Pretty::default());
     value.serialize(&mut json).map_err(|e| -> anyhow::Error {
         if e.is_io() {

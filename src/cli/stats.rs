@@ -14,7 +14,9 @@ pub fn run(args: &StatsArgs) -> Result<()> {
         container: args.container.clone(),
         ..OpenOptions::default()
     };
-    let s = Stats::from_source(&Source::open(&args.dir, &opts)?)?;
+    let src = Source::open(&args.dir, &opts)?;
+    super::problems::check_source(&src);
+    let s = Stats::from_source(&src)?;
     if s.is_empty() {
         bail!("{}: no stats-dump or stats-restore image", args.dir.display());
     }

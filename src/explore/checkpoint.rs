@@ -9,6 +9,7 @@ use prost::Message;
 
 use serde::Serialize;
 
+use crate::consistency::Problem;
 use crate::error::{Error, Result};
 use crate::image::ImageReader;
 use crate::proto::{CoreEntry, FdinfoEntry, FsEntry, MmEntry, PstreeEntry, TaskKobjIdsEntry};
@@ -96,6 +97,8 @@ pub struct Checkpoint {
     src: Option<Source>,
     /// Tasks in `pstree.img` order.
     pub tasks: Vec<Task>,
+    /// The consistency pass's findings, made on first asking.
+    problems: OnceLock<Vec<Problem>>,
 }
 
 /// The tasks of `entries` with what their core images say. Thousands of
@@ -261,12 +264,38 @@ impl Checkpoint {
             ));
         }
         let tasks = read_tasks(&src, entries)?;
-        Ok(Checkpoint { src: Some(src), tasks })
+        Ok(Checkpoint {
+            src: Some(src),
+            tasks,
+            problems: OnceLock::new(),
+        })
     }
 
     /// Where the images are read from.
     pub fn source(&self) -> &Source {
         self.src.as_ref().expect("a checkpoint opened from a source")
+    }
+
+    /// What is wrong with the checkpoint for its tasks (see [`crate::consistency`]):
+    /// missing or cut images, pages files that disagree with their
+    /// pagemaps, a broken parent chain. Found on first asking, for the
+    /// tasks then in [`Checkpoint::tasks`] (after a selection, for those).
+    pub fn problems(&self) -> &[Problem] {
+        self.problems.get_or_init(|| match &self.src {
+            Some(src) => crate::consistency::check(src, &self.tasks),
+            None => Vec::new(),
+        })
+    }
+
+    /// The problems about task `pid`'s own data.
+    pub fn task_problems(&self, pid: u32) -> impl Iterator<Item = &Problem> {
+        self.problems().iter().filter(move |p| p.pid == Some(pid))
+    }
+
+    /// Whether task `pid`'s memory images (`mm`, `pagemap`, `pages`, and
+    /// their parents') have problems: what its memory shows is unknown.
+    pub fn memory_damaged(&self, pid: u32) -> bool {
+        self.task_problems(pid).any(Problem::about_memory)
     }
 
     /// Whether image `name` exists in this checkpoint as a regular file.
@@ -389,7 +418,11 @@ mod tests {
     }
 
     fn order(tasks: Vec<Task>) -> Vec<(usize, u32)> {
-        let cp = Checkpoint { src: None, tasks };
+        let cp = Checkpoint {
+            src: None,
+            tasks,
+            problems: OnceLock::new(),
+        };
         cp.tree_order().into_iter().map(|(d, t)| (d, t.pid)).collect()
     }
 

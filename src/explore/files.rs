@@ -59,6 +59,12 @@ const LEGACY: &[(&str, FdTypes)] = &[
     ("timerfd.img", FdTypes::Timerfd),
 ];
 
+/// Whether image `name` is one of the per-type file images of CRIU before
+/// `files.img` (`reg-files.img`, `inetsk.img`, …).
+pub(crate) fn is_legacy_image(name: &str) -> bool {
+    LEGACY.iter().any(|(n, _)| *n == name)
+}
+
 impl FileTable {
     /// Reads `files.img`, the per-type images of older checkpoints where present,
     /// and the images that complete a file's name.

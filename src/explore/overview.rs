@@ -34,11 +34,13 @@ pub struct OverviewTask {
     pub threads: usize,
     /// The command line, from the task's memory, without the trailing empty
     /// arguments of a rewritten argv; `None` (`null`) when the checkpoint does
-    /// not hold it (a zombie has no memory).
+    /// not hold it (a zombie has no memory) or its memory images are damaged.
     pub argv: Option<Vec<String>>,
     /// Bytes of memory the checkpoint holds for the task (its own pages, its
-    /// parents' and its shared memory).
-    pub memory_held: u64,
+    /// parents' and its shared memory); `None` (`null`) when its memory
+    /// could not be read (a damaged image: see [`Checkpoint::problems`]).
+    /// A zombie holds none: 0.
+    pub memory_held: Option<u64>,
     /// Open file descriptors.
     pub fds: usize,
     /// Of those, sockets.
@@ -50,7 +52,8 @@ pub struct OverviewTask {
 /// # Errors
 ///
 /// A missing or corrupt image the fd tables need. Memory that cannot be read
-/// leaves `argv` empty rather than failing the whole overview.
+/// leaves `argv` and `memory_held` unknown (`None`) rather than failing the
+/// whole overview; [`Checkpoint::problems`] says why.
 pub fn explore(cp: &Checkpoint) -> Result<OverviewReport> {
     let fds = fds::explore(cp)?;
     let mut tasks = Vec::with_capacity(cp.tasks.len());
@@ -61,9 +64,9 @@ pub fn explore(cp: &Checkpoint) -> Result<OverviewReport> {
             .find(|f| f.task.pid == t.pid)
             .map(|f| &f.fds[..])
             .unwrap_or(&[]);
-        let mem = t
-            .state
-            .has_resources()
+        // Memory whose images are damaged is not read: what would be shown is unknown.
+        let readable = t.state.has_resources() && !cp.memory_damaged(t.pid);
+        let mem = readable
             .then(|| MemReader::from_source(cp.source().clone(), Some(t.pid)).ok())
             .flatten();
         tasks.push(OverviewTask {
@@ -74,9 +77,11 @@ pub fn explore(cp: &Checkpoint) -> Result<OverviewReport> {
             depth,
             threads: t.threads.len().max(1),
             argv: mem.as_ref().and_then(|m| m.args().ok()),
-            memory_held: mem
-                .as_ref()
-                .map_or(0, |m| m.held_ranges().iter().map(|r| r.end - r.start).sum()),
+            // A zombie holds no memory: 0, known.
+            memory_held: match &mem {
+                Some(m) => Some(m.held_ranges().iter().map(|r| r.end - r.start).sum()),
+                None => (!t.state.has_resources()).then_some(0),
+            },
             fds: open.len(),
             sockets: open.iter().filter(|f| f.kind.ends_with("SK")).count(),
         });

@@ -29,8 +29,10 @@ pub struct RssTask {
     #[serde(flatten)]
     pub task: TaskHead,
     /// Pages saved in all runs (those in a parent checkpoint included); a
-    /// page is [`PAGE_SIZE`] bytes.
-    pub present_pages: u64,
+    /// page is [`PAGE_SIZE`] bytes. `None` (`null`) when the task's memory
+    /// images are damaged (see [`Checkpoint::problems`]): what the pagemap
+    /// says is not what the checkpoint holds.
+    pub present_pages: Option<u64>,
     /// Pages the pagemap says live in the parent (pre-dump) checkpoint.
     pub parent_pages: u64,
     /// Some runs live in a parent checkpoint, and there is no `parent`
@@ -118,7 +120,7 @@ pub fn with_tasks<'a, R>(
 fn load<'a>(cp: &Checkpoint, table: &'a FileTable, filter: &'a VmaFilter, t: &Task) -> Result<LazyTask<'a>> {
     let mut out = LazyTask {
         task: t.into(),
-        present_pages: 0,
+        present_pages: Some(0),
         parent_pages: 0,
         parent_missing: false,
         vmas: Vec::new(),
@@ -163,7 +165,8 @@ fn load<'a>(cp: &Checkpoint, table: &'a FileTable, filter: &'a VmaFilter, t: &Ta
             count(r.pages, r.in_parent);
         }
     }
-    (out.present_pages, out.parent_pages) = (present, parent);
+    let damaged = cp.memory_damaged(t.pid);
+    (out.present_pages, out.parent_pages) = ((!damaged).then_some(present), parent);
     out.parent_missing = out.parent_pages > 0 && !cp.source().has_image_dir("parent");
     Ok(out)
 }
@@ -176,8 +179,9 @@ fn load<'a>(cp: &Checkpoint, table: &'a FileTable, filter: &'a VmaFilter, t: &Ta
 pub struct LazyTask<'a> {
     /// The task (`pid`, `comm`, `state`).
     pub task: TaskHead,
-    /// Pages in the runs shown (those in a parent checkpoint included).
-    pub present_pages: u64,
+    /// Pages in the runs shown (those in a parent checkpoint included);
+    /// `None` when the task's memory images are damaged.
+    pub present_pages: Option<u64>,
     /// Of those, pages the pagemap says live in the parent checkpoint.
     pub parent_pages: u64,
     /// Some runs live in a parent checkpoint, and there is no `parent` directory.
@@ -286,7 +290,7 @@ impl Serialize for LazyTask<'_> {
         struct Fields<'b, R> {
             #[serde(flatten)]
             task: &'b TaskHead,
-            present_pages: u64,
+            present_pages: Option<u64>,
             parent_pages: u64,
             parent_missing: bool,
             runs: R,

@@ -491,7 +491,7 @@ fn container(src: &Source) -> Result<Container> {
         })
         .unwrap_or_default();
 
-    let processes = match processes(src) {
+    let processes = match processes(src, &mut problems) {
         Ok(p) => p,
         Err(e) => {
             problems.push(e.to_string());
@@ -631,9 +631,12 @@ fn collect_addresses(v: &Value, out: &mut Vec<String>) {
     }
 }
 
-/// The process tree, with each live task's command line from its memory.
-fn processes(src: &Source) -> Result<Vec<Process>> {
+/// The process tree, with each live task's command line from its memory
+/// (none for a task whose images are damaged); what the consistency pass
+/// finds wrong is added to `problems`.
+fn processes(src: &Source, problems: &mut Vec<String>) -> Result<Vec<Process>> {
     let cp = Checkpoint::from_source(src.clone())?;
+    problems.extend(cp.problems().iter().map(ToString::to_string));
     Ok(cp
         .tree_order()
         .into_iter()
@@ -643,9 +646,7 @@ fn processes(src: &Source) -> Result<Vec<Process>> {
             depth,
             comm: t.comm.clone(),
             state: t.state.as_str(),
-            args: t
-                .state
-                .has_resources()
+            args: (t.state.has_resources() && !cp.memory_damaged(t.pid))
                 .then(|| {
                     MemReader::from_source(src.clone(), Some(t.pid))
                         .and_then(|m| m.args())
