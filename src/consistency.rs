@@ -152,11 +152,19 @@ impl Checker<'_> {
         self.problems.push(Problem { image, pid, what });
     }
 
+    /// What is wrong with image `name`, which is not among the images:
+    /// something that is no regular file in its place (a FIFO, a device), or
+    /// else `missing()`.
+    fn absent(&self, name: &str, missing: impl FnOnce() -> String) -> String {
+        self.src.image_not_regular(name).unwrap_or_else(missing)
+    }
+
     /// Image `name` must be there; `why` says why it should.
     fn require(&mut self, name: &str, pid: Option<u32>, why: &str) -> bool {
         let there = self.names.contains(name);
         if !there {
-            self.push(name, pid, format!("missing ({why})"));
+            let what = self.absent(name, || format!("missing ({why})"));
+            self.push(name, pid, what);
         }
         there
     }
@@ -328,10 +336,12 @@ impl Checker<'_> {
             let said = said_by.join(", ");
             match self.src.image_size(&name) {
                 None if present > 0 => {
-                    let what = format!(
-                        "missing: {said} say{} {present} pages are present in it",
-                        s(said_by.len())
-                    );
+                    let what = self.absent(&name, || {
+                        format!(
+                            "missing: {said} say{} {present} pages are present in it",
+                            s(said_by.len())
+                        )
+                    });
                     self.push(&name, pid, what);
                 }
                 None => {}

@@ -30,6 +30,13 @@ fn refuse(t: FileType) -> io::Error {
     io::Error::new(io::ErrorKind::InvalidInput, format!("{}, not a regular file", kind(t)))
 }
 
+/// Why `path` is there but is no regular file (`a FIFO, not a regular
+/// file`); `None` for a regular file or nothing at all.
+pub fn not_regular(path: &Path) -> Option<String> {
+    let t = fs::metadata(path).ok()?.file_type();
+    (!t.is_file()).then(|| refuse(t).to_string())
+}
+
 /// Opens regular file `path` for reading (following symbolic links); a
 /// FIFO, socket, device or directory is an error saying which.
 pub fn open(path: &Path) -> io::Result<File> {

@@ -553,6 +553,15 @@ impl Source {
         self.size(&format!("{}{name}", self.images))
     }
 
+    /// Why image `name` is there but cannot be one (`a FIFO, not a regular
+    /// file`): the size of such a file is no answer.
+    pub fn image_not_regular(&self, name: &str) -> Option<String> {
+        match &self.bundle.store {
+            Store::Dir(d) => crate::regular::not_regular(&d.join(format!("{}{name}", self.images))),
+            Store::Archive(_) => None,
+        }
+    }
+
     /// The modification time (seconds since the epoch) of image `name`.
     pub fn image_mtime(&self, name: &str) -> Option<u64> {
         let inner = format!("{}{name}", self.images);

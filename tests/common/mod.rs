@@ -80,46 +80,34 @@ pub fn crit_text(args: &[&str]) -> (String, String, bool) {
 }
 
 /// A run of `crit` measured: its output, its own peak resident size, and
-/// whether it had to be killed. (A forked child's peak starts at its
-/// parent's size when forked: a test process that has printed a backtrace
-/// has mapped its debug information, and its later children seem larger.)
+/// whether it had to be killed.
 pub struct Measured {
     pub out: Output,
     pub max_rss_kib: i64,
     pub timed_out: bool,
 }
 
-/// Runs `crit ARGS`, killed after `timeout`: reaped with wait4, which gives
-/// the child's own peak RSS (not that of every child of the test process).
-// The child is reaped by wait4, not by `Child::wait`.
-#[allow(clippy::zombie_processes)]
+/// Runs `crit ARGS` under GNU time (`/usr/bin/time`, Debian's `time`,
+/// which `.ci/deps` installs), killed after `timeout`. A child started by
+/// this test process, by fork or vfork, takes the test process's own size
+/// (tens of MiB, as other tests run beside it) into its peak RSS at exec;
+/// time starts crit from its own small process and reports crit's alone.
 pub fn crit_measured(args: &[&str], timeout: std::time::Duration) -> Measured {
-    use std::io::Read;
     use std::os::unix::process::CommandExt;
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_crit"));
-    // A child started by vfork (posix_spawn) takes its parent's peak RSS as
-    // its own at exec, and this test process may have been large: with a
-    // `pre_exec`, the child is forked, and resets its copy's peak before exec.
-    // SAFETY: only async-signal-safe calls (open, write, close).
-    unsafe {
-        cmd.pre_exec(|| {
-            let fd = libc::open(c"/proc/self/clear_refs".as_ptr(), libc::O_WRONLY);
-            if fd >= 0 {
-                libc::write(fd, b"5".as_ptr().cast(), 1);
-                libc::close(fd);
-            }
-            Ok(())
-        });
-    }
-    let mut child = cmd
+    let report = tempfile::NamedTempFile::new().unwrap();
+    let mut child = Command::new("/usr/bin/time")
+        .args(["-f", "%M", "-o"])
+        .arg(report.path())
+        .arg(env!("CARGO_BIN_EXE_crit"))
         .args(args)
+        .process_group(0)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .expect("run crit");
+        .expect("run /usr/bin/time (Debian package time; bash .ci/deps installs it)");
     let pid = child.id() as libc::pid_t;
-    let drain = |mut r: Box<dyn Read + Send>| {
+    let drain = |mut r: Box<dyn std::io::Read + Send>| {
         std::thread::spawn(move || {
             let mut v = Vec::new();
             let _ = r.read_to_end(&mut v);
@@ -129,30 +117,36 @@ pub fn crit_measured(args: &[&str], timeout: std::time::Duration) -> Measured {
     let out = drain(Box::new(child.stdout.take().unwrap()));
     let err = drain(Box::new(child.stderr.take().unwrap()));
     let start = std::time::Instant::now();
-    let mut status = 0;
-    // SAFETY: rusage is plain data; wait4 and kill act on our own child.
-    let mut ru: libc::rusage = unsafe { std::mem::zeroed() };
     let mut timed_out = false;
-    loop {
-        let r = unsafe { libc::wait4(pid, &mut status, libc::WNOHANG, &mut ru) };
-        assert!(r >= 0, "wait4 failed");
-        if r == pid {
-            break;
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
         }
         if start.elapsed() > timeout && !timed_out {
             timed_out = true;
-            unsafe { libc::kill(pid, libc::SIGKILL) };
+            // SAFETY: kill signals our own child's process group (time and crit).
+            unsafe { libc::kill(-pid, libc::SIGKILL) };
         }
         std::thread::sleep(std::time::Duration::from_millis(5));
-    }
-    use std::os::unix::process::ExitStatusExt;
+    };
+    // time writes its own lines ("Command exited with non-zero status 1",
+    // then the figure) to the report, not to crit's standard error.
+    let report = std::fs::read_to_string(report.path()).unwrap();
+    let max_rss_kib = report
+        .lines()
+        .rev()
+        .find_map(|l| l.trim().parse().ok())
+        .unwrap_or_else(|| {
+            assert!(timed_out, "time reported no peak RSS: {report:?}");
+            0
+        });
     Measured {
         out: Output {
-            status: std::process::ExitStatus::from_raw(status),
+            status,
             stdout: out.join().unwrap(),
             stderr: err.join().unwrap(),
         },
-        max_rss_kib: ru.ru_maxrss,
+        max_rss_kib,
         timed_out,
     }
 }
