@@ -4,7 +4,6 @@
 //! instead of reading the archive as an image (a gzip tar reads as CRIU's
 //! tmpfs image, `TMPFS_DEV`).
 
-use std::fs::File;
 use std::io::Read;
 use std::path::Path;
 
@@ -41,7 +40,7 @@ pub fn checkpoint_archive(path: &Path) -> Result<Option<Whole>> {
         return Ok(None);
     };
     let label = path.display().to_string();
-    let f = File::open(path).map_err(|e| Error::io(&label, e))?;
+    let f = crate::regular::open(path).map_err(|e| Error::io(&label, e))?;
     let r: Box<dyn Read> = match kind {
         Compression::None => Box::new(f),
         Compression::Gzip => Box::new(flate2::read::MultiGzDecoder::new(f)),
@@ -50,7 +49,8 @@ pub fn checkpoint_archive(path: &Path) -> Result<Option<Whole>> {
             Err(_) => return Ok(None),
         },
     };
-    let mut ar = tar::Archive::new(r);
+    // Watched as every tar is: a name of a gigabyte is refused unread.
+    let mut ar = tar::Archive::new(super::guard::Guarded::new(r));
     let Ok(entries) = ar.entries() else {
         return Ok(None);
     };
