@@ -32,6 +32,9 @@
 //! assert_eq!(mem.args()?, ["/usr/local/bin/cwork", "mem", "--token", "argv-marker-91c2"]);
 //! # Ok::<(), crit::Error>(())
 //! ```
+//!
+//! `docs/library.md` maps each function of go-criu's `crit` package to its
+//! counterpart here, with examples.
 
 #![warn(missing_docs)]
 
@@ -63,6 +66,12 @@ pub mod proto {
 }
 
 pub use error::{Error, Result};
+
+/// `docs/library.md`, whose examples run as doc-tests (`cargo test --doc`);
+/// compiled only for them, so it is not part of the API.
+#[cfg(doctest)]
+#[doc = include_str!("../docs/library.md")]
+pub struct LibraryGuide;
 
 /// The CRIU release whose image format this crate implements, and whose
 /// Python CRIT's JSON `decode` prints. Checkpoints of older releases read the
