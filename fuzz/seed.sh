@@ -56,3 +56,37 @@ mem_seed() {
 }
 mem_seed '\020' '\000' >fuzz/corpus/mem_reader/present
 mem_seed '\005' '\002' >fuzz/corpus/mem_reader/parent-loop
+
+# archive: each fixture archive as a file (mode byte 0), and each one's members
+# packed again unchanged (mode 1, then the pick), plain, gzip'd (65) and zstd'd (129).
+mkdir -p fuzz/corpus/archive
+i=0
+for a in tests/fixtures/archives/*; do
+    { printf '\000'; cat "$a"; } >"fuzz/corpus/archive/file-$(basename "$a")"
+    for mode in 1 65 129; do
+        printf "\\$(printf %03o $mode)\\$(printf %03o $i)" >"fuzz/corpus/archive/members-$i-$mode"
+    done
+    i=$((i + 1))
+done
+
+# raw_image: every raw image of the fixture archives, behind the byte that
+# picks its kind (0 ifaddr, 1 route, 2 route6, 3 rule, 4 iptables, 5 ip6tables,
+# 6 nftables, 7 tmpfs).
+mkdir -p fuzz/corpus/raw_image
+raw=$(mktemp -d)
+for a in tests/fixtures/archives/*.tar.gz; do
+    tar -xzf "$a" -C "$raw" --wildcards 'checkpoint/ifaddr-*' 'checkpoint/route*' 'checkpoint/rule-*' \
+        'checkpoint/ip*tables-*' 'checkpoint/nftables-*' 'checkpoint/tmpfs-dev-*' 2>/dev/null || true
+done
+for img in "$raw"/checkpoint/*; do
+    case $(basename "$img") in
+    ifaddr-*) k=0 ;; route6-*) k=2 ;; route-*) k=1 ;; rule-*) k=3 ;;
+    iptables-*) k=4 ;; ip6tables-*) k=5 ;; nftables-*) k=6 ;; tmpfs-dev-*) k=7 ;; *) continue ;;
+    esac
+    { printf "\\$(printf %03o $k)"; cat "$img"; } >"fuzz/corpus/raw_image/$(basename "$img")"
+done
+rm -rf "$raw"
+
+# json_reader: the JSON that encode_json starts from.
+mkdir -p fuzz/corpus/json_reader
+cp fuzz/corpus/encode_json/*.json fuzz/corpus/json_reader/ 2>/dev/null || true
