@@ -238,7 +238,7 @@ pub fn compare_sources(a: &Source, b: &Source, opts: &Options) -> Result<Diff> {
 
 /// One task's memory, from the checkpoint's own source.
 pub(crate) fn memory_of(cp: &Checkpoint, pid: u32) -> Result<MemReader> {
-    MemReader::from_source(cp.source().clone(), Some(pid))
+    cp.memory(pid)
 }
 
 fn held_pages(cp: &Checkpoint, p: &procs::TaskRef) -> Result<u64> {

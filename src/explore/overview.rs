@@ -2,10 +2,11 @@
 //! task's command line (read from its memory, as `crit mem args` does),
 //! threads, memory held, and open fd and socket counts.
 
+use std::collections::HashMap;
+
 use serde::Serialize;
 
 use crate::error::Result;
-use crate::mem::MemReader;
 
 use super::checkpoint::{Checkpoint, TaskState};
 use super::fds;
@@ -53,19 +54,11 @@ pub struct OverviewTask {
 /// leaves `argv` empty rather than failing the whole overview.
 pub fn explore(cp: &Checkpoint) -> Result<OverviewReport> {
     let fds = fds::explore(cp)?;
+    let by_pid: HashMap<u32, &[fds::Fd]> = fds.tasks.iter().map(|f| (f.task.pid, &f.fds[..])).collect();
     let mut tasks = Vec::with_capacity(cp.tasks.len());
     for (depth, t) in cp.tree_order() {
-        let open = fds
-            .tasks
-            .iter()
-            .find(|f| f.task.pid == t.pid)
-            .map(|f| &f.fds[..])
-            .unwrap_or(&[]);
-        let mem = t
-            .state
-            .has_resources()
-            .then(|| MemReader::from_source(cp.source().clone(), Some(t.pid)).ok())
-            .flatten();
+        let open = by_pid.get(&t.pid).copied().unwrap_or(&[]);
+        let mem = t.state.has_resources().then(|| cp.memory(t.pid).ok()).flatten();
         tasks.push(OverviewTask {
             pid: t.pid,
             ppid: t.ppid,

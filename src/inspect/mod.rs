@@ -23,7 +23,6 @@ use serde_json::Value;
 use crate::archive::NestedEntry;
 use crate::error::Result;
 use crate::explore::Checkpoint;
-use crate::mem::MemReader;
 use crate::proto::{InventoryEntry, MntEntry, NetDeviceEntry};
 use crate::source::{Bundle, Layout, OpenOptions, Source, FILE_LIMIT};
 use crate::stats::{dump_fields, Stats};
@@ -631,11 +630,7 @@ fn processes(src: &Source) -> Result<Vec<Process>> {
             args: t
                 .state
                 .has_resources()
-                .then(|| {
-                    MemReader::from_source(src.clone(), Some(t.pid))
-                        .and_then(|m| m.args())
-                        .ok()
-                })
+                .then(|| cp.memory(t.pid).and_then(|m| m.args()).ok())
                 .flatten(),
         })
         .collect())
