@@ -51,7 +51,8 @@ impl Files {
             let mut fds = BTreeMap::new();
             for e in cp.fdinfo(ids.files_id)? {
                 let d = table.describe(e.id)?;
-                let reg = table.get(e.id)?.reg.as_ref();
+                let reg = table.get(e.id)?.reg;
+                let reg = reg.as_ref();
                 fds.insert(
                     e.fd,
                     FdState {

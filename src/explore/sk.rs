@@ -139,7 +139,7 @@ fn load(
         let mut fdinfo = cp.fdinfo(ids.files_id)?;
         fdinfo.sort_by_key(|e| e.fd);
         for e in fdinfo {
-            if let Some(s) = socket(cp, queued, streams, e.fd, table.get(e.id)?)? {
+            if let Some(s) = socket(cp, queued, streams, e.fd, &table.get(e.id)?)? {
                 out.sockets.push(s);
             }
         }

@@ -52,3 +52,44 @@ pub fn many_tasks(dir: &Path, n: u32, fanout: u32) {
     }
     fs::write(dir.join("pstree.img"), tree).unwrap();
 }
+
+/// Writes into `dir` a checkpoint of one task (`corpus/mem`'s) with `n` more
+/// open fds, each a regular file of its own. Entries are written one at a
+/// time: the test process stays small, as a test of a child's peak memory
+/// needs (a child starts with its parent's peak counted).
+pub fn many_fds(dir: &Path, n: u32) {
+    use crit::proto::{FdinfoEntry, FileEntry, RegFileEntry};
+    use std::io::{BufWriter, Write};
+    const FIRST: u32 = 1_000_000;
+    many_tasks(dir, 1, 1);
+    let reg = crit::image::read_all::<FileEntry>(dir.join("files.img"))
+        .unwrap()
+        .into_iter()
+        .find_map(|f| f.reg)
+        .unwrap();
+    let append = |name: &str| BufWriter::new(fs::OpenOptions::new().append(true).open(dir.join(name)).unwrap());
+    let (mut files, mut fdinfo) = (append("files.img"), append("fdinfo-2.img"));
+    for k in 0..n {
+        let f = FileEntry {
+            r#type: 1, // REG
+            id: FIRST + k,
+            reg: Some(RegFileEntry {
+                id: FIRST + k,
+                pos: u64::from(k),
+                name: format!("/data/file-{k:06}"),
+                ..reg.clone()
+            }),
+            ..Default::default()
+        };
+        write_entry(&mut files, &f.encode_to_vec()).unwrap();
+        let fd = FdinfoEntry {
+            id: FIRST + k,
+            r#type: 1,
+            fd: 1000 + k,
+            ..Default::default()
+        };
+        write_entry(&mut fdinfo, &fd.encode_to_vec()).unwrap();
+    }
+    files.flush().unwrap();
+    fdinfo.flush().unwrap();
+}
