@@ -8,6 +8,17 @@ use clap::Parser;
 use cli::args::{Cli, Command};
 
 fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
+    let max_temp = match (cli.max_temp, std::env::var_os("CRIT_MAX_TEMP")) {
+        (Some(n), _) => Some(n),
+        (None, Some(v)) => Some(
+            cli::args::parse_size(&v.to_string_lossy())
+                .map_err(|e| anyhow::anyhow!("CRIT_MAX_TEMP: {}", cli::escape::escape(&e)))?,
+        ),
+        (None, None) => None,
+    };
+    if let Some(n) = max_temp {
+        crit::archive::set_temp_limit(n);
+    }
     match &cli.command {
         Command::Diff(a) => return cli::diff::run(a),
         Command::Decode(a) => cli::codec::decode(a),

@@ -93,3 +93,47 @@ pub fn many_fds(dir: &Path, n: u32) {
     files.flush().unwrap();
     fdinfo.flush().unwrap();
 }
+
+/// Appends to `out` a zstd frame of `n` zero bytes (`n` a multiple of 128
+/// KiB), made of RLE blocks: 4 bytes per 128 KiB, so a few GiB of zeros
+/// cost a few dozen KiB of archive and no time to make.
+pub fn zstd_zeros(out: &mut Vec<u8>, n: u64) {
+    const BLOCK: u64 = 128 << 10;
+    assert_eq!(n % BLOCK, 0);
+    out.extend_from_slice(&[0x28, 0xb5, 0x2f, 0xfd]); // magic
+    out.push(0x00); // no content size, no checksum, a window descriptor follows
+    out.push(7 << 3); // a window of 2^(10+7) = 128 KiB
+    let blocks = n / BLOCK;
+    for i in 0..blocks {
+        let last = u32::from(i + 1 == blocks);
+        let header = last | (1 << 1) | ((BLOCK as u32) << 3); // RLE, BLOCK repeats
+        out.extend_from_slice(&header.to_le_bytes()[..3]);
+        out.push(0);
+    }
+}
+
+/// A `.tar.zst` container archive: `crit-sleep.tar.zst` with `extra` bytes
+/// of zeros added to the end of its `checkpoint/pages-1.img` (memory no
+/// pagemap names, which a copy of raw memory copies all the same).
+pub fn zero_bomb(extra: u64) -> Vec<u8> {
+    let tar = super::raw_tar(&super::fixtures().join("archives/crit-sleep.tar.zst"));
+    let mut ar = tar::Archive::new(&tar[..]);
+    let (header_at, data_at, size) = ar
+        .entries()
+        .unwrap()
+        .map(Result::unwrap)
+        .find(|e| e.path_bytes().ends_with(b"checkpoint/pages-1.img"))
+        .map(|e| (e.raw_header_position() as usize, e.raw_file_position() as usize, e.size() as usize))
+        .unwrap();
+    assert_eq!(size % 512, 0);
+    let mut header = tar::Header::from_byte_slice(&tar[header_at..header_at + 512]).clone();
+    header.set_size((size as u64) + extra);
+    header.set_cksum();
+    let mut head = tar[..header_at].to_vec();
+    head.extend_from_slice(header.as_bytes());
+    head.extend_from_slice(&tar[data_at..data_at + size]);
+    let mut out = zstd::encode_all(&head[..], 3).unwrap();
+    zstd_zeros(&mut out, extra);
+    out.extend(zstd::encode_all(&tar[data_at + size..], 3).unwrap());
+    out
+}
