@@ -12,7 +12,6 @@ use super::spill::Spill;
 use super::{Data, Member, Skip, Want, HELD_LIMIT, HELD_TOTAL};
 use crate::error::{Error, Result};
 
-
 const BLOCK: u64 = 512;
 
 /// Most members read: a hostile archive of empty headers cannot grow the

@@ -369,7 +369,12 @@ pub fn parse_size(s: &str) -> Result<u64, String> {
     let n: u64 = n
         .parse()
         .map_err(|_| format!("not a size: {s:?} (bytes, or a number with K, M, G or T)"))?;
-    let shift = match unit.trim().to_ascii_uppercase().trim_end_matches('B').trim_end_matches('I') {
+    let shift = match unit
+        .trim()
+        .to_ascii_uppercase()
+        .trim_end_matches('B')
+        .trim_end_matches('I')
+    {
         "" => 0,
         "K" => 10,
         "M" => 20,

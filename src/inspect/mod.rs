@@ -12,6 +12,7 @@
 //! # Ok::<(), crit::Error>(())
 //! ```
 
+mod argv;
 pub mod metadata;
 
 use std::collections::BTreeMap;
@@ -24,7 +25,7 @@ use crate::archive::NestedEntry;
 use crate::error::Result;
 use crate::explore::Checkpoint;
 use crate::proto::{InventoryEntry, MntEntry, NetDeviceEntry};
-use crate::source::{Bundle, Layout, OpenOptions, Source, FILE_LIMIT};
+use crate::source::{Layout, Source, FILE_LIMIT};
 use crate::stats::{dump_fields, Stats};
 use metadata::{annotations, criu_version_in_log, engine, rfc3339, str_of, time_of, Engine};
 
@@ -257,12 +258,7 @@ pub fn inspect(path: impl AsRef<Path>) -> Result<Inspection> {
 /// Inspects the checkpoint at `path`; for a pod, only `container` (its
 /// name, folder or id) when given.
 pub fn inspect_container(path: impl AsRef<Path>, container: Option<&str>) -> Result<Inspection> {
-    let opts = OpenOptions {
-        pages: true,
-        listings: true,
-        container: None,
-    };
-    let bundle = Bundle::open(path.as_ref(), &opts)?;
+    let (bundle, argv) = argv::open(path.as_ref())?;
     let mut out = Inspection {
         path: bundle.label().to_string(),
         kind: match bundle.layout() {
@@ -287,12 +283,14 @@ pub fn inspect_container(path: impl AsRef<Path>, container: Option<&str>) -> Res
                 if picked.as_ref().is_some_and(|p| *p != src.label()) {
                     continue;
                 }
-                let mut k = self::container(&src)?;
+                let mut k = self::container(&src, &argv)?;
                 k.folder = Some(c.folder);
                 out.containers.push(k);
             }
         }
-        _ => out.containers.push(self::container(&bundle.container(container)?)?),
+        _ => out
+            .containers
+            .push(self::container(&bundle.container(container)?, &argv)?),
     }
     Ok(out)
 }
@@ -339,7 +337,7 @@ fn pod(top: &Source) -> Result<Pod> {
     })
 }
 
-fn container(src: &Source) -> Result<Container> {
+fn container(src: &Source, argv: &argv::Argv) -> Result<Container> {
     let mut problems = Vec::new();
     let mut note = |r: Result<Option<Value>>| match r {
         Ok(v) => v,
@@ -476,13 +474,14 @@ fn container(src: &Source) -> Result<Container> {
         })
         .unwrap_or_default();
 
-    let processes = match processes(src) {
+    let processes = match processes(src, argv) {
         Ok(p) => p,
         Err(e) => {
             problems.push(e.to_string());
             Vec::new()
         }
     };
+    problems.extend(argv.take_problem());
     let mut network = Network {
         addresses: Vec::new(),
         ..Network::default()
@@ -616,22 +615,21 @@ fn collect_addresses(v: &Value, out: &mut Vec<String>) {
 }
 
 /// The process tree, with each live task's command line from its memory.
-fn processes(src: &Source) -> Result<Vec<Process>> {
+fn processes(src: &Source, argv: &argv::Argv) -> Result<Vec<Process>> {
     let cp = Checkpoint::from_source(src.clone())?;
-    Ok(cp
-        .tree_order()
-        .into_iter()
-        .map(|(depth, t)| Process {
+    let mut out = Vec::with_capacity(cp.tasks.len());
+    for (depth, t) in cp.tree_order() {
+        out.push(Process {
             pid: t.pid,
             ppid: t.ppid,
             depth,
             comm: t.comm.clone(),
             state: t.state.as_str(),
-            args: t
-                .state
-                .has_resources()
-                .then(|| cp.memory(t.pid).and_then(|m| m.args()).ok())
-                .flatten(),
-        })
-        .collect())
+            args: match t.state.has_resources() {
+                true => argv.of(&cp, src, t.pid),
+                false => None,
+            },
+        });
+    }
+    Ok(out)
 }

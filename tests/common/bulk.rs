@@ -123,7 +123,13 @@ pub fn zero_bomb(extra: u64) -> Vec<u8> {
         .unwrap()
         .map(Result::unwrap)
         .find(|e| e.path_bytes().ends_with(b"checkpoint/pages-1.img"))
-        .map(|e| (e.raw_header_position() as usize, e.raw_file_position() as usize, e.size() as usize))
+        .map(|e| {
+            (
+                e.raw_header_position() as usize,
+                e.raw_file_position() as usize,
+                e.size() as usize,
+            )
+        })
         .unwrap();
     assert_eq!(size % 512, 0);
     let mut header = tar::Header::from_byte_slice(&tar[header_at..header_at + 512]).clone();
@@ -135,5 +141,47 @@ pub fn zero_bomb(extra: u64) -> Vec<u8> {
     let mut out = zstd::encode_all(&head[..], 3).unwrap();
     zstd_zeros(&mut out, extra);
     out.extend(zstd::encode_all(&tar[data_at + size..], 3).unwrap());
+    out
+}
+
+/// `tar` with member `first` moved to the front (an archive in another
+/// order than Podman's).
+pub fn moved_first(tar: &[u8], first: &str) -> Vec<u8> {
+    use std::io::Read;
+    let mut ar = tar::Archive::new(tar);
+    let mut members = Vec::new();
+    for e in ar.entries().unwrap() {
+        let mut e = e.unwrap();
+        let name = String::from_utf8_lossy(&e.path_bytes()).into_owned();
+        let header = e.header().clone();
+        let mut data = Vec::new();
+        e.read_to_end(&mut data).unwrap();
+        members.push((name, header, data));
+    }
+    members.sort_by_key(|(name, _, _)| name != first);
+    let mut b = tar::Builder::new(Vec::new());
+    for (_, header, data) in members {
+        b.append(&header, &data[..]).unwrap();
+    }
+    b.into_inner().unwrap()
+}
+
+/// A `.tar.zst` of `crit-sleep.tar.zst` with members of zeros put in front,
+/// by name and size (each a multiple of 128 KiB), compressed to almost
+/// nothing.
+pub fn zeros_in_front(members: &[(&str, u64)]) -> Vec<u8> {
+    let tar = super::raw_tar(&super::fixtures().join("archives/crit-sleep.tar.zst"));
+    let mut out = Vec::new();
+    for &(name, size) in members {
+        let mut h = tar::Header::new_gnu();
+        h.set_path(name).unwrap();
+        h.set_size(size);
+        h.set_mode(0o644);
+        h.set_entry_type(tar::EntryType::Regular);
+        h.set_cksum();
+        out.extend(zstd::encode_all(h.as_bytes().as_slice(), 3).unwrap());
+        zstd_zeros(&mut out, size);
+    }
+    out.extend(zstd::encode_all(&tar[..], 3).unwrap());
     out
 }
