@@ -149,12 +149,16 @@ _crit() {
 
     case "${cmd}" in
         crit)
-            opts="-v -h -V --verbose --help --version decode encode info show x stats mem diff inspect coredump help"
+            opts="-v -h -V --verbose --max-temp --help --version decode encode info show x stats mem diff inspect coredump help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --max-temp)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -163,7 +167,7 @@ _crit() {
             return 0
             ;;
         crit__subcmd__coredump)
-            opts="-o -v -h -V --container --pid --all --out --out-dir --files --verbose --help --version"
+            opts="-o -v -h -V --container --pid --all --out --out-dir --files --verbose --max-temp --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -193,6 +197,10 @@ _crit() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --max-temp)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -201,7 +209,7 @@ _crit() {
             return 0
             ;;
         crit__subcmd__decode)
-            opts="-i -o -v -h -V --in --out --pretty --nopl --extract --verbose --help --version"
+            opts="-i -o -v -h -V --in --out --pretty --nopl --extract --verbose --max-temp --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -227,6 +235,10 @@ _crit() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --max-temp)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -235,7 +247,7 @@ _crit() {
             return 0
             ;;
         crit__subcmd__diff)
-            opts="-q -v -h -V --container --container-b --format --color --quiet --match --pages --hexdiff --pid --images --verbose --help --version"
+            opts="-q -v -h -V --container --container-b --format --color --quiet --match --pages --hexdiff --pid --images --verbose --max-temp --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -269,6 +281,10 @@ _crit() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --max-temp)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -277,7 +293,7 @@ _crit() {
             return 0
             ;;
         crit__subcmd__encode)
-            opts="-i -o -v -h -V --in --out --verbose --help --version"
+            opts="-i -o -v -h -V --in --out --verbose --max-temp --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -296,6 +312,10 @@ _crit() {
                     return 0
                     ;;
                 -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-temp)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -559,12 +579,16 @@ _crit() {
             return 0
             ;;
         crit__subcmd__info)
-            opts="-v -h -V --verbose --help --version"
+            opts="-v -h -V --verbose --max-temp --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --max-temp)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -573,7 +597,7 @@ _crit() {
             return 0
             ;;
         crit__subcmd__inspect)
-            opts="-v -h -V --container --format --color --verbose --help --version"
+            opts="-v -h -V --container --format --color --verbose --max-temp --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -589,6 +613,10 @@ _crit() {
                     ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --max-temp)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -599,7 +627,7 @@ _crit() {
             return 0
             ;;
         crit__subcmd__mem)
-            opts="-v -h -V --container --pid --format --color --verbose --help --version args env read search maps shmem help"
+            opts="-v -h -V --container --pid --format --color --verbose --max-temp --help --version args env read search maps shmem help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -621,6 +649,10 @@ _crit() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --max-temp)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -629,7 +661,7 @@ _crit() {
             return 0
             ;;
         crit__subcmd__mem__subcmd__args)
-            opts="-v -h -V --container --pid --format --color --verbose --help --version"
+            opts="-v -h -V --container --pid --format --color --verbose --max-temp --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -649,6 +681,10 @@ _crit() {
                     ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --max-temp)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -659,7 +695,7 @@ _crit() {
             return 0
             ;;
         crit__subcmd__mem__subcmd__env)
-            opts="-v -h -V --container --pid --format --color --verbose --help --version"
+            opts="-v -h -V --container --pid --format --color --verbose --max-temp --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -679,6 +715,10 @@ _crit() {
                     ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --max-temp)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -801,7 +841,7 @@ _crit() {
             return 0
             ;;
         crit__subcmd__mem__subcmd__maps)
-            opts="-v -h -V --prot --kind --range --container --pid --format --color --verbose --help --version"
+            opts="-v -h -V --prot --kind --range --container --pid --format --color --verbose --max-temp --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -835,6 +875,10 @@ _crit() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --max-temp)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -843,7 +887,7 @@ _crit() {
             return 0
             ;;
         crit__subcmd__mem__subcmd__read)
-            opts="-o -v -h -V --raw --files --out --container --pid --format --color --verbose --help --version"
+            opts="-o -v -h -V --raw --files --out --container --pid --format --color --verbose --max-temp --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -877,6 +921,10 @@ _crit() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --max-temp)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -885,7 +933,7 @@ _crit() {
             return 0
             ;;
         crit__subcmd__mem__subcmd__search)
-            opts="-i -v -h -V --regex --context --ignore-case --in --prot --kind --range --container --pid --format --color --verbose --help --version"
+            opts="-i -v -h -V --regex --context --ignore-case --in --prot --kind --range --container --pid --format --color --verbose --max-temp --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -927,6 +975,10 @@ _crit() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --max-temp)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -935,7 +987,7 @@ _crit() {
             return 0
             ;;
         crit__subcmd__mem__subcmd__shmem)
-            opts="-v -h -V --container --pid --format --color --verbose --help --version"
+            opts="-v -h -V --container --pid --format --color --verbose --max-temp --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -957,6 +1009,10 @@ _crit() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --max-temp)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -965,13 +1021,17 @@ _crit() {
             return 0
             ;;
         crit__subcmd__show)
-            opts="-v -h -V --nopl --extract --verbose --help --version"
+            opts="-v -h -V --nopl --extract --verbose --max-temp --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --extract)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-temp)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -983,7 +1043,7 @@ _crit() {
             return 0
             ;;
         crit__subcmd__stats)
-            opts="-v -h -V --container --format --color --verbose --help --version"
+            opts="-v -h -V --container --format --color --verbose --max-temp --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1001,6 +1061,10 @@ _crit() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --max-temp)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1009,7 +1073,7 @@ _crit() {
             return 0
             ;;
         crit__subcmd__x)
-            opts="-v -h -V --container --pid --tree --prot --kind --range --format --color --width --verbose --help --version ps fds mems rss sk net mnt ns cg"
+            opts="-v -h -V --container --pid --tree --prot --kind --range --format --color --width --verbose --max-temp --help --version ps fds mems rss sk net mnt ns cg"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1044,6 +1108,10 @@ _crit() {
                     return 0
                     ;;
                 --width)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-temp)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
