@@ -13,8 +13,9 @@
 //! our own prost types and image writer: each task gets its own core, ids,
 //! fd table, fs, mm and pagemap image, as CRIU writes them; the root's
 //! mappings repeat the template's (file mappings, anonymous memory, stack)
-//! at new addresses, two pagemap runs per mapping. `pages-*.img` is not
-//! written: no explorer reads page contents.
+//! at new addresses, two pagemap runs per mapping. Every task reads its
+//! pages from the template's `pages-1.img` (extended with zeros, sparsely,
+//! for the root's runs), as the overview and `diff` read memory.
 
 use std::fs::{self, File};
 use std::io::{BufWriter, Write};
@@ -61,7 +62,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     for e in fs::read_dir(&tpl)? {
         let name = e?.file_name();
         let name = name.to_string_lossy();
-        if ["files.img", "inventory.img", "sk-queues.img"].contains(&name.as_ref()) || name.starts_with("tcp-stream-") {
+        if ["files.img", "inventory.img", "pages-1.img", "sk-queues.img"].contains(&name.as_ref())
+            || name.starts_with("tcp-stream-")
+        {
             fs::copy(tpl.join(&*name), out.join(&*name))?;
         }
     }
@@ -92,6 +95,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     write_image(&out.join("pstree.img"), "PSTREE", &tree)?;
 
+    // The root's runs read a page each from pages-1.img: zeros past the
+    // template's (a sparse file).
+    let pages = File::options().write(true).open(out.join("pages-1.img"))?;
+    if pages.metadata()?.len() < runs as u64 * PAGE {
+        pages.set_len(runs as u64 * PAGE)?;
+    }
     if extra_fds > 0 {
         more_files(&tpl, &out, extra_fds)?;
     }
