@@ -200,8 +200,8 @@ pub fn compare_sources(a: &Source, b: &Source, opts: &Options) -> Result<Diff> {
             comm: ta.comm.clone(),
             changes,
             env,
-            files: files::compare(&fa, &fb, ta.pid, tb.pid),
-            vmas: vmas::compare(&va, &vb, ta.pid, tb.pid),
+            files: files::compare(&fa, &fb, ta, tb)?,
+            vmas: vmas::compare(&va, &vb, ta, tb)?,
             pages: task_pages,
         };
         if !d.is_equal() {

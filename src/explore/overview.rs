@@ -10,6 +10,7 @@ use crate::error::Result;
 
 use super::checkpoint::{Checkpoint, TaskState};
 use super::fds;
+use super::files::FileTable;
 
 /// The report of `crit x DIR`: one line per task, in tree order.
 #[derive(Debug, Clone, Serialize)]
@@ -53,11 +54,21 @@ pub struct OverviewTask {
 /// A missing or corrupt image the fd tables need. Memory that cannot be read
 /// leaves `argv` empty rather than failing the whole overview.
 pub fn explore(cp: &Checkpoint) -> Result<OverviewReport> {
-    let fds = fds::explore(cp)?;
-    let by_pid: HashMap<u32, &[fds::Fd]> = fds.tasks.iter().map(|f| (f.task.pid, &f.fds[..])).collect();
+    // Each task's fd and socket counts, its fds read one task at a time
+    // (all of them at once would hold every fd of every task).
+    let table = FileTable::load(cp)?;
+    let counts: HashMap<u32, (usize, usize)> = fds::with_tasks(cp, &table, |tasks| {
+        tasks
+            .map(|t| {
+                let t = t?;
+                let sockets = t.fds.iter().filter(|f| f.kind.ends_with("SK")).count();
+                Ok((t.task.pid, (t.fds.len(), sockets)))
+            })
+            .collect::<Result<_>>()
+    })?;
     let mut tasks = Vec::with_capacity(cp.tasks.len());
     for (depth, t) in cp.tree_order() {
-        let open = by_pid.get(&t.pid).copied().unwrap_or(&[]);
+        let (fds, sockets) = counts.get(&t.pid).copied().unwrap_or((0, 0));
         let mem = t.state.has_resources().then(|| cp.memory(t.pid).ok()).flatten();
         tasks.push(OverviewTask {
             pid: t.pid,
@@ -70,8 +81,8 @@ pub fn explore(cp: &Checkpoint) -> Result<OverviewReport> {
             memory_held: mem
                 .as_ref()
                 .map_or(0, |m| m.held_ranges().iter().map(|r| r.end - r.start).sum()),
-            fds: open.len(),
-            sockets: open.iter().filter(|f| f.kind.ends_with("SK")).count(),
+            fds,
+            sockets,
         });
     }
     Ok(OverviewReport { tasks })
