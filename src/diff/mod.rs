@@ -184,11 +184,12 @@ pub fn compare_sources(a: &Source, b: &Source, opts: &Options) -> Result<Diff> {
     let mut tasks = Vec::new();
     for &(ia, ib) in &pairing.pairs {
         let (ta, tb) = (&cpa.tasks[ia], &cpb.tasks[ib]);
-        let (changes, env) = procs::compare_tasks(&cpa, &cpb, ta, tb, &pairing)?;
         let mems = match (ta.state.has_resources(), tb.state.has_resources()) {
             (true, true) => Some((memory_of(&cpa, ta.pid)?, memory_of(&cpb, tb.pid)?)),
             _ => None,
         };
+        let both = mems.as_ref().map(|(ma, mb)| (ma, mb));
+        let (changes, env) = procs::compare_tasks(&cpa, &cpb, ta, tb, &pairing, both)?;
         let task_pages = match &mems {
             Some((ma, mb)) => pages::compare(ma, mb)?,
             None => pages::TaskPages::default(),

@@ -9,6 +9,7 @@ use serde_json::Value;
 use super::{check, Change, MatchBy};
 use crate::error::{Error, Result};
 use crate::explore::{Checkpoint, Task, TaskState};
+use crate::mem::MemReader;
 use crate::proto::{CoreEntry, CredsEntry};
 
 /// Which task of A goes with which task of B (indexes into `tasks`).
@@ -158,7 +159,8 @@ pub fn unpaired(a: &Checkpoint, b: &Checkpoint, p: &Pairing) -> Processes {
 }
 
 /// What differs between task `ta` of `a` and task `tb` of `b`: its fields
-/// (comm, ppid, pgid, sid, state, threads, argv, creds.*) and its environment.
+/// (comm, ppid, pgid, sid, state, threads, argv, creds.*) and its environment,
+/// read from `mems`, the pair's memory (`None` unless both have resources).
 ///
 /// # Errors
 ///
@@ -169,6 +171,7 @@ pub fn compare_tasks(
     ta: &Task,
     tb: &Task,
     p: &Pairing,
+    mems: Option<(&MemReader, &MemReader)>,
 ) -> Result<(Vec<Change>, EnvDiff)> {
     let mut out = Vec::new();
     check(&mut out, "comm", ta.comm.as_str(), tb.comm.as_str());
@@ -192,9 +195,7 @@ pub fn compare_tasks(
     check(&mut out, "threads", threads(ta), threads(tb));
     creds(&mut out, &creds_of(a, ta.pid)?, &creds_of(b, tb.pid)?);
     let mut env = EnvDiff::default();
-    if ta.state.has_resources() && tb.state.has_resources() {
-        let ma = super::memory_of(a, ta.pid)?;
-        let mb = super::memory_of(b, tb.pid)?;
+    if let Some((ma, mb)) = mems {
         let (argv_a, argv_b) = (held(ma.args())?, held(mb.args())?);
         if argv_a != argv_b {
             out.push(Change::new("argv", argv_a, argv_b));
