@@ -2,18 +2,20 @@
 //! benchmark (`bench/explore.py`).
 //!
 //! ```text
-//! cargo run --release --example gen-checkpoint -- OUT_DIR [TASKS [VMAS [RUNS]]]
+//! cargo run --release --example gen-checkpoint -- OUT_DIR [TASKS [VMAS [RUNS [FDS]]]]
 //! ```
 //!
 //! writes `OUT_DIR` with `TASKS` tasks (default 5,000) whose root task has
 //! `VMAS` mappings (default 100,000) and a pagemap of `RUNS` entries
-//! (default 200,000). Every image is built from the entries of a real
+//! (default 200,000), and `FDS` more open files (default 0: each a
+//! regular file of its own, for `bench/fds.sh`). Every image is built from the entries of a real
 //! checkpoint (`tests/fixtures/corpus/net`: files, sockets, queues) through
 //! our own prost types and image writer: each task gets its own core, ids,
 //! fd table, fs, mm and pagemap image, as CRIU writes them; the root's
 //! mappings repeat the template's (file mappings, anonymous memory, stack)
-//! at new addresses, two pagemap runs per mapping. `pages-*.img` is not
-//! written: no explorer reads page contents.
+//! at new addresses, two pagemap runs per mapping. Every task reads its
+//! pages from the template's `pages-1.img` (extended with zeros, sparsely,
+//! for the root's runs), as the overview and `diff` read memory.
 
 use std::fs::{self, File};
 use std::io::{BufWriter, Write};
@@ -21,7 +23,8 @@ use std::path::{Path, PathBuf};
 
 use crit::image::{read_all, read_first, write_entry, write_header};
 use crit::proto::{
-    CoreEntry, FdinfoEntry, FsEntry, MmEntry, PagemapEntry, PagemapHead, PstreeEntry, TaskKobjIdsEntry, VmaEntry,
+    CoreEntry, FdinfoEntry, FileEntry, FsEntry, MmEntry, PagemapEntry, PagemapHead, PstreeEntry, RegFileEntry,
+    TaskKobjIdsEntry, VmaEntry,
 };
 use prost::Message;
 
@@ -47,10 +50,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1);
     let out = PathBuf::from(
         args.next()
-            .ok_or("usage: gen-checkpoint OUT_DIR [TASKS [VMAS [RUNS]]]")?,
+            .ok_or("usage: gen-checkpoint OUT_DIR [TASKS [VMAS [RUNS [FDS]]]]")?,
     );
     let mut num = |default: usize| args.next().map_or(Ok(default), |a| a.parse::<usize>());
-    let (tasks, vmas, runs) = (num(5_000)?, num(100_000)?, num(200_000)?);
+    let (tasks, vmas, runs, extra_fds) = (num(5_000)?, num(100_000)?, num(200_000)?, num(0)?);
     let tpl = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/corpus/net");
     let img = |name: String| tpl.join(name);
     fs::create_dir_all(&out)?;
@@ -59,7 +62,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     for e in fs::read_dir(&tpl)? {
         let name = e?.file_name();
         let name = name.to_string_lossy();
-        if ["files.img", "inventory.img", "sk-queues.img"].contains(&name.as_ref()) || name.starts_with("tcp-stream-") {
+        if ["files.img", "inventory.img", "pages-1.img", "sk-queues.img"].contains(&name.as_ref())
+            || name.starts_with("tcp-stream-")
+        {
             fs::copy(tpl.join(&*name), out.join(&*name))?;
         }
     }
@@ -90,6 +95,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     write_image(&out.join("pstree.img"), "PSTREE", &tree)?;
 
+    // The root's runs read a page each from pages-1.img: zeros past the
+    // template's (a sparse file).
+    let pages = File::options().write(true).open(out.join("pages-1.img"))?;
+    if pages.metadata()?.len() < runs as u64 * PAGE {
+        pages.set_len(runs as u64 * PAGE)?;
+    }
+    if extra_fds > 0 {
+        more_files(&tpl, &out, extra_fds)?;
+    }
     for (i, t) in tree.iter().enumerate() {
         let pid = t.pid;
         let mut core = core.clone();
@@ -104,6 +118,16 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         write_image(&out.join(format!("core-{pid}.img")), "CORE", &[core])?;
         let ids = TaskKobjIdsEntry { files_id: pid, ..ids };
         write_image(&out.join(format!("ids-{pid}.img")), "IDS", &[ids])?;
+        let mut fdinfo = fdinfo.clone();
+        if i == 0 {
+            fdinfo.extend((0..extra_fds as u32).map(|k| FdinfoEntry {
+                id: EXTRA_ID + k,
+                flags: 0,
+                r#type: 1, // REG
+                fd: 1000 + k,
+                ..Default::default()
+            }));
+        }
         write_image(&out.join(format!("fdinfo-{pid}.img")), "FDINFO", &fdinfo)?;
         write_image(&out.join(format!("fs-{pid}.img")), "FS", &[fs_entry])?;
         let (mm, pm) = if i == 0 {
@@ -124,6 +148,31 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "{}: {tasks} tasks; the root has {vmas} mappings and {runs} pagemap runs",
         out.display()
     );
+    Ok(())
+}
+
+/// The first id of the files `FDS` adds.
+const EXTRA_ID: u32 = 1_000_000;
+
+/// `files.img`: the template's files, then `n` regular files of their own.
+fn more_files(tpl: &Path, out: &Path, n: usize) -> Result<(), Box<dyn std::error::Error>> {
+    let mut files: Vec<FileEntry> = read_all(tpl.join("files.img"))?;
+    let reg = files
+        .iter()
+        .find_map(|f| f.reg.clone())
+        .ok_or("the template has no regular file")?;
+    files.extend((0..n as u32).map(|k| FileEntry {
+        r#type: 1, // REG
+        id: EXTRA_ID + k,
+        reg: Some(RegFileEntry {
+            id: EXTRA_ID + k,
+            pos: u64::from(k) * 17,
+            name: format!("/var/lib/app/data/file-{k:06}.bin"),
+            ..reg.clone()
+        }),
+        ..Default::default()
+    }));
+    write_image(&out.join("files.img"), "FILES", &files)?;
     Ok(())
 }
 

@@ -9,6 +9,17 @@ use cli::args::{Cli, Command};
 use cli::escape::{escape, escape_bytes_into};
 
 fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
+    let max_temp = match (cli.max_temp, std::env::var_os("CRIT_MAX_TEMP")) {
+        (Some(n), _) => Some(n),
+        (None, Some(v)) => Some(
+            cli::args::parse_size(&v.to_string_lossy())
+                .map_err(|e| anyhow::anyhow!("CRIT_MAX_TEMP: {}", cli::escape::escape(&e)))?,
+        ),
+        (None, None) => None,
+    };
+    if let Some(n) = max_temp {
+        crit::archive::set_temp_limit(n);
+    }
     match &cli.command {
         Command::Diff(a) => return cli::diff::run(a),
         Command::Inspect(a) => return cli::inspect::run(a),

@@ -25,6 +25,7 @@ use std::collections::BTreeMap;
 use std::fs;
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use crate::archive::{self, Archive, Compression, NestedEntry, Positioned, Want};
@@ -33,6 +34,29 @@ use crate::image::ImageReader;
 
 /// A reader of one image or file, as [`Source`] hands them out.
 pub type Reader = Box<dyn Read + Send>;
+
+static OPENS: AtomicU64 = AtomicU64::new(0);
+static OPENED_BYTES: AtomicU64 = AtomicU64::new(0);
+
+/// How much reading every [`Source`] of this process has done so far: the
+/// images and files opened whole (not raw memory), and their sizes added up.
+/// A measure of work that does not depend on the machine: the scaling tests
+/// check that it grows linearly with the number of tasks.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Work {
+    /// Images and files opened.
+    pub opens: u64,
+    /// Their sizes, added up.
+    pub bytes: u64,
+}
+
+/// The [`Work`] done so far by this process, on every thread.
+pub fn work() -> Work {
+    Work {
+        opens: OPENS.load(Ordering::Relaxed),
+        bytes: OPENED_BYTES.load(Ordering::Relaxed),
+    }
+}
 
 /// How to open a checkpoint.
 #[derive(Debug, Clone, Default)]
@@ -460,6 +484,13 @@ impl Source {
     }
 
     fn open_inner(&self, inner: &str) -> Result<(Reader, u64)> {
+        let opened = self.open_uncounted(inner)?;
+        OPENS.fetch_add(1, Ordering::Relaxed);
+        OPENED_BYTES.fetch_add(opened.1, Ordering::Relaxed);
+        Ok(opened)
+    }
+
+    fn open_uncounted(&self, inner: &str) -> Result<(Reader, u64)> {
         match &self.bundle.store {
             Store::Dir(d) => {
                 let path = d.join(inner);

@@ -89,8 +89,10 @@ pub struct Feed {
 }
 
 impl Feed {
-    /// Starts reading compressed archive `path` on a second thread.
-    pub fn start(path: &Path, compression: Compression) -> Result<Feed> {
+    /// Starts reading compressed archive `path` on a second thread, keeping
+    /// what `want` asks for (nested tars' listings; raw memory is sent).
+    pub fn start(path: &Path, compression: Compression, want: Want) -> Result<Feed> {
+        let want = Want { pages: false, ..want };
         let (tx, rx) = mpsc::sync_channel(DEPTH);
         // Buffers come back to be filled again; a few are enough.
         let (spare_tx, spare_rx) = mpsc::sync_channel(DEPTH + 2);
@@ -104,7 +106,7 @@ impl Feed {
         };
         let thread = std::thread::Builder::new()
             .name("archive".into())
-            .spawn(move || Archive::from_file(f, label, compression, Want::default(), Some(&sender)))
+            .spawn(move || Archive::from_file(f, label, compression, want, Some(&sender)))
             .map_err(|e| Error::io("<thread>", e))?;
         Ok(Feed {
             rx: Arc::new(Mutex::new(rx)),

@@ -15,6 +15,7 @@ mod mapped;
 mod member;
 mod scan;
 mod whole;
+mod spill;
 
 use std::collections::HashMap;
 use std::fs::File;
@@ -33,6 +34,7 @@ pub(crate) use member::list_tar;
 pub use member::{EntryKind, NestedEntry};
 pub use scan::is_pages as is_pages_name;
 pub use whole::{checkpoint_archive, not_one_image, Whole};
+pub use spill::{human_size, set_temp_limit, temp_limit, temp_written, DEFAULT_TEMP_LIMIT};
 
 /// How an archive's bytes are stored.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -103,6 +105,39 @@ pub struct Want {
 /// metadata are far smaller; a larger one is skipped, and reading it fails.
 pub const HELD_LIMIT: u64 = 32 * 1024 * 1024;
 
+/// Bytes kept in memory in all, at most: past it, members are skipped.
+pub const HELD_TOTAL: u64 = 256 * 1024 * 1024;
+
+/// Why a compressed archive's member was not kept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Skip {
+    /// Raw memory, which the command did not ask for (or not a file).
+    NotAsked,
+    /// A nested tar, listed as it streamed by.
+    Listed,
+    /// Over [`HELD_LIMIT`] alone.
+    OverMember,
+    /// The members kept before it already hold [`HELD_TOTAL`].
+    OverTotal,
+}
+
+impl Skip {
+    fn why(self, size: u64) -> String {
+        match self {
+            Skip::NotAsked => "raw memory the command did not ask for".into(),
+            Skip::Listed => "a nested tar, listed as it streamed by".into(),
+            Skip::OverMember => format!(
+                "{size} bytes, over the {} a member may have to be kept in memory",
+                spill::human_size(HELD_LIMIT)
+            ),
+            Skip::OverTotal => format!(
+                "the members before it already took the {} kept in memory of a compressed archive",
+                spill::human_size(HELD_TOTAL)
+            ),
+        }
+    }
+}
+
 /// Where a member's bytes are.
 #[derive(Debug, Clone)]
 enum Data {
@@ -112,8 +147,9 @@ enum Data {
     Held(Arc<[u8]>),
     /// In the temporary file, from this offset.
     Spilled(u64),
-    /// Not kept (a compressed archive's member the command did not need).
-    Skipped,
+    /// Not kept (a compressed archive's member the command did not need, or
+    /// one over a limit), and why.
+    Skipped(Skip),
     /// Raw memory read as it streamed by (see [`Feed`]).
     Streamed(StreamPages),
 }
@@ -249,6 +285,15 @@ impl Archive {
         self.stored_size
     }
 
+    /// Bytes on disk of the temporary file a compressed archive's raw memory
+    /// was copied to (zero pages are holes, which take none); `None` when
+    /// there is none.
+    pub fn temp_disk_usage(&self) -> Option<u64> {
+        use std::os::unix::fs::MetadataExt;
+        let file = self.file.as_ref().filter(|_| self.compression != Compression::None)?;
+        file.metadata().ok().map(|m| m.blocks() * 512)
+    }
+
     /// Every member, in archive order (a name given twice: the last one).
     pub fn members(&self) -> &[Member] {
         &self.members
@@ -272,11 +317,11 @@ impl Archive {
         let m = self
             .get(name)
             .ok_or_else(|| Error::Checkpoint(format!("{}: no such member in the archive", self.member_label(name))))?;
-        if matches!(m.data, Data::Skipped) {
+        if let Data::Skipped(why) = m.data {
             return Err(Error::Checkpoint(format!(
-                "{}: not kept while streaming the compressed archive (over {} MiB, or raw memory the command did not ask for)",
+                "{}: not kept while streaming the compressed archive: {}",
                 self.member_label(name),
-                HELD_LIMIT >> 20
+                why.why(m.size)
             )));
         }
         Ok(m)
@@ -298,7 +343,7 @@ impl Archive {
                     self.member_label(name)
                 )))
             }
-            Data::Skipped => unreachable!("checked by need"),
+            Data::Skipped(_) => unreachable!("checked by need"),
         };
         Ok((r, m.size))
     }
@@ -331,7 +376,7 @@ impl Archive {
                 label,
             },
             Data::Streamed(p) => Positioned::Stream(p.clone(), label),
-            Data::Skipped => unreachable!("checked by need"),
+            Data::Skipped(_) => unreachable!("checked by need"),
         })
     }
 

@@ -9,11 +9,9 @@ use std::sync::Arc;
 use super::feed::{Event, Sender};
 use super::guard::{refusal, Guarded};
 use super::member::{check_link, checked_name, list_tar, quoted, EntryKind};
-use super::{Data, Member, Want, HELD_LIMIT};
+use super::spill::Spill;
+use super::{Data, Member, Skip, Want, HELD_LIMIT, HELD_TOTAL};
 use crate::error::{Error, Result};
-
-/// Bytes kept in memory in all, at most: past it, members are skipped.
-const HELD_TOTAL: u64 = 256 * 1024 * 1024;
 
 const BLOCK: u64 = 512;
 
@@ -86,7 +84,7 @@ fn member_of<R: Read>(e: &tar::Entry<'_, R>, label: &str) -> Result<Option<Membe
         kind,
         size: if kind == EntryKind::File { e.size() } else { 0 },
         mtime: e.header().mtime().unwrap_or(0),
-        data: Data::Skipped,
+        data: Data::Skipped(Skip::NotAsked),
         listing: None,
     }))
 }
@@ -155,7 +153,7 @@ pub(super) fn stream<R: Read>(
 ) -> Result<(Vec<Member>, Option<Arc<File>>)> {
     let mut ar = tar::Archive::new(Guarded::new(r));
     let mut members: Vec<Member> = Vec::new();
-    let mut spill: Option<(io::BufWriter<File>, u64)> = None;
+    let mut spill: Option<Spill> = None;
     let mut held = 0u64;
     let mut end = 0u64;
     let entries = ar.entries().map_err(|e| header_error(label, None, &e, true))?;
@@ -188,20 +186,26 @@ pub(super) fn stream<R: Read>(
         if m.kind == EntryKind::File {
             if want.pages && is_pages(&m.name) {
                 if spill.is_none() {
-                    let f = tempfile::tempfile().map_err(|e| Error::io("<temporary file>", e))?;
-                    spill = Some((io::BufWriter::with_capacity(1 << 20, f), 0));
+                    spill = Some(Spill::new()?);
                 }
-                let (w, at) = spill.as_mut().expect("just made");
-                let got = io::copy(&mut e, w).map_err(read_err)?;
+                let w = spill.as_mut().expect("just made");
+                let at = w.position();
+                let got = w.copy(&mut e, &format!("{label}:{}", m.name))?;
                 if got < m.size {
                     return Err(cut_short(label, &m.name, m.size, got));
                 }
-                m.data = Data::Spilled(*at);
-                *at += got;
+                m.data = Data::Spilled(at);
             } else if want.listings && is_nested_tar(&m.name) {
                 let list = list_tar(&mut e, &format!("{label}:{}", m.name))?;
                 m.listing = Some(Arc::new(list));
-            } else if m.size <= HELD_LIMIT && held + m.size <= HELD_TOTAL && !is_pages(&m.name) {
+                m.data = Data::Skipped(Skip::Listed);
+            } else if is_pages(&m.name) {
+                // Not asked for: stays skipped.
+            } else if m.size > HELD_LIMIT {
+                m.data = Data::Skipped(Skip::OverMember);
+            } else if held + m.size > HELD_TOTAL {
+                m.data = Data::Skipped(Skip::OverTotal);
+            } else {
                 let mut buf = Vec::with_capacity(m.size as usize);
                 let got = e.read_to_end(&mut buf).map_err(read_err)? as u64;
                 if got < m.size {
@@ -229,10 +233,7 @@ pub(super) fn stream<R: Read>(
         )
     })?;
     let file = match spill {
-        Some((w, _)) => Some(Arc::new(
-            w.into_inner()
-                .map_err(|e| Error::io("<temporary file>", e.into_error()))?,
-        )),
+        Some(w) => Some(Arc::new(w.finish()?)),
         None => None,
     };
     Ok((members, file))

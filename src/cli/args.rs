@@ -27,6 +27,12 @@ pub struct Cli {
     /// On error, also print the chain of causes
     #[arg(short, long, global = true)]
     pub verbose: bool,
+
+    /// Most bytes to write to temporary files, where a compressed archive's
+    /// memory is copied (mem read, diff, coredump): 4G by default, zero pages
+    /// free; also CRIT_MAX_TEMP. SIZE is bytes, or with K, M, G or T
+    #[arg(long, value_name = "SIZE", global = true, value_parser = parse_size)]
+    pub max_temp: Option<u64>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -383,7 +389,7 @@ pub fn parse_number(s: &str) -> Result<u64, String> {
     r.map_err(|e| format!("not a number (decimal or 0x…): {e}"))
 }
 
-/// A size in bytes: `1048576`, `512K`, `64M`, `1G`, `2T` (powers of 1024;
+/// A size: bytes, or a number with `K`, `M`, `G` or `T` (powers of 1024;
 /// `KiB`, `MB`… are read the same).
 pub fn parse_size(s: &str) -> Result<u64, String> {
     let t = s.trim();
@@ -391,7 +397,7 @@ pub fn parse_size(s: &str) -> Result<u64, String> {
     let (n, unit) = t.split_at(digits);
     let n: u64 = n
         .parse()
-        .map_err(|_| format!("not a size: {s:?} (a number, then K, M, G or T)"))?;
+        .map_err(|_| format!("not a size: {s:?} (bytes, or a number with K, M, G or T)"))?;
     let shift = match unit
         .trim()
         .to_ascii_uppercase()
@@ -403,9 +409,10 @@ pub fn parse_size(s: &str) -> Result<u64, String> {
         "M" => 20,
         "G" => 30,
         "T" => 40,
-        _ => return Err(format!("not a size: {s:?} (a number, then K, M, G or T)")),
+        _ => return Err(format!("not a size: {s:?} (bytes, or a number with K, M, G or T)")),
     };
-    n.checked_mul(1 << shift).ok_or_else(|| format!("too large: {s:?}"))
+    n.checked_mul(1 << shift)
+        .ok_or_else(|| format!("too large a size: {s:?}"))
 }
 
 /// How `crit diff` pairs the tasks of A and B.

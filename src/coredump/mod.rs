@@ -127,7 +127,7 @@ impl Coredump {
             cores.push((tid, core));
         }
 
-        let mem = MemReader::from_source(cp.source().clone(), Some(task.pid))?;
+        let mem = cp.memory(task.pid)?;
         let table = FileTable::load(cp)?;
         let mut vmas: Vec<_> = mem.mm().vmas.iter().collect();
         vmas.sort_by_key(|v| v.start);

@@ -3,6 +3,7 @@
 //! addresses and queued bytes. Built on the explorers' data
 //! ([`crate::explore::files`], [`crate::explore::sk`]).
 
+use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
 
 use serde::Serialize;
@@ -10,8 +11,9 @@ use serde::Serialize;
 use super::{check, Change};
 use crate::error::Result;
 use crate::explore::files::FileTable;
+use crate::explore::queues::{self, Queued};
 use crate::explore::sk::{self, Socket};
-use crate::explore::Checkpoint;
+use crate::explore::{Checkpoint, Task};
 
 /// One open fd as compared.
 #[derive(Debug, Clone)]
@@ -25,48 +27,62 @@ struct FdState {
     socket: Option<Socket>,
 }
 
-/// The open fds of every task of one checkpoint.
-#[derive(Debug, Default)]
-pub struct Files {
-    by_pid: HashMap<u32, BTreeMap<u32, FdState>>,
+/// The open fds of the tasks of one checkpoint, read task by task as they
+/// are compared: memory holds two tasks' fds, never every task's.
+pub struct Files<'a> {
+    cp: &'a Checkpoint,
+    table: FileTable,
+    queued: HashMap<u32, Queued>,
+    /// TCP stream images read so far (tasks share sockets over fork).
+    streams: RefCell<HashMap<u32, Option<(u64, u64)>>>,
 }
 
-impl Files {
-    /// Reads the fd tables, file table and sockets of every task with resources.
+impl<'a> Files<'a> {
+    /// Reads the file table and socket queues the fds are described from.
     ///
     /// # Errors
     ///
-    /// A missing or corrupt image (`ids-PID.img`, `fdinfo-ID.img`, `files.img`, …).
-    pub fn load(cp: &Checkpoint) -> Result<Self> {
-        let table = FileTable::load(cp)?;
-        let mut sockets: HashMap<(u32, u32), Socket> = HashMap::new();
-        for t in sk::explore(cp)?.tasks {
-            for s in t.sockets {
-                sockets.insert((t.task.pid, s.fd), s);
-            }
+    /// A missing or corrupt image (`files.img`, `sk-queues.img`, …).
+    pub fn load(cp: &'a Checkpoint) -> Result<Self> {
+        Ok(Files {
+            cp,
+            table: FileTable::load(cp)?,
+            queued: queues::sk_queues(cp)?,
+            streams: RefCell::new(HashMap::new()),
+        })
+    }
+
+    /// Task `t`'s fds (none for a task without resources), by number.
+    ///
+    /// # Errors
+    ///
+    /// A missing or corrupt image (`ids-PID.img`, `fdinfo-ID.img`, …).
+    fn of(&self, t: &Task) -> Result<BTreeMap<u32, FdState>> {
+        let mut fds = BTreeMap::new();
+        if !t.state.has_resources() {
+            return Ok(fds);
         }
-        let mut out = Files::default();
-        for t in cp.tasks.iter().filter(|t| t.state.has_resources()) {
-            let ids = cp.ids(t.pid)?;
-            let mut fds = BTreeMap::new();
-            for e in cp.fdinfo(ids.files_id)? {
-                let d = table.describe(e.id)?;
-                let reg = table.get(e.id)?.reg.as_ref();
-                fds.insert(
-                    e.fd,
-                    FdState {
-                        kind: d.kind,
-                        object: d.object,
-                        fd_flags: e.flags,
-                        pos: reg.map(|r| r.pos),
-                        flags: reg.map(|r| r.flags),
-                        socket: sockets.remove(&(t.pid, e.fd)),
-                    },
-                );
-            }
-            out.by_pid.insert(t.pid, fds);
+        let (cp, table) = (self.cp, &self.table);
+        let sk = sk::task(cp, table, &self.queued, &mut self.streams.borrow_mut(), t)?;
+        let mut sockets: HashMap<u32, Socket> = sk.sockets.into_iter().map(|s| (s.fd, s)).collect();
+        let ids = cp.ids(t.pid)?;
+        for e in cp.fdinfo(ids.files_id)? {
+            let d = table.describe(e.id)?;
+            let reg = table.get(e.id)?.reg;
+            let reg = reg.as_ref();
+            fds.insert(
+                e.fd,
+                FdState {
+                    kind: d.kind,
+                    object: d.object,
+                    fd_flags: e.flags,
+                    pos: reg.map(|r| r.pos),
+                    flags: reg.map(|r| r.flags),
+                    socket: sockets.remove(&e.fd),
+                },
+            );
         }
-        Ok(out)
+        Ok(fds)
     }
 }
 
@@ -115,10 +131,12 @@ impl FilesDiff {
 
 /// Compares the fds of task `pa` of `a` with those of task `pb` of `b`
 /// (tasks without resources have none).
-pub fn compare(a: &Files, b: &Files, pa: u32, pb: u32) -> FilesDiff {
-    let empty = BTreeMap::new();
-    let fa = a.by_pid.get(&pa).unwrap_or(&empty);
-    let fb = b.by_pid.get(&pb).unwrap_or(&empty);
+///
+/// # Errors
+///
+/// A missing or corrupt image on either side, named in the error.
+pub fn compare(a: &Files<'_>, b: &Files<'_>, ta: &Task, tb: &Task) -> Result<FilesDiff> {
+    let (fa, fb) = (&a.of(ta)?, &b.of(tb)?);
     let r = |fd: u32, s: &FdState| FdRef {
         fd,
         kind: s.kind.clone(),
@@ -144,7 +162,7 @@ pub fn compare(a: &Files, b: &Files, pa: u32, pb: u32) -> FilesDiff {
         .filter(|(fd, _)| !fa.contains_key(fd))
         .map(|(&fd, s)| r(fd, s))
         .collect();
-    d
+    Ok(d)
 }
 
 fn fd_changes(a: &FdState, b: &FdState) -> Vec<Change> {

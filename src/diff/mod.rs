@@ -184,11 +184,12 @@ pub fn compare_sources(a: &Source, b: &Source, opts: &Options) -> Result<Diff> {
     let mut tasks = Vec::new();
     for &(ia, ib) in &pairing.pairs {
         let (ta, tb) = (&cpa.tasks[ia], &cpb.tasks[ib]);
-        let (changes, env) = procs::compare_tasks(&cpa, &cpb, ta, tb, &pairing)?;
         let mems = match (ta.state.has_resources(), tb.state.has_resources()) {
             (true, true) => Some((memory_of(&cpa, ta.pid)?, memory_of(&cpb, tb.pid)?)),
             _ => None,
         };
+        let both = mems.as_ref().map(|(ma, mb)| (ma, mb));
+        let (changes, env) = procs::compare_tasks(&cpa, &cpb, ta, tb, &pairing, both)?;
         let task_pages = match &mems {
             Some((ma, mb)) => pages::compare(ma, mb)?,
             None => pages::TaskPages::default(),
@@ -200,8 +201,8 @@ pub fn compare_sources(a: &Source, b: &Source, opts: &Options) -> Result<Diff> {
             comm: ta.comm.clone(),
             changes,
             env,
-            files: files::compare(&fa, &fb, ta.pid, tb.pid),
-            vmas: vmas::compare(&va, &vb, ta.pid, tb.pid),
+            files: files::compare(&fa, &fb, ta, tb)?,
+            vmas: vmas::compare(&va, &vb, ta, tb)?,
             pages: task_pages,
         };
         if !d.is_equal() {
@@ -238,7 +239,7 @@ pub fn compare_sources(a: &Source, b: &Source, opts: &Options) -> Result<Diff> {
 
 /// One task's memory, from the checkpoint's own source.
 pub(crate) fn memory_of(cp: &Checkpoint, pid: u32) -> Result<MemReader> {
-    MemReader::from_source(cp.source().clone(), Some(pid))
+    cp.memory(pid)
 }
 
 fn held_pages(cp: &Checkpoint, p: &procs::TaskRef) -> Result<u64> {

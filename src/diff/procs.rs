@@ -9,6 +9,7 @@ use serde_json::Value;
 use super::{check, Change, MatchBy};
 use crate::error::{Error, Result};
 use crate::explore::{Checkpoint, Task, TaskState};
+use crate::mem::MemReader;
 use crate::proto::{CoreEntry, CredsEntry};
 
 /// Which task of A goes with which task of B (indexes into `tasks`).
@@ -89,15 +90,20 @@ impl EnvDiff {
 pub fn pair(a: &Checkpoint, b: &Checkpoint, by: MatchBy) -> Pairing {
     let (ka, kb) = match by {
         MatchBy::Pid => (pid_keys(a), pid_keys(b)),
-        MatchBy::Comm => (tree_keys(a), tree_keys(b)),
+        MatchBy::Comm => {
+            // One numbering of tree paths for both sides, so that equal
+            // paths get equal keys.
+            let mut paths = HashMap::new();
+            (tree_keys(a, &mut paths), tree_keys(b, &mut paths))
+        }
     };
-    let index_b: HashMap<&str, usize> = kb.iter().enumerate().map(|(i, k)| (k.as_str(), i)).collect();
+    let index_b: HashMap<u64, usize> = kb.iter().enumerate().map(|(i, &k)| (k, i)).collect();
     let index_a: HashMap<u32, usize> = a.tasks.iter().enumerate().map(|(i, t)| (t.pid, i)).collect();
     let mut p = Pairing::default();
     let mut taken = vec![false; b.tasks.len()];
     for (_, t) in a.tree_order() {
         let ia = index_a[&t.pid];
-        match index_b.get(ka[ia].as_str()) {
+        match index_b.get(&ka[ia]) {
             Some(&ib) if !taken[ib] => {
                 taken[ib] = true;
                 p.pairs.push((ia, ib));
@@ -111,24 +117,28 @@ pub fn pair(a: &Checkpoint, b: &Checkpoint, by: MatchBy) -> Pairing {
 }
 
 /// Keys by task index: the pid.
-fn pid_keys(cp: &Checkpoint) -> Vec<String> {
-    cp.tasks.iter().map(|t| t.pid.to_string()).collect()
+fn pid_keys(cp: &Checkpoint) -> Vec<u64> {
+    cp.tasks.iter().map(|t| u64::from(t.pid)).collect()
 }
 
-/// Keys by task index: the task's path from the root, `/comm#n/comm#n…`,
-/// where `n` counts the earlier siblings of the same name (so two `worker`s
-/// stay apart).
-fn tree_keys(cp: &Checkpoint) -> Vec<String> {
+/// Keys by task index: the number of the task's path from the root,
+/// `/comm#n/comm#n…`, where `n` counts the earlier siblings of the same name
+/// (so two `worker`s stay apart). A path is numbered as its parent's number,
+/// the comm and `n` (`paths`, shared by both sides), never spelled out: a
+/// deep tree costs no more than a wide one.
+fn tree_keys(cp: &Checkpoint, paths: &mut HashMap<(u64, String, usize), u64>) -> Vec<u64> {
     let index: HashMap<u32, usize> = cp.tasks.iter().enumerate().map(|(i, t)| (t.pid, i)).collect();
-    let mut keys = vec![String::new(); cp.tasks.len()];
-    let mut seen: HashMap<(String, String), usize> = HashMap::new();
+    // 0 is the empty path (above the roots); paths are numbered from 1.
+    let mut keys = vec![0u64; cp.tasks.len()];
+    let mut seen: HashMap<(u64, &str), usize> = HashMap::new();
     for (depth, t) in cp.tree_order() {
         let parent = match index.get(&t.ppid) {
-            Some(&i) if depth > 0 => keys[i].clone(),
-            _ => String::new(),
+            Some(&i) if depth > 0 => keys[i],
+            _ => 0,
         };
-        let n = seen.entry((parent.clone(), t.comm.clone())).or_insert(0);
-        keys[index[&t.pid]] = format!("{parent}/{}#{n}", t.comm.replace('/', "%2f"));
+        let n = seen.entry((parent, t.comm.as_str())).or_insert(0);
+        let next = paths.len() as u64 + 1;
+        keys[index[&t.pid]] = *paths.entry((parent, t.comm.clone(), *n)).or_insert(next);
         *n += 1;
     }
     keys
@@ -149,7 +159,8 @@ pub fn unpaired(a: &Checkpoint, b: &Checkpoint, p: &Pairing) -> Processes {
 }
 
 /// What differs between task `ta` of `a` and task `tb` of `b`: its fields
-/// (comm, ppid, pgid, sid, state, threads, argv, creds.*) and its environment.
+/// (comm, ppid, pgid, sid, state, threads, argv, creds.*) and its environment,
+/// read from `mems`, the pair's memory (`None` unless both have resources).
 ///
 /// # Errors
 ///
@@ -160,6 +171,7 @@ pub fn compare_tasks(
     ta: &Task,
     tb: &Task,
     p: &Pairing,
+    mems: Option<(&MemReader, &MemReader)>,
 ) -> Result<(Vec<Change>, EnvDiff)> {
     let mut out = Vec::new();
     check(&mut out, "comm", ta.comm.as_str(), tb.comm.as_str());
@@ -183,9 +195,7 @@ pub fn compare_tasks(
     check(&mut out, "threads", threads(ta), threads(tb));
     creds(&mut out, &creds_of(a, ta.pid)?, &creds_of(b, tb.pid)?);
     let mut env = EnvDiff::default();
-    if ta.state.has_resources() && tb.state.has_resources() {
-        let ma = super::memory_of(a, ta.pid)?;
-        let mb = super::memory_of(b, tb.pid)?;
+    if let Some((ma, mb)) = mems {
         let (argv_a, argv_b) = (held(ma.args())?, held(mb.args())?);
         if argv_a != argv_b {
             out.push(Change::new("argv", argv_a, argv_b));

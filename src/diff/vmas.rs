@@ -6,29 +6,38 @@ use std::collections::HashMap;
 use serde::Serialize;
 
 use crate::error::Result;
+use crate::explore::files::FileTable;
 use crate::explore::mems::{self, Vma};
-use crate::explore::{Checkpoint, Hex};
+use crate::explore::{Checkpoint, Hex, Task};
+use crate::mem::VmaFilter;
 
-/// The mappings of every task of one checkpoint.
-#[derive(Debug, Default)]
-pub struct Maps {
-    by_pid: HashMap<u32, Vec<Vma>>,
+/// The mappings of the tasks of one checkpoint, read task by task as they
+/// are compared: memory holds two tasks' mappings, never every task's.
+pub struct Maps<'a> {
+    cp: &'a Checkpoint,
+    table: FileTable,
+    all: VmaFilter,
 }
 
-impl Maps {
-    /// Reads every task's `mm-PID.img`.
+impl<'a> Maps<'a> {
+    /// Reads the file table the mappings are named from.
     ///
     /// # Errors
     ///
-    /// A missing or corrupt image, named in the error.
-    pub fn load(cp: &Checkpoint) -> Result<Self> {
-        let mut by_pid = HashMap::new();
-        for t in mems::explore(cp)?.tasks {
-            let mut v = t.vmas;
-            v.sort_by_key(|v| v.start);
-            by_pid.insert(t.task.pid, v);
-        }
-        Ok(Maps { by_pid })
+    /// A missing or corrupt file image, named in the error.
+    pub fn load(cp: &'a Checkpoint) -> Result<Self> {
+        Ok(Maps {
+            cp,
+            table: FileTable::load(cp)?,
+            all: VmaFilter::default(),
+        })
+    }
+
+    /// Task `t`'s mappings (from its `mm-PID.img`), by start address.
+    fn of(&self, t: &Task) -> Result<Vec<Vma>> {
+        let mut v = mems::task(self.cp, &self.table, &self.all, t)?.into_task()?.vmas;
+        v.sort_by_key(|v| v.start);
+        Ok(v)
     }
 }
 
@@ -87,7 +96,7 @@ impl VmasDiff {
     }
 }
 
-/// Compares the maps of task `pa` of `a` with task `pb` of `b`.
+/// Compares the maps of task `ta` of `a` with task `tb` of `b`.
 ///
 /// Guard ranges (CRIU 4.2 writes a thread stack's guard pages as an extra
 /// VMA that starts where the stack starts) are paired only with guard ranges,
@@ -95,10 +104,12 @@ impl VmasDiff {
 /// in every field pair first (so identical lists always match), then the rest
 /// by start address, then by end address (a stack grows down, so its start
 /// moves and its end stays).
-pub fn compare(a: &Maps, b: &Maps, pa: u32, pb: u32) -> VmasDiff {
-    let empty = Vec::new();
-    let va = a.by_pid.get(&pa).unwrap_or(&empty);
-    let vb = b.by_pid.get(&pb).unwrap_or(&empty);
+///
+/// # Errors
+///
+/// A missing or corrupt `mm-PID.img` (or file image), named in the error.
+pub fn compare(a: &Maps<'_>, b: &Maps<'_>, ta: &Task, tb: &Task) -> Result<VmasDiff> {
+    let (va, vb) = (&a.of(ta)?, &b.of(tb)?);
     let mut d = VmasDiff::default();
     for guard in [false, true] {
         let ka: Vec<&Vma> = va.iter().filter(|v| is_guard(v) == guard).collect();
@@ -108,7 +119,7 @@ pub fn compare(a: &Maps, b: &Maps, pa: u32, pb: u32) -> VmasDiff {
     d.added.sort_by_key(|r| (r.start, r.end));
     d.removed.sort_by_key(|r| (r.start, r.end));
     d.changed.sort_by_key(|c| (c.a.start, c.a.end));
-    d
+    Ok(d)
 }
 
 /// A guard range, as [`mems`] writes it: `[guard]` with no ` *` though not

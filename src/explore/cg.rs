@@ -147,9 +147,16 @@ pub fn explore(cp: &Checkpoint) -> Result<CgReport> {
             }
         })
         .collect();
+    // Each set's tasks, in task order: one pass over the tasks, not one per set.
+    let mut users_of: std::collections::HashMap<u32, Vec<u32>> = std::collections::HashMap::new();
+    for t in &tasks {
+        if let Some(id) = t.cg_set {
+            users_of.entry(id).or_default().push(t.pid);
+        }
+    }
     let mut sets = Vec::new();
     for s in &cg.sets {
-        let users: Vec<u32> = tasks.iter().filter(|t| t.cg_set == Some(s.id)).map(|t| t.pid).collect();
+        let users: Vec<u32> = users_of.get(&s.id).cloned().unwrap_or_default();
         if users.is_empty() {
             continue;
         }

@@ -12,6 +12,7 @@ use serde::Serialize;
 use crate::consistency::Problem;
 use crate::error::{Error, Result};
 use crate::image::ImageReader;
+use crate::mem::MemReader;
 use crate::proto::{CoreEntry, FdinfoEntry, FsEntry, MmEntry, PstreeEntry, TaskKobjIdsEntry};
 use crate::source::{OpenOptions, Reader, Source};
 use crate::wire::{FieldIter, WireField, WireValue};
@@ -360,6 +361,14 @@ impl Checkpoint {
         self.read_first(&format!("mm-{pid}.img"))
     }
 
+    /// The memory of task `pid` (a process of [`Checkpoint::tasks`], not a
+    /// thread), from this checkpoint's source: unlike
+    /// [`MemReader::from_source`] it does not read `pstree.img` again, so a
+    /// walk over every task stays linear.
+    pub fn memory(&self, pid: u32) -> Result<MemReader> {
+        MemReader::of_task(self.source().clone(), pid)
+    }
+
     /// The tasks in tree order (each parent before its children, children in
     /// `pstree.img` order), with their depth. Tasks whose parent is not in the
     /// tree are shown as roots, so nothing is ever left out.
@@ -377,6 +386,8 @@ impl Checkpoint {
         }
         let mut out = Vec::with_capacity(n);
         let mut seen = vec![false; n];
+        // Where to look for the next task not yet shown: never before it.
+        let mut unseen = 0;
         // Iterative depth-first walk; `seen` guards against cycles in corrupt trees.
         let mut stack: Vec<(usize, usize)> = roots.into_iter().rev().map(|i| (i, 0)).collect();
         loop {
@@ -390,9 +401,12 @@ impl Checkpoint {
                 }
             }
             // Tasks only reachable through a cycle: show them as roots.
-            match seen.iter().position(|s| !s) {
-                Some(i) => stack.push((i, 0)),
-                None => break,
+            while unseen < n && seen[unseen] {
+                unseen += 1;
+            }
+            match unseen < n {
+                true => stack.push((unseen, 0)),
+                false => break,
             }
         }
         out

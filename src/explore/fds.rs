@@ -91,11 +91,7 @@ fn details(table: &FileTable, open: &HashSet<u32>, fd: &mut Fd) -> Result<()> {
         fd.flags = Some(open_flags(p.flags));
         fd.pipe_end = Some(access(p.flags));
     } else if let Some(fifo) = &f.fifo {
-        if let Some(reg) = fifo
-            .regf_id
-            .and_then(|id| table.get(id).ok())
-            .and_then(|r| r.reg.as_ref())
-        {
+        if let Some(reg) = fifo.regf_id.and_then(|id| table.get(id).ok()).and_then(|r| r.reg) {
             fd.flags = Some(open_flags(reg.flags));
             fd.pipe_end = Some(access(reg.flags));
         }

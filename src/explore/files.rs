@@ -5,6 +5,8 @@
 use std::collections::HashMap;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
+use prost::Message;
+
 use crate::error::{Error, Result};
 use crate::proto::{
     EventpollTfdEntry, FdTypes, FileEntry, InetSkEntry, InotifyWdEntry, MemfdInodeEntry, RemapFilePathEntry, RemapType,
@@ -19,7 +21,12 @@ use super::names;
 pub struct FileTable {
     /// Named in errors about missing ids.
     files_img: String,
-    by_id: HashMap<u32, FileEntry>,
+    /// Every file entry, encoded as the image holds it, back to back: 300,000
+    /// entries decoded at once would take gigabytes (a decoded entry has room
+    /// for every kind of file), so each is decoded when it is asked for.
+    encoded: Vec<u8>,
+    /// Where each id's entry is in `encoded`.
+    by_id: HashMap<u32, (usize, usize)>,
     /// File ids CRIU saved as deleted: a ghost copy or a hidden link.
     deleted: HashMap<u32, RemapType>,
     memfd_names: HashMap<u64, String>,
@@ -77,9 +84,19 @@ impl FileTable {
         // files.img is required unless this is an older checkpoint; then a
         // missing one is reported by name when an fd needs it.
         if cp.has("files.img") || !legacy_present {
-            for f in cp.read_all::<FileEntry>("files.img")? {
-                t.by_id.insert(f.id, f);
+            let mut r = cp.image("files.img")?;
+            let mut buf = Vec::new();
+            loop {
+                let start = r.offset();
+                if !r.next_payload(&mut buf)? {
+                    break;
+                }
+                let f = FileEntry::decode(buf.as_slice())
+                    .map_err(|e| r.error_at(start, &format!("malformed protobuf payload: {e}")))?;
+                r.finish_entry();
+                t.keep(f.id, &buf, true);
             }
+            t.encoded.shrink_to_fit();
         }
         for &(name, kind) in LEGACY {
             if cp.has(name) {
@@ -158,30 +175,51 @@ impl FileTable {
         };
         for mut f in entries {
             f.r#type = kind as i32;
-            self.by_id.entry(f.id).or_insert(f);
+            self.keep(f.id, &f.encode_to_vec(), false);
         }
         Ok(())
     }
 
+    /// Keeps entry `id`, encoded: in place of one of the same id with
+    /// `replace` (the last of `files.img` wins), else only if it is new.
+    fn keep(&mut self, id: u32, encoded: &[u8], replace: bool) {
+        if !replace && self.by_id.contains_key(&id) {
+            return;
+        }
+        let at = self.encoded.len();
+        self.encoded.extend_from_slice(encoded);
+        self.by_id.insert(id, (at, encoded.len()));
+    }
+
     /// The file object `id`; an error naming `files.img` if there is none.
-    pub fn get(&self, id: u32) -> Result<&FileEntry> {
-        self.by_id
+    pub fn get(&self, id: u32) -> Result<FileEntry> {
+        let &(at, len) = self
+            .by_id
             .get(&id)
-            .ok_or_else(|| Error::bad_image(self.files_img.clone(), format!("no file entry with id {id}")))
+            .ok_or_else(|| Error::bad_image(self.files_img.clone(), format!("no file entry with id {id}")))?;
+        // Decoded once already, when loaded.
+        FileEntry::decode(&self.encoded[at..at + len])
+            .map_err(|e| Error::bad_image(self.files_img.clone(), format!("file {id}: {e}")))
     }
 
     /// The targets of epoll `id`: those in its entry, then those older
     /// CRIUs kept in `eventpoll-tfd.img`.
-    pub fn epoll_targets(&self, id: u32) -> Result<Vec<&EventpollTfdEntry>> {
-        let own = self.get(id)?.epfd.iter().flat_map(|e| &e.tfd);
-        Ok(own.chain(self.legacy_tfds.get(&id).into_iter().flatten()).collect())
+    pub fn epoll_targets(&self, id: u32) -> Result<Vec<EventpollTfdEntry>> {
+        let own = self.get(id)?.epfd.map(|e| e.tfd).unwrap_or_default();
+        Ok(own
+            .into_iter()
+            .chain(self.legacy_tfds.get(&id).into_iter().flatten().cloned())
+            .collect())
     }
 
     /// The watches of inotify `id`: those in its entry, then those older
     /// CRIUs kept in `inotify-wd.img`.
-    pub fn inotify_watches(&self, id: u32) -> Result<Vec<&InotifyWdEntry>> {
-        let own = self.get(id)?.ify.iter().flat_map(|i| &i.wd);
-        Ok(own.chain(self.legacy_wds.get(&id).into_iter().flatten()).collect())
+    pub fn inotify_watches(&self, id: u32) -> Result<Vec<InotifyWdEntry>> {
+        let own = self.get(id)?.ify.map(|i| i.wd).unwrap_or_default();
+        Ok(own
+            .into_iter()
+            .chain(self.legacy_wds.get(&id).into_iter().flatten().cloned())
+            .collect())
     }
 
     /// The path of a file that has one (a regular file, or what a fifo, tty or
@@ -199,7 +237,6 @@ impl FileTable {
         let reg = self
             .get(id)?
             .reg
-            .as_ref()
             .ok_or_else(|| Error::bad_image(self.files_img.clone(), format!("file {id} is not a regular file")))?;
         Ok(match self.deleted.get(&id) {
             Some(_) => format!("{} (deleted)", reg.name),

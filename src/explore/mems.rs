@@ -148,6 +148,16 @@ pub fn with_tasks<'a, R>(
     read_ahead(cp.tasks.iter(), |t| load(cp, table, filter, t), LazyTask::weight, f)
 }
 
+/// One task of `cp`, as [`tasks`] reads it: for a caller that needs the
+/// tasks in another order (`diff`, task by task).
+///
+/// # Errors
+///
+/// As [`explore`].
+pub fn task<'a>(cp: &Checkpoint, table: &'a FileTable, filter: &'a VmaFilter, t: &Task) -> Result<LazyTask<'a>> {
+    load(cp, table, filter, t)
+}
+
 /// Reads one task's `mm-PID.img` and names its executable.
 fn load<'a>(cp: &Checkpoint, table: &'a FileTable, filter: &'a VmaFilter, t: &Task) -> Result<LazyTask<'a>> {
     let mut out = LazyTask {

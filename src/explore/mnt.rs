@@ -250,6 +250,7 @@ fn tree_order(entries: &[MntEntry]) -> Vec<(usize, &MntEntry)> {
         by_point(v);
     }
     let mut seen = vec![false; entries.len()];
+    let mut unseen = 0;
     let mut out = Vec::with_capacity(entries.len());
     let mut stack: Vec<(usize, usize)> = roots.into_iter().rev().map(|i| (i, 0)).collect();
     loop {
@@ -262,9 +263,13 @@ fn tree_order(entries: &[MntEntry]) -> Vec<(usize, &MntEntry)> {
                 stack.extend(k.iter().rev().map(|&k| (k, depth + 1)));
             }
         }
-        match seen.iter().position(|s| !s) {
-            Some(i) => stack.push((i, 0)),
-            None => break,
+        // Never look again before the last one found.
+        while unseen < seen.len() && seen[unseen] {
+            unseen += 1;
+        }
+        match unseen < seen.len() {
+            true => stack.push((unseen, 0)),
+            false => break,
         }
     }
     out

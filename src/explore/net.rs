@@ -179,7 +179,8 @@ pub fn explore(cp: &Checkpoint) -> Result<NetReport> {
     let listening = listeners(cp)?;
     let mut namespaces = Vec::new();
     for (id, tasks) in tasks_by_ns(cp, "net")? {
-        let listening = listening.iter().filter(|l| tasks.contains(&l.pid)).cloned().collect();
+        let members: std::collections::HashSet<u32> = tasks.iter().copied().collect();
+        let listening = listening.iter().filter(|l| members.contains(&l.pid)).cloned().collect();
         let netdev = format!("netdev-{id}.img");
         let mut ns = NetNamespace {
             id,

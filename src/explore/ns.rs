@@ -90,15 +90,20 @@ pub fn ns_ids(ids: &TaskKobjIdsEntry) -> Vec<(&'static str, u32)> {
 /// of first appearance in `pstree.img`. Zombies (no ids) are left out.
 pub fn tasks_by_ns(cp: &Checkpoint, kind: &str) -> Result<Vec<(u32, Vec<u32>)>> {
     let mut out: Vec<(u32, Vec<u32>)> = Vec::new();
+    // Where each namespace is in `out`.
+    let mut at: std::collections::HashMap<u32, usize> = std::collections::HashMap::new();
     for t in &cp.tasks {
         if !t.state.has_resources() {
             continue;
         }
         let ids = cp.ids(t.pid)?;
         if let Some((_, id)) = ns_ids(&ids).into_iter().find(|(k, _)| *k == kind) {
-            match out.iter_mut().find(|(i, _)| *i == id) {
-                Some((_, pids)) => pids.push(t.pid),
-                None => out.push((id, vec![t.pid])),
+            match at.get(&id) {
+                Some(&i) => out[i].1.push(t.pid),
+                None => {
+                    at.insert(id, out.len());
+                    out.push((id, vec![t.pid]));
+                }
             }
         }
     }

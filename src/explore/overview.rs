@@ -2,13 +2,15 @@
 //! task's command line (read from its memory, as `crit mem args` does),
 //! threads, memory held, and open fd and socket counts.
 
+use std::collections::HashMap;
+
 use serde::Serialize;
 
 use crate::error::Result;
-use crate::mem::MemReader;
 
 use super::checkpoint::{Checkpoint, TaskState};
 use super::fds;
+use super::files::FileTable;
 
 /// The report of `crit x DIR`: one line per task, in tree order.
 #[derive(Debug, Clone, Serialize)]
@@ -55,20 +57,24 @@ pub struct OverviewTask {
 /// leaves `argv` and `memory_held` unknown (`None`) rather than failing the
 /// whole overview; [`Checkpoint::problems`] says why.
 pub fn explore(cp: &Checkpoint) -> Result<OverviewReport> {
-    let fds = fds::explore(cp)?;
+    // Each task's fd and socket counts, its fds read one task at a time
+    // (all of them at once would hold every fd of every task).
+    let table = FileTable::load(cp)?;
+    let counts: HashMap<u32, (usize, usize)> = fds::with_tasks(cp, &table, |tasks| {
+        tasks
+            .map(|t| {
+                let t = t?;
+                let sockets = t.fds.iter().filter(|f| f.kind.ends_with("SK")).count();
+                Ok((t.task.pid, (t.fds.len(), sockets)))
+            })
+            .collect::<Result<_>>()
+    })?;
     let mut tasks = Vec::with_capacity(cp.tasks.len());
     for (depth, t) in cp.tree_order() {
-        let open = fds
-            .tasks
-            .iter()
-            .find(|f| f.task.pid == t.pid)
-            .map(|f| &f.fds[..])
-            .unwrap_or(&[]);
+        let (fds, sockets) = counts.get(&t.pid).copied().unwrap_or((0, 0));
         // Memory whose images are damaged is not read: what would be shown is unknown.
         let readable = t.state.has_resources() && !cp.memory_damaged(t.pid);
-        let mem = readable
-            .then(|| MemReader::from_source(cp.source().clone(), Some(t.pid)).ok())
-            .flatten();
+        let mem = readable.then(|| cp.memory(t.pid).ok()).flatten();
         tasks.push(OverviewTask {
             pid: t.pid,
             ppid: t.ppid,
@@ -82,8 +88,8 @@ pub fn explore(cp: &Checkpoint) -> Result<OverviewReport> {
                 Some(m) => Some(m.held_ranges().iter().map(|r| r.end - r.start).sum()),
                 None => (!t.state.has_resources()).then_some(0),
             },
-            fds: open.len(),
-            sockets: open.iter().filter(|f| f.kind.ends_with("SK")).count(),
+            fds,
+            sockets,
         });
     }
     Ok(OverviewReport { tasks })

@@ -140,6 +140,23 @@ pub fn with_tasks<R>(
     read_ahead(cp.tasks.iter(), load, SkTask::weight, f)
 }
 
+/// One task of `cp`, as [`tasks`] reads it (`streams` keeps the TCP stream
+/// images read so far): for a caller that needs the tasks in another order
+/// (`diff`, task by task).
+///
+/// # Errors
+///
+/// As [`explore`].
+pub fn task(
+    cp: &Checkpoint,
+    table: &FileTable,
+    queued: &HashMap<u32, Queued>,
+    streams: &mut HashMap<u32, Option<(u64, u64)>>,
+    t: &Task,
+) -> Result<SkTask> {
+    load(cp, table, queued, streams, t)
+}
+
 /// Reads one task's fd table and describes its sockets.
 fn load(
     cp: &Checkpoint,
@@ -157,7 +174,7 @@ fn load(
         let mut fdinfo = cp.fdinfo(ids.files_id)?;
         fdinfo.sort_by_key(|e| e.fd);
         for e in fdinfo {
-            if let Some(s) = socket(cp, queued, streams, e.fd, table.get(e.id)?)? {
+            if let Some(s) = socket(cp, queued, streams, e.fd, &table.get(e.id)?)? {
                 out.sockets.push(s);
             }
         }

@@ -12,6 +12,7 @@
 //! # Ok::<(), crit::Error>(())
 //! ```
 
+mod argv;
 pub mod metadata;
 
 use std::collections::BTreeMap;
@@ -23,9 +24,8 @@ use serde_json::Value;
 use crate::archive::NestedEntry;
 use crate::error::Result;
 use crate::explore::Checkpoint;
-use crate::mem::MemReader;
 use crate::proto::{InventoryEntry, MntEntry, NetDeviceEntry};
-use crate::source::{Bundle, Layout, OpenOptions, Source, FILE_LIMIT};
+use crate::source::{Layout, Source, FILE_LIMIT};
 use crate::stats::{dump_fields, Stats};
 use metadata::{annotations, criu_version_in_log, engine, rfc3339, str_of, time_of, Engine};
 
@@ -261,12 +261,7 @@ pub fn inspect(path: impl AsRef<Path>) -> Result<Inspection> {
 /// Inspects the checkpoint at `path`; for a pod, only `container` (its
 /// name, folder or id) when given.
 pub fn inspect_container(path: impl AsRef<Path>, container: Option<&str>) -> Result<Inspection> {
-    let opts = OpenOptions {
-        pages: true,
-        listings: true,
-        container: None,
-    };
-    let bundle = Bundle::open(path.as_ref(), &opts)?;
+    let (bundle, argv) = argv::open(path.as_ref())?;
     let mut out = Inspection {
         path: bundle.label().to_string(),
         kind: match bundle.layout() {
@@ -291,7 +286,7 @@ pub fn inspect_container(path: impl AsRef<Path>, container: Option<&str>) -> Res
                 if picked.as_ref().is_some_and(|p| *p != src.label()) {
                     continue;
                 }
-                let mut k = self::container(&src)?;
+                let mut k = self::container(&src, &argv)?;
                 k.folder = Some(c.folder);
                 out.containers.push(k);
             }
@@ -303,9 +298,11 @@ pub fn inspect_container(path: impl AsRef<Path>, container: Option<&str>) -> Res
             if src.image_names()?.iter().all(|n| !n.ends_with(".img")) {
                 src.require_tree()?;
             }
-            out.containers.push(self::container(&src)?)
+            out.containers.push(self::container(&src, &argv)?)
         }
-        _ => out.containers.push(self::container(&bundle.container(container)?)?),
+        _ => out
+            .containers
+            .push(self::container(&bundle.container(container)?, &argv)?),
     }
     Ok(out)
 }
@@ -352,7 +349,7 @@ fn pod(top: &Source) -> Result<Pod> {
     })
 }
 
-fn container(src: &Source) -> Result<Container> {
+fn container(src: &Source, argv: &argv::Argv) -> Result<Container> {
     let mut problems = Vec::new();
     let mut note = |r: Result<Option<Value>>| match r {
         Ok(v) => v,
@@ -491,13 +488,14 @@ fn container(src: &Source) -> Result<Container> {
         })
         .unwrap_or_default();
 
-    let processes = match processes(src, &mut problems) {
+    let processes = match processes(src, argv, &mut problems) {
         Ok(p) => p,
         Err(e) => {
             problems.push(e.to_string());
             Vec::new()
         }
     };
+    problems.extend(argv.take_problem());
     let mut network = Network {
         addresses: Vec::new(),
         ..Network::default()
@@ -634,25 +632,21 @@ fn collect_addresses(v: &Value, out: &mut Vec<String>) {
 /// The process tree, with each live task's command line from its memory
 /// (none for a task whose images are damaged); what the consistency pass
 /// finds wrong is added to `problems`.
-fn processes(src: &Source, problems: &mut Vec<String>) -> Result<Vec<Process>> {
+fn processes(src: &Source, argv: &argv::Argv, problems: &mut Vec<String>) -> Result<Vec<Process>> {
     let cp = Checkpoint::from_source(src.clone())?;
     problems.extend(cp.problems().iter().map(ToString::to_string));
-    Ok(cp
-        .tree_order()
-        .into_iter()
-        .map(|(depth, t)| Process {
+    let mut out = Vec::with_capacity(cp.tasks.len());
+    for (depth, t) in cp.tree_order() {
+        out.push(Process {
             pid: t.pid,
             ppid: t.ppid,
             depth,
             comm: t.comm.clone(),
             state: t.state.as_str(),
             args: (t.state.has_resources() && !cp.memory_damaged(t.pid))
-                .then(|| {
-                    MemReader::from_source(src.clone(), Some(t.pid))
-                        .and_then(|m| m.args())
-                        .ok()
-                })
+                .then(|| argv.of(&cp, src, t.pid))
                 .flatten(),
-        })
-        .collect())
+        });
+    }
+    Ok(out)
 }

@@ -34,4 +34,5 @@ pub use reader::{MapRun, MemRead, MemReader, Piece};
 pub use search::{printable, PatternError, SearchMatch, SearchStats, Searcher, REGEX_WINDOW};
 pub use shmem::{SharedKind, SharedMapping};
 pub use streamed::{in_one_pass, PreparedSearch};
+pub(crate) use streamed::{served, stream_tasks, Served};
 pub use vma::Vma;

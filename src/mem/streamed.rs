@@ -24,7 +24,7 @@ use tempfile::SpooledTempFile;
 
 use super::reader::{task_pid, MemLayout, MemReader};
 use super::search::{SearchMatch, SearchStats, Searcher};
-use crate::archive::{self, Archive, Compression, Event, Feed, Member};
+use crate::archive::{self, Archive, Compression, Event, Feed, Member, Want};
 use crate::error::{Error, Result};
 use crate::proto::PagemapHead;
 use crate::source::{Bundle, OpenOptions, Source};
@@ -154,7 +154,7 @@ pub fn in_one_pass<T>(
     path: impl AsRef<Path>,
     opts: &OpenOptions,
     pid: Option<u32>,
-    mut job: impl FnMut(&MemReader) -> Result<T>,
+    job: impl FnMut(&MemReader) -> Result<T>,
 ) -> Result<Option<(MemReader, T)>> {
     let path = path.as_ref();
     let kind = match path.is_file() {
@@ -162,8 +162,44 @@ pub fn in_one_pass<T>(
         false => None,
     };
     let Some(kind) = kind else { return Ok(None) };
+    let (whole, mut found) = stream_tasks(path, kind, Want::default(), opts, pid, job)?;
+    let src = Bundle::from_archive(whole)?.container(opts.container.as_deref())?;
+    let pid = task_pid(&src, pid)?;
+    let Some((layout, t)) = found.remove(&(src.images_folder().to_string(), pid)) else {
+        return Ok(None);
+    };
+    // The task as the whole archive describes it must read what was read.
+    let Ok(mem) = MemReader::of_task(src, pid) else {
+        return Ok(None);
+    };
+    Ok((mem.layout() == layout).then_some((mem, t)))
+}
+
+/// What [`stream_tasks`] made of each task whose pages streamed by, by
+/// images folder and pid, with the memory layout it was read with.
+pub(crate) type Served<T> = HashMap<(String, u32), (MemLayout, T)>;
+
+/// What `job` makes of a task served as it streamed by, if the task as the
+/// whole checkpoint describes it (`mem`) reads the very same extents.
+pub(crate) fn served<T>(found: &mut Served<T>, src: &Source, mem: &MemReader) -> Option<T> {
+    let (layout, t) = found.remove(&(src.images_folder().to_string(), mem.pid()))?;
+    (mem.layout() == layout).then_some(t)
+}
+
+/// Reads compressed archive `path` (of `kind`) once, running `job` on the
+/// memory of each task whose pages stream by (only task `pid`, when given;
+/// only in folders that may be `opts.container`'s): the archive as a whole
+/// (its raw memory read, drained), and what `job` made of each task served.
+pub(crate) fn stream_tasks<T>(
+    path: &Path,
+    kind: Compression,
+    want: Want,
+    opts: &OpenOptions,
+    pid: Option<u32>,
+    mut job: impl FnMut(&MemReader) -> Result<T>,
+) -> Result<(Archive, Served<T>)> {
     let label = path.display().to_string();
-    let mut feed = Feed::start(path, kind)?;
+    let mut feed = Feed::start(path, kind, want)?;
     // The members so far; no search holds on to it between members, so
     // adding one never copies it.
     let mut ar = Arc::new(Archive::building(label.clone(), kind));
@@ -171,7 +207,7 @@ pub fn in_one_pass<T>(
     // (images folder, pages file id) → the tasks whose pagemap names it.
     let mut owners: HashMap<(String, String), Vec<u32>> = HashMap::new();
     // (images folder, pid) → what `job` made of that task's memory.
-    let mut found: HashMap<(String, u32), (MemLayout, T)> = HashMap::new();
+    let mut found: Served<T> = HashMap::new();
     let mut streams = Vec::new();
     while let Some(event) = feed.next_event() {
         let m = match event {
@@ -223,16 +259,7 @@ pub fn in_one_pass<T>(
     for (name, pages) in streams {
         whole.set_streamed(&name, pages);
     }
-    let src = Bundle::from_archive(whole)?.container(opts.container.as_deref())?;
-    let pid = task_pid(&src, pid)?;
-    let Some((layout, t)) = found.remove(&(src.images_folder().to_string(), pid)) else {
-        return Ok(None);
-    };
-    // The task as the whole archive describes it must read what was read.
-    let Ok(mem) = MemReader::of_task(src, pid) else {
-        return Ok(None);
-    };
-    Ok((mem.layout() == layout).then_some((mem, t)))
+    Ok((whole, found))
 }
 
 /// Whether images folder `folder` (`ID-NAME/checkpoint/`) may be the one

@@ -1,6 +1,8 @@
 //! Helpers shared by the integration tests: fixture paths and running the binary.
 #![allow(dead_code)]
 
+pub mod bulk;
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
