@@ -27,6 +27,10 @@ pub struct Cli {
     /// On error, also print the chain of causes
     #[arg(short, long, global = true)]
     pub verbose: bool,
+
+    /// No notes and no progress bars: only the output, warnings and errors
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
 }
 
 #[derive(Debug, Subcommand)]

@@ -71,7 +71,9 @@ pub fn run(a: &CoredumpArgs) -> Result<()> {
     for pid in pids {
         if let Some(t) = cp.tasks.iter().find(|t| a.all && Some(t.pid) == pid) {
             if t.state == TaskState::Zombie {
-                eprintln!("crit: note: skipping task {}: a zombie has no memory", t.pid);
+                if !super::progress::quiet() {
+                    eprintln!("crit: note: skipping task {}: a zombie has no memory", t.pid);
+                }
                 continue;
             }
         }

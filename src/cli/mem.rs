@@ -117,7 +117,7 @@ fn open_with<T>(args: &MemArgs, mut job: impl FnMut(&MemReader) -> crit::Result<
 
 /// `--pid` named a thread: say which process is read instead.
 fn note_thread(asked: Option<u32>, mem: &MemReader) {
-    if let Some(tid) = asked.filter(|&p| p != mem.pid()) {
+    if let Some(tid) = asked.filter(|&p| p != mem.pid() && !super::progress::quiet()) {
         eprintln!(
             "crit: note: {tid} is a thread of process {}; reading {}",
             mem.pid(),

@@ -18,6 +18,7 @@ pub mod mem;
 pub mod memjson;
 pub mod memread;
 pub mod output;
+pub mod progress;
 pub mod render;
 pub mod stats;
 pub mod table;

@@ -24,6 +24,7 @@ pub fn use_color(choice: ColorChoice) -> bool {
 /// std's stdout is line-buffered and a report of a million lines would cost
 /// a million write calls.
 pub fn stdout_buffered() -> Result<BufWriter<File>> {
+    super::progress::before_terminal_output();
     let fd = io::stdout().as_fd().try_clone_to_owned().map_err(out_err)?;
     Ok(BufWriter::with_capacity(128 * 1024, File::from(fd)))
 }

@@ -173,6 +173,8 @@ impl MemReader {
     ) -> Result<SearchStats> {
         let mut stats = SearchStats::default();
         let mut window: Vec<u8> = Vec::with_capacity(BLOCK + searcher.overlap + LOOKBEHIND);
+        let total = self.extents.iter().map(|e| e.len).sum();
+        let mut meter = crate::progress::Meter::start("searching memory", total);
         let mut i = 0;
         while i < self.extents.len() {
             // A stretch: extents that follow each other without a gap.
@@ -186,6 +188,7 @@ impl MemReader {
                 context,
                 &mut window,
                 &mut stats,
+                &mut meter,
                 &mut on_match,
             )?;
             i = j;
@@ -210,6 +213,7 @@ impl MemReader {
         context: usize,
         window: &mut Vec<u8>,
         stats: &mut SearchStats,
+        meter: &mut crate::progress::Meter,
         on_match: &mut impl FnMut(SearchMatch) -> Result<()>,
     ) -> Result<()> {
         window.clear();
@@ -228,6 +232,7 @@ impl MemReader {
                 window.resize(at + n, 0);
                 self.files.read_at(e.file, e.offset + off, &mut window[at..])?;
                 stats.bytes_scanned += n as u64;
+                meter.advance(n as u64);
                 want -= n;
                 off += n as u64;
                 if off == e.len {
