@@ -155,7 +155,7 @@ _crit() {
 
     case "${cmd}" in
         crit)
-            opts="-v -h -V --verbose --help --version decode encode info show x stats mem diff inspect coredump check help"
+            opts="-v -q -h -V --verbose --quiet --help --version decode encode info show x stats mem diff inspect coredump check help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -169,7 +169,7 @@ _crit() {
             return 0
             ;;
         crit__subcmd__check)
-            opts="-v -h -V --container --root --format --color --verbose --help --version"
+            opts="-v -q -h -V --container --root --format --color --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -199,7 +199,7 @@ _crit() {
             return 0
             ;;
         crit__subcmd__coredump)
-            opts="-o -v -h -V --container --pid --all --out --out-dir --files --force --verbose --help --version"
+            opts="-o -v -q -h -V --container --pid --all --out --out-dir --files --force --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -237,7 +237,7 @@ _crit() {
             return 0
             ;;
         crit__subcmd__decode)
-            opts="-i -o -v -h -V --in --out --pretty --nopl --extract --max-extract --verbose --help --version"
+            opts="-i -o -v -q -h -V --in --out --pretty --nopl --extract --max-extract --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -317,7 +317,7 @@ _crit() {
             return 0
             ;;
         crit__subcmd__encode)
-            opts="-i -o -v -h -V --in --out --verbose --help --version"
+            opts="-i -o -v -q -h -V --in --out --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -613,7 +613,7 @@ _crit() {
             return 0
             ;;
         crit__subcmd__info)
-            opts="-v -h -V --verbose --help --version"
+            opts="-v -q -h -V --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -627,7 +627,7 @@ _crit() {
             return 0
             ;;
         crit__subcmd__inspect)
-            opts="-v -h -V --container --format --color --verbose --help --version"
+            opts="-v -q -h -V --container --format --color --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -653,7 +653,7 @@ _crit() {
             return 0
             ;;
         crit__subcmd__mem)
-            opts="-v -h -V --container --pid --format --color --verbose --help --version args env read search maps shmem help"
+            opts="-v -q -h -V --container --pid --format --color --verbose --quiet --help --version args env read search maps shmem help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -683,7 +683,7 @@ _crit() {
             return 0
             ;;
         crit__subcmd__mem__subcmd__args)
-            opts="-v -h -V --container --pid --format --color --verbose --help --version"
+            opts="-v -q -h -V --container --pid --format --color --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -713,7 +713,7 @@ _crit() {
             return 0
             ;;
         crit__subcmd__mem__subcmd__env)
-            opts="-v -h -V --container --pid --format --color --verbose --help --version"
+            opts="-v -q -h -V --container --pid --format --color --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -855,7 +855,7 @@ _crit() {
             return 0
             ;;
         crit__subcmd__mem__subcmd__maps)
-            opts="-v -h -V --prot --kind --range --container --pid --format --color --verbose --help --version"
+            opts="-v -q -h -V --prot --kind --range --container --pid --format --color --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -897,7 +897,7 @@ _crit() {
             return 0
             ;;
         crit__subcmd__mem__subcmd__read)
-            opts="-o -v -h -V --raw --files --force --out --container --pid --format --color --verbose --help --version"
+            opts="-o -v -q -h -V --raw --files --force --out --container --pid --format --color --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -939,7 +939,7 @@ _crit() {
             return 0
             ;;
         crit__subcmd__mem__subcmd__search)
-            opts="-i -v -h -V --regex --context --ignore-case --in --prot --kind --range --container --pid --format --color --verbose --help --version"
+            opts="-i -v -q -h -V --regex --context --ignore-case --in --prot --kind --range --container --pid --format --color --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -989,7 +989,7 @@ _crit() {
             return 0
             ;;
         crit__subcmd__mem__subcmd__shmem)
-            opts="-v -h -V --container --pid --format --color --verbose --help --version"
+            opts="-v -q -h -V --container --pid --format --color --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1019,7 +1019,7 @@ _crit() {
             return 0
             ;;
         crit__subcmd__show)
-            opts="-v -h -V --nopl --extract --max-extract --verbose --help --version"
+            opts="-v -q -h -V --nopl --extract --max-extract --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1041,7 +1041,7 @@ _crit() {
             return 0
             ;;
         crit__subcmd__stats)
-            opts="-v -h -V --container --format --color --verbose --help --version"
+            opts="-v -q -h -V --container --format --color --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1067,7 +1067,7 @@ _crit() {
             return 0
             ;;
         crit__subcmd__x)
-            opts="-v -h -V --container --pid --tree --prot --kind --range --format --color --width --verbose --help --version ps fds mems rss sk net mnt ns cg"
+            opts="-v -q -h -V --container --pid --tree --prot --kind --range --format --color --width --verbose --quiet --help --version ps fds mems rss sk net mnt ns cg"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

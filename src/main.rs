@@ -50,7 +50,9 @@ fn main() -> ExitCode {
         .and_then(|m| Cli::from_arg_matches(&m).map(|cli| (cli, m)));
     let cli = match parsed {
         Ok((cli, m)) => {
-            cli::progress::init(cli.quiet, cli::progress::wants_json(&m));
+            // `diff --quiet` (print nothing) is quiet too.
+            let quiet = cli.quiet || matches!(&cli.command, Command::Diff(d) if d.quiet);
+            cli::progress::init(quiet, cli::progress::wants_json(&m));
             cli
         }
         Err(e) => {

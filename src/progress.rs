@@ -48,7 +48,10 @@ impl Meter {
             return Meter { id: 0, pending: 0 };
         };
         let id = NEXT.fetch_add(1, Ordering::Relaxed);
-        if ACTIVE.compare_exchange(0, id, Ordering::AcqRel, Ordering::Relaxed).is_err() {
+        if ACTIVE
+            .compare_exchange(0, id, Ordering::AcqRel, Ordering::Relaxed)
+            .is_err()
+        {
             return Meter { id: 0, pending: 0 };
         }
         sink.start(what, total);

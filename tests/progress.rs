@@ -74,14 +74,83 @@ fn a_plain_tar_and_a_small_archive_need_no_bar() {
     }
 }
 
+/// The corpus checkpoint with 1.4 MiB of memory: more than a step.
+fn mem_dir() -> String {
+    common::fixtures().join("corpus/mem").to_str().unwrap().to_string()
+}
+
+fn bar_of(tty: &[u8], what: &str) -> bool {
+    let tty = String::from_utf8_lossy(tty);
+    tty.contains(&format!("crit: {what} ")) && tty.contains("MiB") && tty.contains("\r\x1b[2K")
+}
+
 #[test]
-#[ignore]
-fn show_me() {
+fn a_search_a_core_and_a_diff_show_their_bars() {
+    let m = mem_dir();
+    let search = ["mem", &m, "search", "nowhere-in-memory"];
+    let piped = crit(&search);
+    assert_eq!(piped.status.code(), Some(1));
+    let (out, tty, ok) = crit_stderr_on_pty(&search, &NOW);
+    assert!(!ok);
+    assert!(bar_of(&tty, "searching memory"), "{}", String::from_utf8_lossy(&tty));
+    // The summary follows the cleared bar, whole, on its own line.
+    assert!(
+        tty.ends_with(b"\r\x1b[2Kcrit: 0 matches in 1433600 held bytes\r\n"),
+        "{tty:?}"
+    );
+    assert_eq!(piped.stderr, b"crit: 0 matches in 1433600 held bytes\n");
+    assert_eq!(out, piped.stdout);
+
+    let diff = ["diff", &m, &m];
+    let piped = crit(&diff);
+    let (out, tty, ok) = crit_stderr_on_pty(&diff, &NOW);
+    assert!(ok && piped.status.success());
+    assert!(bar_of(&tty, "comparing pages"), "{}", String::from_utf8_lossy(&tty));
+    assert_eq!(out, piped.stdout);
+    let (_, tty, _) = crit_stderr_on_pty(&["diff", &m, &m, "-q"], &NOW);
+    assert_eq!(String::from_utf8_lossy(&tty), "");
+
     let dir = tempfile::tempdir().unwrap();
-    let gz = &big_archives(dir.path())[1];
-    let p = gz.to_str().unwrap();
-    let args: Vec<String> = std::env::var("ARGS").unwrap().split(' ').map(|a| a.replace("ARCH", p)).collect();
-    let args: Vec<&str> = args.iter().map(|s| s.as_str()).collect();
-    let (out, tty, ok) = crit_stderr_on_pty(&args, &NOW);
-    eprintln!("ok={ok} out={} tty={:?}", out.len(), String::from_utf8_lossy(&tty));
+    let (a, b) = (dir.path().join("a"), dir.path().join("b"));
+    let core = |o: &std::path::Path, bar: bool| {
+        let args = ["coredump", &m, "-o", o.to_str().unwrap()];
+        if bar {
+            let (out, tty, ok) = crit_stderr_on_pty(&args, &NOW);
+            assert!(ok);
+            assert!(bar_of(&tty, "writing the core"), "{}", String::from_utf8_lossy(&tty));
+            out
+        } else {
+            let o = crit(&args);
+            assert!(o.status.success());
+            o.stdout
+        }
+    };
+    let (with, without) = (core(&a, true), core(&b, false));
+    assert_eq!(with.len(), without.len());
+    assert_eq!(std::fs::read(&a).unwrap(), std::fs::read(&b).unwrap());
+}
+
+#[test]
+fn quiet_silences_notes_and_summaries_not_errors() {
+    let m = mem_dir();
+    let dir = tempfile::tempdir().unwrap();
+    let core = dir.path().join("core");
+    let args = ["coredump", &m, "-o", core.to_str().unwrap()];
+    let loud = crit(&args);
+    assert!(String::from_utf8_lossy(&loud.stderr).starts_with("crit: note: 9 file-backed ranges"));
+    std::fs::remove_file(&core).unwrap();
+    let quiet = crit(&[&args[..], &["--quiet"]].concat());
+    assert!(quiet.status.success());
+    assert_eq!(String::from_utf8_lossy(&quiet.stderr), "");
+    assert_eq!(quiet.stdout, loud.stdout);
+
+    let search = crit(&["-q", "mem", &m, "search", "nowhere-in-memory"]);
+    assert_eq!((search.status.code(), &search.stderr[..]), (Some(1), &b""[..]));
+    // Errors still say what is wrong.
+    let missing = crit(&["-q", "x", "/nonexistent-checkpoint", "ps"]);
+    assert_eq!(missing.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&missing.stderr).starts_with("crit: "),
+        "{missing:?}"
+    );
 }

@@ -115,7 +115,7 @@ pub fn run(a: &CoredumpArgs) -> Result<()> {
             println!("{line}");
         }
         let left = core.left_out();
-        if let Some(first) = left.first() {
+        if let Some(first) = left.first().filter(|_| !super::progress::quiet()) {
             let bytes: u64 = left.iter().map(|l| l.range.end - l.range.start).sum();
             let hint = if a.files.is_some() {
                 format!(

@@ -251,7 +251,9 @@ fn search(run: PreparedSearch, json: bool, color: bool, keep: &Keep) -> Result<b
             out.flush().map_err(io_err)?;
         }
     }
-    if keep.is_empty() {
+    if super::progress::quiet() {
+        // No summary.
+    } else if keep.is_empty() {
         eprintln!("crit: {} in {} held bytes", matches(stats.matches), stats.bytes_scanned);
     } else {
         eprintln!(
