@@ -28,6 +28,11 @@ static NEXT: AtomicU64 = AtomicU64::new(1);
 /// Bytes a meter gathers before it tells the front end.
 pub const STEP: u64 = 1 << 20;
 
+/// The last part of path `label`: what a progress line has room for.
+pub fn file_name(label: &str) -> &str {
+    label.rsplit('/').find(|s| !s.is_empty()).unwrap_or(label)
+}
+
 /// Installs the front end's progress, once; false if one already was.
 pub fn install(p: Box<dyn Progress>) -> bool {
     SINK.set(p).is_ok()
@@ -101,5 +106,12 @@ mod tests {
         m.advance(5 * STEP);
         assert_eq!(m.id, 0);
         assert_eq!(m.pending, 0);
+    }
+
+    #[test]
+    fn a_label_is_cut_to_its_file_name() {
+        assert_eq!(file_name("/a/b/pod.tar.gz"), "pod.tar.gz");
+        assert_eq!(file_name("dir/"), "dir");
+        assert_eq!(file_name("x"), "x");
     }
 }

@@ -154,3 +154,44 @@ fn quiet_silences_notes_and_summaries_not_errors() {
         "{missing:?}"
     );
 }
+
+/// With standard error on a pipe no command draws anything, however long
+/// its work and whatever the delay: stderr is exactly as before.
+#[test]
+fn a_pipe_never_gets_a_bar() {
+    let dir = tempfile::tempdir().unwrap();
+    let zst = &big_archives(dir.path())[2];
+    let p = zst.to_str().unwrap();
+    let m = mem_dir();
+    let core = dir.path().join("core");
+    let member = format!("{p}:checkpoint/inventory.img");
+    let runs: [(Vec<&str>, &str); 8] = [
+        (vec!["x", p, "ps"], ""),
+        (vec!["x", p, "fds"], ""),
+        (vec!["inspect", p], ""),
+        (vec!["stats", p], ""),
+        (vec!["mem", p, "args"], ""),
+        (vec!["info", &member], ""),
+        (vec!["diff", p, p], ""),
+        (
+            vec!["mem", &m, "search", "nowhere-in-memory"],
+            "crit: 0 matches in 1433600 held bytes\n",
+        ),
+    ];
+    for (args, want) in runs {
+        let o = std::process::Command::new(env!("CARGO_BIN_EXE_crit"))
+            .args(&args)
+            .env("CRIT_PROGRESS_DELAY_MS", "0")
+            .output()
+            .unwrap();
+        assert_eq!(String::from_utf8_lossy(&o.stderr), want, "{args:?}");
+        assert!(o.status.code().is_some_and(|c| c < 2), "{args:?}");
+    }
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_crit"))
+        .args(["coredump", p, "-o", core.to_str().unwrap()])
+        .env("CRIT_PROGRESS_DELAY_MS", "0")
+        .output()
+        .unwrap();
+    assert!(o.status.success());
+    assert!(!o.stderr.contains(&0x1b) && !o.stderr.contains(&b'\r'), "{o:?}");
+}

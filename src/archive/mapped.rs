@@ -40,11 +40,6 @@ pub(super) struct Mapped {
     meter: Meter,
 }
 
-/// The file name of `label`, a path: what a progress line has room for.
-fn short_name(label: &str) -> &str {
-    label.rsplit('/').find(|s| !s.is_empty()).unwrap_or(label)
-}
-
 impl Mapped {
     pub(super) fn new(file: File, len: u64, label: &str) -> Mapped {
         Mapped {
@@ -53,7 +48,7 @@ impl Mapped {
             at: 0,
             window: Window::Read(Vec::new()),
             pos: 0,
-            meter: Meter::start(&format!("reading {}", short_name(label)), len),
+            meter: Meter::start(&format!("reading {}", crate::progress::file_name(label)), len),
         }
     }
 

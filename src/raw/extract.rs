@@ -118,7 +118,7 @@ impl Extraction {
             dirs: Vec::new(),
             skipped: Vec::new(),
             done: false,
-            meter: crate::progress::Meter::start(&format!("extracting {file}"), 0),
+            meter: crate::progress::Meter::start(&format!("extracting {}", crate::progress::file_name(file)), 0),
         })
     }
 
