@@ -195,3 +195,41 @@ fn a_pipe_never_gets_a_bar() {
     assert!(o.status.success());
     assert!(!o.stderr.contains(&0x1b) && !o.stderr.contains(&b'\r'), "{o:?}");
 }
+
+/// With standard output on the same terminal, the bar is cleared before
+/// the first line of the report, and never drawn among its lines.
+#[test]
+fn a_report_on_the_terminal_follows_the_cleared_bar() {
+    let dir = tempfile::tempdir().unwrap();
+    let gz = &big_archives(dir.path())[1];
+    let p = gz.to_str().unwrap();
+    let m = mem_dir();
+    for args in [
+        vec!["x", p, "ps", "--color", "never"],
+        vec!["inspect", p, "--color", "never"],
+        vec!["mem", &m, "search", "PATH=", "--color", "never"],
+    ] {
+        let (_, tty, ok) = common::crit_on_pty(&args, &NOW, true);
+        assert!(ok, "{args:?}");
+        let tty = String::from_utf8_lossy(&tty).into_owned();
+        let clear = tty
+            .rfind("\r\x1b[2K")
+            .unwrap_or_else(|| panic!("{args:?}: no bar: {tty:?}"));
+        let (bars, report) = tty.split_at(clear + "\r\x1b[2K".len());
+        assert!(bars.starts_with("crit: "), "{args:?}: {tty:?}");
+        // The report as piped (tables are fitted to the terminal: compare
+        // their first words), with no bar and no escape among its lines.
+        assert!(
+            !report.contains('\x1b') && !report.contains("MiB/"),
+            "{args:?}: {report:?}"
+        );
+        let piped = crit(&args);
+        let first = |s: &str| s.split_whitespace().next().unwrap_or("").to_string();
+        assert_eq!(
+            first(report),
+            first(&String::from_utf8_lossy(&piped.stdout)),
+            "{args:?}"
+        );
+        assert!(report.ends_with("\r\n"), "{args:?}: {report:?}");
+    }
+}

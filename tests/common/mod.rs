@@ -486,6 +486,12 @@ pub fn padded_archive(src: &str, extra: usize) -> Vec<u8> {
 /// (a pty) and standard output on a pipe: (stdout, what the terminal got,
 /// success).
 pub fn crit_stderr_on_pty(args: &[&str], env: &[(&str, &str)]) -> (Vec<u8>, Vec<u8>, bool) {
+    crit_on_pty(args, env, false)
+}
+
+/// As [`crit_stderr_on_pty`]; with `stdout_too`, standard output goes to
+/// the same terminal (and the first of the three is empty).
+pub fn crit_on_pty(args: &[&str], env: &[(&str, &str)], stdout_too: bool) -> (Vec<u8>, Vec<u8>, bool) {
     use std::io::Read;
     use std::os::fd::{FromRawFd, OwnedFd};
     let (mut master, mut slave) = (0, 0);
@@ -500,17 +506,24 @@ pub fn crit_stderr_on_pty(args: &[&str], env: &[(&str, &str)]) -> (Vec<u8>, Vec<
     assert_eq!(rc, 0, "openpty: {}", std::io::Error::last_os_error());
     let (master, slave) = unsafe { (OwnedFd::from_raw_fd(master), OwnedFd::from_raw_fd(slave)) };
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_crit"));
-    cmd.args(args).stderr(slave).stdout(Stdio::piped()).stdin(Stdio::null());
+    let out = if stdout_too {
+        Stdio::from(slave.try_clone().unwrap())
+    } else {
+        Stdio::piped()
+    };
+    cmd.args(args).stderr(slave).stdout(out).stdin(Stdio::null());
     for (k, v) in env {
         cmd.env(k, v);
     }
     let mut child = cmd.spawn().unwrap();
     // The child holds the only copy of the terminal's end: its exit ends the reads.
     drop(cmd);
-    let mut stdout = child.stdout.take().unwrap();
+    let stdout = child.stdout.take();
     let out = std::thread::spawn(move || {
         let mut v = Vec::new();
-        stdout.read_to_end(&mut v).unwrap();
+        if let Some(mut stdout) = stdout {
+            stdout.read_to_end(&mut v).unwrap();
+        }
         v
     });
     let mut tty = Vec::new();
