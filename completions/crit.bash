@@ -155,7 +155,7 @@ _crit() {
 
     case "${cmd}" in
         crit)
-            opts="-v -h -V --verbose --max-temp --help --version decode encode info show x stats mem diff inspect coredump check help"
+            opts="-v -q -h -V --verbose --max-temp --quiet --help --version decode encode info show x stats mem diff inspect coredump check help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -173,7 +173,7 @@ _crit() {
             return 0
             ;;
         crit__subcmd__check)
-            opts="-v -h -V --container --root --format --color --verbose --max-temp --help --version"
+            opts="-v -q -h -V --container --root --format --color --verbose --max-temp --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -207,7 +207,7 @@ _crit() {
             return 0
             ;;
         crit__subcmd__coredump)
-            opts="-o -v -h -V --container --pid --all --out --out-dir --files --force --verbose --max-temp --help --version"
+            opts="-o -v -q -h -V --container --pid --all --out --out-dir --files --force --verbose --max-temp --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -249,7 +249,7 @@ _crit() {
             return 0
             ;;
         crit__subcmd__decode)
-            opts="-i -o -v -h -V --in --out --pretty --nopl --extract --max-extract --verbose --max-temp --help --version"
+            opts="-i -o -v -q -h -V --in --out --pretty --nopl --extract --max-extract --verbose --max-temp --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -337,7 +337,7 @@ _crit() {
             return 0
             ;;
         crit__subcmd__encode)
-            opts="-i -o -v -h -V --in --out --verbose --max-temp --help --version"
+            opts="-i -o -v -q -h -V --in --out --verbose --max-temp --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -637,7 +637,7 @@ _crit() {
             return 0
             ;;
         crit__subcmd__info)
-            opts="-v -h -V --verbose --max-temp --help --version"
+            opts="-v -q -h -V --verbose --max-temp --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -655,7 +655,7 @@ _crit() {
             return 0
             ;;
         crit__subcmd__inspect)
-            opts="-v -h -V --container --format --color --verbose --max-temp --help --version"
+            opts="-v -q -h -V --container --format --color --verbose --max-temp --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -685,7 +685,7 @@ _crit() {
             return 0
             ;;
         crit__subcmd__mem)
-            opts="-v -h -V --container --pid --format --color --verbose --max-temp --help --version args env read search maps shmem help"
+            opts="-v -q -h -V --container --pid --format --color --verbose --max-temp --quiet --help --version args env read search maps shmem help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -719,7 +719,7 @@ _crit() {
             return 0
             ;;
         crit__subcmd__mem__subcmd__args)
-            opts="-v -h -V --container --pid --format --color --verbose --max-temp --help --version"
+            opts="-v -q -h -V --container --pid --format --color --verbose --max-temp --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -753,7 +753,7 @@ _crit() {
             return 0
             ;;
         crit__subcmd__mem__subcmd__env)
-            opts="-v -h -V --container --pid --format --color --verbose --max-temp --help --version"
+            opts="-v -q -h -V --container --pid --format --color --verbose --max-temp --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -899,7 +899,7 @@ _crit() {
             return 0
             ;;
         crit__subcmd__mem__subcmd__maps)
-            opts="-v -h -V --prot --kind --range --container --pid --format --color --verbose --max-temp --help --version"
+            opts="-v -q -h -V --prot --kind --range --container --pid --format --color --verbose --max-temp --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -945,7 +945,7 @@ _crit() {
             return 0
             ;;
         crit__subcmd__mem__subcmd__read)
-            opts="-o -v -h -V --raw --files --force --out --container --pid --format --color --verbose --max-temp --help --version"
+            opts="-o -v -q -h -V --raw --files --force --out --container --pid --format --color --verbose --max-temp --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -991,7 +991,7 @@ _crit() {
             return 0
             ;;
         crit__subcmd__mem__subcmd__search)
-            opts="-i -v -h -V --regex --context --ignore-case --in --prot --kind --range --container --pid --format --color --verbose --max-temp --help --version"
+            opts="-i -v -q -h -V --regex --context --ignore-case --in --prot --kind --range --container --pid --format --color --verbose --max-temp --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1045,7 +1045,7 @@ _crit() {
             return 0
             ;;
         crit__subcmd__mem__subcmd__shmem)
-            opts="-v -h -V --container --pid --format --color --verbose --max-temp --help --version"
+            opts="-v -q -h -V --container --pid --format --color --verbose --max-temp --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1079,7 +1079,7 @@ _crit() {
             return 0
             ;;
         crit__subcmd__show)
-            opts="-v -h -V --nopl --extract --max-extract --verbose --max-temp --help --version"
+            opts="-v -q -h -V --nopl --extract --max-extract --verbose --max-temp --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1105,7 +1105,7 @@ _crit() {
             return 0
             ;;
         crit__subcmd__stats)
-            opts="-v -h -V --container --format --color --verbose --max-temp --help --version"
+            opts="-v -q -h -V --container --format --color --verbose --max-temp --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1135,7 +1135,7 @@ _crit() {
             return 0
             ;;
         crit__subcmd__x)
-            opts="-v -h -V --container --pid --tree --prot --kind --range --format --color --width --verbose --max-temp --help --version ps fds mems rss sk net mnt ns cg"
+            opts="-v -q -h -V --container --pid --tree --prot --kind --range --format --color --width --verbose --max-temp --quiet --help --version ps fds mems rss sk net mnt ns cg"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_crit_global_optspecs
-    string join \n v/verbose max-temp= h/help V/version
+    string join \n v/verbose max-temp= q/quiet h/help V/version
 end
 
 function __fish_crit_needs_command
@@ -26,6 +26,7 @@ end
 
 complete -c crit -n "__fish_crit_needs_command" -l max-temp -d 'Most bytes to write to temporary files, where a compressed archive\'s memory is copied (mem read, diff, coredump): 4G by default, zero pages free; also CRIT_MAX_TEMP. SIZE is bytes, or with K, M, G or T' -r
 complete -c crit -n "__fish_crit_needs_command" -s v -l verbose -d 'On error, also print the chain of causes'
+complete -c crit -n "__fish_crit_needs_command" -s q -l quiet -d 'No notes and no progress bars: only the output, warnings and errors'
 complete -c crit -n "__fish_crit_needs_command" -s h -l help -d 'Print help'
 complete -c crit -n "__fish_crit_needs_command" -s V -l version -d 'Print version'
 complete -c crit -n "__fish_crit_needs_command" -f -a "decode" -d 'Convert an image from binary to JSON (the Python CRIT\'s dialect)'
@@ -48,16 +49,19 @@ complete -c crit -n "__fish_crit_using_subcommand decode" -l max-temp -d 'Most b
 complete -c crit -n "__fish_crit_using_subcommand decode" -l pretty -d 'Indent, and show numbers in their field\'s form: hex, flag names, IP addresses, devices'
 complete -c crit -n "__fish_crit_using_subcommand decode" -l nopl -d 'Replace extra payloads (pipe data, socket queues, …) by their size'
 complete -c crit -n "__fish_crit_using_subcommand decode" -s v -l verbose -d 'On error, also print the chain of causes'
+complete -c crit -n "__fish_crit_using_subcommand decode" -s q -l quiet -d 'No notes and no progress bars: only the output, warnings and errors'
 complete -c crit -n "__fish_crit_using_subcommand decode" -s h -l help -d 'Print help'
 complete -c crit -n "__fish_crit_using_subcommand decode" -s V -l version -d 'Print version'
 complete -c crit -n "__fish_crit_using_subcommand encode" -s i -l in -d 'JSON to encode (\'-\' or absent: standard input)' -r -F
 complete -c crit -n "__fish_crit_using_subcommand encode" -s o -l out -d 'Where to write the image (\'-\' or absent: standard output)' -r -F
 complete -c crit -n "__fish_crit_using_subcommand encode" -l max-temp -d 'Most bytes to write to temporary files, where a compressed archive\'s memory is copied (mem read, diff, coredump): 4G by default, zero pages free; also CRIT_MAX_TEMP. SIZE is bytes, or with K, M, G or T' -r
 complete -c crit -n "__fish_crit_using_subcommand encode" -s v -l verbose -d 'On error, also print the chain of causes'
+complete -c crit -n "__fish_crit_using_subcommand encode" -s q -l quiet -d 'No notes and no progress bars: only the output, warnings and errors'
 complete -c crit -n "__fish_crit_using_subcommand encode" -s h -l help -d 'Print help'
 complete -c crit -n "__fish_crit_using_subcommand encode" -s V -l version -d 'Print version'
 complete -c crit -n "__fish_crit_using_subcommand info" -l max-temp -d 'Most bytes to write to temporary files, where a compressed archive\'s memory is copied (mem read, diff, coredump): 4G by default, zero pages free; also CRIT_MAX_TEMP. SIZE is bytes, or with K, M, G or T' -r
 complete -c crit -n "__fish_crit_using_subcommand info" -s v -l verbose -d 'On error, also print the chain of causes'
+complete -c crit -n "__fish_crit_using_subcommand info" -s q -l quiet -d 'No notes and no progress bars: only the output, warnings and errors'
 complete -c crit -n "__fish_crit_using_subcommand info" -s h -l help -d 'Print help'
 complete -c crit -n "__fish_crit_using_subcommand info" -s V -l version -d 'Print version'
 complete -c crit -n "__fish_crit_using_subcommand show" -l extract -d 'Also unpack a tmpfs-dev-N.tar.gz.img image into DIR (new, or empty: filled in place)' -r -F
@@ -65,6 +69,7 @@ complete -c crit -n "__fish_crit_using_subcommand show" -l max-extract -d 'Most 
 complete -c crit -n "__fish_crit_using_subcommand show" -l max-temp -d 'Most bytes to write to temporary files, where a compressed archive\'s memory is copied (mem read, diff, coredump): 4G by default, zero pages free; also CRIT_MAX_TEMP. SIZE is bytes, or with K, M, G or T' -r
 complete -c crit -n "__fish_crit_using_subcommand show" -l nopl -d 'Replace extra payloads by their size'
 complete -c crit -n "__fish_crit_using_subcommand show" -s v -l verbose -d 'On error, also print the chain of causes'
+complete -c crit -n "__fish_crit_using_subcommand show" -s q -l quiet -d 'No notes and no progress bars: only the output, warnings and errors'
 complete -c crit -n "__fish_crit_using_subcommand show" -s h -l help -d 'Print help'
 complete -c crit -n "__fish_crit_using_subcommand show" -s V -l version -d 'Print version'
 complete -c crit -n "__fish_crit_using_subcommand x" -l container -d 'The container of a pod checkpoint (its name, folder or id)' -r
@@ -86,6 +91,7 @@ complete -c crit -n "__fish_crit_using_subcommand x" -l width -d 'Lay tables out
 complete -c crit -n "__fish_crit_using_subcommand x" -l max-temp -d 'Most bytes to write to temporary files, where a compressed archive\'s memory is copied (mem read, diff, coredump): 4G by default, zero pages free; also CRIT_MAX_TEMP. SIZE is bytes, or with K, M, G or T' -r
 complete -c crit -n "__fish_crit_using_subcommand x" -l tree -d 'With --pid: the task and all its descendants'
 complete -c crit -n "__fish_crit_using_subcommand x" -s v -l verbose -d 'On error, also print the chain of causes'
+complete -c crit -n "__fish_crit_using_subcommand x" -s q -l quiet -d 'No notes and no progress bars: only the output, warnings and errors'
 complete -c crit -n "__fish_crit_using_subcommand x" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c crit -n "__fish_crit_using_subcommand x" -s V -l version -d 'Print version'
 complete -c crit -n "__fish_crit_using_subcommand stats" -l container -d 'The container of a pod checkpoint (its name, folder or id)' -r
@@ -96,6 +102,7 @@ always\t''
 never\t''"
 complete -c crit -n "__fish_crit_using_subcommand stats" -l max-temp -d 'Most bytes to write to temporary files, where a compressed archive\'s memory is copied (mem read, diff, coredump): 4G by default, zero pages free; also CRIT_MAX_TEMP. SIZE is bytes, or with K, M, G or T' -r
 complete -c crit -n "__fish_crit_using_subcommand stats" -s v -l verbose -d 'On error, also print the chain of causes'
+complete -c crit -n "__fish_crit_using_subcommand stats" -s q -l quiet -d 'No notes and no progress bars: only the output, warnings and errors'
 complete -c crit -n "__fish_crit_using_subcommand stats" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c crit -n "__fish_crit_using_subcommand stats" -s V -l version -d 'Print version'
 complete -c crit -n "__fish_crit_using_subcommand mem; and not __fish_seen_subcommand_from args env read search maps shmem help" -l container -d 'The container of a pod checkpoint (its name, folder or id)' -r
@@ -107,6 +114,7 @@ always\t''
 never\t''"
 complete -c crit -n "__fish_crit_using_subcommand mem; and not __fish_seen_subcommand_from args env read search maps shmem help" -l max-temp -d 'Most bytes to write to temporary files, where a compressed archive\'s memory is copied (mem read, diff, coredump): 4G by default, zero pages free; also CRIT_MAX_TEMP. SIZE is bytes, or with K, M, G or T' -r
 complete -c crit -n "__fish_crit_using_subcommand mem; and not __fish_seen_subcommand_from args env read search maps shmem help" -s v -l verbose -d 'On error, also print the chain of causes'
+complete -c crit -n "__fish_crit_using_subcommand mem; and not __fish_seen_subcommand_from args env read search maps shmem help" -s q -l quiet -d 'No notes and no progress bars: only the output, warnings and errors'
 complete -c crit -n "__fish_crit_using_subcommand mem; and not __fish_seen_subcommand_from args env read search maps shmem help" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c crit -n "__fish_crit_using_subcommand mem; and not __fish_seen_subcommand_from args env read search maps shmem help" -s V -l version -d 'Print version'
 complete -c crit -n "__fish_crit_using_subcommand mem; and not __fish_seen_subcommand_from args env read search maps shmem help" -a "args" -d 'The command line (argv), one argument per line'
@@ -125,6 +133,7 @@ always\t''
 never\t''"
 complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from args" -l max-temp -d 'Most bytes to write to temporary files, where a compressed archive\'s memory is copied (mem read, diff, coredump): 4G by default, zero pages free; also CRIT_MAX_TEMP. SIZE is bytes, or with K, M, G or T' -r
 complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from args" -s v -l verbose -d 'On error, also print the chain of causes'
+complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from args" -s q -l quiet -d 'No notes and no progress bars: only the output, warnings and errors'
 complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from args" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from args" -s V -l version -d 'Print version'
 complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from env" -l container -d 'The container of a pod checkpoint (its name, folder or id)' -r
@@ -136,6 +145,7 @@ always\t''
 never\t''"
 complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from env" -l max-temp -d 'Most bytes to write to temporary files, where a compressed archive\'s memory is copied (mem read, diff, coredump): 4G by default, zero pages free; also CRIT_MAX_TEMP. SIZE is bytes, or with K, M, G or T' -r
 complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from env" -s v -l verbose -d 'On error, also print the chain of causes'
+complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from env" -s q -l quiet -d 'No notes and no progress bars: only the output, warnings and errors'
 complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from env" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from env" -s V -l version -d 'Print version'
 complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from read" -l files -d 'Read file-backed pages CRIU did not dump from the files under ROOT (each checked against the checkpoint\'s record: size, build-id)' -r -F
@@ -151,6 +161,7 @@ complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcomman
 complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from read" -l raw -d 'Write the raw bytes instead of a hexdump'
 complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from read" -l force -d 'With --files: read a file even when its size or build-id differs from what the checkpoint recorded (else that is refused)'
 complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from read" -s v -l verbose -d 'On error, also print the chain of causes'
+complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from read" -s q -l quiet -d 'No notes and no progress bars: only the output, warnings and errors'
 complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from read" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from read" -s V -l version -d 'Print version'
 complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from search" -l context -d 'Bytes of context to show either side' -r
@@ -174,6 +185,7 @@ complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcomman
 complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from search" -l regex -d 'Treat PATTERN as a regular expression'
 complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from search" -s i -l ignore-case -d 'Match case-insensitively'
 complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from search" -s v -l verbose -d 'On error, also print the chain of causes'
+complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from search" -s q -l quiet -d 'No notes and no progress bars: only the output, warnings and errors'
 complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from search" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from search" -s V -l version -d 'Print version'
 complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from maps" -l prot -d 'Only mappings with these permissions (any of r, w, x: `--prot rw`)' -r
@@ -193,6 +205,7 @@ always\t''
 never\t''"
 complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from maps" -l max-temp -d 'Most bytes to write to temporary files, where a compressed archive\'s memory is copied (mem read, diff, coredump): 4G by default, zero pages free; also CRIT_MAX_TEMP. SIZE is bytes, or with K, M, G or T' -r
 complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from maps" -s v -l verbose -d 'On error, also print the chain of causes'
+complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from maps" -s q -l quiet -d 'No notes and no progress bars: only the output, warnings and errors'
 complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from maps" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from maps" -s V -l version -d 'Print version'
 complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from shmem" -l container -d 'The container of a pod checkpoint (its name, folder or id)' -r
@@ -204,6 +217,7 @@ always\t''
 never\t''"
 complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from shmem" -l max-temp -d 'Most bytes to write to temporary files, where a compressed archive\'s memory is copied (mem read, diff, coredump): 4G by default, zero pages free; also CRIT_MAX_TEMP. SIZE is bytes, or with K, M, G or T' -r
 complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from shmem" -s v -l verbose -d 'On error, also print the chain of causes'
+complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from shmem" -s q -l quiet -d 'No notes and no progress bars: only the output, warnings and errors'
 complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from shmem" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from shmem" -s V -l version -d 'Print version'
 complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from help" -f -a "args" -d 'The command line (argv), one argument per line'
@@ -239,6 +253,7 @@ always\t''
 never\t''"
 complete -c crit -n "__fish_crit_using_subcommand inspect" -l max-temp -d 'Most bytes to write to temporary files, where a compressed archive\'s memory is copied (mem read, diff, coredump): 4G by default, zero pages free; also CRIT_MAX_TEMP. SIZE is bytes, or with K, M, G or T' -r
 complete -c crit -n "__fish_crit_using_subcommand inspect" -s v -l verbose -d 'On error, also print the chain of causes'
+complete -c crit -n "__fish_crit_using_subcommand inspect" -s q -l quiet -d 'No notes and no progress bars: only the output, warnings and errors'
 complete -c crit -n "__fish_crit_using_subcommand inspect" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c crit -n "__fish_crit_using_subcommand inspect" -s V -l version -d 'Print version'
 complete -c crit -n "__fish_crit_using_subcommand coredump" -l container -d 'The container of a pod checkpoint (its name, folder or id)' -r
@@ -250,6 +265,7 @@ complete -c crit -n "__fish_crit_using_subcommand coredump" -l max-temp -d 'Most
 complete -c crit -n "__fish_crit_using_subcommand coredump" -l all -d 'Dump every task (zombies are skipped: they have no memory)'
 complete -c crit -n "__fish_crit_using_subcommand coredump" -l force -d 'With --files: read a mapped file even when its size or build-id differs from what the checkpoint recorded (else it is left out)'
 complete -c crit -n "__fish_crit_using_subcommand coredump" -s v -l verbose -d 'On error, also print the chain of causes'
+complete -c crit -n "__fish_crit_using_subcommand coredump" -s q -l quiet -d 'No notes and no progress bars: only the output, warnings and errors'
 complete -c crit -n "__fish_crit_using_subcommand coredump" -s h -l help -d 'Print help'
 complete -c crit -n "__fish_crit_using_subcommand coredump" -s V -l version -d 'Print version'
 complete -c crit -n "__fish_crit_using_subcommand check" -l container -d 'The container of a pod checkpoint (its name, folder or id)' -r
@@ -261,6 +277,7 @@ always\t''
 never\t''"
 complete -c crit -n "__fish_crit_using_subcommand check" -l max-temp -d 'Most bytes to write to temporary files, where a compressed archive\'s memory is copied (mem read, diff, coredump): 4G by default, zero pages free; also CRIT_MAX_TEMP. SIZE is bytes, or with K, M, G or T' -r
 complete -c crit -n "__fish_crit_using_subcommand check" -s v -l verbose -d 'On error, also print the chain of causes'
+complete -c crit -n "__fish_crit_using_subcommand check" -s q -l quiet -d 'No notes and no progress bars: only the output, warnings and errors'
 complete -c crit -n "__fish_crit_using_subcommand check" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c crit -n "__fish_crit_using_subcommand check" -s V -l version -d 'Print version'
 complete -c crit -n "__fish_crit_using_subcommand help; and not __fish_seen_subcommand_from decode encode info show x stats mem diff inspect coredump check help" -f -a "decode" -d 'Convert an image from binary to JSON (the Python CRIT\'s dialect)'

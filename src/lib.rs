@@ -50,6 +50,7 @@ pub mod image;
 pub mod inspect;
 pub mod json;
 pub mod mem;
+pub mod progress;
 pub mod raw;
 pub mod regular;
 pub mod schema;

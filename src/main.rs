@@ -4,7 +4,7 @@ mod cli;
 
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::{CommandFactory, FromArgMatches};
 use cli::args::{Cli, Command};
 use cli::escape::{escape, escape_bytes_into};
 
@@ -71,8 +71,16 @@ fn main() -> ExitCode {
     if argv.first().is_some_and(|a| a == "generate-assets") {
         return cli::assets::run(&argv[1..]);
     }
-    let cli = match Cli::try_parse() {
-        Ok(cli) => cli,
+    let parsed = Cli::command()
+        .try_get_matches()
+        .and_then(|m| Cli::from_arg_matches(&m).map(|cli| (cli, m)));
+    let cli = match parsed {
+        Ok((cli, m)) => {
+            // `diff --quiet` (print nothing) is quiet too.
+            let quiet = cli.quiet || matches!(&cli.command, Command::Diff(d) if d.quiet);
+            cli::progress::init(quiet, cli::progress::wants_json(&m));
+            cli
+        }
         Err(e) => {
             let argv: Vec<String> = std::env::args_os().map(|a| a.to_string_lossy().into_owned()).collect();
             let hint = e.use_stderr().then(|| cli::hint::for_usage_error(&argv)).flatten();

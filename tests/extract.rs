@@ -283,3 +283,31 @@ fn an_error_names_the_users_path_not_ours() {
     );
     assert_eq!(names_in(&area.path().join("dest")), Vec::<String>::new());
 }
+
+/// Extracting 3 MiB on a terminal shows a bar (issue 21.10); the files and
+/// the JSON are the same as without it.
+#[test]
+fn a_long_extraction_shows_its_progress_on_a_terminal() {
+    let data: Vec<u8> = (0..3u32 << 20).map(|i| (i % 251) as u8 + 1).collect();
+    let tmp = tempfile::tempdir().unwrap();
+    let img = image_file(tmp.path(), &tmpfs_image(&[("./big", 0o644, &data)]));
+    let img = img.to_str().unwrap();
+    let (a, b) = (tmp.path().join("a"), tmp.path().join("b"));
+    let piped = common::crit(&["decode", "-i", img, "--extract", a.to_str().unwrap()]);
+    assert!(piped.status.success(), "{}", stderr(&piped));
+    assert_eq!(stderr(&piped), "");
+    let env = [("CRIT_PROGRESS_DELAY_MS", "0")];
+    let args = ["decode", "-i", img, "--extract", b.to_str().unwrap()];
+    let (out, tty, ok) = common::crit_stderr_on_pty(&args, &env);
+    assert!(ok);
+    let tty = String::from_utf8_lossy(&tty);
+    assert!(
+        tty.starts_with("crit: extracting tmpfs-dev-81.tar.gz.img ")
+            && tty.contains("3.00 MiB")
+            && tty.ends_with("\r\x1b[2K"),
+        "{tty:?}"
+    );
+    assert_eq!(out, piped.stdout);
+    assert_eq!(fs::read(a.join("big")).unwrap(), data);
+    assert_eq!(fs::read(b.join("big")).unwrap(), data);
+}

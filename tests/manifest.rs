@@ -92,6 +92,7 @@ fn the_library_alone_builds_no_command_line_crate() {
         "unicode-width",
         "clap_complete",
         "clap_mangen",
+        "indicatif",
     ] {
         assert!(
             !crates.contains(&cli),

@@ -8,6 +8,8 @@ use std::io::{self, BufRead, Read, Seek};
 
 use memmap2::{Mmap, MmapOptions};
 
+use crate::progress::Meter;
+
 /// Bytes mapped at once.
 const WINDOW: u64 = 8 << 20;
 
@@ -34,16 +36,19 @@ pub(super) struct Mapped {
     window: Window,
     /// Bytes of the window consumed.
     pos: usize,
+    /// The compressed bytes read, of `len`.
+    meter: Meter,
 }
 
 impl Mapped {
-    pub(super) fn new(file: File, len: u64) -> Mapped {
+    pub(super) fn new(file: File, len: u64, label: &str) -> Mapped {
         Mapped {
             file,
             len,
             at: 0,
             window: Window::Read(Vec::new()),
             pos: 0,
+            meter: Meter::start(&format!("reading {}", crate::progress::file_name(label)), len),
         }
     }
 
@@ -83,6 +88,7 @@ impl BufRead for Mapped {
 
     fn consume(&mut self, n: usize) {
         self.pos += n;
+        self.meter.advance(n as u64);
     }
 }
 

@@ -214,11 +214,11 @@ impl Archive {
                 (members, Some(Arc::new(f)))
             }
             Compression::Gzip => {
-                let r = flate2::bufread::MultiGzDecoder::new(mapped::Mapped::new(f, stored_size));
+                let r = flate2::bufread::MultiGzDecoder::new(mapped::Mapped::new(f, stored_size, &label));
                 scan::stream(r, &label, want, feed)?
             }
             Compression::Zstd => {
-                let r = zstd::stream::read::Decoder::with_buffer(mapped::Mapped::new(f, stored_size))
+                let r = zstd::stream::read::Decoder::with_buffer(mapped::Mapped::new(f, stored_size, &label))
                     .map_err(|e| Error::io(&label, e))?;
                 scan::stream(r, &label, want, feed)?
             }

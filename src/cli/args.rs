@@ -33,6 +33,9 @@ pub struct Cli {
     /// free; also CRIT_MAX_TEMP. SIZE is bytes, or with K, M, G or T
     #[arg(long, value_name = "SIZE", global = true, value_parser = parse_size)]
     pub max_temp: Option<u64>,
+    /// No notes and no progress bars: only the output, warnings and errors
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
 }
 
 #[derive(Debug, Subcommand)]

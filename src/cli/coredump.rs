@@ -72,7 +72,9 @@ pub fn run(a: &CoredumpArgs) -> Result<()> {
     for pid in pids {
         if let Some(t) = cp.tasks.iter().find(|t| a.all && Some(t.pid) == pid) {
             if t.state == TaskState::Zombie {
-                eprintln!("crit: note: skipping task {}: a zombie has no memory", t.pid);
+                if !super::progress::quiet() {
+                    eprintln!("crit: note: skipping task {}: a zombie has no memory", t.pid);
+                }
                 continue;
             }
         }
@@ -114,7 +116,7 @@ pub fn run(a: &CoredumpArgs) -> Result<()> {
             println!("{line}");
         }
         let left = core.left_out();
-        if let Some(first) = left.first() {
+        if let Some(first) = left.first().filter(|_| !super::progress::quiet()) {
             let bytes: u64 = left.iter().map(|l| l.range.end - l.range.start).sum();
             let hint = if a.files.is_some() {
                 format!(

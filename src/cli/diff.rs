@@ -332,7 +332,7 @@ fn hexdiff(args: &DiffArgs, opts: &Options, addr: u64, len: u64) -> Result<ExitC
         render::print_text(&hexdiff_text(&h, render::use_color(args.output.color)))?;
         // Notes go to standard error, as `mem read`'s do.
         for (side, missing) in [("A", &h.a_missing), ("B", &h.b_missing)] {
-            for m in missing {
+            for m in missing.iter().filter(|_| !super::progress::quiet()) {
                 eprintln!(
                     "crit: note: {:#x}-{:#x} is not in {side}; shown as zeros",
                     m.start, m.end

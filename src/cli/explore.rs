@@ -100,7 +100,7 @@ pub fn usage(msg: &str) -> ! {
 
 /// `--pid` named a thread: say which process is shown instead.
 pub fn note_thread(sel: &Selected) {
-    if let Some(tid) = sel.thread {
+    if let Some(tid) = sel.thread.filter(|_| !super::progress::quiet()) {
         eprintln!(
             "crit: note: {tid} is a thread of process {}; showing {}",
             sel.pid, sel.pid

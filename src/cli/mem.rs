@@ -18,7 +18,7 @@ use super::args::{Format, MemArgs, MemCommand};
 use super::memjson::{MatchJson, RunJson, SharedJson, ShmemJson};
 use super::memread::{self, Form};
 use super::output::stdout_error;
-use super::render::{human_size as size, print_json, stdout_buffered, use_color, Text, Tone};
+use super::render::{human_size as size, print_json, stdout_buffered_behind_bar, use_color, Text, Tone};
 use super::table::{Cell, Table};
 
 /// Exits as clap does for a usage error (status 2).
@@ -118,7 +118,7 @@ fn open_with<T>(args: &MemArgs, mut job: impl FnMut(&MemReader) -> crit::Result<
 
 /// `--pid` named a thread: say which process is read instead.
 fn note_thread(asked: Option<u32>, mem: &MemReader) {
-    if let Some(tid) = asked.filter(|&p| p != mem.pid()) {
+    if let Some(tid) = asked.filter(|&p| p != mem.pid() && !super::progress::quiet()) {
         eprintln!(
             "crit: note: {tid} is a thread of process {}; reading {}",
             mem.pid(),
@@ -219,7 +219,8 @@ fn vma_label(v: Option<&Vma>) -> String {
 fn search(run: PreparedSearch, json: bool, color: bool, keep: &Keep) -> Result<bool> {
     // Matches stream out as they are found: a big dump shows results early,
     // and memory stays bounded however many there are (JSON included).
-    let out = stdout_buffered()?;
+    // The bar stays until the first match is written.
+    let out = stdout_buffered_behind_bar()?;
     let io_err = stdout_error;
     let mut out = if json {
         let mut out = out;
@@ -234,6 +235,9 @@ fn search(run: PreparedSearch, json: bool, color: bool, keep: &Keep) -> Result<b
             return Ok(());
         }
         n += 1;
+        if n == 1 {
+            super::progress::before_terminal_output();
+        }
         match &mut out {
             Ok(text) => match_line(text, &m, color),
             Err(out) => {
@@ -252,7 +256,9 @@ fn search(run: PreparedSearch, json: bool, color: bool, keep: &Keep) -> Result<b
             out.flush().map_err(io_err)?;
         }
     }
-    if keep.is_empty() {
+    if super::progress::quiet() {
+        // No summary.
+    } else if keep.is_empty() {
         eprintln!("crit: {} in {} held bytes", matches(stats.matches), stats.bytes_scanned);
     } else {
         eprintln!(

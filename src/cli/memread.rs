@@ -210,7 +210,7 @@ pub fn read(
         }
         Ok(())
     })?;
-    if form != Form::Json {
+    if form != Form::Json && !super::progress::quiet() {
         for g in &gaps {
             eprintln!("crit: {}", gap_note(g));
         }

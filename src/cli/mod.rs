@@ -19,6 +19,7 @@ pub mod memjson;
 pub mod memread;
 pub mod output;
 pub mod problems;
+pub mod progress;
 pub mod render;
 pub mod stats;
 pub mod table;

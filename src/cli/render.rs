@@ -24,6 +24,13 @@ pub fn use_color(choice: ColorChoice) -> bool {
 /// std's stdout is line-buffered and a report of a million lines would cost
 /// a million write calls.
 pub fn stdout_buffered() -> Result<BufWriter<File>> {
+    super::progress::before_terminal_output();
+    stdout_buffered_behind_bar()
+}
+
+/// [`stdout_buffered`], a progress bar left shown: the caller clears it
+/// (`progress::before_terminal_output`) before its first write.
+pub fn stdout_buffered_behind_bar() -> Result<BufWriter<File>> {
     let fd = io::stdout().as_fd().try_clone_to_owned().map_err(out_err)?;
     Ok(BufWriter::with_capacity(128 * 1024, File::from(fd)))
 }

@@ -268,9 +268,11 @@ impl Coredump {
         sink.write(&self.notes)?;
         sink.zeros(data - sink.pos());
         let mut buf = Vec::new();
+        let mut meter = crate::progress::Meter::start("writing the core", end - data);
         for s in &self.segments {
-            segments::write_segment(&mut sink, s, &self.mem, &self.files, &mut buf)?;
+            segments::write_segment(&mut sink, s, &self.mem, &self.files, &mut buf, &mut meter)?;
         }
+        drop(meter);
         debug_assert_eq!(sink.pos(), end);
         if extended {
             sink.write(&elf::xnum_shdr(phnum))?;

@@ -296,6 +296,7 @@ pub fn write_segment<W: Write + Seek>(
     mem: &MemReader,
     files: &MappedFiles,
     buf: &mut Vec<u8>,
+    meter: &mut crate::progress::Meter,
 ) -> Result<()> {
     for p in &seg.pieces {
         let mut done = 0u64;
@@ -319,6 +320,7 @@ pub fn write_segment<W: Write + Seek>(
                 }
             }
             done += n as u64;
+            meter.advance(n as u64);
         }
     }
     Ok(())

@@ -118,6 +118,8 @@ pub fn compare(a: &MemReader, b: &MemReader) -> Result<TaskPages> {
     let (ra, rb) = (pages_of(a), pages_of(b));
     let mut t = TaskPages::default();
     let mut bufs = (vec![0u8; BLOCK], vec![0u8; BLOCK]);
+    let total = ra.iter().map(|r| r.end - r.start).sum();
+    let mut meter = crate::progress::Meter::start("comparing pages", total);
     let (mut i, mut j, mut pos) = (0usize, 0usize, 0u64);
     loop {
         match (ra.get(i), rb.get(j)) {
@@ -142,7 +144,7 @@ pub fn compare(a: &MemReader, b: &MemReader) -> Result<TaskPages> {
                     e
                 } else {
                     let e = x.end.min(y.end);
-                    both(a, b, xs..e, &mut bufs, &mut t)?;
+                    both(a, b, xs..e, &mut bufs, &mut t, &mut meter)?;
                     e
                 };
                 pos = pos.max(end);
@@ -174,7 +176,14 @@ fn pages_of(m: &MemReader) -> Vec<Range<u64>> {
 }
 
 /// Compares a range both sides hold, block by block, page by page.
-fn both(a: &MemReader, b: &MemReader, r: Range<u64>, bufs: &mut (Vec<u8>, Vec<u8>), t: &mut TaskPages) -> Result<()> {
+fn both(
+    a: &MemReader,
+    b: &MemReader,
+    r: Range<u64>,
+    bufs: &mut (Vec<u8>, Vec<u8>),
+    t: &mut TaskPages,
+    meter: &mut crate::progress::Meter,
+) -> Result<()> {
     let mut at = r.start;
     while at < r.end {
         let n = (r.end - at).min(BLOCK as u64) as usize;
@@ -194,6 +203,7 @@ fn both(a: &MemReader, b: &MemReader, r: Range<u64>, bufs: &mut (Vec<u8>, Vec<u8
             }
         }
         at += n as u64;
+        meter.advance(n as u64);
     }
     Ok(())
 }

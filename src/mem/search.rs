@@ -150,6 +150,12 @@ pub fn printable(bytes: &[u8]) -> String {
         .collect()
 }
 
+/// What a search has counted so far, and its progress.
+struct Tally {
+    stats: SearchStats,
+    meter: crate::progress::Meter,
+}
+
 impl MemReader {
     /// Calls `on_match` for every match of `searcher` in the held memory, in
     /// address order, with `context` bytes either side. Matches do not overlap.
@@ -171,8 +177,12 @@ impl MemReader {
         context: usize,
         mut on_match: impl FnMut(SearchMatch) -> Result<()>,
     ) -> Result<SearchStats> {
-        let mut stats = SearchStats::default();
         let mut window: Vec<u8> = Vec::with_capacity(BLOCK + searcher.overlap + LOOKBEHIND);
+        let total = self.extents.iter().map(|e| e.len).sum();
+        let mut tally = Tally {
+            stats: SearchStats::default(),
+            meter: crate::progress::Meter::start("searching memory", total),
+        };
         let mut i = 0;
         while i < self.extents.len() {
             // A stretch: extents that follow each other without a gap.
@@ -185,12 +195,12 @@ impl MemReader {
                 searcher,
                 context,
                 &mut window,
-                &mut stats,
+                &mut tally,
                 &mut on_match,
             )?;
             i = j;
         }
-        Ok(stats)
+        Ok(tally.stats)
     }
 
     /// Every match, collected (see [`MemReader::search`]).
@@ -209,7 +219,7 @@ impl MemReader {
         searcher: &Searcher,
         context: usize,
         window: &mut Vec<u8>,
-        stats: &mut SearchStats,
+        tally: &mut Tally,
         on_match: &mut impl FnMut(SearchMatch) -> Result<()>,
     ) -> Result<()> {
         window.clear();
@@ -227,7 +237,8 @@ impl MemReader {
                 let at = window.len();
                 window.resize(at + n, 0);
                 self.files.read_at(e.file, e.offset + off, &mut window[at..])?;
-                stats.bytes_scanned += n as u64;
+                tally.stats.bytes_scanned += n as u64;
+                tally.meter.advance(n as u64);
                 want -= n;
                 off += n as u64;
                 if off == e.len {
@@ -251,7 +262,7 @@ impl MemReader {
                     break;
                 }
                 if e > s {
-                    stats.matches += 1;
+                    tally.stats.matches += 1;
                     on_match(self.make_match(window, win_addr, s, e, context)?)?;
                     pos = e;
                 } else {

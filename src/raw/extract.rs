@@ -86,6 +86,8 @@ pub(super) struct Extraction {
     dirs: Vec<(PathBuf, u32, u64)>,
     skipped: Vec<String>,
     done: bool,
+    /// Bytes of file contents written (their total is not known ahead).
+    meter: crate::progress::Meter,
 }
 
 impl Extraction {
@@ -116,6 +118,7 @@ impl Extraction {
             dirs: Vec::new(),
             skipped: Vec::new(),
             done: false,
+            meter: crate::progress::Meter::start(&format!("extracting {}", crate::progress::file_name(file)), 0),
         })
     }
 
@@ -266,6 +269,7 @@ impl Extraction {
             Copy::Read(err) => Error::bad_image(&self.file, format!("member {:?}: {}", e.path, tar_error(&err))),
             Copy::Write(err) => self.io_at(at, err),
         })?;
+        self.meter.advance(n);
         if n < e.size {
             return Err(Error::bad_image(
                 &self.file,

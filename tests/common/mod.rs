@@ -445,3 +445,93 @@ pub fn copy_tree(from: &Path, to: &Path) {
         }
     }
 }
+
+/// A plain tar of fixture archive `src` with `extra` incompressible bytes
+/// added as a member `padding.bin`: an archive big enough to take a while.
+pub fn padded_archive(src: &str, extra: usize) -> Vec<u8> {
+    let raw = raw_tar(&fixtures().join("archives").join(src));
+    let mut bld = tar::Builder::new(Vec::new());
+    let mut ar = tar::Archive::new(&raw[..]);
+    for e in ar.entries().unwrap() {
+        let mut e = e.unwrap();
+        let mut h = e.header().clone();
+        let name = e.path().unwrap().into_owned();
+        let mut data = Vec::new();
+        std::io::Read::read_to_end(&mut e, &mut data).unwrap();
+        bld.append_data(&mut h, name, &data[..]).unwrap();
+    }
+    // xorshift64: bytes gzip cannot shrink.
+    let mut x = 0x9e37_79b9_7f4a_7c15u64;
+    let noise: Vec<u8> = (0..extra)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x as u8
+        })
+        .collect();
+    let mut h = tar::Header::new_gnu();
+    h.set_size(extra as u64);
+    h.set_mode(0o644);
+    h.set_cksum();
+    bld.append_data(&mut h, "padding.bin", &noise[..]).unwrap();
+    bld.into_inner().unwrap()
+}
+
+/// Runs `crit ARGS` (with `env` set) with standard error on a new terminal
+/// (a pty) and standard output on a pipe: (stdout, what the terminal got,
+/// success).
+pub fn crit_stderr_on_pty(args: &[&str], env: &[(&str, &str)]) -> (Vec<u8>, Vec<u8>, bool) {
+    crit_on_pty(args, env, false)
+}
+
+/// As [`crit_stderr_on_pty`]; with `stdout_too`, standard output goes to
+/// the same terminal (and the first of the three is empty).
+pub fn crit_on_pty(args: &[&str], env: &[(&str, &str)], stdout_too: bool) -> (Vec<u8>, Vec<u8>, bool) {
+    use std::io::Read;
+    use std::os::fd::{FromRawFd, OwnedFd};
+    let (mut master, mut slave) = (0, 0);
+    let ws = libc::winsize {
+        ws_row: 24,
+        ws_col: 100,
+        ws_xpixel: 0,
+        ws_ypixel: 0,
+    };
+    // SAFETY: openpty writes two fds, which are then owned here.
+    let rc = unsafe { libc::openpty(&mut master, &mut slave, std::ptr::null_mut(), std::ptr::null(), &ws) };
+    assert_eq!(rc, 0, "openpty: {}", std::io::Error::last_os_error());
+    let (master, slave) = unsafe { (OwnedFd::from_raw_fd(master), OwnedFd::from_raw_fd(slave)) };
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_crit"));
+    let out = if stdout_too {
+        Stdio::from(slave.try_clone().unwrap())
+    } else {
+        Stdio::piped()
+    };
+    cmd.args(args).stderr(slave).stdout(out).stdin(Stdio::null());
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let mut child = cmd.spawn().unwrap();
+    // The child holds the only copy of the terminal's end: its exit ends the reads.
+    drop(cmd);
+    let stdout = child.stdout.take();
+    let out = std::thread::spawn(move || {
+        let mut v = Vec::new();
+        if let Some(mut stdout) = stdout {
+            stdout.read_to_end(&mut v).unwrap();
+        }
+        v
+    });
+    let mut tty = Vec::new();
+    let mut master = std::fs::File::from(master);
+    let mut buf = [0u8; 4096];
+    // Linux says EIO once the other end is closed.
+    while let Ok(n) = master.read(&mut buf) {
+        if n == 0 {
+            break;
+        }
+        tty.extend_from_slice(&buf[..n]);
+    }
+    let ok = child.wait().unwrap().success();
+    (out.join().unwrap(), tty, ok)
+}
