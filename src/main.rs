@@ -9,6 +9,7 @@ use cli::args::{Cli, Command};
 use cli::escape::{escape, escape_bytes_into};
 
 fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
+    cli::set_page_size(cli.page_size);
     match &cli.command {
         Command::Diff(a) => return cli::diff::run(a),
         Command::Inspect(a) => return cli::inspect::run(a),

@@ -27,6 +27,10 @@ pub struct Cli {
     /// On error, also print the chain of causes
     #[arg(short, long, global = true)]
     pub verbose: bool,
+
+    /// The page size of the machine that wrote the checkpoint (4K, 16K or 64K), instead of the one inferred from its pages files
+    #[arg(long, global = true, value_name = "SIZE", value_parser = crit::mem::parse_page_size)]
+    pub page_size: Option<u64>,
 }
 
 #[derive(Debug, Subcommand)]

@@ -50,9 +50,6 @@ pub mod status {
 }
 
 const MAP_GROWSDOWN: u32 = 0x0100;
-/// The page size in bytes the explorers assume (x86-64's 4 KiB) to turn page
-/// counts into addresses.
-pub const PAGE_SIZE: u64 = 4096;
 
 /// The report of `crit x DIR mems`: every task's executable and mappings.
 #[derive(Debug, Clone, Serialize)]

@@ -13,6 +13,8 @@ use super::fds;
 /// The report of `crit x DIR`: one line per task, in tree order.
 #[derive(Debug, Clone, Serialize)]
 pub struct OverviewReport {
+    /// The checkpoint's page size in bytes ([`Checkpoint::page_size`]).
+    pub page_size: u64,
     /// Every task, parents before children (depth-first).
     pub tasks: Vec<OverviewTask>,
 }
@@ -32,6 +34,8 @@ pub struct OverviewTask {
     pub depth: usize,
     /// The number of threads; at least 1.
     pub threads: usize,
+    /// The architecture ([`Task::arch`](super::checkpoint::Task::arch)).
+    pub arch: String,
     /// The command line, from the task's memory, without the trailing empty
     /// arguments of a rewritten argv; `None` (`null`) when the checkpoint does
     /// not hold it (a zombie has no memory).
@@ -49,9 +53,11 @@ pub struct OverviewTask {
 ///
 /// # Errors
 ///
-/// A missing or corrupt image the fd tables need. Memory that cannot be read
+/// A missing or corrupt image the fd tables need, or pages files and
+/// pagemaps that disagree on the page size. Memory that cannot be read
 /// leaves `argv` empty rather than failing the whole overview.
 pub fn explore(cp: &Checkpoint) -> Result<OverviewReport> {
+    let page_size = cp.page_size()?;
     let fds = fds::explore(cp)?;
     let mut tasks = Vec::with_capacity(cp.tasks.len());
     for (depth, t) in cp.tree_order() {
@@ -73,6 +79,7 @@ pub fn explore(cp: &Checkpoint) -> Result<OverviewReport> {
             state: t.state,
             depth,
             threads: t.threads.len().max(1),
+            arch: t.arch(),
             argv: mem.as_ref().and_then(|m| m.args().ok()),
             memory_held: mem
                 .as_ref()
@@ -81,5 +88,5 @@ pub fn explore(cp: &Checkpoint) -> Result<OverviewReport> {
             sockets: open.iter().filter(|f| f.kind.ends_with("SK")).count(),
         });
     }
-    Ok(OverviewReport { tasks })
+    Ok(OverviewReport { page_size, tasks })
 }

@@ -12,7 +12,7 @@ use crate::proto::VmaEntry;
 use super::ahead::{read_ahead, weight_of, Ahead};
 use super::checkpoint::{Checkpoint, Task};
 use super::files::FileTable;
-use super::mems::{file_path, PAGE_SIZE};
+use super::mems::file_path;
 use super::{Hex, Lazy, TaskHead};
 
 /// The report of `crit x DIR rss`: every task's resident pages.
@@ -29,8 +29,10 @@ pub struct RssTask {
     #[serde(flatten)]
     pub task: TaskHead,
     /// Pages saved in all runs (those in a parent checkpoint included); a
-    /// page is [`PAGE_SIZE`] bytes.
+    /// page is `page_size` bytes.
     pub present_pages: u64,
+    /// The checkpoint's page size in bytes.
+    pub page_size: u64,
     /// Pages the pagemap says live in the parent (pre-dump) checkpoint.
     pub parent_pages: u64,
     /// Some runs live in a parent checkpoint, and there is no `parent`
@@ -119,6 +121,7 @@ fn load<'a>(cp: &Checkpoint, table: &'a FileTable, filter: &'a VmaFilter, t: &Ta
     let mut out = LazyTask {
         task: t.into(),
         present_pages: 0,
+        page_size: cp.page_size()?,
         parent_pages: 0,
         parent_missing: false,
         vmas: Vec::new(),
@@ -144,7 +147,7 @@ fn load<'a>(cp: &Checkpoint, table: &'a FileTable, filter: &'a VmaFilter, t: &Ta
         );
     }
     out.vmas = vmas;
-    out.pagemap = Some(Pagemap::from_reader(cp.image(&format!("pagemap-{}.img", t.pid))?)?);
+    out.pagemap = Some(Pagemap::from_reader(cp.image(&format!("pagemap-{}.img", t.pid))?, out.page_size)?);
     // The counts are of the runs shown: without a filter, all of them.
     let (mut present, mut parent) = (0, 0);
     let mut count = |pages: u64, in_parent: bool| {
@@ -178,6 +181,8 @@ pub struct LazyTask<'a> {
     pub task: TaskHead,
     /// Pages in the runs shown (those in a parent checkpoint included).
     pub present_pages: u64,
+    /// The checkpoint's page size in bytes.
+    pub page_size: u64,
     /// Of those, pages the pagemap says live in the parent checkpoint.
     pub parent_pages: u64,
     /// Some runs live in a parent checkpoint, and there is no `parent` directory.
@@ -245,7 +250,7 @@ impl LazyTask<'_> {
             }
             run.vmas.push(RunVma {
                 start: Hex(v.start),
-                pages: v.end.saturating_sub(v.start) / PAGE_SIZE,
+                pages: v.end.saturating_sub(v.start) / self.page_size,
                 path: file_path(self.table, v)?,
                 same_as_previous,
             });
@@ -273,6 +278,7 @@ impl LazyTask<'_> {
         Ok(RssTask {
             task: self.task,
             present_pages: self.present_pages,
+            page_size: self.page_size,
             parent_pages: self.parent_pages,
             parent_missing: self.parent_missing,
             runs,
@@ -287,6 +293,7 @@ impl Serialize for LazyTask<'_> {
             #[serde(flatten)]
             task: &'b TaskHead,
             present_pages: u64,
+            page_size: u64,
             parent_pages: u64,
             parent_missing: bool,
             runs: R,
@@ -294,6 +301,7 @@ impl Serialize for LazyTask<'_> {
         Fields {
             task: &self.task,
             present_pages: self.present_pages,
+            page_size: self.page_size,
             parent_pages: self.parent_pages,
             parent_missing: self.parent_missing,
             runs: Lazy::new(self.runs()),
