@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_crit_global_optspecs
-    string join \n v/verbose h/help V/version
+    string join \n v/verbose page-size= h/help V/version
 end
 
 function __fish_crit_needs_command
@@ -24,6 +24,7 @@ function __fish_crit_using_subcommand
     contains -- $cmd[1] $argv
 end
 
+complete -c crit -n "__fish_crit_needs_command" -l page-size -d 'The page size of the machine that wrote the checkpoint (4K, 16K or 64K), instead of the one inferred from its pages files' -r
 complete -c crit -n "__fish_crit_needs_command" -s v -l verbose -d 'On error, also print the chain of causes'
 complete -c crit -n "__fish_crit_needs_command" -s h -l help -d 'Print help'
 complete -c crit -n "__fish_crit_needs_command" -s V -l version -d 'Print version'
@@ -43,6 +44,7 @@ complete -c crit -n "__fish_crit_using_subcommand decode" -s i -l in -d 'Image t
 complete -c crit -n "__fish_crit_using_subcommand decode" -s o -l out -d 'Where to write the JSON (\'-\' or absent: standard output)' -r -F
 complete -c crit -n "__fish_crit_using_subcommand decode" -l extract -d 'Also unpack a tmpfs-dev-N.tar.gz.img image into DIR (new, or empty: filled in place)' -r -F
 complete -c crit -n "__fish_crit_using_subcommand decode" -l max-extract -d 'Most bytes of file contents --extract writes (K, M, G, T: powers of 1024)' -r
+complete -c crit -n "__fish_crit_using_subcommand decode" -l page-size -d 'The page size of the machine that wrote the checkpoint (4K, 16K or 64K), instead of the one inferred from its pages files' -r
 complete -c crit -n "__fish_crit_using_subcommand decode" -l pretty -d 'Indent, and show numbers in their field\'s form: hex, flag names, IP addresses, devices'
 complete -c crit -n "__fish_crit_using_subcommand decode" -l nopl -d 'Replace extra payloads (pipe data, socket queues, …) by their size'
 complete -c crit -n "__fish_crit_using_subcommand decode" -s v -l verbose -d 'On error, also print the chain of causes'
@@ -50,14 +52,17 @@ complete -c crit -n "__fish_crit_using_subcommand decode" -s h -l help -d 'Print
 complete -c crit -n "__fish_crit_using_subcommand decode" -s V -l version -d 'Print version'
 complete -c crit -n "__fish_crit_using_subcommand encode" -s i -l in -d 'JSON to encode (\'-\' or absent: standard input)' -r -F
 complete -c crit -n "__fish_crit_using_subcommand encode" -s o -l out -d 'Where to write the image (\'-\' or absent: standard output)' -r -F
+complete -c crit -n "__fish_crit_using_subcommand encode" -l page-size -d 'The page size of the machine that wrote the checkpoint (4K, 16K or 64K), instead of the one inferred from its pages files' -r
 complete -c crit -n "__fish_crit_using_subcommand encode" -s v -l verbose -d 'On error, also print the chain of causes'
 complete -c crit -n "__fish_crit_using_subcommand encode" -s h -l help -d 'Print help'
 complete -c crit -n "__fish_crit_using_subcommand encode" -s V -l version -d 'Print version'
+complete -c crit -n "__fish_crit_using_subcommand info" -l page-size -d 'The page size of the machine that wrote the checkpoint (4K, 16K or 64K), instead of the one inferred from its pages files' -r
 complete -c crit -n "__fish_crit_using_subcommand info" -s v -l verbose -d 'On error, also print the chain of causes'
 complete -c crit -n "__fish_crit_using_subcommand info" -s h -l help -d 'Print help'
 complete -c crit -n "__fish_crit_using_subcommand info" -s V -l version -d 'Print version'
 complete -c crit -n "__fish_crit_using_subcommand show" -l extract -d 'Also unpack a tmpfs-dev-N.tar.gz.img image into DIR (new, or empty: filled in place)' -r -F
 complete -c crit -n "__fish_crit_using_subcommand show" -l max-extract -d 'Most bytes of file contents --extract writes (K, M, G, T: powers of 1024)' -r
+complete -c crit -n "__fish_crit_using_subcommand show" -l page-size -d 'The page size of the machine that wrote the checkpoint (4K, 16K or 64K), instead of the one inferred from its pages files' -r
 complete -c crit -n "__fish_crit_using_subcommand show" -l nopl -d 'Replace extra payloads by their size'
 complete -c crit -n "__fish_crit_using_subcommand show" -s v -l verbose -d 'On error, also print the chain of causes'
 complete -c crit -n "__fish_crit_using_subcommand show" -s h -l help -d 'Print help'
@@ -78,6 +83,7 @@ complete -c crit -n "__fish_crit_using_subcommand x" -l color -d 'When to use co
 always\t''
 never\t''"
 complete -c crit -n "__fish_crit_using_subcommand x" -l width -d 'Lay tables out for this many columns, as on a terminal that wide (0: never wrap); for tests, which have no terminal' -r
+complete -c crit -n "__fish_crit_using_subcommand x" -l page-size -d 'The page size of the machine that wrote the checkpoint (4K, 16K or 64K), instead of the one inferred from its pages files' -r
 complete -c crit -n "__fish_crit_using_subcommand x" -l tree -d 'With --pid: the task and all its descendants'
 complete -c crit -n "__fish_crit_using_subcommand x" -s v -l verbose -d 'On error, also print the chain of causes'
 complete -c crit -n "__fish_crit_using_subcommand x" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -88,6 +94,7 @@ json\t'One JSON document, for jq and programs'"
 complete -c crit -n "__fish_crit_using_subcommand stats" -l color -d 'When to use colour in tables' -r -f -a "auto\t'When standard output is a terminal and NO_COLOR is unset'
 always\t''
 never\t''"
+complete -c crit -n "__fish_crit_using_subcommand stats" -l page-size -d 'The page size of the machine that wrote the checkpoint (4K, 16K or 64K), instead of the one inferred from its pages files' -r
 complete -c crit -n "__fish_crit_using_subcommand stats" -s v -l verbose -d 'On error, also print the chain of causes'
 complete -c crit -n "__fish_crit_using_subcommand stats" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c crit -n "__fish_crit_using_subcommand stats" -s V -l version -d 'Print version'
@@ -98,6 +105,7 @@ json\t'One JSON document, for jq and programs'"
 complete -c crit -n "__fish_crit_using_subcommand mem; and not __fish_seen_subcommand_from args env read search maps shmem help" -l color -d 'When to use colour' -r -f -a "auto\t'When standard output is a terminal and NO_COLOR is unset'
 always\t''
 never\t''"
+complete -c crit -n "__fish_crit_using_subcommand mem; and not __fish_seen_subcommand_from args env read search maps shmem help" -l page-size -d 'The page size of the machine that wrote the checkpoint (4K, 16K or 64K), instead of the one inferred from its pages files' -r
 complete -c crit -n "__fish_crit_using_subcommand mem; and not __fish_seen_subcommand_from args env read search maps shmem help" -s v -l verbose -d 'On error, also print the chain of causes'
 complete -c crit -n "__fish_crit_using_subcommand mem; and not __fish_seen_subcommand_from args env read search maps shmem help" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c crit -n "__fish_crit_using_subcommand mem; and not __fish_seen_subcommand_from args env read search maps shmem help" -s V -l version -d 'Print version'
@@ -115,6 +123,7 @@ json\t'One JSON document, for jq and programs'"
 complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from args" -l color -d 'When to use colour' -r -f -a "auto\t'When standard output is a terminal and NO_COLOR is unset'
 always\t''
 never\t''"
+complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from args" -l page-size -d 'The page size of the machine that wrote the checkpoint (4K, 16K or 64K), instead of the one inferred from its pages files' -r
 complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from args" -s v -l verbose -d 'On error, also print the chain of causes'
 complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from args" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from args" -s V -l version -d 'Print version'
@@ -125,6 +134,7 @@ json\t'One JSON document, for jq and programs'"
 complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from env" -l color -d 'When to use colour' -r -f -a "auto\t'When standard output is a terminal and NO_COLOR is unset'
 always\t''
 never\t''"
+complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from env" -l page-size -d 'The page size of the machine that wrote the checkpoint (4K, 16K or 64K), instead of the one inferred from its pages files' -r
 complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from env" -s v -l verbose -d 'On error, also print the chain of causes'
 complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from env" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from env" -s V -l version -d 'Print version'
@@ -137,6 +147,7 @@ json\t'One JSON document, for jq and programs'"
 complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from read" -l color -d 'When to use colour' -r -f -a "auto\t'When standard output is a terminal and NO_COLOR is unset'
 always\t''
 never\t''"
+complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from read" -l page-size -d 'The page size of the machine that wrote the checkpoint (4K, 16K or 64K), instead of the one inferred from its pages files' -r
 complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from read" -l raw -d 'Write the raw bytes instead of a hexdump'
 complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from read" -l force -d 'With --files: read a file even when its size or build-id differs from what the checkpoint recorded (else that is refused)'
 complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from read" -s v -l verbose -d 'On error, also print the chain of causes'
@@ -159,6 +170,7 @@ json\t'One JSON document, for jq and programs'"
 complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from search" -l color -d 'When to use colour' -r -f -a "auto\t'When standard output is a terminal and NO_COLOR is unset'
 always\t''
 never\t''"
+complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from search" -l page-size -d 'The page size of the machine that wrote the checkpoint (4K, 16K or 64K), instead of the one inferred from its pages files' -r
 complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from search" -l regex -d 'Treat PATTERN as a regular expression'
 complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from search" -s i -l ignore-case -d 'Match case-insensitively'
 complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from search" -s v -l verbose -d 'On error, also print the chain of causes'
@@ -179,6 +191,7 @@ json\t'One JSON document, for jq and programs'"
 complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from maps" -l color -d 'When to use colour' -r -f -a "auto\t'When standard output is a terminal and NO_COLOR is unset'
 always\t''
 never\t''"
+complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from maps" -l page-size -d 'The page size of the machine that wrote the checkpoint (4K, 16K or 64K), instead of the one inferred from its pages files' -r
 complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from maps" -s v -l verbose -d 'On error, also print the chain of causes'
 complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from maps" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from maps" -s V -l version -d 'Print version'
@@ -189,6 +202,7 @@ json\t'One JSON document, for jq and programs'"
 complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from shmem" -l color -d 'When to use colour' -r -f -a "auto\t'When standard output is a terminal and NO_COLOR is unset'
 always\t''
 never\t''"
+complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from shmem" -l page-size -d 'The page size of the machine that wrote the checkpoint (4K, 16K or 64K), instead of the one inferred from its pages files' -r
 complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from shmem" -s v -l verbose -d 'On error, also print the chain of causes'
 complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from shmem" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from shmem" -s V -l version -d 'Print version'
@@ -210,6 +224,7 @@ complete -c crit -n "__fish_crit_using_subcommand diff" -l match -d 'How to pair
 comm\t'The same command at the same place in the process tree (pids changed)'"
 complete -c crit -n "__fish_crit_using_subcommand diff" -l hexdiff -d 'Show LEN bytes at ADDR (decimal or 0x…) of both sides, instead of the report' -r
 complete -c crit -n "__fish_crit_using_subcommand diff" -l pid -d 'The task (pid in A) whose memory --hexdiff shows (default: the root task)' -r
+complete -c crit -n "__fish_crit_using_subcommand diff" -l page-size -d 'The page size of the machine that wrote the checkpoint (4K, 16K or 64K), instead of the one inferred from its pages files' -r
 complete -c crit -n "__fish_crit_using_subcommand diff" -s q -l quiet -d 'Print nothing: the exit status alone says equal (0) or different (1)'
 complete -c crit -n "__fish_crit_using_subcommand diff" -l pages -d 'List every differing page, not only the first few of each mapping'
 complete -c crit -n "__fish_crit_using_subcommand diff" -l images -d 'Also compare the image files, entry by entry'
@@ -222,6 +237,7 @@ json\t'One JSON document, for jq and programs'"
 complete -c crit -n "__fish_crit_using_subcommand inspect" -l color -d 'When to use colour in tables' -r -f -a "auto\t'When standard output is a terminal and NO_COLOR is unset'
 always\t''
 never\t''"
+complete -c crit -n "__fish_crit_using_subcommand inspect" -l page-size -d 'The page size of the machine that wrote the checkpoint (4K, 16K or 64K), instead of the one inferred from its pages files' -r
 complete -c crit -n "__fish_crit_using_subcommand inspect" -s v -l verbose -d 'On error, also print the chain of causes'
 complete -c crit -n "__fish_crit_using_subcommand inspect" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c crit -n "__fish_crit_using_subcommand inspect" -s V -l version -d 'Print version'
@@ -230,6 +246,7 @@ complete -c crit -n "__fish_crit_using_subcommand coredump" -l pid -d 'Task to d
 complete -c crit -n "__fish_crit_using_subcommand coredump" -s o -l out -d 'Where to write the core (default: core.PID in the current directory; \'-\': standard output)' -r -F
 complete -c crit -n "__fish_crit_using_subcommand coredump" -l out-dir -d 'Directory to write core.PID in' -r -F
 complete -c crit -n "__fish_crit_using_subcommand coredump" -l files -d 'Read the file pages the checkpoint does not hold from the mapped files under ROOT (\'/\' for a checkpoint of this machine, else the extracted root file system); without it they are left out, as the kernel does' -r -F
+complete -c crit -n "__fish_crit_using_subcommand coredump" -l page-size -d 'The page size of the machine that wrote the checkpoint (4K, 16K or 64K), instead of the one inferred from its pages files' -r
 complete -c crit -n "__fish_crit_using_subcommand coredump" -l all -d 'Dump every task (zombies are skipped: they have no memory)'
 complete -c crit -n "__fish_crit_using_subcommand coredump" -l force -d 'With --files: read a mapped file even when its size or build-id differs from what the checkpoint recorded (else it is left out)'
 complete -c crit -n "__fish_crit_using_subcommand coredump" -s v -l verbose -d 'On error, also print the chain of causes'
@@ -242,6 +259,7 @@ json\t'One JSON document, for jq and programs'"
 complete -c crit -n "__fish_crit_using_subcommand check" -l color -d 'When to use colour in tables' -r -f -a "auto\t'When standard output is a terminal and NO_COLOR is unset'
 always\t''
 never\t''"
+complete -c crit -n "__fish_crit_using_subcommand check" -l page-size -d 'The page size of the machine that wrote the checkpoint (4K, 16K or 64K), instead of the one inferred from its pages files' -r
 complete -c crit -n "__fish_crit_using_subcommand check" -s v -l verbose -d 'On error, also print the chain of causes'
 complete -c crit -n "__fish_crit_using_subcommand check" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c crit -n "__fish_crit_using_subcommand check" -s V -l version -d 'Print version'

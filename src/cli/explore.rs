@@ -194,7 +194,11 @@ fn overview_heading(r: &overview::OverviewReport) -> String {
     let mut archs: Vec<&str> = r.tasks.iter().map(|t| t.arch.as_str()).collect();
     archs.sort_unstable();
     archs.dedup();
-    let archs = if archs.is_empty() { "no tasks".to_string() } else { archs.join(", ") };
+    let archs = if archs.is_empty() {
+        "no tasks".to_string()
+    } else {
+        archs.join(", ")
+    };
     format!("{archs}, {} pages", crit::mem::page_size_label(r.page_size))
 }
 

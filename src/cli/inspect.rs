@@ -378,7 +378,10 @@ fn container(c: &Container, archive: &str, in_pod: bool, color: bool) -> String 
         // The rows of `crit stats`: one table of labels and units.
         let mut t = TextTable::new(&["", "", ""]).right_align(&[1]);
         for f in super::stats::with_values(super::stats::dump_template(), stats) {
-            t.row(super::stats::row(&f, c.criu.page_size.unwrap_or(crit::mem::PAGE_SIZE)).to_vec(), Tone::Plain);
+            t.row(
+                super::stats::row(&f, c.criu.page_size.unwrap_or(crit::mem::PAGE_SIZE)).to_vec(),
+                Tone::Plain,
+            );
         }
         out += &format!(
             "\n{}{}",

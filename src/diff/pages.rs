@@ -188,11 +188,7 @@ fn both(a: &MemReader, b: &MemReader, r: Range<u64>, bufs: &mut (Vec<u8>, Vec<u8
         let (ba, bb) = (&mut bufs.0[..n], &mut bufs.1[..n]);
         a.read_into(at, ba)?;
         b.read_into(at, bb)?;
-        for (k, (pa, pb)) in ba
-            .chunks(ps as usize)
-            .zip(bb.chunks(ps as usize))
-            .enumerate()
-        {
+        for (k, (pa, pb)) in ba.chunks(ps as usize).zip(bb.chunks(ps as usize)).enumerate() {
             if pa == pb {
                 t.equal += 1;
             } else {

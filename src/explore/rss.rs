@@ -147,7 +147,10 @@ fn load<'a>(cp: &Checkpoint, table: &'a FileTable, filter: &'a VmaFilter, t: &Ta
         );
     }
     out.vmas = vmas;
-    out.pagemap = Some(Pagemap::from_reader(cp.image(&format!("pagemap-{}.img", t.pid))?, out.page_size)?);
+    out.pagemap = Some(Pagemap::from_reader(
+        cp.image(&format!("pagemap-{}.img", t.pid))?,
+        out.page_size,
+    )?);
     // The counts are of the runs shown: without a filter, all of them.
     let (mut present, mut parent) = (0, 0);
     let mut count = |pages: u64, in_parent: bool| {

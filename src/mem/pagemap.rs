@@ -118,7 +118,12 @@ impl Pagemap {
                 page_size,
             };
             let bad = |what: String| Error::bad_image(&file, format!("entry {entry} at byte {at}: {what}"));
-            if run.nr_pages.checked_mul(page_size).and_then(|l| run.vaddr.checked_add(l)).is_none() {
+            if run
+                .nr_pages
+                .checked_mul(page_size)
+                .and_then(|l| run.vaddr.checked_add(l))
+                .is_none()
+            {
                 return Err(bad(format!(
                     "run of {} pages at {:#x} runs past the end of the address space",
                     run.nr_pages, run.vaddr

@@ -84,11 +84,14 @@ pub fn infer_page_size(src: &Source) -> Result<PageSize> {
         let Some(bytes) = src.image_size(&file) else {
             continue; // A missing pages file is reported where it is read.
         };
+        let say = if maps.len() > 1 { "say" } else { "says" };
         let maps = maps.join(", ");
-        let size = (bytes % pages == 0).then(|| bytes / pages).filter(|s| PAGE_SIZES.contains(s));
+        let size = (bytes % pages == 0)
+            .then(|| bytes / pages)
+            .filter(|s| PAGE_SIZES.contains(s));
         let Some(size) = size else {
             return Err(Error::Checkpoint(format!(
-                "{}: damaged checkpoint: {maps} say {pages} pages are in {file}, which has {bytes} bytes: not {pages} pages of 4, 16 or 64 KiB",
+                "{}: damaged checkpoint: {maps} {say} {pages} pages are in {file}, which has {bytes} bytes: not {pages} pages of 4, 16 or 64 KiB",
                 src.label()
             )));
         };

@@ -143,7 +143,11 @@ impl MemReader {
         }
         let mm: MmEntry = src.read_first(&mm_name)?;
         let page_size = src.page_size()?;
-        if let Some(v) = mm.vmas.iter().find(|v| v.start % page_size != 0 || v.end % page_size != 0) {
+        if let Some(v) = mm
+            .vmas
+            .iter()
+            .find(|v| v.start % page_size != 0 || v.end % page_size != 0)
+        {
             return Err(Error::bad_image(
                 src.image_label(&mm_name),
                 format!(

@@ -449,3 +449,4 @@ pub fn copy_tree(from: &Path, to: &Path) {
         }
     }
 }
+pub mod paged;
