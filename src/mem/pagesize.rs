@@ -43,7 +43,7 @@ pub fn parse_page_size(s: &str) -> std::result::Result<u64, String> {
 
 /// `4 KiB`, `64 KiB`.
 pub fn page_size_label(size: u64) -> String {
-    if size % 1024 == 0 {
+    if size.is_multiple_of(1024) {
         format!("{} KiB", size / 1024)
     } else {
         format!("{size} bytes")
