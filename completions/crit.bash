@@ -155,13 +155,17 @@ _crit() {
 
     case "${cmd}" in
         crit)
-            opts="-v -q -h -V --verbose --max-temp --quiet --help --version decode encode info show x stats mem diff inspect coredump check help"
+            opts="-v -q -h -V --verbose --max-temp --quiet --page-size --help --version decode encode info show x stats mem diff inspect coredump check help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --max-temp)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --page-size)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -173,7 +177,7 @@ _crit() {
             return 0
             ;;
         crit__subcmd__check)
-            opts="-v -q -h -V --container --root --format --color --verbose --max-temp --quiet --help --version"
+            opts="-v -q -h -V --container --root --format --color --verbose --max-temp --quiet --page-size --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -199,6 +203,10 @@ _crit() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --page-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -207,7 +215,7 @@ _crit() {
             return 0
             ;;
         crit__subcmd__coredump)
-            opts="-o -v -q -h -V --container --pid --all --out --out-dir --files --force --verbose --max-temp --quiet --help --version"
+            opts="-o -v -q -h -V --container --pid --all --out --out-dir --files --force --verbose --max-temp --quiet --page-size --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -241,6 +249,10 @@ _crit() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --page-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -249,7 +261,7 @@ _crit() {
             return 0
             ;;
         crit__subcmd__decode)
-            opts="-i -o -v -q -h -V --in --out --pretty --nopl --extract --max-extract --verbose --max-temp --quiet --help --version"
+            opts="-i -o -v -q -h -V --in --out --pretty --nopl --extract --max-extract --verbose --max-temp --quiet --page-size --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -283,6 +295,10 @@ _crit() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --page-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -291,7 +307,7 @@ _crit() {
             return 0
             ;;
         crit__subcmd__diff)
-            opts="-q -v -h -V --container --container-b --format --color --quiet --match --pages --hexdiff --pid --images --verbose --max-temp --help --version"
+            opts="-q -v -h -V --container --container-b --format --color --quiet --match --pages --hexdiff --pid --images --verbose --max-temp --page-size --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -329,6 +345,10 @@ _crit() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --page-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -337,7 +357,7 @@ _crit() {
             return 0
             ;;
         crit__subcmd__encode)
-            opts="-i -o -v -q -h -V --in --out --verbose --max-temp --quiet --help --version"
+            opts="-i -o -v -q -h -V --in --out --verbose --max-temp --quiet --page-size --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -360,6 +380,10 @@ _crit() {
                     return 0
                     ;;
                 --max-temp)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --page-size)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -637,13 +661,17 @@ _crit() {
             return 0
             ;;
         crit__subcmd__info)
-            opts="-v -q -h -V --verbose --max-temp --quiet --help --version"
+            opts="-v -q -h -V --verbose --max-temp --quiet --page-size --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --max-temp)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --page-size)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -655,7 +683,7 @@ _crit() {
             return 0
             ;;
         crit__subcmd__inspect)
-            opts="-v -q -h -V --container --format --color --verbose --max-temp --quiet --help --version"
+            opts="-v -q -h -V --container --format --color --verbose --max-temp --quiet --page-size --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -674,6 +702,10 @@ _crit() {
                     return 0
                     ;;
                 --max-temp)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --page-size)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -685,7 +717,7 @@ _crit() {
             return 0
             ;;
         crit__subcmd__mem)
-            opts="-v -q -h -V --container --pid --format --color --verbose --max-temp --quiet --help --version args env read search maps shmem help"
+            opts="-v -q -h -V --container --pid --format --color --verbose --max-temp --quiet --page-size --help --version args env read search maps shmem help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -711,6 +743,10 @@ _crit() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --page-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -719,7 +755,7 @@ _crit() {
             return 0
             ;;
         crit__subcmd__mem__subcmd__args)
-            opts="-v -q -h -V --container --pid --format --color --verbose --max-temp --quiet --help --version"
+            opts="-v -q -h -V --container --pid --format --color --verbose --max-temp --quiet --page-size --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -742,6 +778,10 @@ _crit() {
                     return 0
                     ;;
                 --max-temp)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --page-size)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -753,7 +793,7 @@ _crit() {
             return 0
             ;;
         crit__subcmd__mem__subcmd__env)
-            opts="-v -q -h -V --container --pid --format --color --verbose --max-temp --quiet --help --version"
+            opts="-v -q -h -V --container --pid --format --color --verbose --max-temp --quiet --page-size --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -776,6 +816,10 @@ _crit() {
                     return 0
                     ;;
                 --max-temp)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --page-size)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -899,7 +943,7 @@ _crit() {
             return 0
             ;;
         crit__subcmd__mem__subcmd__maps)
-            opts="-v -q -h -V --prot --kind --range --container --pid --format --color --verbose --max-temp --quiet --help --version"
+            opts="-v -q -h -V --prot --kind --range --container --pid --format --color --verbose --max-temp --quiet --page-size --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -937,6 +981,10 @@ _crit() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --page-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -945,7 +993,7 @@ _crit() {
             return 0
             ;;
         crit__subcmd__mem__subcmd__read)
-            opts="-o -v -q -h -V --raw --files --force --out --container --pid --format --color --verbose --max-temp --quiet --help --version"
+            opts="-o -v -q -h -V --raw --files --force --out --container --pid --format --color --verbose --max-temp --quiet --page-size --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -983,6 +1031,10 @@ _crit() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --page-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -991,7 +1043,7 @@ _crit() {
             return 0
             ;;
         crit__subcmd__mem__subcmd__search)
-            opts="-i -v -q -h -V --regex --context --ignore-case --in --prot --kind --range --container --pid --format --color --verbose --max-temp --quiet --help --version"
+            opts="-i -v -q -h -V --regex --context --ignore-case --in --prot --kind --range --container --pid --format --color --verbose --max-temp --quiet --page-size --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1037,6 +1089,10 @@ _crit() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --page-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1045,7 +1101,7 @@ _crit() {
             return 0
             ;;
         crit__subcmd__mem__subcmd__shmem)
-            opts="-v -q -h -V --container --pid --format --color --verbose --max-temp --quiet --help --version"
+            opts="-v -q -h -V --container --pid --format --color --verbose --max-temp --quiet --page-size --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1071,6 +1127,10 @@ _crit() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --page-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1079,7 +1139,7 @@ _crit() {
             return 0
             ;;
         crit__subcmd__show)
-            opts="-v -q -h -V --nopl --extract --max-extract --verbose --max-temp --quiet --help --version"
+            opts="-v -q -h -V --nopl --extract --max-extract --verbose --max-temp --quiet --page-size --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1097,6 +1157,10 @@ _crit() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --page-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1105,7 +1169,7 @@ _crit() {
             return 0
             ;;
         crit__subcmd__stats)
-            opts="-v -q -h -V --container --format --color --verbose --max-temp --quiet --help --version"
+            opts="-v -q -h -V --container --format --color --verbose --max-temp --quiet --page-size --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1127,6 +1191,10 @@ _crit() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --page-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1135,7 +1203,7 @@ _crit() {
             return 0
             ;;
         crit__subcmd__x)
-            opts="-v -q -h -V --container --pid --tree --prot --kind --range --format --color --width --verbose --max-temp --quiet --help --version ps fds mems rss sk net mnt ns cg"
+            opts="-v -q -h -V --container --pid --tree --prot --kind --range --format --color --width --verbose --max-temp --quiet --page-size --help --version ps fds mems rss sk net mnt ns cg"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1174,6 +1242,10 @@ _crit() {
                     return 0
                     ;;
                 --max-temp)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --page-size)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

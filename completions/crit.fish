@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_crit_global_optspecs
-    string join \n v/verbose max-temp= q/quiet h/help V/version
+    string join \n v/verbose max-temp= q/quiet page-size= h/help V/version
 end
 
 function __fish_crit_needs_command
@@ -25,6 +25,7 @@ function __fish_crit_using_subcommand
 end
 
 complete -c crit -n "__fish_crit_needs_command" -l max-temp -d 'Most bytes to write to temporary files, where a compressed archive\'s memory is copied (mem read, diff, coredump): 4G by default, zero pages free; also CRIT_MAX_TEMP. SIZE is bytes, or with K, M, G or T' -r
+complete -c crit -n "__fish_crit_needs_command" -l page-size -d 'The page size of the machine that wrote the checkpoint (4K, 16K or 64K), instead of the one inferred from its pages files' -r
 complete -c crit -n "__fish_crit_needs_command" -s v -l verbose -d 'On error, also print the chain of causes'
 complete -c crit -n "__fish_crit_needs_command" -s q -l quiet -d 'No notes and no progress bars: only the output, warnings and errors'
 complete -c crit -n "__fish_crit_needs_command" -s h -l help -d 'Print help'
@@ -46,6 +47,7 @@ complete -c crit -n "__fish_crit_using_subcommand decode" -s o -l out -d 'Where 
 complete -c crit -n "__fish_crit_using_subcommand decode" -l extract -d 'Also unpack a tmpfs-dev-N.tar.gz.img image into DIR (new, or empty: filled in place)' -r -F
 complete -c crit -n "__fish_crit_using_subcommand decode" -l max-extract -d 'Most bytes of file contents --extract writes (K, M, G, T: powers of 1024)' -r
 complete -c crit -n "__fish_crit_using_subcommand decode" -l max-temp -d 'Most bytes to write to temporary files, where a compressed archive\'s memory is copied (mem read, diff, coredump): 4G by default, zero pages free; also CRIT_MAX_TEMP. SIZE is bytes, or with K, M, G or T' -r
+complete -c crit -n "__fish_crit_using_subcommand decode" -l page-size -d 'The page size of the machine that wrote the checkpoint (4K, 16K or 64K), instead of the one inferred from its pages files' -r
 complete -c crit -n "__fish_crit_using_subcommand decode" -l pretty -d 'Indent, and show numbers in their field\'s form: hex, flag names, IP addresses, devices'
 complete -c crit -n "__fish_crit_using_subcommand decode" -l nopl -d 'Replace extra payloads (pipe data, socket queues, …) by their size'
 complete -c crit -n "__fish_crit_using_subcommand decode" -s v -l verbose -d 'On error, also print the chain of causes'
@@ -55,11 +57,13 @@ complete -c crit -n "__fish_crit_using_subcommand decode" -s V -l version -d 'Pr
 complete -c crit -n "__fish_crit_using_subcommand encode" -s i -l in -d 'JSON to encode (\'-\' or absent: standard input)' -r -F
 complete -c crit -n "__fish_crit_using_subcommand encode" -s o -l out -d 'Where to write the image (\'-\' or absent: standard output)' -r -F
 complete -c crit -n "__fish_crit_using_subcommand encode" -l max-temp -d 'Most bytes to write to temporary files, where a compressed archive\'s memory is copied (mem read, diff, coredump): 4G by default, zero pages free; also CRIT_MAX_TEMP. SIZE is bytes, or with K, M, G or T' -r
+complete -c crit -n "__fish_crit_using_subcommand encode" -l page-size -d 'The page size of the machine that wrote the checkpoint (4K, 16K or 64K), instead of the one inferred from its pages files' -r
 complete -c crit -n "__fish_crit_using_subcommand encode" -s v -l verbose -d 'On error, also print the chain of causes'
 complete -c crit -n "__fish_crit_using_subcommand encode" -s q -l quiet -d 'No notes and no progress bars: only the output, warnings and errors'
 complete -c crit -n "__fish_crit_using_subcommand encode" -s h -l help -d 'Print help'
 complete -c crit -n "__fish_crit_using_subcommand encode" -s V -l version -d 'Print version'
 complete -c crit -n "__fish_crit_using_subcommand info" -l max-temp -d 'Most bytes to write to temporary files, where a compressed archive\'s memory is copied (mem read, diff, coredump): 4G by default, zero pages free; also CRIT_MAX_TEMP. SIZE is bytes, or with K, M, G or T' -r
+complete -c crit -n "__fish_crit_using_subcommand info" -l page-size -d 'The page size of the machine that wrote the checkpoint (4K, 16K or 64K), instead of the one inferred from its pages files' -r
 complete -c crit -n "__fish_crit_using_subcommand info" -s v -l verbose -d 'On error, also print the chain of causes'
 complete -c crit -n "__fish_crit_using_subcommand info" -s q -l quiet -d 'No notes and no progress bars: only the output, warnings and errors'
 complete -c crit -n "__fish_crit_using_subcommand info" -s h -l help -d 'Print help'
@@ -67,6 +71,7 @@ complete -c crit -n "__fish_crit_using_subcommand info" -s V -l version -d 'Prin
 complete -c crit -n "__fish_crit_using_subcommand show" -l extract -d 'Also unpack a tmpfs-dev-N.tar.gz.img image into DIR (new, or empty: filled in place)' -r -F
 complete -c crit -n "__fish_crit_using_subcommand show" -l max-extract -d 'Most bytes of file contents --extract writes (K, M, G, T: powers of 1024)' -r
 complete -c crit -n "__fish_crit_using_subcommand show" -l max-temp -d 'Most bytes to write to temporary files, where a compressed archive\'s memory is copied (mem read, diff, coredump): 4G by default, zero pages free; also CRIT_MAX_TEMP. SIZE is bytes, or with K, M, G or T' -r
+complete -c crit -n "__fish_crit_using_subcommand show" -l page-size -d 'The page size of the machine that wrote the checkpoint (4K, 16K or 64K), instead of the one inferred from its pages files' -r
 complete -c crit -n "__fish_crit_using_subcommand show" -l nopl -d 'Replace extra payloads by their size'
 complete -c crit -n "__fish_crit_using_subcommand show" -s v -l verbose -d 'On error, also print the chain of causes'
 complete -c crit -n "__fish_crit_using_subcommand show" -s q -l quiet -d 'No notes and no progress bars: only the output, warnings and errors'
@@ -89,6 +94,7 @@ always\t''
 never\t''"
 complete -c crit -n "__fish_crit_using_subcommand x" -l width -d 'Lay tables out for this many columns, as on a terminal that wide (0: never wrap); for tests, which have no terminal' -r
 complete -c crit -n "__fish_crit_using_subcommand x" -l max-temp -d 'Most bytes to write to temporary files, where a compressed archive\'s memory is copied (mem read, diff, coredump): 4G by default, zero pages free; also CRIT_MAX_TEMP. SIZE is bytes, or with K, M, G or T' -r
+complete -c crit -n "__fish_crit_using_subcommand x" -l page-size -d 'The page size of the machine that wrote the checkpoint (4K, 16K or 64K), instead of the one inferred from its pages files' -r
 complete -c crit -n "__fish_crit_using_subcommand x" -l tree -d 'With --pid: the task and all its descendants'
 complete -c crit -n "__fish_crit_using_subcommand x" -s v -l verbose -d 'On error, also print the chain of causes'
 complete -c crit -n "__fish_crit_using_subcommand x" -s q -l quiet -d 'No notes and no progress bars: only the output, warnings and errors'
@@ -101,6 +107,7 @@ complete -c crit -n "__fish_crit_using_subcommand stats" -l color -d 'When to us
 always\t''
 never\t''"
 complete -c crit -n "__fish_crit_using_subcommand stats" -l max-temp -d 'Most bytes to write to temporary files, where a compressed archive\'s memory is copied (mem read, diff, coredump): 4G by default, zero pages free; also CRIT_MAX_TEMP. SIZE is bytes, or with K, M, G or T' -r
+complete -c crit -n "__fish_crit_using_subcommand stats" -l page-size -d 'The page size of the machine that wrote the checkpoint (4K, 16K or 64K), instead of the one inferred from its pages files' -r
 complete -c crit -n "__fish_crit_using_subcommand stats" -s v -l verbose -d 'On error, also print the chain of causes'
 complete -c crit -n "__fish_crit_using_subcommand stats" -s q -l quiet -d 'No notes and no progress bars: only the output, warnings and errors'
 complete -c crit -n "__fish_crit_using_subcommand stats" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -113,6 +120,7 @@ complete -c crit -n "__fish_crit_using_subcommand mem; and not __fish_seen_subco
 always\t''
 never\t''"
 complete -c crit -n "__fish_crit_using_subcommand mem; and not __fish_seen_subcommand_from args env read search maps shmem help" -l max-temp -d 'Most bytes to write to temporary files, where a compressed archive\'s memory is copied (mem read, diff, coredump): 4G by default, zero pages free; also CRIT_MAX_TEMP. SIZE is bytes, or with K, M, G or T' -r
+complete -c crit -n "__fish_crit_using_subcommand mem; and not __fish_seen_subcommand_from args env read search maps shmem help" -l page-size -d 'The page size of the machine that wrote the checkpoint (4K, 16K or 64K), instead of the one inferred from its pages files' -r
 complete -c crit -n "__fish_crit_using_subcommand mem; and not __fish_seen_subcommand_from args env read search maps shmem help" -s v -l verbose -d 'On error, also print the chain of causes'
 complete -c crit -n "__fish_crit_using_subcommand mem; and not __fish_seen_subcommand_from args env read search maps shmem help" -s q -l quiet -d 'No notes and no progress bars: only the output, warnings and errors'
 complete -c crit -n "__fish_crit_using_subcommand mem; and not __fish_seen_subcommand_from args env read search maps shmem help" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -132,6 +140,7 @@ complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcomman
 always\t''
 never\t''"
 complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from args" -l max-temp -d 'Most bytes to write to temporary files, where a compressed archive\'s memory is copied (mem read, diff, coredump): 4G by default, zero pages free; also CRIT_MAX_TEMP. SIZE is bytes, or with K, M, G or T' -r
+complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from args" -l page-size -d 'The page size of the machine that wrote the checkpoint (4K, 16K or 64K), instead of the one inferred from its pages files' -r
 complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from args" -s v -l verbose -d 'On error, also print the chain of causes'
 complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from args" -s q -l quiet -d 'No notes and no progress bars: only the output, warnings and errors'
 complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from args" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -144,6 +153,7 @@ complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcomman
 always\t''
 never\t''"
 complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from env" -l max-temp -d 'Most bytes to write to temporary files, where a compressed archive\'s memory is copied (mem read, diff, coredump): 4G by default, zero pages free; also CRIT_MAX_TEMP. SIZE is bytes, or with K, M, G or T' -r
+complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from env" -l page-size -d 'The page size of the machine that wrote the checkpoint (4K, 16K or 64K), instead of the one inferred from its pages files' -r
 complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from env" -s v -l verbose -d 'On error, also print the chain of causes'
 complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from env" -s q -l quiet -d 'No notes and no progress bars: only the output, warnings and errors'
 complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from env" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -158,6 +168,7 @@ complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcomman
 always\t''
 never\t''"
 complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from read" -l max-temp -d 'Most bytes to write to temporary files, where a compressed archive\'s memory is copied (mem read, diff, coredump): 4G by default, zero pages free; also CRIT_MAX_TEMP. SIZE is bytes, or with K, M, G or T' -r
+complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from read" -l page-size -d 'The page size of the machine that wrote the checkpoint (4K, 16K or 64K), instead of the one inferred from its pages files' -r
 complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from read" -l raw -d 'Write the raw bytes instead of a hexdump'
 complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from read" -l force -d 'With --files: read a file even when its size or build-id differs from what the checkpoint recorded (else that is refused)'
 complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from read" -s v -l verbose -d 'On error, also print the chain of causes'
@@ -182,6 +193,7 @@ complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcomman
 always\t''
 never\t''"
 complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from search" -l max-temp -d 'Most bytes to write to temporary files, where a compressed archive\'s memory is copied (mem read, diff, coredump): 4G by default, zero pages free; also CRIT_MAX_TEMP. SIZE is bytes, or with K, M, G or T' -r
+complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from search" -l page-size -d 'The page size of the machine that wrote the checkpoint (4K, 16K or 64K), instead of the one inferred from its pages files' -r
 complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from search" -l regex -d 'Treat PATTERN as a regular expression'
 complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from search" -s i -l ignore-case -d 'Match case-insensitively'
 complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from search" -s v -l verbose -d 'On error, also print the chain of causes'
@@ -204,6 +216,7 @@ complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcomman
 always\t''
 never\t''"
 complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from maps" -l max-temp -d 'Most bytes to write to temporary files, where a compressed archive\'s memory is copied (mem read, diff, coredump): 4G by default, zero pages free; also CRIT_MAX_TEMP. SIZE is bytes, or with K, M, G or T' -r
+complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from maps" -l page-size -d 'The page size of the machine that wrote the checkpoint (4K, 16K or 64K), instead of the one inferred from its pages files' -r
 complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from maps" -s v -l verbose -d 'On error, also print the chain of causes'
 complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from maps" -s q -l quiet -d 'No notes and no progress bars: only the output, warnings and errors'
 complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from maps" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -216,6 +229,7 @@ complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcomman
 always\t''
 never\t''"
 complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from shmem" -l max-temp -d 'Most bytes to write to temporary files, where a compressed archive\'s memory is copied (mem read, diff, coredump): 4G by default, zero pages free; also CRIT_MAX_TEMP. SIZE is bytes, or with K, M, G or T' -r
+complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from shmem" -l page-size -d 'The page size of the machine that wrote the checkpoint (4K, 16K or 64K), instead of the one inferred from its pages files' -r
 complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from shmem" -s v -l verbose -d 'On error, also print the chain of causes'
 complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from shmem" -s q -l quiet -d 'No notes and no progress bars: only the output, warnings and errors'
 complete -c crit -n "__fish_crit_using_subcommand mem; and __fish_seen_subcommand_from shmem" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -239,6 +253,7 @@ comm\t'The same command at the same place in the process tree (pids changed)'"
 complete -c crit -n "__fish_crit_using_subcommand diff" -l hexdiff -d 'Show LEN bytes at ADDR (decimal or 0x…) of both sides, instead of the report' -r
 complete -c crit -n "__fish_crit_using_subcommand diff" -l pid -d 'The task (pid in A) whose memory --hexdiff shows (default: the root task)' -r
 complete -c crit -n "__fish_crit_using_subcommand diff" -l max-temp -d 'Most bytes to write to temporary files, where a compressed archive\'s memory is copied (mem read, diff, coredump): 4G by default, zero pages free; also CRIT_MAX_TEMP. SIZE is bytes, or with K, M, G or T' -r
+complete -c crit -n "__fish_crit_using_subcommand diff" -l page-size -d 'The page size of the machine that wrote the checkpoint (4K, 16K or 64K), instead of the one inferred from its pages files' -r
 complete -c crit -n "__fish_crit_using_subcommand diff" -s q -l quiet -d 'Print nothing: the exit status alone says equal (0) or different (1)'
 complete -c crit -n "__fish_crit_using_subcommand diff" -l pages -d 'List every differing page, not only the first few of each mapping'
 complete -c crit -n "__fish_crit_using_subcommand diff" -l images -d 'Also compare the image files, entry by entry'
@@ -252,6 +267,7 @@ complete -c crit -n "__fish_crit_using_subcommand inspect" -l color -d 'When to 
 always\t''
 never\t''"
 complete -c crit -n "__fish_crit_using_subcommand inspect" -l max-temp -d 'Most bytes to write to temporary files, where a compressed archive\'s memory is copied (mem read, diff, coredump): 4G by default, zero pages free; also CRIT_MAX_TEMP. SIZE is bytes, or with K, M, G or T' -r
+complete -c crit -n "__fish_crit_using_subcommand inspect" -l page-size -d 'The page size of the machine that wrote the checkpoint (4K, 16K or 64K), instead of the one inferred from its pages files' -r
 complete -c crit -n "__fish_crit_using_subcommand inspect" -s v -l verbose -d 'On error, also print the chain of causes'
 complete -c crit -n "__fish_crit_using_subcommand inspect" -s q -l quiet -d 'No notes and no progress bars: only the output, warnings and errors'
 complete -c crit -n "__fish_crit_using_subcommand inspect" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -262,6 +278,7 @@ complete -c crit -n "__fish_crit_using_subcommand coredump" -s o -l out -d 'Wher
 complete -c crit -n "__fish_crit_using_subcommand coredump" -l out-dir -d 'Directory to write core.PID in' -r -F
 complete -c crit -n "__fish_crit_using_subcommand coredump" -l files -d 'Read the file pages the checkpoint does not hold from the mapped files under ROOT (\'/\' for a checkpoint of this machine, else the extracted root file system); without it they are left out, as the kernel does' -r -F
 complete -c crit -n "__fish_crit_using_subcommand coredump" -l max-temp -d 'Most bytes to write to temporary files, where a compressed archive\'s memory is copied (mem read, diff, coredump): 4G by default, zero pages free; also CRIT_MAX_TEMP. SIZE is bytes, or with K, M, G or T' -r
+complete -c crit -n "__fish_crit_using_subcommand coredump" -l page-size -d 'The page size of the machine that wrote the checkpoint (4K, 16K or 64K), instead of the one inferred from its pages files' -r
 complete -c crit -n "__fish_crit_using_subcommand coredump" -l all -d 'Dump every task (zombies are skipped: they have no memory)'
 complete -c crit -n "__fish_crit_using_subcommand coredump" -l force -d 'With --files: read a mapped file even when its size or build-id differs from what the checkpoint recorded (else it is left out)'
 complete -c crit -n "__fish_crit_using_subcommand coredump" -s v -l verbose -d 'On error, also print the chain of causes'
@@ -276,6 +293,7 @@ complete -c crit -n "__fish_crit_using_subcommand check" -l color -d 'When to us
 always\t''
 never\t''"
 complete -c crit -n "__fish_crit_using_subcommand check" -l max-temp -d 'Most bytes to write to temporary files, where a compressed archive\'s memory is copied (mem read, diff, coredump): 4G by default, zero pages free; also CRIT_MAX_TEMP. SIZE is bytes, or with K, M, G or T' -r
+complete -c crit -n "__fish_crit_using_subcommand check" -l page-size -d 'The page size of the machine that wrote the checkpoint (4K, 16K or 64K), instead of the one inferred from its pages files' -r
 complete -c crit -n "__fish_crit_using_subcommand check" -s v -l verbose -d 'On error, also print the chain of causes'
 complete -c crit -n "__fish_crit_using_subcommand check" -s q -l quiet -d 'No notes and no progress bars: only the output, warnings and errors'
 complete -c crit -n "__fish_crit_using_subcommand check" -s h -l help -d 'Print help (see more with \'--help\')'

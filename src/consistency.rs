@@ -11,7 +11,7 @@
 //! - every protobuf image present, walked by its size fields (payloads are
 //!   skipped, not decoded): a cut image is found wherever it is cut;
 //! - every pagemap, decoded: each pages file must hold exactly the pages
-//!   its pagemaps say are present ([`PAGE_SIZE`] each), and pages said to
+//!   its pagemaps say are present (of the page size [`Source::page_size`] finds), and pages said to
 //!   be in the parent checkpoint need a `parent/` whose pagemap and pages
 //!   hold up in turn.
 //!
@@ -114,6 +114,7 @@ pub fn check(src: &Source, tasks: &[Task]) -> Vec<Problem> {
     let mut c = Checker {
         src,
         names: &names,
+        page_size: src.page_size().unwrap_or(PAGE_SIZE),
         owner: HashMap::new(),
         problems: Vec::new(),
     };
@@ -141,6 +142,8 @@ pub fn check(src: &Source, tasks: &[Task]) -> Vec<Problem> {
 struct Checker<'a> {
     src: &'a Source,
     names: &'a BTreeSet<String>,
+    /// The checkpoint's page size ([`Source::page_size`]).
+    page_size: u64,
     /// The process of each pid and thread id of the tree.
     owner: HashMap<u32, u32>,
     problems: Vec<Problem>,
@@ -307,7 +310,7 @@ impl Checker<'_> {
         let mut up = Vec::new();
         for (name, pid) in pagemaps {
             let path = format!("{level}{name}");
-            let pm = match self.src.image_reader(&path).and_then(Pagemap::from_reader) {
+            let pm = match self.src.image_reader(&path).and_then(|r| Pagemap::from_reader(r, self.page_size)) {
                 Ok(pm) => pm,
                 Err(e) => {
                     self.problems.push(Problem::of_error(self.src, &path, *pid, e));
@@ -345,10 +348,10 @@ impl Checker<'_> {
                     self.push(&name, pid, what);
                 }
                 None => {}
-                Some(size) if size != present.saturating_mul(PAGE_SIZE) => {
+                Some(size) if size != present.saturating_mul(self.page_size) => {
                     let what = format!(
                         "holds {}, {said} say{} {present} are present",
-                        held(size),
+                        held(size, self.page_size),
                         s(said_by.len())
                     );
                     self.push(&name, pid, what);
@@ -370,12 +373,12 @@ fn s(sayers: usize) -> &'static str {
 }
 
 /// What a pages file of `size` bytes holds, in pages.
-fn held(size: u64) -> String {
-    let pages = size / PAGE_SIZE;
+fn held(size: u64, page_size: u64) -> String {
+    let pages = size / page_size;
     let plural = if pages == 1 { "" } else { "s" };
-    match size % PAGE_SIZE {
+    match size % page_size {
         0 => format!("{pages} page{plural}"),
-        _ => format!("{size} bytes ({pages} whole page{plural} of {PAGE_SIZE} bytes)"),
+        _ => format!("{size} bytes ({pages} whole page{plural} of {page_size} bytes)"),
     }
 }
 
@@ -405,9 +408,11 @@ mod tests {
 
     #[test]
     fn pages_held_are_counted_in_pages() {
-        assert_eq!(held(4096), "1 page");
-        assert_eq!(held(0), "0 pages");
-        assert_eq!(held(3 * 4096), "3 pages");
-        assert_eq!(held(4097), "4097 bytes (1 whole page of 4096 bytes)");
+        assert_eq!(held(4096, 4096), "1 page");
+        assert_eq!(held(0, 4096), "0 pages");
+        assert_eq!(held(3 * 4096, 4096), "3 pages");
+        assert_eq!(held(4097, 4096), "4097 bytes (1 whole page of 4096 bytes)");
+        assert_eq!(held(3 * 65536, 65536), "3 pages");
+        assert_eq!(held(65536 + 4096, 65536), "69632 bytes (1 whole page of 65536 bytes)");
     }
 }

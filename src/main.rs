@@ -20,6 +20,7 @@ fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
     if let Some(n) = max_temp {
         crit::archive::set_temp_limit(n);
     }
+    cli::set_page_size(cli.page_size);
     match &cli.command {
         Command::Diff(a) => return cli::diff::run(a),
         Command::Inspect(a) => return cli::inspect::run(a),

@@ -67,6 +67,9 @@ pub struct OpenOptions {
     pub listings: bool,
     /// The container of a pod checkpoint to open (its name, folder or id).
     pub container: Option<String>,
+    /// The page size in bytes (`--page-size`), instead of the one inferred
+    /// from the checkpoint ([`Source::page_size`]).
+    pub page_size: Option<u64>,
 }
 
 #[derive(Debug, Clone)]
@@ -102,6 +105,8 @@ pub struct Bundle {
     store: Store,
     label: String,
     layout: Layout,
+    /// `OpenOptions::page_size`, given to each checkpoint of the bundle.
+    page_size: Option<u64>,
 }
 
 /// The largest metadata file (`config.dump`, `pod.options`, …) read whole.
@@ -131,6 +136,7 @@ impl Bundle {
                 store: Store::Dir(path.to_path_buf()),
                 label,
                 layout,
+                page_size: opts.page_size,
             });
         }
         let Some(kind) = archive::detect(path)? else {
@@ -146,7 +152,9 @@ impl Bundle {
                 listings: opts.listings,
             },
         )?;
-        Bundle::from_archive(ar)
+        let mut b = Bundle::from_archive(ar)?;
+        b.page_size = opts.page_size;
+        Ok(b)
     }
 
     /// The checkpoint an opened archive holds.
@@ -183,6 +191,7 @@ impl Bundle {
             store: Store::Archive(Arc::new(ar)),
             label,
             layout,
+            page_size: None,
         })
     }
 
@@ -222,6 +231,7 @@ impl Bundle {
                 Layout::Images => String::new(),
                 _ => "checkpoint/".into(),
             },
+            page_size: PageSizeCell::given(self.page_size),
         }
     }
 
@@ -260,6 +270,7 @@ impl Bundle {
             bundle: self.clone(),
             root: pick.folder.clone(),
             images: format!("{}checkpoint/", pick.folder),
+            page_size: PageSizeCell::given(self.page_size),
         })
     }
 }
@@ -325,6 +336,25 @@ pub struct Source {
     root: String,
     /// The images' folder in the bundle (`""`, `checkpoint/`, `ID-NAME/checkpoint/`).
     images: String,
+    /// The page size: given, or inferred once when first asked.
+    page_size: PageSizeCell,
+}
+
+/// A page size given (`--page-size`) or inferred on first use, shared by
+/// the clones of a [`Source`].
+#[derive(Debug, Clone, Default)]
+struct PageSizeCell {
+    given: Option<u64>,
+    inferred: Arc<std::sync::OnceLock<u64>>,
+}
+
+impl PageSizeCell {
+    fn given(given: Option<u64>) -> Self {
+        PageSizeCell {
+            given,
+            inferred: Arc::default(),
+        }
+    }
 }
 
 impl Source {
@@ -333,19 +363,50 @@ impl Source {
         Bundle::open(path, opts)?.container(opts.container.as_deref())
     }
 
+    /// Uses `page_size` bytes as the page size (`--page-size`) instead of
+    /// inferring it; `None` goes back to inferring it.
+    pub fn set_page_size(&mut self, page_size: Option<u64>) {
+        self.page_size = PageSizeCell::given(page_size);
+    }
+
+    /// The page size of the machine that wrote the checkpoint, in bytes: the
+    /// one given with [`set_page_size`](Self::set_page_size), else inferred
+    /// once from the checkpoint (see [`crate::mem::infer_page_size`]).
+    ///
+    /// # Errors
+    ///
+    /// The pages files and pagemaps disagree: a damaged checkpoint.
+    pub fn page_size(&self) -> Result<u64> {
+        if let Some(p) = self.page_size.given {
+            return Ok(p);
+        }
+        if let Some(p) = self.page_size.inferred.get() {
+            return Ok(*p);
+        }
+        let p = crate::mem::infer_page_size(self)?.size;
+        Ok(*self.page_size.inferred.get_or_init(|| p))
+    }
+
+    /// Whether the page size was given rather than inferred.
+    pub fn page_size_given(&self) -> bool {
+        self.page_size.given.is_some()
+    }
+
     /// The images of folder `images` (`checkpoint/`, `ID-NAME/checkpoint/`,
     /// or `""`) of an archive that is still being read: what a search of a
     /// compressed archive sees when raw memory streams by.
-    pub(crate) fn partial(ar: Arc<Archive>, images: &str) -> Source {
+    pub(crate) fn partial(ar: Arc<Archive>, images: &str, page_size: Option<u64>) -> Source {
         let root = images.strip_suffix("checkpoint/").unwrap_or("").to_string();
         Source {
             bundle: Bundle {
                 label: ar.label().to_string(),
                 store: Store::Archive(ar),
                 layout: Layout::Images,
+                page_size: None,
             },
             root,
             images: images.to_string(),
+            page_size: PageSizeCell::given(page_size),
         }
     }
 

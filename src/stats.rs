@@ -1,7 +1,8 @@
 //! Dump and restore statistics: the `stats-dump` and `stats-restore` images
 //! CRIU writes beside a checkpoint (`crit stats`).
 //!
-//! Times are in microseconds, as CRIU records them; page counts are 4 KiB pages.
+//! Times are in microseconds, as CRIU records them; page counts are in pages
+//! of the checkpoint's page size ([`Source::page_size`]).
 //!
 //! ```no_run
 //! let stats = crit::stats::Stats::read("checkpoint")?;
@@ -24,7 +25,7 @@ use crate::source::{OpenOptions, Source};
 pub enum Unit {
     /// A duration in microseconds.
     Micros,
-    /// A number of 4 KiB pages.
+    /// A number of pages of the checkpoint's page size.
     Pages,
     /// A plain count.
     Count,

@@ -212,7 +212,7 @@ fn overview_and_inspect_escape_control_characters() {
         }
         let out = run(&args);
         assert_no_raw_controls(&format!("x (width {width:?})"), &out);
-        assert!(out.lines().nth(1).unwrap().ends_with(command), "{out}");
+        assert!(out.lines().nth(2).unwrap().ends_with(command), "{out}");
     }
     for color in ["never", "always"] {
         let out = run(&["inspect", dir, "--color", color]);

@@ -204,8 +204,9 @@ fn predump_without_parent() -> tempfile::TempDir {
     v["entries"][2]["flags"] = 1.into(); // PE_PARENT
     let out = common::crit_stdin(&["encode", "-o", pm.to_str().unwrap()], v.to_string().as_bytes());
     assert!(out.status.success());
-    // Its 2 pages, after the first run's 1, leave the pages file as a
-    // pre-dump's child would not hold them.
+    // The run's two pages leave pages-1.img (after the first run's page),
+    // as in a real pre-dump: the pages file holds the present pages only.
+    assert_eq!(v["entries"][1]["compat_nr_pages"], 1);
     let pages = tmp.path().join("pages-1.img");
     let mut bytes = std::fs::read(&pages).unwrap();
     bytes.drain(4096..3 * 4096);
@@ -462,7 +463,7 @@ fn a_rewritten_argv_shows_as_ps_shows_it() {
     let (out, _) = ok(&["x", d, "--color", "never"]);
     assert_eq!(
         out,
-        "  PID  PPID  THR  STATE  MEMORY  FDS  SOCKETS  COMMAND\n\
+        "x86_64, 4 KiB pages\n  PID  PPID  THR  STATE  MEMORY  FDS  SOCKETS  COMMAND\n\
          20931     0    1  alive    1.4M    3        0  cwork: serving *:6379\n"
     );
 }

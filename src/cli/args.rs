@@ -36,6 +36,9 @@ pub struct Cli {
     /// No notes and no progress bars: only the output, warnings and errors
     #[arg(short, long, global = true)]
     pub quiet: bool,
+    /// The page size of the machine that wrote the checkpoint (4K, 16K or 64K), instead of the one inferred from its pages files
+    #[arg(long, global = true, value_name = "SIZE", value_parser = crit::mem::parse_page_size)]
+    pub page_size: Option<u64>,
 }
 
 #[derive(Debug, Subcommand)]

@@ -19,6 +19,7 @@ pub fn run(a: &CheckArgs) -> Result<ExitCode> {
     let opts = OpenOptions {
         container: a.container.clone(),
         listings: true,
+        page_size: super::page_size(),
         ..OpenOptions::default()
     };
     let cp = Checkpoint::from_source(Source::open(&a.dir, &opts)?)?;

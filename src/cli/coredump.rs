@@ -55,6 +55,7 @@ pub fn run(a: &CoredumpArgs) -> Result<()> {
     let with_pages = OpenOptions {
         pages: true,
         container: a.container.clone(),
+        page_size: super::page_size(),
         ..OpenOptions::default()
     };
     let cp = Checkpoint::from_source(Source::open(&a.dir, &with_pages)?)?;

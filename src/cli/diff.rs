@@ -57,7 +57,10 @@ fn open_sides(args: &DiffArgs) -> Result<(Source, Source)> {
         Some(n) => Some(n.as_str()),
         None => args.container.as_deref().filter(|_| b_pod || !a_pod),
     };
-    Ok((ba.container(name_a)?, bb.container(name_b)?))
+    let (mut a, mut b) = (ba.container(name_a)?, bb.container(name_b)?);
+    a.set_page_size(super::page_size());
+    b.set_page_size(super::page_size());
+    Ok((a, b))
 }
 
 fn status(equal: bool) -> ExitCode {

@@ -25,6 +25,7 @@ pub fn run(args: &ExploreArgs) -> Result<()> {
         container: args.container.clone(),
         // The overview reads each task's command line from its memory.
         pages: args.what.is_none(),
+        page_size: super::page_size(),
         ..OpenOptions::default()
     };
     let mut cp = Checkpoint::from_source(Source::open(&args.dir, &opts)?)?;
@@ -46,6 +47,7 @@ pub fn run(args: &ExploreArgs) -> Result<()> {
             render::print_json(&r)
         } else {
             let mut out = Text::stdout(color, table::table_width(args.width))?;
+            out.line(Tone::Dim, &overview_heading(&r))?;
             overview_table(&r).write(&mut out)?;
             out.finish()?;
             Ok(())
@@ -188,11 +190,29 @@ fn task_heading(out: &mut Text, t: &TaskHead, what: &str, heading: impl FnOnce()
     Ok(true)
 }
 
+/// The line above the overview: the tasks' architectures and the page size.
+fn overview_heading(r: &overview::OverviewReport) -> String {
+    let mut archs: Vec<&str> = r.tasks.iter().map(|t| t.arch.as_str()).collect();
+    archs.sort_unstable();
+    archs.dedup();
+    let archs = if archs.is_empty() {
+        "no tasks".to_string()
+    } else {
+        archs.join(", ")
+    };
+    format!("{archs}, {} pages", crit::mem::page_size_label(r.page_size))
+}
+
 /// The overview as a table: one row per task, `COMMAND` indented by depth
-/// (`[comm]` when the checkpoint holds no command line).
+/// (`[comm]` when the checkpoint holds no command line); an `ARCH` column
+/// when the tasks' architectures differ (a 32-bit compat task).
 fn overview_table(r: &overview::OverviewReport) -> TextTable {
-    let mut t = TextTable::new(&["PID", "PPID", "THR", "STATE", "MEMORY", "FDS", "SOCKETS", "COMMAND"])
-        .right_align(&[0, 1, 2, 4, 5, 6]);
+    let mixed = r.tasks.iter().any(|t| t.arch != r.tasks[0].arch);
+    let mut head = vec!["PID", "PPID", "THR", "STATE", "MEMORY", "FDS", "SOCKETS", "COMMAND"];
+    if mixed {
+        head.insert(7, "ARCH");
+    }
+    let mut t = TextTable::new(&head).right_align(&[0, 1, 2, 4, 5, 6]);
     for p in &r.tasks {
         let command = match &p.argv {
             Some(argv) if !argv.is_empty() => argv.join(" "),
@@ -203,19 +223,20 @@ fn overview_table(r: &overview::OverviewReport) -> TextTable {
         } else {
             Tone::Warn
         };
-        t.row(
-            vec![
-                p.pid.to_string(),
-                p.ppid.to_string(),
-                p.threads.to_string(),
-                p.state.as_str().to_string(),
-                p.memory_held.map_or_else(|| "-".to_string(), human_size),
-                p.fds.to_string(),
-                p.sockets.to_string(),
-                indented("  ", p.depth, &command),
-            ],
-            tone,
-        );
+        let mut row = vec![
+            p.pid.to_string(),
+            p.ppid.to_string(),
+            p.threads.to_string(),
+            p.state.as_str().to_string(),
+            p.memory_held.map_or_else(|| "-".to_string(), human_size),
+            p.fds.to_string(),
+            p.sockets.to_string(),
+            indented("  ", p.depth, &command),
+        ];
+        if mixed {
+            row.insert(7, p.arch.clone());
+        }
+        t.row(row, tone);
     }
     t
 }
@@ -309,7 +330,7 @@ fn rss_table(out: &mut Text, task: &rss::LazyTask) -> Result<()> {
     let heading = || {
         let pages = task.present_pages.map_or_else(
             || "- pages present (its images are damaged)".to_string(),
-            |n| format!("{n} pages present ({})", human_size(n * crit::mem::PAGE_SIZE)),
+            |n| format!("{n} pages present ({})", human_size(n.saturating_mul(task.page_size))),
         );
         let parent = match (task.parent_pages, task.parent_missing) {
             (0, _) => String::new(),

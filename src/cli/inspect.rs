@@ -12,6 +12,21 @@ use super::escape::escape;
 use super::render::{self, heading, human_size, Tone};
 use super::table::{indented, TextTable};
 
+/// The tasks' architectures and the page size: `x86_64, 4 KiB pages`.
+fn architecture(c: &inspect::Container) -> String {
+    let mut archs: Vec<&str> = c.processes.iter().map(|p| p.arch.as_str()).collect();
+    archs.sort_unstable();
+    archs.dedup();
+    let archs = match archs.is_empty() {
+        true => "-".to_string(),
+        false => archs.join(", "),
+    };
+    match c.criu.page_size {
+        Some(p) => format!("{archs}, {} pages", crit::mem::page_size_label(p)),
+        None => format!("{archs}, page size unknown (see the problems below)"),
+    }
+}
+
 /// Several paths are reported each in turn, as `ls` does: one that cannot
 /// be read is an error line on standard error, the others are shown, and
 /// the exit status is 1.
@@ -19,7 +34,7 @@ pub fn run(args: &InspectArgs) -> Result<ExitCode> {
     let mut all = Vec::with_capacity(args.paths.len());
     let mut failed = false;
     for p in &args.paths {
-        match inspect::inspect_container(p, args.container.as_deref()) {
+        match inspect::inspect_with(p, args.container.as_deref(), super::page_size()) {
             Ok(i) => all.push(i),
             Err(e) if args.paths.len() == 1 => return Err(e.into()),
             Err(e) => {
@@ -219,6 +234,7 @@ fn container(c: &Container, archive: &str, in_pod: bool, color: bool) -> String 
         (None, None) => "-".into(),
     };
     t.row(vec!["CRIU".into(), criu], Tone::Plain);
+    t.row(vec!["architecture".into(), architecture(c)], Tone::Plain);
     t.row(vec!["command".into(), cmdline(&c.command)], Tone::Plain);
     if let Some(k) = &c.kubernetes {
         t.row(
@@ -274,8 +290,13 @@ fn container(c: &Container, archive: &str, in_pod: bool, color: bool) -> String 
     }
     out += &body(&t, color);
 
-    // Processes.
-    let mut t = TextTable::new(&["PID", "PPID", "STATE", "COMMAND"]).right_align(&[0, 1]);
+    // Processes; their architectures when they differ (a 32-bit compat task).
+    let mixed = c.processes.iter().any(|p| p.arch != c.processes[0].arch);
+    let head: &[&str] = match mixed {
+        true => &["PID", "PPID", "STATE", "ARCH", "COMMAND"],
+        false => &["PID", "PPID", "STATE", "COMMAND"],
+    };
+    let mut t = TextTable::new(head).right_align(&[0, 1]);
     for p in &c.processes {
         let cmd = p
             .args
@@ -284,15 +305,12 @@ fn container(c: &Container, archive: &str, in_pod: bool, color: bool) -> String 
             // As `crit x` and ps show a task without a command line.
             .map_or_else(|| format!("[{}]", p.comm), cmdline);
         let tone = if p.state == "alive" { Tone::Plain } else { Tone::Warn };
-        t.row(
-            vec![
-                p.pid.to_string(),
-                p.ppid.to_string(),
-                p.state.to_string(),
-                indented("    ", p.depth, &cmd),
-            ],
-            tone,
-        );
+        let mut row = vec![p.pid.to_string(), p.ppid.to_string(), p.state.to_string()];
+        if mixed {
+            row.push(p.arch.clone());
+        }
+        row.push(indented("    ", p.depth, &cmd));
+        t.row(row, tone);
     }
     out += &format!("\n{}{}", heading("PROCESSES", color), t.render(color));
 
@@ -360,7 +378,10 @@ fn container(c: &Container, archive: &str, in_pod: bool, color: bool) -> String 
         // The rows of `crit stats`: one table of labels and units.
         let mut t = TextTable::new(&["", "", ""]).right_align(&[1]);
         for f in super::stats::with_values(super::stats::dump_template(), stats) {
-            t.row(super::stats::row(&f).to_vec(), Tone::Plain);
+            t.row(
+                super::stats::row(&f, c.criu.page_size.unwrap_or(crit::mem::PAGE_SIZE)).to_vec(),
+                Tone::Plain,
+            );
         }
         out += &format!(
             "\n{}{}",

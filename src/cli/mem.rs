@@ -89,6 +89,7 @@ pub fn run(args: &MemArgs) -> Result<ExitCode> {
 fn base_options(args: &MemArgs) -> OpenOptions {
     OpenOptions {
         container: args.container.clone(),
+        page_size: super::page_size(),
         ..OpenOptions::default()
     }
 }

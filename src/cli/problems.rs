@@ -73,6 +73,7 @@ pub fn check_path(path: &Path, opts: &OpenOptions) {
         pages: false,
         listings: false,
         container: opts.container.clone(),
+        page_size: opts.page_size,
     };
     // A checkpoint that cannot be opened at all is the command's own error.
     if let Ok(src) = Source::open(path, &plain) {

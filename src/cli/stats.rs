@@ -12,6 +12,7 @@ use super::table::Table;
 pub fn run(args: &StatsArgs) -> Result<()> {
     let opts = OpenOptions {
         container: args.container.clone(),
+        page_size: super::page_size(),
         ..OpenOptions::default()
     };
     let src = Source::open(&args.dir, &opts)?;
@@ -29,6 +30,8 @@ pub fn run(args: &StatsArgs) -> Result<()> {
     .into_iter()
     .flatten()
     .collect();
+    // CRIU counts pages of the dumping kernel's size.
+    let page_size = src.page_size()?;
     match args.output.format {
         // The numbers as recorded (µs, pages): the Python CRIT's entry, per image.
         Format::Json => {
@@ -48,7 +51,7 @@ pub fn run(args: &StatsArgs) -> Result<()> {
                     }
                     rows.line(Tone::Heading, &format!("{} ({file})", key.to_uppercase()))?;
                     for f in fields {
-                        let [label, value, extra] = row(f);
+                        let [label, value, extra] = row(f, page_size);
                         let label = format!("  {label}");
                         rows.row(Tone::Plain, &[(&label).into(), (&value).into(), (&extra).into()])?;
                     }
@@ -89,14 +92,14 @@ pub(super) fn with_values(template: Vec<Stat>, values: &std::collections::BTreeM
 
 /// A statistic's label, value and size (for pages): the one layout of
 /// `crit stats` and `crit inspect`.
-pub(super) fn row(f: &Stat) -> [String; 3] {
+pub(super) fn row(f: &Stat, page_size: u64) -> [String; 3] {
     let (value, extra) = match f.unit {
         Unit::Micros => (format!("{:.3} ms", f.value as f64 / 1000.0), String::new()),
         Unit::Pages => {
             let unit = if f.value == 1 { "page " } else { "pages" };
             (
                 format!("{} {unit}", f.value),
-                human_size(f.value * crit::mem::PAGE_SIZE),
+                human_size(f.value.saturating_mul(page_size)),
             )
         }
         Unit::Count => (f.value.to_string(), String::new()),

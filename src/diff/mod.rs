@@ -192,7 +192,10 @@ pub fn compare_sources(a: &Source, b: &Source, opts: &Options) -> Result<Diff> {
         let (changes, env) = procs::compare_tasks(&cpa, &cpb, ta, tb, &pairing, both)?;
         let task_pages = match &mems {
             Some((ma, mb)) => pages::compare(ma, mb)?,
-            None => pages::TaskPages::default(),
+            None => pages::TaskPages {
+                page_size: cpa.page_size()?.max(cpb.page_size()?),
+                ..pages::TaskPages::default()
+            },
         };
         memory.add(&task_pages);
         let d = TaskDiff {

@@ -13,7 +13,7 @@ use serde::Serialize;
 
 use crate::error::Result;
 use crate::explore::Hex;
-use crate::mem::{MemReader, Vma, PAGE_SIZE};
+use crate::mem::{MemReader, Vma};
 
 /// Bytes read per side per step. Small enough that both blocks stay in the
 /// CPU cache between the kernel's copy and the comparison: 1 MiB blocks ran
@@ -55,8 +55,8 @@ pub struct PageRun {
 }
 
 impl PageRun {
-    fn end(&self) -> u64 {
-        self.start.0.saturating_add(self.pages.saturating_mul(PAGE_SIZE))
+    fn end(&self, page_size: u64) -> u64 {
+        self.start.0.saturating_add(self.pages.saturating_mul(page_size))
     }
 }
 
@@ -84,6 +84,9 @@ pub struct VmaPages {
 /// How a task's memory contents differ.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct TaskPages {
+    /// The page size the pages are counted in, in bytes: the larger of the
+    /// two checkpoints' page sizes.
+    pub page_size: u64,
     /// Pages held on both sides, equal.
     pub equal: u64,
     /// Pages held on both sides, different.
@@ -115,8 +118,12 @@ impl TaskPages {
 ///
 /// A pages file cannot be read.
 pub fn compare(a: &MemReader, b: &MemReader) -> Result<TaskPages> {
-    let (ra, rb) = (pages_of(a), pages_of(b));
-    let mut t = TaskPages::default();
+    let ps = a.page_size().max(b.page_size());
+    let (ra, rb) = (pages_of(a, ps), pages_of(b, ps));
+    let mut t = TaskPages {
+        page_size: ps,
+        ..TaskPages::default()
+    };
     let mut bufs = (vec![0u8; BLOCK], vec![0u8; BLOCK]);
     let total = ra.iter().map(|r| r.end - r.start).sum();
     let mut meter = crate::progress::Meter::start("comparing pages", total);
@@ -125,22 +132,22 @@ pub fn compare(a: &MemReader, b: &MemReader) -> Result<TaskPages> {
         match (ra.get(i), rb.get(j)) {
             (None, None) => break,
             (Some(x), None) => {
-                push_run(&mut t.only_a_runs, x.start.max(pos), x.end);
+                push_run(&mut t.only_a_runs, x.start.max(pos), x.end, ps);
                 i += 1;
             }
             (None, Some(y)) => {
-                push_run(&mut t.only_b_runs, y.start.max(pos), y.end);
+                push_run(&mut t.only_b_runs, y.start.max(pos), y.end, ps);
                 j += 1;
             }
             (Some(x), Some(y)) => {
                 let (xs, ys) = (x.start.max(pos), y.start.max(pos));
                 let end = if xs < ys {
                     let e = x.end.min(ys);
-                    push_run(&mut t.only_a_runs, xs, e);
+                    push_run(&mut t.only_a_runs, xs, e, ps);
                     e
                 } else if ys < xs {
                     let e = y.end.min(xs);
-                    push_run(&mut t.only_b_runs, ys, e);
+                    push_run(&mut t.only_b_runs, ys, e, ps);
                     e
                 } else {
                     let e = x.end.min(y.end);
@@ -162,11 +169,11 @@ pub fn compare(a: &MemReader, b: &MemReader) -> Result<TaskPages> {
 }
 
 /// The held ranges of a task, widened to whole pages and merged.
-fn pages_of(m: &MemReader) -> Vec<Range<u64>> {
+fn pages_of(m: &MemReader, ps: u64) -> Vec<Range<u64>> {
     let mut out: Vec<Range<u64>> = Vec::new();
     for r in m.held_ranges().into_iter().filter(|r| r.end > r.start) {
-        let s = r.start / PAGE_SIZE * PAGE_SIZE;
-        let e = r.end.div_ceil(PAGE_SIZE).saturating_mul(PAGE_SIZE);
+        let s = r.start / ps * ps;
+        let e = r.end.div_ceil(ps).saturating_mul(ps);
         match out.last_mut() {
             Some(last) if last.end >= s => last.end = last.end.max(e),
             _ => out.push(s..e),
@@ -184,22 +191,18 @@ fn both(
     t: &mut TaskPages,
     meter: &mut crate::progress::Meter,
 ) -> Result<()> {
-    let mut at = r.start;
+    let (mut at, ps) = (r.start, t.page_size);
     while at < r.end {
         let n = (r.end - at).min(BLOCK as u64) as usize;
         let (ba, bb) = (&mut bufs.0[..n], &mut bufs.1[..n]);
         a.read_into(at, ba)?;
         b.read_into(at, bb)?;
-        for (k, (pa, pb)) in ba
-            .chunks(PAGE_SIZE as usize)
-            .zip(bb.chunks(PAGE_SIZE as usize))
-            .enumerate()
-        {
+        for (k, (pa, pb)) in ba.chunks(ps as usize).zip(bb.chunks(ps as usize)).enumerate() {
             if pa == pb {
                 t.equal += 1;
             } else {
-                let p = at + k as u64 * PAGE_SIZE;
-                push_run(&mut t.changed_runs, p, p + PAGE_SIZE);
+                let p = at + k as u64 * ps;
+                push_run(&mut t.changed_runs, p, p + ps, ps);
             }
         }
         at += n as u64;
@@ -209,13 +212,13 @@ fn both(
 }
 
 /// Appends the pages of `start..end`, extending the last run when contiguous.
-fn push_run(runs: &mut Vec<PageRun>, start: u64, end: u64) {
+fn push_run(runs: &mut Vec<PageRun>, start: u64, end: u64, ps: u64) {
     if end <= start {
         return;
     }
-    let pages = (end - start) / PAGE_SIZE;
+    let pages = (end - start) / ps;
     match runs.last_mut() {
-        Some(last) if last.end() == start => last.pages += pages,
+        Some(last) if last.end(ps) == start => last.pages += pages,
         _ => runs.push(PageRun {
             start: Hex(start),
             pages,
@@ -224,19 +227,19 @@ fn push_run(runs: &mut Vec<PageRun>, start: u64, end: u64) {
 }
 
 /// Pages of `runs` inside `s..e`, and the first [`FIRST`] of their addresses.
-fn count_in(runs: &[PageRun], s: u64, e: u64) -> (u64, Vec<Hex>) {
-    let from = runs.partition_point(|r| r.end() <= s);
+fn count_in(runs: &[PageRun], s: u64, e: u64, ps: u64) -> (u64, Vec<Hex>) {
+    let from = runs.partition_point(|r| r.end(ps) <= s);
     let (mut n, mut first) = (0, Vec::new());
     for r in runs[from..].iter().take_while(|r| r.start.0 < e) {
-        let (rs, re) = (r.start.0.max(s), r.end().min(e));
+        let (rs, re) = (r.start.0.max(s), r.end(ps).min(e));
         if re <= rs {
             continue;
         }
-        n += (re - rs) / PAGE_SIZE;
+        n += (re - rs) / ps;
         let mut p = rs;
         while first.len() < FIRST && p < re {
             first.push(Hex(p));
-            p += PAGE_SIZE;
+            p += ps;
         }
     }
     (n, first)
@@ -252,9 +255,10 @@ fn overlaps(vmas: &[Vma], v: &Vma) -> bool {
 fn per_vma(va: &[Vma], vb: &[Vma], t: &TaskPages) -> Vec<VmaPages> {
     let mut out = Vec::new();
     let mut add = |v: &Vma, side: &'static str| {
-        let (changed, first_changed) = count_in(&t.changed_runs, v.start, v.end);
-        let (only_a, _) = count_in(&t.only_a_runs, v.start, v.end);
-        let (only_b, _) = count_in(&t.only_b_runs, v.start, v.end);
+        let ps = t.page_size;
+        let (changed, first_changed) = count_in(&t.changed_runs, v.start, v.end, ps);
+        let (only_a, _) = count_in(&t.only_a_runs, v.start, v.end, ps);
+        let (only_b, _) = count_in(&t.only_b_runs, v.start, v.end, ps);
         if changed + only_a + only_b > 0 {
             out.push(VmaPages {
                 start: Hex(v.start),
@@ -317,12 +321,12 @@ mod tests {
     #[test]
     fn runs_merge_and_count() {
         let mut runs = Vec::new();
-        push_run(&mut runs, 0x1000, 0x3000);
-        push_run(&mut runs, 0x3000, 0x4000);
-        push_run(&mut runs, 0x8000, 0x9000);
+        push_run(&mut runs, 0x1000, 0x3000, 4096);
+        push_run(&mut runs, 0x3000, 0x4000, 4096);
+        push_run(&mut runs, 0x8000, 0x9000, 4096);
         assert_eq!(runs.len(), 2);
         assert_eq!(runs[0].pages, 3);
-        let (n, first) = count_in(&runs, 0x2000, 0x9000);
+        let (n, first) = count_in(&runs, 0x2000, 0x9000, 4096);
         assert_eq!(n, 3);
         assert_eq!(first, [Hex(0x2000), Hex(0x3000), Hex(0x8000)]);
     }

@@ -89,6 +89,38 @@ pub struct Task {
     pub task_state: u32,
     /// The wait status of a zombie (`exit_code` of the core image).
     pub exit_code: u32,
+    /// The architecture (`mtype` of the core image: `core_entry.march`).
+    pub mtype: i32,
+    /// An x86_64 task in 32-bit compat mode (its registers' `mode`).
+    pub compat: bool,
+}
+
+impl Task {
+    /// The task's architecture as `uname -m` names it (`x86_64`, `aarch64`,
+    /// `ppc64le`…), with ` (32-bit compat)` for a compat-mode x86 task.
+    pub fn arch(&self) -> String {
+        let name = arch_name(self.mtype);
+        match self.compat {
+            true => format!("{name} (32-bit compat)"),
+            false => name.to_string(),
+        }
+    }
+}
+
+/// The architecture of a core image's `mtype`, as `uname -m` names it
+/// (CRIU's ppc64 port is little-endian only).
+pub fn arch_name(mtype: i32) -> &'static str {
+    match mtype {
+        1 => "x86_64",
+        2 => "armv7l",
+        3 => "aarch64",
+        4 => "ppc64le",
+        5 => "s390x",
+        6 => "mips64",
+        7 => "loongarch64",
+        8 => "riscv64",
+        _ => "unknown",
+    }
 }
 
 /// A checkpoint (a directory, an unpacked container checkpoint or an
@@ -140,7 +172,42 @@ fn read_task(src: &Source, p: PstreeEntry) -> Result<Task> {
         state: TaskState::from_raw(tc.task_state),
         task_state: tc.task_state,
         exit_code: tc.exit_code,
+        mtype: tc.mtype,
+        compat: tc.compat,
     })
+}
+
+/// `mtype` and `thread_info` (x86) of `core_entry`.
+const MTYPE: u32 = 1;
+const THREAD_INFO: u32 = 2;
+
+/// Whether a decoded core entry is of a 32-bit compat-mode x86 task.
+fn is_compat(c: &CoreEntry) -> bool {
+    c.thread_info
+        .as_ref()
+        .is_some_and(|ti| ti.gpregs.mode == Some(crate::proto::UserX86RegsMode::Compat as i32))
+}
+
+/// Whether a `thread_info_x86` payload's registers (`gpregs`, field 2) have
+/// `mode` (field 28) COMPAT (2); `None` when it does not walk cleanly.
+fn x86_compat(ti: &[u8]) -> Option<bool> {
+    let mut compat = false;
+    for f in FieldIter::new(ti) {
+        if let (2, WireValue::Len(regs)) = (f.as_ref().ok()?.number, f.ok()?.value) {
+            for r in FieldIter::new(regs) {
+                match r.ok()? {
+                    WireField {
+                        number: 28,
+                        value: WireValue::Varint(v),
+                        ..
+                    } => compat = v == 2,
+                    WireField { number: 28, .. } => return None,
+                    _ => {}
+                }
+            }
+        }
+    }
+    Some(compat)
 }
 
 /// What a task's core image tells about it: the fields of its task core
@@ -150,6 +217,8 @@ struct TaskCore {
     comm: String,
     task_state: u32,
     exit_code: u32,
+    mtype: i32,
+    compat: bool,
 }
 
 /// Field numbers, from the schema: `tc` of `core_entry`, and `task_state`,
@@ -187,10 +256,13 @@ fn task_core(src: &Source, name: &str) -> Result<Option<TaskCore>> {
     let picked = r.with_next_payload(&mut buf, |payload| {
         let whole = || {
             CoreEntry::decode(payload).map(|c| {
+                let compat = is_compat(&c);
                 c.tc.map(|tc| TaskCore {
                     comm: tc.comm,
                     task_state: tc.task_state,
                     exit_code: tc.exit_code,
+                    mtype: c.mtype,
+                    compat,
                 })
             })
         };
@@ -210,8 +282,16 @@ fn task_core(src: &Source, name: &str) -> Result<Option<TaskCore>> {
 /// cannot take (a malformed field, a wrong wire type, a comm not UTF-8).
 fn pick_task_core(payload: &[u8], n: &TcFields) -> Option<Option<TaskCore>> {
     let mut tc: Option<TaskCore> = None;
+    let (mut mtype, mut compat) = (0, false);
     for f in FieldIter::new(payload) {
         let f = f.ok()?;
+        match (f.number, f.value) {
+            (MTYPE, WireValue::Varint(v)) => mtype = v as i32,
+            (MTYPE, _) => return None,
+            (THREAD_INFO, WireValue::Len(ti)) => compat = x86_compat(ti)?,
+            (THREAD_INFO, _) => return None,
+            _ => {}
+        }
         if f.number != n.tc {
             continue;
         }
@@ -242,7 +322,7 @@ fn pick_task_core(payload: &[u8], n: &TcFields) -> Option<Option<TaskCore>> {
             }
         }
     }
-    Some(tc)
+    Some(tc.map(|t| TaskCore { mtype, compat, ..t }))
 }
 
 impl Checkpoint {
@@ -297,6 +377,16 @@ impl Checkpoint {
     /// their parents') have problems: what its memory shows is unknown.
     pub fn memory_damaged(&self, pid: u32) -> bool {
         self.task_problems(pid).any(Problem::about_memory)
+    }
+
+    /// The checkpoint's page size in bytes ([`Source::page_size`]); 4 KiB
+    /// for a checkpoint built in memory.
+    ///
+    /// # Errors
+    ///
+    /// The pages files and pagemaps disagree (a damaged checkpoint).
+    pub fn page_size(&self) -> Result<u64> {
+        self.src.as_ref().map_or(Ok(crate::mem::PAGE_SIZE), Source::page_size)
     }
 
     /// Whether image `name` exists in this checkpoint as a regular file.
@@ -428,6 +518,8 @@ mod tests {
             state: TaskState::Alive,
             task_state: 1,
             exit_code: 0,
+            mtype: 1,
+            compat: false,
         }
     }
 
@@ -458,10 +550,14 @@ mod tests {
 
     /// What decoding the whole core entry gives, for comparison.
     fn decoded(payload: &[u8]) -> Option<TaskCore> {
-        CoreEntry::decode(payload).unwrap().tc.map(|tc| TaskCore {
+        let c = CoreEntry::decode(payload).unwrap();
+        let compat = is_compat(&c);
+        c.tc.map(|tc| TaskCore {
             comm: tc.comm,
             task_state: tc.task_state,
             exit_code: tc.exit_code,
+            mtype: c.mtype,
+            compat,
         })
     }
 

@@ -50,9 +50,6 @@ pub mod status {
 }
 
 const MAP_GROWSDOWN: u32 = 0x0100;
-/// The page size in bytes the explorers assume to turn page counts into
-/// addresses: the one of [`crate::mem::PAGE_SIZE`].
-pub use crate::mem::PAGE_SIZE;
 
 /// The report of `crit x DIR mems`: every task's executable and mappings.
 #[derive(Debug, Clone, Serialize)]

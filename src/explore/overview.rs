@@ -15,6 +15,8 @@ use super::files::FileTable;
 /// The report of `crit x DIR`: one line per task, in tree order.
 #[derive(Debug, Clone, Serialize)]
 pub struct OverviewReport {
+    /// The checkpoint's page size in bytes ([`Checkpoint::page_size`]).
+    pub page_size: u64,
     /// Every task, parents before children (depth-first).
     pub tasks: Vec<OverviewTask>,
 }
@@ -34,6 +36,8 @@ pub struct OverviewTask {
     pub depth: usize,
     /// The number of threads; at least 1.
     pub threads: usize,
+    /// The architecture ([`Task::arch`](super::checkpoint::Task::arch)).
+    pub arch: String,
     /// The command line, from the task's memory, without the trailing empty
     /// arguments of a rewritten argv; `None` (`null`) when the checkpoint does
     /// not hold it (a zombie has no memory) or its memory images are damaged.
@@ -57,6 +61,7 @@ pub struct OverviewTask {
 /// leaves `argv` and `memory_held` unknown (`None`) rather than failing the
 /// whole overview; [`Checkpoint::problems`] says why.
 pub fn explore(cp: &Checkpoint) -> Result<OverviewReport> {
+    let page_size = cp.page_size()?;
     // Each task's fd and socket counts, its fds read one task at a time
     // (all of them at once would hold every fd of every task).
     let table = FileTable::load(cp)?;
@@ -82,6 +87,7 @@ pub fn explore(cp: &Checkpoint) -> Result<OverviewReport> {
             state: t.state,
             depth,
             threads: t.threads.len().max(1),
+            arch: t.arch(),
             argv: mem.as_ref().and_then(|m| m.args().ok()),
             // A zombie holds no memory: 0, known.
             memory_held: match &mem {
@@ -92,5 +98,5 @@ pub fn explore(cp: &Checkpoint) -> Result<OverviewReport> {
             sockets,
         });
     }
-    Ok(OverviewReport { tasks })
+    Ok(OverviewReport { page_size, tasks })
 }

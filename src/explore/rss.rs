@@ -12,7 +12,7 @@ use crate::proto::VmaEntry;
 use super::ahead::{read_ahead, weight_of, Ahead};
 use super::checkpoint::{Checkpoint, Task};
 use super::files::FileTable;
-use super::mems::{file_path, PAGE_SIZE};
+use super::mems::file_path;
 use super::{Hex, Lazy, TaskHead};
 
 /// The report of `crit x DIR rss`: every task's resident pages.
@@ -29,10 +29,12 @@ pub struct RssTask {
     #[serde(flatten)]
     pub task: TaskHead,
     /// Pages saved in all runs (those in a parent checkpoint included); a
-    /// page is [`PAGE_SIZE`] bytes. `None` (`null`) when the task's memory
+    /// page is `page_size` bytes. `None` (`null`) when the task's memory
     /// images are damaged (see [`Checkpoint::problems`]): what the pagemap
     /// says is not what the checkpoint holds.
     pub present_pages: Option<u64>,
+    /// The checkpoint's page size in bytes.
+    pub page_size: u64,
     /// Pages the pagemap says live in the parent (pre-dump) checkpoint.
     pub parent_pages: u64,
     /// Some runs live in a parent checkpoint, and there is no `parent`
@@ -121,6 +123,7 @@ fn load<'a>(cp: &Checkpoint, table: &'a FileTable, filter: &'a VmaFilter, t: &Ta
     let mut out = LazyTask {
         task: t.into(),
         present_pages: Some(0),
+        page_size: cp.page_size()?,
         parent_pages: 0,
         parent_missing: false,
         vmas: Vec::new(),
@@ -146,7 +149,10 @@ fn load<'a>(cp: &Checkpoint, table: &'a FileTable, filter: &'a VmaFilter, t: &Ta
         );
     }
     out.vmas = vmas;
-    out.pagemap = Some(Pagemap::from_reader(cp.image(&format!("pagemap-{}.img", t.pid))?)?);
+    out.pagemap = Some(Pagemap::from_reader(
+        cp.image(&format!("pagemap-{}.img", t.pid))?,
+        out.page_size,
+    )?);
     // The counts are of the runs shown: without a filter, all of them.
     let (mut present, mut parent) = (0, 0);
     let mut count = |pages: u64, in_parent: bool| {
@@ -182,6 +188,8 @@ pub struct LazyTask<'a> {
     /// Pages in the runs shown (those in a parent checkpoint included);
     /// `None` when the task's memory images are damaged.
     pub present_pages: Option<u64>,
+    /// The checkpoint's page size in bytes.
+    pub page_size: u64,
     /// Of those, pages the pagemap says live in the parent checkpoint.
     pub parent_pages: u64,
     /// Some runs live in a parent checkpoint, and there is no `parent` directory.
@@ -249,7 +257,7 @@ impl LazyTask<'_> {
             }
             run.vmas.push(RunVma {
                 start: Hex(v.start),
-                pages: v.end.saturating_sub(v.start) / PAGE_SIZE,
+                pages: v.end.saturating_sub(v.start) / self.page_size,
                 path: file_path(self.table, v)?,
                 same_as_previous,
             });
@@ -277,6 +285,7 @@ impl LazyTask<'_> {
         Ok(RssTask {
             task: self.task,
             present_pages: self.present_pages,
+            page_size: self.page_size,
             parent_pages: self.parent_pages,
             parent_missing: self.parent_missing,
             runs,
@@ -291,6 +300,7 @@ impl Serialize for LazyTask<'_> {
             #[serde(flatten)]
             task: &'b TaskHead,
             present_pages: Option<u64>,
+            page_size: u64,
             parent_pages: u64,
             parent_missing: bool,
             runs: R,
@@ -298,6 +308,7 @@ impl Serialize for LazyTask<'_> {
         Fields {
             task: &self.task,
             present_pages: self.present_pages,
+            page_size: self.page_size,
             parent_pages: self.parent_pages,
             parent_missing: self.parent_missing,
             runs: Lazy::new(self.runs()),

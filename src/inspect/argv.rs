@@ -30,7 +30,7 @@ pub(super) struct Argv {
 }
 
 /// Opens `path` for `inspect`: nested tars listed, and argv read on the way.
-pub(super) fn open(path: &Path) -> Result<(Bundle, Argv)> {
+pub(super) fn open(path: &Path, page_size: Option<u64>) -> Result<(Bundle, Argv)> {
     let kind = match path.is_file() {
         true => archive::detect(path)?.filter(|&c| c != Compression::None),
         false => None,
@@ -48,7 +48,11 @@ pub(super) fn open(path: &Path) -> Result<(Bundle, Argv)> {
     };
     let bundle = match kind {
         Some(kind) => {
-            let (whole, found) = stream_tasks(path, kind, want, &OpenOptions::default(), None, |m| m.args())?;
+            let opts = OpenOptions {
+                page_size,
+                ..OpenOptions::default()
+            };
+            let (whole, found) = stream_tasks(path, kind, want, &opts, None, |m| m.args())?;
             argv.served = Some(RefCell::new(found));
             Bundle::from_archive(whole)?
         }
@@ -58,6 +62,7 @@ pub(super) fn open(path: &Path) -> Result<(Bundle, Argv)> {
                 pages: true,
                 listings: true,
                 container: None,
+                page_size,
             },
         )?,
     };

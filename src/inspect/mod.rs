@@ -139,6 +139,9 @@ pub struct Criu {
     pub version: Option<String>,
     /// The image format version of `inventory.img`.
     pub image_version: Option<u32>,
+    /// The page size in bytes of the machine that wrote it (given, or
+    /// inferred from the pages files); `None` when they disagree (a problem).
+    pub page_size: Option<u64>,
 }
 
 /// Sizes, in bytes.
@@ -169,6 +172,8 @@ pub struct Process {
     pub comm: String,
     /// `alive`, `zombie`, `stopped`.
     pub state: &'static str,
+    /// Its architecture (`x86_64`, `aarch64`, `ppc64le`, `x86_64 (32-bit compat)`…).
+    pub arch: String,
     /// Its command line, read from its memory (absent for a zombie, or when
     /// not held).
     pub args: Option<Vec<String>>,
@@ -261,7 +266,13 @@ pub fn inspect(path: impl AsRef<Path>) -> Result<Inspection> {
 /// Inspects the checkpoint at `path`; for a pod, only `container` (its
 /// name, folder or id) when given.
 pub fn inspect_container(path: impl AsRef<Path>, container: Option<&str>) -> Result<Inspection> {
-    let (bundle, argv) = argv::open(path.as_ref())?;
+    inspect_with(path, container, None)
+}
+
+/// [`inspect_container`], with pages of `page_size` bytes (`--page-size`)
+/// rather than the size inferred from the checkpoint.
+pub fn inspect_with(path: impl AsRef<Path>, container: Option<&str>, page_size: Option<u64>) -> Result<Inspection> {
+    let (bundle, argv) = argv::open(path.as_ref(), page_size)?;
     let mut out = Inspection {
         path: bundle.label().to_string(),
         kind: match bundle.layout() {
@@ -488,6 +499,14 @@ fn container(src: &Source, argv: &argv::Argv) -> Result<Container> {
         })
         .unwrap_or_default();
 
+    let page_size = match src.page_size() {
+        Ok(p) => Some(p),
+        Err(e) => {
+            problems.push(e.to_string());
+            None
+        }
+    };
+    criu.page_size = page_size;
     let processes = match processes(src, argv, &mut problems) {
         Ok(p) => p,
         Err(e) => {
@@ -643,6 +662,7 @@ fn processes(src: &Source, argv: &argv::Argv, problems: &mut Vec<String>) -> Res
             depth,
             comm: t.comm.clone(),
             state: t.state.as_str(),
+            arch: t.arch(),
             args: (t.state.has_resources() && !cp.memory_damaged(t.pid))
                 .then(|| argv.of(&cp, src, t.pid))
                 .flatten(),

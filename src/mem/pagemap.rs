@@ -10,7 +10,8 @@ use crate::schema::Schema;
 use crate::wire::{FieldIter, WireValue};
 use crate::CRIU_FORMAT_VERSION;
 
-/// The size of a page in every image this crate reads (x86_64, 4 KiB).
+/// The page size of x86_64 (and s390x): 4 KiB. A checkpoint's own page size
+/// is [`Source::page_size`](crate::source::Source::page_size).
 pub const PAGE_SIZE: u64 = 4096;
 
 /// The run's pages are in the parent checkpoint (a pre-dump).
@@ -29,12 +30,14 @@ pub struct Run {
     pub nr_pages: u64,
     /// `PE_*` bits, normalised for images older than the `flags` field.
     pub flags: u32,
+    /// The checkpoint's page size in bytes.
+    pub page_size: u64,
 }
 
 impl Run {
     /// Length in bytes.
     pub fn len(&self) -> u64 {
-        self.nr_pages * PAGE_SIZE
+        self.nr_pages.saturating_mul(self.page_size)
     }
 
     /// True for a run of no pages.
@@ -84,16 +87,17 @@ impl Pagemap {
     /// writes them: lookups binary-search them.
     ///
     /// ```no_run
-    /// let pm = crit::mem::Pagemap::read("checkpoint/pagemap-1.img")?;
+    /// let pm = crit::mem::Pagemap::read("checkpoint/pagemap-1.img", crit::mem::PAGE_SIZE)?;
     /// println!("{} runs in pages-{}.img", pm.runs.len(), pm.pages_id);
     /// # Ok::<(), crit::Error>(())
     /// ```
-    pub fn read(path: impl AsRef<Path>) -> Result<Self> {
-        Pagemap::from_reader(ImageReader::open(path.as_ref())?)
+    pub fn read(path: impl AsRef<Path>, page_size: u64) -> Result<Self> {
+        Pagemap::from_reader(ImageReader::open(path.as_ref())?, page_size)
     }
 
-    /// Reads a pagemap image from an opened reader (e.g. an archive's member).
-    pub fn from_reader<R: std::io::Read>(mut r: ImageReader<R>) -> Result<Self> {
+    /// Reads a pagemap image from an opened reader (e.g. an archive's
+    /// member), its runs in pages of `page_size` bytes.
+    pub fn from_reader<R: std::io::Read>(mut r: ImageReader<R>, page_size: u64) -> Result<Self> {
         let mut buf = Vec::new();
         let file = r.file().to_string();
         let head = next_checked::<PagemapHead, _>(&mut r, &mut buf, &Known::of("pagemap_head"))?
@@ -111,9 +115,15 @@ impl Pagemap {
                 vaddr: pe.vaddr,
                 nr_pages: entry_pages(&pe),
                 flags,
+                page_size,
             };
             let bad = |what: String| Error::bad_image(&file, format!("entry {entry} at byte {at}: {what}"));
-            if run.vaddr.checked_add(run.len()).is_none() {
+            if run
+                .nr_pages
+                .checked_mul(page_size)
+                .and_then(|l| run.vaddr.checked_add(l))
+                .is_none()
+            {
                 return Err(bad(format!(
                     "run of {} pages at {:#x} runs past the end of the address space",
                     run.nr_pages, run.vaddr

@@ -5,7 +5,7 @@ use std::path::Path;
 
 use serde::Serialize;
 
-use super::pagemap::{PAGE_SIZE, PE_LAZY, PE_PARENT, PE_PRESENT};
+use super::pagemap::{PE_LAZY, PE_PARENT, PE_PRESENT};
 use super::pages::PagesFiles;
 use super::resolve::{clip, overlapping, Extent, Resolver};
 use super::shmem::{self, SharedIndex, SharedMapping};
@@ -107,6 +107,7 @@ pub struct MemReader {
     pub(super) extents: Vec<Extent>,
     maps: Vec<MapRun>,
     shared: Vec<SharedMapping>,
+    page_size: u64,
 }
 
 impl MemReader {
@@ -141,6 +142,22 @@ impl MemReader {
             )));
         }
         let mm: MmEntry = src.read_first(&mm_name)?;
+        let page_size = src.page_size()?;
+        if let Some(v) = mm
+            .vmas
+            .iter()
+            .find(|v| v.start % page_size != 0 || v.end % page_size != 0)
+        {
+            return Err(Error::bad_image(
+                src.image_label(&mm_name),
+                format!(
+                    "the mapping {:#x}-{:#x} is not aligned to the checkpoint's {} pages: a damaged image, or the wrong --page-size",
+                    v.start,
+                    v.end,
+                    super::page_size_label(page_size)
+                ),
+            ));
+        }
         // Guard ranges lie inside other mappings: kept apart, so that the
         // mappings stay disjoint for lookups.
         let (mut pageless, mut vmas): (Vec<Vma>, Vec<Vma>) = mm.vmas.iter().map(Vma::from).partition(|v| v.is_guard());
@@ -151,7 +168,7 @@ impl MemReader {
         let holes: Vec<Range<u64>> = pageless.iter().map(|v| v.start..v.end).collect();
 
         let mut files = PagesFiles::default();
-        let mut resolver = Resolver::new(&src, &mut files);
+        let mut resolver = Resolver::new(&src, &mut files, page_size);
         let name = format!("pagemap-{pid}.img");
         let mut private = resolver
             .resolve(0, &name)?
@@ -212,6 +229,7 @@ impl MemReader {
             extents: clean,
             maps,
             shared,
+            page_size,
         })
     }
 
@@ -232,6 +250,11 @@ impl MemReader {
     /// Where the checkpoint is read from.
     pub fn source(&self) -> &Source {
         &self.src
+    }
+
+    /// The checkpoint's page size in bytes ([`Source::page_size`]).
+    pub fn page_size(&self) -> u64 {
+        self.page_size
     }
 
     /// The task read.
@@ -377,9 +400,9 @@ impl MemReader {
         Ok(data.split(|&b| b == 0).map(<[u8]>::to_vec).collect())
     }
 
-    /// Pages (4 KiB) of the address space the checkpoint holds.
+    /// Pages (of [`page_size`](Self::page_size)) of the address space the checkpoint holds.
     pub fn held_pages(&self) -> u64 {
-        self.extents.iter().map(|e| e.len).sum::<u64>().div_ceil(PAGE_SIZE)
+        self.extents.iter().map(|e| e.len).sum::<u64>().div_ceil(self.page_size)
     }
 }
 

@@ -37,11 +37,13 @@ pub(crate) struct Resolved {
 pub(crate) struct Resolver<'a> {
     pub src: &'a Source,
     pub files: &'a mut PagesFiles,
+    /// The checkpoint's page size.
+    pub page_size: u64,
 }
 
 impl<'a> Resolver<'a> {
-    pub fn new(src: &'a Source, files: &'a mut PagesFiles) -> Self {
-        Resolver { src, files }
+    pub fn new(src: &'a Source, files: &'a mut PagesFiles, page_size: u64) -> Self {
+        Resolver { src, files, page_size }
     }
 
     /// `parent/` repeated `depth` times: where the checkpoint `depth` pre-dumps back lives.
@@ -57,7 +59,7 @@ impl<'a> Resolver<'a> {
         if !self.src.has_image(&path) {
             return Ok(None);
         }
-        let pm = Pagemap::from_reader(self.src.image_reader(&path)?)?;
+        let pm = Pagemap::from_reader(self.src.image_reader(&path)?, self.page_size)?;
         let present: u64 = pm.runs.iter().filter(|r| r.present()).map(Run::len).sum();
         let pages = if present > 0 {
             let pages_name = format!("pages-{}.img", pm.pages_id);

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 
 use serde::Serialize;
 
-use super::pagemap::{Run, PAGE_SIZE, PE_PRESENT};
+use super::pagemap::{Run, PE_PRESENT};
 use super::resolve::{clip, overlapping, Extent, Resolver};
 use super::vma::{Vma, VMA_ANON_SHARED, VMA_AREA_MEMFD, VMA_AREA_SYSVIPC};
 use super::{MapRun, Piece};
@@ -160,8 +160,9 @@ pub(crate) fn resolve(resolver: &mut Resolver<'_>, index: &mut SharedIndex<'_>, 
                 let file = resolver.files.open(resolver.src, &label)?;
                 let run = Run {
                     vaddr: 0,
-                    nr_pages: seg.size.div_ceil(PAGE_SIZE),
+                    nr_pages: seg.size.div_ceil(resolver.page_size),
                     flags: PE_PRESENT,
+                    page_size: resolver.page_size,
                 };
                 let obj = [Extent {
                     start: 0,
@@ -226,7 +227,7 @@ fn place(out: &mut SharedResolved, vma: &Vma, image: &str, runs: &[Run], obj: &[
         out.runs.push(MapRun {
             start: s - lo + vma.start,
             end: t - lo + vma.start,
-            nr_pages: (t - s).div_ceil(PAGE_SIZE),
+            nr_pages: (t - s).div_ceil(resolver.page_size),
             flags: r.flags,
             image: image.to_string(),
             pieces,

@@ -163,7 +163,8 @@ pub fn in_one_pass<T>(
     };
     let Some(kind) = kind else { return Ok(None) };
     let (whole, mut found) = stream_tasks(path, kind, Want::default(), opts, pid, job)?;
-    let src = Bundle::from_archive(whole)?.container(opts.container.as_deref())?;
+    let mut src = Bundle::from_archive(whole)?.container(opts.container.as_deref())?;
+    src.set_page_size(opts.page_size);
     let pid = task_pid(&src, pid)?;
     let Some((layout, t)) = found.remove(&(src.images_folder().to_string(), pid)) else {
         return Ok(None);
@@ -215,7 +216,7 @@ pub(crate) fn stream_tasks<T>(
                 let name = m.name.clone();
                 add(&mut ar, m);
                 if let Some((folder, task)) = pagemap_of(&name) {
-                    let src = Source::partial(Arc::clone(&ar), folder);
+                    let src = Source::partial(Arc::clone(&ar), folder, opts.page_size);
                     if let Ok(head) = src.read_first::<PagemapHead>(&format!("pagemap-{task}.img")) {
                         let key = (folder.to_string(), head.pages_id.to_string());
                         owners.entry(key).or_default().push(task);
@@ -246,7 +247,7 @@ pub(crate) fn stream_tasks<T>(
             // Any failure (a read behind the stream, an image not yet seen,
             // more matches than are kept) only means this task is not
             // served this way.
-            if let Ok(mem) = MemReader::of_task(Source::partial(Arc::clone(&ar), folder), task) {
+            if let Ok(mem) = MemReader::of_task(Source::partial(Arc::clone(&ar), folder, opts.page_size), task) {
                 if let Ok(t) = job(&mem) {
                     found.insert((folder.to_string(), task), (mem.layout(), t));
                 }

@@ -1,0 +1,132 @@
+//! The page size of the machine that wrote a checkpoint: 4 KiB on x86_64,
+//! often 64 KiB on arm64 and ppc64le, 16 KiB on some arm64 kernels. A
+//! pagemap counts pages, so every address and byte figure depends on it.
+//! A pages file holds exactly the pages its pagemaps say are present: its
+//! size divided by their count is the page size.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use super::pagemap::{Pagemap, PAGE_SIZE};
+use crate::error::Result;
+use crate::source::Source;
+
+/// The page sizes CRIU's architectures use, in bytes.
+pub const PAGE_SIZES: [u64; 3] = [4096, 16384, 65536];
+
+/// A checkpoint's page size and how it was found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct PageSize {
+    /// Bytes per page.
+    pub size: u64,
+    /// How many pages files it was measured on; 0 when the checkpoint holds
+    /// no pages and 4 KiB is assumed.
+    pub measured_on: usize,
+}
+
+/// Parses a `--page-size` value: `4096`, `4k`, `16K`, `64KiB`, `65536`.
+pub fn parse_page_size(s: &str) -> std::result::Result<u64, String> {
+    let t = s.trim();
+    let lower = t.to_ascii_lowercase();
+    let (num, mul) = match lower.strip_suffix("kib").or_else(|| lower.strip_suffix('k')) {
+        Some(n) => (n, 1024),
+        None => (lower.as_str(), 1),
+    };
+    num.trim()
+        .parse::<u64>()
+        .ok()
+        .and_then(|n| n.checked_mul(mul))
+        .filter(|n| PAGE_SIZES.contains(n))
+        .ok_or_else(|| format!("\"{s}\" is not a page size: give 4K, 16K or 64K (4096, 16384 or 65536)"))
+}
+
+/// `4 KiB`, `64 KiB`.
+pub fn page_size_label(size: u64) -> String {
+    if size.is_multiple_of(1024) {
+        format!("{} KiB", size / 1024)
+    } else {
+        format!("{size} bytes")
+    }
+}
+
+/// Infers the page size of `src` from its pages files and pagemaps: each
+/// pages file that holds a whole number of 4, 16 or 64 KiB pages for the
+/// pages its pagemaps say are present is a vote for that size, and the size
+/// most files vote for wins (the larger on a tie). A checkpoint where no
+/// file measures whole (every pages file cut or grown) takes the size
+/// nearest the largest file's bytes per page; one with no pages, 4 KiB.
+///
+/// Pages files that disagree with the size found are not an error here:
+/// the checkpoint is damaged, and [`crate::consistency`] reports each of
+/// them against this size, so that every command says so and exits 1.
+///
+/// # Errors
+///
+/// A pagemap that cannot be read.
+pub fn infer_page_size(src: &Source) -> Result<PageSize> {
+    // pages_id → present pages, in pages of one byte (nr_pages is the length).
+    let mut counts: BTreeMap<u32, u64> = BTreeMap::new();
+    for name in src.image_names()? {
+        if !(name.starts_with("pagemap-") && name.ends_with(".img")) || name.contains('/') {
+            continue;
+        }
+        let pm = Pagemap::from_reader(src.image_reader(&name)?, 1)?;
+        let present = pm
+            .runs
+            .iter()
+            .filter(|r| r.present())
+            .fold(0u64, |n, r| n.saturating_add(r.nr_pages));
+        if present > 0 {
+            let c = counts.entry(pm.pages_id).or_default();
+            *c = c.saturating_add(present);
+        }
+    }
+    let mut votes = [0usize; PAGE_SIZES.len()];
+    // The largest pages file's bytes and pages, for a checkpoint with no whole one.
+    let mut largest = (0u64, 0u64);
+    for (id, pages) in counts {
+        let Some(bytes) = src.image_size(&format!("pages-{id}.img")) else {
+            continue; // A missing pages file is reported where it is checked.
+        };
+        if bytes.is_multiple_of(pages) {
+            if let Some(i) = PAGE_SIZES.iter().position(|&s| s == bytes / pages) {
+                votes[i] += 1;
+            }
+        }
+        largest = largest.max((bytes, pages));
+    }
+    let measured_on = votes.iter().sum();
+    let size = match votes.iter().enumerate().rev().max_by_key(|&(_, v)| *v) {
+        Some((i, &v)) if v > 0 => PAGE_SIZES[i],
+        _ if largest.1 > 0 => nearest(largest.0 as f64 / largest.1 as f64),
+        _ => PAGE_SIZE,
+    };
+    Ok(PageSize { size, measured_on })
+}
+
+/// The page size nearest `per_page` bytes (by ratio).
+fn nearest(per_page: f64) -> u64 {
+    let off = |s: u64| (per_page.max(1.0) / s as f64).ln().abs();
+    PAGE_SIZES
+        .into_iter()
+        .min_by(|&x, &y| off(x).total_cmp(&off(y)))
+        .unwrap_or(PAGE_SIZE)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn page_sizes_parse() {
+        assert_eq!(parse_page_size("4096"), Ok(4096));
+        assert_eq!(parse_page_size("4k"), Ok(4096));
+        assert_eq!(parse_page_size("16K"), Ok(16384));
+        assert_eq!(parse_page_size("64KiB"), Ok(65536));
+        assert_eq!(parse_page_size("65536"), Ok(65536));
+        assert!(parse_page_size("8k").unwrap_err().contains("\"8k\" is not a page size"));
+        assert!(parse_page_size("x").is_err());
+        assert_eq!(page_size_label(65536), "64 KiB");
+    }
+}
