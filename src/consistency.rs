@@ -310,7 +310,11 @@ impl Checker<'_> {
         let mut up = Vec::new();
         for (name, pid) in pagemaps {
             let path = format!("{level}{name}");
-            let pm = match self.src.image_reader(&path).and_then(|r| Pagemap::from_reader(r, self.page_size)) {
+            let pm = match self
+                .src
+                .image_reader(&path)
+                .and_then(|r| Pagemap::from_reader(r, self.page_size))
+            {
                 Ok(pm) => pm,
                 Err(e) => {
                     self.problems.push(Problem::of_error(self.src, &path, *pid, e));

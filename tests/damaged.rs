@@ -328,7 +328,7 @@ fn a_pages_file_cut_to_one_page_is_named_and_its_task_unknown() {
     assert_eq!(String::from_utf8_lossy(&out.stderr), warning);
     assert_eq!(
         String::from_utf8_lossy(&out.stdout),
-        "  PID  PPID  THR  STATE  MEMORY  FDS  SOCKETS  COMMAND\n\
+        "x86_64, 4 KiB pages\n  PID  PPID  THR  STATE  MEMORY  FDS  SOCKETS  COMMAND\n\
          20931     0    1  alive       -    3        0  [mem]\n"
     );
 

@@ -14,8 +14,8 @@ mod guard;
 mod mapped;
 mod member;
 mod scan;
-mod whole;
 mod spill;
+mod whole;
 
 use std::collections::HashMap;
 use std::fs::File;
@@ -33,8 +33,8 @@ pub(crate) use guard::{refusal, Guarded};
 pub(crate) use member::list_tar;
 pub use member::{EntryKind, NestedEntry};
 pub use scan::is_pages as is_pages_name;
-pub use whole::{checkpoint_archive, not_one_image, Whole};
 pub use spill::{human_size, set_temp_limit, temp_limit, temp_written, DEFAULT_TEMP_LIMIT};
+pub use whole::{checkpoint_archive, not_one_image, Whole};
 
 /// How an archive's bytes are stored.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

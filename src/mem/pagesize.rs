@@ -54,8 +54,9 @@ pub fn page_size_label(size: u64) -> String {
 /// pages file that holds a whole number of 4, 16 or 64 KiB pages for the
 /// pages its pagemaps say are present is a vote for that size, and the size
 /// most files vote for wins (the larger on a tie). A checkpoint where no
-/// file measures whole (every pages file cut or grown) takes the size
-/// nearest the largest file's bytes per page; one with no pages, 4 KiB.
+/// file measures whole (every pages file cut or grown) takes 4 KiB if it is
+/// an x86_64 one, else the size nearest the largest file's bytes per page;
+/// one with no pages, 4 KiB.
 ///
 /// Pages files that disagree with the size found are not an error here:
 /// the checkpoint is damaged, and [`crate::consistency`] reports each of
@@ -99,10 +100,22 @@ pub fn infer_page_size(src: &Source) -> Result<PageSize> {
     let measured_on = votes.iter().sum();
     let size = match votes.iter().enumerate().rev().max_by_key(|&(_, v)| *v) {
         Some((i, &v)) if v > 0 => PAGE_SIZES[i],
-        _ if largest.1 > 0 => nearest(largest.0 as f64 / largest.1 as f64),
-        _ => PAGE_SIZE,
+        // x86_64 has 4 KiB pages only, however the pages files are damaged.
+        _ if largest.1 == 0 || is_x86(src) => PAGE_SIZE,
+        _ => nearest(largest.0 as f64 / largest.1 as f64),
     };
     Ok(PageSize { size, measured_on })
+}
+
+/// Whether the checkpoint's first core image is an x86_64 task's (32-bit
+/// compat ones included): a machine of 4 KiB pages.
+fn is_x86(src: &Source) -> bool {
+    let names = src.image_names().unwrap_or_default();
+    let Some(core) = names.iter().find(|n| n.starts_with("core-") && n.ends_with(".img")) else {
+        return false;
+    };
+    src.read_first::<crate::proto::CoreEntry>(core)
+        .is_ok_and(|c| c.mtype == crate::proto::core_entry::March::X8664 as i32)
 }
 
 /// The page size nearest `per_page` bytes (by ratio).
