@@ -10,11 +10,9 @@ use std::path::Path;
 use serde_json::{json, Value};
 use tempfile::TempDir;
 
-use common::corpus;
-use crit::convert::{decode_image, encode_image, DecodeOptions};
+use common::{corpus, edit_image};
 use crit::diff::{compare, files::FdRef, pages::PageRun, Change, Diff, MatchBy, Options};
 use crit::explore::Hex;
-use crit::image::ImageReader;
 use crit::mem::{MemReader, Searcher, PAGE_SIZE};
 
 /// A copy of corpus checkpoint `name` to edit.
@@ -35,18 +33,6 @@ fn renumbered_mem(pid: u32) -> TempDir {
         v["entries"][0] = json!({"pid": pid, "ppid": 0, "pgid": pid, "sid": pid, "threads": [pid]});
     });
     b
-}
-
-/// Decodes image `path` to JSON, lets `edit` change it, encodes it back.
-fn edit_image(path: &Path, edit: impl FnOnce(&mut Value)) {
-    let mut r = ImageReader::open(path).unwrap();
-    let mut text = Vec::new();
-    decode_image(&mut r, &mut text, DecodeOptions::default()).unwrap();
-    let mut v: Value = serde_json::from_slice(&text).unwrap();
-    edit(&mut v);
-    let mut out = Vec::new();
-    encode_image(&serde_json::to_vec(&v).unwrap()[..], "edited", &mut out).unwrap();
-    fs::write(path, out).unwrap();
 }
 
 /// Where the byte at `addr` of the root task lives: a pages file and offset.

@@ -11,9 +11,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{json, Value};
 
-use common::{crit, fixtures};
-use crit::convert::{decode_image, encode_image, DecodeOptions};
-use crit::image::ImageReader;
+use common::{crit, edit_image, fixtures};
 
 /// A side of a diff: a path, and `--container NAME` for a pod.
 struct Side {
@@ -135,18 +133,6 @@ fn every_container_of_a_pod_equals_itself_and_its_copy() {
             assert_no_difference(&in_pod(pod, name, folder), &in_pod(&copy, name, folder));
         }
     }
-}
-
-/// Decodes image `path` to JSON, lets `edit` change it, encodes it back.
-fn edit_image(path: &Path, edit: impl FnOnce(&mut Value)) {
-    let mut r = ImageReader::open(path).unwrap();
-    let mut text = Vec::new();
-    decode_image(&mut r, &mut text, DecodeOptions::default()).unwrap();
-    let mut v: Value = serde_json::from_slice(&text).unwrap();
-    edit(&mut v);
-    let mut out = Vec::new();
-    encode_image(&serde_json::to_vec(&v).unwrap()[..], "edited", &mut out).unwrap();
-    fs::write(path, out).unwrap();
 }
 
 /// The thread stack of `corpus-4.2.1/threads` that starts where a guard

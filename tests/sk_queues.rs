@@ -6,14 +6,11 @@
 
 mod common;
 
-use std::fs;
 use std::path::Path;
 
 use serde_json::{json, Value};
 
-use common::{crit_text, fixtures};
-use crit::convert::{decode_image, encode_image, DecodeOptions};
-use crit::image::ImageReader;
+use common::{crit_text, edit_image, fixtures};
 
 /// `(fd, recv_queued, send_queued, recv_queued_packets)` of every socket.
 fn queues(dir: &Path) -> Vec<Value> {
@@ -81,18 +78,6 @@ fn the_net_fixtures_queues_as_recorded() {
             "{corpus}:\n{table}"
         );
     }
-}
-
-/// Decodes image `path` to JSON, lets `edit` change it, encodes it back.
-fn edit_image(path: &Path, edit: impl FnOnce(&mut Value)) {
-    let mut r = ImageReader::open(path).unwrap();
-    let mut text = Vec::new();
-    decode_image(&mut r, &mut text, DecodeOptions::default()).unwrap();
-    let mut v: Value = serde_json::from_slice(&text).unwrap();
-    edit(&mut v);
-    let mut out = Vec::new();
-    encode_image(&serde_json::to_vec(&v).unwrap()[..], "edited", &mut out).unwrap();
-    fs::write(path, out).unwrap();
 }
 
 /// What `sk-queues.img` lists is shown whatever the socket: a datagram

@@ -430,6 +430,21 @@ pub fn sysroot_copy() -> (tempfile::TempDir, bool) {
     (t, rc == 0)
 }
 
+/// Decodes image `path` to JSON, lets `edit` change it, encodes it back.
+pub fn edit_image(path: &Path, edit: impl FnOnce(&mut serde_json::Value)) {
+    use crit::convert::{decode_image, encode_image, DecodeOptions};
+    let mut r = crit::image::ImageReader::open(path).unwrap();
+    let mut text = Vec::new();
+    decode_image(&mut r, &mut text, DecodeOptions::default()).unwrap();
+    let mut v: serde_json::Value = serde_json::from_slice(&text).unwrap();
+    edit(&mut v);
+    let mut out = Vec::new();
+    encode_image(&serde_json::to_vec(&v).unwrap()[..], "edited", &mut out).unwrap();
+    std::fs::write(path, out).unwrap();
+}
+
+/// Copies directory `from` into `to`, folders and all (symbolic links as
+/// links).
 pub fn copy_tree(from: &Path, to: &Path) {
     for e in std::fs::read_dir(from).unwrap() {
         let e = e.unwrap();
