@@ -137,7 +137,7 @@ impl MemReader {
         let mm_name = format!("mm-{pid}.img");
         if !src.has_image(&mm_name) {
             return Err(Error::Checkpoint(format!(
-                "{}: task {pid} has no mm-{pid}.img (a zombie has no memory)",
+                "{}: task {pid} has no mm-{pid}.img: its memory is not in the checkpoint (a zombie has none; a live task whose image is missing, a damaged checkpoint)",
                 src.label()
             )));
         }
