@@ -274,7 +274,7 @@ fn a_signal_cuts_standard_output_back_when_it_is_a_file() {
         let out = area.path().join("log");
         fs::write(&out, b"kept\n").unwrap();
         let file = fs::OpenOptions::new().append(true).open(&out).unwrap();
-        let mut child = Command::new(env!("CARGO_BIN_EXE_crit"))
+        let mut child = common::crit_taking(sig)
             .arg("decode")
             .stdin(std::process::Stdio::piped())
             .stdout(file)
@@ -290,7 +290,7 @@ fn a_signal_cuts_standard_output_back_when_it_is_a_file() {
         }
         // SAFETY: kill only sends a signal to our own child.
         assert_eq!(unsafe { libc::kill(child.id() as i32, sig) }, 0);
-        let status = child.wait().unwrap();
+        let status = common::ended(&mut child, sig);
         drop(stdin);
         assert_eq!(status.signal(), Some(sig));
         let got = fs::read(&out).unwrap();

@@ -378,7 +378,7 @@ pub fn interrupt(
     ready: impl Fn(u32) -> bool,
     signal: i32,
 ) -> std::process::ExitStatus {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_crit"))
+    let mut child = crit_taking(signal)
         .args(args)
         .envs(env.iter().copied())
         .stdin(Stdio::piped())
@@ -399,9 +399,42 @@ pub fn interrupt(
     }
     // SAFETY: kill only sends a signal to our own child.
     assert_eq!(unsafe { libc::kill(child.id() as i32, signal) }, 0);
-    let status = child.wait().unwrap();
+    let status = ended(&mut child, signal);
     drop(stdin);
     status
+}
+
+/// `crit`, to be started with `signal` at its default disposition: a shell
+/// runs a background job (`.ci/run &`) with SIGINT ignored, and crit keeps a
+/// signal it was started ignoring ignored; the one a test sends must be
+/// crit's to handle.
+pub fn crit_taking(signal: i32) -> Command {
+    use std::os::unix::process::CommandExt;
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_crit"));
+    // SAFETY: signal() is async-signal-safe; nothing else runs before exec.
+    unsafe {
+        cmd.pre_exec(move || {
+            libc::signal(signal, libc::SIG_DFL);
+            Ok(())
+        });
+    }
+    cmd
+}
+
+/// How `child`, sent `signal`, ended: within 30 s, or the test fails (a
+/// crit that ignored the signal must not hang the suite).
+pub fn ended(child: &mut std::process::Child, signal: i32) -> std::process::ExitStatus {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            return status;
+        }
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("crit did not end on signal {signal}");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
 }
 
 /// A copy of the sysroot with `/dev/null` (when mknod is allowed) and the
