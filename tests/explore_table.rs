@@ -8,6 +8,8 @@
 //! After an intended change, rewrite the snapshots with
 //! `UPDATE_SNAPSHOTS=1 cargo test --test explore_table` and review the diff.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -202,7 +204,6 @@ fn strip_ansi(s: &str) -> String {
 /// Runs `crit ARGS` with its standard output on a pseudo-terminal `cols`
 /// columns wide; returns what it printed (the terminal's CR LF made LF).
 fn on_terminal(args: &[&str], cols: u16, env: &[(&str, &str)]) -> String {
-    use std::io::Read;
     use std::os::fd::{FromRawFd, OwnedFd};
 
     let (mut master, mut slave) = (0, 0);
@@ -224,16 +225,7 @@ fn on_terminal(args: &[&str], cols: u16, env: &[(&str, &str)]) -> String {
     // The child holds the only copy of the terminal's end: its exit ends the reads.
     let mut child = cmd.spawn().unwrap();
     drop(cmd);
-    let mut out = Vec::new();
-    let mut master = std::fs::File::from(master);
-    let mut buf = [0u8; 4096];
-    // Linux says EIO once the other end is closed.
-    while let Ok(n) = master.read(&mut buf) {
-        if n == 0 {
-            break;
-        }
-        out.extend_from_slice(&buf[..n]);
-    }
+    let out = common::read_pty(master);
     assert!(child.wait().unwrap().success());
     String::from_utf8(out).unwrap().replace("\r\n", "\n")
 }

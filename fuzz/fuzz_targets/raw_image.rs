@@ -9,22 +9,11 @@
 use crit::raw::{self, RawKind, RawOptions};
 use libfuzzer_sys::fuzz_target;
 
-const KINDS: [RawKind; 8] = [
-    RawKind::Ifaddr,
-    RawKind::Route,
-    RawKind::Route6,
-    RawKind::Rule,
-    RawKind::Iptables,
-    RawKind::Ip6tables,
-    RawKind::Nftables,
-    RawKind::TmpfsDev,
-];
-
 fuzz_target!(|data: &[u8]| {
     let Some((&pick, image)) = data.split_first() else {
         return;
     };
-    let kind = KINDS[usize::from(pick) % KINDS.len()];
+    let kind = RawKind::ALL[usize::from(pick) % RawKind::ALL.len()];
     for pretty in [false, true] {
         let mut out = Vec::new();
         let opts = RawOptions { pretty, extract: None };

@@ -124,7 +124,7 @@ pub fn tasks<'a>(
 ) -> impl Iterator<Item = Result<SkTask>> + 'a {
     // Tasks share sockets (inherited over fork): read each TCP stream image once.
     let mut streams = HashMap::new();
-    cp.tasks.iter().map(move |t| load(cp, table, queued, &mut streams, t))
+    cp.tasks.iter().map(move |t| task(cp, table, queued, &mut streams, t))
 }
 
 /// Hands `f` the tasks of [`tasks`], read on a second thread a bounded way
@@ -136,7 +136,7 @@ pub fn with_tasks<R>(
     f: impl FnOnce(Ahead<'_, SkTask>) -> R,
 ) -> R {
     let mut streams = HashMap::new();
-    let load = |t| load(cp, table, queued, &mut streams, t);
+    let load = |t| task(cp, table, queued, &mut streams, t);
     read_ahead(cp.tasks.iter(), load, SkTask::weight, f)
 }
 
@@ -148,17 +148,6 @@ pub fn with_tasks<R>(
 ///
 /// As [`explore`].
 pub fn task(
-    cp: &Checkpoint,
-    table: &FileTable,
-    queued: &HashMap<u32, Queued>,
-    streams: &mut HashMap<u32, Option<(u64, u64)>>,
-    t: &Task,
-) -> Result<SkTask> {
-    load(cp, table, queued, streams, t)
-}
-
-/// Reads one task's fd table and describes its sockets.
-fn load(
     cp: &Checkpoint,
     table: &FileTable,
     queued: &HashMap<u32, Queued>,

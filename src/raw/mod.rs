@@ -128,20 +128,21 @@ impl RawKind {
 
     /// Every kind, by its `"magic"` name (for `encode`'s message).
     pub fn from_name(name: &str) -> Option<RawKind> {
-        ALL.into_iter().find(|k| k.name() == name)
+        RawKind::ALL.into_iter().find(|k| k.name() == name)
     }
-}
 
-const ALL: [RawKind; 8] = [
-    RawKind::Ifaddr,
-    RawKind::Route,
-    RawKind::Route6,
-    RawKind::Rule,
-    RawKind::Iptables,
-    RawKind::Ip6tables,
-    RawKind::Nftables,
-    RawKind::TmpfsDev,
-];
+    /// Every raw format, in the order of the enum.
+    pub const ALL: [RawKind; 8] = [
+        RawKind::Ifaddr,
+        RawKind::Route,
+        RawKind::Route6,
+        RawKind::Rule,
+        RawKind::Iptables,
+        RawKind::Ip6tables,
+        RawKind::Nftables,
+        RawKind::TmpfsDev,
+    ];
+}
 
 /// An input whose first bytes were read to tell its kind, and are given back first.
 pub type Sniffed<R> = io::Chain<Cursor<Vec<u8>>, R>;

@@ -437,6 +437,22 @@ pub fn ended(child: &mut std::process::Child, signal: i32) -> std::process::Exit
     }
 }
 
+/// All that is written to a terminal whose other end is `master`, until
+/// the last holder of that end closes it (Linux then says EIO).
+pub fn read_pty(master: std::os::fd::OwnedFd) -> Vec<u8> {
+    use std::io::Read;
+    let mut out = Vec::new();
+    let mut master = std::fs::File::from(master);
+    let mut buf = [0u8; 4096];
+    while let Ok(n) = master.read(&mut buf) {
+        if n == 0 {
+            break;
+        }
+        out.extend_from_slice(&buf[..n]);
+    }
+    out
+}
+
 /// A copy of the sysroot with `/dev/null` (when mknod is allowed) and the
 /// root's mode as the checkpoint recorded it (040755). Whether `/dev/null`
 /// could be made.
@@ -570,16 +586,7 @@ pub fn crit_on_pty(args: &[&str], env: &[(&str, &str)], stdout_too: bool) -> (Ve
         }
         v
     });
-    let mut tty = Vec::new();
-    let mut master = std::fs::File::from(master);
-    let mut buf = [0u8; 4096];
-    // Linux says EIO once the other end is closed.
-    while let Ok(n) = master.read(&mut buf) {
-        if n == 0 {
-            break;
-        }
-        tty.extend_from_slice(&buf[..n]);
-    }
+    let tty = read_pty(master);
     let ok = child.wait().unwrap().success();
     (out.join().unwrap(), tty, ok)
 }
