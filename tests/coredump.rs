@@ -9,6 +9,7 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use common::elfcore::{u16_at, u32_at, u64_at, Core, Ph};
 use common::{crit_text, fixtures};
 use crit::coredump::{Coredump, Options};
 use crit::explore::Checkpoint;
@@ -35,94 +36,6 @@ fn binary() -> PathBuf {
     sysroot().join("usr/local/bin/cwork")
 }
 
-fn u16_at(b: &[u8], at: usize) -> u16 {
-    u16::from_le_bytes(b[at..at + 2].try_into().unwrap())
-}
-fn u32_at(b: &[u8], at: usize) -> u32 {
-    u32::from_le_bytes(b[at..at + 4].try_into().unwrap())
-}
-fn u64_at(b: &[u8], at: usize) -> u64 {
-    u64::from_le_bytes(b[at..at + 8].try_into().unwrap())
-}
-
-#[derive(Debug, Clone, Copy)]
-struct Ph {
-    p_type: u32,
-    flags: u32,
-    offset: u64,
-    vaddr: u64,
-    filesz: u64,
-    memsz: u64,
-}
-
-/// A core file read back with a parser of our own.
-struct Core {
-    data: Vec<u8>,
-    phdrs: Vec<Ph>,
-    notes: Vec<(String, u32, Vec<u8>)>,
-}
-
-impl Core {
-    fn parse(data: Vec<u8>) -> Core {
-        assert_eq!(&data[..4], b"\x7fELF");
-        assert_eq!(u16_at(&data, 16), 4, "ET_CORE");
-        assert_eq!(u16_at(&data, 18), 62, "EM_X86_64");
-        let phoff = u64_at(&data, 32) as usize;
-        let phnum = u16_at(&data, 56) as usize;
-        let phdrs: Vec<Ph> = (0..phnum)
-            .map(|i| {
-                let at = phoff + i * 56;
-                Ph {
-                    p_type: u32_at(&data, at),
-                    flags: u32_at(&data, at + 4),
-                    offset: u64_at(&data, at + 8),
-                    vaddr: u64_at(&data, at + 16),
-                    filesz: u64_at(&data, at + 32),
-                    memsz: u64_at(&data, at + 40),
-                }
-            })
-            .collect();
-        assert_eq!(phdrs[0].p_type, 4, "the first program header is PT_NOTE");
-        let mut notes = Vec::new();
-        let (mut at, end) = (phdrs[0].offset as usize, (phdrs[0].offset + phdrs[0].filesz) as usize);
-        while at < end {
-            let (namesz, descsz, ntype) = (
-                u32_at(&data, at) as usize,
-                u32_at(&data, at + 4) as usize,
-                u32_at(&data, at + 8),
-            );
-            let name = String::from_utf8(data[at + 12..at + 12 + namesz - 1].to_vec()).unwrap();
-            let desc_at = at + 12 + namesz.next_multiple_of(4);
-            notes.push((name, ntype, data[desc_at..desc_at + descsz].to_vec()));
-            at = desc_at + descsz.next_multiple_of(4);
-        }
-        assert_eq!(at, end, "notes fill PT_NOTE exactly");
-        Core { data, phdrs, notes }
-    }
-
-    fn loads(&self) -> Vec<Ph> {
-        self.phdrs.iter().copied().filter(|p| p.p_type == 1).collect()
-    }
-
-    fn notes_of(&self, ntype: u32) -> Vec<&[u8]> {
-        self.notes
-            .iter()
-            .filter(|n| n.1 == ntype)
-            .map(|n| n.2.as_slice())
-            .collect()
-    }
-
-    /// The bytes the core holds at `addr`, if a segment's contents cover them.
-    fn bytes_at(&self, addr: u64, len: usize) -> Option<&[u8]> {
-        let p = self
-            .loads()
-            .into_iter()
-            .find(|p| p.vaddr <= addr && addr + len as u64 <= p.vaddr + p.filesz)?;
-        let at = (p.offset + addr - p.vaddr) as usize;
-        Some(&self.data[at..at + len])
-    }
-}
-
 fn write_core(dir: &Path, pid: Option<u32>, files: bool) -> (Coredump, Core) {
     let opts = Options {
         files_root: files.then(sysroot),
@@ -134,7 +47,7 @@ fn write_core(dir: &Path, pid: Option<u32>, files: bool) -> (Coredump, Core) {
     let data = out.into_inner();
     assert_eq!(n, data.len() as u64);
     assert_eq!(core.size(), n);
-    let parsed = Core::parse(data);
+    let parsed = Core::parse(data, 62); // EM_X86_64
     (core, parsed)
 }
 
@@ -410,7 +323,7 @@ fn cli_default_name_out_dir_and_safe_output() {
         .permissions()
         .mode();
     assert_eq!(mode & 0o7777, 0o600);
-    Core::parse(data);
+    Core::parse(data, 62);
 
     // -o follows the output rules of the other commands (src/cli/output.rs):
     // never replaces what is not a regular file, leaves no temporary file...
@@ -520,26 +433,33 @@ fn zombies_are_skipped_and_named() {
 
 #[test]
 fn other_architectures_are_refused_by_name() {
-    let t = common::scratch_copy(&checkpoint("mem"));
-    let core = t.path().join("core-3374.img");
-    let (json, _, ok) = crit_text(&["decode", "-i", core.to_str().unwrap()]);
-    assert!(ok);
-    let json = json.replacen("\"mtype\": \"X86_64\"", "\"mtype\": \"AARCH64\"", 1);
-    std::fs::remove_file(&core).unwrap();
-    let out = common::crit_stdin(&["encode", "-o", core.to_str().unwrap()], json.as_bytes());
-    assert!(out.status.success());
-    let (_, err, ok) = crit_text(&[
-        "coredump",
-        t.path().to_str().unwrap(),
-        "-o",
-        t.path().join("c").to_str().unwrap(),
-    ]);
-    assert!(!ok);
-    assert_eq!(
-        err,
-        "crit: core-3374.img: the task's architecture is AARCH64; crit coredump writes x86_64 cores only\n"
-    );
-    assert!(!t.path().join("c").exists());
+    // An x86_64 core relabelled: as ppc64 it is refused by name; as aarch64
+    // it lacks the aarch64 registers, and says so.
+    for (mtype, want) in [
+        (
+            "PPC64",
+            "crit: core-3374.img: the task's architecture is PPC64; crit coredump writes x86_64 and aarch64 cores only\n",
+        ),
+        ("AARCH64", "crit: core-3374.img: an AARCH64 core entry without ti_aarch64\n"),
+    ] {
+        let t = common::scratch_copy(&checkpoint("mem"));
+        let core = t.path().join("core-3374.img");
+        let (json, _, ok) = crit_text(&["decode", "-i", core.to_str().unwrap()]);
+        assert!(ok);
+        let json = json.replacen("\"mtype\": \"X86_64\"", &format!("\"mtype\": \"{mtype}\""), 1);
+        std::fs::remove_file(&core).unwrap();
+        let out = common::crit_stdin(&["encode", "-o", core.to_str().unwrap()], json.as_bytes());
+        assert!(out.status.success());
+        let (_, err, ok) = crit_text(&[
+            "coredump",
+            t.path().to_str().unwrap(),
+            "-o",
+            t.path().join("c").to_str().unwrap(),
+        ]);
+        assert!(!ok);
+        assert_eq!(err, want);
+        assert!(!t.path().join("c").exists());
+    }
 }
 
 /// Whether `tool` runs; if not, says that the test is skipped.
@@ -715,7 +635,7 @@ fn corrupt_mappings_fail_cleanly() {
         ]);
         assert!(!err.contains("panicked"), "{what}: {err}");
         if ok {
-            Core::parse(std::fs::read(&core).unwrap());
+            Core::parse(std::fs::read(&core).unwrap(), 62);
         } else {
             assert_eq!(err.lines().count(), 1, "{what}: {err}");
             assert!(err.starts_with("crit: "), "{what}: {err}");

@@ -139,18 +139,21 @@ fn the_cores_hold_the_registers_as_written_and_coredump_refuses_in_one_line() {
     let regs = c.ti_aarch64.unwrap().gpregs;
     assert_eq!(regs.regs[7], paged::reg(7));
     assert_eq!(regs.pc, paged::reg(32));
+    // coredump writes aarch64 cores (tests/coredump_arm64.rs), not ppc64le ones.
+    let (ppc, _) = render(Arch::Ppc64le, 0x10000);
     let (_, err, ok) = crit_text(&[
         "coredump",
-        dir.path().to_str().unwrap(),
+        ppc.path().to_str().unwrap(),
         "-o",
-        dir.path().join("core").to_str().unwrap(),
+        ppc.path().join("core").to_str().unwrap(),
     ]);
     assert!(!ok);
     assert!(
-        err.contains("the task's architecture is AARCH64; crit coredump writes x86_64 cores only"),
+        err.contains("the task's architecture is PPC64; crit coredump writes x86_64 and aarch64 cores only"),
         "{err}"
     );
     assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(!ppc.path().join("core").exists());
     // The explorers and stats read it.
     for what in ["ps", "fds", "mems", "rss", "sk", "net", "mnt", "ns", "cg"] {
         run(&["x", dir.path().to_str().unwrap(), what]);

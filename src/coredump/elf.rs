@@ -1,10 +1,8 @@
-//! The ELF64 structures of a core file, serialised little-endian (x86_64),
-//! as the kernel's `binfmt_elf` lays them out.
+//! The ELF64 structures of a core file, serialised little-endian (x86_64,
+//! arm64), as the kernel's `binfmt_elf` lays them out.
 
 /// `ET_CORE`.
 const ET_CORE: u16 = 4;
-/// `EM_X86_64`.
-const EM_X86_64: u16 = 62;
 /// `e_phnum` value meaning "the count is in section header 0's `sh_info`".
 pub const PN_XNUM: u16 = 0xffff;
 
@@ -19,16 +17,16 @@ pub const PF_X: u32 = 1;
 pub const PF_W: u32 = 2;
 pub const PF_R: u32 = 4;
 
-/// The ELF file header of a core with `phnum` program headers; `shoff` is
-/// the offset of the one section header that extended numbering needs (0
-/// when `phnum` fits `e_phnum`).
-pub fn ehdr(phnum: u64, shoff: u64) -> Vec<u8> {
+/// The ELF file header of a core for `machine` with `phnum` program
+/// headers; `shoff` is the offset of the one section header that extended
+/// numbering needs (0 when `phnum` fits `e_phnum`).
+pub fn ehdr(machine: u16, phnum: u64, shoff: u64) -> Vec<u8> {
     let mut b = Vec::with_capacity(EHDR_SIZE as usize);
     b.extend_from_slice(b"\x7fELF");
     b.extend_from_slice(&[2, 1, 1, 0]); // ELFCLASS64, little-endian, EV_CURRENT, ELFOSABI_NONE
     b.extend_from_slice(&[0; 8]);
     b.extend_from_slice(&ET_CORE.to_le_bytes());
-    b.extend_from_slice(&EM_X86_64.to_le_bytes());
+    b.extend_from_slice(&machine.to_le_bytes());
     b.extend_from_slice(&1u32.to_le_bytes()); // e_version
     b.extend_from_slice(&0u64.to_le_bytes()); // e_entry
     b.extend_from_slice(&EHDR_SIZE.to_le_bytes()); // e_phoff
@@ -101,13 +99,14 @@ mod tests {
 
     #[test]
     fn header_fields() {
-        let h = ehdr(3, 0);
+        let h = ehdr(62, 3, 0);
         assert_eq!(h.len(), 64);
         assert_eq!(&h[..7], b"\x7fELF\x02\x01\x01");
         assert_eq!(u16::from_le_bytes([h[16], h[17]]), ET_CORE);
-        assert_eq!(u16::from_le_bytes([h[18], h[19]]), EM_X86_64);
+        assert_eq!(u16::from_le_bytes([h[18], h[19]]), 62);
         assert_eq!(u16::from_le_bytes([h[56], h[57]]), 3);
-        let x = ehdr(70000, 1234);
+        let x = ehdr(183, 70000, 1234);
+        assert_eq!(u16::from_le_bytes([x[18], x[19]]), 183);
         assert_eq!(u16::from_le_bytes([x[56], x[57]]), PN_XNUM);
         assert_eq!(u16::from_le_bytes([x[60], x[61]]), 1);
         assert_eq!(u32::from_le_bytes(xnum_shdr(70000)[44..48].try_into().unwrap()), 70000);

@@ -1,10 +1,12 @@
-//! A checkpointed process as an x86_64 ELF core file (`crit coredump`), laid
-//! out as the Linux kernel writes one, so that gdb opens it:
+//! A checkpointed process as an x86_64 or arm64 ELF core file (`crit
+//! coredump`), laid out as the Linux kernel writes one, so that gdb opens it:
 //!
 //! - a `PT_NOTE` segment: `NT_PRSTATUS` per thread (registers, signals),
 //!   `NT_PRPSINFO`, `NT_SIGINFO`, `NT_AUXV`, `NT_FILE`, and per thread
-//!   `NT_FPREGSET` and `NT_X86_XSTATE`, in the kernel's order;
-//! - one `PT_LOAD` per mapping (`[vvar]` and guard ranges left out), its
+//!   `NT_FPREGSET` and `NT_X86_XSTATE` (x86_64) or `NT_ARM_TLS` (arm64), in
+//!   the kernel's order (each architecture's part in its own module, behind
+//!   `arch::Arch`);
+//! - one `PT_LOAD` per mapping, in the checkpoint's page size (`[vvar]` and guard ranges left out), its
 //!   bytes from the checkpoint's pages, zeros for anonymous pages it does
 //!   not hold, and for file pages it does not hold the mapped file itself
 //!   when [`Options::files_root`] names a root to find it under (else the
@@ -25,6 +27,8 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+mod aarch64;
+mod arch;
 mod elf;
 mod notes;
 pub(crate) mod rootfs;
@@ -38,11 +42,11 @@ use crate::error::{Error, Result};
 use crate::explore::files::FileTable;
 use crate::explore::mems::{file_path, status};
 use crate::explore::{Checkpoint, Task, TaskState};
-use crate::mem::{MemReader, Vma, PAGE_SIZE};
-use crate::proto::core_entry::March;
-use crate::proto::{CoreEntry, ThreadInfoX86, UserX86RegsMode};
+use crate::mem::{MemReader, Vma};
+use crate::proto::CoreEntry;
 use crate::source::{OpenOptions, Source};
 
+use arch::ThreadRegs;
 use elf::{Phdr, EHDR_SIZE, PHDR_SIZE, PT_LOAD, PT_NOTE};
 use notes::{FileMapping, Note, PrStatus, PsInfo};
 use rootfs::MappedFiles;
@@ -74,6 +78,10 @@ pub struct Coredump {
     pid: u32,
     comm: String,
     threads: usize,
+    /// `e_machine`.
+    machine: u16,
+    /// The checkpoint's page size: segments' alignment, as the kernel's.
+    page_size: u64,
     mem: MemReader,
     files: MappedFiles,
     notes: Vec<u8>,
@@ -98,7 +106,7 @@ impl Coredump {
     /// # Errors
     ///
     /// No such task, a zombie (it has no memory), an architecture other than
-    /// x86_64, or a missing or corrupt image.
+    /// x86_64 and aarch64, or a missing or corrupt image.
     pub fn new(cp: &Checkpoint, pid: Option<u32>, opts: &Options) -> Result<Self> {
         let dir = cp.source().label();
         let task = match pid {
@@ -120,14 +128,15 @@ impl Coredump {
         // The main thread first, as the kernel puts the dumping thread first.
         let mut tids = vec![task.pid];
         tids.extend(task.threads.iter().copied().filter(|&t| t != task.pid));
-        let mut cores = Vec::with_capacity(tids.len());
-        for &tid in &tids {
-            let core = cp.core(tid)?;
-            x86_info(&core, tid)?;
-            cores.push((tid, core));
-        }
+        let cores = tids
+            .iter()
+            .map(|&tid| Ok((tid, cp.core(tid)?)))
+            .collect::<Result<Vec<_>>>()?;
+        let arch = arch::of(&cores)?;
+        let regs = (arch.threads)(&cores)?;
 
         let mem = cp.memory(task.pid)?;
+        let page_size = mem.page_size();
         let table = FileTable::load(cp)?;
         let mut vmas: Vec<_> = mem.mm().vmas.iter().collect();
         vmas.sort_by_key(|v| v.start);
@@ -150,7 +159,7 @@ impl Coredump {
                 file_maps.push(FileMapping {
                     start: v.start,
                     end: v.end,
-                    pgoff: v.pgoff / PAGE_SIZE,
+                    pgoff: v.pgoff / page_size,
                     path: p.as_bytes().to_vec(),
                 });
             }
@@ -164,7 +173,7 @@ impl Coredump {
             });
         }
 
-        let notes = build_notes(task, &cores, &mem, &file_maps)?;
+        let notes = build_notes(task, &cores, &regs, &mem, &file_maps)?;
         let (segments, left_out) = segments::plan(&mem, &maps, &mut files);
         // Bounded here so that writing needs no overflow checks.
         let total = segments.iter().try_fold(0u64, |n, s| n.checked_add(s.filesz()));
@@ -178,6 +187,8 @@ impl Coredump {
             pid: task.pid,
             comm: task.comm.clone(),
             threads: tids.len(),
+            machine: arch.machine,
+            page_size,
             mem,
             files,
             notes,
@@ -216,7 +227,7 @@ impl Coredump {
     fn layout(&self) -> (u64, u64) {
         let phnum = 1 + self.segments.len() as u64;
         let notes_end = EHDR_SIZE + phnum * PHDR_SIZE + self.notes.len() as u64;
-        let data = notes_end.next_multiple_of(PAGE_SIZE);
+        let data = notes_end.next_multiple_of(self.page_size);
         let end = data + self.segments.iter().map(Segment::filesz).sum::<u64>();
         (data, end)
     }
@@ -236,7 +247,7 @@ impl Coredump {
         let (data, end) = self.layout();
         let extended = phnum >= u64::from(elf::PN_XNUM);
         let mut sink = Sink::new(out);
-        sink.write(&elf::ehdr(phnum, if extended { end } else { 0 }))?;
+        sink.write(&elf::ehdr(self.machine, phnum, if extended { end } else { 0 }))?;
         let notes_off = EHDR_SIZE + phnum * PHDR_SIZE;
         let note = Phdr {
             p_type: PT_NOTE,
@@ -259,7 +270,7 @@ impl Coredump {
                 vaddr: s.vaddr,
                 filesz,
                 memsz: s.memsz,
-                align: PAGE_SIZE,
+                align: self.page_size,
             };
             headers.extend_from_slice(&ph.to_bytes());
             offset += filesz;
@@ -283,29 +294,6 @@ impl Coredump {
     }
 }
 
-/// The x86_64 thread state of a core image, or a clear error for any other
-/// architecture or a 32-bit task.
-fn x86_info(core: &CoreEntry, tid: u32) -> Result<&ThreadInfoX86> {
-    let file = format!("core-{tid}.img");
-    let arch = March::try_from(core.mtype)
-        .map_or_else(|_| format!("unknown ({})", core.mtype), |m| m.as_str_name().to_string());
-    if core.mtype != March::X8664 as i32 {
-        return Err(Error::Checkpoint(format!(
-            "{file}: the task's architecture is {arch}; crit coredump writes x86_64 cores only"
-        )));
-    }
-    let ti = core
-        .thread_info
-        .as_ref()
-        .ok_or_else(|| Error::bad_image(&file, "an X86_64 core entry without thread_info"))?;
-    if ti.gpregs.mode == Some(UserX86RegsMode::Compat as i32) {
-        return Err(Error::Checkpoint(format!(
-            "{file}: a 32-bit (compat mode) x86 task; crit coredump writes x86_64 cores only"
-        )));
-    }
-    Ok(ti)
-}
-
 /// Bit `n-1` for every signal `n` queued in `signals`.
 fn pending(q: Option<&crate::proto::SignalQueueEntry>) -> u64 {
     q.map_or(0, |q| {
@@ -320,8 +308,14 @@ fn pending(q: Option<&crate::proto::SignalQueueEntry>) -> u64 {
 
 /// The notes, in the order the kernel writes them: the first thread's
 /// status, the process's info, signal, auxv and files, the first thread's
-/// FPU state, then each other thread's status and FPU state.
-fn build_notes(task: &Task, cores: &[(u32, CoreEntry)], mem: &MemReader, files: &[FileMapping]) -> Result<Vec<u8>> {
+/// register notes, then each other thread's status and register notes.
+fn build_notes(
+    task: &Task,
+    cores: &[(u32, CoreEntry)],
+    regs: &[ThreadRegs],
+    mem: &MemReader,
+    files: &[FileMapping],
+) -> Result<Vec<u8>> {
     let (_, main) = &cores[0];
     let main_file = format!("core-{}.img", task.pid);
     let tc = main
@@ -355,15 +349,8 @@ fn build_notes(task: &Task, cores: &[(u32, CoreEntry)], mem: &MemReader, files: 
         args,
     };
 
-    // One xsave layout for all threads: the union of what each saved.
-    let xcr0 = cores
-        .iter()
-        .filter_map(|(_, c)| c.thread_info.as_ref()?.fpregs.xsave.as_ref())
-        .fold(0, |f, x| f | x86::xfeatures(x));
-
     let mut out = Vec::new();
-    for (i, (tid, core)) in cores.iter().enumerate() {
-        let ti = x86_info(core, *tid)?;
+    for (i, ((tid, core), regs)) in cores.iter().zip(regs).enumerate() {
         let thread = core.thread_core.as_ref();
         let status = PrStatus {
             tid: *tid,
@@ -376,20 +363,17 @@ fn build_notes(task: &Task, cores: &[(u32, CoreEntry)], mem: &MemReader, files: 
                 .and_then(|t| t.blk_sigset)
                 .or_else(|| core.tc.as_ref().map(|tc| tc.blk_sigset))
                 .unwrap_or(0),
-            regs: x86::gpregs(&ti.gpregs),
+            regs: regs.gpregs.clone(),
         };
         Note::core(notes::NT_PRSTATUS, status.to_bytes()).encode(&mut out);
         if i == 0 {
             Note::core(notes::NT_PRPSINFO, psinfo.to_bytes()).encode(&mut out);
             Note::core(notes::NT_SIGINFO, notes::siginfo(cursig)).encode(&mut out);
             Note::core(notes::NT_AUXV, notes::auxv(&mm.mm_saved_auxv)).encode(&mut out);
-            Note::core(notes::NT_FILE, notes::file_note(files, PAGE_SIZE)).encode(&mut out);
+            Note::core(notes::NT_FILE, notes::file_note(files, mem.page_size())).encode(&mut out);
         }
-        Note::core(notes::NT_FPREGSET, x86::fxsave(&ti.fpregs).to_vec()).encode(&mut out);
-        if xcr0 != 0 {
-            let empty = Default::default();
-            let x = ti.fpregs.xsave.as_ref().unwrap_or(&empty);
-            Note::linux(notes::NT_X86_XSTATE, x86::xstate(&ti.fpregs, x, xcr0)).encode(&mut out);
+        for n in &regs.notes {
+            n.encode(&mut out);
         }
     }
     Ok(out)

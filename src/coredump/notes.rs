@@ -1,6 +1,7 @@
-//! The notes of a core's `PT_NOTE` segment, in the kernel's x86_64 layouts
-//! (`elf_prstatus`, `elf_prpsinfo`, `siginfo_t`, the saved auxv, the file
-//! table), framed as ELF notes.
+//! The notes of a core's `PT_NOTE` segment, in the kernel's layouts for
+//! 64-bit little-endian machines (`elf_prstatus` around each architecture's
+//! registers, `elf_prpsinfo`, `siginfo_t`, the saved auxv, the file table),
+//! framed as ELF notes.
 
 pub const NT_PRSTATUS: u32 = 1;
 pub const NT_FPREGSET: u32 = 2;
@@ -10,9 +11,9 @@ pub const NT_X86_XSTATE: u32 = 0x202;
 pub const NT_SIGINFO: u32 = 0x5349_4749;
 pub const NT_FILE: u32 = 0x4649_4c45;
 
-/// `sizeof(struct elf_prstatus)` on x86_64.
-pub const PRSTATUS_SIZE: usize = 336;
-/// `sizeof(struct elf_prpsinfo)` on x86_64.
+/// `struct elf_prstatus_common`: what precedes `pr_reg`.
+const PRSTATUS_COMMON: usize = 112;
+/// `sizeof(struct elf_prpsinfo)` on x86_64 and arm64.
 pub const PRPSINFO_SIZE: usize = 136;
 /// `sizeof(siginfo_t)`.
 pub const SIGINFO_SIZE: usize = 128;
@@ -79,13 +80,15 @@ pub struct PrStatus {
     pub sigpend: u64,
     /// Blocked signals.
     pub sighold: u64,
-    /// `user_regs_struct`.
-    pub regs: [u8; super::x86::GPREGS_SIZE],
+    /// `elf_gregset_t` (x86_64: `user_regs_struct`, arm64: `user_pt_regs`).
+    pub regs: Vec<u8>,
 }
 
 impl PrStatus {
+    /// `struct elf_prstatus`: 336 bytes on x86_64, 392 on arm64.
     pub fn to_bytes(&self) -> Vec<u8> {
-        let mut b = vec![0u8; PRSTATUS_SIZE];
+        let fpvalid = PRSTATUS_COMMON + self.regs.len();
+        let mut b = vec![0u8; (fpvalid + 4).next_multiple_of(8)];
         // pr_info.si_signo and pr_cursig; si_code and si_errno stay 0.
         b[0..4].copy_from_slice(&self.cursig.to_le_bytes());
         b[12..14].copy_from_slice(&(self.cursig as u16).to_le_bytes());
@@ -96,8 +99,8 @@ impl PrStatus {
         b[40..44].copy_from_slice(&self.pgrp.to_le_bytes());
         b[44..48].copy_from_slice(&self.sid.to_le_bytes());
         // The four timevals (48..112): CPU times are not in a checkpoint.
-        b[112..328].copy_from_slice(&self.regs);
-        b[328..332].copy_from_slice(&1u32.to_le_bytes()); // pr_fpvalid: an NT_FPREGSET follows
+        b[PRSTATUS_COMMON..fpvalid].copy_from_slice(&self.regs);
+        b[fpvalid..fpvalid + 4].copy_from_slice(&1u32.to_le_bytes()); // pr_fpvalid: an NT_FPREGSET follows
         b
     }
 }
@@ -213,6 +216,28 @@ mod tests {
             out,
             [6, 0, 0, 0, 3, 0, 0, 0, 2, 2, 0, 0, b'L', b'I', b'N', b'U', b'X', 0, 0, 0, 1, 2, 3, 0]
         );
+    }
+
+    #[test]
+    fn prstatus_sizes_per_architecture() {
+        let st = |regs: usize| PrStatus {
+            tid: 7,
+            ppid: 1,
+            pgrp: 7,
+            sid: 7,
+            cursig: 0,
+            sigpend: 0,
+            sighold: 0,
+            regs: vec![0xab; regs],
+        };
+        // x86_64: user_regs_struct of 27 words; arm64: user_pt_regs of 34.
+        for (regs, size) in [(27 * 8, 336), (34 * 8, 392)] {
+            let b = st(regs).to_bytes();
+            assert_eq!(b.len(), size);
+            assert_eq!(&b[32..36], &7u32.to_le_bytes());
+            assert!(b[112..112 + regs].iter().all(|&x| x == 0xab));
+            assert_eq!(&b[112 + regs..116 + regs], &1u32.to_le_bytes(), "pr_fpvalid");
+        }
     }
 
     #[test]

@@ -119,8 +119,9 @@ pub fn plan(mem: &MemReader, maps: &[Mapping], files: &mut MappedFiles) -> (Vec<
                     }
                     Err(reason) => {
                         // Without a root, the kernel's ELF header page: the first
-                        // page of a readable mapping at file offset 0, from the
-                        // file at its path here when it is the one recorded.
+                        // page (of the checkpoint's size) of a readable mapping at
+                        // file offset 0, from the file at its path here when it is
+                        // the one recorded.
                         let head = if from == v.start && v.pgoff == 0 && v.prot & PROT_READ != 0 {
                             files.header(path)
                         } else {
@@ -128,7 +129,7 @@ pub fn plan(mem: &MemReader, maps: &[Mapping], files: &mut MappedFiles) -> (Vec<
                         };
                         let from = match head {
                             Some(id) => {
-                                let end = v.start.saturating_add(PAGE_SIZE).min(to);
+                                let end = v.start.saturating_add(mem.page_size()).min(to);
                                 let head = Piece {
                                     start: from,
                                     len: end - from,

@@ -3,7 +3,21 @@
 //! the 512-byte FXSAVE area (`NT_FPREGSET`) and the XSAVE area
 //! (`NT_X86_XSTATE`, standard non-compacted format).
 
-use crate::proto::{UserX86FpregsEntry, UserX86RegsEntry, UserX86XsaveEntry};
+use super::arch::{Arch, ThreadRegs};
+use super::notes::{Note, NT_FPREGSET, NT_X86_XSTATE};
+use crate::error::{Error, Result};
+use crate::proto::core_entry::March;
+use crate::proto::{
+    CoreEntry, ThreadInfoX86, UserX86FpregsEntry, UserX86RegsEntry, UserX86RegsMode, UserX86XsaveEntry,
+};
+
+/// x86_64 (`EM_X86_64`).
+pub const ARCH: Arch = Arch {
+    mtype: March::X8664,
+    name: "x86_64",
+    machine: 62,
+    threads,
+};
 
 /// `user_regs_struct`: 27 registers of 8 bytes.
 pub const GPREGS_SIZE: usize = 27 * 8;
@@ -25,6 +39,51 @@ const PKRU: (u64, usize, usize) = (1 << 9, 2688, 8);
 const XCR0_OFFSET: usize = 464;
 /// The XSAVE header: `xstate_bv`, then `xcomp_bv` (0: standard format).
 const XSAVE_HEADER: usize = 512;
+
+/// The x86_64 thread state of a core image, or a clear error for a 32-bit
+/// task.
+fn info(core: &CoreEntry, tid: u32) -> Result<&ThreadInfoX86> {
+    let file = format!("core-{tid}.img");
+    let ti = core
+        .thread_info
+        .as_ref()
+        .ok_or_else(|| Error::bad_image(&file, "an X86_64 core entry without thread_info"))?;
+    if ti.gpregs.mode == Some(UserX86RegsMode::Compat as i32) {
+        return Err(Error::Checkpoint(format!(
+            "{file}: a 32-bit (compat mode) x86 task; crit coredump writes x86_64 cores only"
+        )));
+    }
+    Ok(ti)
+}
+
+/// Each thread's `user_regs_struct`, `NT_FPREGSET` and, when any thread
+/// saved extended state, `NT_X86_XSTATE`: one layout for all threads (the
+/// union of what each saved), so debuggers see one.
+fn threads(cores: &[(u32, CoreEntry)]) -> Result<Vec<ThreadRegs>> {
+    let infos = cores
+        .iter()
+        .map(|(tid, core)| info(core, *tid))
+        .collect::<Result<Vec<_>>>()?;
+    let xcr0 = infos
+        .iter()
+        .filter_map(|ti| ti.fpregs.xsave.as_ref())
+        .fold(0, |f, x| f | xfeatures(x));
+    Ok(infos
+        .into_iter()
+        .map(|ti| {
+            let mut notes = vec![Note::core(NT_FPREGSET, fxsave(&ti.fpregs).to_vec())];
+            if xcr0 != 0 {
+                let empty = Default::default();
+                let x = ti.fpregs.xsave.as_ref().unwrap_or(&empty);
+                notes.push(Note::linux(NT_X86_XSTATE, xstate(&ti.fpregs, x, xcr0)));
+            }
+            ThreadRegs {
+                gpregs: gpregs(&ti.gpregs).to_vec(),
+                notes,
+            }
+        })
+        .collect())
+}
 
 /// The general registers in `user_regs_struct` order (r15 … gs), which is
 /// also the field order of `user_x86_regs_entry`.

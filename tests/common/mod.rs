@@ -590,4 +590,5 @@ pub fn crit_on_pty(args: &[&str], env: &[(&str, &str)], stdout_too: bool) -> (Ve
     let ok = child.wait().unwrap().success();
     (out.join().unwrap(), tty, ok)
 }
+pub mod elfcore;
 pub mod paged;
