@@ -2,11 +2,11 @@
 //! layouts of the kernel's regsets: `user_pt_regs` (in `NT_PRSTATUS`),
 //! `user_fpsimd_state` (`NT_FPREGSET`) and `tpidr_el0` (`NT_ARM_TLS`).
 
-use super::arch::{Arch, ThreadRegs};
+use super::arch::{Arch, Cores, ThreadRegs};
 use super::notes::{Note, NT_FPREGSET};
 use crate::error::{Error, Result};
 use crate::proto::core_entry::March;
-use crate::proto::{CoreEntry, UserAarch64FpsimdContextEntry, UserAarch64RegsEntry};
+use crate::proto::{UserAarch64FpsimdContextEntry, UserAarch64RegsEntry};
 
 /// arm64 (`EM_AARCH64`).
 pub const ARCH: Arch = Arch {
@@ -28,7 +28,7 @@ const XREGS: usize = 31;
 const VREG_HALVES: usize = 64;
 
 /// Each thread's `user_pt_regs`, `NT_FPREGSET` and `NT_ARM_TLS`.
-fn threads(cores: &[(u32, CoreEntry)]) -> Result<Vec<ThreadRegs>> {
+fn threads(cores: &Cores) -> Result<Vec<ThreadRegs>> {
     cores
         .iter()
         .map(|(tid, core)| {
@@ -83,6 +83,7 @@ pub fn fpsimd(f: &UserAarch64FpsimdContextEntry) -> [u8; FPSIMD_SIZE] {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::proto::CoreEntry;
 
     #[test]
     fn gpregs_order() {

@@ -6,14 +6,15 @@
 //!   `NT_FPREGSET` and `NT_X86_XSTATE` (x86_64) or `NT_ARM_TLS` (arm64), in
 //!   the kernel's order (each architecture's part in its own module, behind
 //!   `arch::Arch`);
-//! - one `PT_LOAD` per mapping, in the checkpoint's page size (`[vvar]` and guard ranges left out), its
-//!   bytes from the checkpoint's pages, zeros for anonymous pages it does
-//!   not hold, and for file pages it does not hold the mapped file itself
-//!   when [`Options::files_root`] names a root to find it under (else the
-//!   segment has no bytes, as the kernel writes unmodified file pages). A
-//!   file mapping only partly available is split into segments at the
-//!   boundaries, so that no unknown byte reads as a zero; `PROT_NONE`
-//!   reservations and `[vsyscall]` get segments without bytes.
+//! - one `PT_LOAD` per mapping, aligned to the checkpoint's page size
+//!   (`[vvar]` and guard ranges left out), its bytes from the checkpoint's
+//!   pages, zeros for anonymous pages it does not hold, and for file pages
+//!   it does not hold the mapped file itself when [`Options::files_root`]
+//!   names a root to find it under (else the segment has no bytes, as the
+//!   kernel writes unmodified file pages). A file mapping only partly
+//!   available is split into segments at the boundaries, so that no unknown
+//!   byte reads as a zero; `PROT_NONE` reservations and `[vsyscall]` get
+//!   segments without bytes.
 //!
 //! The file is written front to back with memory bounded by a fixed chunk.
 //!

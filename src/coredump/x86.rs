@@ -3,7 +3,7 @@
 //! the 512-byte FXSAVE area (`NT_FPREGSET`) and the XSAVE area
 //! (`NT_X86_XSTATE`, standard non-compacted format).
 
-use super::arch::{Arch, ThreadRegs};
+use super::arch::{Arch, Cores, ThreadRegs};
 use super::notes::{Note, NT_FPREGSET, NT_X86_XSTATE};
 use crate::error::{Error, Result};
 use crate::proto::core_entry::March;
@@ -59,7 +59,7 @@ fn info(core: &CoreEntry, tid: u32) -> Result<&ThreadInfoX86> {
 /// Each thread's `user_regs_struct`, `NT_FPREGSET` and, when any thread
 /// saved extended state, `NT_X86_XSTATE`: one layout for all threads (the
 /// union of what each saved), so debuggers see one.
-fn threads(cores: &[(u32, CoreEntry)]) -> Result<Vec<ThreadRegs>> {
+fn threads(cores: &Cores) -> Result<Vec<ThreadRegs>> {
     let infos = cores
         .iter()
         .map(|(tid, core)| info(core, *tid))
