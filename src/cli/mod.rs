@@ -36,3 +36,17 @@ pub fn set_page_size(size: Option<u64>) {
 pub fn page_size() -> Option<u64> {
     PAGE_SIZE.get().copied().flatten()
 }
+
+/// A usage error found after parsing (options that do not go together),
+/// worded as clap words its own for the subcommand `path` (`["mem", "read"]`).
+/// `main` prints it and exits with status 2, as for any usage error.
+pub fn usage_error(path: &[&str], msg: &str) -> anyhow::Error {
+    use clap::CommandFactory;
+    let mut cli = args::Cli::command();
+    cli.build();
+    let mut cmd = &mut cli;
+    for name in path {
+        cmd = cmd.find_subcommand_mut(name).expect("a subcommand of the definition");
+    }
+    cmd.error(clap::error::ErrorKind::ArgumentConflict, msg).into()
+}

@@ -304,20 +304,7 @@ pub fn text_line(text: &str) -> String {
 
 /// `16K`, `3.8M`, `512`: a byte count for narrow columns (powers of 1024).
 pub fn human_size(n: u64) -> String {
-    let mut value = n as f64;
-    for unit in ["", "K", "M", "G", "T"] {
-        if value < 1024.0 || unit == "T" {
-            return if unit.is_empty() {
-                n.to_string()
-            } else if value.fract() == 0.0 || value >= 100.0 {
-                format!("{value:.0}{unit}")
-            } else {
-                format!("{value:.1}{unit}")
-            };
-        }
-        value /= 1024.0;
-    }
-    n.to_string()
+    crit::size::format_size(n, crit::size::SizeForm::Short)
 }
 
 #[cfg(test)]

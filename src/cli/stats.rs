@@ -6,8 +6,8 @@ use crit::stats::{self, Stat, Stats, Unit};
 use serde::ser::{Serialize, SerializeMap, Serializer};
 
 use super::args::{Format, StatsArgs};
-use super::render::{human_size, print_json, use_color, Text, Tone};
 use super::table::Table;
+use super::render::{human_size, print_json, use_color, Text, Tone};
 
 pub fn run(args: &StatsArgs) -> Result<()> {
     let opts = OpenOptions {

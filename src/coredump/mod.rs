@@ -34,10 +34,10 @@ mod x86;
 use std::io::{Seek, Write};
 use std::path::{Path, PathBuf};
 
+use crate::checkpoint::files::FileTable;
+use crate::checkpoint::{Checkpoint, Task, TaskState};
 use crate::error::{Error, Result};
-use crate::explore::files::FileTable;
 use crate::explore::mems::{file_path, status};
-use crate::explore::{Checkpoint, Task, TaskState};
 use crate::mem::{MemReader, Vma, PAGE_SIZE};
 use crate::proto::core_entry::March;
 use crate::proto::{CoreEntry, ThreadInfoX86, UserX86RegsMode};
