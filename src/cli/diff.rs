@@ -11,7 +11,7 @@ use crit::source::{Bundle, Layout, Source};
 use serde_json::{json, Value};
 
 use super::args::{DiffArgs, Format, MatchArg};
-use super::table::TextTable;
+use super::render::table::TextTable;
 use super::render::{self, heading, Tone};
 
 /// The most bytes `--hexdiff` shows.

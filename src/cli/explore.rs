@@ -11,8 +11,8 @@ use crit::source::{OpenOptions, Source};
 use serde::Serialize;
 
 use super::args::{ExploreArgs, Explorer, Format};
-use super::explore_ct;
-use super::table::{self, indented, Cell, Table, TextTable};
+use super::render::explore_ct;
+use super::render::table::{self, indented, Cell, Table, TextTable};
 use super::render::{self, human_size, Text, Tone};
 
 /// Runs `crit x DIR WHAT`: opens the checkpoint, runs the explorer and prints

@@ -9,7 +9,7 @@ use crit::inspect::{self, Container, Inspection};
 
 use super::args::{Format, InspectArgs};
 use super::escape::escape;
-use super::table::{indented, TextTable};
+use super::render::table::{indented, TextTable};
 use super::render::{self, heading, human_size, Tone};
 
 /// The tasks' architectures and the page size: `x86_64, 4 KiB pages`.

@@ -17,8 +17,8 @@ use crit::source::{OpenOptions, Source};
 use super::args::{Format, MemArgs, MemCommand};
 use super::memread::{self, Form};
 use super::output::stdout_error;
-use super::memjson::{MatchJson, RunJson, SharedJson, ShmemJson};
-use super::table::{Cell, Table};
+use super::render::memjson::{MatchJson, RunJson, SharedJson, ShmemJson};
+use super::render::table::{Cell, Table};
 use super::render::{human_size as size, print_json, stdout_buffered_behind_bar, use_color, Text, Tone};
 
 /// Runs `crit mem`: exit status 0, or (`search`, as grep) 1 when nothing matched.
@@ -343,7 +343,7 @@ fn maps(mem: &MemReader, json: bool, color: bool, keep: &Keep) -> Result<()> {
             .collect();
         return print_json(&runs);
     }
-    let mut out = Text::stdout(color, super::table::table_width(None))?;
+    let mut out = Text::stdout(color, super::render::table::table_width(None))?;
     let table = Table::new(&["START", "END", "PAGES", "FLAGS", "IMAGE", "LIVES IN"]).right_align(&[2]);
     out.table(&table, |rows| {
         for r in mem.maps().iter().filter(kept) {
@@ -406,7 +406,7 @@ fn shmem(mem: &MemReader, json: bool, color: bool) -> Result<()> {
             mappings,
         });
     }
-    let mut out = Text::stdout(color, super::table::table_width(None))?;
+    let mut out = Text::stdout(color, super::render::table::table_width(None))?;
     let table =
         Table::new(&["START", "END", "SIZE", "PERMS", "KIND", "OBJECT", "CONTENTS", "HELD"]).right_align(&[2, 7]);
     out.table(&table, |rows| {

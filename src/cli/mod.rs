@@ -10,19 +10,15 @@ pub mod diff;
 pub mod escape;
 pub mod examples;
 pub mod explore;
-pub mod explore_ct;
-pub mod hexdump;
 pub mod hint;
 pub mod inspect;
 pub mod mem;
-pub mod memjson;
 pub mod memread;
 pub mod output;
 pub mod problems;
 pub mod progress;
 pub mod render;
 pub mod stats;
-pub mod table;
 
 /// `--page-size`, set once from the command line before a command runs.
 static PAGE_SIZE: std::sync::OnceLock<Option<u64>> = std::sync::OnceLock::new();

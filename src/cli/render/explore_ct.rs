@@ -5,7 +5,7 @@ use crit::explore::{cg, mnt, net, ns};
 use anyhow::Result;
 
 use super::table::{indented, TextTable};
-use super::render::{Text, Tone};
+use super::{Text, Tone};
 
 fn pids(p: &[u32]) -> String {
     p.iter().map(u32::to_string).collect::<Vec<_>>().join(" ")
