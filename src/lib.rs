@@ -5,7 +5,7 @@
 //! ([`convert`]), explores a checkpoint's processes ([`explore`]), reads their
 //! memory ([`mem`]) and the dump/restore statistics ([`stats`]), and writes a
 //! process as an ELF core file for gdb ([`coredump`]), and finds what is
-//! missing or damaged in a checkpoint ([`consistency`]). Typed structs
+//! missing or damaged in a checkpoint ([`checkpoint::consistency`]). Typed structs
 //! for every message of the format are in [`proto`].
 //!
 //! Decode an image to JSON:
@@ -40,7 +40,7 @@
 
 pub mod archive;
 pub mod check;
-pub mod consistency;
+pub mod checkpoint;
 pub mod convert;
 pub mod coredump;
 pub mod diff;
@@ -54,6 +54,7 @@ pub mod progress;
 pub mod raw;
 pub mod regular;
 pub mod schema;
+pub mod size;
 pub mod source;
 pub mod stats;
 pub mod symlinks;

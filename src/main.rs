@@ -97,6 +97,12 @@ fn main() -> ExitCode {
             status(&cli, code)
         }
         Err(e) => {
+            // Options that do not go together, found after parsing: clap's
+            // wording and status, before anything else is said.
+            if let Some(usage) = e.downcast_ref::<clap::Error>() {
+                let _ = usage.print();
+                return ExitCode::from(2);
+            }
             // `crit … | head`: the reader left; that is not a failure (but
             // problems found in the checkpoint still are).
             if e.chain().any(|c| {

@@ -16,7 +16,7 @@
 //! for name in src.image_names()? {
 //!     println!("{name}");
 //! }
-//! let cp = crit::explore::Checkpoint::from_source(src)?;
+//! let cp = crit::checkpoint::Checkpoint::from_source(src)?;
 //! println!("{} tasks", cp.tasks.len());
 //! # Ok::<(), crit::Error>(())
 //! ```
@@ -28,9 +28,15 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
-use crate::archive::{self, Archive, Compression, NestedEntry, Positioned, Want};
+use crate::archive::{self, Archive, Compression, NestedEntry, Want};
 use crate::error::{Error, Result};
 use crate::image::ImageReader;
+
+pub(crate) mod stream;
+
+/// The raw memory [`Source::pages`] hands out, named here for the readers
+/// above `source`, which do not reach into `archive`.
+pub(crate) use crate::archive::Positioned;
 
 /// A reader of one image or file, as [`Source`] hands them out.
 pub type Reader = Box<dyn Read + Send>;
@@ -369,21 +375,18 @@ impl Source {
         self.page_size = PageSizeCell::given(page_size);
     }
 
-    /// The page size of the machine that wrote the checkpoint, in bytes: the
-    /// one given with [`set_page_size`](Self::set_page_size), else inferred
-    /// once from the checkpoint (see [`crate::mem::infer_page_size`]).
-    ///
-    /// # Errors
-    ///
-    /// The pages files and pagemaps disagree: a damaged checkpoint.
-    pub fn page_size(&self) -> Result<u64> {
+    /// The page size given, else the one `infer` finds, inferred once and
+    /// shared by the clones of this source. [`Source::page_size`] is defined
+    /// in `mem`, beside the inference, which reads pagemaps: `source` stands
+    /// below `mem` and does not import it.
+    pub(crate) fn page_size_or(&self, infer: impl FnOnce(&Source) -> Result<u64>) -> Result<u64> {
         if let Some(p) = self.page_size.given {
             return Ok(p);
         }
         if let Some(p) = self.page_size.inferred.get() {
             return Ok(*p);
         }
-        let p = crate::mem::infer_page_size(self)?.size;
+        let p = infer(self)?;
         Ok(*self.page_size.inferred.get_or_init(|| p))
     }
 

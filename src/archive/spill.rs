@@ -40,12 +40,7 @@ pub fn temp_written() -> u64 {
 
 /// `4 GiB`, `512 MiB`, `3000 bytes`: a size as people read it.
 pub fn human_size(n: u64) -> String {
-    for (shift, unit) in [(40, "TiB"), (30, "GiB"), (20, "MiB"), (10, "KiB")] {
-        if n >= 1 << shift && n.is_multiple_of(1 << shift) {
-            return format!("{} {unit}", n >> shift);
-        }
-    }
-    format!("{n} bytes")
+    crate::size::format_size(n, crate::size::SizeForm::Exact)
 }
 
 /// Takes `n` bytes of the budget, or says which limit refused them.

@@ -5,8 +5,8 @@
 //! when there is one, is compared as `criu cpuinfo check` does by default
 //! (its xsave feature mask against this machine's).
 
+use crate::checkpoint::Checkpoint;
 use crate::error::Result;
-use crate::explore::Checkpoint;
 use crate::proto::{CoreEntry, CpuinfoEntry};
 
 use super::host::xfeature_name;

@@ -6,8 +6,8 @@
 
 use std::collections::BTreeSet;
 
+use crate::checkpoint::Checkpoint;
 use crate::error::Result;
-use crate::explore::Checkpoint;
 use crate::proto::{InventoryEntry, PagemapEntry, TaskKobjIdsEntry};
 
 use super::host::strip_mode;

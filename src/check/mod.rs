@@ -9,7 +9,7 @@
 //!
 //! Nothing from the checkpoint or the root is ever executed: files under the
 //! root are only looked up (paths resolved as if the root were `/`, see
-//! [`crate::coredump::rootfs::resolve`]) and read.
+//! [`crate::checkpoint::hostfs::resolve`]) and read.
 
 pub mod cpu;
 pub mod files;
@@ -22,8 +22,8 @@ use std::path::PathBuf;
 
 use serde::Serialize;
 
+use crate::checkpoint::Checkpoint;
 use crate::error::Result;
-use crate::explore::Checkpoint;
 use crate::proto::{InventoryEntry, TaskKobjIdsEntry};
 
 pub use host::{Host, HostSocket, ProcHost, SockProto};

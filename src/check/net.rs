@@ -6,9 +6,9 @@
 
 use std::net::IpAddr;
 
+use crate::checkpoint::files::{endpoint, inet_addr, unix_name};
+use crate::checkpoint::Checkpoint;
 use crate::error::Result;
-use crate::explore::files::{endpoint, inet_addr, unix_name};
-use crate::explore::Checkpoint;
 use crate::proto::{FdTypes, FileEntry, InetSkEntry, UnixSkEntry};
 
 use super::{Area, Finding, Findings, Host, HostSocket, Kind, SockProto};

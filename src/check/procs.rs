@@ -2,8 +2,8 @@
 //! with their pids and thread ids, so each must be free here. Tasks in a pid
 //! namespace of their own (a container) get a fresh namespace and need not.
 
+use crate::checkpoint::Checkpoint;
 use crate::error::Result;
-use crate::explore::Checkpoint;
 
 use super::{Area, Finding, Findings, Host, Kind};
 

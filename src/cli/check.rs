@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use anyhow::{bail, Result};
 use crit::check::{self, Area, Finding, Options, ProcHost, Report};
-use crit::explore::Checkpoint;
+use crit::checkpoint::Checkpoint;
 use crit::source::{OpenOptions, Source};
 
 use super::args::{CheckArgs, Format};

@@ -4,8 +4,8 @@ use std::io::{self, BufWriter, IsTerminal, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Result};
+use crit::checkpoint::{Checkpoint, TaskState};
 use crit::coredump::{Coredump, Options};
-use crit::explore::{Checkpoint, TaskState};
 use crit::source::{OpenOptions, Source};
 
 use super::args::CoredumpArgs;

@@ -4,15 +4,15 @@
 use std::process::ExitCode;
 
 use anyhow::{bail, Result};
+use crit::checkpoint::Checkpoint;
 use crit::diff::{self, pages::HexDiff, Change, Diff, MatchBy, Options, TaskDiff};
-use crit::explore::Checkpoint;
 use crit::mem::{printable, MemReader};
 use crit::source::{Bundle, Layout, Source};
 use serde_json::{json, Value};
 
 use super::args::{DiffArgs, Format, MatchArg};
+use super::render::table::TextTable;
 use super::render::{self, heading, Tone};
-use super::table::TextTable;
 
 /// The most bytes `--hexdiff` shows.
 const HEXDIFF_MAX: u64 = 1 << 20;
@@ -229,60 +229,68 @@ fn task_report(t: &TaskDiff, all_pages: bool, color: bool) -> String {
         }
         out += &tb.render(color);
     }
-    let p = &t.pages;
-    if !p.is_equal() {
-        out += &heading(
-            &format!(
-                "  memory: {} pages equal, {} changed, {} only in A, {} only in B",
-                p.equal, p.changed, p.only_a, p.only_b
-            ),
-            color,
+    out += &pages_report(&t.pages, all_pages, color);
+    out
+}
+
+/// How a task's memory pages differ, VMA by VMA (and run by run with
+/// `all_pages`); nothing when they are equal.
+fn pages_report(p: &diff::pages::TaskPages, all_pages: bool, color: bool) -> String {
+    let mut out = String::new();
+    if p.is_equal() {
+        return out;
+    }
+    out += &heading(
+        &format!(
+            "  memory: {} pages equal, {} changed, {} only in A, {} only in B",
+            p.equal, p.changed, p.only_a, p.only_b
+        ),
+        color,
+    );
+    let mut tb = TextTable::new(&[
+        "START",
+        "END",
+        "KIND",
+        "IN",
+        "CHANGED",
+        "ONLY A",
+        "ONLY B",
+        "FIRST CHANGED",
+    ])
+    .right_align(&[4, 5, 6]);
+    for m in &p.vmas {
+        let first: Vec<String> = m.first_changed.iter().map(|a| format!("{:x}", a.0)).collect();
+        let more = if m.changed > first.len() as u64 { " …" } else { "" };
+        tb.row(
+            vec![
+                format!("{:x}", m.start.0),
+                format!("{:x}", m.end.0),
+                m.kind.to_string(),
+                m.side.to_string(),
+                m.changed.to_string(),
+                m.only_a.to_string(),
+                m.only_b.to_string(),
+                first.join(" ") + more,
+            ],
+            Tone::Plain,
         );
-        let mut tb = TextTable::new(&[
-            "START",
-            "END",
-            "KIND",
-            "IN",
-            "CHANGED",
-            "ONLY A",
-            "ONLY B",
-            "FIRST CHANGED",
-        ])
-        .right_align(&[4, 5, 6]);
-        for m in &p.vmas {
-            let first: Vec<String> = m.first_changed.iter().map(|a| format!("{:x}", a.0)).collect();
-            let more = if m.changed > first.len() as u64 { " …" } else { "" };
-            tb.row(
-                vec![
-                    format!("{:x}", m.start.0),
-                    format!("{:x}", m.end.0),
-                    m.kind.to_string(),
-                    m.side.to_string(),
-                    m.changed.to_string(),
-                    m.only_a.to_string(),
-                    m.only_b.to_string(),
-                    first.join(" ") + more,
-                ],
-                Tone::Plain,
-            );
+    }
+    out += &tb.render(color);
+    if all_pages {
+        let mut tb = TextTable::new(&["PAGES", "START", "COUNT"]).right_align(&[2]);
+        for (what, runs) in [
+            ("changed", &p.changed_runs),
+            ("only in A", &p.only_a_runs),
+            ("only in B", &p.only_b_runs),
+        ] {
+            for r in runs.iter() {
+                tb.row(
+                    vec![what.into(), format!("{:x}", r.start.0), r.pages.to_string()],
+                    Tone::Plain,
+                );
+            }
         }
         out += &tb.render(color);
-        if all_pages {
-            let mut tb = TextTable::new(&["PAGES", "START", "COUNT"]).right_align(&[2]);
-            for (what, runs) in [
-                ("changed", &p.changed_runs),
-                ("only in A", &p.only_a_runs),
-                ("only in B", &p.only_b_runs),
-            ] {
-                for r in runs.iter() {
-                    tb.row(
-                        vec![what.into(), format!("{:x}", r.start.0), r.pages.to_string()],
-                        Tone::Plain,
-                    );
-                }
-            }
-            out += &tb.render(color);
-        }
     }
     out
 }
@@ -319,7 +327,7 @@ fn hexdiff(args: &DiffArgs, opts: &Options, addr: u64, len: u64) -> Result<ExitC
                 .map(|r| json!({"start": format!("{:#x}", r.start), "end": format!("{:#x}", r.end)}))
                 .collect()
         };
-        let hexs = |b: &[u8]| b.iter().map(|x| format!("{x:02x}")).collect::<String>();
+        let hexs = crit::json::formats::hex;
         render::print_json(&json!({
             "pid": pid,
             "b_pid": b_pid,

@@ -1,7 +1,7 @@
 //! `crit x DIR ps|fds|mems|rss|sk|net|mnt|ns|cg`: the explorers, as tables or JSON.
 
 use anyhow::Result;
-use crit::explore::files::FileTable;
+use crit::checkpoint::files::FileTable;
 use crit::explore::select::{self, Selected};
 use crit::explore::{
     cg, fds, mems, mnt, net, ns, overview, ps, queues, rss, sk, Checkpoint, Lazy, TaskHead, TaskState,
@@ -11,9 +11,9 @@ use crit::source::{OpenOptions, Source};
 use serde::Serialize;
 
 use super::args::{ExploreArgs, Explorer, Format};
-use super::explore_ct;
+use super::render::explore_ct;
+use super::render::table::{self, indented, Cell, Table, TextTable};
 use super::render::{self, human_size, Text, Tone};
-use super::table::{self, indented, Cell, Table, TextTable};
 
 /// Runs `crit x DIR WHAT`: opens the checkpoint, runs the explorer and prints
 /// its report as tables or as JSON. The task explorers stream: tasks are
@@ -37,7 +37,8 @@ pub fn run(args: &ExploreArgs) -> Result<()> {
     let json = args.output.format == Format::Json;
     let filter = args.filter.filter();
     if !filter.is_empty() && !matches!(args.what, Some(Explorer::Mems | Explorer::Rss)) {
-        usage("--prot, --kind and --range filter mappings: they go with mems and rss");
+        let msg = "--prot, --kind and --range filter mappings: they go with mems and rss";
+        return Err(super::usage_error(&["x"], msg));
     }
     let color = render::use_color(args.output.color);
     table::force_width(args.width);
@@ -89,15 +90,6 @@ pub fn run(args: &ExploreArgs) -> Result<()> {
     }
     out.finish()?;
     Ok(())
-}
-
-/// Exits as clap does for a usage error (status 2).
-pub fn usage(msg: &str) -> ! {
-    use clap::CommandFactory;
-    let mut cli = super::args::Cli::command();
-    cli.build();
-    let x = cli.find_subcommand_mut("x").expect("the x command");
-    x.error(clap::error::ErrorKind::ArgumentConflict, msg).exit()
 }
 
 /// `--pid` named a thread: say which process is shown instead.
@@ -248,7 +240,7 @@ fn ps_table(out: &mut Text, r: &ps::PsReport) -> Result<()> {
         for p in &r.tasks {
             let state = match (p.exit_status, p.exit_signal) {
                 (Some(code), _) => format!("{} (exit {code})", p.state.as_str()),
-                (_, Some(sig)) => format!("{} ({})", p.state.as_str(), crit::explore::names::signal(sig)),
+                (_, Some(sig)) => format!("{} ({})", p.state.as_str(), crit::checkpoint::names::signal(sig)),
                 _ => p.state.as_str().to_string(),
             };
             let tone = if p.state == TaskState::Alive {

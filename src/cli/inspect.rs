@@ -9,8 +9,8 @@ use crit::inspect::{self, Container, Inspection};
 
 use super::args::{Format, InspectArgs};
 use super::escape::escape;
+use super::render::table::{indented, TextTable};
 use super::render::{self, heading, human_size, Tone};
-use super::table::{indented, TextTable};
 
 /// The tasks' architectures and the page size: `x86_64, 4 KiB pages`.
 fn architecture(c: &inspect::Container) -> String {
@@ -200,6 +200,23 @@ fn listing(entries: &[NestedEntry], t: &mut TextTable, what: &str) {
 }
 
 fn container(c: &Container, archive: &str, in_pod: bool, color: bool) -> String {
+    let mut out = summary_section(c, archive, in_pod, color);
+    out += &processes_section(c, color);
+    out += &mounts_section(c, color);
+    out += &files_section(c, color);
+    out += &stats_section(c, color);
+    out += &annotations(&c.annotations, color);
+    if !c.problems.is_empty() {
+        out += &format!("\n{}", heading("NOT READ", color));
+        for p in &c.problems {
+            out += &render::text_line(&format!("  {p}"));
+        }
+    }
+    out
+}
+
+/// The container's heading and its table of facts.
+fn summary_section(c: &Container, archive: &str, in_pod: bool, color: bool) -> String {
     let title = if c.engine == crit::inspect::metadata::Engine::Unknown && c.name.is_none() && c.id.is_none() {
         "CRIU checkpoint (no container metadata)".to_string()
     } else {
@@ -289,8 +306,11 @@ fn container(c: &Container, archive: &str, in_pod: bool, color: bool) -> String 
         t.row(vec!["interfaces".into(), ifs], Tone::Plain);
     }
     out += &body(&t, color);
+    out
+}
 
-    // Processes; their architectures when they differ (a 32-bit compat task).
+/// The processes; their architectures when they differ (a 32-bit compat task).
+fn processes_section(c: &Container, color: bool) -> String {
     let mixed = c.processes.iter().any(|p| p.arch != c.processes[0].arch);
     let head: &[&str] = match mixed {
         true => &["PID", "PPID", "STATE", "ARCH", "COMMAND"],
@@ -312,9 +332,12 @@ fn container(c: &Container, archive: &str, in_pod: bool, color: bool) -> String 
         row.push(indented("    ", p.depth, &cmd));
         t.row(row, tone);
     }
-    out += &format!("\n{}{}", heading("PROCESSES", color), t.render(color));
+    format!("\n{}{}", heading("PROCESSES", color), t.render(color))
+}
 
-    // Mounts.
+/// The spec's mounts and the mountpoints image's.
+fn mounts_section(c: &Container, color: bool) -> String {
+    let mut out = String::new();
     if !c.mounts.is_empty() {
         let mut t = TextTable::new(&["DESTINATION", "TYPE", "SOURCE"]);
         for m in &c.mounts {
@@ -347,8 +370,11 @@ fn container(c: &Container, archive: &str, in_pod: bool, color: bool) -> String 
             t.render(color)
         );
     }
+    out
+}
 
-    // Files.
+/// The files deleted, changed, in volumes and in `/dev/shm`.
+fn files_section(c: &Container, color: bool) -> String {
     let mut t = TextTable::new(&["CHANGE", "PATH", "SIZE"]);
     for d in &c.deleted_files {
         t.row(vec!["deleted".into(), d.to_string(), String::new()], Tone::Warn);
@@ -370,10 +396,16 @@ fn container(c: &Container, archive: &str, in_pod: bool, color: bool) -> String 
         listing(&v.files, &mut t, "  volume file");
     }
     listing(&c.devshm, &mut t, "/dev/shm");
+    let mut out = String::new();
     if !(c.deleted_files.is_empty() && c.rootfs_diff.is_empty() && c.volumes.is_empty() && c.devshm.is_empty()) {
         out += &format!("\n{}{}", heading("FILES", color), t.render(color));
     }
+    out
+}
 
+/// The dump statistics, as `crit stats` shows them.
+fn stats_section(c: &Container, color: bool) -> String {
+    let mut out = String::new();
     if let Some(stats) = &c.dump_stats {
         // The rows of `crit stats`: one table of labels and units.
         let mut t = TextTable::new(&["", "", ""]).right_align(&[1]);
@@ -388,13 +420,6 @@ fn container(c: &Container, archive: &str, in_pod: bool, color: bool) -> String 
             heading("DUMP STATISTICS (stats-dump)", color),
             body(&t, color)
         );
-    }
-    out += &annotations(&c.annotations, color);
-    if !c.problems.is_empty() {
-        out += &format!("\n{}", heading("NOT READ", color));
-        for p in &c.problems {
-            out += &render::text_line(&format!("  {p}"));
-        }
     }
     out
 }

@@ -6,30 +6,20 @@ use std::process::ExitCode;
 use std::collections::HashSet;
 
 use anyhow::{anyhow, bail, Result};
-use crit::explore::files::FileTable;
-use crit::explore::Checkpoint;
-use crit::explore::Hex;
+use crit::checkpoint::files::FileTable;
+use crit::checkpoint::Checkpoint;
+use crit::checkpoint::Hex;
 use crit::mem::{
     in_one_pass, printable, MapRun, MemReader, PreparedSearch, SearchMatch, Searcher, SharedKind, Vma, VmaFilter,
 };
 use crit::source::{OpenOptions, Source};
 
 use super::args::{Format, MemArgs, MemCommand};
-use super::memjson::{MatchJson, RunJson, SharedJson, ShmemJson};
 use super::memread::{self, Form};
 use super::output::stdout_error;
+use super::render::memjson::{MatchJson, RunJson, SharedJson, ShmemJson};
+use super::render::table::{Cell, Table};
 use super::render::{human_size as size, print_json, stdout_buffered_behind_bar, use_color, Text, Tone};
-use super::table::{Cell, Table};
-
-/// Exits as clap does for a usage error (status 2).
-fn usage(msg: &str) -> ! {
-    use clap::CommandFactory;
-    let mut cli = super::args::Cli::command();
-    cli.build();
-    let mem = cli.find_subcommand_mut("mem").expect("the mem command");
-    let read = mem.find_subcommand_mut("read").expect("mem read");
-    read.error(clap::error::ErrorKind::ArgumentConflict, msg).exit()
-}
 
 /// Runs `crit mem`: exit status 0, or (`search`, as grep) 1 when nothing matched.
 pub fn run(args: &MemArgs) -> Result<ExitCode> {
@@ -74,7 +64,10 @@ pub fn run(args: &MemArgs) -> Result<ExitCode> {
             output,
         } => {
             let form = match (*raw, json) {
-                (true, true) => usage("--raw writes the bytes themselves: it cannot be --format json"),
+                (true, true) => {
+                    let msg = "--raw writes the bytes themselves: it cannot be --format json";
+                    return Err(super::usage_error(&["mem", "read"], msg));
+                }
                 (true, false) => Form::Raw,
                 (false, true) => Form::Json,
                 (false, false) => Form::Hexdump,
@@ -350,7 +343,7 @@ fn maps(mem: &MemReader, json: bool, color: bool, keep: &Keep) -> Result<()> {
             .collect();
         return print_json(&runs);
     }
-    let mut out = Text::stdout(color, super::table::table_width(None))?;
+    let mut out = Text::stdout(color, super::render::table::table_width(None))?;
     let table = Table::new(&["START", "END", "PAGES", "FLAGS", "IMAGE", "LIVES IN"]).right_align(&[2]);
     out.table(&table, |rows| {
         for r in mem.maps().iter().filter(kept) {
@@ -413,7 +406,7 @@ fn shmem(mem: &MemReader, json: bool, color: bool) -> Result<()> {
             mappings,
         });
     }
-    let mut out = Text::stdout(color, super::table::table_width(None))?;
+    let mut out = Text::stdout(color, super::render::table::table_width(None))?;
     let table =
         Table::new(&["START", "END", "SIZE", "PERMS", "KIND", "OBJECT", "CONTENTS", "HELD"]).right_align(&[2, 7]);
     out.table(&table, |rows| {

@@ -7,15 +7,15 @@ use std::os::unix::fs::FileExt;
 use std::path::{Component, Path, PathBuf};
 
 use anyhow::{bail, Result};
-use crit::explore::files::FileTable;
-use crit::explore::Checkpoint;
-use crit::explore::Hex;
+use crit::checkpoint::files::FileTable;
+use crit::checkpoint::Checkpoint;
+use crit::checkpoint::Hex;
 use crit::mem::{Gap, GapKind, MemReader};
 use serde::Serialize;
 
 use super::escape::escape;
-use super::hexdump::{hex_into, Hexdump};
 use super::output::{with_output, STDOUT_NAME};
+use super::render::hexdump::{hex_into, Hexdump};
 
 /// Bytes read per step, so any length streams (a multiple of 16: whole lines).
 const READ_CHUNK: usize = 1024 * 1024;
@@ -100,7 +100,7 @@ impl Files<'_> {
                     .as_ref()
                     .and_then(|t| t.get(u32::try_from(id).ok()?).ok()?.reg.clone());
                 if let Some(r) = record.filter(|_| !self.force) {
-                    if let Err(why) = crit::check::files::matches_record(&r, &real) {
+                    if let Err(why) = crit::checkpoint::hostfs::matches_record(&r, &real) {
                         bail!(
                             "{}: {why}: not the file the checkpoint mapped, refusing to read it (--force reads it anyway)",
                             real.display()

@@ -10,19 +10,15 @@ pub mod diff;
 pub mod escape;
 pub mod examples;
 pub mod explore;
-pub mod explore_ct;
-pub mod hexdump;
 pub mod hint;
 pub mod inspect;
 pub mod mem;
-pub mod memjson;
 pub mod memread;
 pub mod output;
 pub mod problems;
 pub mod progress;
 pub mod render;
 pub mod stats;
-pub mod table;
 
 /// `--page-size`, set once from the command line before a command runs.
 static PAGE_SIZE: std::sync::OnceLock<Option<u64>> = std::sync::OnceLock::new();
@@ -35,4 +31,18 @@ pub fn set_page_size(size: Option<u64>) {
 /// `--page-size`, for the commands' `OpenOptions`.
 pub fn page_size() -> Option<u64> {
     PAGE_SIZE.get().copied().flatten()
+}
+
+/// A usage error found after parsing (options that do not go together),
+/// worded as clap words its own for the subcommand `path` (`["mem", "read"]`).
+/// `main` prints it and exits with status 2, as for any usage error.
+pub fn usage_error(path: &[&str], msg: &str) -> anyhow::Error {
+    use clap::CommandFactory;
+    let mut cli = args::Cli::command();
+    cli.build();
+    let mut cmd = &mut cli;
+    for name in path {
+        cmd = cmd.find_subcommand_mut(name).expect("a subcommand of the definition");
+    }
+    cmd.error(clap::error::ErrorKind::ArgumentConflict, msg).into()
 }

@@ -1,4 +1,4 @@
-//! What a command found wrong with a checkpoint it read ([`crit::consistency`]):
+//! What a command found wrong with a checkpoint it read ([`crit::checkpoint::consistency`]):
 //! each problem as a warning line on standard error naming the image (after
 //! the output), a `problems` list in JSON output, and exit status 1
 //! (`diff`: 2).
@@ -8,8 +8,8 @@ use std::sync::Mutex;
 use std::path::Path;
 
 use crit::archive::{self, Compression};
-use crit::consistency::Problem;
-use crit::explore::Checkpoint;
+use crit::checkpoint::consistency::Problem;
+use crit::checkpoint::Checkpoint;
 use crit::source::{OpenOptions, Source};
 
 use super::escape;

@@ -6,8 +6,8 @@ use crit::stats::{self, Stat, Stats, Unit};
 use serde::ser::{Serialize, SerializeMap, Serializer};
 
 use super::args::{Format, StatsArgs};
+use super::render::table::Table;
 use super::render::{human_size, print_json, use_color, Text, Tone};
-use super::table::Table;
 
 pub fn run(args: &StatsArgs) -> Result<()> {
     let opts = OpenOptions {
@@ -42,7 +42,7 @@ pub fn run(args: &StatsArgs) -> Result<()> {
             print_json(&Ordered(doc))
         }
         Format::Table => {
-            let mut out = Text::stdout(use_color(args.output.color), super::table::table_width(None))?;
+            let mut out = Text::stdout(use_color(args.output.color), super::render::table::table_width(None))?;
             // One table for both sections, so their columns line up.
             out.table(&Table::headless(3).right_align(&[1]), |rows| {
                 for (i, (key, file, fields)) in sections.iter().enumerate() {

@@ -182,18 +182,7 @@ fn stream_base64<R: Read, W: Write>(
 
 /// The Python CRIT's `--nopl` size: `31B`, `1.5KB`, …
 fn human_readable(n: u64) -> String {
-    let mut num = n as f64;
-    for unit in ["", "K", "M", "G", "T", "P", "E", "Z"] {
-        if num < 1024.0 {
-            return if num.fract() == 0.0 {
-                format!("{}{unit}B", num as u64)
-            } else {
-                format!("{num:.1}{unit}B")
-            };
-        }
-        num /= 1024.0;
-    }
-    format!("{num:.1}YB")
+    crate::size::format_size(n, crate::size::SizeForm::PythonCrit)
 }
 
 pub(super) fn decode_extra<R: Read, W: Write>(

@@ -246,49 +246,9 @@ impl EntryEncoder {
     ) -> Result<(), EntryError> {
         let at = &format!("entries[{index}]");
         let at_extra = format!("{at}.extra");
-        let typed = |e: prost::DecodeError| bad(at, format!("entry does not re-read: {e}"));
-        // `--nopl` output put a size where the payload was: nothing to encode.
-        let refuse_elided = |v: Option<&Value>, path: &str| match v {
-            Some(v) if dialect::is_elided(v) => Err(bad(path, ELIDED)),
-            _ => Ok(()),
-        };
-        let b64 = |v: Option<&Value>, path: &str| -> Result<Vec<u8>, EntryError> {
-            refuse_elided(v, path)?;
-            match v {
-                None | Some(Value::Null) => Ok(Vec::new()),
-                Some(Value::String(s)) => formats::decode_base64(s).map_err(|e| bad(path, e)),
-                Some(other) => Err(bad(path, format!("expected a base64 string, found {other}"))),
-            }
-        };
+        let typed = reread(at);
         if self.layout == Layout::GhostFile {
-            if index == 0 {
-                let head = proto::GhostFileEntry::decode(payload).map_err(typed)?;
-                self.ghost_chunks = head.chunks();
-                if !self.ghost_chunks {
-                    // Both CRITs write the contents unless --nopl dropped
-                    // them; the Go CRIT also drops an empty one.
-                    if value.is_none() && !go {
-                        return Err(bad(at, format!("no \"extra\" (the file's contents): {ELIDED}")));
-                    }
-                    out.write_all(&b64(value, &at_extra)?)?;
-                }
-            } else {
-                if !self.ghost_chunks {
-                    // Without chunks, the file's contents run to the end of the image.
-                    return Err(bad(at, "a ghost file without chunks has only its head entry"));
-                }
-                let chunk = proto::GhostChunkEntry::decode(payload).map_err(typed)?;
-                if value.is_none() && chunk.len > 0 {
-                    return Err(bad(
-                        at,
-                        format!("no \"extra\" (the chunk's {} bytes): {ELIDED}", chunk.len),
-                    ));
-                }
-                let data = b64(value, &at_extra)?;
-                check_len(&at_extra, &data, chunk.len, "len")?;
-                out.write_all(&data)?;
-            }
-            return Ok(());
+            return self.write_ghost_extra(index, value, go, payload, out);
         }
         match extra {
             Extra::None => {}
@@ -324,60 +284,146 @@ impl EntryEncoder {
                     out.write_all(&vec![0; padding(e.size, SHM_ALIGN) as usize])?;
                 }
             }
-            Extra::SemValues => {
-                let e = proto::IpcSemEntry::decode(payload).map_err(typed)?;
-                refuse_elided(value, &at_extra)?;
-                let values = value
-                    .and_then(dialect::semaphore_values)
-                    .ok_or_else(|| bad(&at_extra, "expected a list of semaphore values"))?;
-                if values.len() != e.nsems as usize {
-                    return Err(bad(&at_extra, format!("{} values for nsems {}", values.len(), e.nsems)));
-                }
-                for (i, v) in values.iter().enumerate() {
-                    let x = v.as_u64().and_then(|x| u16::try_from(x).ok()).ok_or_else(|| {
-                        bad(
-                            &format!("{at_extra}[{i}]"),
-                            format!("{v} is not a 16-bit semaphore value"),
-                        )
-                    })?;
-                    out.write_all(&x.to_le_bytes())?;
-                }
-                out.write_all(&vec![0; padding(sem_len(&e), SEM_ALIGN) as usize])?;
-            }
-            Extra::MsgQueue => {
-                refuse_elided(value, &at_extra)?;
-                let items = value
-                    .and_then(Value::as_array)
-                    .ok_or_else(|| bad(&at_extra, "expected a list of message, data pairs"))?;
-                if items.len() % 2 != 0 {
-                    return Err(bad(&at_extra, "expected message, data pairs"));
-                }
-                // decode reads exactly qnum messages after the entry.
-                let qnum = proto::IpcMsgEntry::decode(payload).map_err(typed)?.qnum;
-                if items.len() / 2 != qnum as usize {
-                    return Err(bad(&at_extra, format!("{} messages for qnum {qnum}", items.len() / 2)));
-                }
-                let id = message_id("ipc_msg");
-                for (i, pair) in items.chunks(2).enumerate() {
-                    let path = format!("{at_extra}[{}]", 2 * i);
-                    let mut msg = Vec::new();
-                    encode_message(id, &pair[0], &[], &mut msg).map_err(|e| EntryError::Json(e.within(&path)))?;
-                    let msize = u64::from(proto::IpcMsg::decode(msg.as_slice()).map_err(typed)?.msize);
-                    image::write_entry(out, &msg)?;
-                    let data = b64(Some(&pair[1]), &format!("{at_extra}[{}]", 2 * i + 1))?;
-                    if (data.len() as u64) < msize {
-                        return Err(bad(
-                            &path,
-                            format!("msize is {msize} but the data holds {} bytes", data.len()),
-                        ));
-                    }
-                    out.write_all(&data[..msize as usize])?;
-                    out.write_all(&vec![0; padding(msize, MSG_ALIGN) as usize])?;
-                }
-            }
+            Extra::SemValues => write_sem_values(value, payload, &at_extra, &typed, out)?,
+            Extra::MsgQueue => write_msg_queue(value, payload, &at_extra, &typed, out)?,
         }
         Ok(())
     }
+
+    /// The payloads of a ghost file's entries: the contents after its head,
+    /// or after each chunk.
+    fn write_ghost_extra<W: Write + ?Sized>(
+        &mut self,
+        index: usize,
+        value: Option<&Value>,
+        go: bool,
+        payload: &[u8],
+        out: &mut W,
+    ) -> Result<(), EntryError> {
+        let at = &format!("entries[{index}]");
+        let at_extra = format!("{at}.extra");
+        let typed = reread(at);
+        if index == 0 {
+            let head = proto::GhostFileEntry::decode(payload).map_err(typed)?;
+            self.ghost_chunks = head.chunks();
+            if !self.ghost_chunks {
+                // Both CRITs write the contents unless --nopl dropped
+                // them; the Go CRIT also drops an empty one.
+                if value.is_none() && !go {
+                    return Err(bad(at, format!("no \"extra\" (the file's contents): {ELIDED}")));
+                }
+                out.write_all(&b64(value, &at_extra)?)?;
+            }
+        } else {
+            if !self.ghost_chunks {
+                // Without chunks, the file's contents run to the end of the image.
+                return Err(bad(at, "a ghost file without chunks has only its head entry"));
+            }
+            let chunk = proto::GhostChunkEntry::decode(payload).map_err(typed)?;
+            if value.is_none() && chunk.len > 0 {
+                return Err(bad(
+                    at,
+                    format!("no \"extra\" (the chunk's {} bytes): {ELIDED}", chunk.len),
+                ));
+            }
+            let data = b64(value, &at_extra)?;
+            check_len(&at_extra, &data, chunk.len, "len")?;
+            out.write_all(&data)?;
+        }
+        Ok(())
+    }
+}
+
+/// The error for an entry of `at` that does not decode again.
+fn reread(at: &str) -> impl Fn(prost::DecodeError) -> EntryError + '_ {
+    move |e| bad(at, format!("entry does not re-read: {e}"))
+}
+
+/// `--nopl` output put a size where the payload was: nothing to encode.
+fn refuse_elided(v: Option<&Value>, path: &str) -> Result<(), EntryError> {
+    match v {
+        Some(v) if dialect::is_elided(v) => Err(bad(path, ELIDED)),
+        _ => Ok(()),
+    }
+}
+
+/// The bytes of base64 string `v` (none for a missing or null one).
+fn b64(v: Option<&Value>, path: &str) -> Result<Vec<u8>, EntryError> {
+    refuse_elided(v, path)?;
+    match v {
+        None | Some(Value::Null) => Ok(Vec::new()),
+        Some(Value::String(s)) => formats::decode_base64(s).map_err(|e| bad(path, e)),
+        Some(other) => Err(bad(path, format!("expected a base64 string, found {other}"))),
+    }
+}
+
+/// A semaphore set's values, after its entry.
+fn write_sem_values<W: Write + ?Sized>(
+    value: Option<&Value>,
+    payload: &[u8],
+    at_extra: &str,
+    typed: &impl Fn(prost::DecodeError) -> EntryError,
+    out: &mut W,
+) -> Result<(), EntryError> {
+    let e = proto::IpcSemEntry::decode(payload).map_err(typed)?;
+    refuse_elided(value, at_extra)?;
+    let values = value
+        .and_then(dialect::semaphore_values)
+        .ok_or_else(|| bad(at_extra, "expected a list of semaphore values"))?;
+    if values.len() != e.nsems as usize {
+        return Err(bad(at_extra, format!("{} values for nsems {}", values.len(), e.nsems)));
+    }
+    for (i, v) in values.iter().enumerate() {
+        let x = v.as_u64().and_then(|x| u16::try_from(x).ok()).ok_or_else(|| {
+            bad(
+                &format!("{at_extra}[{i}]"),
+                format!("{v} is not a 16-bit semaphore value"),
+            )
+        })?;
+        out.write_all(&x.to_le_bytes())?;
+    }
+    out.write_all(&vec![0; padding(sem_len(&e), SEM_ALIGN) as usize])?;
+    Ok(())
+}
+
+/// A message queue's messages, each an entry and its data, after its entry.
+fn write_msg_queue<W: Write + ?Sized>(
+    value: Option<&Value>,
+    payload: &[u8],
+    at_extra: &str,
+    typed: &impl Fn(prost::DecodeError) -> EntryError,
+    out: &mut W,
+) -> Result<(), EntryError> {
+    refuse_elided(value, at_extra)?;
+    let items = value
+        .and_then(Value::as_array)
+        .ok_or_else(|| bad(at_extra, "expected a list of message, data pairs"))?;
+    if items.len() % 2 != 0 {
+        return Err(bad(at_extra, "expected message, data pairs"));
+    }
+    // decode reads exactly qnum messages after the entry.
+    let qnum = proto::IpcMsgEntry::decode(payload).map_err(typed)?.qnum;
+    if items.len() / 2 != qnum as usize {
+        return Err(bad(at_extra, format!("{} messages for qnum {qnum}", items.len() / 2)));
+    }
+    let id = message_id("ipc_msg");
+    for (i, pair) in items.chunks(2).enumerate() {
+        let path = format!("{at_extra}[{}]", 2 * i);
+        let mut msg = Vec::new();
+        encode_message(id, &pair[0], &[], &mut msg).map_err(|e| EntryError::Json(e.within(&path)))?;
+        let msize = u64::from(proto::IpcMsg::decode(msg.as_slice()).map_err(typed)?.msize);
+        image::write_entry(out, &msg)?;
+        let data = b64(Some(&pair[1]), &format!("{at_extra}[{}]", 2 * i + 1))?;
+        if (data.len() as u64) < msize {
+            return Err(bad(
+                &path,
+                format!("msize is {msize} but the data holds {} bytes", data.len()),
+            ));
+        }
+        out.write_all(&data[..msize as usize])?;
+        out.write_all(&vec![0; padding(msize, MSG_ALIGN) as usize])?;
+    }
+    Ok(())
 }
 
 /// An extra payload must be as long as its entry says, or the image would not

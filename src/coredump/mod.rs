@@ -39,10 +39,10 @@ mod x86;
 use std::io::{Seek, Write};
 use std::path::{Path, PathBuf};
 
+use crate::checkpoint::files::FileTable;
+use crate::checkpoint::{Checkpoint, Task, TaskState};
 use crate::error::{Error, Result};
-use crate::explore::files::FileTable;
 use crate::explore::mems::{file_path, status};
-use crate::explore::{Checkpoint, Task, TaskState};
 use crate::mem::{MemReader, Vma};
 use crate::proto::CoreEntry;
 use crate::source::{OpenOptions, Source};

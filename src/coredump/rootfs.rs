@@ -6,58 +6,13 @@
 //! are followed inside it. Hand-written: `openat2(RESOLVE_IN_ROOT)` does the
 //! same but needs Linux 5.6 and unsafe code.
 
-use std::collections::{HashMap, VecDeque};
-use std::ffi::OsString;
+use std::collections::HashMap;
 use std::fs::File;
 use std::os::unix::fs::FileExt;
-use std::path::{Component, Path, PathBuf};
+use std::path::PathBuf;
 
+use crate::checkpoint::hostfs::{matches_record, resolve};
 use crate::proto::RegFileEntry;
-
-/// Symbolic links followed for one path before giving up (the kernel's limit).
-const MAX_LINKS: usize = 40;
-
-/// `path` (as the checkpoint names it) resolved under `root`, or why not.
-pub fn resolve(root: &Path, path: &str) -> Result<PathBuf, String> {
-    let mut todo: VecDeque<OsString> = components(Path::new(path));
-    let mut cur: Vec<OsString> = Vec::new();
-    let mut links = 0;
-    while let Some(c) = todo.pop_front() {
-        if c == ".." {
-            cur.pop();
-            continue;
-        }
-        cur.push(c);
-        let here: PathBuf = cur.iter().fold(root.to_path_buf(), |p, c| p.join(c));
-        let meta = std::fs::symlink_metadata(&here).map_err(|e| format!("{}: {e}", here.display()))?;
-        if meta.file_type().is_symlink() {
-            links += 1;
-            if links > MAX_LINKS {
-                return Err(format!("{}: too many symbolic links", here.display()));
-            }
-            let target = std::fs::read_link(&here).map_err(|e| format!("{}: {e}", here.display()))?;
-            cur.pop();
-            if target.is_absolute() {
-                cur.clear();
-            }
-            let mut rest = components(&target);
-            rest.extend(todo);
-            todo = rest;
-        }
-    }
-    Ok(cur.iter().fold(root.to_path_buf(), |p, c| p.join(c)))
-}
-
-/// The normal and `..` components of `p` (root and `.` dropped).
-fn components(p: &Path) -> VecDeque<OsString> {
-    p.components()
-        .filter_map(|c| match c {
-            Component::Normal(s) => Some(s.to_os_string()),
-            Component::ParentDir => Some(OsString::from("..")),
-            _ => None,
-        })
-        .collect()
-}
 
 /// The mapped files of one core, each opened once.
 #[derive(Default)]
@@ -108,7 +63,7 @@ impl MappedFiles {
             if !meta.is_file() || &magic != b"\x7fELF" {
                 return None;
             }
-            crate::check::files::matches_record(r, &p).ok()?;
+            matches_record(r, &p).ok()?;
             self.files.push((f, meta.len()));
             Some(self.files.len() - 1)
         });
@@ -141,8 +96,7 @@ impl MappedFiles {
                 return Err(format!("{}: not a regular file", p.display()));
             }
             if let Some(r) = self.records.get(path).filter(|_| !self.force) {
-                crate::check::files::matches_record(r, &p)
-                    .map_err(|why| format!("{}: {why} (--force reads it anyway)", p.display()))?;
+                matches_record(r, &p).map_err(|why| format!("{}: {why} (--force reads it anyway)", p.display()))?;
             }
             self.files.push((f, meta.len()));
             Ok(self.files.len() - 1)
@@ -165,29 +119,6 @@ impl MappedFiles {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::os::unix::fs::symlink;
-
-    #[test]
-    fn stays_inside_the_root() {
-        let t = tempfile::tempdir().unwrap();
-        let root = t.path().join("root");
-        std::fs::create_dir_all(root.join("usr/lib")).unwrap();
-        std::fs::write(root.join("usr/lib/libx.so"), b"x").unwrap();
-        std::fs::write(t.path().join("secret"), b"s").unwrap();
-        symlink("usr/lib", root.join("lib")).unwrap();
-        symlink("/usr/lib/libx.so", root.join("abs")).unwrap();
-        symlink("../../secret", root.join("usr/up")).unwrap();
-        assert_eq!(resolve(&root, "/lib/libx.so").unwrap(), root.join("usr/lib/libx.so"));
-        assert_eq!(resolve(&root, "/abs").unwrap(), root.join("usr/lib/libx.so"));
-        assert_eq!(
-            resolve(&root, "/../../usr/lib/libx.so").unwrap(),
-            root.join("usr/lib/libx.so")
-        );
-        // `..` through a link stops at the root: the file outside is not reached.
-        assert!(resolve(&root, "/usr/up").is_err());
-        symlink("loop", root.join("loop")).unwrap();
-        assert!(resolve(&root, "/loop").unwrap_err().contains("too many"));
-    }
 
     #[test]
     fn reads_past_the_end_as_zeros() {

@@ -174,34 +174,39 @@ pub fn plan(mem: &MemReader, maps: &[Mapping], files: &mut MappedFiles) -> (Vec<
             at = e;
         }
         gap(at, v.end, &mut parts);
-        // Normally one segment per mapping; a file mapping only partly
-        // available splits so that no unknown byte is written as a zero.
-        let mut cur: Option<(Segment, bool)> = None;
-        for (p, avail) in parts {
-            match &mut cur {
-                Some((seg, a)) if *a == avail => {
-                    seg.memsz += p.len;
-                    if avail {
-                        seg.pieces.push(p);
-                    }
-                }
-                _ => {
-                    segments.extend(cur.take().map(|(s, _)| s));
-                    cur = Some((
-                        Segment {
-                            vaddr: p.start,
-                            memsz: p.len,
-                            flags,
-                            pieces: if avail { vec![p] } else { Vec::new() },
-                        },
-                        avail,
-                    ));
-                }
-            }
-        }
-        segments.extend(cur.map(|(s, _)| s));
+        into_segments(parts, flags, &mut segments);
     }
     (segments, left_out)
+}
+
+/// The segments of one mapping's `parts` (piece, available), in address
+/// order: normally one; a file mapping only partly available splits so that
+/// no unknown byte is written as a zero.
+fn into_segments(parts: Vec<(Piece, bool)>, flags: u32, segments: &mut Vec<Segment>) {
+    let mut cur: Option<(Segment, bool)> = None;
+    for (p, avail) in parts {
+        match &mut cur {
+            Some((seg, a)) if *a == avail => {
+                seg.memsz += p.len;
+                if avail {
+                    seg.pieces.push(p);
+                }
+            }
+            _ => {
+                segments.extend(cur.take().map(|(s, _)| s));
+                cur = Some((
+                    Segment {
+                        vaddr: p.start,
+                        memsz: p.len,
+                        flags,
+                        pieces: if avail { vec![p] } else { Vec::new() },
+                    },
+                    avail,
+                ));
+            }
+        }
+    }
+    segments.extend(cur.map(|(s, _)| s));
 }
 
 /// A writer that turns runs of zeros into holes (a sparse file, as the

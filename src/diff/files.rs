@@ -1,7 +1,7 @@
 //! Open files and sockets of a task: fds added, removed, or pointing
 //! elsewhere; a regular file's position and flags; a socket's state,
 //! addresses and queued bytes. Built on the explorers' data
-//! ([`crate::explore::files`], [`crate::explore::sk`]).
+//! ([`crate::checkpoint::files`], [`crate::explore::sk`]).
 
 use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
@@ -9,11 +9,11 @@ use std::collections::{BTreeMap, HashMap};
 use serde::Serialize;
 
 use super::{check, Change};
+use crate::checkpoint::files::FileTable;
+use crate::checkpoint::{Checkpoint, Task};
 use crate::error::Result;
-use crate::explore::files::FileTable;
 use crate::explore::queues::{self, Queued};
 use crate::explore::sk::{self, Socket};
-use crate::explore::{Checkpoint, Task};
 
 /// One open fd as compared.
 #[derive(Debug, Clone)]

@@ -31,8 +31,8 @@ use std::path::Path;
 use serde::Serialize;
 use serde_json::Value;
 
+use crate::checkpoint::Checkpoint;
 use crate::error::Result;
-use crate::explore::Checkpoint;
 use crate::mem::MemReader;
 use crate::source::{OpenOptions, Source};
 

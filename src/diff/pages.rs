@@ -11,8 +11,8 @@ use std::ops::Range;
 
 use serde::Serialize;
 
+use crate::checkpoint::Hex;
 use crate::error::Result;
-use crate::explore::Hex;
 use crate::mem::{MemReader, Vma};
 
 /// Bytes read per side per step. Small enough that both blocks stay in the

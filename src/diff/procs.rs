@@ -7,8 +7,8 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::{check, Change, MatchBy};
+use crate::checkpoint::{Checkpoint, Task, TaskState};
 use crate::error::{Error, Result};
-use crate::explore::{Checkpoint, Task, TaskState};
 use crate::mem::MemReader;
 use crate::proto::{CoreEntry, CredsEntry};
 

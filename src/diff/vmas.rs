@@ -5,10 +5,10 @@ use std::collections::HashMap;
 
 use serde::Serialize;
 
+use crate::checkpoint::files::FileTable;
+use crate::checkpoint::{Checkpoint, Hex, Task};
 use crate::error::Result;
-use crate::explore::files::FileTable;
 use crate::explore::mems::{self, Vma};
-use crate::explore::{Checkpoint, Hex, Task};
 use crate::mem::VmaFilter;
 
 /// The mappings of the tasks of one checkpoint, read task by task as they

@@ -9,7 +9,7 @@ use serde::Serialize;
 use crate::error::Result;
 use crate::proto::{CgroupDirEntry, CgroupEntry, CoreEntry, InventoryEntry};
 
-use super::checkpoint::Checkpoint;
+use crate::checkpoint::Checkpoint;
 
 /// The report of `crit x DIR cg`.
 #[derive(Debug, Clone, Serialize)]

@@ -9,10 +9,11 @@ use serde::Serialize;
 
 use crate::error::Result;
 
-use super::ahead::{read_ahead, weight_of, Ahead};
-use super::checkpoint::{Checkpoint, Task};
-use super::files::FileTable;
+use super::ahead::{weight_of, Ahead};
 use super::TaskHead;
+use super::{tasks_of, with_tasks_of, PerTask};
+use crate::checkpoint::files::FileTable;
+use crate::checkpoint::{Checkpoint, Task};
 
 /// The report of `crit x DIR fds`: every task's open files.
 #[derive(Debug, Clone, Serialize)]
@@ -176,13 +177,28 @@ pub fn explore(cp: &Checkpoint) -> Result<FdsReport> {
 /// reached: what a report of thousands of tasks needs to stay small.
 /// ([`with_tasks`] reads them on a second thread.)
 pub fn tasks<'a>(cp: &'a Checkpoint, table: &'a FileTable) -> impl Iterator<Item = Result<FdsTask>> + 'a {
-    cp.tasks.iter().map(move |t| load(cp, table, t))
+    tasks_of(cp, Fds { table })
 }
 
 /// Hands `f` the tasks of [`tasks`], read on a second thread a bounded way
 /// ahead of `f` (see [`ahead`](super::ahead)); returns what `f` does.
 pub fn with_tasks<R>(cp: &Checkpoint, table: &FileTable, f: impl FnOnce(Ahead<'_, FdsTask>) -> R) -> R {
-    read_ahead(cp.tasks.iter(), |t| load(cp, table, t), FdsTask::weight, f)
+    with_tasks_of(cp, Fds { table }, f)
+}
+
+/// `fds`, task by task.
+struct Fds<'t> {
+    table: &'t FileTable,
+}
+
+impl<'a> PerTask<'a> for Fds<'_> {
+    type Report = FdsTask;
+    fn load(&mut self, cp: &'a Checkpoint, t: &'a Task) -> Result<FdsTask> {
+        load(cp, self.table, t)
+    }
+    fn weight(report: &FdsTask) -> usize {
+        report.weight()
+    }
 }
 
 /// Reads one task's fd table and `fs-PID.img`.

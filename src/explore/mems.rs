@@ -8,10 +8,11 @@ use crate::mem::VmaFilter;
 use crate::error::Result;
 use crate::proto::{MmEntry, VmaEntry};
 
-use super::ahead::{read_ahead, weight_of, Ahead};
-use super::checkpoint::{Checkpoint, Task};
-use super::files::FileTable;
+use super::ahead::{weight_of, Ahead};
+use super::{tasks_of, with_tasks_of, PerTask};
 use super::{Hex, Lazy, TaskHead};
+use crate::checkpoint::files::FileTable;
+use crate::checkpoint::{Checkpoint, Task};
 
 /// `status` bits of a VMA (CRIU's `VMA_*`).
 pub mod status {
@@ -131,7 +132,7 @@ pub fn tasks<'a>(
     table: &'a FileTable,
     filter: &'a VmaFilter,
 ) -> impl Iterator<Item = Result<LazyTask<'a>>> + 'a {
-    cp.tasks.iter().map(move |t| load(cp, table, filter, t))
+    tasks_of(cp, Filtered { table, filter })
 }
 
 /// Hands `f` the tasks of [`tasks`], read and parsed on a second thread a
@@ -142,7 +143,23 @@ pub fn with_tasks<'a, R>(
     filter: &'a VmaFilter,
     f: impl FnOnce(Ahead<'_, LazyTask<'a>>) -> R,
 ) -> R {
-    read_ahead(cp.tasks.iter(), |t| load(cp, table, filter, t), LazyTask::weight, f)
+    with_tasks_of(cp, Filtered { table, filter }, f)
+}
+
+/// `mems`, task by task, keeping what `filter` matches.
+struct Filtered<'a> {
+    table: &'a FileTable,
+    filter: &'a VmaFilter,
+}
+
+impl<'a> PerTask<'a> for Filtered<'a> {
+    type Report = LazyTask<'a>;
+    fn load(&mut self, cp: &'a Checkpoint, t: &'a Task) -> Result<LazyTask<'a>> {
+        load(cp, self.table, self.filter, t)
+    }
+    fn weight(report: &LazyTask<'a>) -> usize {
+        report.weight()
+    }
 }
 
 /// One task of `cp`, as [`tasks`] reads it: for a caller that needs the

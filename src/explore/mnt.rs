@@ -10,8 +10,8 @@ use crate::error::Result;
 use crate::proto::MntEntry;
 use crate::raw::tmpfs;
 
-use super::checkpoint::Checkpoint;
 use super::ns::tasks_by_ns;
+use crate::checkpoint::Checkpoint;
 
 /// The report of `crit x DIR mnt`.
 #[derive(Debug, Clone, Serialize)]

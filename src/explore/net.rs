@@ -11,9 +11,9 @@ use crate::proto::NetDeviceEntry;
 use crate::raw::netlink::{self, AddressSummary, Body, RouteSummary, RuleSummary};
 use crate::raw::{text, RawKind};
 
-use super::checkpoint::Checkpoint;
 use super::ns::tasks_by_ns;
 use super::sk;
+use crate::checkpoint::Checkpoint;
 
 /// The report of `crit x DIR net`.
 #[derive(Debug, Clone, Serialize)]

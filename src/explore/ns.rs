@@ -9,8 +9,8 @@ use serde::Serialize;
 use crate::error::Result;
 use crate::proto::{InventoryEntry, TaskKobjIdsEntry, UtsnsEntry};
 
-use super::checkpoint::Checkpoint;
 use super::TaskHead;
+use crate::checkpoint::Checkpoint;
 
 /// The namespace types, in the order tables show them, with the image CRIU
 /// writes for a namespace of that type that it dumped (`{}` is the id).

@@ -8,9 +8,9 @@ use serde::Serialize;
 
 use crate::error::Result;
 
-use super::checkpoint::{Checkpoint, TaskState};
 use super::fds;
-use super::files::FileTable;
+use crate::checkpoint::files::FileTable;
+use crate::checkpoint::{Checkpoint, TaskState};
 
 /// The report of `crit x DIR`: one line per task, in tree order.
 #[derive(Debug, Clone, Serialize)]
@@ -36,7 +36,7 @@ pub struct OverviewTask {
     pub depth: usize,
     /// The number of threads; at least 1.
     pub threads: usize,
-    /// The architecture ([`Task::arch`](super::checkpoint::Task::arch)).
+    /// The architecture ([`Task::arch`](crate::checkpoint::Task::arch)).
     pub arch: String,
     /// The command line, from the task's memory, without the trailing empty
     /// arguments of a rewritten argv; `None` (`null`) when the checkpoint does

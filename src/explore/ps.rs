@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use super::checkpoint::{Checkpoint, TaskState};
+use crate::checkpoint::{Checkpoint, TaskState};
 
 /// The report of `crit x DIR ps`: the process tree.
 #[derive(Debug, Clone, Serialize)]

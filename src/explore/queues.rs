@@ -11,7 +11,7 @@ use prost::Message;
 use crate::error::{Error, Result};
 use crate::proto::{SkPacketEntry, TcpStreamEntry};
 
-use super::checkpoint::Checkpoint;
+use crate::checkpoint::Checkpoint;
 
 /// What one socket had queued.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]

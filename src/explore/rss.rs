@@ -9,11 +9,12 @@ use crate::error::Result;
 use crate::mem::{Pagemap, VmaFilter};
 use crate::proto::VmaEntry;
 
-use super::ahead::{read_ahead, weight_of, Ahead};
-use super::checkpoint::{Checkpoint, Task};
-use super::files::FileTable;
+use super::ahead::{weight_of, Ahead};
 use super::mems::file_path;
+use super::{tasks_of, with_tasks_of, PerTask};
 use super::{Hex, Lazy, TaskHead};
+use crate::checkpoint::files::FileTable;
+use crate::checkpoint::{Checkpoint, Task};
 
 /// The report of `crit x DIR rss`: every task's resident pages.
 #[derive(Debug, Clone, Serialize)]
@@ -104,7 +105,7 @@ pub fn tasks<'a>(
     table: &'a FileTable,
     filter: &'a VmaFilter,
 ) -> impl Iterator<Item = Result<LazyTask<'a>>> + 'a {
-    cp.tasks.iter().map(move |t| load(cp, table, filter, t))
+    tasks_of(cp, Filtered { table, filter })
 }
 
 /// Hands `f` the tasks of [`tasks`], read and parsed on a second thread a
@@ -115,7 +116,23 @@ pub fn with_tasks<'a, R>(
     filter: &'a VmaFilter,
     f: impl FnOnce(Ahead<'_, LazyTask<'a>>) -> R,
 ) -> R {
-    read_ahead(cp.tasks.iter(), |t| load(cp, table, filter, t), LazyTask::weight, f)
+    with_tasks_of(cp, Filtered { table, filter }, f)
+}
+
+/// `rss`, task by task, keeping what `filter` matches.
+struct Filtered<'a> {
+    table: &'a FileTable,
+    filter: &'a VmaFilter,
+}
+
+impl<'a> PerTask<'a> for Filtered<'a> {
+    type Report = LazyTask<'a>;
+    fn load(&mut self, cp: &'a Checkpoint, t: &'a Task) -> Result<LazyTask<'a>> {
+        load(cp, self.table, self.filter, t)
+    }
+    fn weight(report: &LazyTask<'a>) -> usize {
+        report.weight()
+    }
 }
 
 /// Reads one task's `mm-PID.img` and pagemap.

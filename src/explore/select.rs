@@ -5,7 +5,7 @@ use std::collections::HashSet;
 
 use crate::error::{Error, Result};
 
-use super::checkpoint::Checkpoint;
+use crate::checkpoint::Checkpoint;
 
 /// What `--pid` named, once resolved.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -8,11 +8,13 @@ use serde::Serialize;
 use crate::error::Result;
 use crate::proto::{FdTypes, FileEntry, SkOptsEntry};
 
-use super::ahead::{read_ahead, weight_of, Ahead};
-use super::checkpoint::{Checkpoint, Task};
-use super::files::{endpoint, inet_addr, unix_name, FileTable};
+use super::ahead::{weight_of, Ahead};
 use super::queues::{self, Queued};
-use super::{names, TaskHead};
+use super::TaskHead;
+use super::{tasks_of, with_tasks_of, PerTask};
+use crate::checkpoint::files::{endpoint, inet_addr, unix_name, FileTable};
+use crate::checkpoint::names;
+use crate::checkpoint::{Checkpoint, Task};
 
 /// The report of `crit x DIR sk`: every task's sockets.
 #[derive(Debug, Clone, Serialize)]
@@ -122,9 +124,7 @@ pub fn tasks<'a>(
     table: &'a FileTable,
     queued: &'a HashMap<u32, Queued>,
 ) -> impl Iterator<Item = Result<SkTask>> + 'a {
-    // Tasks share sockets (inherited over fork): read each TCP stream image once.
-    let mut streams = HashMap::new();
-    cp.tasks.iter().map(move |t| task(cp, table, queued, &mut streams, t))
+    tasks_of(cp, Sk::new(table, queued))
 }
 
 /// Hands `f` the tasks of [`tasks`], read on a second thread a bounded way
@@ -135,9 +135,36 @@ pub fn with_tasks<R>(
     queued: &HashMap<u32, Queued>,
     f: impl FnOnce(Ahead<'_, SkTask>) -> R,
 ) -> R {
-    let mut streams = HashMap::new();
-    let load = |t| task(cp, table, queued, &mut streams, t);
-    read_ahead(cp.tasks.iter(), load, SkTask::weight, f)
+    with_tasks_of(cp, Sk::new(table, queued), f)
+}
+
+/// `sk`, task by task.
+struct Sk<'t> {
+    table: &'t FileTable,
+    queued: &'t HashMap<u32, Queued>,
+    /// Tasks share sockets (inherited over fork): each TCP stream image is
+    /// read once.
+    streams: HashMap<u32, Option<(u64, u64)>>,
+}
+
+impl<'t> Sk<'t> {
+    fn new(table: &'t FileTable, queued: &'t HashMap<u32, Queued>) -> Self {
+        Sk {
+            table,
+            queued,
+            streams: HashMap::new(),
+        }
+    }
+}
+
+impl<'a> PerTask<'a> for Sk<'_> {
+    type Report = SkTask;
+    fn load(&mut self, cp: &'a Checkpoint, t: &'a Task) -> Result<SkTask> {
+        task(cp, self.table, self.queued, &mut self.streams, t)
+    }
+    fn weight(report: &SkTask) -> usize {
+        report.weight()
+    }
 }
 
 /// One task of `cp`, as [`tasks`] reads it (`streams` keeps the TCP stream

@@ -9,9 +9,8 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use crate::archive::{self, Compression, Want};
+use crate::checkpoint::Checkpoint;
 use crate::error::Result;
-use crate::explore::Checkpoint;
 use crate::mem::{served, stream_tasks, Served};
 use crate::source::{Bundle, OpenOptions, Source};
 
@@ -31,10 +30,6 @@ pub(super) struct Argv {
 
 /// Opens `path` for `inspect`: nested tars listed, and argv read on the way.
 pub(super) fn open(path: &Path, page_size: Option<u64>) -> Result<(Bundle, Argv)> {
-    let kind = match path.is_file() {
-        true => archive::detect(path)?.filter(|&c| c != Compression::None),
-        false => None,
-    };
     let mut argv = Argv {
         path: path.to_path_buf(),
         served: None,
@@ -42,19 +37,14 @@ pub(super) fn open(path: &Path, page_size: Option<u64>) -> Result<(Bundle, Argv)
         copied: RefCell::new(HashMap::new()),
         problem: RefCell::new(None),
     };
-    let want = Want {
-        pages: false,
-        listings: true,
+    let opts = OpenOptions {
+        page_size,
+        ..OpenOptions::default()
     };
-    let bundle = match kind {
-        Some(kind) => {
-            let opts = OpenOptions {
-                page_size,
-                ..OpenOptions::default()
-            };
-            let (whole, found) = stream_tasks(path, kind, want, &opts, None, |m| m.args())?;
+    let bundle = match stream_tasks(path, true, &opts, None, |m| m.args())? {
+        Some((bundle, found)) => {
             argv.served = Some(RefCell::new(found));
-            Bundle::from_archive(whole)?
+            bundle
         }
         None => Bundle::open(
             path,

@@ -22,8 +22,8 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::archive::NestedEntry;
+use crate::checkpoint::Checkpoint;
 use crate::error::Result;
-use crate::explore::Checkpoint;
 use crate::proto::{InventoryEntry, MntEntry, NetDeviceEntry};
 use crate::source::{Layout, Source, FILE_LIMIT};
 use crate::stats::{dump_fields, Stats};
@@ -377,46 +377,152 @@ fn container(src: &Source, argv: &argv::Argv) -> Result<Container> {
     let deleted = note(json_file(src, "deleted.files"));
     let ann = annotations(&spec);
     let engine = engine(&ann);
-    let a = |k: &str| ann.get(k).cloned();
-
-    // CRI-O keeps the container's name in a JSON annotation.
-    let crio_meta: Value = a("io.kubernetes.cri-o.Metadata")
-        .and_then(|m| serde_json::from_str(&m).ok())
-        .unwrap_or(Value::Null);
-    let name = str_of(&config, "name")
-        .or_else(|| str_of(&crio_meta, "name"))
-        .or_else(|| a("io.kubernetes.container.name"))
-        .or_else(|| a("io.kubernetes.cri.container-name"));
-    // containerd's config.dump is its container record: `ID`, `Image`, `Runtime.Name`.
-    let id = str_of(&config, "id")
-        .or_else(|| str_of(&config, "ID"))
-        .or_else(|| a("io.kubernetes.cri-o.ContainerID"));
-    let image = str_of(&config, "rootfsImageName")
-        .or_else(|| a("io.kubernetes.cri-o.ImageName"))
-        .or_else(|| a("io.kubernetes.cri.image-name"))
-        .or_else(|| str_of(&config, "rootfsImage"))
-        .or_else(|| str_of(&config, "Image"));
-    let image_ref = str_of(&config, "rootfsImageRef")
-        .or_else(|| str_of(&config, "rootfsImageID"))
-        .or_else(|| a("io.kubernetes.cri-o.ImageRef"))
-        .or_else(|| str_of(&config, "rootfsImage").filter(|r| Some(r) != image.as_ref()));
-    let created = time_of(config.get("createdTime"))
-        .or_else(|| a("io.kubernetes.cri-o.Created"))
-        .or_else(|| status.as_ref().and_then(|s| time_of(s.get("CreatedAt"))));
-    let recorded = time_of(config.get("checkpointedTime"));
-    let checkpointed_guessed = recorded.is_none();
-    let checkpointed = recorded.or_else(|| src.image_mtime("inventory.img").map(|t| rfc3339(t as i64, 0)));
-    let checkpointed_guessed = checkpointed_guessed && checkpointed.is_some();
-    let kubernetes = match engine {
-        Engine::CriO | Engine::Containerd => Some(Kubernetes {
-            pod: a("io.kubernetes.pod.name").or_else(|| a("io.kubernetes.cri.sandbox-name")),
-            namespace: a("io.kubernetes.pod.namespace").or_else(|| a("io.kubernetes.cri.sandbox-namespace")),
-            pod_uid: a("io.kubernetes.pod.uid").or_else(|| a("io.kubernetes.cri.sandbox-uid")),
-            container: a("io.kubernetes.container.name").or_else(|| a("io.kubernetes.cri.container-name")),
-        }),
-        _ => None,
+    let id = Identity::of(src, &config, &ann, status.as_ref(), engine);
+    let mut criu = criu_of(src, &mut problems);
+    let saved = Saved::of(src, &config, &mut problems)?;
+    criu.page_size = match src.page_size() {
+        Ok(p) => Some(p),
+        Err(e) => {
+            problems.push(e.to_string());
+            None
+        }
     };
+    let processes = match processes(src, argv, &mut problems) {
+        Ok(p) => p,
+        Err(e) => {
+            problems.push(e.to_string());
+            Vec::new()
+        }
+    };
+    problems.extend(argv.take_problem());
+    let (network, mountpoints) = network_of(src, net_status, &ann, &mut problems)?;
+    let dump_stats = match Stats::from_source(src) {
+        Ok(s) => s
+            .dump
+            .map(|d| dump_fields(&d).into_iter().map(|f| (f.name, f.value)).collect()),
+        Err(e) => {
+            problems.push(e.to_string());
+            None
+        }
+    };
+    Ok(Container {
+        folder: None,
+        engine,
+        name: id.name,
+        id: id.id,
+        image: id.image,
+        image_ref: id.image_ref,
+        runtime: id.runtime,
+        created: id.created,
+        checkpointed: id.checkpointed,
+        checkpointed_guessed: id.checkpointed_guessed,
+        criu,
+        command: spec
+            .pointer("/process/args")
+            .and_then(|a| serde_json::from_value(a.clone()).ok())
+            .unwrap_or_default(),
+        sizes: saved.sizes,
+        processes,
+        network,
+        mounts: spec_mounts(&spec),
+        mountpoints,
+        bind_mounts,
+        deleted_files: deleted.and_then(|d| serde_json::from_value(d).ok()).unwrap_or_default(),
+        rootfs_diff: saved.rootfs_diff,
+        volumes: saved.volumes,
+        devshm: saved.devshm,
+        dump_stats,
+        kubernetes: id.kubernetes,
+        status,
+        annotations: ann,
+        problems,
+    })
+}
 
+/// Who the container is and when it was made and checkpointed, from the
+/// engine's files and the spec's annotations.
+struct Identity {
+    name: Option<String>,
+    id: Option<String>,
+    image: Option<String>,
+    image_ref: Option<String>,
+    runtime: Option<String>,
+    created: Option<String>,
+    checkpointed: Option<String>,
+    checkpointed_guessed: bool,
+    kubernetes: Option<Kubernetes>,
+}
+
+impl Identity {
+    fn of(
+        src: &Source,
+        config: &Value,
+        ann: &BTreeMap<String, String>,
+        status: Option<&Value>,
+        engine: Engine,
+    ) -> Identity {
+        let a = |k: &str| ann.get(k).cloned();
+        // CRI-O keeps the container's name in a JSON annotation.
+        let crio_meta: Value = a("io.kubernetes.cri-o.Metadata")
+            .and_then(|m| serde_json::from_str(&m).ok())
+            .unwrap_or(Value::Null);
+        let name = str_of(config, "name")
+            .or_else(|| str_of(&crio_meta, "name"))
+            .or_else(|| a("io.kubernetes.container.name"))
+            .or_else(|| a("io.kubernetes.cri.container-name"));
+        // containerd's config.dump is its container record: `ID`, `Image`, `Runtime.Name`.
+        let id = str_of(config, "id")
+            .or_else(|| str_of(config, "ID"))
+            .or_else(|| a("io.kubernetes.cri-o.ContainerID"));
+        let image = str_of(config, "rootfsImageName")
+            .or_else(|| a("io.kubernetes.cri-o.ImageName"))
+            .or_else(|| a("io.kubernetes.cri.image-name"))
+            .or_else(|| str_of(config, "rootfsImage"))
+            .or_else(|| str_of(config, "Image"));
+        let image_ref = str_of(config, "rootfsImageRef")
+            .or_else(|| str_of(config, "rootfsImageID"))
+            .or_else(|| a("io.kubernetes.cri-o.ImageRef"))
+            .or_else(|| str_of(config, "rootfsImage").filter(|r| Some(r) != image.as_ref()));
+        let created = time_of(config.get("createdTime"))
+            .or_else(|| a("io.kubernetes.cri-o.Created"))
+            .or_else(|| status.and_then(|s| time_of(s.get("CreatedAt"))));
+        let recorded = time_of(config.get("checkpointedTime"));
+        let checkpointed_guessed = recorded.is_none();
+        let checkpointed = recorded.or_else(|| src.image_mtime("inventory.img").map(|t| rfc3339(t as i64, 0)));
+        let checkpointed_guessed = checkpointed_guessed && checkpointed.is_some();
+        let kubernetes = match engine {
+            Engine::CriO | Engine::Containerd => Some(Kubernetes {
+                pod: a("io.kubernetes.pod.name").or_else(|| a("io.kubernetes.cri.sandbox-name")),
+                namespace: a("io.kubernetes.pod.namespace").or_else(|| a("io.kubernetes.cri.sandbox-namespace")),
+                pod_uid: a("io.kubernetes.pod.uid").or_else(|| a("io.kubernetes.cri.sandbox-uid")),
+                container: a("io.kubernetes.container.name").or_else(|| a("io.kubernetes.cri.container-name")),
+            }),
+            _ => None,
+        };
+        let runtime = str_of(config, "runtime")
+            .or_else(|| str_of(config, "ociRuntime"))
+            .or_else(|| {
+                config
+                    .pointer("/Runtime/Name")
+                    .and_then(Value::as_str)
+                    .map(str::to_string)
+            });
+        Identity {
+            name,
+            id,
+            image,
+            image_ref,
+            runtime,
+            created,
+            checkpointed,
+            checkpointed_guessed,
+            kubernetes,
+        }
+    }
+}
+
+/// The image version from `inventory.img` and CRIU's version from its log.
+fn criu_of(src: &Source, problems: &mut Vec<String>) -> Criu {
     let mut criu = Criu::default();
     match src.read_first::<InventoryEntry>("inventory.img") {
         Ok(inv) => criu.image_version = Some(inv.img_version),
@@ -430,61 +536,78 @@ fn container(src: &Source, argv: &argv::Argv) -> Result<Container> {
             }
         }
     }
+    criu
+}
 
-    // Sizes.
-    let mut sizes = Sizes::default();
-    for n in src.image_names()? {
-        let len = src.image_size(&n).unwrap_or(0);
-        sizes.images += len;
-        if crate::archive::is_pages_name(&n) {
-            sizes.memory_pages += len;
-        }
-    }
-    sizes.rootfs_diff = src.file_size("rootfs-diff.tar").unwrap_or(0);
-    sizes.devshm = src.file_size("devshm-checkpoint.tar").unwrap_or(0);
+/// What the checkpoint saved besides the images: sizes, and the files of the
+/// root file system's changes, `/dev/shm` and each volume.
+struct Saved {
+    sizes: Sizes,
+    rootfs_diff: Vec<NestedEntry>,
+    devshm: Vec<NestedEntry>,
+    volumes: Vec<Volume>,
+}
 
-    let mut listing = |name: &str| match src.listing(name) {
-        Ok(l) => l.unwrap_or_default(),
-        Err(e) => {
-            problems.push(e.to_string());
-            Vec::new()
+impl Saved {
+    fn of(src: &Source, config: &Value, problems: &mut Vec<String>) -> Result<Saved> {
+        let mut sizes = Sizes::default();
+        for n in src.image_names()? {
+            let len = src.image_size(&n).unwrap_or(0);
+            sizes.images += len;
+            if crate::archive::is_pages_name(&n) {
+                sizes.memory_pages += len;
+            }
         }
-    };
-    let rootfs_diff = listing("rootfs-diff.tar");
-    let devshm = listing("devshm-checkpoint.tar");
-    let named: Vec<(String, String)> = config
-        .get("namedVolumes")
-        .and_then(Value::as_array)
-        .map(|v| {
-            v.iter()
-                .filter_map(|x| Some((str_of(x, "volumeName")?, str_of(x, "dest")?)))
-                .collect()
-        })
-        .unwrap_or_default();
-    let mut volumes = Vec::new();
-    for f in src.file_names()? {
-        let Some(vol) = f.strip_prefix("volumes/").and_then(|v| v.strip_suffix(".tar")) else {
-            continue;
+        sizes.rootfs_diff = src.file_size("rootfs-diff.tar").unwrap_or(0);
+        sizes.devshm = src.file_size("devshm-checkpoint.tar").unwrap_or(0);
+
+        let mut listing = |name: &str| match src.listing(name) {
+            Ok(l) => l.unwrap_or_default(),
+            Err(e) => {
+                problems.push(e.to_string());
+                Vec::new()
+            }
         };
-        if vol.contains('/') {
-            continue;
+        let rootfs_diff = listing("rootfs-diff.tar");
+        let devshm = listing("devshm-checkpoint.tar");
+        let named: Vec<(String, String)> = config
+            .get("namedVolumes")
+            .and_then(Value::as_array)
+            .map(|v| {
+                v.iter()
+                    .filter_map(|x| Some((str_of(x, "volumeName")?, str_of(x, "dest")?)))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let mut volumes = Vec::new();
+        for f in src.file_names()? {
+            let Some(vol) = f.strip_prefix("volumes/").and_then(|v| v.strip_suffix(".tar")) else {
+                continue;
+            };
+            if vol.contains('/') {
+                continue;
+            }
+            let size = src.file_size(&f).unwrap_or(0);
+            sizes.volumes += size;
+            volumes.push(Volume {
+                name: vol.to_string(),
+                destination: named.iter().find(|(n, _)| n == vol).map(|(_, d)| d.clone()),
+                size,
+                files: listing(&f),
+            });
         }
-        let size = src.file_size(&f).unwrap_or(0);
-        sizes.volumes += size;
-        volumes.push(Volume {
-            name: vol.to_string(),
-            destination: named.iter().find(|(n, _)| n == vol).map(|(_, d)| d.clone()),
-            size,
-            files: listing(&f),
-        });
+        Ok(Saved {
+            sizes,
+            rootfs_diff,
+            devshm,
+            volumes,
+        })
     }
+}
 
-    let command = spec
-        .pointer("/process/args")
-        .and_then(|a| serde_json::from_value(a.clone()).ok())
-        .unwrap_or_default();
-    let mounts = spec
-        .get("mounts")
+/// The OCI spec's mounts.
+fn spec_mounts(spec: &Value) -> Vec<SpecMount> {
+    spec.get("mounts")
         .and_then(Value::as_array)
         .map(|ms| {
             ms.iter()
@@ -497,35 +620,28 @@ fn container(src: &Source, argv: &argv::Argv) -> Result<Container> {
                 })
                 .collect()
         })
-        .unwrap_or_default();
+        .unwrap_or_default()
+}
 
-    let page_size = match src.page_size() {
-        Ok(p) => Some(p),
-        Err(e) => {
-            problems.push(e.to_string());
-            None
-        }
-    };
-    criu.page_size = page_size;
-    let processes = match processes(src, argv, &mut problems) {
-        Ok(p) => p,
-        Err(e) => {
-            problems.push(e.to_string());
-            Vec::new()
-        }
-    };
-    problems.extend(argv.take_problem());
+/// The network (the engine's `network.status`, CRI-O's addresses, the
+/// network images and interfaces) and the mount points of the checkpoint.
+fn network_of(
+    src: &Source,
+    net_status: Option<Value>,
+    ann: &BTreeMap<String, String>,
+    problems: &mut Vec<String>,
+) -> Result<(Network, Vec<Mountpoint>)> {
     let mut network = Network {
         addresses: Vec::new(),
         ..Network::default()
     };
-    if let Some(s) = &net_status {
-        collect_addresses(s, &mut network.addresses);
-        network.status = Some(s.clone());
+    if let Some(s) = net_status {
+        collect_addresses(&s, &mut network.addresses);
+        network.status = Some(s);
     }
     for i in 0.. {
-        match a(&format!("io.kubernetes.cri-o.IP.{i}")) {
-            Some(ip) => network.addresses.push(ip),
+        match ann.get(&format!("io.kubernetes.cri-o.IP.{i}")) {
+            Some(ip) => network.addresses.push(ip.clone()),
             None => break,
         }
     }
@@ -561,53 +677,7 @@ fn container(src: &Source, argv: &argv::Argv) -> Result<Container> {
             _ => {}
         }
     }
-
-    let dump_stats = match Stats::from_source(src) {
-        Ok(s) => s
-            .dump
-            .map(|d| dump_fields(&d).into_iter().map(|f| (f.name, f.value)).collect()),
-        Err(e) => {
-            problems.push(e.to_string());
-            None
-        }
-    };
-
-    Ok(Container {
-        folder: None,
-        engine,
-        name,
-        id,
-        image,
-        image_ref,
-        runtime: str_of(&config, "runtime")
-            .or_else(|| str_of(&config, "ociRuntime"))
-            .or_else(|| {
-                config
-                    .pointer("/Runtime/Name")
-                    .and_then(Value::as_str)
-                    .map(str::to_string)
-            }),
-        created,
-        checkpointed,
-        checkpointed_guessed,
-        criu,
-        command,
-        sizes,
-        processes,
-        network,
-        mounts,
-        mountpoints,
-        bind_mounts,
-        deleted_files: deleted.and_then(|d| serde_json::from_value(d).ok()).unwrap_or_default(),
-        rootfs_diff,
-        volumes,
-        devshm,
-        dump_stats,
-        kubernetes,
-        status,
-        annotations: ann,
-        problems,
-    })
+    Ok((network, mountpoints))
 }
 
 fn mountpoint(m: MntEntry) -> Mountpoint {

@@ -331,4 +331,21 @@ mod tests {
         let expected = "{\n    \"a\": 1,\n    \"b\": [\n        \"x\\\"\\u00e9\\ud83d\\ude00\\n\",\n        {},\n        []\n    ]\n}";
         assert_eq!(render(true, sample), expected);
     }
+
+    #[test]
+    fn schema_keys_are_escaped_names() {
+        // `schema` quotes field names without the escaper (it stands below
+        // `json`): right only while every name needs no escaping.
+        let mut n = 0;
+        for m in &crate::schema::Schema::get().messages {
+            for f in &m.fields {
+                let mut key = Vec::new();
+                write_escaped(&mut key, &f.name);
+                key.extend_from_slice(b": ");
+                assert_eq!(&*f.json_key, &key[..], "{}.{}", m.name, f.name);
+                n += 1;
+            }
+        }
+        assert!(n > 1000, "only {n} fields");
+    }
 }

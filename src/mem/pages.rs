@@ -4,8 +4,8 @@
 //! file of a directory, a member in place in a plain tar, or a member a
 //! compressed archive spilled to a temporary file.
 
-use crate::archive::Positioned;
 use crate::error::Result;
+use crate::source::Positioned;
 use crate::source::Source;
 
 /// Index of a file in [`PagesFiles`].

@@ -43,10 +43,19 @@ pub fn parse_page_size(s: &str) -> std::result::Result<u64, String> {
 
 /// `4 KiB`, `64 KiB`.
 pub fn page_size_label(size: u64) -> String {
-    if size.is_multiple_of(1024) {
-        format!("{} KiB", size / 1024)
-    } else {
-        format!("{size} bytes")
+    crate::size::format_size(size, crate::size::SizeForm::Exact)
+}
+
+impl Source {
+    /// The page size of the machine that wrote the checkpoint, in bytes: the
+    /// one given with [`set_page_size`](Self::set_page_size), else inferred
+    /// once from the checkpoint (see [`infer_page_size`]).
+    ///
+    /// # Errors
+    ///
+    /// The pages files and pagemaps disagree: a damaged checkpoint.
+    pub fn page_size(&self) -> Result<u64> {
+        self.page_size_or(|src| Ok(infer_page_size(src)?.size))
     }
 }
 
@@ -59,7 +68,7 @@ pub fn page_size_label(size: u64) -> String {
 /// one with no pages, 4 KiB.
 ///
 /// Pages files that disagree with the size found are not an error here:
-/// the checkpoint is damaged, and [`crate::consistency`] reports each of
+/// the checkpoint is damaged, and [`crate::checkpoint::consistency`] reports each of
 /// them against this size, so that every command says so and exits 1.
 ///
 /// # Errors

@@ -18,15 +18,14 @@ use std::collections::HashMap;
 use std::io::{self, BufReader, Read, Seek, Write};
 use std::ops::Range;
 use std::path::Path;
-use std::sync::Arc;
 
 use tempfile::SpooledTempFile;
 
 use super::reader::{task_pid, MemLayout, MemReader};
 use super::search::{SearchMatch, SearchStats, Searcher};
-use crate::archive::{self, Archive, Compression, Event, Feed, Member, Want};
 use crate::error::{Error, Result};
 use crate::proto::PagemapHead;
+use crate::source::stream::{Passing, Stream};
 use crate::source::{Bundle, OpenOptions, Source};
 
 /// Matches kept in memory up to this many bytes, then in a temporary file.
@@ -156,14 +155,10 @@ pub fn in_one_pass<T>(
     pid: Option<u32>,
     job: impl FnMut(&MemReader) -> Result<T>,
 ) -> Result<Option<(MemReader, T)>> {
-    let path = path.as_ref();
-    let kind = match path.is_file() {
-        true => archive::detect(path)?.filter(|&c| c != Compression::None),
-        false => None,
+    let Some((bundle, mut found)) = stream_tasks(path.as_ref(), false, opts, pid, job)? else {
+        return Ok(None);
     };
-    let Some(kind) = kind else { return Ok(None) };
-    let (whole, mut found) = stream_tasks(path, kind, Want::default(), opts, pid, job)?;
-    let mut src = Bundle::from_archive(whole)?.container(opts.container.as_deref())?;
+    let mut src = bundle.container(opts.container.as_deref())?;
     src.set_page_size(opts.page_size);
     let pid = task_pid(&src, pid)?;
     let Some((layout, t)) = found.remove(&(src.images_folder().to_string(), pid)) else {
@@ -187,36 +182,30 @@ pub(crate) fn served<T>(found: &mut Served<T>, src: &Source, mem: &MemReader) ->
     (mem.layout() == layout).then_some(t)
 }
 
-/// Reads compressed archive `path` (of `kind`) once, running `job` on the
-/// memory of each task whose pages stream by (only task `pid`, when given;
-/// only in folders that may be `opts.container`'s): the archive as a whole
-/// (its raw memory read, drained), and what `job` made of each task served.
+/// Reads compressed archive `path` once (`None` when it is not one),
+/// running `job` on the memory of each task whose pages stream by (only task
+/// `pid`, when given; only in folders that may be `opts.container`'s): the
+/// archive as a whole (its raw memory read, drained; its nested tars listed
+/// with `listings`), and what `job` made of each task served.
 pub(crate) fn stream_tasks<T>(
     path: &Path,
-    kind: Compression,
-    want: Want,
+    listings: bool,
     opts: &OpenOptions,
     pid: Option<u32>,
     mut job: impl FnMut(&MemReader) -> Result<T>,
-) -> Result<(Archive, Served<T>)> {
-    let label = path.display().to_string();
-    let mut feed = Feed::start(path, kind, want)?;
-    // The members so far; no search holds on to it between members, so
-    // adding one never copies it.
-    let mut ar = Arc::new(Archive::building(label.clone(), kind));
-    let add = |ar: &mut Arc<Archive>, m: Member| Arc::make_mut(ar).push(m);
+) -> Result<Option<(Bundle, Served<T>)>> {
+    let Some(mut stream) = Stream::open(path, listings)? else {
+        return Ok(None);
+    };
     // (images folder, pages file id) → the tasks whose pagemap names it.
     let mut owners: HashMap<(String, String), Vec<u32>> = HashMap::new();
     // (images folder, pid) → what `job` made of that task's memory.
     let mut found: Served<T> = HashMap::new();
-    let mut streams = Vec::new();
-    while let Some(event) = feed.next_event() {
-        let m = match event {
-            Event::Member(m) => {
-                let name = m.name.clone();
-                add(&mut ar, m);
+    while let Some(passing) = stream.next() {
+        let name = match passing {
+            Passing::Member(name) => {
                 if let Some((folder, task)) = pagemap_of(&name) {
-                    let src = Source::partial(Arc::clone(&ar), folder, opts.page_size);
+                    let src = stream.source(folder, opts.page_size);
                     if let Ok(head) = src.read_first::<PagemapHead>(&format!("pagemap-{task}.img")) {
                         let key = (folder.to_string(), head.pages_id.to_string());
                         owners.entry(key).or_default().push(task);
@@ -224,13 +213,8 @@ pub(crate) fn stream_tasks<T>(
                 }
                 continue;
             }
-            Event::Pages(m) => m,
-            Event::Chunk(_) => continue, // a pages file's bytes are taken by its reader
+            Passing::Pages(name) => name,
         };
-        let pages = feed.pages(m.size, format!("{label}:{}", m.name));
-        let name = m.name.clone();
-        streams.push((name.clone(), pages.clone()));
-        add(&mut ar, m.streamed(pages.clone()));
         let (folder, base) = split(&name);
         let id = base.strip_prefix("pages-").and_then(|b| b.strip_suffix(".img"));
         // Two tasks naming one pages file: only one could read it as it passed.
@@ -241,26 +225,20 @@ pub(crate) fn stream_tasks<T>(
         };
         // With --pid naming a task with a pagemap, only its pages are read;
         // with --container, only those of a folder that may be its.
-        let wanted = |t: u32| pid.is_none_or(|p| p == t || ar.get(&format!("{folder}pagemap-{p}.img")).is_none());
+        let wanted = |t: u32| pid.is_none_or(|p| p == t || !stream.has(&format!("{folder}pagemap-{p}.img")));
         let container = opts.container.as_deref().is_none_or(|c| may_hold(folder, c));
         if let Some(task) = task.filter(|&t| container && wanted(t)) {
             // Any failure (a read behind the stream, an image not yet seen,
             // more matches than are kept) only means this task is not
             // served this way.
-            if let Ok(mem) = MemReader::of_task(Source::partial(Arc::clone(&ar), folder, opts.page_size), task) {
+            if let Ok(mem) = MemReader::of_task(stream.source(folder, opts.page_size), task) {
                 if let Ok(t) = job(&mem) {
                     found.insert((folder.to_string(), task), (mem.layout(), t));
                 }
             }
         }
-        pages.drain();
     }
-    drop(ar);
-    let mut whole = feed.finish()?;
-    for (name, pages) in streams {
-        whole.set_streamed(&name, pages);
-    }
-    Ok((whole, found))
+    Ok(Some((stream.finish()?, found)))
 }
 
 /// Whether images folder `folder` (`ID-NAME/checkpoint/`) may be the one

@@ -241,9 +241,10 @@ impl Schema {
                     .fields
                     .iter()
                     .map(|f| {
-                        let mut json_key = Vec::new();
-                        crate::json::writer::write_escaped(&mut json_key, f.name);
-                        json_key.extend_from_slice(b": ");
+                        // A protobuf field name is an identifier (letters, digits,
+                        // `_`): quoted, it needs no escaping (a test in
+                        // `json::writer` holds every key to the escaper).
+                        let json_key = format!("\"{}\": ", f.name).into_bytes();
                         Field {
                             name: f.name.to_string(),
                             json_key: json_key.into(),

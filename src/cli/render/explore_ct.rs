@@ -4,8 +4,8 @@ use crit::explore::{cg, mnt, net, ns};
 
 use anyhow::Result;
 
-use super::render::{Text, Tone};
 use super::table::{indented, TextTable};
+use super::{Text, Tone};
 
 fn pids(p: &[u32]) -> String {
     p.iter().map(u32::to_string).collect::<Vec<_>>().join(" ")
@@ -47,139 +47,175 @@ pub fn net_table(out: &mut Text, r: &net::NetReport) -> Result<()> {
         if let Some(note) = &ns.note {
             out.line(Tone::Plain, note)?;
         } else {
-            out.line(Tone::Plain, "interfaces")?;
-            let mut t = TextTable::new(&["IDX", "NAME", "TYPE", "MTU", "MAC", "FLAGS"]).right_align(&[0, 3]);
-            for i in &ns.interfaces {
-                let tone = if i.flags.iter().any(|f| f == "UP") {
-                    Tone::Plain
-                } else {
-                    Tone::Dim
-                };
-                t.row(
-                    vec![
-                        i.ifindex.to_string(),
-                        i.name.clone(),
-                        i.kind.clone(),
-                        i.mtu.to_string(),
-                        i.mac.clone().unwrap_or_default(),
-                        i.flags.join(","),
-                    ],
-                    tone,
-                );
-            }
-            t.write(out)?;
-            out.line(Tone::Plain, "addresses")?;
-            if ns.addresses.is_empty() {
-                out.line(Tone::Plain, "  none")?;
-            } else {
-                let mut t = TextTable::new(&["DEV", "FAMILY", "ADDRESS", "SCOPE", "FLAGS"]);
-                for a in &ns.addresses {
-                    let mut addr = format!("{}/{}", a.addr.address, a.addr.prefixlen);
-                    if let Some(p) = &a.addr.peer {
-                        addr += &format!(" peer {p}");
-                    }
-                    t.row(
-                        vec![
-                            a.dev.clone(),
-                            a.addr.family.clone(),
-                            addr,
-                            a.addr.scope.clone(),
-                            a.addr.flags.join(","),
-                        ],
-                        Tone::Plain,
-                    );
-                }
-                t.write(out)?;
-            }
-            out.line(Tone::Plain, "routes")?;
-            if ns.routes.is_empty() {
-                out.line(Tone::Plain, "  none")?;
-            } else {
-                let mut t = TextTable::new(&["DST", "GATEWAY", "DEV", "TABLE", "PROTO", "SCOPE", "TYPE", "SRC"]);
-                for x in &ns.routes {
-                    let r = &x.route;
-                    t.row(
-                        vec![
-                            r.dst.clone(),
-                            r.gateway.clone().unwrap_or_default(),
-                            x.dev.clone().unwrap_or_default(),
-                            r.table.clone(),
-                            r.protocol.clone(),
-                            r.scope.clone(),
-                            r.kind.clone(),
-                            r.prefsrc.clone().unwrap_or_default(),
-                        ],
-                        Tone::Plain,
-                    );
-                }
-                t.write(out)?;
-            }
-            out.line(Tone::Plain, "rules")?;
-            if ns.rules.is_empty() {
-                out.line(Tone::Plain, "  none")?;
-            } else {
-                let mut t = TextTable::new(&["PRIO", "FAMILY", "FROM", "TO", "ACTION"]).right_align(&[0]);
-                for r in &ns.rules {
-                    let mut action = match r.action.as_str() {
-                        "to_tbl" => format!("lookup {}", r.table),
-                        other => other.to_string(),
-                    };
-                    if let Some(m) = r.fwmark {
-                        action = format!("fwmark {m:#x} {action}");
-                    }
-                    for (k, v) in [("iif", &r.iif), ("oif", &r.oif)] {
-                        if let Some(v) = v {
-                            action = format!("{k} {v} {action}");
-                        }
-                    }
-                    t.row(
-                        vec![
-                            r.priority.to_string(),
-                            r.family.clone(),
-                            r.from.clone(),
-                            r.to.clone().unwrap_or_default(),
-                            action,
-                        ],
-                        Tone::Plain,
-                    );
-                }
-                t.write(out)?;
-            }
+            net_interfaces(out, ns)?;
+            net_addresses(out, ns)?;
+            net_routes(out, ns)?;
+            net_rules(out, ns)?;
         }
-        out.line(Tone::Plain, "listening")?;
-        if ns.listening.is_empty() {
-            out.line(Tone::Plain, "  none")?;
+        net_listening(out, ns)?;
+        net_firewall(out, ns)?;
+    }
+    Ok(())
+}
+
+/// The interfaces of one namespace.
+fn net_interfaces(out: &mut Text, ns: &net::NetNamespace) -> Result<()> {
+    out.line(Tone::Plain, "interfaces")?;
+    let mut t = TextTable::new(&["IDX", "NAME", "TYPE", "MTU", "MAC", "FLAGS"]).right_align(&[0, 3]);
+    for i in &ns.interfaces {
+        let tone = if i.flags.iter().any(|f| f == "UP") {
+            Tone::Plain
         } else {
-            let mut t = TextTable::new(&["PROTO", "LOCAL", "PID", "FD"]).right_align(&[2, 3]);
-            for l in &ns.listening {
-                t.row(
-                    vec![l.protocol.clone(), l.local.clone(), l.pid.to_string(), l.fd.to_string()],
-                    Tone::Plain,
-                );
+            Tone::Dim
+        };
+        t.row(
+            vec![
+                i.ifindex.to_string(),
+                i.name.clone(),
+                i.kind.clone(),
+                i.mtu.to_string(),
+                i.mac.clone().unwrap_or_default(),
+                i.flags.join(","),
+            ],
+            tone,
+        );
+    }
+    t.write(out)?;
+    Ok(())
+}
+
+/// The addresses of one namespace.
+fn net_addresses(out: &mut Text, ns: &net::NetNamespace) -> Result<()> {
+    out.line(Tone::Plain, "addresses")?;
+    if ns.addresses.is_empty() {
+        out.line(Tone::Plain, "  none")?;
+    } else {
+        let mut t = TextTable::new(&["DEV", "FAMILY", "ADDRESS", "SCOPE", "FLAGS"]);
+        for a in &ns.addresses {
+            let mut addr = format!("{}/{}", a.addr.address, a.addr.prefixlen);
+            if let Some(p) = &a.addr.peer {
+                addr += &format!(" peer {p}");
             }
-            t.write(out)?;
+            t.row(
+                vec![
+                    a.dev.clone(),
+                    a.addr.family.clone(),
+                    addr,
+                    a.addr.scope.clone(),
+                    a.addr.flags.join(","),
+                ],
+                Tone::Plain,
+            );
         }
-        if ns.dumped {
-            out.line(Tone::Plain, "firewall")?;
-            let fw = &ns.firewall;
-            for (name, text) in [
-                ("iptables", &fw.iptables),
-                ("ip6tables", &fw.ip6tables),
-                ("nftables", &fw.nftables),
-            ] {
-                match text.as_deref() {
-                    None => out.line(Tone::Plain, &format!("  {name}: not saved"))?,
-                    Some("") => out.line(Tone::Plain, &format!("  {name}: empty"))?,
-                    Some(text) => {
-                        out.line(
-                            Tone::Plain,
-                            &format!("  {name}: {}", plural(text.lines().count(), "line", "lines")),
-                        )?;
-                        for line in text.lines() {
-                            // Rulesets indent with tabs: shown as spaces.
-                            let line = format!("    {}", line.replace('\t', "    "));
-                            out.line(Tone::Plain, line.trim_end())?;
-                        }
+        t.write(out)?;
+    }
+    Ok(())
+}
+
+/// The routes of one namespace.
+fn net_routes(out: &mut Text, ns: &net::NetNamespace) -> Result<()> {
+    out.line(Tone::Plain, "routes")?;
+    if ns.routes.is_empty() {
+        out.line(Tone::Plain, "  none")?;
+    } else {
+        let mut t = TextTable::new(&["DST", "GATEWAY", "DEV", "TABLE", "PROTO", "SCOPE", "TYPE", "SRC"]);
+        for x in &ns.routes {
+            let r = &x.route;
+            t.row(
+                vec![
+                    r.dst.clone(),
+                    r.gateway.clone().unwrap_or_default(),
+                    x.dev.clone().unwrap_or_default(),
+                    r.table.clone(),
+                    r.protocol.clone(),
+                    r.scope.clone(),
+                    r.kind.clone(),
+                    r.prefsrc.clone().unwrap_or_default(),
+                ],
+                Tone::Plain,
+            );
+        }
+        t.write(out)?;
+    }
+    Ok(())
+}
+
+/// The policy routing rules of one namespace.
+fn net_rules(out: &mut Text, ns: &net::NetNamespace) -> Result<()> {
+    out.line(Tone::Plain, "rules")?;
+    if ns.rules.is_empty() {
+        out.line(Tone::Plain, "  none")?;
+    } else {
+        let mut t = TextTable::new(&["PRIO", "FAMILY", "FROM", "TO", "ACTION"]).right_align(&[0]);
+        for r in &ns.rules {
+            let mut action = match r.action.as_str() {
+                "to_tbl" => format!("lookup {}", r.table),
+                other => other.to_string(),
+            };
+            if let Some(m) = r.fwmark {
+                action = format!("fwmark {m:#x} {action}");
+            }
+            for (k, v) in [("iif", &r.iif), ("oif", &r.oif)] {
+                if let Some(v) = v {
+                    action = format!("{k} {v} {action}");
+                }
+            }
+            t.row(
+                vec![
+                    r.priority.to_string(),
+                    r.family.clone(),
+                    r.from.clone(),
+                    r.to.clone().unwrap_or_default(),
+                    action,
+                ],
+                Tone::Plain,
+            );
+        }
+        t.write(out)?;
+    }
+    Ok(())
+}
+
+/// The listening sockets of one namespace.
+fn net_listening(out: &mut Text, ns: &net::NetNamespace) -> Result<()> {
+    out.line(Tone::Plain, "listening")?;
+    if ns.listening.is_empty() {
+        out.line(Tone::Plain, "  none")?;
+    } else {
+        let mut t = TextTable::new(&["PROTO", "LOCAL", "PID", "FD"]).right_align(&[2, 3]);
+        for l in &ns.listening {
+            t.row(
+                vec![l.protocol.clone(), l.local.clone(), l.pid.to_string(), l.fd.to_string()],
+                Tone::Plain,
+            );
+        }
+        t.write(out)?;
+    }
+    Ok(())
+}
+
+/// The firewall rulesets of one namespace, when it was dumped.
+fn net_firewall(out: &mut Text, ns: &net::NetNamespace) -> Result<()> {
+    if ns.dumped {
+        out.line(Tone::Plain, "firewall")?;
+        let fw = &ns.firewall;
+        for (name, text) in [
+            ("iptables", &fw.iptables),
+            ("ip6tables", &fw.ip6tables),
+            ("nftables", &fw.nftables),
+        ] {
+            match text.as_deref() {
+                None => out.line(Tone::Plain, &format!("  {name}: not saved"))?,
+                Some("") => out.line(Tone::Plain, &format!("  {name}: empty"))?,
+                Some(text) => {
+                    out.line(
+                        Tone::Plain,
+                        &format!("  {name}: {}", plural(text.lines().count(), "line", "lines")),
+                    )?;
+                    for line in text.lines() {
+                        // Rulesets indent with tabs: shown as spaces.
+                        let line = format!("    {}", line.replace('\t', "    "));
+                        out.line(Tone::Plain, line.trim_end())?;
                     }
                 }
             }

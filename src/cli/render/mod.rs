@@ -1,5 +1,12 @@
 //! Shared rendering for the reporting commands: colour choice, table
-//! layout and width, buffered output, JSON.
+//! layout and width, buffered output, JSON; and the renderers the commands
+//! share: tables (`table`), the container explorers' tables (`explore_ct`),
+//! memory reports as JSON (`memjson`), hexdumps (`hexdump`).
+
+pub mod explore_ct;
+pub mod hexdump;
+pub mod memjson;
+pub mod table;
 
 use std::fs::File;
 use std::io::{self, BufWriter, IsTerminal, Write};
@@ -286,7 +293,7 @@ pub fn heading(text: &str, color: bool) -> String {
 }
 
 /// Prints a report put together as a string (of [`heading`], [`text_line`]
-/// and [`TextTable::render`](super::table::TextTable::render), which escape).
+/// and [`TextTable::render`](table::TextTable::render), which escape).
 pub fn print_text(text: &str) -> Result<()> {
     let mut out = stdout_buffered()?;
     out.write_all(text.as_bytes()).map_err(out_err)?;
@@ -304,20 +311,7 @@ pub fn text_line(text: &str) -> String {
 
 /// `16K`, `3.8M`, `512`: a byte count for narrow columns (powers of 1024).
 pub fn human_size(n: u64) -> String {
-    let mut value = n as f64;
-    for unit in ["", "K", "M", "G", "T"] {
-        if value < 1024.0 || unit == "T" {
-            return if unit.is_empty() {
-                n.to_string()
-            } else if value.fract() == 0.0 || value >= 100.0 {
-                format!("{value:.0}{unit}")
-            } else {
-                format!("{value:.1}{unit}")
-            };
-        }
-        value /= 1024.0;
-    }
-    n.to_string()
+    crit::size::format_size(n, crit::size::SizeForm::Short)
 }
 
 #[cfg(test)]

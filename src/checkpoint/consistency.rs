@@ -19,7 +19,7 @@
 //!
 //! ```
 //! # let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/corpus/mem");
-//! let cp = crit::explore::Checkpoint::open(dir)?;
+//! let cp = crit::checkpoint::Checkpoint::open(dir)?;
 //! assert!(cp.problems().is_empty());
 //! # Ok::<(), crit::Error>(())
 //! ```
@@ -29,9 +29,9 @@ use std::fmt;
 
 use serde::Serialize;
 
+use super::Task;
 use crate::convert::image_info;
 use crate::error::Error;
-use crate::explore::Task;
 use crate::mem::{Pagemap, PAGE_SIZE};
 use crate::proto::{CoreEntry, TaskKobjIdsEntry};
 use crate::raw::RawKind;
@@ -128,7 +128,7 @@ pub fn check(src: &Source, tasks: &[Task]) -> Vec<Problem> {
     }
     // Since CRIU 3.x every file an fd table names is in files.img; older
     // releases wrote one image per kind of file (reg-files.img, …).
-    let legacy = names.iter().any(|n| crate::explore::files::is_legacy_image(n));
+    let legacy = names.iter().any(|n| super::files::is_legacy_image(n));
     if names.iter().any(|n| n.starts_with("fdinfo-")) && !legacy {
         c.require("files.img", None, "the fd tables name their files in it");
     }

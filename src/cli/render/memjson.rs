@@ -1,7 +1,7 @@
 //! `crit mem … --format json` documents, as structs so fields come out in
 //! the order docs/explore-json.md gives (as the explorers' do).
 
-use crit::explore::Hex;
+use crit::checkpoint::Hex;
 use crit::mem::{MapRun, SearchMatch, SharedKind, Vma};
 use serde::Serialize;
 

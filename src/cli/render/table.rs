@@ -10,7 +10,7 @@ use std::io::{self, BufWriter, IsTerminal, Write};
 use anyhow::Result;
 
 use super::escape;
-use super::render::{Text, Tone};
+use super::{Text, Tone};
 
 /// Levels of a tree drawn by indentation, at most: a deeper row is indented
 /// as far, with its depth written out, so that a row's width (and so the

@@ -13,8 +13,8 @@ use crate::proto::{
     TtyInfoEntry, TtyType, UnixSkEntry,
 };
 
-use super::checkpoint::Checkpoint;
 use super::names;
+use super::Checkpoint;
 
 /// Every file object of a checkpoint, by id.
 #[derive(Debug, Default)]

@@ -9,7 +9,7 @@ use prost::Message;
 
 use serde::Serialize;
 
-use crate::consistency::Problem;
+use super::consistency::Problem;
 use crate::error::{Error, Result};
 use crate::image::ImageReader;
 use crate::mem::MemReader;
@@ -357,13 +357,13 @@ impl Checkpoint {
         self.src.as_ref().expect("a checkpoint opened from a source")
     }
 
-    /// What is wrong with the checkpoint for its tasks (see [`crate::consistency`]):
+    /// What is wrong with the checkpoint for its tasks (see [`crate::checkpoint::consistency`]):
     /// missing or cut images, pages files that disagree with their
     /// pagemaps, a broken parent chain. Found on first asking, for the
     /// tasks then in [`Checkpoint::tasks`] (after a selection, for those).
     pub fn problems(&self) -> &[Problem] {
         self.problems.get_or_init(|| match &self.src {
-            Some(src) => crate::consistency::check(src, &self.tasks),
+            Some(src) => super::consistency::check(src, &self.tasks),
             None => Vec::new(),
         })
     }
