@@ -12,6 +12,9 @@
 //! [`crate::coredump::rootfs::resolve`]) and read.
 
 pub mod cpu;
+pub mod cpuid;
+pub mod cpuinfo;
+pub mod features;
 pub mod files;
 pub mod host;
 pub mod kernel;
@@ -26,6 +29,8 @@ use crate::error::Result;
 use crate::explore::Checkpoint;
 use crate::proto::{InventoryEntry, TaskKobjIdsEntry};
 
+pub use cpuid::X86Cpu;
+pub use features::KernelFeature;
 pub use host::{Host, HostSocket, ProcHost, SockProto};
 
 /// What a check looks at.
@@ -108,6 +113,16 @@ pub enum Kind {
     Lsm,
     /// An AppArmor profile the tasks ran in is not loaded here.
     LsmProfile,
+    /// A kernel feature the checkpoint uses is not in this kernel.
+    KernelFeature,
+    /// `cpuinfo.img` cannot be read as CRIU reads it.
+    Cpuinfo,
+    /// An FPU feature of the dumping CPU (`fpu`, `fxsr`, `osxsave`, `xsaves`) is not here.
+    CpuFpu,
+    /// The xsave area's size (`xsave_size`, `xsave_size_max`) differs from the dumping CPU's.
+    XsaveSize,
+    /// An instruction-set feature of the dumping CPU is not here.
+    CpuIns,
     // Notes.
     /// A file kept in the images (a ghost file): nothing to look up.
     Ghost,
@@ -132,6 +147,9 @@ pub enum Kind {
     CriuMissing,
     /// A file's build-id could not be read here, so only its size is compared (as CRIU does).
     BuildIdUnread,
+    /// Something the checkpoint needs whose presence here cannot be told
+    /// (`feature` says what): not a pass, a thing to check by hand.
+    Unchecked,
 }
 
 /// One problem or note.
