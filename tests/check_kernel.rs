@@ -18,8 +18,11 @@ fn s(x: &str) -> Option<String> {
     Some(x.to_string())
 }
 
-/// (kind, feature, expected, found) of the problems of `area`.
-fn rows(r: &Report, area: Area) -> Vec<(Kind, Option<String>, Option<String>, Option<String>)> {
+/// A problem as (kind, feature, expected, found).
+type Row = (Kind, Option<String>, Option<String>, Option<String>);
+
+/// The problems of `area`.
+fn rows(r: &Report, area: Area) -> Vec<Row> {
     r.problems
         .iter()
         .filter(|p| p.area == area)
@@ -319,7 +322,7 @@ fn under_lsm(lsm: &str, label: &str) -> tempfile::TempDir {
     t
 }
 
-fn kernel(r: &Report) -> Vec<(Kind, Option<String>, Option<String>, Option<String>)> {
+fn kernel(r: &Report) -> Vec<Row> {
     rows(r, Area::Kernel)
 }
 
@@ -341,7 +344,7 @@ fn apparmor_profiles_loaded_or_not() {
     assert_eq!(kernel(&r), vec![]);
     let r = report(cp.path(), root.path(), &host(Some(&["docker-default"]), &aa));
     assert_eq!(kernel(&r), vec![(Kind::LsmProfile, s("crit-test"), None, None)]);
-    let p = serde_json::to_value(&r.problems.iter().find(|p| p.area == Area::Kernel).unwrap()).unwrap();
+    let p = serde_json::to_value(r.problems.iter().find(|p| p.area == Area::Kernel).unwrap()).unwrap();
     assert_eq!(
         p,
         serde_json::json!({
