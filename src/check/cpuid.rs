@@ -34,6 +34,7 @@ impl X86Cpu {
         w < NCAPINTS && self.capability[w] & (1 << b) != 0
     }
 
+    #[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
     fn set(&mut self, cap: u32, on: bool) {
         let (w, b) = ((cap / 32) as usize, cap % 32);
         if on {
@@ -137,21 +138,7 @@ fn this_cpu() -> Option<X86Cpu> {
     if level < 0xd {
         c.set(cap(4, 26), false); // xsave
     }
-    match &vendor[..] {
-        b"GenuineIntel" if family == 15 => {
-            c.set(cap(3, 16), false); // rep_good
-            c.set(cap(9, 9), false); // erms
-        }
-        b"GenuineIntel" if family == 6 => c.set(cap(3, 16), true),
-        b"AuthenticAMD" | b"HygonGenuine" => {
-            c.set(cap(0, 31), false);
-            let k8_good = (0x0f48..0x0f50).contains(&leaf1_eax) || leaf1_eax >= 0x0f58;
-            if family >= 0x10 || (family == 0xf && k8_good) {
-                c.set(cap(3, 16), true);
-            }
-        }
-        _ => {}
-    }
+    vendor_quirks(&mut c, &vendor, family, leaf1_eax);
     if !c.has(cap(0, 0)) {
         return None;
     }
@@ -168,6 +155,27 @@ fn this_cpu() -> Option<X86Cpu> {
         c.xsave_size_max = r.ecx;
     }
     Some(c)
+}
+
+/// What compel sets and clears by vendor and family (after the kernel's
+/// `early_init_intel` and `early_init_amd`).
+#[cfg(target_arch = "x86_64")]
+fn vendor_quirks(c: &mut X86Cpu, vendor: &[u8], family: u32, leaf1_eax: u32) {
+    match vendor {
+        b"GenuineIntel" if family == 15 => {
+            c.set(cap(3, 16), false); // rep_good
+            c.set(cap(9, 9), false); // erms
+        }
+        b"GenuineIntel" if family == 6 => c.set(cap(3, 16), true),
+        b"AuthenticAMD" | b"HygonGenuine" => {
+            c.set(cap(0, 31), false);
+            let k8_good = (0x0f48..0x0f50).contains(&leaf1_eax) || leaf1_eax >= 0x0f58;
+            if family >= 0x10 || (family == 0xf && k8_good) {
+                c.set(cap(3, 16), true);
+            }
+        }
+        _ => {}
+    }
 }
 
 #[cfg(not(target_arch = "x86_64"))]

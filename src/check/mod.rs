@@ -4,7 +4,9 @@
 //! Each area has its module: [`files`] (what CRIU's `files-reg.c` opens and
 //! validates), [`procs`] (pids that must be free), [`net`] (ports and unix
 //! socket paths that must be free) and [`cpu`] (architecture and FPU
-//! features), [`kernel`] (the CRIU here, namespaces, LSM). What the machine holds comes through a [`Host`], so tests can
+//! features; [`cpuinfo`] compares a `cpuinfo.img` with [`cpuid`]'s reading
+//! of this CPU), [`kernel`] (the CRIU here, namespaces, LSM; [`features`]:
+//! kernel features the images use). What the machine holds comes through a [`Host`], so tests can
 //! give a made-up one; [`ProcHost`] reads this machine's `/proc`.
 //!
 //! Nothing from the checkpoint or the root is ever executed: files under the
