@@ -15,48 +15,7 @@ fn c4(name: &str) -> PathBuf {
     common::fixtures().join("corpus-4.2.1").join(name)
 }
 
-/// A made-up machine: x86_64 with x87, SSE and AVX, CRIU 4.2.1, every
-/// namespace, no LSM, nothing taken.
-#[derive(Default)]
-struct Fake {
-    pids: Vec<(u32, String)>,
-    sockets: Vec<HostSocket>,
-    unix: Vec<String>,
-    arch: Option<String>,
-    xfeatures: Option<u64>,
-    criu: Option<(u32, u32, u32)>,
-    no_ns: Vec<String>,
-}
-
-impl Host for Fake {
-    fn pid_holder(&self, pid: u32) -> Option<String> {
-        self.pids.iter().find(|(p, _)| *p == pid).map(|(_, c)| c.clone())
-    }
-    fn sockets(&self) -> std::io::Result<Vec<HostSocket>> {
-        Ok(self.sockets.clone())
-    }
-    fn unix_paths(&self) -> std::io::Result<Vec<String>> {
-        Ok(self.unix.clone())
-    }
-    fn arch(&self) -> &str {
-        self.arch.as_deref().unwrap_or("x86_64")
-    }
-    fn xfeatures(&self) -> Option<u64> {
-        Some(self.xfeatures.unwrap_or(0b111))
-    }
-    fn criu_version(&self) -> Option<(u32, u32, u32)> {
-        Some(self.criu.unwrap_or((4, 2, 1)))
-    }
-    fn has_namespace(&self, name: &str) -> bool {
-        !self.no_ns.iter().any(|n| n == name)
-    }
-    fn lsms(&self) -> Option<Vec<String>> {
-        None
-    }
-    fn apparmor_profiles(&self) -> Option<Vec<String>> {
-        None
-    }
-}
+use common::fake_host::Fake;
 
 fn report(dir: &Path, root: &Path, host: &dyn Host) -> Report {
     let cp = Checkpoint::open(dir).unwrap();
@@ -596,35 +555,6 @@ fn the_readme_example() {
     assert_eq!(
         String::from_utf8(out.stdout).unwrap(),
         "FILES (1 problem)\n  /dev/null: missing under ROOT (a character device)\n    used by 3374 (mem): fd 0, fd 1, fd 2\n    fix: create a character device at /dev/null (mode 020666)\n\nNOTES\n  kernel: no criu installed here (none on PATH)\n\nnot ready: 1 problem found\n"
-    );
-}
-
-#[test]
-fn cpuinfo_img_is_compared_as_criu_cpuinfo_check_does() {
-    let t = common::scratch_copy(&c4("mem"));
-    let json = serde_json::json!({"magic": "CPUINFO", "entries": [{"x86_entry": [{
-        "vendor_id": "INTEL", "cpu_family": 6, "model": 143, "stepping": 8,
-        "capability_ver": 2, "capability": [], "xfeatures_mask": 0x2e7u64
-    }]}]});
-    let mut img = Vec::new();
-    crit::convert::encode_image(json.to_string().as_bytes(), "cpuinfo.json", &mut img).unwrap();
-    std::fs::write(t.path().join("cpuinfo.img"), img).unwrap();
-    let (root, _) = common::sysroot_copy();
-    let r = report(t.path(), root.path(), &Fake::default());
-    let cpu: Vec<Option<String>> = r
-        .problems
-        .iter()
-        .filter(|p| p.area == Area::Cpu)
-        .map(|p| p.feature.clone())
-        .collect();
-    assert_eq!(
-        cpu,
-        vec![
-            s("avx512-opmask"),
-            s("avx512-zmm-hi256"),
-            s("avx512-hi16-zmm"),
-            s("pkru")
-        ]
     );
 }
 

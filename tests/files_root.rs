@@ -85,3 +85,105 @@ fn coredump_holds_the_elf_header_pages_of_matching_files() {
     let (changed, _) = core_of(root.path());
     assert!(has(&changed, &exe) && !has(&changed, &libc) && has(&changed, &ld));
 }
+
+/// gdb, given the core alone, finds a PIE program through the ELF header
+/// pages: the executable by the build-id in its header page (looked up in a
+/// `.build-id` folder, as distributions lay out debug files), the libraries
+/// through the dynamic linker's list, which it reaches by the program
+/// headers in that page (`set sysroot` maps the recorded paths to the
+/// sysroot copy, since they do not exist on this machine). The headers are
+/// read from the sysroot copy through `Options::headers_root`, the library's
+/// stand-in for `/`.
+#[test]
+fn gdb_finds_a_pie_program_from_the_core_alone() {
+    let ok = std::process::Command::new("gdb")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !ok {
+        eprintln!(
+            "skipped gdb_finds_a_pie_program_from_the_core_alone: gdb is not installed (bash .ci/deps installs it)"
+        );
+        return;
+    }
+    let (root, _) = common::sysroot_copy();
+    let r = root.path();
+    // cwork's build-id, by which gdb looks the executable up.
+    let exe = std::fs::read(r.join(EXE.trim_start_matches('/'))).unwrap();
+    let id: String = crit::check::files::build_id(&exe)
+        .unwrap()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    assert_eq!(id, "acbea3bc30802cb76d54735fd2c25a0d4ad1ab4d");
+    let t = tempfile::tempdir().unwrap();
+    let ids = t.path().join("debug/.build-id").join(&id[..2]);
+    std::fs::create_dir_all(&ids).unwrap();
+    std::os::unix::fs::symlink(r.join(EXE.trim_start_matches('/')), ids.join(&id[2..])).unwrap();
+    let gdb = |headers: &Path| {
+        let opts = CoreOptions {
+            files_root: None,
+            force: false,
+            headers_root: Some(headers.to_path_buf()),
+        };
+        let core = t.path().join("mem.core");
+        let mut f = std::fs::File::create(&core).unwrap();
+        Coredump::open(c4("mem"), None, &opts).unwrap().write(&mut f).unwrap();
+        let out = std::process::Command::new("gdb")
+            .args(["-nx", "-batch"])
+            .args(["-iex", &format!("set sysroot {}", r.display())])
+            .args([
+                "-iex",
+                &format!("set debug-file-directory {}", t.path().join("debug").display()),
+            ])
+            .arg("-c")
+            .arg(&core)
+            .args(["-ex", "info inferiors", "-ex", "bt", "-ex", "info sharedlibrary"])
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let text = gdb(r);
+    let under = |p: &str| format!("{}{p}", r.display());
+    assert!(
+        text.contains(&format!("1 (core)             {} \n", under(EXE))),
+        "{text}"
+    );
+    let frames: Vec<&str> = text.lines().filter(|l| l.starts_with('#')).collect();
+    let tail: Vec<&str> = frames
+        .iter()
+        .rev()
+        .take(3)
+        .rev()
+        .map(|l| l.split(" in ").nth(1).unwrap())
+        .collect();
+    assert_eq!(
+        tail,
+        vec![format!("pause () from {}", under(LIBC)).as_str(), "park ()", "main ()"],
+        "{text}"
+    );
+    let libs: Vec<&str> = text
+        .lines()
+        .filter(|l| l.starts_with("0x"))
+        .map(|l| l.rsplit(' ').next().unwrap())
+        .collect();
+    let ld64 = under("/lib64/ld-linux-x86-64.so.2");
+    assert_eq!(libs, vec![under(LIBC).as_str(), ld64.as_str()], "{text}");
+    // Without the header pages (no file here matches), gdb finds no
+    // executable, reads no library's symbols and names no frame.
+    let empty = tempfile::tempdir().unwrap();
+    let text = gdb(empty.path());
+    assert!(text.contains("1 (core)                               \n"), "{text}");
+    assert!(!text.contains(&under(EXE)), "{text}");
+    assert!(
+        text.lines()
+            .filter(|l| l.starts_with('#'))
+            .all(|l| l.ends_with(" in ?? ()")),
+        "{text}"
+    );
+    let unread = text
+        .lines()
+        .filter(|l| l.starts_with("0x") && l.contains("  No  "))
+        .count();
+    assert_eq!(unread, 2, "{text}");
+}

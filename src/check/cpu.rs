@@ -3,7 +3,7 @@
 //! features this CPU and kernel enable (its `xstate_bv` against XCR0: "FPU
 //! feature required by image is not supported on host"); a `cpuinfo.img`,
 //! when there is one, is compared as `criu cpuinfo check` does by default
-//! (its xsave feature mask against this machine's).
+//! (see [`super::cpuinfo`]).
 
 use crate::checkpoint::Checkpoint;
 use crate::error::Result;
@@ -62,7 +62,7 @@ pub fn check(cp: &Checkpoint, host: &dyn Host) -> Result<Findings> {
         out.problems.push(f);
         return Ok(out);
     }
-    let Some(have) = host.xfeatures() else { return Ok(out) };
+    let have = host.xfeatures();
     for t in &cp.tasks {
         if !t.state.has_resources() {
             continue;
@@ -76,7 +76,7 @@ pub fn check(cp: &Checkpoint, host: &dyn Host) -> Result<Findings> {
                 .as_ref()
                 .and_then(|ti| ti.fpregs.xsave.as_ref())
                 .map(|x| x.xstate_bv);
-            if let Some(bv) = bv {
+            if let (Some(bv), Some(have)) = (bv, have) {
                 let before = out.problems.len();
                 let who = if tid == t.pid {
                     format!("task {tid} ({})", t.comm)
@@ -92,9 +92,7 @@ pub fn check(cp: &Checkpoint, host: &dyn Host) -> Result<Findings> {
     }
     if cp.has("cpuinfo.img") {
         let info: CpuinfoEntry = cp.read_first("cpuinfo.img")?;
-        if let Some(mask) = info.x86_entry.first().and_then(|x| x.xfeatures_mask) {
-            missing_features(mask, have, "cpuinfo.img (the dumping CPU)", &mut out);
-        }
+        super::cpuinfo::check(&info, host.x86_cpu().as_ref(), &mut out);
     }
     Ok(out)
 }

@@ -6,6 +6,9 @@
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::path::PathBuf;
 
+use super::cpuid::X86Cpu;
+use super::features::KernelFeature;
+
 /// A transport protocol of a bound socket.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SockProto {
@@ -63,19 +66,41 @@ pub trait Host {
     fn lsms(&self) -> Option<Vec<String>>;
     /// The AppArmor profiles loaded here, or `None` when that cannot be told.
     fn apparmor_profiles(&self) -> Option<Vec<String>>;
+    /// This CPU as `cpuinfo.img` describes one (CPUID), on x86; `None`
+    /// where it cannot be told.
+    fn x86_cpu(&self) -> Option<X86Cpu> {
+        None
+    }
+    /// Whether this kernel has `feature`; `None` when that cannot be told.
+    fn kernel_feature(&self, feature: KernelFeature) -> Option<bool> {
+        let _ = feature;
+        None
+    }
+    /// SELinux's mode here (`enforcing`, `permissive`, from selinuxfs's
+    /// `enforce`), or `None` when SELinux is not enabled here.
+    fn selinux_mode(&self) -> Option<String> {
+        None
+    }
 }
 
-/// This machine, read from `/proc` (or another procfs) and CPUID.
+/// This machine, read from `/proc` (or another procfs), `/sys`, `/dev` and
+/// CPUID.
 #[derive(Debug, Clone)]
 pub struct ProcHost {
     /// Where procfs is mounted: `/proc`.
     pub proc: PathBuf,
+    /// Where sysfs is mounted: `/sys` (securityfs and selinuxfs under it).
+    pub sys: PathBuf,
+    /// Where the device nodes are: `/dev`.
+    pub dev: PathBuf,
 }
 
 impl Default for ProcHost {
     fn default() -> Self {
         ProcHost {
             proc: PathBuf::from("/proc"),
+            sys: PathBuf::from("/sys"),
+            dev: PathBuf::from("/dev"),
         }
     }
 }
@@ -136,7 +161,7 @@ impl Host for ProcHost {
     }
 
     fn lsms(&self) -> Option<Vec<String>> {
-        let s = std::fs::read_to_string("/sys/kernel/security/lsm").ok()?;
+        let s = std::fs::read_to_string(self.sys.join("kernel/security/lsm")).ok()?;
         Some(
             s.trim()
                 .split(',')
@@ -147,9 +172,35 @@ impl Host for ProcHost {
     }
 
     fn apparmor_profiles(&self) -> Option<Vec<String>> {
-        let s = std::fs::read_to_string("/sys/kernel/security/apparmor/profiles").ok()?;
+        let s = std::fs::read_to_string(self.sys.join("kernel/security/apparmor/profiles")).ok()?;
         // `name (mode)` per line.
         Some(s.lines().map(|l| strip_mode(l).to_string()).collect())
+    }
+
+    fn x86_cpu(&self) -> Option<X86Cpu> {
+        X86Cpu::this()
+    }
+
+    fn kernel_feature(&self, feature: KernelFeature) -> Option<bool> {
+        let probe = feature.probe();
+        let (path, there) = match probe.split_once('/')? {
+            ("proc", rest) => (self.proc.join(rest), self.proc.join("self")),
+            (_, rest) => (self.dev.join(rest), self.dev.clone()),
+        };
+        // No procfs (or /dev) to look at: it cannot be told.
+        if !there.is_dir() {
+            return None;
+        }
+        if feature == KernelFeature::SeccompStrict {
+            let status = std::fs::read_to_string(path).ok()?;
+            return Some(status.lines().any(|l| l.starts_with("Seccomp:")));
+        }
+        Some(path.exists())
+    }
+
+    fn selinux_mode(&self) -> Option<String> {
+        let s = std::fs::read_to_string(self.sys.join("fs/selinux/enforce")).ok()?;
+        Some(if s.trim() == "1" { "enforcing" } else { "permissive" }.to_string())
     }
 }
 

@@ -4,7 +4,9 @@
 //! Each area has its module: [`files`] (what CRIU's `files-reg.c` opens and
 //! validates), [`procs`] (pids that must be free), [`net`] (ports and unix
 //! socket paths that must be free) and [`cpu`] (architecture and FPU
-//! features), [`kernel`] (the CRIU here, namespaces, LSM). What the machine holds comes through a [`Host`], so tests can
+//! features; [`cpuinfo`] compares a `cpuinfo.img` with [`cpuid`]'s reading
+//! of this CPU), [`kernel`] (the CRIU here, namespaces, LSM; [`features`]:
+//! kernel features the images use). What the machine holds comes through a [`Host`], so tests can
 //! give a made-up one; [`ProcHost`] reads this machine's `/proc`.
 //!
 //! Nothing from the checkpoint or the root is ever executed: files under the
@@ -12,6 +14,9 @@
 //! [`crate::checkpoint::hostfs::resolve`]) and read.
 
 pub mod cpu;
+pub mod cpuid;
+pub mod cpuinfo;
+pub mod features;
 pub mod files;
 pub mod host;
 pub mod kernel;
@@ -26,6 +31,8 @@ use crate::checkpoint::Checkpoint;
 use crate::error::Result;
 use crate::proto::{InventoryEntry, TaskKobjIdsEntry};
 
+pub use cpuid::X86Cpu;
+pub use features::KernelFeature;
 pub use host::{Host, HostSocket, ProcHost, SockProto};
 
 /// What a check looks at.
@@ -108,6 +115,16 @@ pub enum Kind {
     Lsm,
     /// An AppArmor profile the tasks ran in is not loaded here.
     LsmProfile,
+    /// A kernel feature the checkpoint uses is not in this kernel.
+    KernelFeature,
+    /// `cpuinfo.img` cannot be read as CRIU reads it.
+    Cpuinfo,
+    /// An FPU feature of the dumping CPU (`fpu`, `fxsr`, `osxsave`, `xsaves`) is not here.
+    CpuFpu,
+    /// The xsave area's size (`xsave_size`, `xsave_size_max`) differs from the dumping CPU's.
+    XsaveSize,
+    /// An instruction-set feature of the dumping CPU is not here.
+    CpuIns,
     // Notes.
     /// A file kept in the images (a ghost file): nothing to look up.
     Ghost,
@@ -132,6 +149,9 @@ pub enum Kind {
     CriuMissing,
     /// A file's build-id could not be read here, so only its size is compared (as CRIU does).
     BuildIdUnread,
+    /// Something the checkpoint needs whose presence here cannot be told
+    /// (`feature` says what): not a pass, a thing to check by hand.
+    Unchecked,
 }
 
 /// One problem or note.

@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod bulk;
+pub mod fake_host;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
