@@ -105,17 +105,22 @@ impl Coredump {
             None => cp.tasks.first(),
             Some(p) => cp.tasks.iter().find(|t| t.pid == p || t.threads.contains(&p)),
         }
-        .ok_or_else(|| Error::Checkpoint(format!("{dir}: no task with pid {}", pid.unwrap_or(0))))?;
+        .ok_or_else(|| match pid {
+            Some(pid) => Error::TaskNotFound {
+                checkpoint: dir.to_string(),
+                pid,
+                threads: false,
+            },
+            None => Error::NoTasks {
+                checkpoint: dir.to_string(),
+            },
+        })?;
         if !task.state.has_resources() {
-            return Err(Error::Checkpoint(format!(
-                "{dir}: task {} is {}: it has no memory to dump",
-                task.pid,
-                if task.state == TaskState::Zombie {
-                    "a zombie"
-                } else {
-                    "in an unknown state"
-                }
-            )));
+            return Err(Error::NoMemory {
+                checkpoint: dir.to_string(),
+                pid: task.pid,
+                zombie: task.state == TaskState::Zombie,
+            });
         }
         // The main thread first, as the kernel puts the dumping thread first.
         let mut tids = vec![task.pid];
@@ -169,10 +174,12 @@ impl Coredump {
         // Bounded here so that writing needs no overflow checks.
         let total = segments.iter().try_fold(0u64, |n, s| n.checked_add(s.filesz()));
         if total.is_none_or(|n| n > i64::MAX as u64 / 2) {
-            return Err(Error::Checkpoint(format!(
-                "{dir}: the mappings of task {} add up to more than a file can hold (a corrupt mm-{}.img?)",
-                task.pid, task.pid
-            )));
+            return Err(Error::Damaged {
+                what: format!(
+                    "{dir}: the mappings of task {} add up to more than a file can hold (a corrupt mm-{}.img?)",
+                    task.pid, task.pid
+                ),
+            });
         }
         Ok(Coredump {
             pid: task.pid,
@@ -286,22 +293,21 @@ impl Coredump {
 /// The x86_64 thread state of a core image, or a clear error for any other
 /// architecture or a 32-bit task.
 fn x86_info(core: &CoreEntry, tid: u32) -> Result<&ThreadInfoX86> {
-    let file = format!("core-{tid}.img");
+    let file = crate::image::name::core(tid);
     let arch = March::try_from(core.mtype)
         .map_or_else(|_| format!("unknown ({})", core.mtype), |m| m.as_str_name().to_string());
     if core.mtype != March::X8664 as i32 {
-        return Err(Error::Checkpoint(format!(
-            "{file}: the task's architecture is {arch}; crit coredump writes x86_64 cores only"
-        )));
+        return Err(Error::UnsupportedArch { file, arch });
     }
     let ti = core
         .thread_info
         .as_ref()
         .ok_or_else(|| Error::bad_image(&file, "an X86_64 core entry without thread_info"))?;
     if ti.gpregs.mode == Some(UserX86RegsMode::Compat as i32) {
-        return Err(Error::Checkpoint(format!(
-            "{file}: a 32-bit (compat mode) x86 task; crit coredump writes x86_64 cores only"
-        )));
+        return Err(Error::Unsupported {
+            file,
+            what: "a 32-bit (compat mode) x86 task; crit coredump writes x86_64 cores only".into(),
+        });
     }
     Ok(ti)
 }
@@ -323,7 +329,7 @@ fn pending(q: Option<&crate::proto::SignalQueueEntry>) -> u64 {
 /// FPU state, then each other thread's status and FPU state.
 fn build_notes(task: &Task, cores: &[(u32, CoreEntry)], mem: &MemReader, files: &[FileMapping]) -> Result<Vec<u8>> {
     let (_, main) = &cores[0];
-    let main_file = format!("core-{}.img", task.pid);
+    let main_file = crate::image::name::core(task.pid);
     let tc = main
         .tc
         .as_ref()

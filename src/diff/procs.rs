@@ -214,13 +214,13 @@ pub fn compare_tasks(
 fn held(r: Result<Vec<String>>) -> Result<Option<Vec<String>>> {
     match r {
         Ok(v) => Ok(Some(v)),
-        Err(Error::Checkpoint(_)) => Ok(None),
+        Err(Error::MemoryMissing { .. } | Error::Damaged { .. } | Error::AddressOverflow { .. }) => Ok(None),
         Err(e) => Err(e),
     }
 }
 
 fn creds_of(cp: &Checkpoint, pid: u32) -> Result<Option<CredsEntry>> {
-    let core: CoreEntry = cp.read_first(&format!("core-{pid}.img"))?;
+    let core: CoreEntry = cp.read_first(&crate::image::name::core(pid))?;
     Ok(core.thread_core.and_then(|t| t.creds))
 }
 
