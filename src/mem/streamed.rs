@@ -254,9 +254,8 @@ pub(crate) fn stream_tasks<T>(
         };
         let container = opts.container.as_deref().is_none_or(|c| may_hold(folder, c));
         if let Some(task) = task.filter(|&t| container && wanted(t)) {
-            // Any failure (a read behind the stream, an image not yet seen,
-            // more matches than are kept) only means this task is not
-            // served this way.
+            // Any failure (a read behind the stream, an image not yet seen)
+            // only means this task is not served this way.
             if let Ok(mem) = MemReader::of_task(Source::partial(Arc::clone(&ar), folder, opts.page_size), task) {
                 if let Ok(t) = job(&mem) {
                     found.insert((folder.to_string(), task), (mem.layout(), t));
@@ -383,5 +382,36 @@ impl Spool {
                 vma: mem.vma_at(addr).copied(),
             })?;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A full spool is a state, not an error: it keeps what fitted, and
+    /// nothing after.
+    #[test]
+    fn a_full_spool_says_so_and_keeps_nothing_more() {
+        let m = SearchMatch {
+            addr: 0x1000,
+            bytes: vec![b'x'; 8 << 20],
+            before: Vec::new(),
+            after: Vec::new(),
+            vma: None,
+        };
+        let rec = 8 + 3 * 4 + (8u64 << 20);
+        let fit = SPOOL_LIMIT / rec;
+        let mut spool = Spool::new();
+        for _ in 0..fit {
+            spool.push(&m);
+        }
+        assert!(!spool.overflowed);
+        assert_eq!(spool.len(), fit * rec);
+        spool.push(&m);
+        assert!(spool.overflowed);
+        assert_eq!(spool.len(), fit * rec);
+        spool.truncate(0).unwrap();
+        assert_eq!(spool.len(), 0);
     }
 }
