@@ -67,7 +67,7 @@ pub mod proto {
     include!(concat!(env!("OUT_DIR"), "/_.rs"));
 }
 
-pub use error::{Error, Result};
+pub use error::{Error, Limit, Result};
 
 /// `docs/library.md`, whose examples run as doc-tests (`cargo test --doc`);
 /// compiled only for them, so it is not part of the API.

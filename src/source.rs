@@ -146,9 +146,10 @@ impl Bundle {
             });
         }
         let Some(kind) = archive::detect(path)? else {
-            return Err(Error::Checkpoint(format!(
-                "{label}: not a checkpoint: neither a directory nor a tar archive (plain, gzip or zstd)"
-            )));
+            return Err(Error::NotACheckpoint {
+                path: label,
+                why: "not a checkpoint: neither a directory nor a tar archive (plain, gzip or zstd)".into(),
+            });
         };
         let ar = Archive::open(
             path,
@@ -188,9 +189,10 @@ impl Bundle {
             } else if ar.get("pstree.img").is_some() {
                 Layout::Images
             } else {
-                return Err(Error::Checkpoint(format!(
-                    "{label}: a tar archive, but not a checkpoint: no checkpoint/ folder, no pstree.img"
-                )));
+                return Err(Error::NotACheckpoint {
+                    path: label,
+                    why: "a tar archive, but not a checkpoint: no checkpoint/ folder, no pstree.img".into(),
+                });
             }
         };
         Ok(Bundle {
@@ -248,27 +250,23 @@ impl Bundle {
             (Layout::Pod(cs), Some(n)) => cs
                 .iter()
                 .find(|c| c.name == n || c.folder.trim_end_matches('/') == n || c.folder.starts_with(n))
-                .ok_or_else(|| {
-                    Error::Checkpoint(format!(
-                        "{}: the pod has no container \"{n}\" (it has {})",
-                        self.label,
-                        names(cs)
-                    ))
+                .ok_or_else(|| Error::ContainerNotFound {
+                    checkpoint: self.label.clone(),
+                    name: n.to_string(),
+                    containers: names(cs),
                 })?,
             (Layout::Pod(cs), None) if cs.len() == 1 => &cs[0],
             (Layout::Pod(cs), None) => {
-                return Err(Error::Checkpoint(format!(
-                    "{}: a pod checkpoint of {} containers ({}): pick one with --container NAME",
-                    self.label,
-                    cs.len(),
-                    names(cs)
-                )))
+                return Err(Error::ContainerNeeded {
+                    checkpoint: self.label.clone(),
+                    containers: names(cs),
+                })
             }
             (_, Some(n)) => {
-                return Err(Error::Checkpoint(format!(
-                    "{}: --container \"{n}\": not a pod checkpoint (it holds one container)",
-                    self.label
-                )))
+                return Err(Error::NotAPod {
+                    checkpoint: self.label.clone(),
+                    name: n.to_string(),
+                })
             }
             (_, None) => return Ok(self.top()),
         };
@@ -281,8 +279,8 @@ impl Bundle {
     }
 }
 
-fn names(cs: &[PodContainer]) -> String {
-    cs.iter().map(|c| c.name.as_str()).collect::<Vec<_>>().join(", ")
+fn names(cs: &[PodContainer]) -> Vec<String> {
+    cs.iter().map(|c| c.name.clone()).collect()
 }
 
 /// Subfolders of `dir` that hold a `checkpoint/` folder.
@@ -455,10 +453,10 @@ impl Source {
         if self.has_image("pstree.img") {
             return Ok(());
         }
-        Err(Error::Checkpoint(format!(
-            "{}: not a checkpoint directory: no pstree.img",
-            self.label()
-        )))
+        Err(Error::NotACheckpoint {
+            path: self.label().to_string(),
+            why: "not a checkpoint directory: no pstree.img".into(),
+        })
     }
 
     /// The images' names (`core-1.img`, `pages-1.img`, …), sorted.
@@ -615,11 +613,13 @@ impl Source {
         }
         let (mut r, len) = self.open_inner(&format!("{}{name}", self.root))?;
         if len > FILE_LIMIT {
-            return Err(Error::Checkpoint(format!(
-                "{}: {len} bytes, more than the {} MiB a metadata file may have",
+            return Err(Error::limit(
                 self.file_label(name),
-                FILE_LIMIT >> 20
-            )));
+                crate::error::Limit::MetadataFile {
+                    size: len,
+                    max: FILE_LIMIT,
+                },
+            ));
         }
         let mut out = Vec::with_capacity(len as usize);
         r.read_to_end(&mut out)

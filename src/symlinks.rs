@@ -25,12 +25,11 @@ pub fn may_follow(name: &str, link: &Path, meta: &Metadata) -> Result<()> {
     // SAFETY: geteuid has no preconditions and cannot fail.
     let me = unsafe { libc::geteuid() };
     if sticky_world_writable && meta.uid() != d.uid() && meta.uid() != me {
-        return Err(Error::Checkpoint(format!(
-            "{name}: not following the symbolic link {}: it is in a sticky world-writable directory \
-             and belongs to uid {}, neither the directory's owner nor us (the kernel's protected_symlinks rule)",
-            link.display(),
-            meta.uid()
-        )));
+        return Err(Error::UnsafeSymlink {
+            file: name.to_string(),
+            link: link.to_path_buf(),
+            owner: meta.uid(),
+        });
     }
     Ok(())
 }

@@ -10,6 +10,8 @@ impl std::fmt::Display for WireError {
     }
 }
 
+impl std::error::Error for WireError {}
+
 /// Wire type 0: a varint.
 pub const VARINT: u8 = 0;
 /// Wire type 1: eight little-endian bytes.

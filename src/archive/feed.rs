@@ -147,9 +147,11 @@ impl Feed {
         // A thread blocked sending wakes, sees `stop`, and ends.
         while self.next_event().is_some() {}
         let thread = self.thread.take().expect("finished once");
-        thread
-            .join()
-            .unwrap_or_else(|_| Err(Error::Checkpoint("the archive reader failed".into())))
+        thread.join().unwrap_or_else(|_| {
+            Err(Error::ThreadFailed {
+                what: "the archive reader failed",
+            })
+        })
     }
 }
 
@@ -268,10 +270,9 @@ impl StreamPages {
     /// Fills `buf` from `offset`, which may be at most a chunk behind the
     /// furthest byte read so far.
     pub fn read_exact_at(&self, buf: &mut [u8], offset: u64) -> Result<()> {
-        let mut c = self
-            .0
-            .lock()
-            .map_err(|_| Error::Checkpoint("a raw memory stream was poisoned".into()))?;
+        let mut c = self.0.lock().map_err(|_| Error::ThreadFailed {
+            what: "a raw memory stream was poisoned",
+        })?;
         let label = c.label.clone();
         c.read_exact_at(buf, offset).map_err(|e| Error::io(label, e))
     }

@@ -314,15 +314,14 @@ impl Archive {
     }
 
     fn need(&self, name: &str) -> Result<&Member> {
-        let m = self
-            .get(name)
-            .ok_or_else(|| Error::Checkpoint(format!("{}: no such member in the archive", self.member_label(name))))?;
+        let m = self.get(name).ok_or_else(|| Error::MemberMissing {
+            member: self.member_label(name),
+        })?;
         if let Data::Skipped(why) = m.data {
-            return Err(Error::Checkpoint(format!(
-                "{}: not kept while streaming the compressed archive: {}",
-                self.member_label(name),
-                why.why(m.size)
-            )));
+            return Err(Error::MemberUnavailable {
+                member: self.member_label(name),
+                why: format!("not kept while streaming the compressed archive: {}", why.why(m.size)),
+            });
         }
         Ok(m)
     }
@@ -338,10 +337,10 @@ impl Archive {
                 left: m.size,
             }),
             Data::Streamed(_) => {
-                return Err(Error::Checkpoint(format!(
-                    "{}: raw memory, read once as the archive streamed by",
-                    self.member_label(name)
-                )))
+                return Err(Error::MemberUnavailable {
+                    member: self.member_label(name),
+                    why: "raw memory, read once as the archive streamed by".into(),
+                })
             }
             Data::Skipped(_) => unreachable!("checked by need"),
         };
@@ -352,10 +351,10 @@ impl Archive {
     pub fn read_member(&self, name: &str, limit: u64) -> Result<Vec<u8>> {
         let (mut r, size) = self.open_member(name)?;
         if size > limit {
-            return Err(Error::Checkpoint(format!(
-                "{}: {size} bytes, more than the {limit} expected",
-                self.member_label(name)
-            )));
+            return Err(Error::limit(
+                self.member_label(name),
+                crate::error::Limit::MemberSize { size, max: limit },
+            ));
         }
         let mut out = Vec::with_capacity(size as usize);
         r.read_to_end(&mut out)

@@ -50,12 +50,7 @@ fn take(n: u64, label: &str) -> Result<()> {
     loop {
         let next = now.saturating_add(n);
         if next > limit {
-            return Err(Error::Checkpoint(format!(
-                "{label}: copying raw memory to a temporary file would write more than the {} limit on \
-                 temporary files (its memory holds more than that which is not zeros); raise it with \
-                 --max-temp SIZE or CRIT_MAX_TEMP=SIZE",
-                human_size(limit)
-            )));
+            return Err(Error::limit(label, crate::error::Limit::TempFiles { max: limit }));
         }
         match WRITTEN.compare_exchange_weak(now, next, Ordering::Relaxed, Ordering::Relaxed) {
             Ok(_) => return Ok(()),

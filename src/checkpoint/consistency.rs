@@ -69,12 +69,14 @@ impl Problem {
     /// The problem an error reading `src` is: the image it names, or the
     /// checkpoint.
     pub fn from_error(src: &Source, e: Error) -> Problem {
-        match e {
-            Error::BadImage { file, what } => Problem {
-                image: file,
+        if let Some((file, what)) = e.image_problem() {
+            return Problem {
+                image: file.to_string(),
                 pid: None,
                 what,
-            },
+            };
+        }
+        match e {
             Error::Io { file, source } => Problem {
                 image: file,
                 pid: None,
@@ -92,8 +94,14 @@ impl Problem {
 
     /// The problem an error reading image `name` of `src` is.
     fn of_error(src: &Source, name: &str, pid: Option<u32>, e: Error) -> Problem {
+        if let Some((file, what)) = e.image_problem() {
+            return Problem {
+                image: file.to_string(),
+                pid,
+                what,
+            };
+        }
         let (image, what) = match e {
-            Error::BadImage { file, what } => (file, what),
             Error::Io { file, source } => (file, source.to_string()),
             other => (src.image_label(name), other.to_string()),
         };
@@ -182,21 +190,25 @@ impl Checker<'_> {
         }
         for tid in &t.threads {
             self.require(
-                &format!("core-{tid}.img"),
+                &crate::image::name::core(tid),
                 pid,
                 &format!("thread {tid} of task {}", t.pid),
             );
         }
         let why = format!("task {} is {}: CRIU writes it for such a task", t.pid, t.state.as_str());
-        for kind in ["mm", "pagemap", "fs"] {
-            self.require(&format!("{kind}-{}.img", t.pid), pid, &why);
+        for image in [
+            crate::image::name::mm(t.pid),
+            crate::image::name::pagemap(t.pid),
+            crate::image::name::fs(t.pid),
+        ] {
+            self.require(&image, pid, &why);
         }
-        let ids_name = format!("ids-{}.img", t.pid);
+        let ids_name = crate::image::name::ids(t.pid);
         let ids = if self.names.contains(&ids_name) {
             self.src.read_first::<TaskKobjIdsEntry>(&ids_name).ok()
         } else {
             // Releases before 1.4 kept the ids in the core image.
-            let core = self.src.read_first::<CoreEntry>(&format!("core-{}.img", t.pid));
+            let core = self.src.read_first::<CoreEntry>(&crate::image::name::core(t.pid));
             let ids = core.ok().and_then(|c| c.ids);
             if ids.is_none() {
                 self.push(
@@ -208,7 +220,7 @@ impl Checker<'_> {
             ids
         };
         if let Some(ids) = ids {
-            let fdinfo = format!("fdinfo-{}.img", ids.files_id);
+            let fdinfo = crate::image::name::fdinfo(ids.files_id);
             self.require(
                 &fdinfo,
                 pid,
@@ -256,7 +268,7 @@ impl Checker<'_> {
     fn pages(&mut self, tasks: &[Task]) {
         let mut pagemaps: Vec<(String, Option<u32>)> = tasks
             .iter()
-            .map(|t| (format!("pagemap-{}.img", t.pid), Some(t.pid)))
+            .map(|t| (crate::image::name::pagemap(t.pid), Some(t.pid)))
             .filter(|(n, _)| self.names.contains(n))
             .collect();
         pagemaps.extend(
@@ -339,7 +351,7 @@ impl Checker<'_> {
             }
         }
         for (id, (present, said_by, pid)) in files {
-            let name = format!("{level}pages-{id}.img");
+            let name = format!("{level}{}", crate::image::name::pages(id));
             let said = said_by.join(", ");
             match self.src.image_size(&name) {
                 None if present > 0 => {

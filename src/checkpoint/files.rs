@@ -91,8 +91,7 @@ impl FileTable {
                 if !r.next_payload(&mut buf)? {
                     break;
                 }
-                let f = FileEntry::decode(buf.as_slice())
-                    .map_err(|e| r.error_at(start, &format!("malformed protobuf payload: {e}")))?;
+                let f = FileEntry::decode(buf.as_slice()).map_err(|e| r.malformed(start, e))?;
                 r.finish_entry();
                 t.keep(f.id, &buf, true);
             }

@@ -159,7 +159,7 @@ fn read_tasks(src: &Source, entries: Vec<PstreeEntry>) -> Result<Vec<Task>> {
 /// One task: its `pstree.img` entry and the task core (`tc`) of its
 /// `core-PID.img`.
 fn read_task(src: &Source, p: PstreeEntry) -> Result<Task> {
-    let core_name = format!("core-{}.img", p.pid);
+    let core_name = crate::image::name::core(p.pid);
     let tc = task_core(src, &core_name)?
         .ok_or_else(|| Error::bad_image(src.image_label(&core_name), "the core entry has no task core (tc)"))?;
     Ok(Task {
@@ -273,7 +273,7 @@ fn task_core(src: &Source, name: &str) -> Result<Option<TaskCore>> {
     })?;
     match picked {
         None => Err(Error::bad_image(src.image_label(name), "the image has no entries")),
-        Some(tc) => tc.map_err(|e| r.error_at(start, &format!("malformed protobuf payload: {e}"))),
+        Some(tc) => tc.map_err(|e| r.malformed(start, e)),
     }
 }
 
@@ -412,7 +412,7 @@ impl Checkpoint {
     /// The kernel-object ids of a task: `ids-PID.img`, or the copy older CRIUs
     /// kept inside `core-PID.img` when that image is absent.
     pub fn ids(&self, pid: u32) -> Result<TaskKobjIdsEntry> {
-        let name = format!("ids-{pid}.img");
+        let name = crate::image::name::ids(pid);
         // Read first, look later: asking whether the image exists would cost
         // every task a system call, when nearly all have it.
         let e = match self.read_first(&name) {
@@ -422,7 +422,7 @@ impl Checkpoint {
         if self.has(&name) {
             return Err(e);
         }
-        let core: CoreEntry = self.read_first(&format!("core-{pid}.img"))?;
+        let core: CoreEntry = self.read_first(&crate::image::name::core(pid))?;
         match core.ids {
             Some(ids) => Ok(ids),
             None => Err(e),
@@ -432,23 +432,23 @@ impl Checkpoint {
     /// The fd table `fdinfo-ID.img` of a files id (`files_id` of
     /// [`Checkpoint::ids`]), in image order.
     pub fn fdinfo(&self, files_id: u32) -> Result<Vec<FdinfoEntry>> {
-        self.read_all(&format!("fdinfo-{files_id}.img"))
+        self.read_all(&crate::image::name::fdinfo(files_id))
     }
 
     /// The core image of a task or thread: `core-TID.img` (registers,
     /// signal state, credentials).
     pub fn core(&self, tid: u32) -> Result<CoreEntry> {
-        self.read_first(&format!("core-{tid}.img"))
+        self.read_first(&crate::image::name::core(tid))
     }
 
     /// A task's `fs-PID.img` (cwd and root).
     pub fn fs(&self, pid: u32) -> Result<FsEntry> {
-        self.read_first(&format!("fs-{pid}.img"))
+        self.read_first(&crate::image::name::fs(pid))
     }
 
     /// A task's `mm-PID.img` (VMAs, exe).
     pub fn mm(&self, pid: u32) -> Result<MmEntry> {
-        self.read_first(&format!("mm-{pid}.img"))
+        self.read_first(&crate::image::name::mm(pid))
     }
 
     /// The memory of task `pid` (a process of [`Checkpoint::tasks`], not a

@@ -144,7 +144,7 @@ fn write_entry<R: Read, W: Write>(
 
 fn payload_error<R: Read>(r: &ImageReader<R>, start: u64, e: DecodeError) -> Error {
     match e {
-        DecodeError::Wire(e) => r.error_at(start, &format!("malformed protobuf payload: {e}")),
+        DecodeError::Wire(e) => r.malformed(start, e),
         DecodeError::Io(e) => output_error(e),
     }
 }
@@ -154,7 +154,7 @@ pub(super) fn decode_typed<T: prost::Message + Default, R: Read>(
     payload: &[u8],
     start: u64,
 ) -> Result<T> {
-    T::decode(payload).map_err(|e| r.error_at(start, &format!("malformed protobuf payload: {e}")))
+    T::decode(payload).map_err(|e| r.malformed(start, e))
 }
 
 /// Streams `n` bytes (or the rest of the input) as a base64 JSON string.
@@ -198,8 +198,7 @@ pub(super) fn decode_extra<R: Read, W: Write>(
     match extra {
         Extra::None => {}
         Extra::Blob => {
-            let BlobSize { len, what, .. } = blob_size(r.magic(), payload)
-                .map_err(|e| r.error_at(start, &format!("malformed protobuf payload: {e}")))?;
+            let BlobSize { len, what, .. } = blob_size(r.magic(), payload).map_err(|e| r.malformed(start, e))?;
             if no_payload {
                 r.skip(len, what)?;
                 nopl(w, len)?;
@@ -261,7 +260,7 @@ pub(super) fn decode_extra<R: Read, W: Write>(
             for _ in 0..e.qnum {
                 let at = r.offset();
                 if !r.next_payload(&mut buf)? {
-                    return Err(r.error_at(at, &format!("message queue of {} messages ends early", e.qnum)));
+                    return Err(r.truncated_at(at, &format!("message queue of {} messages ends early", e.qnum)));
                 }
                 let msg = decode_typed::<proto::IpcMsg, R>(r, &buf, at)?;
                 let msize = u64::from(msg.msize);

@@ -52,7 +52,7 @@ pub fn encode_image<R: Read, W: Write + ?Sized>(input: R, file: &str, out: &mut 
                 if magic.is_some() {
                     return Err(Error::bad_json(file, "\"magic\" given twice"));
                 }
-                let Some((known, _)) = magic::MAGICS.iter().find(|(n, _)| *n == name) else {
+                let Some(known) = magic::Magic::from_name(name).map(magic::Magic::name) else {
                     let what = crate::raw::encode_refusal(name).unwrap_or_else(|| format!("unknown magic \"{name}\""));
                     return Err(Error::bad_json(file, what));
                 };

@@ -45,12 +45,15 @@ pub fn of(cores: &Cores) -> Result<&'static Arch> {
     };
     let (tid, main) = cores
         .first()
-        .ok_or_else(|| Error::Checkpoint("a task without threads".into()))?;
+        .ok_or_else(|| Error::Damaged {
+            what: "a task without threads".into(),
+        })?;
     if let Some((t, c)) = cores.iter().find(|(_, c)| c.mtype != main.mtype) {
         return Err(Error::bad_image(
-            format!("core-{t}.img"),
+            crate::image::name::core(*t),
             format!(
-                "the thread's architecture is {}, its main thread's (core-{tid}.img) {}",
+                "the thread's architecture is {}, its main thread's ({}) {}",
+                crate::image::name::core(*tid),
                 name(c.mtype),
                 name(main.mtype)
             ),
@@ -62,10 +65,10 @@ pub fn of(cores: &Cores) -> Result<&'static Arch> {
         .find(|a| a.mtype as i32 == main.mtype)
         .ok_or_else(|| {
             let known: Vec<_> = ARCHES.iter().map(|a| a.name).collect();
-            Error::Checkpoint(format!(
-                "core-{tid}.img: the task's architecture is {}; crit coredump writes {} cores only",
-                name(main.mtype),
-                known.join(" and ")
-            ))
+            Error::UnsupportedArch {
+                file: crate::image::name::core(*tid),
+                arch: name(main.mtype),
+                supported: known.join(" and "),
+            }
         })
 }

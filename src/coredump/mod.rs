@@ -114,17 +114,22 @@ impl Coredump {
             None => cp.tasks.first(),
             Some(p) => cp.tasks.iter().find(|t| t.pid == p || t.threads.contains(&p)),
         }
-        .ok_or_else(|| Error::Checkpoint(format!("{dir}: no task with pid {}", pid.unwrap_or(0))))?;
+        .ok_or_else(|| match pid {
+            Some(pid) => Error::TaskNotFound {
+                checkpoint: dir.to_string(),
+                pid,
+                threads: false,
+            },
+            None => Error::NoTasks {
+                checkpoint: dir.to_string(),
+            },
+        })?;
         if !task.state.has_resources() {
-            return Err(Error::Checkpoint(format!(
-                "{dir}: task {} is {}: it has no memory to dump",
-                task.pid,
-                if task.state == TaskState::Zombie {
-                    "a zombie"
-                } else {
-                    "in an unknown state"
-                }
-            )));
+            return Err(Error::NoMemory {
+                checkpoint: dir.to_string(),
+                pid: task.pid,
+                zombie: task.state == TaskState::Zombie,
+            });
         }
         // The main thread first, as the kernel puts the dumping thread first.
         let mut tids = vec![task.pid];
@@ -179,10 +184,12 @@ impl Coredump {
         // Bounded here so that writing needs no overflow checks.
         let total = segments.iter().try_fold(0u64, |n, s| n.checked_add(s.filesz()));
         if total.is_none_or(|n| n > i64::MAX as u64 / 2) {
-            return Err(Error::Checkpoint(format!(
-                "{dir}: the mappings of task {} add up to more than a file can hold (a corrupt mm-{}.img?)",
-                task.pid, task.pid
-            )));
+            return Err(Error::Damaged {
+                what: format!(
+                    "{dir}: the mappings of task {} add up to more than a file can hold (a corrupt mm-{}.img?)",
+                    task.pid, task.pid
+                ),
+            });
         }
         Ok(Coredump {
             pid: task.pid,
@@ -318,7 +325,7 @@ fn build_notes(
     files: &[FileMapping],
 ) -> Result<Vec<u8>> {
     let (_, main) = &cores[0];
-    let main_file = format!("core-{}.img", task.pid);
+    let main_file = crate::image::name::core(task.pid);
     let tc = main
         .tc
         .as_ref()

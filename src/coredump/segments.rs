@@ -239,7 +239,9 @@ impl<W: Write + Seek> Sink<W> {
     /// Writes the pending zeros: a hole when long, else the bytes.
     fn fill(&mut self) -> Result<()> {
         if self.hole >= MIN_HOLE {
-            let hole = i64::try_from(self.hole).map_err(|_| Error::Checkpoint("core file too large".into()))?;
+            let hole = i64::try_from(self.hole).map_err(|_| Error::Damaged {
+                what: "core file too large".into(),
+            })?;
             self.out.seek(SeekFrom::Current(hole)).map_err(io)?;
             self.pos += self.hole;
             self.hole = 0;

@@ -43,15 +43,16 @@ const XSAVE_HEADER: usize = 512;
 /// The x86_64 thread state of a core image, or a clear error for a 32-bit
 /// task.
 fn info(core: &CoreEntry, tid: u32) -> Result<&ThreadInfoX86> {
-    let file = format!("core-{tid}.img");
+    let file = crate::image::name::core(tid);
     let ti = core
         .thread_info
         .as_ref()
         .ok_or_else(|| Error::bad_image(&file, "an X86_64 core entry without thread_info"))?;
     if ti.gpregs.mode == Some(UserX86RegsMode::Compat as i32) {
-        return Err(Error::Checkpoint(format!(
-            "{file}: a 32-bit (compat mode) x86 task; crit coredump writes x86_64 cores only"
-        )));
+        return Err(Error::Unsupported {
+            file,
+            what: "a 32-bit (compat mode) x86 task; crit coredump writes x86_64 cores only".into(),
+        });
     }
     Ok(ti)
 }

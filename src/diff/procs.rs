@@ -8,7 +8,7 @@ use serde_json::Value;
 
 use super::{check, Change, MatchBy};
 use crate::checkpoint::{Checkpoint, Task, TaskState};
-use crate::error::{Error, Result};
+use crate::error::{Error, Limit, Result};
 use crate::mem::MemReader;
 use crate::proto::{CoreEntry, CredsEntry};
 
@@ -210,17 +210,28 @@ pub fn compare_tasks(
 }
 
 /// Strings read from memory, or `None` when the checkpoint does not hold
-/// their pages (the pages differ then, and say so); other errors stand.
+/// their pages, or they cannot be read here (a compressed archive's pages
+/// not kept, the limit on temporary files): the pages differ then, and say
+/// so. Other errors stand.
 fn held(r: Result<Vec<String>>) -> Result<Option<Vec<String>>> {
     match r {
         Ok(v) => Ok(Some(v)),
-        Err(Error::Checkpoint(_)) => Ok(None),
+        Err(
+            Error::MemoryMissing { .. }
+            | Error::Damaged { .. }
+            | Error::AddressOverflow { .. }
+            | Error::MemberUnavailable { .. }
+            | Error::LimitExceeded {
+                limit: Limit::TempFiles { .. },
+                ..
+            },
+        ) => Ok(None),
         Err(e) => Err(e),
     }
 }
 
 fn creds_of(cp: &Checkpoint, pid: u32) -> Result<Option<CredsEntry>> {
-    let core: CoreEntry = cp.read_first(&format!("core-{pid}.img"))?;
+    let core: CoreEntry = cp.read_first(&crate::image::name::core(pid))?;
     Ok(core.thread_core.and_then(|t| t.creds))
 }
 

@@ -245,7 +245,9 @@ mod tests {
             |n| {
                 loaded.fetch_add(1, Ordering::Relaxed);
                 if n == 7 {
-                    Err(Error::Checkpoint(format!("task {n}")))
+                    Err(Error::InvalidArgument {
+                        what: format!("task {n}"),
+                    })
                 } else {
                     Ok(n)
                 }

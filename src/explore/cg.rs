@@ -107,7 +107,7 @@ pub fn explore(cp: &Checkpoint) -> Result<CgReport> {
     let mut tasks = Vec::with_capacity(cp.tasks.len());
     for t in &cp.tasks {
         let cg_set = if t.state.has_resources() {
-            let core: CoreEntry = cp.read_first(&format!("core-{}.img", t.pid))?;
+            let core: CoreEntry = cp.read_first(&crate::image::name::core(t.pid))?;
             core.thread_core
                 .as_ref()
                 .and_then(|c| c.cg_set)

@@ -155,7 +155,7 @@ pub fn mount_flag_names(flags: u32) -> Vec<String> {
 pub fn explore(cp: &Checkpoint) -> Result<MntReport> {
     let mut namespaces = Vec::new();
     for (id, tasks) in tasks_by_ns(cp, "mnt")? {
-        let name = format!("mountpoints-{id}.img");
+        let name = crate::image::name::mountpoints(id);
         if !cp.has(&name) {
             namespaces.push(MntNamespace {
                 id,
@@ -190,7 +190,7 @@ fn mount(cp: &Checkpoint, m: &MntEntry, depth: usize) -> Result<Mount> {
         (n, _) => fstype_name(n),
     };
     // `root_dev` is the kernel's dev_t, which names the tmpfs image.
-    let tar = format!("tmpfs-dev-{}.tar.gz.img", m.root_dev);
+    let tar = crate::image::name::tmpfs_dev(m.root_dev);
     let contents = if m.fstype == 5 && cp.has(&tar) {
         let (f, _) = cp.source().open_image(&tar)?;
         let (mut files, mut bytes) = (0, 0);

@@ -7,6 +7,7 @@
 use serde::Serialize;
 
 use crate::error::Result;
+use crate::image::name;
 use crate::proto::NetDeviceEntry;
 use crate::raw::netlink::{self, AddressSummary, Body, RouteSummary, RuleSummary};
 use crate::raw::{text, RawKind};
@@ -181,7 +182,7 @@ pub fn explore(cp: &Checkpoint) -> Result<NetReport> {
     for (id, tasks) in tasks_by_ns(cp, "net")? {
         let members: std::collections::HashSet<u32> = tasks.iter().copied().collect();
         let listening = listening.iter().filter(|l| members.contains(&l.pid)).cloned().collect();
-        let netdev = format!("netdev-{id}.img");
+        let netdev = name::netdev(id);
         let mut ns = NetNamespace {
             id,
             tasks,
@@ -235,9 +236,9 @@ pub fn explore(cp: &Checkpoint) -> Result<NetReport> {
             }
         }
         ns.firewall = Firewall {
-            iptables: ruleset(cp, "iptables", id)?,
-            ip6tables: ruleset(cp, "ip6tables", id)?,
-            nftables: ruleset(cp, "nftables", id)?,
+            iptables: ruleset(cp, &name::iptables(id))?,
+            ip6tables: ruleset(cp, &name::ip6tables(id))?,
+            nftables: ruleset(cp, &name::nftables(id))?,
         };
         namespaces.push(ns);
     }
@@ -270,20 +271,20 @@ fn open(cp: &Checkpoint, name: &str) -> Result<Option<(crate::source::Reader, St
 }
 
 fn messages(cp: &Checkpoint, kind: RawKind, id: u32) -> Result<Vec<netlink::NlMessage>> {
-    let prefix = match kind {
-        RawKind::Ifaddr => "ifaddr",
-        RawKind::Route => "route",
-        RawKind::Route6 => "route6",
-        _ => "rule",
+    let image = match kind {
+        RawKind::Ifaddr => name::ifaddr(id),
+        RawKind::Route => name::route(id),
+        RawKind::Route6 => name::route6(id),
+        _ => name::rule(id),
     };
-    match open(cp, &format!("{prefix}-{id}.img"))? {
+    match open(cp, &image)? {
         Some((f, name)) => netlink::read_all(kind, f, &name),
         None => Ok(Vec::new()),
     }
 }
 
-fn ruleset(cp: &Checkpoint, prefix: &str, id: u32) -> Result<Option<String>> {
-    match open(cp, &format!("{prefix}-{id}.img"))? {
+fn ruleset(cp: &Checkpoint, image: &str) -> Result<Option<String>> {
+    match open(cp, image)? {
         Some((f, name)) => text::read(f, &name).map(Some),
         None => Ok(None),
     }

@@ -7,20 +7,24 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use crate::error::Result;
+use crate::image::name;
 use crate::proto::{InventoryEntry, TaskKobjIdsEntry, UtsnsEntry};
 
 use super::TaskHead;
 use crate::checkpoint::Checkpoint;
 
-/// The namespace types, in the order tables show them, with the image CRIU
-/// writes for a namespace of that type that it dumped (`{}` is the id).
-pub const KINDS: [(&str, Option<&str>); 8] = [
-    ("pid", Some("pidns-{}.img")),
-    ("net", Some("netns-{}.img")),
-    ("ipc", Some("ipcns-var-{}.img")),
-    ("uts", Some("utsns-{}.img")),
-    ("mnt", Some("mountpoints-{}.img")),
-    ("user", Some("userns-{}.img")),
+/// The image name of a namespace of one type, from its id.
+pub type NsImage = fn(u32) -> String;
+
+/// The namespace types, in the order tables show them, with the name of the
+/// image CRIU writes for a namespace of that type that it dumped.
+pub const KINDS: [(&str, Option<NsImage>); 8] = [
+    ("pid", Some(name::pidns::<u32>)),
+    ("net", Some(name::netns::<u32>)),
+    ("ipc", Some(name::ipcns_var::<u32>)),
+    ("uts", Some(name::utsns::<u32>)),
+    ("mnt", Some(name::mountpoints::<u32>)),
+    ("user", Some(name::userns::<u32>)),
     ("cgroup", None),
     // CRIU writes the clocks of a time namespace to `timens-0.img` whatever its id.
     ("time", None),
@@ -139,7 +143,7 @@ pub fn explore(cp: &Checkpoint) -> Result<NsReport> {
     let mut namespaces = Vec::with_capacity(seen.len());
     for ((k, id), pids) in seen {
         let (kind, image) = KINDS[k];
-        let image = image.map(|p| p.replace("{}", &id.to_string())).filter(|n| cp.has(n));
+        let image = image.map(|name| name(id)).filter(|n| cp.has(n));
         let mut ns = Namespace {
             kind,
             id,

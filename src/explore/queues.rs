@@ -40,8 +40,7 @@ pub fn sk_queues(cp: &Checkpoint) -> Result<HashMap<u32, Queued>> {
         if !r.next_payload(&mut buf)? {
             break;
         }
-        let e = SkPacketEntry::decode(buf.as_slice())
-            .map_err(|e| r.error_at(start, &format!("malformed protobuf payload: {e}")))?;
+        let e = SkPacketEntry::decode(buf.as_slice()).map_err(|e| r.malformed(start, e))?;
         r.skip(u64::from(e.length), "queued packet")?;
         r.finish_entry();
         let q = out.entry(e.id_for).or_default();
@@ -60,7 +59,7 @@ pub fn sk_queues(cp: &Checkpoint) -> Result<HashMap<u32, Queued>> {
 ///
 /// A corrupt or truncated `tcp-stream-*.img`, or one without entries.
 pub fn tcp_stream(cp: &Checkpoint, ino: u32) -> Result<Option<(u64, u64)>> {
-    let name = format!("tcp-stream-{ino:x}.img");
+    let name = crate::image::name::tcp_stream(ino);
     if !cp.has(&name) {
         return Ok(None);
     }
@@ -70,8 +69,7 @@ pub fn tcp_stream(cp: &Checkpoint, ino: u32) -> Result<Option<(u64, u64)>> {
     if !r.next_payload(&mut buf)? {
         return Err(Error::bad_image(r.file().to_string(), "the image has no entries"));
     }
-    let e = TcpStreamEntry::decode(buf.as_slice())
-        .map_err(|e| r.error_at(start, &format!("malformed protobuf payload: {e}")))?;
+    let e = TcpStreamEntry::decode(buf.as_slice()).map_err(|e| r.malformed(start, e))?;
     let (inq, outq) = (u64::from(e.inq_len), u64::from(e.outq_len));
     // Check the queues are really there: a truncated image is an error.
     r.skip(inq, "receive queue")?;

@@ -167,7 +167,7 @@ fn load<'a>(cp: &Checkpoint, table: &'a FileTable, filter: &'a VmaFilter, t: &Ta
     }
     out.vmas = vmas;
     out.pagemap = Some(Pagemap::from_reader(
-        cp.image(&format!("pagemap-{}.img", t.pid))?,
+        cp.image(&crate::image::name::pagemap(t.pid))?,
         out.page_size,
     )?);
     // The counts are of the runs shown: without a filter, all of them.

@@ -33,11 +33,10 @@ pub fn resolve(cp: &Checkpoint, pid: u32) -> Result<Selected> {
             pid: t.pid,
             thread: Some(pid),
         })
-        .ok_or_else(|| {
-            Error::Checkpoint(format!(
-                "{}: no task nor thread with pid {pid} in pstree.img",
-                cp.source().label()
-            ))
+        .ok_or_else(|| Error::TaskNotFound {
+            checkpoint: cp.source().label().to_string(),
+            pid,
+            threads: true,
         })
 }
 

@@ -8,8 +8,10 @@ use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read, Write};
 use std::path::Path;
 
+pub mod name;
+
 use crate::error::{Error, Result};
-use crate::schema::magic::{self, Layout};
+use crate::schema::magic::{self, Layout, Magic};
 
 /// Reads one image, entry by entry.
 pub struct ImageReader<R> {
@@ -52,18 +54,18 @@ impl<R: Read> ImageReader<R> {
         };
         let first = r
             .read_magic_word()?
-            .ok_or_else(|| r.error_here("empty file: no image magic"))?;
+            .ok_or_else(|| r.truncated_here("empty file: no image magic"))?;
         let value = if first == magic::IMG_COMMON || first == magic::IMG_SERVICE {
             r.read_magic_word()?
-                .ok_or_else(|| r.error_here("file ends after the first magic: no image magic"))?
+                .ok_or_else(|| r.truncated_here("file ends after the first magic: no image magic"))?
         } else {
             first
         };
-        r.magic = match magic::name_of(value) {
-            Some(name) if magic::layout(name).is_some() => name,
-            Some(name) => {
+        r.magic = match Magic::from_u32(value) {
+            Some(m) if m.layout().is_some() => m.name(),
+            Some(m) => {
                 r.offset -= 4; // point at the magic itself
-                return Err(r.error_here(&format!("{name} images hold no protobuf entries")));
+                return Err(r.error_here(&format!("{} images hold no protobuf entries", m.name())));
             }
             None => return Err(r.unknown_magic(value)),
         };
@@ -89,7 +91,7 @@ impl<R: Read> ImageReader<R> {
         match self.read_exact_or_eof(&mut b)? {
             0 => Ok(None),
             4 => Ok(Some(u32::from_le_bytes(b))),
-            n => Err(self.error_here(&format!("file ends inside the magic ({n} of 4 bytes)"))),
+            n => Err(self.truncated_here(&format!("file ends inside the magic ({n} of 4 bytes)"))),
         }
     }
 
@@ -127,6 +129,36 @@ impl<R: Read> ImageReader<R> {
         Error::bad_image(&self.file, format!("at byte {}: {what}", self.offset))
     }
 
+    /// The image ends inside what the entry at byte `offset` announced.
+    pub fn truncated_at(&self, offset: u64, what: &str) -> Error {
+        Error::Truncated {
+            file: self.file.clone(),
+            entry: Some(self.entry),
+            offset,
+            what: what.to_string(),
+        }
+    }
+
+    /// The image ends inside its header.
+    fn truncated_here(&self, what: &str) -> Error {
+        Error::Truncated {
+            file: self.file.clone(),
+            entry: None,
+            offset: self.offset,
+            what: what.to_string(),
+        }
+    }
+
+    /// The payload of the entry at byte `offset` is not valid protobuf.
+    pub fn malformed(&self, offset: u64, source: impl Into<crate::error::BoxError>) -> Error {
+        Error::Malformed {
+            file: self.file.clone(),
+            entry: self.entry,
+            offset,
+            source: source.into(),
+        }
+    }
+
     fn read_exact_or_eof(&mut self, buf: &mut [u8]) -> Result<usize> {
         let n = read_full(&mut self.inner, buf).map_err(|e| Error::io(&self.file, e))?;
         self.consume(n as u64);
@@ -161,7 +193,7 @@ impl<R: Read> ImageReader<R> {
             0 => return Ok(false),
             4 => {}
             n => {
-                return Err(self.error_at(
+                return Err(self.truncated_at(
                     start,
                     &format!("file ends inside the entry's size field ({n} of 4 bytes)"),
                 ))
@@ -203,7 +235,7 @@ impl<R: Read> ImageReader<R> {
         buf.clear();
         if let Some(left) = self.left {
             if n > left {
-                return Err(self.error_at(
+                return Err(self.truncated_at(
                     start,
                     &format!("{what} of {n} bytes runs past the end of the file ({left} bytes left)"),
                 ));
@@ -213,7 +245,7 @@ impl<R: Read> ImageReader<R> {
             let got = self.read_exact_or_eof(buf)? as u64;
             if got < n {
                 buf.truncate(got as usize);
-                return Err(self.error_at(
+                return Err(self.truncated_at(
                     start,
                     &format!("{what} of {n} bytes runs past the end of the input ({got} bytes left)"),
                 ));
@@ -227,7 +259,7 @@ impl<R: Read> ImageReader<R> {
             .map_err(|e| Error::io(&self.file, e))? as u64;
         self.consume(got);
         if got < n {
-            return Err(self.error_at(
+            return Err(self.truncated_at(
                 start,
                 &format!("{what} of {n} bytes runs past the end of the input ({got} bytes left)"),
             ));
@@ -246,7 +278,7 @@ impl<R: Read> ImageReader<R> {
         let start = self.offset;
         if let (Some(n), Some(left)) = (n, self.left) {
             if n > left {
-                return Err(self.error_at(
+                return Err(self.truncated_at(
                     start,
                     &format!("{what} of {n} bytes runs past the end of the file ({left} bytes left)"),
                 ));
@@ -271,7 +303,7 @@ impl<R: Read> ImageReader<R> {
             total += got as u64;
             if got < want {
                 if let Some(n) = n {
-                    return Err(self.error_at(
+                    return Err(self.truncated_at(
                         start,
                         &format!("{what} of {n} bytes runs past the end of the input ({total} bytes left)"),
                     ));
@@ -322,7 +354,7 @@ impl<R: Read> ImageReader<R> {
     fn skip_from(&mut self, n: u64, what: &str, start: u64) -> Result<()> {
         if let Some(left) = self.left {
             if n > left {
-                return Err(self.error_at(
+                return Err(self.truncated_at(
                     start,
                     &format!("{what} of {n} bytes runs past the end of the file ({left} bytes left)"),
                 ));
@@ -336,7 +368,7 @@ impl<R: Read> ImageReader<R> {
                 Err(e) => return Err(Error::io(&self.file, e)),
             };
             if avail == 0 {
-                return Err(self.error_at(
+                return Err(self.truncated_at(
                     start,
                     &format!("{what} of {n} bytes runs past the end of the input ({total} bytes left)"),
                 ));
@@ -365,7 +397,7 @@ impl<R: Read> ImageReader<R> {
         match self.read_exact_or_eof(&mut size)? {
             0 => Ok(None),
             4 => Ok(Some(u64::from(u32::from_le_bytes(size)))),
-            n => Err(self.error_at(
+            n => Err(self.truncated_at(
                 start,
                 &format!("file ends inside the entry's size field ({n} of 4 bytes)"),
             )),
@@ -378,8 +410,7 @@ impl<R: Read> ImageReader<R> {
         if !self.next_payload(buf)? {
             return Ok(None);
         }
-        let msg =
-            T::decode(buf.as_slice()).map_err(|e| self.error_at(start, &format!("malformed protobuf payload: {e}")))?;
+        let msg = T::decode(buf.as_slice()).map_err(|e| self.malformed(start, e))?;
         self.finish_entry();
         Ok(Some(msg))
     }
@@ -407,12 +438,12 @@ pub fn read_first<T: prost::Message + Default>(path: impl AsRef<Path>) -> Result
 
 /// Writes the magic header of image `magic_name`.
 pub fn write_header<W: Write + ?Sized>(out: &mut W, magic_name: &str) -> io::Result<()> {
-    let value = magic::value_of(magic_name)
+    let magic = Magic::from_name(magic_name)
         .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, format!("unknown magic {magic_name}")))?;
-    if let Some(first) = magic::leading_magic(magic_name) {
+    if let Some(first) = magic.leading() {
         out.write_all(&first.to_le_bytes())?;
     }
-    out.write_all(&value.to_le_bytes())
+    out.write_all(&magic.value().to_le_bytes())
 }
 
 /// Writes one entry: size, then payload.

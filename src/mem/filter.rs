@@ -34,9 +34,9 @@ impl KindFilter {
             "shared" => KindFilter::Shared,
             "vdso" => KindFilter::Vdso,
             _ => {
-                return Err(Error::Checkpoint(format!(
-                    "unknown kind {s:?}: one of anon, file, heap, stack, shared, vdso"
-                )))
+                return Err(Error::InvalidArgument {
+                    what: format!("unknown kind {s:?}: one of anon, file, heap, stack, shared, vdso"),
+                })
             }
         })
     }

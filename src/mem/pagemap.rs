@@ -204,7 +204,7 @@ fn next_checked<T: prost::Message + Default, R: std::io::Read>(
     if !r.next_payload(buf)? {
         return Ok(None);
     }
-    let msg = T::decode(buf.as_slice()).map_err(|e| r.error_at(at, &format!("malformed protobuf payload: {e}")))?;
+    let msg = T::decode(buf.as_slice()).map_err(|e| r.malformed(at, e))?;
     let mut fields: Vec<u32> = Vec::new();
     let mut bits = 0u64;
     // A malformed payload was refused by the decode above.

@@ -96,7 +96,7 @@ pub fn infer_page_size(src: &Source) -> Result<PageSize> {
     // The largest pages file's bytes and pages, for a checkpoint with no whole one.
     let mut largest = (0u64, 0u64);
     for (id, pages) in counts {
-        let Some(bytes) = src.image_size(&format!("pages-{id}.img")) else {
+        let Some(bytes) = src.image_size(&crate::image::name::pages(id)) else {
             continue; // A missing pages file is reported where it is checked.
         };
         if bytes.is_multiple_of(pages) {

@@ -134,12 +134,13 @@ impl MemReader {
     /// The memory of process `pid` (not a thread) from its images alone:
     /// `pstree.img` is not read.
     pub(crate) fn of_task(src: Source, pid: u32) -> Result<Self> {
-        let mm_name = format!("mm-{pid}.img");
+        let mm_name = crate::image::name::mm(pid);
         if !src.has_image(&mm_name) {
-            return Err(Error::Checkpoint(format!(
-                "{}: task {pid} has no mm-{pid}.img: its memory is not in the checkpoint (a zombie has none; a live task whose image is missing, a damaged checkpoint)",
-                src.label()
-            )));
+            return Err(Error::ImageMissing {
+                checkpoint: src.label().to_string(),
+                pid,
+                image: mm_name,
+            });
         }
         let mm: MmEntry = src.read_first(&mm_name)?;
         let page_size = src.page_size()?;
@@ -169,10 +170,12 @@ impl MemReader {
 
         let mut files = PagesFiles::default();
         let mut resolver = Resolver::new(&src, &mut files, page_size);
-        let name = format!("pagemap-{pid}.img");
-        let mut private = resolver
-            .resolve(0, &name)?
-            .ok_or_else(|| Error::Checkpoint(format!("{}: task {pid} has no {name}", src.label())))?;
+        let name = crate::image::name::pagemap(pid);
+        let mut private = resolver.resolve(0, &name)?.ok_or_else(|| Error::ImageMissing {
+            checkpoint: src.label().to_string(),
+            pid,
+            image: name.clone(),
+        })?;
         private.extents = super::resolve::cut(private.extents, &holes);
         let mut maps: Vec<MapRun> = private
             .runs
@@ -323,12 +326,9 @@ impl MemReader {
 
     /// Fills `buf` from `addr`; returns the ranges not held (left as zeros).
     pub fn read_into(&self, addr: u64, buf: &mut [u8]) -> Result<Vec<Range<u64>>> {
-        let end = addr.checked_add(buf.len() as u64).ok_or_else(|| {
-            Error::Checkpoint(format!(
-                "{addr:#x} + {} runs past the end of the address space",
-                buf.len()
-            ))
-        })?;
+        let end = addr
+            .checked_add(buf.len() as u64)
+            .ok_or(Error::AddressOverflow { addr, len: buf.len() })?;
         let mut missing = Vec::new();
         let mut at = addr;
         // Binary search to the first extent, then walk: no per-page lookups.
@@ -371,24 +371,23 @@ impl MemReader {
         self.strings(self.mm.mm_env_start, self.mm.mm_env_end, "environment")
     }
 
-    fn strings(&self, start: u64, end: u64, what: &str) -> Result<Vec<Vec<u8>>> {
+    fn strings(&self, start: u64, end: u64, what: &'static str) -> Result<Vec<Vec<u8>>> {
         let len = end.saturating_sub(start);
         // The kernel bounds both areas; a larger one is a corrupt image.
         if len > 64 * 1024 * 1024 {
-            return Err(Error::Checkpoint(format!(
-                "task {}: {what} area of {len} bytes is implausible",
-                self.pid
-            )));
+            return Err(Error::Damaged {
+                what: format!("task {}: {what} area of {len} bytes is implausible", self.pid),
+            });
         }
         let r = self.read(start, len as usize)?;
         if let Some(m) = r.missing.first() {
-            return Err(Error::Checkpoint(format!(
-                "{}: task {}: the {what} at {:#x}-{:#x} is not in the checkpoint",
-                self.src.label(),
-                self.pid,
-                m.start,
-                m.end
-            )));
+            return Err(Error::MemoryMissing {
+                checkpoint: self.src.label().to_string(),
+                pid: self.pid,
+                what,
+                start: m.start,
+                end: m.end,
+            });
         }
         // A program that rewrote its argv (redis, nginx set a title) pads the
         // rest of the area with NULs: like `ps`, no trailing empty strings.
@@ -421,13 +420,19 @@ pub(crate) fn task_pid(src: &Source, pid: Option<u32>) -> Result<u32> {
     src.require_tree()?;
     let tree: Vec<PstreeEntry> = src.read_all("pstree.img")?;
     let Some(root) = tree.first() else {
-        return Err(Error::Checkpoint(format!("{}: pstree.img has no tasks", src.label())));
+        return Err(Error::NoTasks {
+            checkpoint: src.label().to_string(),
+        });
     };
     let Some(pid) = pid else { return Ok(root.pid) };
     tree.iter()
         .find(|t| t.pid == pid || t.threads.contains(&pid))
         .map(|t| t.pid)
-        .ok_or_else(|| Error::Checkpoint(format!("{}: no task with pid {pid} in pstree.img", src.label())))
+        .ok_or_else(|| Error::TaskNotFound {
+            checkpoint: src.label().to_string(),
+            pid,
+            threads: false,
+        })
 }
 
 fn lossy(strings: Vec<Vec<u8>>) -> Vec<String> {

@@ -62,7 +62,7 @@ impl<'a> Resolver<'a> {
         let pm = Pagemap::from_reader(self.src.image_reader(&path)?, self.page_size)?;
         let present: u64 = pm.runs.iter().filter(|r| r.present()).map(Run::len).sum();
         let pages = if present > 0 {
-            let pages_name = format!("pages-{}.img", pm.pages_id);
+            let pages_name = crate::image::name::pages(pm.pages_id);
             let id = self.files.open(self.src, &format!("{prefix}{pages_name}"))?;
             // Checked once here so that reads never run off the end.
             if self.files.len(id) < present {
@@ -81,10 +81,10 @@ impl<'a> Resolver<'a> {
         };
         let parent = if pm.runs.iter().any(Run::in_parent) && self.src.has_image_dir(&self.level(depth + 1)) {
             if depth + 1 > MAX_DEPTH {
-                return Err(Error::Checkpoint(format!(
-                    "{}: parent chain deeper than {MAX_DEPTH} checkpoints (a symlink loop?)",
-                    self.src.label()
-                )));
+                return Err(Error::limit(
+                    self.src.label(),
+                    crate::error::Limit::ParentChain { max: MAX_DEPTH },
+                ));
             }
             self.resolve(depth + 1, name)?.map(|r| r.extents)
         } else {

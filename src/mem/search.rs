@@ -20,8 +20,15 @@ const LOOKBEHIND: usize = 16;
 
 /// A pattern that cannot be searched for.
 #[derive(Debug, thiserror::Error)]
-#[error("{0}")]
-pub struct PatternError(String);
+#[non_exhaustive]
+pub enum PatternError {
+    /// The pattern is empty.
+    #[error("empty search pattern")]
+    Empty,
+    /// The `regex` crate refuses the regular expression (its message, on one line).
+    #[error("{}", one_line(.0))]
+    Regex(#[source] regex::Error),
+}
 
 enum Matcher {
     Literal(Box<memmem::Finder<'static>>),
@@ -46,7 +53,7 @@ impl Searcher {
     /// Bytes, matched exactly, or ignoring ASCII case.
     pub fn literal(pattern: &[u8], ignore_case: bool) -> Result<Self, PatternError> {
         if pattern.is_empty() {
-            return Err(PatternError("empty search pattern".into()));
+            return Err(PatternError::Empty);
         }
         if ignore_case {
             // The regex engine's literal optimisations keep this fast.
@@ -76,7 +83,7 @@ impl Searcher {
     /// [`REGEX_WINDOW`] may be cut short.
     pub fn regex(pattern: &str, ignore_case: bool) -> Result<Self, PatternError> {
         if pattern.is_empty() {
-            return Err(PatternError("empty search pattern".into()));
+            return Err(PatternError::Empty);
         }
         Ok(Searcher {
             matcher: Matcher::Regex(build_regex(pattern, ignore_case)?),
@@ -99,7 +106,7 @@ fn build_regex(pattern: &str, ignore_case: bool) -> Result<Regex, PatternError> 
         .case_insensitive(ignore_case)
         .multi_line(true)
         .build()
-        .map_err(|e| PatternError(one_line(&e)))
+        .map_err(PatternError::Regex)
 }
 
 /// The regex parser's message on one line: its own display spans several

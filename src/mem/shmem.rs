@@ -74,12 +74,12 @@ impl<'a> SharedIndex<'a> {
     fn sysv(&mut self) -> Result<&(String, HashMap<u32, SysvShm>)> {
         if self.sysv.is_none() {
             // The task's IPC namespace names the image; without ids, no segments.
-            let ids = format!("ids-{}.img", self.pid);
+            let ids = crate::image::name::ids(self.pid);
             let ns = match self.src.has_image(&ids) {
                 true => self.src.read_first::<TaskKobjIdsEntry>(&ids)?.ipc_ns_id,
                 false => None,
             };
-            let path = format!("ipcns-shm-{}.img", ns.unwrap_or(0));
+            let path = crate::image::name::ipcns_shm(ns.unwrap_or(0));
             let mut map = HashMap::new();
             if self.src.has_image(&path) {
                 let mut r = self.src.image_reader(&path)?;
@@ -149,7 +149,7 @@ pub(crate) fn resolve(resolver: &mut Resolver<'_>, index: &mut SharedIndex<'_>, 
         extents: Vec::new(),
         runs: Vec::new(),
     };
-    let pagemap_of = |id: u64| format!("pagemap-shmem-{id}.img");
+    let pagemap_of = crate::image::name::pagemap_shmem::<u64>;
     let image = if vma.status & VMA_AREA_SYSVIPC != 0 {
         out.mapping.kind = SharedKind::Sysv;
         out.mapping.object = Some(vma.shmid);

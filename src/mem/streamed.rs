@@ -78,22 +78,30 @@ impl<'s> PreparedSearch<'s> {
         // One spool for every task searched as it streams by: memory and
         // disk stay bounded however many tasks the archive holds.
         let mut spool = Spool::new();
-        let spooled = |mem: &MemReader| {
+        // `None`: too many matches to keep; the task is left to the general way.
+        let spooled = |mem: &MemReader| -> Result<Option<(SearchStats, Range<u64>)>> {
             // Once full, every later task would fill the rest and be
             // undone: the tasks after are left to the general way.
             if spool.overflowed {
-                return Err(Error::Checkpoint("too many matches to keep".into()));
+                return Ok(None);
             }
             let start = spool.len();
-            match mem.search(searcher, context, |m| spool.push(&m)) {
-                Ok(stats) => Ok((stats, start..spool.len())),
+            match mem.search(searcher, context, |m| {
+                spool.push(&m);
+                Ok(())
+            }) {
+                Ok(_) if spool.overflowed => {
+                    spool.truncate(start)?;
+                    Ok(None)
+                }
+                Ok(stats) => Ok(Some((stats, start..spool.len()))),
                 Err(e) => {
                     spool.truncate(start)?;
                     Err(e)
                 }
             }
         };
-        if let Some((mem, (stats, kept))) = in_one_pass(path, opts, pid, spooled)? {
+        if let Some((mem, Some((stats, kept)))) = in_one_pass(path, opts, pid, spooled)? {
             return Ok(PreparedSearch {
                 mem,
                 todo: Todo::Done(stats, spool, kept),
@@ -206,7 +214,7 @@ pub(crate) fn stream_tasks<T>(
             Passing::Member(name) => {
                 if let Some((folder, task)) = pagemap_of(&name) {
                     let src = stream.source(folder, opts.page_size);
-                    if let Ok(head) = src.read_first::<PagemapHead>(&format!("pagemap-{task}.img")) {
+                    if let Ok(head) = src.read_first::<PagemapHead>(&crate::image::name::pagemap(task)) {
                         let key = (folder.to_string(), head.pages_id.to_string());
                         owners.entry(key).or_default().push(task);
                     }
@@ -225,7 +233,7 @@ pub(crate) fn stream_tasks<T>(
         };
         // With --pid naming a task with a pagemap, only its pages are read;
         // with --container, only those of a folder that may be its.
-        let wanted = |t: u32| pid.is_none_or(|p| p == t || !stream.has(&format!("{folder}pagemap-{p}.img")));
+        let wanted = |t: u32| pid.is_none_or(|p| p == t || !stream.has(&format!("{folder}{}", crate::image::name::pagemap(p))));
         let container = opts.container.as_deref().is_none_or(|c| may_hold(folder, c));
         if let Some(task) = task.filter(|&t| container && wanted(t)) {
             // Any failure (a read behind the stream, an image not yet seen,
@@ -291,19 +299,24 @@ impl Spool {
         self.size
     }
 
-    fn push(&mut self, m: &SearchMatch) -> Result<()> {
+    /// Keeps a match; once the spool is full, marks it overflowed and keeps
+    /// nothing more (a write error also overflows it: the general way then
+    /// reports it, if it recurs).
+    fn push(&mut self, m: &SearchMatch) {
+        if self.overflowed {
+            return;
+        }
         let mut rec = Vec::with_capacity(20 + m.bytes.len() + m.before.len() + m.after.len());
         rec.extend_from_slice(&m.addr.to_le_bytes());
         for part in [&m.bytes, &m.before, &m.after] {
             rec.extend_from_slice(&(part.len() as u32).to_le_bytes());
             rec.extend_from_slice(part);
         }
-        if self.size + rec.len() as u64 > SPOOL_LIMIT {
+        if self.size + rec.len() as u64 > SPOOL_LIMIT || self.file.write_all(&rec).is_err() {
             self.overflowed = true;
-            return Err(Error::Checkpoint("too many matches to keep".into()));
+            return;
         }
         self.size += rec.len() as u64;
-        self.file.write_all(&rec).map_err(spool_err)
     }
 
     /// Forgets what was kept from offset `at` on.
@@ -346,5 +359,36 @@ impl Spool {
                 vma: mem.vma_at(addr).copied(),
             })?;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A full spool is a state, not an error: it keeps what fitted, and
+    /// nothing after.
+    #[test]
+    fn a_full_spool_says_so_and_keeps_nothing_more() {
+        let m = SearchMatch {
+            addr: 0x1000,
+            bytes: vec![b'x'; 8 << 20],
+            before: Vec::new(),
+            after: Vec::new(),
+            vma: None,
+        };
+        let rec = 8 + 3 * 4 + (8u64 << 20);
+        let fit = SPOOL_LIMIT / rec;
+        let mut spool = Spool::new();
+        for _ in 0..fit {
+            spool.push(&m);
+        }
+        assert!(!spool.overflowed);
+        assert_eq!(spool.len(), fit * rec);
+        spool.push(&m);
+        assert!(spool.overflowed);
+        assert_eq!(spool.len(), fit * rec);
+        spool.truncate(0).unwrap();
+        assert_eq!(spool.len(), 0);
     }
 }

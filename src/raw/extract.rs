@@ -129,9 +129,9 @@ impl Extraction {
             Ok(m) if m.is_dir() => {
                 let mut it = fs::read_dir(dest).map_err(|e| Error::io(name, e))?;
                 if it.next().is_some() {
-                    return Err(Error::Checkpoint(format!(
-                        "{name}: not empty; --extract fills an empty directory or creates a new one"
-                    )));
+                    return Err(Error::InvalidArgument {
+                        what: format!("{name}: not empty; --extract fills an empty directory or creates a new one"),
+                    });
                 }
                 let staging = tempfile::Builder::new()
                     .prefix(".crit-extract-")
@@ -140,9 +140,11 @@ impl Extraction {
                 (staging.keep(), false)
             }
             Ok(_) => {
-                return Err(Error::Checkpoint(format!(
-                    "{name}: exists and is not a directory; --extract fills an empty directory or creates a new one"
-                )))
+                return Err(Error::InvalidArgument {
+                    what: format!(
+                        "{name}: exists and is not a directory; --extract fills an empty directory or creates a new one"
+                    ),
+                })
             }
             Err(e) if e.kind() == io::ErrorKind::NotFound => {
                 fs::DirBuilder::new()
@@ -247,15 +249,14 @@ impl Extraction {
 
     fn file_member(&mut self, e: &TmpfsEntry, at: &Path, data: &mut dyn Read) -> Result<()> {
         if e.size > self.left {
-            let max = self.opts.max_bytes;
-            return Err(Error::Checkpoint(format!(
-                "{}: member {:?} ({} bytes) would take the files extracted past the limit of {}; \
-                 raise it with --max-extract SIZE; nothing was extracted",
-                self.file,
-                e.path,
-                e.size,
-                size_text(max)
-            )));
+            return Err(Error::limit(
+                &self.file,
+                crate::error::Limit::Extract {
+                    member: e.path.clone(),
+                    size: e.size,
+                    max: self.opts.max_bytes,
+                },
+            ));
         }
         self.left -= e.size;
         let mut f = fs::OpenOptions::new()
@@ -391,17 +392,6 @@ fn copy_sparse(from: &mut dyn Read, to: &mut fs::File) -> std::result::Result<u6
     Ok(n)
 }
 
-/// `1 GiB`, `512 MiB`, or bytes.
-fn size_text(n: u64) -> String {
-    match n {
-        0 => "0 bytes".into(),
-        n if n % (1 << 30) == 0 => format!("{} GiB", n >> 30),
-        n if n % (1 << 20) == 0 => format!("{} MiB", n >> 20),
-        n if n % (1 << 10) == 0 => format!("{} KiB", n >> 10),
-        n => format!("{n} bytes"),
-    }
-}
-
 /// The process's umask, from `/proc/self/status` (reading it by setting it
 /// would race with other threads creating files); 022 when unknown.
 fn umask() -> u32 {
@@ -464,13 +454,6 @@ mod tests {
         assert!(!points_down("/proc/kcore"));
         assert!(!points_down("../x"));
         assert!(!points_down("."));
-    }
-
-    #[test]
-    fn sizes_are_named_in_their_unit() {
-        assert_eq!(size_text(1 << 30), "1 GiB");
-        assert_eq!(size_text(3 << 20), "3 MiB");
-        assert_eq!(size_text(1000), "1000 bytes");
     }
 
     #[test]

@@ -197,10 +197,13 @@ pub struct Decoded {
 /// errors) to its JSON form.
 pub fn decode<R: Read, W: Write>(kind: RawKind, input: R, file: &str, out: W, opts: &RawOptions) -> Result<Decoded> {
     if opts.extract.is_some() && kind != RawKind::TmpfsDev {
-        return Err(Error::Checkpoint(format!(
-            "{file}: --extract unpacks tmpfs-dev-N.tar.gz.img images; this is a {} image",
-            kind.name()
-        )));
+        return Err(Error::Unsupported {
+            file: file.to_string(),
+            what: format!(
+                "--extract unpacks tmpfs-dev-N.tar.gz.img images; this is a {} image",
+                kind.name()
+            ),
+        });
     }
     let mut w = JsonWriter::new(out, opts.pretty);
     let done = match kind {
