@@ -6,7 +6,7 @@
 //! After an intended change, rewrite the snapshots with
 //! `UPDATE_SNAPSHOTS=1 cargo test --test explore_containers` and review the diff.
 
-mod common;
+use crate::common;
 
 use std::fs;
 use std::path::{Path, PathBuf};

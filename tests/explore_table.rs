@@ -8,7 +8,7 @@
 //! After an intended change, rewrite the snapshots with
 //! `UPDATE_SNAPSHOTS=1 cargo test --test explore_table` and review the diff.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

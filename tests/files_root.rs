@@ -2,7 +2,7 @@
 //! build-id) before its pages are read; without it, a core holds the ELF
 //! header page of each mapped file that matches, as the kernel writes one.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 

@@ -9,7 +9,7 @@
 //! the tables, rewrite the snapshots with
 //! `UPDATE_SNAPSHOTS=1 cargo test --test release_4_2` and review the diff.
 
-mod common;
+use crate::common;
 
 use std::fs::{self, File};
 use std::path::{Path, PathBuf};
