@@ -4,7 +4,7 @@
 //! plain corpus checkpoints, which lack the container images.
 //!
 //! After an intended change, rewrite the snapshots with
-//! `UPDATE_SNAPSHOTS=1 cargo test --test explore_containers` and review the diff.
+//! `UPDATE_SNAPSHOTS=1 cargo test --test integration explore_containers::` and review the diff.
 
 use crate::common;
 

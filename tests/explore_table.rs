@@ -6,7 +6,7 @@
 //! a real terminal's width (and `COLUMNS`) is what `--width` stands in for.
 //!
 //! After an intended change, rewrite the snapshots with
-//! `UPDATE_SNAPSHOTS=1 cargo test --test explore_table` and review the diff.
+//! `UPDATE_SNAPSHOTS=1 cargo test --test integration explore_table::` and review the diff.
 
 use crate::common;
 
