@@ -2,7 +2,7 @@
 //! too large to write. (An extract conflict naming the user's path, not the
 //! staging directory, is tested with `--extract` in `tests/extract.rs`.)
 
-mod common;
+use crate::common;
 
 use std::os::unix::process::CommandExt;
 use std::process::Command;

@@ -6,7 +6,7 @@
 //! containers of one image running `sleep`: the same program, with its own
 //! hostname, pipes, heap, stack and vdso each.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

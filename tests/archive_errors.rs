@@ -2,7 +2,7 @@
 //! exit status 1, no panic, and nothing written anywhere — not in the
 //! working directory, not in the temporary directory.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 use std::process::Command;

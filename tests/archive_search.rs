@@ -3,7 +3,7 @@
 //! for match, and an archive the one-pass search cannot serve falls back to
 //! the general way with the same answers.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 

@@ -2,7 +2,7 @@
 //! answers as it does on the unpacked `checkpoint/` (or, for what lives
 //! beside it, the unpacked archive).
 
-mod common;
+use crate::common;
 
 use common::{archives, ok_stdout, raw_tar, three_compressions, unpack};
 

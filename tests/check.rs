@@ -2,7 +2,7 @@
 //! then broken one way each; pids, ports and CPU features taken on a made-up
 //! host, and on this machine (a pid and a port held by the test itself).
 
-mod common;
+use crate::common;
 
 use std::net::{IpAddr, TcpListener};
 use std::os::unix::fs::PermissionsExt;

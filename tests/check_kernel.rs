@@ -3,7 +3,7 @@
 //! and SELinux labels of the tasks, on made-up hosts and on a made-up
 //! procfs and sysfs read by the real [`ProcHost`].
 
-mod common;
+use crate::common;
 
 use std::path::PathBuf;
 

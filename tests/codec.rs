@@ -2,7 +2,7 @@
 //! `decode` (plain and `--pretty`), `info`, and byte-identical `encode` round
 //! trips, plus the schema against CRIU 4.1.1's format facts.
 
-mod common;
+use crate::common;
 
 use std::fs;
 use std::path::{Path, PathBuf};

@@ -2,7 +2,7 @@
 //! held to its exact output: exit statuses per command family, notes on
 //! standard error, one table of statistics, hints for slips, guesses marked.
 
-mod common;
+use crate::common;
 
 use std::fs;
 use std::process::{Command, Stdio};

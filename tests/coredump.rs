@@ -3,7 +3,7 @@
 //! The core's structure is checked byte by byte here; gdb and readelf (Debian's,
 //! installed by `.ci/deps`) check that it opens as a kernel core does.
 
-mod common;
+use crate::common;
 
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
@@ -462,18 +462,6 @@ fn other_architectures_are_refused_by_name() {
     }
 }
 
-/// Whether `tool` runs; if not, says that the test is skipped.
-fn have(tool: &str, test: &str) -> bool {
-    let ok = Command::new(tool)
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !ok {
-        eprintln!("skipped {test}: {tool} is not installed (bash .ci/deps installs it)");
-    }
-    ok
-}
-
 /// Writes the core of checkpoint `name` with the CLI, `--files` at the sysroot.
 fn cli_core(name: &str, t: &Path) -> PathBuf {
     let out = t.join(format!("{name}.core"));
@@ -500,10 +488,9 @@ fn gdb(core: &Path, commands: &[&str]) -> String {
 }
 
 #[test]
+#[ignore = "needs gdb (Debian package gdb; bash .ci/deps installs it)"]
 fn gdb_opens_the_mem_core() {
-    if !have("gdb", "gdb_opens_the_mem_core") {
-        return;
-    }
+    common::need("gdb", "gdb");
     let t = tempfile::tempdir().unwrap();
     let core = cli_core("mem", t.path());
     let (out, _, _) = crit_text(&[
@@ -547,10 +534,9 @@ fn gdb_opens_the_mem_core() {
 }
 
 #[test]
+#[ignore = "needs gdb (Debian package gdb; bash .ci/deps installs it)"]
 fn gdb_sees_every_thread() {
-    if !have("gdb", "gdb_sees_every_thread") {
-        return;
-    }
+    common::need("gdb", "gdb");
     let t = tempfile::tempdir().unwrap();
     let core = cli_core("threads", t.path());
     let text = gdb(&core, &["info threads", "thread apply all info registers rip rsp"]);
@@ -570,10 +556,9 @@ fn gdb_sees_every_thread() {
 }
 
 #[test]
+#[ignore = "needs readelf (Debian package binutils; bash .ci/deps installs it)"]
 fn readelf_shows_every_note_and_segment() {
-    if !have("readelf", "readelf_shows_every_note_and_segment") {
-        return;
-    }
+    common::need("readelf", "binutils");
     let t = tempfile::tempdir().unwrap();
     for (name, threads) in [("mem", 1), ("threads", 4)] {
         let core = cli_core(name, t.path());

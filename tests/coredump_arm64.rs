@@ -5,7 +5,7 @@
 //! gdb-multiarch (Debian's; `.ci/deps` installs it) must read its registers,
 //! threads and memory as written.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 use std::process::Command;
@@ -379,7 +379,9 @@ fn register(text: &str, name: &str) -> u64 {
 }
 
 #[test]
+#[ignore = "needs gdb-multiarch (Debian package gdb-multiarch; bash .ci/deps installs it)"]
 fn gdb_multiarch_reads_the_registers_and_memory() {
+    common::need("gdb-multiarch", "gdb-multiarch");
     for page_size in [0x1000u64, 0x10000] {
         let (dir, r) = render("mem", page_size);
         let core = cli_core(dir.path());
@@ -425,7 +427,9 @@ fn gdb_multiarch_reads_the_registers_and_memory() {
 }
 
 #[test]
+#[ignore = "needs gdb-multiarch (Debian package gdb-multiarch; bash .ci/deps installs it)"]
 fn gdb_multiarch_sees_every_thread() {
+    common::need("gdb-multiarch", "gdb-multiarch");
     let tids = [20914u32, 20915, 20916, 20917];
     let (dir, _) = render("threads", 0x10000);
     distinct_threads(dir.path(), &tids);

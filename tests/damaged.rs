@@ -9,7 +9,7 @@
 //! non-zero and name it too; and the intact fixtures must give no problem
 //! and exit 0 under every command.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 use std::process::Output;

@@ -2,7 +2,7 @@
 //! encoder (an image decoded to JSON, edited, encoded back) or by editing the
 //! raw bytes of `pages-*.img`, each test knowing exactly what it changed.
 
-mod common;
+use crate::common;
 
 use std::fs;
 use std::path::Path;

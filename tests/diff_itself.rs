@@ -4,7 +4,7 @@
 //! thread stacks start where their guard ranges start) with one mapping's
 //! protection edited is reported as exactly that change.
 
-mod common;
+use crate::common;
 
 use std::fs;
 use std::path::{Path, PathBuf};

@@ -3,7 +3,7 @@
 //! files has a limit (`--max-temp`, `CRIT_MAX_TEMP`), and the in-memory
 //! budgets of a compressed archive say which one refused a member.
 
-mod common;
+use crate::common;
 
 use std::fs;
 use std::path::{Path, PathBuf};

@@ -3,7 +3,7 @@
 //! (base64) and of semaphore values (a string), which give back the image's
 //! own bytes.
 
-mod common;
+use crate::common;
 
 use std::fs;
 

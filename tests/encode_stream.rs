@@ -2,7 +2,7 @@
 //! reader did for free (key order, repeated keys, "entries" before "magic",
 //! tokens split across reads) must still come out byte for byte the same.
 
-mod common;
+use crate::common;
 
 use std::io::{self, Read};
 

@@ -3,7 +3,7 @@
 //! so an archive member, a pod's container or a path cannot recolour the
 //! terminal, set its title or fake a line.
 
-mod common;
+use crate::common;
 
 use std::os::unix::ffi::OsStrExt;
 

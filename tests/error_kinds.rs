@@ -2,7 +2,7 @@
 //! below is a real one, made from the fixtures, and is matched by variant
 //! and field values, with its message and its source where it has one.
 
-mod common;
+use crate::common;
 
 use std::error::Error as _;
 use std::fs;

@@ -2,7 +2,7 @@
 //! standard output, bad patterns, paths that are not checkpoint directories,
 //! numbers that do not parse (a usage error).
 
-mod common;
+use crate::common;
 
 use std::fs;
 use std::path::Path;

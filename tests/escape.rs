@@ -5,7 +5,7 @@
 //! every explorer's table and task heading, `mem args`/`env`/`search`, wrapped
 //! or not, show them escaped and never raw, while JSON keeps them exact.
 
-mod common;
+use crate::common;
 
 use std::fs::File;
 use std::io::{BufWriter, Write};

@@ -3,9 +3,7 @@
 //! of the tour is an example of its command. And every console example of
 //! the README runs and prints what the README shows.
 
-#[path = "common/edited.rs"]
-#[allow(dead_code)]
-mod edited;
+use crate::common::{self, edited};
 
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -180,7 +178,9 @@ fn shows_elides_with_dots() {
 /// (`mem-edited`, `net-edited`), and `DIR`, the newer-CRIU checkpoint of the
 /// refusal example; `crit` is first on `PATH`.
 #[test]
+#[ignore = "needs jq (Debian package jq; bash .ci/deps installs it)"]
 fn every_console_example_prints_what_the_readme_shows() {
+    common::need("jq", "jq");
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
     let examples = console_examples(&readme);

@@ -4,9 +4,9 @@
 //! plain corpus checkpoints, which lack the container images.
 //!
 //! After an intended change, rewrite the snapshots with
-//! `UPDATE_SNAPSHOTS=1 cargo test --test explore_containers` and review the diff.
+//! `UPDATE_SNAPSHOTS=1 cargo test --test integration explore_containers::` and review the diff.
 
-mod common;
+use crate::common;
 
 use std::fs;
 use std::path::{Path, PathBuf};

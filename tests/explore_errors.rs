@@ -1,7 +1,7 @@
 //! Missing or damaged images: the explorers fail with an error naming the
 //! file, and never panic, whatever the bytes.
 
-mod common;
+use crate::common;
 
 use std::fs;
 use std::path::Path;

@@ -2,7 +2,7 @@
 //! through the library's explorers: exact values, including those the peers
 //! get wrong or cannot show.
 
-mod common;
+use crate::common;
 
 use common::corpus;
 use crit::explore::{fds, mems, ps, rss, sk, Checkpoint, TaskState};

@@ -2,7 +2,7 @@
 //! (`reg-files.img`, `inetsk.img`, …) instead of `files.img`. Rewrite corpus
 //! checkpoints that way and check the explorers say exactly the same.
 
-mod common;
+use crate::common;
 
 use std::fs::{self, File};
 use std::io::Write;

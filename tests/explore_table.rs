@@ -6,9 +6,9 @@
 //! a real terminal's width (and `COLUMNS`) is what `--width` stands in for.
 //!
 //! After an intended change, rewrite the snapshots with
-//! `UPDATE_SNAPSHOTS=1 cargo test --test explore_table` and review the diff.
+//! `UPDATE_SNAPSHOTS=1 cargo test --test integration explore_table::` and review the diff.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

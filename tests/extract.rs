@@ -3,7 +3,7 @@
 //! non-empty one is refused; the bytes written are capped and zeros are
 //! holes; an interrupted extraction leaves nothing behind.
 
-mod common;
+use crate::common;
 
 use std::fs;
 use std::io::Write;

@@ -2,7 +2,7 @@
 //! (issue 21.3), made every command that read it wait forever. Each is now
 //! refused at once, naming the file: only regular files are read.
 
-mod common;
+use crate::common;
 
 use std::ffi::CString;
 use std::path::Path;
@@ -32,6 +32,7 @@ fn finishes(args: &[&str], code: i32, stderr: &str) {
 const TEXT: &str = "0x560605f46000";
 
 #[test]
+#[ignore = "needs /usr/bin/time (Debian package time; bash .ci/deps installs it)"]
 fn a_fifo_for_an_image_is_refused_naming_it() {
     for img in ["core-20931.img", "pages-1.img", "files.img"] {
         let tmp = scratch_copy(&corpus("mem"));
@@ -68,6 +69,7 @@ fn a_fifo_for_an_image_is_refused_naming_it() {
 }
 
 #[test]
+#[ignore = "needs /usr/bin/time (Debian package time; bash .ci/deps installs it)"]
 fn the_checkpoint_itself_a_fifo_is_refused() {
     let tmp = tempfile::tempdir().unwrap();
     let fifo = tmp.path().join("ckpt.tar");
@@ -77,6 +79,7 @@ fn the_checkpoint_itself_a_fifo_is_refused() {
 }
 
 #[test]
+#[ignore = "needs /usr/bin/time (Debian package time; bash .ci/deps installs it)"]
 fn a_fifo_under_the_files_root_is_refused_naming_it() {
     let tmp = tempfile::tempdir().unwrap();
     let root = tmp.path().join("root");

@@ -2,7 +2,7 @@
 //! build-id) before its pages are read; without it, a core holds the ELF
 //! header page of each mapped file that matches, as the kernel writes one.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 
@@ -95,17 +95,9 @@ fn coredump_holds_the_elf_header_pages_of_matching_files() {
 /// read from the sysroot copy through `Options::headers_root`, the library's
 /// stand-in for `/`.
 #[test]
+#[ignore = "needs gdb (Debian package gdb; bash .ci/deps installs it)"]
 fn gdb_finds_a_pie_program_from_the_core_alone() {
-    let ok = std::process::Command::new("gdb")
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !ok {
-        eprintln!(
-            "skipped gdb_finds_a_pie_program_from_the_core_alone: gdb is not installed (bash .ci/deps installs it)"
-        );
-        return;
-    }
+    common::need("gdb", "gdb");
     let (root, _) = common::sysroot_copy();
     let r = root.path();
     // cwork's build-id, by which gdb looks the executable up.

@@ -2,7 +2,7 @@
 //! explorers, folded hexdumps, memory gaps that say what they are, memory
 //! filters, the overview, richer fds. Exact values from the corpus.
 
-mod common;
+use crate::common;
 
 use common::{crit_text, fixtures};
 

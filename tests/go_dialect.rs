@@ -3,7 +3,7 @@
 //! and v8.4) and that Go CRIT's own `crit encode` of it (`.go-encoded`). Our
 //! encoding of each `.go.json` must hold the same messages as `.go-encoded`.
 
-mod common;
+use crate::common;
 
 use std::fs;
 use std::path::{Path, PathBuf};

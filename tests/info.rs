@@ -1,7 +1,7 @@
 //! `info` counts entries from their size fields without decoding them: its
 //! count must be the number of entries `decode` writes, on every image.
 
-mod common;
+use crate::common;
 
 use common::{corpus_dirs, images_of};
 use crit::convert::{self, DecodeOptions};

@@ -2,7 +2,7 @@
 //! held, and CRI-O, containerd and pod checkpoints built here from the same
 //! images with the metadata those engines write.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

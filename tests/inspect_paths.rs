@@ -1,7 +1,7 @@
 //! `crit inspect A B C` (issue 20.6): each path reported in turn, as `ls`
 //! does; and a truncated `.tar.gz` names the member the stream broke in.
 
-mod common;
+use crate::common;
 
 use std::io::Read;
 use std::path::Path;

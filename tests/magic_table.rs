@@ -2,7 +2,7 @@
 //! `proto/magic.proto` (issue 23.4), checked against the facts of CRIU's
 //! format (magic.h of 4.1.1 and 4.2.1) and the names of real checkpoints.
 
-mod common;
+use crate::common;
 
 use std::fs;
 

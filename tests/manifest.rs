@@ -1,7 +1,8 @@
 //! What `Cargo.toml` promises about the build: the declared minimum Rust
 //! version holds for every crate in `Cargo.lock` that this platform builds
 //! (clippy's `incompatible_msrv` holds our own code to it), and the library
-//! without its default `cli` feature builds none of the command line's crates.
+//! without its default `cli` feature builds none of the command line's crates;
+//! the integration tests are one binary with every file of `tests/` in it.
 
 use std::process::Command;
 
@@ -102,4 +103,44 @@ fn the_library_alone_builds_no_command_line_crate() {
     // With the default features, the binary's crates are there.
     let all = cargo(&["tree", "-p", "crit", "-e", "normal", "--prefix", "none"]);
     assert!(all.lines().any(|l| l.starts_with("clap ")), "{all}");
+}
+
+/// The integration tests are one binary, `tests/tests.rs`, with a module per
+/// file of `tests/` (`autotests = false`): a file missing from its `mod` list
+/// would never be built nor run, so each must be there, and nothing else.
+#[test]
+fn every_test_file_is_a_module_of_the_one_test_binary() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests");
+    let main = std::fs::read_to_string(dir.join("tests.rs")).unwrap();
+    let declared: std::collections::BTreeSet<String> = main
+        .lines()
+        .filter_map(|l| l.strip_prefix("mod ")?.strip_suffix(';'))
+        .map(String::from)
+        .collect();
+    let mut files = std::collections::BTreeSet::from(["common".to_string()]);
+    for e in std::fs::read_dir(&dir).unwrap() {
+        let name = e.unwrap().file_name().into_string().unwrap();
+        if let Some(stem) = name.strip_suffix(".rs").filter(|s| *s != "tests") {
+            files.insert(stem.to_string());
+        }
+    }
+    assert!(files.len() > 40, "{files:?}");
+    let unlisted: Vec<_> = files.difference(&declared).collect();
+    let stale: Vec<_> = declared.difference(&files).collect();
+    assert!(
+        unlisted.is_empty() && stale.is_empty(),
+        "tests/tests.rs: add `mod NAME;` for {unlisted:?}, remove it for {stale:?}"
+    );
+    // Cargo builds that one test target and no other.
+    let meta: serde_json::Value =
+        serde_json::from_str(&cargo(&["metadata", "--format-version", "1", "--no-deps"])).unwrap();
+    let tests: Vec<(&str, &str)> = meta["packages"][0]["targets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|t| t["kind"][0] == "test")
+        .map(|t| (t["name"].as_str().unwrap(), t["src_path"].as_str().unwrap()))
+        .collect();
+    let path = dir.join("tests.rs");
+    assert_eq!(tests, [("integration", path.to_str().unwrap())]);
 }

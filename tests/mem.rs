@@ -3,7 +3,7 @@
 //! and a sparse 256-page mapping (see tests/fixtures/corpus and the README of
 //! the shared corpus).
 
-mod common;
+use crate::common;
 
 use common::corpus;
 use common::crit_text as crit;

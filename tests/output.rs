@@ -3,7 +3,7 @@
 //! regular files are replaced whole, keeping their mode; new ones honour the
 //! umask; standard output that is a file is cut back when a command fails.
 
-mod common;
+use crate::common;
 
 use std::ffi::CString;
 use std::fs;

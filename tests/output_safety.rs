@@ -4,7 +4,7 @@
 //! user planted in a sticky world-writable directory is not followed for
 //! `-o`, `--out-dir` or `--extract` (21.8, the kernel's protected_symlinks).
 
-mod common;
+use crate::common;
 
 use std::fs;
 use std::os::unix::ffi::OsStrExt;

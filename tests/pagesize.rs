@@ -3,7 +3,7 @@
 //! the addresses their markers were written to; a 4 KiB and a 64 KiB
 //! rendering of the same memory give the same bytes and byte figures.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 

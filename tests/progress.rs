@@ -2,7 +2,7 @@
 //! long enough, never in a pipe, never with `--quiet` or `--format json`,
 //! and never changing a byte of standard output.
 
-mod common;
+use crate::common;
 
 use common::{crit, crit_stderr_on_pty, padded_archive, three_compressions};
 

@@ -2,7 +2,7 @@
 //! prost structs and framed as CRIU writes them, survive binary → JSON (plain
 //! and `--pretty`) → binary byte-identically.
 
-mod common;
+use crate::common;
 
 use crit::convert::encode_image;
 use crit::image::{write_entry, write_header};

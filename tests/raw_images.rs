@@ -3,13 +3,13 @@
 //! decoded as iproute2 prints them, listed and extracted safely; and the
 //! archives' protobuf images decoded as the Python CRIT 4.2.1 does.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeMap;
 use std::fs;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
 
 use common::{crit, crit_text, fixtures, unpack_archive as unpack};
 use serde_json::Value;
@@ -24,25 +24,20 @@ fn decode_json(path: &Path) -> Value {
     serde_json::from_str(&out).unwrap()
 }
 
-/// Runs `ip ARGS < input`, or `None` (saying so) when iproute2 is missing.
-fn ip(args: &[&str], input: &Path) -> Option<String> {
-    let child = Command::new("ip")
+/// Runs `ip ARGS < input`: its standard output.
+fn ip(args: &[&str], input: &Path) -> String {
+    common::need("ip", "iproute2");
+    let out = Command::new("ip")
         .args(args)
         .stdin(fs::File::open(input).unwrap())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn();
-    let Ok(child) = child else {
-        eprintln!("SKIPPED: `ip` (iproute2) is not installed");
-        return None;
-    };
-    let out = child.wait_with_output().unwrap();
+        .output()
+        .expect("run ip");
     assert!(
         out.status.success(),
         "ip {args:?}: {}",
         String::from_utf8_lossy(&out.stderr)
     );
-    Some(String::from_utf8(out.stdout).unwrap())
+    String::from_utf8(out.stdout).unwrap()
 }
 
 // --- netlink dumps -------------------------------------------------------
@@ -107,6 +102,7 @@ fn ip_addresses(text: &str) -> Vec<BTreeMap<String, Value>> {
 }
 
 #[test]
+#[ignore = "needs ip (Debian package iproute2; bash .ci/deps installs it)"]
 fn ifaddr_decodes_to_what_ip_addr_showdump_prints() {
     for archive in ["crit-tree.tar.gz", "crit-httpd.tar.gz"] {
         let tmp = unpack(archive);
@@ -125,9 +121,8 @@ fn ifaddr_decodes_to_what_ip_addr_showdump_prints() {
             json["entries"][0]["attributes"]["IFA_FLAGS"],
             serde_json::json!(["permanent"])
         );
-        if let Some(text) = ip(&["-j", "addr", "showdump"], &img) {
-            assert_eq!(ours, ip_addresses(&text), "{archive}");
-        }
+        let text = ip(&["-j", "addr", "showdump"], &img);
+        assert_eq!(ours, ip_addresses(&text), "{archive}");
     }
 }
 
@@ -282,6 +277,7 @@ fn our_route_fields(e: &Value) -> BTreeMap<String, String> {
 }
 
 #[test]
+#[ignore = "needs ip (Debian package iproute2; bash .ci/deps installs it)"]
 fn routes_decode_to_what_ip_route_showdump_prints() {
     let tmp = tempfile::tempdir().unwrap();
     let v4 = tmp.path().join("route-7.img");
@@ -341,14 +337,13 @@ fn routes_decode_to_what_ip_route_showdump_prints() {
             .map(our_route_fields)
             .collect();
         assert_eq!(ours.len(), n);
-        if let Some(text) = ip(&["route", "showdump"], img) {
-            let theirs: Vec<_> = text
-                .lines()
-                .filter(|l| !l.trim().is_empty())
-                .map(ip_route_fields)
-                .collect();
-            assert_eq!(ours, theirs, "{}", img.display());
-        }
+        let text = ip(&["route", "showdump"], img);
+        let theirs: Vec<_> = text
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+            .map(ip_route_fields)
+            .collect();
+        assert_eq!(ours, theirs, "{}", img.display());
     }
     // Exact values, whatever `ip` says.
     let json = decode_json(&v4);
@@ -361,14 +356,13 @@ fn routes_decode_to_what_ip_route_showdump_prints() {
 }
 
 #[test]
+#[ignore = "needs ip (Debian package iproute2; bash .ci/deps installs it)"]
 fn the_archives_route_images_are_empty_and_rules_are_the_defaults() {
     let tmp = unpack("crit-tree.tar.gz");
     for img in ["route-10.img", "route6-10.img"] {
         let path = cp(&tmp).join(img);
         assert_eq!(decode_json(&path)["entries"], serde_json::json!([]));
-        if let Some(text) = ip(&["route", "showdump"], &path) {
-            assert_eq!(text, "");
-        }
+        assert_eq!(ip(&["route", "showdump"], &path), "");
     }
     // `ip rule` has no showdump: these are the three rules every namespace starts with.
     let json = decode_json(&cp(&tmp).join("rule-10.img"));
@@ -553,18 +547,14 @@ fn tmpfs_images_list_their_files() {
         ok && out.contains("\"mode\": \"1777\"") && out.contains("\"mode\": \"0644\""),
         "{out}"
     );
-    // The same list as `tar` prints, when it is installed.
-    let tar = Command::new("tar")
+    // The same list as `tar` prints (tar is in every Debian system).
+    let o = Command::new("tar")
         .args(["-tzf", cp(&tmp).join("tmpfs-dev-83.tar.gz.img").to_str().unwrap()])
-        .output();
-    match tar {
-        Ok(o) => {
-            let listed: Vec<String> = String::from_utf8(o.stdout).unwrap().lines().map(String::from).collect();
-            let ours: Vec<String> = members(&dev).into_iter().map(|m| m.0).collect();
-            assert_eq!(ours, listed);
-        }
-        Err(_) => eprintln!("SKIPPED: `tar` is not installed"),
-    }
+        .output()
+        .expect("run tar");
+    let listed: Vec<String> = String::from_utf8(o.stdout).unwrap().lines().map(String::from).collect();
+    let ours: Vec<String> = members(&dev).into_iter().map(|m| m.0).collect();
+    assert_eq!(ours, listed);
 }
 
 /// `crit decode -i IMG --extract DEST`.

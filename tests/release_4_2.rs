@@ -7,9 +7,9 @@
 //! Decode and `--pretty` against the Python CRIT 4.2.1 are in `codec.rs`, the
 //! explorers against it in `explore_peers.rs`. After an intended change to
 //! the tables, rewrite the snapshots with
-//! `UPDATE_SNAPSHOTS=1 cargo test --test release_4_2` and review the diff.
+//! `UPDATE_SNAPSHOTS=1 cargo test --test integration release_4_2::` and review the diff.
 
-mod common;
+use crate::common;
 
 use std::fs::{self, File};
 use std::path::{Path, PathBuf};

@@ -3,10 +3,10 @@
 //! their bytes, counted by `crit::source::work`, which does not depend on the
 //! machine's speed) may be at most four times as much. A command that reads
 //! `pstree.img` once per task (the overview once did: 5,001 opens for 5,000
-//! tasks) reads N² bytes and fails this. The tests take turns, so that
-//! nothing else runs in this process while one counts.
+//! tasks) reads N² bytes and fails this. The count is the whole process's,
+//! so the test that counts runs in a process of its own.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 
@@ -14,9 +14,6 @@ use crit::explore::{cg, fds, mems, mnt, net, ns, overview, ps, rss, sk, Checkpoi
 use crit::source::{work, Work};
 
 const N: u32 = 100;
-
-/// Held by each test: no other test counts while one does.
-static ALONE: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
 /// The work `run` does.
 fn measure(run: impl FnOnce()) -> Work {
@@ -52,7 +49,9 @@ fn all_work(dir: &Path) -> Vec<(&'static str, Work)> {
 
 #[test]
 fn work_grows_linearly_with_tasks() {
-    let _alone = ALONE.lock().unwrap_or_else(|e| e.into_inner());
+    if !common::in_own_process("scaling::work_grows_linearly_with_tasks") {
+        return;
+    }
     let t = tempfile::tempdir().unwrap();
     for fanout in [64, 1] {
         let (small, large) = (
@@ -76,7 +75,6 @@ fn work_grows_linearly_with_tasks() {
 
 #[test]
 fn overview_reads_each_task() {
-    let _alone = ALONE.lock().unwrap_or_else(|e| e.into_inner());
     // Known answers on the generated tree: every task's argv is the
     // template's, read from memory.
     let t = tempfile::tempdir().unwrap();

@@ -4,7 +4,7 @@
 //! listening TCP socket, a packet socket) the queue is unknown: `-` in the
 //! table, `null` in JSON, never 0.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 

@@ -1,6 +1,6 @@
 //! `crit stats` against the Python CRIT's decoding of the same images.
 
-mod common;
+use crate::common;
 
 use common::crit_text as crit;
 use std::path::PathBuf;

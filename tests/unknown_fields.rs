@@ -3,7 +3,7 @@
 //! writes them back, so the round trip stays byte-identical — also when the
 //! unknown fields sit inside nested messages.
 
-mod common;
+use crate::common;
 
 use std::fs;
 use std::path::Path;

@@ -4,7 +4,7 @@
 //! exit 1, nothing on standard output. A CRIU tmpfs image (a gzip tar too)
 //! still decodes.
 
-mod common;
+use crate::common;
 
 use std::fs;
 use std::path::Path;

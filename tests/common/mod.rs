@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod bulk;
+pub mod edited;
 pub mod fake_host;
 
 use std::io::Write;
@@ -96,6 +97,17 @@ pub struct Measured {
 /// (tens of MiB, as other tests run beside it) into its peak RSS at exec;
 /// time starts crit from its own small process and reports crit's alone.
 pub fn crit_measured(args: &[&str], timeout: std::time::Duration) -> Measured {
+    crit_measured_with(args, None, &[], timeout)
+}
+
+/// [`crit_measured`] with `input` (if any) written to crit's standard input,
+/// a pipe, and `env` set for it.
+pub fn crit_measured_with(
+    args: &[&str],
+    input: Option<&[u8]>,
+    env: &[(&str, &str)],
+    timeout: std::time::Duration,
+) -> Measured {
     use std::os::unix::process::CommandExt;
     let report = tempfile::NamedTempFile::new().unwrap();
     let mut child = Command::new("/usr/bin/time")
@@ -103,13 +115,19 @@ pub fn crit_measured(args: &[&str], timeout: std::time::Duration) -> Measured {
         .arg(report.path())
         .arg(env!("CARGO_BIN_EXE_crit"))
         .args(args)
+        .envs(env.iter().copied())
         .process_group(0)
-        .stdin(Stdio::null())
+        .stdin(if input.is_some() { Stdio::piped() } else { Stdio::null() })
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .expect("run /usr/bin/time (Debian package time; bash .ci/deps installs it)");
     let pid = child.id() as libc::pid_t;
+    let writer = input.map(|data| {
+        let (mut stdin, data) = (child.stdin.take().unwrap(), data.to_vec());
+        // crit may stop reading early (it found the error): EPIPE is no failure.
+        std::thread::spawn(move || drop(stdin.write_all(&data)))
+    });
     let drain = |mut r: Box<dyn std::io::Read + Send>| {
         std::thread::spawn(move || {
             let mut v = Vec::new();
@@ -132,6 +150,9 @@ pub fn crit_measured(args: &[&str], timeout: std::time::Duration) -> Measured {
         }
         std::thread::sleep(std::time::Duration::from_millis(5));
     };
+    if let Some(w) = writer {
+        w.join().unwrap();
+    }
     // time writes its own lines ("Command exited with non-zero status 1",
     // then the figure) to the report, not to crit's standard error.
     let report = std::fs::read_to_string(report.path()).unwrap();
@@ -152,6 +173,43 @@ pub fn crit_measured(args: &[&str], timeout: std::time::Duration) -> Measured {
         max_rss_kib,
         timed_out,
     }
+}
+
+/// Runs test `name` (its path in the test binary, `scaling::work_grows_linearly_with_tasks`)
+/// again in a process of its own, for a test that measures what its whole
+/// process does (`crit::source::work` counts the reading of every thread, and
+/// the other tests' threads read too). In that process it returns true and
+/// the test goes on; in the test binary's own process it checks that the test
+/// passed there, alone, and returns false.
+pub fn in_own_process(name: &str) -> bool {
+    const VAR: &str = "CRIT_TEST_OWN_PROCESS";
+    if std::env::var_os(VAR).is_some_and(|v| v == name) {
+        return true;
+    }
+    let out = Command::new(std::env::current_exe().unwrap())
+        .args([name, "--exact", "--test-threads=1"])
+        .env(VAR, name)
+        .output()
+        .expect("run the test binary again");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success() && stdout.contains("test result: ok. 1 passed"),
+        "{name}, in a process of its own:\n{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    false
+}
+
+/// Asserts that `tool` is on the PATH, for a test `#[ignore]`d as needing it
+/// and run with `--include-ignored`: without it, the test fails naming the
+/// Debian package that brings it.
+pub fn need(tool: &str, package: &str) {
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    let found = std::env::split_paths(&path).any(|d| d.join(tool).is_file());
+    assert!(
+        found,
+        "{tool} is not installed (Debian package {package}; bash .ci/deps installs it)"
+    );
 }
 
 /// Decodes an in-memory image to JSON, as `crit decode [--pretty]` would.
