@@ -4,7 +4,8 @@
 //! public field, variant and method of the public types, and every re-export of another crate,
 //! one per line, `kind path`. It is computed by parsing `src/` with `syn`, following `pub mod`
 //! and `pub use` from `src/lib.rs` the way the compiler resolves them; `crit::proto`'s contents
-//! are generated from `proto/` and listed as the module alone. A change to the API changes the
+//! are generated from `proto/` and listed as the module alone, and a `#[doc(hidden)]` item (public
+//! for the tests and fuzz targets, not API) as `hidden` alone. A change to the API changes the
 //! list: after a deliberate one, rewrite the list and review its diff:
 //!
 //!     CRIT_BLESS=1 cargo test --test public_api
@@ -58,13 +59,18 @@ fn main_src() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("src")
 }
 
-/// True when an item is compiled only for tests or doc-tests, or `#[doc(hidden)]`.
+/// True when an item is compiled only for tests or doc-tests.
 fn skipped(attrs: &[Attribute]) -> bool {
-    attrs.iter().any(|a| {
-        let text = quote_attr(a);
-        (a.path().is_ident("cfg") && (text.contains("test") || text.contains("doctest")))
-            || (a.path().is_ident("doc") && text.contains("hidden"))
-    })
+    attrs
+        .iter()
+        .any(|a| a.path().is_ident("cfg") && quote_attr(a).contains("test"))
+}
+
+/// True for `#[doc(hidden)]`: public for the tests and fuzz targets, not API.
+fn hidden(attrs: &[Attribute]) -> bool {
+    attrs
+        .iter()
+        .any(|a| a.path().is_ident("doc") && quote_attr(a).contains("hidden"))
 }
 
 fn quote_attr(a: &Attribute) -> String {
@@ -75,13 +81,18 @@ fn quote_attr(a: &Attribute) -> String {
 }
 
 fn path_attr(attrs: &[Attribute]) -> Option<String> {
-    attrs.iter().find(|a| a.path().is_ident("path")).and_then(|a| match &a.meta {
-        syn::Meta::NameValue(nv) => match &nv.value {
-            syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(s), .. }) => Some(s.value()),
+    attrs
+        .iter()
+        .find(|a| a.path().is_ident("path"))
+        .and_then(|a| match &a.meta {
+            syn::Meta::NameValue(nv) => match &nv.value {
+                syn::Expr::Lit(syn::ExprLit {
+                    lit: syn::Lit::Str(s), ..
+                }) => Some(s.value()),
+                _ => None,
+            },
             _ => None,
-        },
-        _ => None,
-    })
+        })
 }
 
 fn is_pub(vis: &Visibility) -> bool {
@@ -110,7 +121,11 @@ fn use_paths(tree: &UseTree, prefix: &mut Vec<String>, out: &mut Vec<(String, Ve
         UseTree::Name(n) => {
             let mut path = prefix.clone();
             path.push(n.ident.to_string());
-            let name = if n.ident == "self" { prefix.last().cloned().unwrap_or_default() } else { n.ident.to_string() };
+            let name = if n.ident == "self" {
+                prefix.last().cloned().unwrap_or_default()
+            } else {
+                n.ident.to_string()
+            };
             if n.ident == "self" {
                 path.pop();
             }
@@ -147,7 +162,11 @@ impl Crate {
         if !members.is_empty() {
             m.members.entry(name.clone()).or_default().extend(members);
         }
-        m.names.push(Name { name, public, def: Def::Item { kind, module: None } });
+        m.names.push(Name {
+            name,
+            public,
+            def: Def::Item { kind, module: None },
+        });
     }
 
     fn item(&mut self, module: &str, item: &Item, dir: &Path) {
@@ -167,6 +186,29 @@ impl Crate {
             _ => &[],
         };
         if skipped(item_attrs) {
+            return;
+        }
+        if hidden(item_attrs) {
+            if let Item::Mod(i) = item {
+                self.module(module, i, dir);
+            }
+            let m = self.modules.get_mut(module).unwrap();
+            if let Some(Name {
+                def: Def::Item { kind, .. },
+                ..
+            }) = m.names.last_mut().filter(|_| matches!(item, Item::Mod(_)))
+            {
+                *kind = "hidden";
+            } else if let Some(name) = item_name(item) {
+                m.names.push(Name {
+                    name,
+                    public: true,
+                    def: Def::Item {
+                        kind: "hidden",
+                        module: None,
+                    },
+                });
+            }
             return;
         }
         match item {
@@ -203,7 +245,11 @@ impl Crate {
                 use_paths(&i.tree, &mut Vec::new(), &mut out);
                 let m = self.modules.get_mut(module).unwrap();
                 for (name, path, glob) in out {
-                    m.names.push(Name { name, public: is_pub(&i.vis), def: Def::Use { path, glob } });
+                    m.names.push(Name {
+                        name,
+                        public: is_pub(&i.vis),
+                        def: Def::Use { path, glob },
+                    });
                 }
             }
             _ => {}
@@ -240,7 +286,14 @@ impl Crate {
             }
         }
         let m = self.modules.get_mut(parent).unwrap();
-        m.names.push(Name { name, public: is_pub(&i.vis), def: Def::Item { kind: "mod", module: Some(path) } });
+        m.names.push(Name {
+            name,
+            public: is_pub(&i.vis),
+            def: Def::Item {
+                kind: "mod",
+                module: Some(path),
+            },
+        });
     }
 
     /// What `path` (as written in a `use` or an `impl` of `module`) names: (module, name) of a
@@ -249,13 +302,26 @@ impl Crate {
         let (mut at, rest) = match path[0].as_str() {
             "crate" => ("crate".to_string(), &path[1..]),
             "self" => (module.to_string(), &path[1..]),
-            "super" => (module.rsplit_once("::").map_or("crate", |p| p.0).to_string(), &path[1..]),
+            "super" => (
+                module.rsplit_once("::").map_or("crate", |p| p.0).to_string(),
+                &path[1..],
+            ),
             _ => (module.to_string(), path),
         };
         if rest.is_empty() {
             let (parent, name) = at.rsplit_once("::")?;
-            let def = Def::Item { kind: "mod", module: Some(at.clone()) };
-            return Some((parent.to_string(), Name { name: name.to_string(), public: true, def }));
+            let def = Def::Item {
+                kind: "mod",
+                module: Some(at.clone()),
+            };
+            return Some((
+                parent.to_string(),
+                Name {
+                    name: name.to_string(),
+                    public: true,
+                    def,
+                },
+            ));
         }
         for (i, seg) in rest.iter().enumerate() {
             let (owner, found) = self.lookup(&at, seg, 0)?;
@@ -274,18 +340,35 @@ impl Crate {
     fn lookup(&self, module: &str, name: &str, depth: usize) -> Option<(String, Name)> {
         assert!(depth < 32, "a cycle of uses at {module}::{name}");
         let m = self.modules.get(module)?;
-        if let Some(n) = m.names.iter().find(|n| n.name == name && matches!(n.def, Def::Item { .. })) {
+        if let Some(n) = m
+            .names
+            .iter()
+            .find(|n| n.name == name && matches!(n.def, Def::Item { .. }))
+        {
             return Some((module.to_string(), n.clone()));
         }
         for n in &m.names {
             match &n.def {
                 Def::Use { path, glob: false } if n.name == name => {
                     let (owner, found) = self.resolve(module, path)?;
-                    return Some((owner, Name { public: n.public, ..found }));
+                    return Some((
+                        owner,
+                        Name {
+                            public: n.public,
+                            ..found
+                        },
+                    ));
                 }
                 Def::Use { path, glob: true } => {
                     let target = self.resolve(module, path);
-                    if let Some((_, Name { def: Def::Item { module: Some(t), .. }, .. })) = target {
+                    if let Some((
+                        _,
+                        Name {
+                            def: Def::Item { module: Some(t), .. },
+                            ..
+                        },
+                    )) = target
+                    {
                         if let Some(found) = self.lookup(&t, name, depth + 1) {
                             return Some(found);
                         }
@@ -305,13 +388,24 @@ impl Crate {
             match &n.def {
                 Def::Item { kind, module: m } => out.push((n.name.clone(), *kind, def, m.clone())),
                 Def::Use { path, glob: false } => match self.resolve(module, path) {
-                    Some((owner, Name { name, def: Def::Item { kind, module: m }, .. })) => {
-                        out.push((n.name.clone(), kind, (owner, name), m))
-                    }
+                    Some((
+                        owner,
+                        Name {
+                            name,
+                            def: Def::Item { kind, module: m },
+                            ..
+                        },
+                    )) => out.push((n.name.clone(), kind, (owner, name), m)),
                     _ => out.push((n.name.clone(), "extern", (path.join("::"), String::new()), None)),
                 },
                 Def::Use { path, glob: true } => match self.resolve(module, path) {
-                    Some((_, Name { def: Def::Item { module: Some(t), .. }, .. })) => out.extend(self.exports(&t)),
+                    Some((
+                        _,
+                        Name {
+                            def: Def::Item { module: Some(t), .. },
+                            ..
+                        },
+                    )) => out.extend(self.exports(&t)),
                     _ => out.push(("*".into(), "extern", (path.join("::"), String::new()), None)),
                 },
             }
@@ -324,11 +418,16 @@ impl Crate {
         let mut members: BTreeMap<(String, String), BTreeSet<String>> = BTreeMap::new();
         for (module, types) in &self.modules {
             for (ty, m) in &types.members {
-                members.entry((module.clone(), ty.clone())).or_default().extend(m.iter().cloned());
+                members
+                    .entry((module.clone(), ty.clone()))
+                    .or_default()
+                    .extend(m.iter().cloned());
             }
         }
         for (module, path, m) in &self.impls {
-            let found = self.resolve(module, path).or_else(|| self.lookup(module, path.last()?, 0));
+            let found = self
+                .resolve(module, path)
+                .or_else(|| self.lookup(module, path.last()?, 0));
             if let Some((owner, n)) = found {
                 members.entry((owner, n.name)).or_default().extend(m.iter().cloned());
             }
@@ -348,6 +447,9 @@ impl Crate {
                     continue;
                 }
                 lines.insert(format!("{kind} {here}"));
+                if kind == "hidden" {
+                    continue; // not API: neither its contents nor its members
+                }
                 if let Some(sub) = sub {
                     queue.push((sub, here));
                     continue;
@@ -366,6 +468,20 @@ impl Crate {
         }
         lines
     }
+}
+
+fn item_name(item: &Item) -> Option<String> {
+    Some(match item {
+        Item::Const(i) => i.ident.to_string(),
+        Item::Enum(i) => i.ident.to_string(),
+        Item::Fn(i) => i.sig.ident.to_string(),
+        Item::Static(i) => i.ident.to_string(),
+        Item::Struct(i) => i.ident.to_string(),
+        Item::Trait(i) => i.ident.to_string(),
+        Item::Type(i) => i.ident.to_string(),
+        Item::Union(i) => i.ident.to_string(),
+        _ => return None,
+    })
 }
 
 fn trait_member(item: &TraitItem) -> Option<String> {
@@ -430,7 +546,7 @@ fn the_lister_follows_mods_uses_and_visibility() {
         src.join("lib.rs"),
         "pub mod a; mod inner; pub use inner::{Hidden as Shown, helper}; pub use serde::Serialize;\n\
          pub(crate) fn internal() {} #[cfg(test)] pub fn only_tests() {}\n\
-         pub mod g { pub use super::a::*; }",
+         pub mod g { pub use super::a::*; }\n#[doc(hidden)] pub mod h { pub fn f() {} }",
     )
     .unwrap();
     fs::write(
@@ -468,6 +584,7 @@ const crit::g::C
 enum crit::g::E
 struct crit::g::S
 trait crit::g::T
+hidden crit::h
 fn crit::helper
 ";
     assert_eq!(got, want);

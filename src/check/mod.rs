@@ -1,22 +1,22 @@
 //! `crit check`: will this checkpoint restore here? Every blocker at once,
 //! before the restore, as CRIU would meet them one at a time.
 //!
-//! Each area has its module: [`files`] (what CRIU's `files-reg.c` opens and
-//! validates), [`procs`] (pids that must be free), [`net`] (ports and unix
-//! socket paths that must be free) and [`cpu`] (architecture and FPU
-//! features), [`kernel`] (the CRIU here, namespaces, LSM). What the machine holds comes through a [`Host`], so tests can
+//! Each area has its module: `files` (what CRIU's `files-reg.c` opens and
+//! validates), `procs` (pids that must be free), `net` (ports and unix
+//! socket paths that must be free) and `cpu` (architecture and FPU
+//! features), `kernel` (the CRIU here, namespaces, LSM). What the machine holds comes through a [`Host`], so tests can
 //! give a made-up one; [`ProcHost`] reads this machine's `/proc`.
 //!
 //! Nothing from the checkpoint or the root is ever executed: files under the
 //! root are only looked up (paths resolved as if the root were `/`, see
-//! [`crate::coredump::rootfs::resolve`]) and read.
+//! `crate::coredump::rootfs::resolve`) and read.
 
-pub mod cpu;
-pub mod files;
-pub mod host;
-pub mod kernel;
-pub mod net;
-pub mod procs;
+pub(crate) mod cpu;
+pub(crate) mod files;
+pub(crate) mod host;
+pub(crate) mod kernel;
+pub(crate) mod net;
+pub(crate) mod procs;
 
 use std::path::PathBuf;
 
@@ -26,6 +26,7 @@ use crate::error::Result;
 use crate::explore::Checkpoint;
 use crate::proto::{InventoryEntry, TaskKobjIdsEntry};
 
+pub use files::matches_record;
 pub use host::{Host, HostSocket, ProcHost, SockProto};
 
 /// What a check looks at.
@@ -171,7 +172,7 @@ pub struct Finding {
 
 impl Finding {
     /// A finding with nothing but its area, kind and message.
-    pub fn new(area: Area, kind: Kind, message: impl Into<String>) -> Self {
+    pub(crate) fn new(area: Area, kind: Kind, message: impl Into<String>) -> Self {
         Finding {
             area,
             kind,
@@ -188,20 +189,20 @@ impl Finding {
     }
 
     /// With the path it is about.
-    pub fn path(mut self, p: impl Into<String>) -> Self {
+    pub(crate) fn path(mut self, p: impl Into<String>) -> Self {
         self.path = Some(p.into());
         self
     }
 
     /// With what was recorded and what is here.
-    pub fn differs(mut self, expected: impl Into<String>, found: impl Into<String>) -> Self {
+    pub(crate) fn differs(mut self, expected: impl Into<String>, found: impl Into<String>) -> Self {
         self.expected = Some(expected.into());
         self.found = Some(found.into());
         self
     }
 
     /// With what to do.
-    pub fn fix(mut self, f: impl Into<String>) -> Self {
+    pub(crate) fn fix(mut self, f: impl Into<String>) -> Self {
         self.fix = Some(f.into());
         self
     }
@@ -220,7 +221,7 @@ pub struct Report {
 
 /// Findings of one area, as the area modules return them.
 #[derive(Debug, Default)]
-pub struct Findings {
+pub(crate) struct Findings {
     /// Problems.
     pub problems: Vec<Finding>,
     /// Notes.

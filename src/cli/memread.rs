@@ -100,7 +100,7 @@ impl Files<'_> {
                     .as_ref()
                     .and_then(|t| t.get(u32::try_from(id).ok()?).ok()?.reg.clone());
                 if let Some(r) = record.filter(|_| !self.force) {
-                    if let Err(why) = crit::check::files::matches_record(&r, &real) {
+                    if let Err(why) = crit::check::matches_record(&r, &real) {
                         bail!(
                             "{}: {why}: not the file the checkpoint mapped, refusing to read it (--force reads it anyway)",
                             real.display()

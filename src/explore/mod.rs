@@ -27,7 +27,7 @@
 
 pub mod ahead;
 pub mod cg;
-pub mod checkpoint;
+pub(crate) mod checkpoint;
 pub mod fds;
 pub mod files;
 pub mod mems;

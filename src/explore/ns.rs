@@ -14,7 +14,7 @@ use super::TaskHead;
 
 /// The namespace types, in the order tables show them, with the image CRIU
 /// writes for a namespace of that type that it dumped (`{}` is the id).
-pub const KINDS: [(&str, Option<&str>); 8] = [
+pub(crate) const KINDS: [(&str, Option<&str>); 8] = [
     ("pid", Some("pidns-{}.img")),
     ("net", Some("netns-{}.img")),
     ("ipc", Some("ipcns-var-{}.img")),
@@ -29,7 +29,7 @@ pub const KINDS: [(&str, Option<&str>); 8] = [
 /// The report of `crit x DIR ns`.
 #[derive(Debug, Clone, Serialize)]
 pub struct NsReport {
-    /// Every namespace some task is in, by type (in [`KINDS`] order) then id.
+    /// Every namespace some task is in, by type (in `KINDS` order) then id.
     pub namespaces: Vec<Namespace>,
     /// Each task's namespace ids, in `pstree.img` order.
     pub tasks: Vec<NsTask>,
@@ -70,7 +70,7 @@ pub struct NsTask {
 }
 
 /// The namespace ids of one `task_kobj_ids_entry`, by type.
-pub fn ns_ids(ids: &TaskKobjIdsEntry) -> Vec<(&'static str, u32)> {
+pub(crate) fn ns_ids(ids: &TaskKobjIdsEntry) -> Vec<(&'static str, u32)> {
     [
         ("pid", ids.pid_ns_id),
         ("net", ids.net_ns_id),
@@ -88,7 +88,7 @@ pub fn ns_ids(ids: &TaskKobjIdsEntry) -> Vec<(&'static str, u32)> {
 
 /// The namespaces of `kind` the tasks are in, each with its tasks, in order
 /// of first appearance in `pstree.img`. Zombies (no ids) are left out.
-pub fn tasks_by_ns(cp: &Checkpoint, kind: &str) -> Result<Vec<(u32, Vec<u32>)>> {
+pub(crate) fn tasks_by_ns(cp: &Checkpoint, kind: &str) -> Result<Vec<(u32, Vec<u32>)>> {
     let mut out: Vec<(u32, Vec<u32>)> = Vec::new();
     // Where each namespace is in `out`.
     let mut at: std::collections::HashMap<u32, usize> = std::collections::HashMap::new();
@@ -111,7 +111,7 @@ pub fn tasks_by_ns(cp: &Checkpoint, kind: &str) -> Result<Vec<(u32, Vec<u32>)>> 
 }
 
 /// CRIU's own namespace ids, from `inventory.img` (empty when it has none).
-pub fn host_ids(cp: &Checkpoint) -> Result<Vec<(&'static str, u32)>> {
+pub(crate) fn host_ids(cp: &Checkpoint) -> Result<Vec<(&'static str, u32)>> {
     if !cp.has("inventory.img") {
         return Ok(Vec::new());
     }

@@ -36,7 +36,7 @@ pub struct OverviewTask {
     pub depth: usize,
     /// The number of threads; at least 1.
     pub threads: usize,
-    /// The architecture ([`Task::arch`](super::checkpoint::Task::arch)).
+    /// The architecture (`Task::arch`).
     pub arch: String,
     /// The command line, from the task's memory, without the trailing empty
     /// arguments of a rewritten argv; `None` (`null`) when the checkpoint does

@@ -86,7 +86,7 @@ pub const MAGICS: &[(&str, u32)] = &[
 ];
 
 /// The name of a magic value, if CRIU knows it.
-pub fn name_of(value: u32) -> Option<&'static str> {
+pub(crate) fn name_of(value: u32) -> Option<&'static str> {
     MAGICS.iter().find(|(_, v)| *v == value).map(|(n, _)| *n)
 }
 
@@ -99,7 +99,7 @@ pub fn value_of(name: &str) -> Option<u32> {
 }
 
 /// The first magic CRIU writes before `name`'s own, or `None` for `INVENTORY`.
-pub fn leading_magic(name: &str) -> Option<u32> {
+pub(crate) fn leading_magic(name: &str) -> Option<u32> {
     match name {
         "INVENTORY" => None,
         "STATS" | "IRMAP_CACHE" => Some(IMG_SERVICE),
