@@ -60,7 +60,7 @@ pub(crate) fn weight_of(s: Option<&String>) -> usize {
 ///
 /// Passes on a panic of the worker (after `consume` returns: to it, the
 /// items just end).
-pub(crate) fn read_ahead<I, T, L, W, C, R>(items: I, load: L, weigh: W, consume: C) -> R
+pub fn read_ahead<I, T, L, W, C, R>(items: I, load: L, weigh: W, consume: C) -> R
 where
     I: Iterator + Send,
     T: Send,
