@@ -363,7 +363,7 @@ impl Error {
     }
 
     /// A problem with an image's contents; `what` says where and what.
-    pub fn bad_image(file: impl Into<String>, what: impl Into<String>) -> Self {
+    pub(crate) fn bad_image(file: impl Into<String>, what: impl Into<String>) -> Self {
         Error::BadImage {
             file: file.into(),
             what: what.into(),
@@ -371,7 +371,7 @@ impl Error {
     }
 
     /// A problem with JSON given to `encode`; `what` says where and what.
-    pub fn bad_json(file: impl Into<String>, what: impl Into<String>) -> Self {
+    pub(crate) fn bad_json(file: impl Into<String>, what: impl Into<String>) -> Self {
         Error::BadJson {
             file: file.into(),
             what: what.into(),

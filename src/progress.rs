@@ -1,7 +1,7 @@
 //! Progress of long work (a big archive read, a search through a pod's
 //! memory, a core file written), for a front end to show. The library never
 //! prints: the front end [`install`]s a [`Progress`] once, and long work
-//! reports through a [`Meter`], which costs an addition per call and a call
+//! reports through a `Meter`, which costs an addition per call and a call
 //! to the front end once a MiB. Without one installed a meter does nothing.
 //!
 //! One piece of work is shown at a time: a meter started while another runs
@@ -26,10 +26,10 @@ static ACTIVE: AtomicU64 = AtomicU64::new(0);
 static NEXT: AtomicU64 = AtomicU64::new(1);
 
 /// Bytes a meter gathers before it tells the front end.
-pub const STEP: u64 = 1 << 20;
+pub(crate) const STEP: u64 = 1 << 20;
 
 /// The last part of path `label`: what a progress line has room for.
-pub fn file_name(label: &str) -> &str {
+pub(crate) fn file_name(label: &str) -> &str {
     label.rsplit('/').find(|s| !s.is_empty()).unwrap_or(label)
 }
 
@@ -40,7 +40,7 @@ pub fn install(p: Box<dyn Progress>) -> bool {
 
 /// The progress of one piece of work; it finishes when dropped.
 #[derive(Debug)]
-pub struct Meter {
+pub(crate) struct Meter {
     /// Nonzero when this meter is the one shown.
     id: u64,
     pending: u64,
@@ -61,11 +61,6 @@ impl Meter {
         }
         sink.start(what, total);
         Meter { id, pending: 0 }
-    }
-
-    /// A meter that shows nothing.
-    pub fn silent() -> Meter {
-        Meter { id: 0, pending: 0 }
     }
 
     /// `bytes` more are done.

@@ -32,7 +32,7 @@ fn refuse(t: FileType) -> io::Error {
 
 /// Why `path` is there but is no regular file (`a FIFO, not a regular
 /// file`); `None` for a regular file or nothing at all.
-pub fn not_regular(path: &Path) -> Option<String> {
+pub(crate) fn not_regular(path: &Path) -> Option<String> {
     let t = fs::metadata(path).ok()?.file_type();
     (!t.is_file()).then(|| refuse(t).to_string())
 }

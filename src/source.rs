@@ -39,7 +39,7 @@ pub(crate) mod stream;
 pub(crate) use crate::archive::Positioned;
 
 /// A reader of one image or file, as [`Source`] hands them out.
-pub type Reader = Box<dyn Read + Send>;
+pub(crate) type Reader = Box<dyn Read + Send>;
 
 static OPENS: AtomicU64 = AtomicU64::new(0);
 static OPENED_BYTES: AtomicU64 = AtomicU64::new(0);
@@ -116,7 +116,7 @@ pub struct Bundle {
 }
 
 /// The largest metadata file (`config.dump`, `pod.options`, …) read whole.
-pub const FILE_LIMIT: u64 = 16 * 1024 * 1024;
+pub(crate) const FILE_LIMIT: u64 = 16 * 1024 * 1024;
 
 impl Bundle {
     /// Opens `path`: a directory, or a file that is a tar archive.
@@ -165,7 +165,7 @@ impl Bundle {
     }
 
     /// The checkpoint an opened archive holds.
-    pub fn from_archive(ar: Archive) -> Result<Bundle> {
+    pub(crate) fn from_archive(ar: Archive) -> Result<Bundle> {
         let label = ar.label().to_string();
         let layout = if ar.has_dir("checkpoint/") {
             Layout::Container
@@ -222,7 +222,7 @@ impl Bundle {
     }
 
     /// The archive's size on disk; `None` for a directory.
-    pub fn stored_size(&self) -> Option<u64> {
+    pub(crate) fn stored_size(&self) -> Option<u64> {
         match &self.store {
             Store::Archive(a) => Some(a.stored_size()),
             Store::Dir(_) => None,
@@ -388,11 +388,6 @@ impl Source {
         Ok(*self.page_size.inferred.get_or_init(|| p))
     }
 
-    /// Whether the page size was given rather than inferred.
-    pub fn page_size_given(&self) -> bool {
-        self.page_size.given.is_some()
-    }
-
     /// The images of folder `images` (`checkpoint/`, `ID-NAME/checkpoint/`,
     /// or `""`) of an archive that is still being read: what a search of a
     /// compressed archive sees when raw memory streams by.
@@ -416,11 +411,6 @@ impl Source {
         &self.images
     }
 
-    /// The bundle this checkpoint is part of.
-    pub fn bundle(&self) -> &Bundle {
-        &self.bundle
-    }
-
     /// The checkpoint as messages name it: the path, and the pod's folder.
     pub fn label(&self) -> String {
         match self.root.is_empty() {
@@ -442,14 +432,14 @@ impl Source {
     }
 
     /// How errors name the container's file `name` (e.g. `config.dump`).
-    pub fn file_label(&self, name: &str) -> String {
+    pub(crate) fn file_label(&self, name: &str) -> String {
         self.name_of(&format!("{}{name}", self.root))
     }
 
     /// Checks the checkpoint has `pstree.img`, the one image every checkpoint
     /// has, so that a path that holds none is named as such rather than by
     /// the image missing inside it.
-    pub fn require_tree(&self) -> Result<()> {
+    pub(crate) fn require_tree(&self) -> Result<()> {
         if self.has_image("pstree.img") {
             return Ok(());
         }
@@ -466,7 +456,7 @@ impl Source {
 
     /// The names of the container's own files beside the images
     /// (`config.dump`, `volumes/crit-vol.tar`, …; folders end in `/`), sorted.
-    pub fn file_names(&self) -> Result<Vec<String>> {
+    pub(crate) fn file_names(&self) -> Result<Vec<String>> {
         match &self.bundle.store {
             Store::Archive(a) => {
                 let mut v: Vec<String> = a
@@ -532,12 +522,12 @@ impl Source {
     }
 
     /// Whether the container has file `name` beside its images.
-    pub fn has_file(&self, name: &str) -> bool {
+    pub(crate) fn has_file(&self, name: &str) -> bool {
         self.exists(&format!("{}{name}", self.root))
     }
 
     /// Whether folder `name` (e.g. `parent`) exists among the images.
-    pub fn has_image_dir(&self, name: &str) -> bool {
+    pub(crate) fn has_image_dir(&self, name: &str) -> bool {
         let inner = format!("{}{}/", self.images, name.trim_end_matches('/'));
         match &self.bundle.store {
             Store::Dir(d) => d.join(&inner).is_dir(),
@@ -571,7 +561,7 @@ impl Source {
     }
 
     /// Image `name`, ready to read entry by entry.
-    pub fn image_reader(&self, name: &str) -> Result<ImageReader<Reader>> {
+    pub(crate) fn image_reader(&self, name: &str) -> Result<ImageReader<Reader>> {
         let (r, len) = self.open_image(name)?;
         ImageReader::new(r, self.image_label(name), Some(len))
     }
@@ -597,7 +587,7 @@ impl Source {
 
     /// Image `name` (raw memory: `pages-1.img`, `parent/pages-1.img`) for
     /// positioned reads.
-    pub fn pages(&self, name: &str) -> Result<Positioned> {
+    pub(crate) fn pages(&self, name: &str) -> Result<Positioned> {
         let inner = format!("{}{name}", self.images);
         match &self.bundle.store {
             Store::Dir(d) => Positioned::whole_file(&d.join(&inner), self.image_label(name)),
@@ -639,18 +629,18 @@ impl Source {
     }
 
     /// The size of the container's file `name`, if it has it.
-    pub fn file_size(&self, name: &str) -> Option<u64> {
+    pub(crate) fn file_size(&self, name: &str) -> Option<u64> {
         self.size(&format!("{}{name}", self.root))
     }
 
     /// The size of image `name`, if it exists.
-    pub fn image_size(&self, name: &str) -> Option<u64> {
+    pub(crate) fn image_size(&self, name: &str) -> Option<u64> {
         self.size(&format!("{}{name}", self.images))
     }
 
     /// Why image `name` is there but cannot be one (`a FIFO, not a regular
     /// file`): the size of such a file is no answer.
-    pub fn image_not_regular(&self, name: &str) -> Option<String> {
+    pub(crate) fn image_not_regular(&self, name: &str) -> Option<String> {
         match &self.bundle.store {
             Store::Dir(d) => crate::regular::not_regular(&d.join(format!("{}{name}", self.images))),
             Store::Archive(_) => None,
@@ -658,7 +648,7 @@ impl Source {
     }
 
     /// The modification time (seconds since the epoch) of image `name`.
-    pub fn image_mtime(&self, name: &str) -> Option<u64> {
+    pub(crate) fn image_mtime(&self, name: &str) -> Option<u64> {
         let inner = format!("{}{name}", self.images);
         match &self.bundle.store {
             Store::Dir(d) => fs::metadata(d.join(inner))
@@ -715,7 +705,7 @@ fn walk(dir: &Path, prefix: &str, out: &mut Vec<String>, depth: usize) -> io::Re
 /// # Errors
 ///
 /// Besides a member that cannot be read: `spec` is a whole checkpoint
-/// archive ([`archive::checkpoint_archive`]), which is no image; the error
+/// archive (`archive::checkpoint_archive`), which is no image; the error
 /// says how to name one in it.
 pub fn open_archive_member(spec: &Path) -> Result<Option<(Reader, String, u64)>> {
     if spec.exists() {

@@ -50,7 +50,7 @@ pub struct WireField<'a> {
 
 /// Reads a varint at `*pos`, advancing it.
 #[inline]
-pub fn read_varint(buf: &[u8], pos: &mut usize) -> Result<u64, WireError> {
+pub(crate) fn read_varint(buf: &[u8], pos: &mut usize) -> Result<u64, WireError> {
     // Most varints in CRIU images are a byte or two: take those first.
     if let Some(&b) = buf.get(*pos) {
         if b < 0x80 {
@@ -198,13 +198,13 @@ pub fn zigzag64(v: i64) -> u64 {
 }
 
 /// `sint32` decoding.
-pub fn unzigzag32(v: u64) -> i32 {
+pub(crate) fn unzigzag32(v: u64) -> i32 {
     let v = v as u32;
     ((v >> 1) as i32) ^ -((v & 1) as i32)
 }
 
 /// `sint64` decoding.
-pub fn unzigzag64(v: u64) -> i64 {
+pub(crate) fn unzigzag64(v: u64) -> i64 {
     ((v >> 1) as i64) ^ -((v & 1) as i64)
 }
 

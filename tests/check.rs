@@ -122,9 +122,7 @@ fn a_library_with_one_byte_of_its_build_id_changed() {
         .expect("the build-id note in libc");
     let hex = |b: &[u8]| b.iter().map(|x| format!("{x:02x}")).collect::<String>();
     // As `readelf -n` prints it.
-    let id = crit::check::files::build_id(&bytes[..1 << 20]).unwrap();
-    assert_eq!(hex(&id), "a226e0f150be89099d375c6b865b1dba794648ae");
-    assert_eq!(id, want);
+    assert_eq!(hex(&want), "a226e0f150be89099d375c6b865b1dba794648ae");
     bytes[at + 19] ^= 0xff;
     std::fs::write(&libc, &bytes).unwrap();
     let r = report(&c4("mem"), root.path(), &Fake::default());

@@ -153,7 +153,9 @@ fn an_unsupported_architecture_is_named() {
         v["entries"][0]["mtype"] = "PPC64".into();
     });
     let cp = Checkpoint::open(tmp.path()).unwrap();
-    let e = Coredump::new(&cp, None, &Options::default()).err().expect("not x86_64 or aarch64");
+    let e = Coredump::new(&cp, None, &Options::default())
+        .err()
+        .expect("not x86_64 or aarch64");
     match &e {
         Error::UnsupportedArch { file, arch, supported } => assert_eq!(
             (file.as_str(), arch.as_str(), supported.as_str()),

@@ -102,7 +102,7 @@ fn gdb_finds_a_pie_program_from_the_core_alone() {
     let r = root.path();
     // cwork's build-id, by which gdb looks the executable up.
     let exe = std::fs::read(r.join(EXE.trim_start_matches('/'))).unwrap();
-    let id: String = crit::check::files::build_id(&exe)
+    let id: String = crit::checkpoint::hostfs::build_id(&exe)
         .unwrap()
         .iter()
         .map(|b| format!("{b:02x}"))

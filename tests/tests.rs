@@ -56,6 +56,7 @@ mod output_safety;
 mod pagesize;
 mod progress;
 mod proptest_roundtrip;
+mod public_api;
 mod raw_images;
 mod release_4_2;
 mod scaling;

@@ -26,7 +26,7 @@ const DEPTH: usize = 4;
 
 /// What the reading thread sends, in archive order.
 #[derive(Debug)]
-pub enum Event {
+pub(crate) enum Event {
     /// A member other than raw memory, as kept (small ones held in memory).
     Member(Member),
     /// A raw memory member starts; its bytes follow as [`Event::Chunk`]s.
@@ -81,7 +81,7 @@ impl Sender {
 }
 
 /// The receiving half: the events, then the archive as a whole.
-pub struct Feed {
+pub(crate) struct Feed {
     rx: Arc<Mutex<Receiver<Event>>>,
     spare: SyncSender<Vec<u8>>,
     stop: Arc<AtomicBool>,
@@ -117,7 +117,7 @@ impl Feed {
     }
 
     /// The next member, or `None` when the archive has been read.
-    pub fn next_event(&mut self) -> Option<Event> {
+    pub(crate) fn next_event(&mut self) -> Option<Event> {
         self.rx.lock().ok()?.recv().ok()
     }
 
@@ -260,11 +260,6 @@ impl StreamPages {
     /// The member's length.
     pub fn len(&self) -> u64 {
         self.0.lock().map_or(0, |c| c.len)
-    }
-
-    /// True for an empty member.
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
     }
 
     /// Fills `buf` from `offset`, which may be at most a chunk behind the

@@ -18,7 +18,7 @@ const LONG_NAME_MAX: u64 = PATH_MAX as u64 + 1;
 
 /// The largest PAX extended header: its records (path, linkpath, times,
 /// extended attributes) are far smaller.
-pub const PAX_MAX: u64 = 64 * 1024;
+pub(crate) const PAX_MAX: u64 = 64 * 1024;
 
 /// GNU sparse extension blocks after one header, at most (21 extents each).
 const SPARSE_EXT_MAX: u32 = 4096;
@@ -28,7 +28,7 @@ const BLOCK: u64 = 512;
 /// Why the guard stopped the archive: a message that names no name (it has
 /// not been read), for [`refusal`] to find again.
 #[derive(Debug)]
-pub struct Refused(pub String);
+pub(crate) struct Refused(pub String);
 
 impl fmt::Display for Refused {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -47,7 +47,7 @@ pub fn refusal(e: &io::Error) -> Option<String> {
 }
 
 /// A tar stream, watched (see the module's documentation).
-pub struct Guarded<R> {
+pub(crate) struct Guarded<R> {
     inner: R,
     /// Offset of the next byte read.
     pos: u64,

@@ -28,13 +28,13 @@ use serde::Serialize;
 
 use crate::error::{Error, Result};
 
-pub use feed::{Event, Feed, StreamPages};
+pub(crate) use feed::{Event, Feed, StreamPages};
 pub(crate) use guard::{refusal, Guarded};
 pub(crate) use member::list_tar;
 pub use member::{EntryKind, NestedEntry};
-pub use scan::is_pages as is_pages_name;
-pub use spill::{human_size, set_temp_limit, temp_limit, temp_written, DEFAULT_TEMP_LIMIT};
-pub use whole::{checkpoint_archive, not_one_image, Whole};
+pub(crate) use scan::is_pages as is_pages_name;
+pub use spill::{human_size, set_temp_limit};
+pub(crate) use whole::{checkpoint_archive, not_one_image};
 
 /// How an archive's bytes are stored.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -103,10 +103,10 @@ pub struct Want {
 
 /// The largest member kept in memory from a compressed archive: images and
 /// metadata are far smaller; a larger one is skipped, and reading it fails.
-pub const HELD_LIMIT: u64 = 32 * 1024 * 1024;
+pub(crate) const HELD_LIMIT: u64 = 32 * 1024 * 1024;
 
 /// Bytes kept in memory in all, at most: past it, members are skipped.
-pub const HELD_TOTAL: u64 = 256 * 1024 * 1024;
+pub(crate) const HELD_TOTAL: u64 = 256 * 1024 * 1024;
 
 /// Why a compressed archive's member was not kept.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -172,7 +172,7 @@ pub struct Member {
 
 impl Member {
     /// The member, its bytes those of a raw memory stream.
-    pub fn streamed(mut self, pages: StreamPages) -> Member {
+    pub(crate) fn streamed(mut self, pages: StreamPages) -> Member {
         self.data = Data::Streamed(pages);
         self
     }
@@ -228,12 +228,12 @@ impl Archive {
 
     /// An archive of no members yet, to [`push`](Self::push) those a
     /// [`Feed`] sends.
-    pub fn building(label: String, compression: Compression) -> Archive {
+    pub(crate) fn building(label: String, compression: Compression) -> Archive {
         Archive::assemble(label, compression, None, Vec::new(), 0)
     }
 
     /// Adds a member (one of a [`Feed`]'s).
-    pub fn push(&mut self, m: Member) {
+    pub(crate) fn push(&mut self, m: Member) {
         if m.kind == EntryKind::File {
             self.files.insert(m.name.clone(), self.members.len());
         }
@@ -264,24 +264,24 @@ impl Archive {
     }
 
     /// Marks raw memory member `name` as read once, as it streamed by.
-    pub fn set_streamed(&mut self, name: &str, pages: StreamPages) {
+    pub(crate) fn set_streamed(&mut self, name: &str, pages: StreamPages) {
         if let Some(&i) = self.files.get(name) {
             self.members[i].data = Data::Streamed(pages);
         }
     }
 
     /// The archive's path, as errors name it.
-    pub fn label(&self) -> &str {
+    pub(crate) fn label(&self) -> &str {
         &self.label
     }
 
     /// How the archive is compressed.
-    pub fn compression(&self) -> Compression {
+    pub(crate) fn compression(&self) -> Compression {
         self.compression
     }
 
     /// Its size on disk.
-    pub fn stored_size(&self) -> u64 {
+    pub(crate) fn stored_size(&self) -> u64 {
         self.stored_size
     }
 
@@ -295,7 +295,7 @@ impl Archive {
     }
 
     /// Every member, in archive order (a name given twice: the last one).
-    pub fn members(&self) -> &[Member] {
+    pub(crate) fn members(&self) -> &[Member] {
         &self.members
     }
 
@@ -305,7 +305,7 @@ impl Archive {
     }
 
     /// Whether any member lies under folder `prefix` (ending in `/`).
-    pub fn has_dir(&self, prefix: &str) -> bool {
+    pub(crate) fn has_dir(&self, prefix: &str) -> bool {
         self.members.iter().any(|m| m.name.starts_with(prefix))
     }
 
@@ -327,7 +327,7 @@ impl Archive {
     }
 
     /// A reader of member `name`'s bytes, and its size.
-    pub fn open_member(&self, name: &str) -> Result<(Box<dyn Read + Send>, u64)> {
+    pub(crate) fn open_member(&self, name: &str) -> Result<(Box<dyn Read + Send>, u64)> {
         let m = self.need(name)?;
         let r: Box<dyn Read + Send> = match &m.data {
             Data::Held(b) => Box::new(io::Cursor::new(Arc::clone(b))),
@@ -348,7 +348,7 @@ impl Archive {
     }
 
     /// Member `name` whole, if it is at most `limit` bytes.
-    pub fn read_member(&self, name: &str, limit: u64) -> Result<Vec<u8>> {
+    pub(crate) fn read_member(&self, name: &str, limit: u64) -> Result<Vec<u8>> {
         let (mut r, size) = self.open_member(name)?;
         if size > limit {
             return Err(Error::limit(
@@ -380,7 +380,7 @@ impl Archive {
     }
 
     /// The files of nested tar member `name` (e.g. `rootfs-diff.tar`).
-    pub fn listing(&self, name: &str) -> Result<Vec<NestedEntry>> {
+    pub(crate) fn listing(&self, name: &str) -> Result<Vec<NestedEntry>> {
         if let Some(l) = self.get(name).and_then(|m| m.listing.as_ref()) {
             return Ok(l.as_ref().clone());
         }
@@ -432,13 +432,13 @@ pub enum Positioned {
     },
     /// Bytes in memory.
     Held(Arc<[u8]>, String),
-    /// Bytes as they stream by, read forward (see [`Feed`]).
+    /// Bytes as they stream by, read forward (see `Feed`).
     Stream(StreamPages, String),
 }
 
 impl Positioned {
     /// Opens a whole file.
-    pub fn whole_file(path: &Path, label: String) -> Result<Positioned> {
+    pub(crate) fn whole_file(path: &Path, label: String) -> Result<Positioned> {
         let file = crate::regular::open(path).map_err(|e| Error::io(&label, e))?;
         let len = file.metadata().map_err(|e| Error::io(&label, e))?.len();
         Ok(Positioned::File {
@@ -464,7 +464,7 @@ impl Positioned {
     }
 
     /// What errors call it.
-    pub fn label(&self) -> &str {
+    pub(crate) fn label(&self) -> &str {
         match self {
             Positioned::File { label, .. } | Positioned::Held(_, label) | Positioned::Stream(_, label) => label,
         }

@@ -27,7 +27,7 @@ fn too_many(label: &str) -> Error {
 }
 
 /// Whether a member's name is that of raw memory (`pages-N.img`).
-pub fn is_pages(name: &str) -> bool {
+pub(crate) fn is_pages(name: &str) -> bool {
     let base = name.rsplit('/').next().unwrap_or(name);
     base.starts_with("pages-") && base.ends_with(".img")
 }

@@ -16,26 +16,20 @@ use crate::error::{Error, Result};
 /// this counts only the memory a checkpoint really holds; a container's
 /// non-zero memory is seldom near it, and a `TMPDIR` on tmpfs (half the RAM
 /// by default) can take it on most machines. More must be asked for.
-pub const DEFAULT_TEMP_LIMIT: u64 = 4 << 30;
+pub(crate) const DEFAULT_TEMP_LIMIT: u64 = 4 << 30;
 
 static LIMIT: AtomicU64 = AtomicU64::new(DEFAULT_TEMP_LIMIT);
 static WRITTEN: AtomicU64 = AtomicU64::new(0);
 
 /// Sets how many bytes this process may write to temporary files, in all
-/// (the default is [`DEFAULT_TEMP_LIMIT`]).
+/// (the default is `DEFAULT_TEMP_LIMIT`).
 pub fn set_temp_limit(bytes: u64) {
     LIMIT.store(bytes, Ordering::Relaxed);
 }
 
 /// How many bytes this process may write to temporary files, in all.
-pub fn temp_limit() -> u64 {
+pub(crate) fn temp_limit() -> u64 {
     LIMIT.load(Ordering::Relaxed)
-}
-
-/// Bytes written to temporary files by this process so far (holes not
-/// counted).
-pub fn temp_written() -> u64 {
-    WRITTEN.load(Ordering::Relaxed)
 }
 
 /// `4 GiB`, `512 MiB`, `3000 bytes`: a size as people read it.

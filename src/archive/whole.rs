@@ -18,7 +18,7 @@ const LOOKED_AT: usize = 256;
 /// What kind of checkpoint archive a file is. (A folder's entry is named
 /// with a trailing `/`: `checkpoint/`, a file `checkpoint` is no sign.)
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Whole {
+pub(crate) enum Whole {
     /// One container: `config.dump`, `spec.dump`, `checkpoint/` at the top.
     Container,
     /// A pod: `pod.options`, or a folder per container holding
@@ -35,7 +35,7 @@ pub enum Whole {
 /// # Errors
 ///
 /// `path` cannot be opened or read.
-pub fn checkpoint_archive(path: &Path) -> Result<Option<Whole>> {
+pub(crate) fn checkpoint_archive(path: &Path) -> Result<Option<Whole>> {
     let Some(kind) = detect(path)? else {
         return Ok(None);
     };
@@ -92,7 +92,7 @@ fn telling(name: &str) -> Option<Whole> {
 /// The error for a whole checkpoint archive `label` given where one image
 /// was expected: what it is, how to name an image in it, and where to see
 /// what it holds.
-pub fn not_one_image(label: &str, whole: &Whole) -> Error {
+pub(crate) fn not_one_image(label: &str, whole: &Whole) -> Error {
     let (what, member) = match whole {
         Whole::Container => ("a container checkpoint archive", "checkpoint/NAME.img".to_string()),
         Whole::Pod(folder) => (

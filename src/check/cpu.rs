@@ -13,7 +13,7 @@ use super::host::xfeature_name;
 use super::{Area, Finding, Findings, Host, Kind};
 
 /// The architecture of a core image's `mtype`, as Rust names it.
-pub fn arch_of(mtype: i32) -> &'static str {
+pub(crate) fn arch_of(mtype: i32) -> &'static str {
     match mtype {
         1 => "x86_64",
         2 => "arm",

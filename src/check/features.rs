@@ -7,8 +7,8 @@
 
 use std::collections::BTreeMap;
 
-use crate::error::Result;
 use crate::checkpoint::Checkpoint;
+use crate::error::Result;
 use crate::proto::{FileEntry, SeccompEntry};
 
 use super::{Area, Finding, Findings, Host, Kind};

@@ -15,6 +15,7 @@ use std::os::unix::fs::MetadataExt;
 use std::path::Path;
 
 use crate::archive::{EntryKind, NestedEntry};
+use crate::checkpoint::hostfs::build_id;
 use crate::checkpoint::hostfs::{read_head, resolve};
 use crate::checkpoint::Checkpoint;
 use crate::error::{Error, Result};
@@ -22,10 +23,6 @@ use crate::json::formats::hex;
 use crate::proto::{FdTypes, FileEntry, MntEntry, RegFileEntry, RemapFilePathEntry, RemapType};
 
 use super::{Area, Finding, Findings, Kind};
-
-// Where tests have always found it; it moved to `checkpoint::hostfs`, which
-// `coredump` shares.
-pub use crate::checkpoint::hostfs::build_id;
 
 const S_IFMT: u32 = 0o170000;
 

@@ -205,7 +205,7 @@ impl Host for ProcHost {
 }
 
 /// An AppArmor label without its ` (enforce)` / ` (complain)` mode.
-pub fn strip_mode(label: &str) -> &str {
+pub(crate) fn strip_mode(label: &str) -> &str {
     let l = label.trim_end();
     match l.rfind(" (") {
         Some(i) if l.ends_with(')') => &l[..i],
@@ -214,7 +214,7 @@ pub fn strip_mode(label: &str) -> &str {
 }
 
 /// `Version: 4.1.1` (and maybe a `GitID:` line) as three numbers.
-pub fn parse_criu_version(text: &str) -> Option<(u32, u32, u32)> {
+pub(crate) fn parse_criu_version(text: &str) -> Option<(u32, u32, u32)> {
     let v = text.lines().find_map(|l| l.trim().strip_prefix("Version:"))?.trim();
     let mut n = v.split(|c: char| !c.is_ascii_digit()).map(|x| x.parse::<u32>().ok());
     Some((
@@ -251,7 +251,7 @@ fn xcr0() -> Option<u64> {
 
 /// The bound sockets of a `/proc/net/{tcp,udp}[6]` table: TCP sockets in
 /// LISTEN state and every UDP socket with a port.
-pub fn parse_inet(text: &str, proto: SockProto) -> Vec<HostSocket> {
+pub(crate) fn parse_inet(text: &str, proto: SockProto) -> Vec<HostSocket> {
     let mut out = Vec::new();
     for line in text.lines().skip(1) {
         let mut f = line.split_whitespace();
@@ -298,7 +298,7 @@ fn parse_addr(hex: &str) -> Option<IpAddr> {
 
 /// The paths of bound unix sockets in `/proc/net/unix` (abstract names,
 /// which start with `@`, are not paths).
-pub fn parse_unix(text: &str) -> Vec<String> {
+pub(crate) fn parse_unix(text: &str) -> Vec<String> {
     let mut out = Vec::new();
     for line in text.lines().skip(1) {
         // Num RefCount Protocol Flags Type St Inode [Path]: the path is
@@ -320,30 +320,8 @@ pub fn parse_unix(text: &str) -> Vec<String> {
     out
 }
 
-/// The xsave features named in `/proc/cpuinfo`'s `flags` (for a machine
-/// whose XCR0 cannot be read): x87 and SSE with `fpu`/`sse`, then `avx`,
-/// `mpx`, `avx512f`, `ospke` (PKRU enabled), `amx_tile`.
-pub fn xfeatures_from_flags(flags: &str) -> u64 {
-    let has = |f: &str| flags.split_whitespace().any(|x| x == f);
-    let mut m = 0u64;
-    for (flag, bits) in [
-        ("fpu", 1 << 0),
-        ("sse", 1 << 1),
-        ("avx", 1 << 2),
-        ("mpx", 0b11 << 3),
-        ("avx512f", 0b111 << 5),
-        ("ospke", 1 << 9),
-        ("amx_tile", 0b11 << 17),
-    ] {
-        if has(flag) {
-            m |= bits;
-        }
-    }
-    m
-}
-
 /// The name of xsave feature `bit` (Linux's names, `xfeature_names`).
-pub fn xfeature_name(bit: u32) -> String {
+pub(crate) fn xfeature_name(bit: u32) -> String {
     let name = match bit {
         0 => "x87",
         1 => "sse",
@@ -407,7 +385,6 @@ mod tests {
 
     #[test]
     fn names_features() {
-        assert_eq!(xfeatures_from_flags("fpu sse sse2 avx avx2 ospke"), 0b10_0000_0111);
         assert_eq!(xfeature_name(17), "amx-tilecfg");
         assert_eq!(xfeature_name(40), "xfeature-40");
     }

@@ -13,15 +13,15 @@
 //! root are only looked up (paths resolved as if the root were `/`, see
 //! [`crate::checkpoint::hostfs::resolve`]) and read.
 
-pub mod cpu;
-pub mod cpuid;
-pub mod cpuinfo;
-pub mod features;
-pub mod files;
-pub mod host;
-pub mod kernel;
-pub mod net;
-pub mod procs;
+pub(crate) mod cpu;
+pub(crate) mod cpuid;
+pub(crate) mod cpuinfo;
+pub(crate) mod features;
+pub(crate) mod files;
+pub(crate) mod host;
+pub(crate) mod kernel;
+pub(crate) mod net;
+pub(crate) mod procs;
 
 use std::path::PathBuf;
 
@@ -191,7 +191,7 @@ pub struct Finding {
 
 impl Finding {
     /// A finding with nothing but its area, kind and message.
-    pub fn new(area: Area, kind: Kind, message: impl Into<String>) -> Self {
+    pub(crate) fn new(area: Area, kind: Kind, message: impl Into<String>) -> Self {
         Finding {
             area,
             kind,
@@ -208,20 +208,20 @@ impl Finding {
     }
 
     /// With the path it is about.
-    pub fn path(mut self, p: impl Into<String>) -> Self {
+    pub(crate) fn path(mut self, p: impl Into<String>) -> Self {
         self.path = Some(p.into());
         self
     }
 
     /// With what was recorded and what is here.
-    pub fn differs(mut self, expected: impl Into<String>, found: impl Into<String>) -> Self {
+    pub(crate) fn differs(mut self, expected: impl Into<String>, found: impl Into<String>) -> Self {
         self.expected = Some(expected.into());
         self.found = Some(found.into());
         self
     }
 
     /// With what to do.
-    pub fn fix(mut self, f: impl Into<String>) -> Self {
+    pub(crate) fn fix(mut self, f: impl Into<String>) -> Self {
         self.fix = Some(f.into());
         self
     }
@@ -240,7 +240,7 @@ pub struct Report {
 
 /// Findings of one area, as the area modules return them.
 #[derive(Debug, Default)]
-pub struct Findings {
+pub(crate) struct Findings {
     /// Problems.
     pub problems: Vec<Finding>,
     /// Notes.

@@ -2,7 +2,7 @@
 //! implies is there and reads, so that a damaged checkpoint never looks
 //! healthy.
 //!
-//! [`check`] looks at, for every task of `pstree.img`:
+//! `check` looks at, for every task of `pstree.img`:
 //!
 //! - the images CRIU writes for it: `core-TID.img` of each thread and, for a
 //!   task with resources (not a zombie), `mm-`, `pagemap-`, `fs-PID.img`,
@@ -61,7 +61,7 @@ impl fmt::Display for Problem {
 impl Problem {
     /// Whether it is about memory: an `mm`, `pagemap` or `pages` image (of
     /// this checkpoint or a parent), so what a task's memory shows is unknown.
-    pub fn about_memory(&self) -> bool {
+    pub(crate) fn about_memory(&self) -> bool {
         let base = self.image.rsplit(['/', ':']).next().unwrap_or("");
         ["mm-", "pagemap-", "pages-"].iter().any(|p| base.starts_with(p)) || self.image.ends_with("parent/")
     }
@@ -114,7 +114,7 @@ impl Problem {
 const ONE_ENTRY: [&str; 6] = ["core", "mm", "ids", "fs", "pstree", "inventory"];
 
 /// The consistency pass over `src`, whose process tree is `tasks`.
-pub fn check(src: &Source, tasks: &[Task]) -> Vec<Problem> {
+pub(crate) fn check(src: &Source, tasks: &[Task]) -> Vec<Problem> {
     let names: BTreeSet<String> = match src.image_names() {
         Ok(n) => n.into_iter().collect(),
         Err(e) => return vec![Problem::of_error(src, "", None, e)],

@@ -203,7 +203,7 @@ impl FileTable {
 
     /// The targets of epoll `id`: those in its entry, then those older
     /// CRIUs kept in `eventpoll-tfd.img`.
-    pub fn epoll_targets(&self, id: u32) -> Result<Vec<EventpollTfdEntry>> {
+    pub(crate) fn epoll_targets(&self, id: u32) -> Result<Vec<EventpollTfdEntry>> {
         let own = self.get(id)?.epfd.map(|e| e.tfd).unwrap_or_default();
         Ok(own
             .into_iter()
@@ -213,7 +213,7 @@ impl FileTable {
 
     /// The watches of inotify `id`: those in its entry, then those older
     /// CRIUs kept in `inotify-wd.img`.
-    pub fn inotify_watches(&self, id: u32) -> Result<Vec<InotifyWdEntry>> {
+    pub(crate) fn inotify_watches(&self, id: u32) -> Result<Vec<InotifyWdEntry>> {
         let own = self.get(id)?.ify.map(|i| i.wd).unwrap_or_default();
         Ok(own
             .into_iter()
@@ -385,7 +385,7 @@ fn seconds(sec: u64, nsec: u64) -> String {
 
 /// A unix socket's name as text: without the trailing NUL the kernel may
 /// count in it, and `@name` for an abstract one (leading NUL).
-pub fn unix_name(raw: &[u8]) -> String {
+pub(crate) fn unix_name(raw: &[u8]) -> String {
     let trimmed = match raw.iter().rposition(|&b| b != 0) {
         Some(last) => &raw[..=last],
         None => &[][..],
@@ -408,7 +408,7 @@ fn unix_object(u: &UnixSkEntry) -> String {
 
 /// An inet address from CRIU's u32 words, which hold the bytes in network
 /// order as the (little-endian) dumping host had them in memory.
-pub fn inet_addr(family: u32, words: &[u32]) -> IpAddr {
+pub(crate) fn inet_addr(family: u32, words: &[u32]) -> IpAddr {
     let mut bytes = [0u8; 16];
     for (i, w) in words.iter().take(4).enumerate() {
         bytes[4 * i..4 * i + 4].copy_from_slice(&w.to_le_bytes());
@@ -421,7 +421,7 @@ pub fn inet_addr(family: u32, words: &[u32]) -> IpAddr {
 }
 
 /// `127.0.0.1:47101`, `[::1]:47103`.
-pub fn endpoint(addr: IpAddr, port: u32) -> String {
+pub(crate) fn endpoint(addr: IpAddr, port: u32) -> String {
     match addr {
         IpAddr::V4(a) => format!("{a}:{port}"),
         IpAddr::V6(a) => format!("[{a}]:{port}"),

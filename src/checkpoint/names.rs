@@ -2,7 +2,7 @@
 //! states and protocols, signals, clocks.
 
 /// `AF_*` as a short lowercase name.
-pub fn family(af: u32) -> String {
+pub(crate) fn family(af: u32) -> String {
     match af {
         1 => "unix".into(),
         2 => "inet".into(),
@@ -14,7 +14,7 @@ pub fn family(af: u32) -> String {
 }
 
 /// `SOCK_*` socket types.
-pub fn sock_type(t: u32) -> String {
+pub(crate) fn sock_type(t: u32) -> String {
     match t {
         1 => "stream".into(),
         2 => "dgram".into(),
@@ -28,7 +28,7 @@ pub fn sock_type(t: u32) -> String {
 
 /// Socket states as `sock_diag` reports them (TCP's numbering, which unix and
 /// netlink sockets share).
-pub fn sk_state(s: u32) -> String {
+pub(crate) fn sk_state(s: u32) -> String {
     let name = match s {
         1 => "ESTABLISHED",
         2 => "SYN_SENT",
@@ -48,7 +48,7 @@ pub fn sk_state(s: u32) -> String {
 }
 
 /// `IPPROTO_*` of an inet socket.
-pub fn ip_proto(p: u32) -> String {
+pub(crate) fn ip_proto(p: u32) -> String {
     match p {
         0 => "ip".into(),
         1 => "icmp".into(),
@@ -63,7 +63,7 @@ pub fn ip_proto(p: u32) -> String {
 }
 
 /// `NETLINK_*` protocols.
-pub fn netlink_proto(p: u32) -> String {
+pub(crate) fn netlink_proto(p: u32) -> String {
     let name = match p {
         0 => "route",
         2 => "usersock",
@@ -92,7 +92,7 @@ pub fn netlink_proto(p: u32) -> String {
 }
 
 /// A packet socket's protocol, which CRIU stores in network byte order.
-pub fn packet_proto(p: u32) -> String {
+pub(crate) fn packet_proto(p: u32) -> String {
     let ethertype = u16::from_be(p as u16);
     match ethertype {
         0x0003 => "all".into(),
@@ -145,7 +145,7 @@ pub fn signal(n: u32) -> String {
 }
 
 /// The signals of a sigmask, by name.
-pub fn sigmask(mask: u64) -> Vec<String> {
+pub(crate) fn sigmask(mask: u64) -> Vec<String> {
     (0..64)
         .filter(|bit| mask & (1u64 << bit) != 0)
         .map(|bit| signal(bit + 1))
@@ -153,7 +153,7 @@ pub fn sigmask(mask: u64) -> Vec<String> {
 }
 
 /// `CLOCK_*` of a timerfd.
-pub fn clock(id: u32) -> String {
+pub(crate) fn clock(id: u32) -> String {
     let name = match id {
         0 => "realtime",
         1 => "monotonic",
@@ -166,7 +166,7 @@ pub fn clock(id: u32) -> String {
 }
 
 /// `CLONE_NEW*` flag of a namespace file.
-pub fn ns_kind(cflag: u32) -> &'static str {
+pub(crate) fn ns_kind(cflag: u32) -> &'static str {
     match cflag {
         0x0002_0000 => "mnt",
         0x0200_0000 => "cgroup",

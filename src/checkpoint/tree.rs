@@ -40,7 +40,7 @@ pub enum TaskState {
 impl TaskState {
     /// The state for a raw `task_state` value of `core-PID.img`: 1 alive,
     /// 2 or 6 zombie, 3 stopped, anything else [`TaskState::Unknown`].
-    pub fn from_raw(raw: u32) -> Self {
+    pub(crate) fn from_raw(raw: u32) -> Self {
         match raw {
             1 => TaskState::Alive,
             2 | 6 => TaskState::Zombie,
@@ -98,7 +98,7 @@ pub struct Task {
 impl Task {
     /// The task's architecture as `uname -m` names it (`x86_64`, `aarch64`,
     /// `ppc64le`…), with ` (32-bit compat)` for a compat-mode x86 task.
-    pub fn arch(&self) -> String {
+    pub(crate) fn arch(&self) -> String {
         let name = arch_name(self.mtype);
         match self.compat {
             true => format!("{name} (32-bit compat)"),
@@ -109,7 +109,7 @@ impl Task {
 
 /// The architecture of a core image's `mtype`, as `uname -m` names it
 /// (CRIU's ppc64 port is little-endian only).
-pub fn arch_name(mtype: i32) -> &'static str {
+pub(crate) fn arch_name(mtype: i32) -> &'static str {
     match mtype {
         1 => "x86_64",
         2 => "armv7l",
@@ -369,13 +369,13 @@ impl Checkpoint {
     }
 
     /// The problems about task `pid`'s own data.
-    pub fn task_problems(&self, pid: u32) -> impl Iterator<Item = &Problem> {
+    pub(crate) fn task_problems(&self, pid: u32) -> impl Iterator<Item = &Problem> {
         self.problems().iter().filter(move |p| p.pid == Some(pid))
     }
 
     /// Whether task `pid`'s memory images (`mm`, `pagemap`, `pages`, and
     /// their parents') have problems: what its memory shows is unknown.
-    pub fn memory_damaged(&self, pid: u32) -> bool {
+    pub(crate) fn memory_damaged(&self, pid: u32) -> bool {
         self.task_problems(pid).any(Problem::about_memory)
     }
 

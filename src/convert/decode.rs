@@ -286,7 +286,7 @@ pub(super) fn decode_extra<R: Read, W: Write>(
 
 impl<R: Read> ImageReader<R> {
     /// Skips everything left in the input.
-    pub fn skip_rest(&mut self) -> Result<()> {
+    pub(crate) fn skip_rest(&mut self) -> Result<()> {
         self.stream_block(None, "rest", |_| Ok(())).map(|_| ())
     }
 }

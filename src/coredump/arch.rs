@@ -43,11 +43,9 @@ pub fn of(cores: &Cores) -> Result<&'static Arch> {
     let name = |mtype: i32| {
         March::try_from(mtype).map_or_else(|_| format!("unknown ({mtype})"), |m| m.as_str_name().to_string())
     };
-    let (tid, main) = cores
-        .first()
-        .ok_or_else(|| Error::Damaged {
-            what: "a task without threads".into(),
-        })?;
+    let (tid, main) = cores.first().ok_or_else(|| Error::Damaged {
+        what: "a task without threads".into(),
+    })?;
     if let Some((t, c)) = cores.iter().find(|(_, c)| c.mtype != main.mtype) {
         return Err(Error::bad_image(
             crate::image::name::core(*t),

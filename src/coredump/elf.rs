@@ -4,18 +4,18 @@
 /// `ET_CORE`.
 const ET_CORE: u16 = 4;
 /// `e_phnum` value meaning "the count is in section header 0's `sh_info`".
-pub const PN_XNUM: u16 = 0xffff;
+pub(crate) const PN_XNUM: u16 = 0xffff;
 
-pub const EHDR_SIZE: u64 = 64;
-pub const PHDR_SIZE: u64 = 56;
-pub const SHDR_SIZE: u64 = 64;
+pub(crate) const EHDR_SIZE: u64 = 64;
+pub(crate) const PHDR_SIZE: u64 = 56;
+pub(crate) const SHDR_SIZE: u64 = 64;
 
-pub const PT_LOAD: u32 = 1;
+pub(crate) const PT_LOAD: u32 = 1;
 pub const PT_NOTE: u32 = 4;
 
-pub const PF_X: u32 = 1;
-pub const PF_W: u32 = 2;
-pub const PF_R: u32 = 4;
+pub(crate) const PF_X: u32 = 1;
+pub(crate) const PF_W: u32 = 2;
+pub(crate) const PF_R: u32 = 4;
 
 /// The ELF file header of a core for `machine` with `phnum` program
 /// headers; `shoff` is the offset of the one section header that extended
@@ -44,7 +44,7 @@ pub fn ehdr(machine: u16, phnum: u64, shoff: u64) -> Vec<u8> {
 
 /// The section header that carries the real program header count when it
 /// does not fit `e_phnum` (the kernel's extended numbering).
-pub fn xnum_shdr(phnum: u64) -> Vec<u8> {
+pub(crate) fn xnum_shdr(phnum: u64) -> Vec<u8> {
     let mut b = vec![0u8; SHDR_SIZE as usize];
     // sh_info (u32 at 44) holds the count; sh_link and sh_size stay 0.
     b[44..48].copy_from_slice(&(phnum.min(u64::from(u32::MAX)) as u32).to_le_bytes());
@@ -53,7 +53,7 @@ pub fn xnum_shdr(phnum: u64) -> Vec<u8> {
 
 /// One program header.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Phdr {
+pub(crate) struct Phdr {
     pub p_type: u32,
     pub flags: u32,
     pub offset: u64,
@@ -64,7 +64,7 @@ pub struct Phdr {
 }
 
 impl Phdr {
-    pub fn to_bytes(self) -> [u8; PHDR_SIZE as usize] {
+    pub(crate) fn to_bytes(self) -> [u8; PHDR_SIZE as usize] {
         let mut b = [0u8; PHDR_SIZE as usize];
         b[0..4].copy_from_slice(&self.p_type.to_le_bytes());
         b[4..8].copy_from_slice(&self.flags.to_le_bytes());
@@ -79,7 +79,7 @@ impl Phdr {
 }
 
 /// `PF_*` flags for `PROT_*` bits (read 1, write 2, exec 4).
-pub fn prot_flags(prot: u32) -> u32 {
+pub(crate) fn prot_flags(prot: u32) -> u32 {
     let mut f = 0;
     if prot & 1 != 0 {
         f |= PF_R;

@@ -16,14 +16,14 @@ const PRSTATUS_COMMON: usize = 112;
 /// `sizeof(struct elf_prpsinfo)` on x86_64 and arm64.
 pub const PRPSINFO_SIZE: usize = 136;
 /// `sizeof(siginfo_t)`.
-pub const SIGINFO_SIZE: usize = 128;
+pub(crate) const SIGINFO_SIZE: usize = 128;
 /// `ELF_PRARGSZ`: room for the command line in `elf_prpsinfo`.
 const PRARGSZ: usize = 80;
 
 /// One note: its owner name (`CORE`, or `LINUX` for the x86 extended
 /// state), type and descriptor.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Note {
+pub(crate) struct Note {
     pub name: &'static str,
     pub ntype: u32,
     pub desc: Vec<u8>,
@@ -69,7 +69,7 @@ fn pad4(out: &mut Vec<u8>) {
 
 /// What `elf_prstatus` says about one thread.
 #[derive(Debug, Clone)]
-pub struct PrStatus {
+pub(crate) struct PrStatus {
     pub tid: u32,
     pub ppid: u32,
     pub pgrp: u32,
@@ -107,7 +107,7 @@ impl PrStatus {
 
 /// What `elf_prpsinfo` says about the process.
 #[derive(Debug, Clone)]
-pub struct PsInfo {
+pub(crate) struct PsInfo {
     /// The kernel's state index: 0 R, 1 S, 2 D, 3 T, 4 Z.
     pub state: u8,
     pub nice: i8,
@@ -124,7 +124,7 @@ pub struct PsInfo {
 }
 
 impl PsInfo {
-    pub fn to_bytes(&self) -> Vec<u8> {
+    pub(crate) fn to_bytes(&self) -> Vec<u8> {
         let mut b = vec![0u8; PRPSINFO_SIZE];
         b[0] = self.state;
         b[1] = *b"RSDTZW".get(usize::from(self.state)).unwrap_or(&b'.');
@@ -176,7 +176,7 @@ pub fn auxv(saved: &[u64]) -> Vec<u8> {
 
 /// One file-backed mapping of `NT_FILE`.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FileMapping {
+pub(crate) struct FileMapping {
     pub start: u64,
     pub end: u64,
     /// Offset in the file, in pages.
@@ -186,7 +186,7 @@ pub struct FileMapping {
 
 /// `NT_FILE`: count, page size, then (start, end, offset in pages) for each
 /// mapping, then their paths, NUL-terminated, in the same order.
-pub fn file_note(maps: &[FileMapping], page_size: u64) -> Vec<u8> {
+pub(crate) fn file_note(maps: &[FileMapping], page_size: u64) -> Vec<u8> {
     let mut b = Vec::new();
     b.extend_from_slice(&(maps.len() as u64).to_le_bytes());
     b.extend_from_slice(&page_size.to_le_bytes());

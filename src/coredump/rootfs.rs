@@ -16,7 +16,7 @@ use crate::proto::RegFileEntry;
 
 /// The mapped files of one core, each opened once.
 #[derive(Default)]
-pub struct MappedFiles {
+pub(crate) struct MappedFiles {
     root: Option<PathBuf>,
     by_path: HashMap<String, Result<usize, String>>,
     files: Vec<(File, u64)>,
@@ -38,7 +38,7 @@ impl MappedFiles {
     }
 
     /// Reads header pages under `root` instead of `/` (for tests).
-    pub fn headers_from(&mut self, root: Option<PathBuf>) {
+    pub(crate) fn headers_from(&mut self, root: Option<PathBuf>) {
         self.header_root = root;
     }
 

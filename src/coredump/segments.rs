@@ -43,7 +43,7 @@ pub struct Piece {
 /// are written; none means `p_filesz` 0, as the kernel writes unmodified
 /// file pages.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Segment {
+pub(crate) struct Segment {
     pub vaddr: u64,
     pub memsz: u64,
     pub flags: u32,
@@ -68,7 +68,7 @@ pub struct LeftOut {
 }
 
 /// A mapping to dump and what backs it.
-pub struct Mapping {
+pub(crate) struct Mapping {
     pub vma: Vma,
     /// The mapped file's path, for a mapping whose pages the checkpoint
     /// does not hold are the file's.
@@ -80,7 +80,7 @@ pub struct Mapping {
 
 /// Plans the segments of `maps` (in address order), reading the held ranges
 /// from `mem` and opening mapped files through `files`.
-pub fn plan(mem: &MemReader, maps: &[Mapping], files: &mut MappedFiles) -> (Vec<Segment>, Vec<LeftOut>) {
+pub(crate) fn plan(mem: &MemReader, maps: &[Mapping], files: &mut MappedFiles) -> (Vec<Segment>, Vec<LeftOut>) {
     let held = mem.held_ranges();
     let mut segments = Vec::with_capacity(maps.len());
     let mut left_out = Vec::new();
@@ -211,7 +211,7 @@ fn into_segments(parts: Vec<(Piece, bool)>, flags: u32, segments: &mut Vec<Segme
 
 /// A writer that turns runs of zeros into holes (a sparse file, as the
 /// kernel writes cores), keeping track of the offset.
-pub struct Sink<W: Write + Seek> {
+pub(crate) struct Sink<W: Write + Seek> {
     out: W,
     pos: u64,
     hole: u64,
@@ -260,7 +260,7 @@ impl<W: Write + Seek> Sink<W> {
     }
 
     /// Writes `data`, leaving holes for its all-zero pages.
-    pub fn write_sparse(&mut self, data: &[u8]) -> Result<()> {
+    pub(crate) fn write_sparse(&mut self, data: &[u8]) -> Result<()> {
         let page = PAGE_SIZE as usize;
         let mut from = 0;
         while from < data.len() {
@@ -298,7 +298,7 @@ fn io(e: std::io::Error) -> Error {
 }
 
 /// Writes the bytes of `seg`, `CHUNK` at a time.
-pub fn write_segment<W: Write + Seek>(
+pub(crate) fn write_segment<W: Write + Seek>(
     sink: &mut Sink<W>,
     seg: &Segment,
     mem: &MemReader,

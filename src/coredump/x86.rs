@@ -20,9 +20,9 @@ pub const ARCH: Arch = Arch {
 };
 
 /// `user_regs_struct`: 27 registers of 8 bytes.
-pub const GPREGS_SIZE: usize = 27 * 8;
+pub(crate) const GPREGS_SIZE: usize = 27 * 8;
 /// The FXSAVE area.
-pub const FXSAVE_SIZE: usize = 512;
+pub(crate) const FXSAVE_SIZE: usize = 512;
 
 /// XSAVE feature bits (XCR0) and where each component sits in the standard
 /// format: (bits, offset, size).
@@ -109,7 +109,7 @@ fn put_words<T: Copy, const N: usize>(dst: &mut [u8], words: &[T], to_le: impl F
 }
 
 /// `user_fpregs_struct` (the FXSAVE layout).
-pub fn fxsave(f: &UserX86FpregsEntry) -> [u8; FXSAVE_SIZE] {
+pub(crate) fn fxsave(f: &UserX86FpregsEntry) -> [u8; FXSAVE_SIZE] {
     let mut b = [0u8; FXSAVE_SIZE];
     // cwd, swd, twd and fop are 16-bit in the hardware layout.
     b[0..2].copy_from_slice(&(f.cwd as u16).to_le_bytes());
@@ -151,7 +151,7 @@ pub fn xfeatures(x: &UserX86XsaveEntry) -> u64 {
 /// The size of the standard-format XSAVE area holding `xcr0`'s components:
 /// the end of the last one (832 for AVX, 1088 with MPX, 2696 with PKRU: the
 /// sizes debuggers expect).
-pub fn xsave_size(xcr0: u64) -> usize {
+pub(crate) fn xsave_size(xcr0: u64) -> usize {
     [AVX, BNDREGS, BNDCSR, OPMASK, ZMM_HI256, HI16_ZMM, PKRU]
         .iter()
         .filter(|c| xcr0 & c.0 != 0)
@@ -162,7 +162,7 @@ pub fn xsave_size(xcr0: u64) -> usize {
 
 /// The XSAVE area of `NT_X86_XSTATE` for features `xcr0` (the same for every
 /// thread of a core, so debuggers see one layout).
-pub fn xstate(f: &UserX86FpregsEntry, x: &UserX86XsaveEntry, xcr0: u64) -> Vec<u8> {
+pub(crate) fn xstate(f: &UserX86FpregsEntry, x: &UserX86XsaveEntry, xcr0: u64) -> Vec<u8> {
     let mut b = vec![0u8; xsave_size(xcr0)];
     b[..FXSAVE_SIZE].copy_from_slice(&fxsave(f));
     b[XCR0_OFFSET..XCR0_OFFSET + 8].copy_from_slice(&xcr0.to_le_bytes());

@@ -29,7 +29,7 @@ struct FdState {
 
 /// The open fds of the tasks of one checkpoint, read task by task as they
 /// are compared: memory holds two tasks' fds, never every task's.
-pub struct Files<'a> {
+pub(crate) struct Files<'a> {
     cp: &'a Checkpoint,
     table: FileTable,
     queued: HashMap<u32, Queued>,
@@ -43,7 +43,7 @@ impl<'a> Files<'a> {
     /// # Errors
     ///
     /// A missing or corrupt image (`files.img`, `sk-queues.img`, …).
-    pub fn load(cp: &'a Checkpoint) -> Result<Self> {
+    pub(crate) fn load(cp: &'a Checkpoint) -> Result<Self> {
         Ok(Files {
             cp,
             table: FileTable::load(cp)?,
@@ -135,7 +135,7 @@ impl FilesDiff {
 /// # Errors
 ///
 /// A missing or corrupt image on either side, named in the error.
-pub fn compare(a: &Files<'_>, b: &Files<'_>, ta: &Task, tb: &Task) -> Result<FilesDiff> {
+pub(crate) fn compare(a: &Files<'_>, b: &Files<'_>, ta: &Task, tb: &Task) -> Result<FilesDiff> {
     let (fa, fb) = (&a.of(ta)?, &b.of(tb)?);
     let r = |fd: u32, s: &FdState| FdRef {
         fd,

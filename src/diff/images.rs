@@ -15,7 +15,7 @@ use crate::source::Source;
 
 /// Images larger than this are compared as bytes only: decoding holds a
 /// whole image's JSON in memory.
-pub const DECODE_LIMIT: u64 = 64 * 1024 * 1024;
+pub(crate) const DECODE_LIMIT: u64 = 64 * 1024 * 1024;
 
 /// One file present on both sides.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -27,7 +27,7 @@ pub struct ImageDiff {
     pub equal: bool,
     /// True when it was compared as decoded entries, false when as bytes (raw
     /// memory `pages-*.img`, files that are not images, files over
-    /// [`DECODE_LIMIT`]).
+    /// `DECODE_LIMIT`).
     pub decoded: bool,
     /// The first difference: a JSON path (`entries[3].vmas[17].prot`) and
     /// both values, or for bytes `bytes[OFFSET]` and both bytes (`null` past
@@ -60,7 +60,7 @@ impl ImagesDiff {
 /// # Errors
 ///
 /// A folder or file cannot be read, or an image's entries are corrupt.
-pub fn compare(a: &Source, b: &Source) -> Result<ImagesDiff> {
+pub(crate) fn compare(a: &Source, b: &Source) -> Result<ImagesDiff> {
     // Regular files only: the `parent` link and other folders are left out.
     let (na, nb) = (a.image_names()?, b.image_names()?);
     let mut d = ImagesDiff {
@@ -155,7 +155,7 @@ fn fill(r: &mut impl Read, buf: &mut [u8]) -> std::io::Result<usize> {
 
 /// The first place `a` and `b` differ, depth first in `a`'s key order, as a
 /// path like `entries[3].vmas[17].prot` (`null` for a side that lacks it).
-pub fn first_difference(path: String, a: &Value, b: &Value) -> Option<Change> {
+pub(crate) fn first_difference(path: String, a: &Value, b: &Value) -> Option<Change> {
     let join = |key: &str| {
         if path.is_empty() {
             key.to_string()

@@ -3,7 +3,7 @@
 //! resolved by [`MemReader`]).
 //!
 //! Both sides' held ranges are walked together in address order and read in
-//! blocks of [`BLOCK`] bytes, so each page is read once per side and compared
+//! blocks of `BLOCK` bytes, so each page is read once per side and compared
 //! with its counterpart directly: no page hashes to keep, memory bounded by
 //! the two blocks and the list of differing runs, whatever the dump's size.
 
@@ -18,7 +18,7 @@ use crate::mem::{MemReader, Vma};
 /// Bytes read per side per step. Small enough that both blocks stay in the
 /// CPU cache between the kernel's copy and the comparison: 1 MiB blocks ran
 /// at a quarter of the speed (`bench/diff.sh`).
-pub const BLOCK: usize = 128 << 10;
+pub(crate) const BLOCK: usize = 128 << 10;
 /// Differing addresses listed per mapping in [`VmaPages::first_changed`].
 pub const FIRST: usize = 8;
 
@@ -37,7 +37,7 @@ pub struct Summary {
 
 impl Summary {
     /// Adds a task's counts.
-    pub fn add(&mut self, t: &TaskPages) {
+    pub(crate) fn add(&mut self, t: &TaskPages) {
         self.equal += t.equal;
         self.changed += t.changed;
         self.only_a += t.only_a;
@@ -117,7 +117,7 @@ impl TaskPages {
 /// # Errors
 ///
 /// A pages file cannot be read.
-pub fn compare(a: &MemReader, b: &MemReader) -> Result<TaskPages> {
+pub(crate) fn compare(a: &MemReader, b: &MemReader) -> Result<TaskPages> {
     let ps = a.page_size().max(b.page_size());
     let (ra, rb) = (pages_of(a, ps), pages_of(b, ps));
     let mut t = TaskPages {

@@ -145,7 +145,7 @@ fn tree_keys(cp: &Checkpoint, paths: &mut HashMap<(u64, String, usize), u64>) ->
 }
 
 /// The tasks of one side only.
-pub fn unpaired(a: &Checkpoint, b: &Checkpoint, p: &Pairing) -> Processes {
+pub(crate) fn unpaired(a: &Checkpoint, b: &Checkpoint, p: &Pairing) -> Processes {
     let r = |t: &Task| TaskRef {
         pid: t.pid,
         ppid: t.ppid,
@@ -165,7 +165,7 @@ pub fn unpaired(a: &Checkpoint, b: &Checkpoint, p: &Pairing) -> Processes {
 /// # Errors
 ///
 /// A core image, or the memory holding argv and the environment, cannot be read.
-pub fn compare_tasks(
+pub(crate) fn compare_tasks(
     a: &Checkpoint,
     b: &Checkpoint,
     ta: &Task,
@@ -283,7 +283,7 @@ fn creds(out: &mut Vec<Change>, a: &Option<CredsEntry>, b: &Option<CredsEntry>) 
 /// The environments compared by variable name. A string without `=` is a
 /// variable of that name with an empty value; of repeated names, the first wins
 /// (as `getenv` finds it).
-pub fn env_diff(a: &[String], b: &[String]) -> EnvDiff {
+pub(crate) fn env_diff(a: &[String], b: &[String]) -> EnvDiff {
     fn vars(env: &[String]) -> BTreeMap<&str, &str> {
         let mut m = BTreeMap::new();
         for v in env {

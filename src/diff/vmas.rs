@@ -13,7 +13,7 @@ use crate::mem::VmaFilter;
 
 /// The mappings of the tasks of one checkpoint, read task by task as they
 /// are compared: memory holds two tasks' mappings, never every task's.
-pub struct Maps<'a> {
+pub(crate) struct Maps<'a> {
     cp: &'a Checkpoint,
     table: FileTable,
     all: VmaFilter,
@@ -25,7 +25,7 @@ impl<'a> Maps<'a> {
     /// # Errors
     ///
     /// A missing or corrupt file image, named in the error.
-    pub fn load(cp: &'a Checkpoint) -> Result<Self> {
+    pub(crate) fn load(cp: &'a Checkpoint) -> Result<Self> {
         Ok(Maps {
             cp,
             table: FileTable::load(cp)?,
@@ -108,7 +108,7 @@ impl VmasDiff {
 /// # Errors
 ///
 /// A missing or corrupt `mm-PID.img` (or file image), named in the error.
-pub fn compare(a: &Maps<'_>, b: &Maps<'_>, ta: &Task, tb: &Task) -> Result<VmasDiff> {
+pub(crate) fn compare(a: &Maps<'_>, b: &Maps<'_>, ta: &Task, tb: &Task) -> Result<VmasDiff> {
     let (va, vb) = (&a.of(ta)?, &b.of(tb)?);
     let mut d = VmasDiff::default();
     for guard in [false, true] {

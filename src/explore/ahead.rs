@@ -3,8 +3,8 @@
 //! report of thousands of tasks costs about the larger of the two rather
 //! than their sum.
 //!
-//! The worker runs a bounded way ahead — at most [`DEPTH`] loaded items, and
-//! at most [`BUDGET`] bytes of them as the caller weighs them (always one,
+//! The worker runs a bounded way ahead — at most `DEPTH` loaded items, and
+//! at most `BUDGET` bytes of them as the caller weighs them (always one,
 //! however large) — so memory stays bounded by the largest task, never the
 //! checkpoint. Results come back in order; the worker stops after the first
 //! error (which the consumer gets in its place), and when the consumer is
@@ -28,11 +28,11 @@ use crate::error::Result;
 /// At most this many loaded items wait for the consumer. Many: while the
 /// consumer writes one large task (the root's 200,000 runs), the worker
 /// should get through thousands of small ones; [`BUDGET`] bounds the memory.
-pub const DEPTH: usize = 8192;
+pub(crate) const DEPTH: usize = 8192;
 
 /// At most this many bytes of loaded items wait for the consumer (as the
 /// `weigh` of [`read_ahead`] counts them), unless one item alone is larger.
-pub const BUDGET: usize = 8 << 20;
+pub(crate) const BUDGET: usize = 8 << 20;
 
 /// A consumer that ran out waits for this many items (or [`WAKE_BYTES`]):
 /// waking a thread costs more than a small task does, so they go in batches.
@@ -101,7 +101,7 @@ where
     })
 }
 
-/// The loaded items, in order, as [`read_ahead`] hands them to its consumer.
+/// The loaded items, in order, as `read_ahead` hands them to its consumer.
 /// Dropping it stops the worker.
 pub struct Ahead<'s, T> {
     queue: &'s Queue<T>,

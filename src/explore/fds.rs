@@ -142,7 +142,7 @@ impl Fd {
 }
 
 /// `O_RDWR|O_APPEND|O_LARGEFILE`: the access mode, then the other bits.
-pub fn open_flags(flags: u32) -> String {
+pub(crate) fn open_flags(flags: u32) -> String {
     let mode = match flags & 3 {
         0 => "O_RDONLY",
         1 => "O_WRONLY",

@@ -15,39 +15,39 @@ use crate::checkpoint::files::FileTable;
 use crate::checkpoint::{Checkpoint, Task};
 
 /// `status` bits of a VMA (CRIU's `VMA_*`).
-pub mod status {
+pub(crate) mod status {
     /// `VMA_AREA_REGULAR`: an area CRIU dumps and restores.
     pub const REGULAR: u32 = 1 << 0;
     /// `VMA_AREA_STACK`: the main thread's stack.
-    pub const STACK: u32 = 1 << 1;
+    pub(crate) const STACK: u32 = 1 << 1;
     /// `VMA_AREA_VSYSCALL`: the `[vsyscall]` page.
-    pub const VSYSCALL: u32 = 1 << 2;
+    pub(crate) const VSYSCALL: u32 = 1 << 2;
     /// `VMA_AREA_VDSO`: the `[vdso]` area.
-    pub const VDSO: u32 = 1 << 3;
+    pub(crate) const VDSO: u32 = 1 << 3;
     /// `VMA_AREA_HEAP`: the `[heap]` (brk) area.
     pub const HEAP: u32 = 1 << 5;
     /// `VMA_FILE_PRIVATE`: a private file mapping (`shmid` is a file id).
-    pub const FILE_PRIVATE: u32 = 1 << 6;
+    pub(crate) const FILE_PRIVATE: u32 = 1 << 6;
     /// `VMA_FILE_SHARED`: a shared file mapping (`shmid` is a file id).
-    pub const FILE_SHARED: u32 = 1 << 7;
+    pub(crate) const FILE_SHARED: u32 = 1 << 7;
     /// `VMA_ANON_SHARED`: shared anonymous memory (`shmid` is its shmem id).
     pub const ANON_SHARED: u32 = 1 << 8;
     /// `VMA_AREA_SYSVIPC`: a System V shared memory segment (`shmid` is its id).
     pub const SYSVIPC: u32 = 1 << 10;
     /// `VMA_AREA_SOCKET`: a mapped socket (e.g. a packet ring).
-    pub const SOCKET: u32 = 1 << 11;
+    pub(crate) const SOCKET: u32 = 1 << 11;
     /// `VMA_AREA_VVAR`: the `[vvar]` area.
-    pub const VVAR: u32 = 1 << 12;
+    pub(crate) const VVAR: u32 = 1 << 12;
     /// `VMA_AREA_AIORING`: an AIO ring.
-    pub const AIORING: u32 = 1 << 13;
+    pub(crate) const AIORING: u32 = 1 << 13;
     /// `VMA_AREA_SHSTK`: a shadow stack (x86 CET).
-    pub const SHSTK: u32 = 1 << 15;
+    pub(crate) const SHSTK: u32 = 1 << 15;
     /// `VMA_AREA_GUARD` (CRIU 4.2), alone in `status`: a range of guard pages
     /// (`MADV_GUARD_INSTALL`) inside another mapping, listed after the
     /// mappings; it holds no pages.
-    pub const GUARD: u32 = 1 << 16;
+    pub(crate) const GUARD: u32 = 1 << 16;
     /// `VMA_AREA_UPROBES`: the uprobes `[uprobes]` area.
-    pub const UPROBES: u32 = 1 << 17;
+    pub(crate) const UPROBES: u32 = 1 << 17;
 }
 
 const MAP_GROWSDOWN: u32 = 0x0100;
@@ -115,7 +115,7 @@ pub fn explore(cp: &Checkpoint) -> Result<MemsReport> {
 /// # Errors
 ///
 /// As [`explore`].
-pub fn explore_filtered(cp: &Checkpoint, filter: &VmaFilter) -> Result<MemsReport> {
+pub(crate) fn explore_filtered(cp: &Checkpoint, filter: &VmaFilter) -> Result<MemsReport> {
     let table = FileTable::load(cp)?;
     let tasks = with_tasks(cp, &table, filter, |tasks| {
         tasks.map(|t| t?.into_task()).collect::<Result<_>>()
@@ -168,7 +168,7 @@ impl<'a> PerTask<'a> for Filtered<'a> {
 /// # Errors
 ///
 /// As [`explore`].
-pub fn task<'a>(cp: &Checkpoint, table: &'a FileTable, filter: &'a VmaFilter, t: &Task) -> Result<LazyTask<'a>> {
+pub(crate) fn task<'a>(cp: &Checkpoint, table: &'a FileTable, filter: &'a VmaFilter, t: &Task) -> Result<LazyTask<'a>> {
     load(cp, table, filter, t)
 }
 
@@ -226,7 +226,7 @@ impl LazyTask<'_> {
     /// # Errors
     ///
     /// A mapping names a file that is not in the file table.
-    pub fn into_task(self) -> Result<MemsTask> {
+    pub(crate) fn into_task(self) -> Result<MemsTask> {
         let vmas = self.vmas().collect::<Result<_>>()?;
         Ok(MemsTask {
             task: self.task,
@@ -256,7 +256,7 @@ impl Serialize for LazyTask<'_> {
 
 /// The `rwx` string of a `PROT_*` bit set, `-` for a bit that is clear:
 /// 5 (`PROT_READ | PROT_EXEC`) is `r-x`.
-pub fn prot(p: u32) -> String {
+pub(crate) fn prot(p: u32) -> String {
     [(1, 'r'), (2, 'w'), (4, 'x')]
         .iter()
         .map(|&(bit, c)| if p & bit != 0 { c } else { '-' })
@@ -268,7 +268,7 @@ pub fn prot(p: u32) -> String {
 /// # Errors
 ///
 /// The file id is not in the file table.
-pub fn file_path(table: &FileTable, v: &VmaEntry) -> Result<Option<String>> {
+pub(crate) fn file_path(table: &FileTable, v: &VmaEntry) -> Result<Option<String>> {
     let special = status::SYSVIPC | status::ANON_SHARED | status::SOCKET;
     if v.status & special == 0 && v.status & (status::FILE_PRIVATE | status::FILE_SHARED) != 0 {
         // shmid is a u64 in the image but file ids are u32: a larger one cannot exist.

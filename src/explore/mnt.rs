@@ -91,7 +91,7 @@ pub struct TmpfsContents {
 }
 
 /// CRIU's `fstype` enum (mnt.proto), lowercase.
-pub fn fstype_name(n: u32) -> String {
+pub(crate) fn fstype_name(n: u32) -> String {
     const NAMES: [&str; 20] = [
         "unsupported",
         "proc",
@@ -123,7 +123,7 @@ pub fn fstype_name(n: u32) -> String {
 }
 
 /// `MS_*` mount flags by name, as /proc/mounts spells them.
-pub fn mount_flag_names(flags: u32) -> Vec<String> {
+pub(crate) fn mount_flag_names(flags: u32) -> Vec<String> {
     const NAMES: [(u32, &str); 11] = [
         (0x2, "nosuid"),
         (0x4, "nodev"),

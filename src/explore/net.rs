@@ -140,7 +140,7 @@ fn nd_type(n: i32) -> String {
 }
 
 /// `IFF_*` interface flags by name (linux/if.h).
-pub fn iff_names(flags: u32) -> Vec<String> {
+pub(crate) fn iff_names(flags: u32) -> Vec<String> {
     const NAMES: [&str; 19] = [
         "UP",
         "BROADCAST",

@@ -14,11 +14,11 @@ use super::TaskHead;
 use crate::checkpoint::Checkpoint;
 
 /// The image name of a namespace of one type, from its id.
-pub type NsImage = fn(u32) -> String;
+pub(crate) type NsImage = fn(u32) -> String;
 
 /// The namespace types, in the order tables show them, with the name of the
 /// image CRIU writes for a namespace of that type that it dumped.
-pub const KINDS: [(&str, Option<NsImage>); 8] = [
+pub(crate) const KINDS: [(&str, Option<NsImage>); 8] = [
     ("pid", Some(name::pidns::<u32>)),
     ("net", Some(name::netns::<u32>)),
     ("ipc", Some(name::ipcns_var::<u32>)),
@@ -33,7 +33,7 @@ pub const KINDS: [(&str, Option<NsImage>); 8] = [
 /// The report of `crit x DIR ns`.
 #[derive(Debug, Clone, Serialize)]
 pub struct NsReport {
-    /// Every namespace some task is in, by type (in [`KINDS`] order) then id.
+    /// Every namespace some task is in, by type (in `KINDS` order) then id.
     pub namespaces: Vec<Namespace>,
     /// Each task's namespace ids, in `pstree.img` order.
     pub tasks: Vec<NsTask>,
@@ -74,7 +74,7 @@ pub struct NsTask {
 }
 
 /// The namespace ids of one `task_kobj_ids_entry`, by type.
-pub fn ns_ids(ids: &TaskKobjIdsEntry) -> Vec<(&'static str, u32)> {
+pub(crate) fn ns_ids(ids: &TaskKobjIdsEntry) -> Vec<(&'static str, u32)> {
     [
         ("pid", ids.pid_ns_id),
         ("net", ids.net_ns_id),
@@ -92,7 +92,7 @@ pub fn ns_ids(ids: &TaskKobjIdsEntry) -> Vec<(&'static str, u32)> {
 
 /// The namespaces of `kind` the tasks are in, each with its tasks, in order
 /// of first appearance in `pstree.img`. Zombies (no ids) are left out.
-pub fn tasks_by_ns(cp: &Checkpoint, kind: &str) -> Result<Vec<(u32, Vec<u32>)>> {
+pub(crate) fn tasks_by_ns(cp: &Checkpoint, kind: &str) -> Result<Vec<(u32, Vec<u32>)>> {
     let mut out: Vec<(u32, Vec<u32>)> = Vec::new();
     // Where each namespace is in `out`.
     let mut at: std::collections::HashMap<u32, usize> = std::collections::HashMap::new();
@@ -115,7 +115,7 @@ pub fn tasks_by_ns(cp: &Checkpoint, kind: &str) -> Result<Vec<(u32, Vec<u32>)>> 
 }
 
 /// CRIU's own namespace ids, from `inventory.img` (empty when it has none).
-pub fn host_ids(cp: &Checkpoint) -> Result<Vec<(&'static str, u32)>> {
+pub(crate) fn host_ids(cp: &Checkpoint) -> Result<Vec<(&'static str, u32)>> {
     if !cp.has("inventory.img") {
         return Ok(Vec::new());
     }

@@ -58,7 +58,7 @@ pub fn sk_queues(cp: &Checkpoint) -> Result<HashMap<u32, Queued>> {
 /// # Errors
 ///
 /// A corrupt or truncated `tcp-stream-*.img`, or one without entries.
-pub fn tcp_stream(cp: &Checkpoint, ino: u32) -> Result<Option<(u64, u64)>> {
+pub(crate) fn tcp_stream(cp: &Checkpoint, ino: u32) -> Result<Option<(u64, u64)>> {
     let name = crate::image::name::tcp_stream(ino);
     if !cp.has(&name) {
         return Ok(None);

@@ -88,7 +88,7 @@ pub fn explore(cp: &Checkpoint) -> Result<RssReport> {
 /// # Errors
 ///
 /// As [`explore`].
-pub fn explore_filtered(cp: &Checkpoint, filter: &VmaFilter) -> Result<RssReport> {
+pub(crate) fn explore_filtered(cp: &Checkpoint, filter: &VmaFilter) -> Result<RssReport> {
     let table = FileTable::load(cp)?;
     let tasks = with_tasks(cp, &table, filter, |tasks| {
         tasks.map(|t| t?.into_task()).collect::<Result<_>>()
@@ -297,7 +297,7 @@ impl LazyTask<'_> {
     /// # Errors
     ///
     /// A VMA names a file that is not in the file table.
-    pub fn into_task(self) -> Result<RssTask> {
+    pub(crate) fn into_task(self) -> Result<RssTask> {
         let runs = self.runs().collect::<Result<_>>()?;
         Ok(RssTask {
             task: self.task,

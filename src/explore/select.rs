@@ -22,7 +22,7 @@ pub struct Selected {
 /// # Errors
 ///
 /// No task nor thread has that pid.
-pub fn resolve(cp: &Checkpoint, pid: u32) -> Result<Selected> {
+pub(crate) fn resolve(cp: &Checkpoint, pid: u32) -> Result<Selected> {
     if cp.tasks.iter().any(|t| t.pid == pid) {
         return Ok(Selected { pid, thread: None });
     }

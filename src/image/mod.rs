@@ -121,7 +121,7 @@ impl<R: Read> ImageReader<R> {
     }
 
     /// An error about this file at the current entry and a given byte offset.
-    pub fn error_at(&self, offset: u64, what: &str) -> Error {
+    pub(crate) fn error_at(&self, offset: u64, what: &str) -> Error {
         Error::bad_image(&self.file, format!("entry {} at byte {offset}: {what}", self.entry))
     }
 
@@ -207,7 +207,7 @@ impl<R: Read> ImageReader<R> {
     /// Hands the next entry's payload to `f`: straight from the read buffer
     /// when it is there whole (no copy), else read into `buf`. `Ok(None)` at
     /// the end of the image.
-    pub fn with_next_payload<T>(&mut self, buf: &mut Vec<u8>, f: impl FnOnce(&[u8]) -> T) -> Result<Option<T>> {
+    pub(crate) fn with_next_payload<T>(&mut self, buf: &mut Vec<u8>, f: impl FnOnce(&[u8]) -> T) -> Result<Option<T>> {
         if let Ok(avail) = self.inner.fill_buf() {
             if let Some(size) = avail.get(..4) {
                 let size = u32::from_le_bytes(size.try_into().expect("4 bytes")) as usize;
@@ -231,7 +231,7 @@ impl<R: Read> ImageReader<R> {
     }
 
     /// Reads exactly `n` bytes of an entry's payload or extra data into `buf`.
-    pub fn read_block(&mut self, n: u64, buf: &mut Vec<u8>, start: u64, what: &str) -> Result<()> {
+    pub(crate) fn read_block(&mut self, n: u64, buf: &mut Vec<u8>, start: u64, what: &str) -> Result<()> {
         buf.clear();
         if let Some(left) = self.left {
             if n > left {
@@ -268,7 +268,7 @@ impl<R: Read> ImageReader<R> {
     }
 
     /// Reads `n` bytes (or all that is left, for `None`) in blocks, handing each to `f`.
-    pub fn stream_block(
+    pub(crate) fn stream_block(
         &mut self,
         n: Option<u64>,
         what: &str,
@@ -321,7 +321,7 @@ impl<R: Read> ImageReader<R> {
 
     /// Skips the next entry's payload (not any extra bytes after it) without
     /// reading it; `Ok(false)` at the end of the image.
-    pub fn skip_payload(&mut self) -> Result<bool> {
+    pub(crate) fn skip_payload(&mut self) -> Result<bool> {
         let start = self.offset;
         match self.next_size()? {
             Some(n) => self.skip_from(n, "payload", start).map(|()| true),
@@ -333,7 +333,7 @@ impl<R: Read> ImageReader<R> {
     /// buffer, without a call per entry; returns how many. For images with
     /// nothing after their entries; [`skip_payload`](Self::skip_payload) takes
     /// the one the buffer cuts.
-    pub fn skip_buffered_entries(&mut self) -> usize {
+    pub(crate) fn skip_buffered_entries(&mut self) -> usize {
         let Ok(avail) = self.inner.fill_buf() else { return 0 };
         let (mut at, mut n) = (0, 0);
         while let Some(size) = avail.get(at..at + 4) {
@@ -383,7 +383,7 @@ impl<R: Read> ImageReader<R> {
 
     /// Reads the next entry's size field; `Ok(None)` at the end of the image.
     /// The caller reads or [`skip`](Self::skip)s that many bytes.
-    pub fn next_size(&mut self) -> Result<Option<u64>> {
+    pub(crate) fn next_size(&mut self) -> Result<Option<u64>> {
         let start = self.offset;
         if let Ok(avail) = self.inner.fill_buf() {
             if let Some(size) = avail.get(..4) {

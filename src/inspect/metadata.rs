@@ -36,7 +36,7 @@ impl Engine {
 }
 
 /// The engine, from the spec's annotations.
-pub fn engine(annotations: &BTreeMap<String, String>) -> Engine {
+pub(crate) fn engine(annotations: &BTreeMap<String, String>) -> Engine {
     match annotations.get("io.container.manager").map(String::as_str) {
         Some("libpod") => Engine::Podman,
         Some("cri-o") => Engine::CriO,
@@ -81,7 +81,7 @@ pub(crate) fn time_of(v: Option<&Value>) -> Option<String> {
 }
 
 /// `secs` (and `nanos`) since the epoch as RFC 3339 in UTC.
-pub fn rfc3339(secs: i64, nanos: u32) -> String {
+pub(crate) fn rfc3339(secs: i64, nanos: u32) -> String {
     let days = secs.div_euclid(86_400);
     let rem = secs.rem_euclid(86_400);
     // Howard Hinnant's days-to-civil.
@@ -108,7 +108,7 @@ pub fn rfc3339(secs: i64, nanos: u32) -> String {
 }
 
 /// The CRIU version a `dump.log` names (`Version: 4.1.1 (gitid …)`).
-pub fn criu_version_in_log(log: &[u8]) -> Option<String> {
+pub(crate) fn criu_version_in_log(log: &[u8]) -> Option<String> {
     let text = String::from_utf8_lossy(&log[..log.len().min(64 * 1024)]);
     text.lines().find_map(|l| {
         let at = l.find("Version: ")?;

@@ -265,11 +265,11 @@ pub fn inspect(path: impl AsRef<Path>) -> Result<Inspection> {
 
 /// Inspects the checkpoint at `path`; for a pod, only `container` (its
 /// name, folder or id) when given.
-pub fn inspect_container(path: impl AsRef<Path>, container: Option<&str>) -> Result<Inspection> {
+pub(crate) fn inspect_container(path: impl AsRef<Path>, container: Option<&str>) -> Result<Inspection> {
     inspect_with(path, container, None)
 }
 
-/// [`inspect_container`], with pages of `page_size` bytes (`--page-size`)
+/// `inspect_container`, with pages of `page_size` bytes (`--page-size`)
 /// rather than the size inferred from the checkpoint.
 pub fn inspect_with(path: impl AsRef<Path>, container: Option<&str>, page_size: Option<u64>) -> Result<Inspection> {
     let (bundle, argv) = argv::open(path.as_ref(), page_size)?;

@@ -2,7 +2,7 @@
 //!
 //! Fields print in field-number order, as Python's `ListFields()` lists them;
 //! `--pretty` applies the `(criu)` options. Fields the schema does not know are
-//! kept, as their raw bytes in base64, under [`UNKNOWN_FIELDS_KEY`], so that
+//! kept, as their raw bytes in base64, under `UNKNOWN_FIELDS_KEY`, so that
 //! `encode` can write them back.
 
 use std::io::{self, Write};
@@ -15,7 +15,7 @@ use crate::schema::{Field, Kind, MessageId, Schema};
 use crate::wire::{unzigzag32, unzigzag64, FieldIter, WireError, WireField, WireValue};
 
 /// The key under which fields unknown to our schema are kept (raw wire bytes, base64).
-pub const UNKNOWN_FIELDS_KEY: &str = "_unknown_fields";
+pub(crate) const UNKNOWN_FIELDS_KEY: &str = "_unknown_fields";
 
 /// A failure while turning a payload into JSON.
 #[derive(Debug)]
@@ -54,11 +54,11 @@ pub fn write_message<W: Write>(
 /// How deep messages may nest (`cgroup_dir_entry` holds itself); deeper input
 /// would overflow the stack. 60 keeps the JSON within the 128 levels `encode`
 /// (serde_json) reads back, a repeated message taking two (`[{…}]`).
-pub const MAX_DEPTH: usize = 60;
+pub(crate) const MAX_DEPTH: usize = 60;
 
 /// Writes the fields of `payload` as keys of the JSON object the caller opened
 /// (so it may add keys of its own, like `extra`).
-pub fn write_fields<W: Write>(
+pub(crate) fn write_fields<W: Write>(
     w: &mut JsonWriter<W>,
     message: MessageId,
     payload: &[u8],

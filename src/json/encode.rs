@@ -66,7 +66,7 @@ impl EncodeError {
 /// Why a message could not be encoded: the JSON does not parse, or a value
 /// does not fit its field.
 #[derive(Debug)]
-pub enum Failure {
+pub(crate) enum Failure {
     /// Not JSON (serde_json's wording), or reading the input failed.
     Read(ReadError),
     /// A value that does not fit its field, and where.
@@ -140,7 +140,7 @@ struct Seg {
 /// Encodes messages from a [`JsonReader`], reusing its buffers from one entry
 /// to the next.
 #[derive(Default)]
-pub struct MessageEncoder {
+pub(crate) struct MessageEncoder {
     /// One buffer per nesting level, for sub-messages (their length goes first).
     bufs: Vec<Vec<u8>>,
     /// Where out-of-order fields are put in order.
@@ -154,7 +154,7 @@ pub struct MessageEncoder {
 impl MessageEncoder {
     /// Whether the Go CRIT wrote the last top-level message read (see
     /// [`dialect::is_go`]).
-    pub fn was_go(&self) -> bool {
+    pub(crate) fn was_go(&self) -> bool {
         self.telling == Some(true)
     }
 
@@ -554,7 +554,7 @@ fn read_unknown_fields<R: Read>(r: &mut JsonReader<R>, msg: &Message) -> Result<
 
 /// Encodes the JSON object `value` as a `message`, appending to `out`. Keys
 /// listed in `skip` (such as `extra`) belong to the caller. (For callers that
-/// hold a `Value`; `encode` streams through [`MessageEncoder`].)
+/// hold a `Value`; `encode` streams through `MessageEncoder`.)
 pub fn encode_message(message: MessageId, value: &Value, skip: &[&str], out: &mut Vec<u8>) -> Result<(), EncodeError> {
     let text = if skip.is_empty() {
         serde_json::to_vec(value)

@@ -20,7 +20,7 @@ const B64: GeneralPurpose = GeneralPurpose::new(
 const LINE_BYTES: usize = 57;
 
 /// Python's `base64.encodebytes`: 76-character lines, each ending in `\n`.
-pub fn write_base64_lines<W: Write>(out: &mut W, data: &[u8]) -> io::Result<()> {
+pub(crate) fn write_base64_lines<W: Write>(out: &mut W, data: &[u8]) -> io::Result<()> {
     let mut line = [0u8; 80];
     for chunk in data.chunks(LINE_BYTES) {
         let n = B64.encode_slice(chunk, &mut line).expect("76 chars fit");
@@ -32,7 +32,7 @@ pub fn write_base64_lines<W: Write>(out: &mut W, data: &[u8]) -> io::Result<()> 
 
 /// The same lines as the inside of a JSON string (each break escaped), written
 /// piecewise so a large payload is never held twice.
-pub fn write_base64_json_content<W: Write + ?Sized>(out: &mut W, data: &[u8]) -> io::Result<()> {
+pub(crate) fn write_base64_json_content<W: Write + ?Sized>(out: &mut W, data: &[u8]) -> io::Result<()> {
     let mut line = [0u8; 80];
     for chunk in data.chunks(LINE_BYTES) {
         let n = B64.encode_slice(chunk, &mut line).expect("76 chars fit");
@@ -43,7 +43,7 @@ pub fn write_base64_json_content<W: Write + ?Sized>(out: &mut W, data: &[u8]) ->
     Ok(())
 }
 
-/// [`write_base64_lines`] into a `String`.
+/// `write_base64_lines` into a `String`.
 pub fn base64_lines(data: &[u8]) -> String {
     let mut v = Vec::with_capacity(data.len() / 3 * 4 + data.len() / LINE_BYTES + 8);
     write_base64_lines(&mut v, data).expect("writing to a Vec");
@@ -52,7 +52,7 @@ pub fn base64_lines(data: &[u8]) -> String {
 
 /// Base64 as Python's `base64.decodebytes` reads it: line breaks and other
 /// whitespace ignored.
-pub fn decode_base64(text: &str) -> Result<Vec<u8>, String> {
+pub(crate) fn decode_base64(text: &str) -> Result<Vec<u8>, String> {
     let clean: Vec<u8> = text.bytes().filter(|b| !b.is_ascii_whitespace()).collect();
     B64.decode(&clean).map_err(|e| format!("invalid base64: {e}"))
 }
@@ -71,7 +71,7 @@ pub fn hex(data: &[u8]) -> String {
 
 /// Python's `quopri.encodestring` (binascii `b2a_qp`, text mode, no tab quoting):
 /// how the Python CRIT writes unix socket names.
-pub fn quopri_encode(data: &[u8]) -> String {
+pub(crate) fn quopri_encode(data: &[u8]) -> String {
     const MAX_LINE: usize = 76;
     let hex = |b: u8, out: &mut Vec<u8>| {
         const D: &[u8; 16] = b"0123456789ABCDEF";
@@ -170,7 +170,7 @@ const MINOR_BITS: u32 = 20;
 
 /// `major:minor` of a device number: the kernel's 20-bit-minor form, or with
 /// `odev` glibc's `major()`/`minor()`.
-pub fn format_dev(value: u64, odev: bool) -> String {
+pub(crate) fn format_dev(value: u64, odev: bool) -> String {
     if odev {
         let major = ((value >> 8) & 0xfff) | ((value >> 32) & !0xfff);
         let minor = (value & 0xff) | ((value >> 12) & !0xff);
@@ -181,7 +181,7 @@ pub fn format_dev(value: u64, odev: bool) -> String {
 }
 
 /// Reads `major:minor` back into a device number (see [`format_dev`]).
-pub fn parse_dev(text: &str, odev: bool) -> Option<u64> {
+pub(crate) fn parse_dev(text: &str, odev: bool) -> Option<u64> {
     let (maj, min) = text.split_once(':')?;
     let major: u64 = maj.trim().parse().ok()?;
     let minor: u64 = min.trim().parse().ok()?;
@@ -195,7 +195,7 @@ pub fn parse_dev(text: &str, odev: bool) -> Option<u64> {
 /// An address held as u32 words in network byte order: one word IPv4, four IPv6.
 /// Python prints IPv6 in compressed form (`::1`), as `Ipv6Addr` does. Any other
 /// count (never written by CRIU) stays numbers, so that no word is lost.
-pub fn format_ip(words: &[u32]) -> Option<String> {
+pub(crate) fn format_ip(words: &[u32]) -> Option<String> {
     match words.len() {
         1 => Some(Ipv4Addr::from(u32::from_be(words[0])).to_string()),
         4 => {
@@ -210,7 +210,7 @@ pub fn format_ip(words: &[u32]) -> Option<String> {
 }
 
 /// Reads an IPv4 or IPv6 address back into network-order u32 words (see [`format_ip`]).
-pub fn parse_ip(text: &str) -> Option<Vec<u32>> {
+pub(crate) fn parse_ip(text: &str) -> Option<Vec<u32>> {
     if let Ok(v4) = text.parse::<Ipv4Addr>() {
         return Some(vec![u32::from(v4).to_be()]);
     }
@@ -219,7 +219,7 @@ pub fn parse_ip(text: &str) -> Option<Vec<u32>> {
 }
 
 /// `A | B | 0x40`, the Python CRIT's `map_flags`.
-pub fn format_flags(mut value: u64, table: FlagTable, out: &mut Vec<u8>) {
+pub(crate) fn format_flags(mut value: u64, table: FlagTable, out: &mut Vec<u8>) {
     let mut first = true;
     let mut all = 0;
     for &(name, bit) in table {
@@ -243,7 +243,7 @@ pub fn format_flags(mut value: u64, table: FlagTable, out: &mut Vec<u8>) {
 
 /// Parses `A | B | 0x40` back into bits; `None` names the part that is neither
 /// a flag name nor a number.
-pub fn parse_flags(text: &str, table: FlagTable) -> Result<u64, String> {
+pub(crate) fn parse_flags(text: &str, table: FlagTable) -> Result<u64, String> {
     if text.is_empty() {
         return Ok(0);
     }
@@ -269,7 +269,7 @@ pub fn parse_flags(text: &str, table: FlagTable) -> Result<u64, String> {
 
 /// An integer as Python's `int(text, 0)` reads it: decimal, `0x`, `0o`, `0b`,
 /// signed. Allocates nothing unless the text has `_` separators.
-pub fn parse_int(text: &str) -> Option<i128> {
+pub(crate) fn parse_int(text: &str) -> Option<i128> {
     let t = text.trim();
     let (neg, t) = match t.strip_prefix('-') {
         Some(rest) => (true, rest),

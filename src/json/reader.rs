@@ -193,7 +193,7 @@ impl<R: Read> JsonReader<R> {
     /// An error of the kind serde_json gives for a value of the wrong type, at
     /// the value ahead: `invalid type: integer `5`, expected a string`. Consumes
     /// the value.
-    pub fn invalid_type(&mut self, expected: &str) -> ReadError {
+    pub(crate) fn invalid_type(&mut self, expected: &str) -> ReadError {
         let at = self.pos;
         let unexpected = match self.peek() {
             Ok(Next::Object) => "map".to_string(),
@@ -262,7 +262,7 @@ impl<R: Read> JsonReader<R> {
     /// From just after a value inside containers opened past `depth`, reads
     /// (and checks) the rest of them: how a value that could not be encoded is
     /// passed over, in case a later key of the same name replaces it.
-    pub fn close_to(&mut self, depth: usize) -> Result<(), ReadError> {
+    pub(crate) fn close_to(&mut self, depth: usize) -> Result<(), ReadError> {
         while self.depth > depth {
             let mut first = false;
             if self.open.last() == Some(&true) {
@@ -289,7 +289,7 @@ impl<R: Read> JsonReader<R> {
 
     /// [`next_key`](Self::next_key) as bytes: what a lookup among ASCII field
     /// names needs, without a second UTF-8 check.
-    pub fn next_key_bytes(&mut self, first: &mut bool) -> Result<Option<&[u8]>, ReadError> {
+    pub(crate) fn next_key_bytes(&mut self, first: &mut bool) -> Result<Option<&[u8]>, ReadError> {
         let Some(mut b) = self.peek_nonblank()? else {
             return Err(self.error("EOF while parsing an object"));
         };

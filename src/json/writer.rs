@@ -163,7 +163,7 @@ impl<W: Write> JsonWriter<W> {
     }
 
     /// A key already escaped and quoted, with its `": "` (see `Field::json_key`).
-    pub fn key_raw(&mut self, key: &[u8]) -> io::Result<()> {
+    pub(crate) fn key_raw(&mut self, key: &[u8]) -> io::Result<()> {
         self.item()?;
         self.buf.extend_from_slice(key);
         self.after_key = true;
@@ -179,7 +179,7 @@ impl<W: Write> JsonWriter<W> {
 
     /// A string value whose text needs no escaping (hex numbers, flag and dict
     /// names, devices), written by `f` straight into the output.
-    pub fn plain_string(&mut self, f: impl FnOnce(&mut Vec<u8>)) -> io::Result<()> {
+    pub(crate) fn plain_string(&mut self, f: impl FnOnce(&mut Vec<u8>)) -> io::Result<()> {
         self.item()?;
         self.buf.push(b'"');
         f(&mut self.buf);
@@ -224,7 +224,7 @@ impl<W: Write> JsonWriter<W> {
 
     /// Writes a string whose content the caller produces piecewise (large base64
     /// payloads), without building it in memory. Content must need no escaping.
-    pub fn raw_string_with(&mut self, f: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> io::Result<()> {
+    pub(crate) fn raw_string_with(&mut self, f: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> io::Result<()> {
         self.item()?;
         self.buf.push(b'"');
         f(&mut Spill { w: self })?;
@@ -252,7 +252,7 @@ impl<W: Write> Write for Spill<'_, W> {
 }
 
 /// Python's `ensure_ascii` escaping: only printable ASCII passes through.
-pub fn write_escaped(out: &mut Vec<u8>, s: &str) {
+pub(crate) fn write_escaped(out: &mut Vec<u8>, s: &str) {
     out.push(b'"');
     // Nearly every string is plain: copy it in one go.
     if s.bytes().all(|b| (b' '..=b'~').contains(&b) && b != b'"' && b != b'\\') {

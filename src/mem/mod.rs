@@ -30,10 +30,10 @@ mod vma;
 
 pub use filter::{parse_prot, parse_range, KindFilter, VmaFilter};
 pub use gaps::{Gap, GapKind};
-pub use pagemap::{entry_pages, Pagemap, Run, PAGE_SIZE, PE_LAZY, PE_PARENT, PE_PRESENT};
-pub use pagesize::{infer_page_size, page_size_label, parse_page_size, PageSize, PAGE_SIZES};
+pub use pagemap::{Pagemap, Run, PAGE_SIZE, PE_LAZY, PE_PARENT, PE_PRESENT};
+pub use pagesize::{page_size_label, parse_page_size, PageSize};
 pub use reader::{MapRun, MemRead, MemReader, Piece};
-pub use search::{printable, PatternError, SearchMatch, SearchStats, Searcher, REGEX_WINDOW};
+pub use search::{printable, PatternError, SearchMatch, SearchStats, Searcher};
 pub use shmem::{SharedKind, SharedMapping};
 pub use streamed::{in_one_pass, PreparedSearch};
 pub(crate) use streamed::{served, stream_tasks, Served};

@@ -78,7 +78,7 @@ pub struct Pagemap {
 /// How many pages a `pagemap_entry` covers: CRIU 4.2's `nr_pages` (field 5)
 /// when present, else the 4.1-and-older `compat_nr_pages` (field 2), as CRIU
 /// itself reads them. Every reader of pagemaps asks this, never the fields.
-pub fn entry_pages(pe: &PagemapEntry) -> u64 {
+pub(crate) fn entry_pages(pe: &PagemapEntry) -> u64 {
     pe.nr_pages.unwrap_or(u64::from(pe.compat_nr_pages))
 }
 
@@ -97,7 +97,7 @@ impl Pagemap {
 
     /// Reads a pagemap image from an opened reader (e.g. an archive's
     /// member), its runs in pages of `page_size` bytes.
-    pub fn from_reader<R: std::io::Read>(mut r: ImageReader<R>, page_size: u64) -> Result<Self> {
+    pub(crate) fn from_reader<R: std::io::Read>(mut r: ImageReader<R>, page_size: u64) -> Result<Self> {
         let mut buf = Vec::new();
         let file = r.file().to_string();
         let head = next_checked::<PagemapHead, _>(&mut r, &mut buf, &Known::of("pagemap_head"))?

@@ -13,7 +13,7 @@ use crate::error::Result;
 use crate::source::Source;
 
 /// The page sizes CRIU's architectures use, in bytes.
-pub const PAGE_SIZES: [u64; 3] = [4096, 16384, 65536];
+pub(crate) const PAGE_SIZES: [u64; 3] = [4096, 16384, 65536];
 
 /// A checkpoint's page size and how it was found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -74,7 +74,7 @@ impl Source {
 /// # Errors
 ///
 /// A pagemap that cannot be read.
-pub fn infer_page_size(src: &Source) -> Result<PageSize> {
+pub(crate) fn infer_page_size(src: &Source) -> Result<PageSize> {
     // pages_id → present pages, in pages of one byte (nr_pages is the length).
     let mut counts: BTreeMap<u32, u64> = BTreeMap::new();
     for name in src.image_names()? {

@@ -14,7 +14,7 @@ use crate::error::Result;
 /// Bytes read per block.
 const BLOCK: usize = 2 * 1024 * 1024;
 /// Longest match a regular expression is guaranteed to find whole.
-pub const REGEX_WINDOW: usize = 64 * 1024;
+pub(crate) const REGEX_WINDOW: usize = 64 * 1024;
 /// Bytes kept before a block for look-behind (`\b`, `^`).
 const LOOKBEHIND: usize = 16;
 
@@ -80,7 +80,7 @@ impl Searcher {
 
     /// A regular expression over bytes (`regex` syntax, Unicode off so `.`
     /// matches any byte but `\n`, `^`/`$` at line ends). Matches longer than
-    /// [`REGEX_WINDOW`] may be cut short.
+    /// `REGEX_WINDOW` may be cut short.
     pub fn regex(pattern: &str, ignore_case: bool) -> Result<Self, PatternError> {
         if pattern.is_empty() {
             return Err(PatternError::Empty);

@@ -233,7 +233,8 @@ pub(crate) fn stream_tasks<T>(
         };
         // With --pid naming a task with a pagemap, only its pages are read;
         // with --container, only those of a folder that may be its.
-        let wanted = |t: u32| pid.is_none_or(|p| p == t || !stream.has(&format!("{folder}{}", crate::image::name::pagemap(p))));
+        let wanted =
+            |t: u32| pid.is_none_or(|p| p == t || !stream.has(&format!("{folder}{}", crate::image::name::pagemap(p))));
         let container = opts.container.as_deref().is_none_or(|c| may_hold(folder, c));
         if let Some(task) = task.filter(|&t| container && wanted(t)) {
             // Any failure (a read behind the stream, an image not yet seen,

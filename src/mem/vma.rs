@@ -76,19 +76,19 @@ impl Vma {
     }
 
     /// A `MAP_SHARED` mapping: its contents are not in the task's own pagemap.
-    pub fn is_shared(&self) -> bool {
+    pub(crate) fn is_shared(&self) -> bool {
         self.holds_pages() && (self.flags & MAP_SHARED != 0 || self.status & (VMA_ANON_SHARED | VMA_FILE_SHARED) != 0)
     }
 
     /// A guard range (CRIU 4.2's `VMA_AREA_GUARD`, alone in `status`): guard
     /// pages installed inside another mapping, not a mapping of its own.
-    pub fn is_guard(&self) -> bool {
+    pub(crate) fn is_guard(&self) -> bool {
         self.status == VMA_AREA_GUARD
     }
 
     /// False for areas whose contents a checkpoint never holds: guard ranges
     /// and the kernel's `[uprobes]` area. Readers look for no pages there.
-    pub fn holds_pages(&self) -> bool {
+    pub(crate) fn holds_pages(&self) -> bool {
         !self.is_guard() && self.status & VMA_AREA_UPROBES == 0
     }
 

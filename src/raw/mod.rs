@@ -1,12 +1,12 @@
 //! Raw images: the files of a (container) checkpoint that are not protobuf
 //! entries, each with its own decoder, one module per format.
 //!
-//! - [`netlink`]: `ifaddr-N.img`, `route-N.img`, `route6-N.img`, `rule-N.img`,
+//! - `netlink`: `ifaddr-N.img`, `route-N.img`, `route6-N.img`, `rule-N.img`,
 //!   a 4-byte magic and then the kernel's netlink messages as iproute2's
 //!   `ip addr save` / `ip route save` / `ip rule save` write them;
-//! - [`text`]: `iptables-N.img`, `ip6tables-N.img`, `nftables-N.img`, no
+//! - `text`: `iptables-N.img`, `ip6tables-N.img`, `nftables-N.img`, no
 //!   magic, the text of the ruleset (often empty);
-//! - [`tmpfs`]: `tmpfs-dev-N.tar.gz.img`, no magic, a gzip'd tar of a tmpfs
+//! - `tmpfs`: `tmpfs-dev-N.tar.gz.img`, no magic, a gzip'd tar of a tmpfs
 //!   mount's files.
 //!
 //! Images with a magic are recognised by it; the others by their file name
@@ -15,9 +15,10 @@
 //! kernel's or a tool's own output, and encoding them back is not offered.
 
 pub mod extract;
-pub mod netlink;
-pub mod text;
-pub mod tmpfs;
+pub(crate) mod netlink;
+pub use netlink::{AddressSummary, RouteSummary};
+pub(crate) mod text;
+pub(crate) mod tmpfs;
 
 use std::io::{self, Cursor, Read, Write};
 
@@ -46,11 +47,11 @@ pub enum RawKind {
 }
 
 /// The magic of `ifaddr-N.img`.
-pub const IFADDR_MAGIC: u32 = 0x4736_1222;
+pub(crate) const IFADDR_MAGIC: u32 = 0x4736_1222;
 /// The magic of `route-N.img` and `route6-N.img`.
-pub const ROUTE_MAGIC: u32 = 0x4531_1224;
+pub(crate) const ROUTE_MAGIC: u32 = 0x4531_1224;
 /// The magic of `rule-N.img`.
-pub const RULE_MAGIC: u32 = 0x7170_6986;
+pub(crate) const RULE_MAGIC: u32 = 0x7170_6986;
 
 const GZIP: [u8; 2] = [0x1f, 0x8b];
 
@@ -127,7 +128,7 @@ impl RawKind {
     }
 
     /// Every kind, by its `"magic"` name (for `encode`'s message).
-    pub fn from_name(name: &str) -> Option<RawKind> {
+    pub(crate) fn from_name(name: &str) -> Option<RawKind> {
         RawKind::ALL.into_iter().find(|k| k.name() == name)
     }
 
@@ -145,7 +146,7 @@ impl RawKind {
 }
 
 /// An input whose first bytes were read to tell its kind, and are given back first.
-pub type Sniffed<R> = io::Chain<Cursor<Vec<u8>>, R>;
+pub(crate) type Sniffed<R> = io::Chain<Cursor<Vec<u8>>, R>;
 
 /// Reads the first bytes of `input` to tell whether it is a raw image, and
 /// gives back a reader that still yields every byte.
@@ -161,7 +162,7 @@ pub fn sniff<R: Read>(name: &str, mut input: R) -> Result<(Option<RawKind>, Snif
 
 /// Why `encode` cannot write an image of this `"magic"` name, when it is a
 /// raw one; `None` for any other name.
-pub fn encode_refusal(magic: &str) -> Option<String> {
+pub(crate) fn encode_refusal(magic: &str) -> Option<String> {
     RawKind::from_name(magic).map(|k| {
         format!(
             "{} is a raw image ({}): crit decodes it but does not encode it back",
@@ -282,7 +283,7 @@ pub(crate) fn output_error(e: io::Error) -> Error {
 /// A small JSON value kept in insertion order, written in the Python CRIT's
 /// layout through [`JsonWriter`] so raw images print like every other image.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Doc {
+pub(crate) enum Doc {
     /// `true` / `false`.
     Bool(bool),
     /// An unsigned number.

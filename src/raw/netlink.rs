@@ -31,7 +31,7 @@ const RTM_NEWRULE: u16 = 32;
 
 /// One netlink message of a dump.
 #[derive(Debug, Clone)]
-pub struct NlMessage {
+pub(crate) struct NlMessage {
     /// `nlmsg_len`: header and payload, without padding.
     pub len: u32,
     /// `nlmsg_type` (`RTM_NEWADDR` is 20, `RTM_NEWROUTE` 24, `RTM_NEWRULE` 32).
@@ -48,7 +48,7 @@ pub struct NlMessage {
 
 /// A message's payload.
 #[derive(Debug, Clone)]
-pub enum Body {
+pub(crate) enum Body {
     /// `RTM_NEWADDR`: an `ifaddrmsg` and its attributes.
     Address(AddressMessage),
     /// `RTM_NEWROUTE`: an `rtmsg` and its attributes.
@@ -221,7 +221,7 @@ pub fn decode<R: Read, W: Write>(kind: RawKind, input: R, file: &str, w: &mut Js
 }
 
 /// The JSON form of one message (see `docs/raw-images.md`).
-pub fn message_doc(m: &NlMessage) -> Doc {
+pub(crate) fn message_doc(m: &NlMessage) -> Doc {
     let mut d = Doc::map();
     d.put("type", type_name(m.kind).into());
     d.put("flags", m.flags.into());
@@ -434,7 +434,7 @@ fn address_attr(a: &AddressAttribute) -> Doc {
 
 /// The names of `IFA_F_*` flags, lowercase as iproute2 prints most of them;
 /// unknown bits as one hex number.
-pub fn ifa_flag_names(bits: u32) -> Vec<String> {
+pub(crate) fn ifa_flag_names(bits: u32) -> Vec<String> {
     const NAMES: [&str; 12] = [
         "secondary",
         "nodad",
@@ -600,7 +600,7 @@ fn named(n: u8, names: &[(u8, &str)]) -> Doc {
 }
 
 /// `inet`, `inet6`, … (`AF_*`), or the number.
-pub fn family_name(n: u8) -> Doc {
+pub(crate) fn family_name(n: u8) -> Doc {
     named(
         n,
         &[
@@ -615,7 +615,7 @@ pub fn family_name(n: u8) -> Doc {
 }
 
 /// iproute2's scope names (`rt_scopes`), or the number.
-pub fn scope_name(n: u8) -> Doc {
+pub(crate) fn scope_name(n: u8) -> Doc {
     named(
         n,
         &[
@@ -629,7 +629,7 @@ pub fn scope_name(n: u8) -> Doc {
 }
 
 /// iproute2's route protocol names (`rt_protos`), or the number.
-pub fn protocol_name(n: u8) -> Doc {
+pub(crate) fn protocol_name(n: u8) -> Doc {
     named(
         n,
         &[
@@ -661,7 +661,7 @@ pub fn protocol_name(n: u8) -> Doc {
 }
 
 /// iproute2's route type names (`RTN_*`), or the number.
-pub fn route_type_name(n: u8) -> Doc {
+pub(crate) fn route_type_name(n: u8) -> Doc {
     named(
         n,
         &[
@@ -682,7 +682,7 @@ pub fn route_type_name(n: u8) -> Doc {
 }
 
 /// `FR_ACT_*` names, lowercase (`to_tbl` is iproute2's `lookup`), or the number.
-pub fn rule_action_name(n: u8) -> Doc {
+pub(crate) fn rule_action_name(n: u8) -> Doc {
     named(
         n,
         &[
@@ -698,7 +698,7 @@ pub fn rule_action_name(n: u8) -> Doc {
 }
 
 /// iproute2's names of the reserved routing tables, or the number.
-pub fn table_name(n: u32) -> String {
+pub(crate) fn table_name(n: u32) -> String {
     match n {
         0 => "unspec".into(),
         253 => "default".into(),

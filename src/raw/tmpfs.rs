@@ -16,7 +16,7 @@ use crate::json::writer::JsonWriter;
 
 /// One member of the tar.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
-pub struct TmpfsEntry {
+pub(crate) struct TmpfsEntry {
     /// The path as stored (`./shm/`, `./s`); bytes that are not UTF-8 become U+FFFD.
     pub path: String,
     /// `file`, `dir`, `symlink`, `hardlink`, `char`, `block`, `fifo` or `other`.
@@ -94,16 +94,6 @@ pub fn for_each<R: Read>(
         f(info, &mut entry)?;
     }
     Ok(())
-}
-
-/// Every member, in archive order.
-pub fn list<R: Read>(input: R, file: &str) -> Result<Vec<TmpfsEntry>> {
-    let mut v = Vec::new();
-    for_each(input, file, |e, _| {
-        v.push(e);
-        Ok(())
-    })?;
-    Ok(v)
 }
 
 pub(super) fn tar_error(e: &io::Error) -> String {

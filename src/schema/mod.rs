@@ -14,12 +14,12 @@ use std::sync::OnceLock;
 use prost_reflect::DescriptorPool;
 
 /// The descriptor set `build.rs` compiled from `proto/`.
-pub const DESCRIPTOR_SET: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/criu.fds"));
+pub(crate) const DESCRIPTOR_SET: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/criu.fds"));
 
 /// Index of a message in [`Schema::messages`].
 pub type MessageId = usize;
 /// Index of an enum in [`Schema::enums`].
-pub type EnumId = usize;
+pub(crate) type EnumId = usize;
 
 /// A field's protobuf type, with message and enum types resolved to indices.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -71,10 +71,10 @@ impl Kind {
 }
 
 /// A `(criu).flags` table: bit names in the order the Python CRIT prints them.
-pub type FlagTable = &'static [(&'static str, u64)];
+pub(crate) type FlagTable = &'static [(&'static str, u64)];
 
 /// A `(criu).dict` table: values and their names.
-pub type DictTable = &'static [(u64, &'static str)];
+pub(crate) type DictTable = &'static [(u64, &'static str)];
 
 /// The `(criu)` field options, resolved to the tables they name.
 #[derive(Debug, Clone, Default)]
@@ -132,7 +132,7 @@ pub struct Message {
 impl Message {
     /// The index in [`fields`](Self::fields) of the field with this number.
     #[inline]
-    pub fn index_of(&self, number: u32) -> Option<usize> {
+    pub(crate) fn index_of(&self, number: u32) -> Option<usize> {
         match self.by_number.get(number as usize) {
             Some(&0) => None,
             Some(&i) => Some(usize::from(i) - 1),
@@ -148,15 +148,10 @@ impl Message {
             .map(|i| &self.fields[i])
     }
 
-    /// The field with this name, proto (`snake_case`) or JSON (`lowerCamel`).
-    pub fn field_by_name(&self, name: &str) -> Option<&Field> {
-        self.field_by_key(name.as_bytes(), 0).map(|(f, _)| f)
-    }
-
     /// The field a JSON key names, and whether the key is its JSON name
     /// rather than its proto name. The scan starts at field `from` (where the
     /// previous key's field was: keys mostly come in field order).
-    pub fn field_by_key(&self, name: &[u8], from: usize) -> Option<(&Field, bool)> {
+    pub(crate) fn field_by_key(&self, name: &[u8], from: usize) -> Option<(&Field, bool)> {
         // Short keys: an inline compare beats a call to memcmp.
         let same = |a: &str| a.len() == name.len() && a.bytes().zip(name).all(|(x, y)| x == *y);
         let (head, tail) = self.fields.split_at(from.min(self.fields.len()));
@@ -183,12 +178,12 @@ pub struct Enum {
 
 impl Enum {
     /// The name of a value.
-    pub fn name_of(&self, number: i32) -> Option<&str> {
+    pub(crate) fn name_of(&self, number: i32) -> Option<&str> {
         self.values.iter().find(|(_, n)| *n == number).map(|(s, _)| s.as_str())
     }
 
     /// The number of a named value.
-    pub fn number_of(&self, name: &str) -> Option<i32> {
+    pub(crate) fn number_of(&self, name: &str) -> Option<i32> {
         self.values.iter().find(|(s, _)| s == name).map(|(_, n)| *n)
     }
 }
@@ -198,7 +193,7 @@ impl Enum {
 pub struct Schema {
     /// Every message, indexed by [`MessageId`].
     pub messages: Vec<Message>,
-    /// Every enum, indexed by [`EnumId`].
+    /// Every enum, indexed by `EnumId`.
     pub enums: Vec<Enum>,
     message_ids: HashMap<String, MessageId>,
 }
@@ -336,7 +331,7 @@ mod tables {
 /// The number of field `field` of message `message` (package-less names, as
 /// in [`Schema::message`]), straight from the build-time tables: for readers
 /// that pick one field out of a message without building the [`Schema`].
-pub fn field_number(message: &str, field: &str) -> Option<u32> {
+pub(crate) fn field_number(message: &str, field: &str) -> Option<u32> {
     let m = tables::MESSAGES.iter().find(|m| m.name == message)?;
     m.fields.iter().find(|f| f.name == field).map(|f| f.number)
 }

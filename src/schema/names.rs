@@ -66,7 +66,7 @@ const PMAP_FLAGS: FlagTable = &[("PE_PARENT", 1 << 0), ("PE_LAZY", 1 << 1), ("PE
 
 /// The table a `(criu).flags` option names; `None` for a name CRIU has no table
 /// for (such values print as hex).
-pub fn flag_table(name: &str) -> Option<FlagTable> {
+pub(crate) fn flag_table(name: &str) -> Option<FlagTable> {
     Some(match name {
         "mmap.prot" => MMAP_PROT,
         "mmap.flags" => MMAP_FLAGS,
@@ -105,7 +105,7 @@ const SK_STATE: DictTable = &[
 const SK_PROTO: DictTable = &[(0, "IP"), (6, "TCP"), (17, "UDP"), (136, "UDPLITE")];
 
 /// The names a `(criu).dict` option gives field `field`'s values.
-pub fn dict_table(dict: &str, field: &str) -> Option<DictTable> {
+pub(crate) fn dict_table(dict: &str, field: &str) -> Option<DictTable> {
     Some(match (dict, field) {
         ("gen", "task_state") => GEN_TASK_STATE,
         ("sk", "family") => SK_FAMILY,
