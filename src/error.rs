@@ -324,14 +324,14 @@ impl std::fmt::Display for Limit {
                 f,
                 "member {member:?} ({size} bytes) would take the files extracted past the limit of {}; \
                  raise it with --max-extract SIZE; nothing was extracted",
-                crate::archive::human_size(*max)
+                crate::size::format_size(*max, crate::size::SizeForm::Exact)
             ),
             Limit::TempFiles { max } => write!(
                 f,
                 "copying raw memory to a temporary file would write more than the {} limit on \
                  temporary files (its memory holds more than that which is not zeros); raise it with \
                  --max-temp SIZE or CRIT_MAX_TEMP=SIZE",
-                crate::archive::human_size(*max)
+                crate::size::format_size(*max, crate::size::SizeForm::Exact)
             ),
             Limit::ParentChain { max } => write!(f, "parent chain deeper than {max} checkpoints (a symlink loop?)"),
         }

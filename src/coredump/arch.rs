@@ -51,8 +51,8 @@ pub fn of(cores: &Cores) -> Result<&'static Arch> {
             crate::image::name::core(*t),
             format!(
                 "the thread's architecture is {}, its main thread's ({}) {}",
-                crate::image::name::core(*tid),
                 name(c.mtype),
+                crate::image::name::core(*tid),
                 name(main.mtype)
             ),
         ));
