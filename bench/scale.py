@@ -13,7 +13,7 @@ writes a .tar.zst holding GIB GiB of zero pages in a few hundred KiB (zstd RLE
 blocks) and runs inspect, diff and coredump on it with a private TMPDIR,
 reporting the time and the most bytes the TMPDIR held on disk (sampled).
 
-usage: bench/scale.py [--runs N] [--tasks N] [--fds N] [--bomb GIB] [--crit PATH] [--gen PATH]
+usage: bench/scale.py [--runs N] [--tasks N] [--fds N] [--bomb GIB] [--crit PATH] [--gen PATH] [--dir DIR]
 Targets: the overview and `diff D D` within a few times `x ps`; 300,000 fds
 under 256 MiB peak RSS; a bomb costs no disk.
 """
@@ -44,6 +44,14 @@ def run(cmd, env=None):
         return None
     _, user, system, rss = err[-1].split()
     return wall, float(user) + float(system), int(rss)
+
+
+def generate(cmd):
+    """Runs gen-checkpoint; on failure, exits with its error (which names the file)."""
+    proc = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    if proc.returncode != 0:
+        err = proc.stderr.decode(errors="replace").strip()
+        sys.exit(f"{' '.join(cmd)}: exit {proc.returncode}: {err}")
 
 
 def measure(name, cmd, runs):
@@ -112,11 +120,19 @@ def main():
     ap.add_argument("--bomb", type=int, default=0, help="GiB of zero pages in the bomb (0: none)")
     ap.add_argument("--crit", default=os.path.join(ROOT, "target/release/crit"))
     ap.add_argument("--gen", default=os.path.join(ROOT, "target/release/examples/gen-checkpoint"))
+    ap.add_argument("--dir", default=None, help="where to write the checkpoints (default: TMPDIR)")
     args = ap.parse_args()
-    with tempfile.TemporaryDirectory(prefix="crit-scale-") as d:
+    with tempfile.TemporaryDirectory(prefix="crit-scale-", dir=args.dir) as d:
         tasks, fds = os.path.join(d, "tasks"), os.path.join(d, "fds")
-        subprocess.run([args.gen, tasks, str(args.tasks), "100", "200"], check=True, stdout=subprocess.DEVNULL)
-        subprocess.run([args.gen, fds, "1", "100", "200", str(args.fds)], check=True, stdout=subprocess.DEVNULL)
+        # 100,000 tasks are 600,000 files (about 2.4 GB): say so before
+        # writing them, rather than fail half-way.
+        st = os.statvfs(d)
+        need_files, need_bytes = 7 * args.tasks + 64, 30_000 * args.tasks + 128 * args.fds + (64 << 20)
+        if st.f_favail < need_files or st.f_bavail * st.f_frsize < need_bytes:
+            sys.exit(f"{d}: {need_files:,} files and {need_bytes >> 20:,} MiB needed, "
+                     f"{st.f_favail:,} files and {st.f_bavail * st.f_frsize >> 20:,} MiB free (--dir DIR)")
+        generate([args.gen, tasks, str(args.tasks), "100", "200"])
+        generate([args.gen, fds, "1", "100", "200", str(args.fds)])
         print("| command | median | CPU | peak RSS |\n| --- | --- | --- | --- |")
         c = args.crit
         ps = measure(f"`x ps`, {args.tasks:,} tasks", [c, "x", tasks, "ps"], args.runs)

@@ -14,8 +14,10 @@
 //! fd table, fs, mm and pagemap image, as CRIU writes them; the root's
 //! mappings repeat the template's (file mappings, anonymous memory, stack)
 //! at new addresses, two pagemap runs per mapping. Every task reads its
-//! pages from the template's `pages-1.img` (extended with zeros, sparsely,
-//! for the root's runs), as the overview and `diff` read memory.
+//! pages from a pages file of its own, as CRIU writes them (`pages-PID.img`,
+//! a hard link to one copy of the template's `pages-1.img`: no disk per
+//! task; the root's is `pages-1.img` resized, sparsely, to its runs), as the
+//! overview and `diff` read memory. Errors name the file that failed.
 
 use std::fs::{self, File};
 use std::io::{BufWriter, Write};
@@ -34,7 +36,12 @@ const FIRST_PID: u32 = 1000;
 const PAGE: u64 = 4096;
 const PE_PRESENT: u32 = 1 << 2;
 
-fn write_image<M: Message>(path: &Path, magic: &str, entries: &[M]) -> std::io::Result<()> {
+/// Image `path` of `entries`; an error names it.
+fn write_image<M: Message>(path: &Path, magic: &str, entries: &[M]) -> Result<(), String> {
+    at(path, write_entries(path, magic, entries))
+}
+
+fn write_entries<M: Message>(path: &Path, magic: &str, entries: &[M]) -> std::io::Result<()> {
     let mut out = BufWriter::new(File::create(path)?);
     write_header(&mut out, magic)?;
     let mut buf = Vec::new();
@@ -44,6 +51,12 @@ fn write_image<M: Message>(path: &Path, magic: &str, entries: &[M]) -> std::io::
         write_entry(&mut out, &buf)?;
     }
     out.flush()
+}
+
+/// Adds the path to an I/O error: `No space left on device` alone does not
+/// say which of 600,000 files failed.
+fn at<T>(path: &Path, r: std::io::Result<T>) -> Result<T, String> {
+    r.map_err(|e| format!("{}: {e}", path.display()))
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -78,7 +91,6 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .into_iter()
         .skip(1)
         .collect();
-    let head = PagemapHead { pages_id: 1 };
 
     // A tree of fan-out 64: the root, its children, their children.
     let mut tree = Vec::with_capacity(tasks);
@@ -95,17 +107,23 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     write_image(&out.join("pstree.img"), "PSTREE", &tree)?;
 
-    // The root's runs read a page each from pages-1.img: zeros past the
-    // template's (a sparse file).
-    let pages = File::options().write(true).open(out.join("pages-1.img"))?;
-    if pages.metadata()?.len() < runs as u64 * PAGE {
-        pages.set_len(runs as u64 * PAGE)?;
-    }
+    // The others' pages: the template's, one copy linked under each task's
+    // name (a file has at most 65,000 links on ext4: a new copy then).
+    let shared = out.join("pages-template.img");
+    at(&shared, fs::copy(tpl.join("pages-1.img"), &shared))?;
+    // The root's runs read a page each from pages-1.img: the template's,
+    // then zeros (a sparse file), exactly its runs' pages.
+    let root_pages = out.join("pages-1.img");
+    let pages = at(&root_pages, File::options().write(true).open(&root_pages))?;
+    at(&root_pages, pages.set_len(runs as u64 * PAGE))?;
     if extra_fds > 0 {
         more_files(&tpl, &out, extra_fds)?;
     }
     for (i, t) in tree.iter().enumerate() {
         let pid = t.pid;
+        if i > 0 {
+            link_pages(&shared, &out.join(format!("pages-{pid}.img")))?;
+        }
         let mut core = core.clone();
         if let Some(tc) = core.tc.as_mut() {
             tc.comm = if i == 0 {
@@ -136,19 +154,43 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             (mm.clone(), pagemap.clone())
         };
         write_image(&out.join(format!("mm-{pid}.img")), "MM", &[mm])?;
-        let mut w = BufWriter::new(File::create(out.join(format!("pagemap-{pid}.img")))?);
-        write_header(&mut w, "PAGEMAP")?;
-        write_entry(&mut w, &head.encode_to_vec())?;
-        for e in &pm {
-            write_entry(&mut w, &e.encode_to_vec())?;
-        }
-        w.flush()?;
+        let head = PagemapHead {
+            pages_id: if i == 0 { 1 } else { pid },
+        };
+        let pagemap_img = out.join(format!("pagemap-{pid}.img"));
+        at(&pagemap_img, write_pagemap(&pagemap_img, &head, &pm))?;
     }
+    at(&shared, fs::remove_file(&shared))?;
     println!(
         "{}: {tasks} tasks; the root has {vmas} mappings and {runs} pagemap runs",
         out.display()
     );
     Ok(())
+}
+
+fn write_pagemap(path: &Path, head: &PagemapHead, pm: &[PagemapEntry]) -> std::io::Result<()> {
+    let mut w = BufWriter::new(File::create(path)?);
+    write_header(&mut w, "PAGEMAP")?;
+    write_entry(&mut w, &head.encode_to_vec())?;
+    for e in pm {
+        write_entry(&mut w, &e.encode_to_vec())?;
+    }
+    w.flush()
+}
+
+/// `to`, a hard link to `shared`; when `shared` has as many links as the
+/// file system allows (EMLINK), `shared` is copied anew first.
+fn link_pages(shared: &Path, to: &Path) -> Result<(), String> {
+    const EMLINK: i32 = 31;
+    match fs::hard_link(shared, to) {
+        Err(e) if e.raw_os_error() == Some(EMLINK) => {
+            let fresh = shared.with_extension("new");
+            at(&fresh, fs::copy(shared, &fresh))?;
+            at(shared, fs::rename(&fresh, shared))?;
+            at(to, fs::hard_link(shared, to))
+        }
+        r => at(to, r),
+    }
 }
 
 /// The first id of the files `FDS` adds.

@@ -499,7 +499,14 @@ impl Source {
                 let mut v = Vec::new();
                 for e in fs::read_dir(&dir).map_err(|e| Error::io(&label, e))? {
                     let e = e.map_err(|e| Error::io(&label, e))?;
-                    if e.path().is_file() {
+                    // The entry's type costs no system call; a symbolic
+                    // link is followed, as `is_file` does.
+                    let file = match e.file_type() {
+                        Ok(t) if t.is_file() => true,
+                        Ok(t) if !t.is_symlink() => false,
+                        _ => e.path().is_file(),
+                    };
+                    if file {
                         v.push(e.file_name().to_string_lossy().into_owned());
                     }
                 }

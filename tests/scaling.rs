@@ -87,3 +87,25 @@ fn overview_reads_each_task() {
     assert!(argv.as_ref().is_some_and(|a| !a.is_empty()));
     assert!(r.tasks.iter().all(|t| t.argv == argv && t.fds == tpl.tasks[0].fds));
 }
+
+#[test]
+fn diff_reads_each_task_image_once_per_side() {
+    if !common::in_own_process("scaling::diff_reads_each_task_image_once_per_side") {
+        return;
+    }
+    // What N more tasks cost `diff D D`, shared images apart: per task and
+    // side, its core image twice (the tree, then the credentials), its
+    // pagemap twice (the page size, then the memory), its mm, ids, fd
+    // table and pages once each. The fd table and mm were read twice each
+    // before (sockets and fds; memory and mappings): 11 opens, not 8.
+    let t = tempfile::tempdir().unwrap();
+    let (small, large) = (t.path().join("n"), t.path().join("4n"));
+    common::bulk::many_tasks(&small, N, 64);
+    common::bulk::many_tasks(&large, 4 * N, 64);
+    let opts = crit::diff::Options::default();
+    let diff = |dir: &Path| measure(|| drop(crit::diff::compare(dir, dir, &opts).unwrap()));
+    let (s, l) = (diff(&small), diff(&large));
+    let per_task = (l.opens - s.opens) / u64::from(3 * N);
+    assert_eq!((l.opens - s.opens) % u64::from(3 * N), 0, "{s:?} {l:?}");
+    assert!(per_task <= 2 * 8, "{per_task} opens per task: {s:?} {l:?}");
+}

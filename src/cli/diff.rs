@@ -29,9 +29,9 @@ pub fn run(args: &DiffArgs) -> Result<ExitCode> {
         return hexdiff(args, &opts, hd[0], hd[1]);
     }
     let (a, b) = open_sides(args)?;
-    super::problems::check_source(&a);
-    super::problems::check_source(&b);
-    let d = diff::compare_sources(&a, &b, &opts)?;
+    // Each side's process tree read once, for its problems and the diff.
+    let (ca, cb) = (super::problems::checked(&a), super::problems::checked(&b));
+    let d = diff::compare_checkpoints(&ca?, &cb?, &opts)?;
     if !args.quiet {
         if args.output.format == Format::Json {
             render::print_json(&d)?;

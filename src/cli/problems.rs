@@ -44,6 +44,13 @@ pub fn warn(error: Option<&str>) {
 /// cannot be read is itself the problem reported, one not there is left
 /// to the command.
 pub fn check_source(src: &Source) {
+    let _ = checked(src);
+}
+
+/// [`check_source`], returning the checkpoint it opened (its process tree
+/// read once, for a command that goes on to read it) or the error opening
+/// it gives.
+pub fn checked(src: &Source) -> crit::Result<Checkpoint> {
     // No process tree: a checkpoint that lost it (its inventory is there)
     // is damaged; any other path, the command says what it is, if it must.
     if !src.has_image("pstree.img") {
@@ -54,11 +61,19 @@ pub fn check_source(src: &Source) {
                 what: "missing (every checkpoint has one)".into(),
             }]);
         }
-        return;
+        return Checkpoint::from_source(src.clone());
     }
     match Checkpoint::from_source(src.clone()) {
-        Ok(cp) => report(cp.problems()),
-        Err(e) => report(&[Problem::from_error(src, e)]),
+        Ok(cp) => {
+            report(cp.problems());
+            Ok(cp)
+        }
+        Err(e) => {
+            report(&[Problem::from_error(src, e)]);
+            // The error again, for the command (a rare path: a checkpoint
+            // whose tree cannot be read).
+            Checkpoint::from_source(src.clone())
+        }
     }
 }
 

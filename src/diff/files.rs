@@ -63,10 +63,11 @@ impl<'a> Files<'a> {
             return Ok(fds);
         }
         let (cp, table) = (self.cp, &self.table);
-        let sk = sk::task(cp, table, &self.queued, &mut self.streams.borrow_mut(), t)?;
-        let mut sockets: HashMap<u32, Socket> = sk.sockets.into_iter().map(|s| (s.fd, s)).collect();
-        let ids = cp.ids(t.pid)?;
-        for e in cp.fdinfo(ids.files_id)? {
+        // The fd table, read once for its sockets and its files.
+        let fdinfo = cp.fdinfo(cp.ids(t.pid)?.files_id)?;
+        let sockets = sk::sockets(cp, table, &self.queued, &mut self.streams.borrow_mut(), &fdinfo)?;
+        let mut sockets: HashMap<u32, Socket> = sockets.into_iter().map(|s| (s.fd, s)).collect();
+        for e in fdinfo {
             let d = table.describe(e.id)?;
             let reg = table.get(e.id)?.reg;
             let reg = reg.as_ref();

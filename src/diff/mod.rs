@@ -175,21 +175,33 @@ pub fn with_pages(container: Option<String>) -> OpenOptions {
 pub fn compare_sources(a: &Source, b: &Source, opts: &Options) -> Result<Diff> {
     let cpa = Checkpoint::from_source(a.clone())?;
     let cpb = Checkpoint::from_source(b.clone())?;
-    let pairing = procs::pair(&cpa, &cpb, opts.match_by);
-    let processes = procs::unpaired(&cpa, &cpb, &pairing);
-    let fa = files::Files::load(&cpa)?;
-    let fb = files::Files::load(&cpb)?;
-    let (va, vb) = (vmas::Maps::load(&cpa)?, vmas::Maps::load(&cpb)?);
+    compare_checkpoints(&cpa, &cpb, opts)
+}
+
+/// Compares two checkpoints opened already (their process trees read once,
+/// say for their [`Checkpoint::problems`] too); as [`compare_sources`] on
+/// their sources.
+///
+/// # Errors
+///
+/// A missing or corrupt image on either side, named in the error.
+pub fn compare_checkpoints(cpa: &Checkpoint, cpb: &Checkpoint, opts: &Options) -> Result<Diff> {
+    let (a, b) = (cpa.source(), cpb.source());
+    let pairing = procs::pair(cpa, cpb, opts.match_by);
+    let processes = procs::unpaired(cpa, cpb, &pairing);
+    let fa = files::Files::load(cpa)?;
+    let fb = files::Files::load(cpb)?;
+    let (va, vb) = (vmas::Maps::load(cpa)?, vmas::Maps::load(cpb)?);
     let mut memory = pages::Summary::default();
     let mut tasks = Vec::new();
     for &(ia, ib) in &pairing.pairs {
         let (ta, tb) = (&cpa.tasks[ia], &cpb.tasks[ib]);
         let mems = match (ta.state.has_resources(), tb.state.has_resources()) {
-            (true, true) => Some((memory_of(&cpa, ta.pid)?, memory_of(&cpb, tb.pid)?)),
+            (true, true) => Some((memory_of(cpa, ta.pid)?, memory_of(cpb, tb.pid)?)),
             _ => None,
         };
         let both = mems.as_ref().map(|(ma, mb)| (ma, mb));
-        let (changes, env) = procs::compare_tasks(&cpa, &cpb, ta, tb, &pairing, both)?;
+        let (changes, env) = procs::compare_tasks(cpa, cpb, ta, tb, &pairing, both)?;
         let task_pages = match &mems {
             Some((ma, mb)) => pages::compare(ma, mb)?,
             None => pages::TaskPages {
@@ -205,7 +217,7 @@ pub fn compare_sources(a: &Source, b: &Source, opts: &Options) -> Result<Diff> {
             changes,
             env,
             files: files::compare(&fa, &fb, ta, tb)?,
-            vmas: vmas::compare(&va, &vb, ta, tb)?,
+            vmas: vmas::compare_read(&va, &vb, ta, tb, mems.as_ref().map(|(ma, mb)| (ma.mm(), mb.mm())))?,
             pages: task_pages,
         };
         if !d.is_equal() {
@@ -214,10 +226,10 @@ pub fn compare_sources(a: &Source, b: &Source, opts: &Options) -> Result<Diff> {
     }
     // The memory of a task on one side only is memory on that side only.
     for p in &processes.removed {
-        memory.only_a += held_pages(&cpa, p)?;
+        memory.only_a += held_pages(cpa, p)?;
     }
     for p in &processes.added {
-        memory.only_b += held_pages(&cpb, p)?;
+        memory.only_b += held_pages(cpb, p)?;
     }
     let images = if opts.images {
         Some(images::compare(a, b)?)

@@ -10,6 +10,7 @@ use crate::checkpoint::{Checkpoint, Hex, Task};
 use crate::error::Result;
 use crate::explore::mems::{self, Vma};
 use crate::mem::VmaFilter;
+use crate::proto::MmEntry;
 
 /// The mappings of the tasks of one checkpoint, read task by task as they
 /// are compared: memory holds two tasks' mappings, never every task's.
@@ -33,9 +34,14 @@ impl<'a> Maps<'a> {
         })
     }
 
-    /// Task `t`'s mappings (from its `mm-PID.img`), by start address.
-    fn of(&self, t: &Task) -> Result<Vec<Vma>> {
-        let mut v = mems::task(self.cp, &self.table, &self.all, t)?.into_task()?.vmas;
+    /// Task `t`'s mappings (from its `mm-PID.img`, or `mm` when that was
+    /// read already), by start address.
+    fn of(&self, t: &Task, mm: Option<&MmEntry>) -> Result<Vec<Vma>> {
+        let task = match mm {
+            Some(mm) => mems::with_mm(&self.table, &self.all, t, Some(mm.clone()))?,
+            None => mems::task(self.cp, &self.table, &self.all, t)?,
+        };
+        let mut v = task.into_task()?.vmas;
         v.sort_by_key(|v| v.start);
         Ok(v)
     }
@@ -108,8 +114,17 @@ impl VmasDiff {
 /// # Errors
 ///
 /// A missing or corrupt `mm-PID.img` (or file image), named in the error.
-pub(crate) fn compare(a: &Maps<'_>, b: &Maps<'_>, ta: &Task, tb: &Task) -> Result<VmasDiff> {
-    let (va, vb) = (&a.of(ta)?, &b.of(tb)?);
+///
+/// `mms` are the pair's `mm-PID.img` entries when they were read already
+/// (from their memory): each image is read once.
+pub(crate) fn compare_read(
+    a: &Maps<'_>,
+    b: &Maps<'_>,
+    ta: &Task,
+    tb: &Task,
+    mms: Option<(&MmEntry, &MmEntry)>,
+) -> Result<VmasDiff> {
+    let (va, vb) = (&a.of(ta, mms.map(|m| m.0))?, &b.of(tb, mms.map(|m| m.1))?);
     let mut d = VmasDiff::default();
     for guard in [false, true] {
         let ka: Vec<&Vma> = va.iter().filter(|v| is_guard(v) == guard).collect();

@@ -174,6 +174,21 @@ pub(crate) fn task<'a>(cp: &Checkpoint, table: &'a FileTable, filter: &'a VmaFil
 
 /// Reads one task's `mm-PID.img` and names its executable.
 fn load<'a>(cp: &Checkpoint, table: &'a FileTable, filter: &'a VmaFilter, t: &Task) -> Result<LazyTask<'a>> {
+    let mm = match t.state.has_resources() {
+        true => Some(cp.mm(t.pid)?),
+        false => None,
+    };
+    with_mm(table, filter, t, mm)
+}
+
+/// One task whose `mm-PID.img` entry was read already (`diff` has it from
+/// the task's memory); `None` for a task without resources.
+pub(crate) fn with_mm<'a>(
+    table: &'a FileTable,
+    filter: &'a VmaFilter,
+    t: &Task,
+    mm: Option<MmEntry>,
+) -> Result<LazyTask<'a>> {
     let mut out = LazyTask {
         task: t.into(),
         exe: None,
@@ -181,8 +196,7 @@ fn load<'a>(cp: &Checkpoint, table: &'a FileTable, filter: &'a VmaFilter, t: &Ta
         table,
         filter,
     };
-    if t.state.has_resources() {
-        let mm = cp.mm(t.pid)?;
+    if let Some(mm) = mm {
         out.exe = Some(table.path(mm.exe_file_id)?);
         out.mm = Some(mm);
     }

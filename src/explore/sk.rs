@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use serde::Serialize;
 
 use crate::error::Result;
-use crate::proto::{FdTypes, FileEntry, SkOptsEntry};
+use crate::proto::{FdTypes, FdinfoEntry, FileEntry, SkOptsEntry};
 
 use super::ahead::{weight_of, Ahead};
 use super::queues::{self, Queued};
@@ -187,12 +187,27 @@ pub fn task(
     };
     if t.state.has_resources() {
         let ids = cp.ids(t.pid)?;
-        let mut fdinfo = cp.fdinfo(ids.files_id)?;
-        fdinfo.sort_by_key(|e| e.fd);
-        for e in fdinfo {
-            if let Some(s) = socket(cp, queued, streams, e.fd, &table.get(e.id)?)? {
-                out.sockets.push(s);
-            }
+        let fdinfo = cp.fdinfo(ids.files_id)?;
+        out.sockets = sockets(cp, table, queued, streams, &fdinfo)?;
+    }
+    Ok(out)
+}
+
+/// The sockets among the fds of `fdinfo` (a task's fd table, as read), in
+/// fd order: for a caller that has read the fd table already (`diff`).
+pub(crate) fn sockets(
+    cp: &Checkpoint,
+    table: &FileTable,
+    queued: &HashMap<u32, Queued>,
+    streams: &mut HashMap<u32, Option<(u64, u64)>>,
+    fdinfo: &[FdinfoEntry],
+) -> Result<Vec<Socket>> {
+    let mut by_fd: Vec<&FdinfoEntry> = fdinfo.iter().collect();
+    by_fd.sort_by_key(|e| e.fd);
+    let mut out = Vec::new();
+    for e in by_fd {
+        if let Some(s) = socket(cp, queued, streams, e.fd, &table.get(e.id)?)? {
+            out.push(s);
         }
     }
     Ok(out)
