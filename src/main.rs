@@ -1,5 +1,15 @@
 //! `crit`: the CRIU image tool.
 
+/// `eprintln!` that never panics: when standard error is a closed pipe
+/// (`crit … 2>&1 | head`), the line is lost and the exit status stays what
+/// it was, as a closed standard output ends the output quietly.
+macro_rules! eprintln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+
 mod cli;
 
 use std::process::ExitCode;

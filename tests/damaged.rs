@@ -457,3 +457,29 @@ fn missing_cut_and_emptied_images_have_their_exact_messages() {
         )]
     );
 }
+
+/// Warnings and the error go to a standard error that is a closed pipe
+/// (`crit … 2>&1 | true`): the lines are lost, the exit status is still 1
+/// for a damaged checkpoint, never a panic (101) from printing them.
+#[test]
+fn a_closed_standard_error_keeps_the_exit_status() {
+    let t = tempfile::tempdir().unwrap();
+    let dir = t.path().to_path_buf();
+    common::copy_tree(&common::corpus("mem"), &dir);
+    std::fs::remove_file(dir.join("mm-20931.img")).unwrap();
+    for args in [&["x", "DIR", "mems"][..], &["x", "DIR"], &["mem", "DIR", "maps"]] {
+        let args: Vec<&str> = args
+            .iter()
+            .map(|a| if *a == "DIR" { dir.to_str().unwrap() } else { a })
+            .collect();
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_crit"))
+            .args(&args)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        drop(child.stderr.take());
+        let status = child.wait().unwrap();
+        assert_eq!(status.code(), Some(1), "crit {args:?}");
+    }
+}
