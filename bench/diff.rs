@@ -14,8 +14,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Instant;
 
-use crit::convert::{decode_image, encode_image, DecodeOptions};
 use crit::image::ImageReader;
+use crit::image_json::{decode_image, encode_image, DecodeOptions};
 use serde_json::{json, Value};
 
 #[path = "common/mod.rs"]

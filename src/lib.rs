@@ -2,7 +2,7 @@
 //!
 //! The library behind the `crit` command. It decodes images to the JSON dialect
 //! of CRIU's own Python CRIT and encodes that JSON back to the same bytes
-//! ([`convert`]), explores a checkpoint's processes ([`explore`]), reads their
+//! ([`image_json`]), explores a checkpoint's processes ([`explore`]), reads their
 //! memory ([`mem`]) and the dump/restore statistics ([`stats`]), and writes a
 //! process as an ELF core file for gdb ([`coredump`]), and finds what is
 //! missing or damaged in a checkpoint ([`checkpoint::consistency`]). Typed structs
@@ -11,7 +11,7 @@
 //! Decode an image to JSON:
 //!
 //! ```
-//! use crit::convert::{decode_image, DecodeOptions};
+//! use crit::image_json::{decode_image, DecodeOptions};
 //! use crit::image::ImageReader;
 //!
 //! # let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/corpus/mem");
@@ -41,18 +41,18 @@
 pub mod archive;
 pub mod check;
 pub mod checkpoint;
-pub mod convert;
 pub mod coredump;
 pub mod diff;
 mod error;
 pub mod explore;
 pub mod image;
+pub mod image_json;
 pub mod inspect;
-#[doc(hidden)] // for the tests and fuzz targets: not API
-pub mod json;
 pub mod mem;
+#[doc(hidden)] // for the tests and fuzz targets: not API
+pub mod message_json;
 pub mod progress;
-pub mod raw;
+pub mod raw_image;
 pub mod regular;
 #[doc(hidden)] // for the tests: not API
 pub mod schema;

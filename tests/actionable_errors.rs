@@ -24,7 +24,7 @@ fn with_a_huge_mapping() -> tempfile::TempDir {
             "prot": 3, "flags": 0x22, "status": 0x201, "fd": -1}),
     );
     let mut img = Vec::new();
-    crit::convert::encode_image(v.to_string().as_bytes(), "mm.json", &mut img).unwrap();
+    crit::image_json::encode_image(v.to_string().as_bytes(), "mm.json", &mut img).unwrap();
     std::fs::write(&mm, img).unwrap();
     tmp
 }

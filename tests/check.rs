@@ -222,7 +222,7 @@ fn with_pid(name: &str, old: u32, pid: u32) -> tempfile::TempDir {
     }
     e["threads"] = serde_json::json!([pid]);
     let mut img = Vec::new();
-    crit::convert::encode_image(v.to_string().as_bytes(), "pstree.json", &mut img).unwrap();
+    crit::image_json::encode_image(v.to_string().as_bytes(), "pstree.json", &mut img).unwrap();
     std::fs::write(&pstree, img).unwrap();
     for prefix in ["core", "ids", "fs", "mm", "pagemap"] {
         std::fs::rename(
@@ -365,7 +365,7 @@ fn a_thread_asks_for_a_feature_the_cpu_lacks() {
     // AVX (on the fake CPU) and AMX tile configuration (not on it).
     xsave["xstate_bv"] = ((1u64 << 17) | 0b110).into();
     let mut img = Vec::new();
-    crit::convert::encode_image(v.to_string().as_bytes(), "core.json", &mut img).unwrap();
+    crit::image_json::encode_image(v.to_string().as_bytes(), "core.json", &mut img).unwrap();
     std::fs::write(&core, img).unwrap();
     let (root, _) = common::sysroot_copy();
     let r = report(t.path(), root.path(), &Fake::default());
@@ -642,7 +642,7 @@ fn a_socket_folder_missing_and_a_hostile_path_escaped() {
     assert_eq!(v["entries"][0]["reg"]["name"], EXE);
     v["entries"][0]["reg"]["name"] = "/usr/local/bin/\u{1b}[2Jevil\nline".into();
     let mut img = Vec::new();
-    crit::convert::encode_image(v.to_string().as_bytes(), "files.json", &mut img).unwrap();
+    crit::image_json::encode_image(v.to_string().as_bytes(), "files.json", &mut img).unwrap();
     std::fs::write(&files, img).unwrap();
     let out = common::crit(&[
         "check",

@@ -62,7 +62,7 @@ fn with_cpuinfo(c: &X86Cpu, ver: u32, words: usize, vendor: &str) -> tempfile::T
         "xfeatures_mask": c.xfeatures_mask, "xsave_size": c.xsave_size, "xsave_size_max": c.xsave_size_max
     }]}]});
     let mut img = Vec::new();
-    crit::convert::encode_image(json.to_string().as_bytes(), "cpuinfo.json", &mut img).unwrap();
+    crit::image_json::encode_image(json.to_string().as_bytes(), "cpuinfo.json", &mut img).unwrap();
     std::fs::write(t.path().join("cpuinfo.img"), img).unwrap();
     t
 }
@@ -383,7 +383,7 @@ fn apparmor_profiles_kept_in_the_images_are_loaded_by_criu() {
         ]}
     ]}]});
     let mut img = Vec::new();
-    crit::convert::encode_image(json.to_string().as_bytes(), "apparmor.json", &mut img).unwrap();
+    crit::image_json::encode_image(json.to_string().as_bytes(), "apparmor.json", &mut img).unwrap();
     std::fs::write(cp.path().join("apparmor.img"), img).unwrap();
     let host = Fake {
         lsms: Some(vec!["apparmor".into()]),

@@ -8,14 +8,14 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use common::{corpus_dirs, corpus_dirs_of, crit, fixtures, images_of, CORPORA};
-use crit::convert::{self, DecodeOptions};
 use crit::image::ImageReader;
+use crit::image_json::{self, DecodeOptions};
 use serde_json::Value;
 
 fn decode_lib(path: &Path, pretty: bool) -> String {
     let mut r = ImageReader::open(path).unwrap();
     let mut out = Vec::new();
-    convert::decode_image(
+    image_json::decode_image(
         &mut r,
         &mut out,
         DecodeOptions {
@@ -29,7 +29,7 @@ fn decode_lib(path: &Path, pretty: bool) -> String {
 
 fn encode_lib(json: &[u8]) -> Vec<u8> {
     let mut out = Vec::new();
-    convert::encode_image(json, "test.json", &mut out).unwrap();
+    image_json::encode_image(json, "test.json", &mut out).unwrap();
     out
 }
 
@@ -162,7 +162,7 @@ fn to_go_dialect(v: &Value, in_extra: bool) -> Value {
                     let v = match (k.as_str(), v) {
                         // unix_sk_entry.name: quoted-printable in Python's dialect.
                         ("name", Value::String(s)) if !in_extra && m.contains_key("backlog") => {
-                            Value::String(base64_plain(&crit::json::formats::quopri_decode(s)))
+                            Value::String(base64_plain(&crit::message_json::formats::quopri_decode(s)))
                         }
                         ("extra", Value::String(s)) => Value::String(s.replace('\n', "")),
                         ("extra", Value::Array(a)) if a.iter().all(Value::is_u64) => {
@@ -185,7 +185,7 @@ fn to_go_dialect(v: &Value, in_extra: bool) -> Value {
 
 /// Go's `base64.StdEncoding`: one line.
 fn base64_plain(data: &[u8]) -> String {
-    crit::json::formats::base64_lines(data).replace('\n', "")
+    crit::message_json::formats::base64_lines(data).replace('\n', "")
 }
 
 fn lower_camel(s: &str) -> String {

@@ -75,7 +75,9 @@ struct Damage {
 /// Images with no size fields to walk: raw memory, the raw images (text,
 /// netlink, tar) and a ghost file's raw tail, whose length nothing records.
 fn unframed(name: &str) -> bool {
-    name.starts_with("pages-") || name.starts_with("ghost-file-") || crit::raw::RawKind::from_file_name(name).is_some()
+    name.starts_with("pages-")
+        || name.starts_with("ghost-file-")
+        || crit::raw_image::RawKind::from_file_name(name).is_some()
 }
 
 /// The images the process tree implies, whose absence is a problem.

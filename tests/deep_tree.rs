@@ -41,7 +41,7 @@ fn deep_chain(dir: &Path) {
     json.push_str("]}");
     std::fs::remove_file(dir.join("core-20887.img")).unwrap();
     let mut img = Vec::new();
-    crit::convert::encode_image(json.as_bytes(), "pstree.json", &mut img).unwrap();
+    crit::image_json::encode_image(json.as_bytes(), "pstree.json", &mut img).unwrap();
     std::fs::write(dir.join("pstree.img"), img).unwrap();
 }
 

@@ -7,12 +7,12 @@ use crate::common;
 use std::io::{self, Read};
 
 use common::{corpus_dirs, images_of};
-use crit::convert::{self, DecodeOptions};
 use crit::image::ImageReader;
+use crit::image_json::{self, DecodeOptions};
 
 fn encode(json: &str) -> Result<Vec<u8>, String> {
     let mut out = Vec::new();
-    convert::encode_image(json.as_bytes(), "t.json", &mut out).map_err(|e| e.to_string())?;
+    image_json::encode_image(json.as_bytes(), "t.json", &mut out).map_err(|e| e.to_string())?;
     Ok(out)
 }
 
@@ -90,7 +90,7 @@ fn byte_at_a_time_input_round_trips_the_corpus() {
             for pretty in [false, true] {
                 let mut r = ImageReader::open(&img).unwrap();
                 let mut json = Vec::new();
-                if convert::decode_image(
+                if image_json::decode_image(
                     &mut r,
                     &mut json,
                     DecodeOptions {
@@ -103,7 +103,7 @@ fn byte_at_a_time_input_round_trips_the_corpus() {
                     continue;
                 }
                 let mut again = Vec::new();
-                convert::encode_image(Trickle(&json), "t.json", &mut again).unwrap();
+                image_json::encode_image(Trickle(&json), "t.json", &mut again).unwrap();
                 assert!(again == original, "{} (pretty {pretty})", img.display());
                 checked += 1;
             }
@@ -155,7 +155,7 @@ fn large_documents_round_trip_through_any_read_sizes() {
     for pretty in [false, true] {
         let mut text = Vec::new();
         let mut r = ImageReader::new(img.as_slice(), "mm.img", Some(img.len() as u64)).unwrap();
-        convert::decode_image(
+        image_json::decode_image(
             &mut r,
             &mut text,
             DecodeOptions {
@@ -167,7 +167,7 @@ fn large_documents_round_trip_through_any_read_sizes() {
         assert!(text.len() > 1_000_000);
         for start in [0, 1, 2] {
             let mut again = Vec::new();
-            convert::encode_image(Chunks(&text, start), "t.json", &mut again).unwrap();
+            image_json::encode_image(Chunks(&text, start), "t.json", &mut again).unwrap();
             assert!(again == img, "pretty {pretty}, start {start}");
         }
     }

@@ -13,8 +13,8 @@ use crit::coredump::{Coredump, Options};
 use crit::explore::Checkpoint;
 use crit::image::ImageReader;
 use crit::mem::{MemReader, PatternError, Searcher};
-use crit::raw::extract::Extract;
-use crit::raw::{RawKind, RawOptions};
+use crit::raw_image::extract::Extract;
+use crit::raw_image::{RawKind, RawOptions};
 use crit::{Error, Limit};
 
 /// Reads every entry of image bytes `bytes`, named `file`.
@@ -190,7 +190,7 @@ fn a_limit_says_which_its_value_and_how_to_raise_it() {
             ..Extract::new(&dest)
         }),
     };
-    let e = crit::raw::decode(RawKind::TmpfsDev, &image[..], "tmpfs.img", Vec::new(), &opts).unwrap_err();
+    let e = crit::raw_image::decode(RawKind::TmpfsDev, &image[..], "tmpfs.img", Vec::new(), &opts).unwrap_err();
     match &e {
         Error::LimitExceeded { file, limit } => {
             assert_eq!(file, "tmpfs.img");

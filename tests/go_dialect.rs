@@ -9,8 +9,8 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use common::fixtures;
-use crit::convert::{decode_image, encode_image, DecodeOptions};
 use crit::image::ImageReader;
+use crit::image_json::{decode_image, encode_image, DecodeOptions};
 use crit::proto::FileEntry;
 use prost::Message;
 use serde_json::Value;

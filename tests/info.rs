@@ -4,8 +4,8 @@
 use crate::common;
 
 use common::{corpus_dirs, images_of};
-use crit::convert::{self, DecodeOptions};
 use crit::image::ImageReader;
+use crit::image_json::{self, DecodeOptions};
 use crit::schema::magic::Layout;
 
 #[test]
@@ -14,13 +14,13 @@ fn info_counts_what_decode_writes() {
     for dir in corpus_dirs() {
         for img in images_of(&dir) {
             let Ok(mut r) = ImageReader::open(&img) else { continue };
-            let info = convert::image_info(&mut r).unwrap();
+            let info = image_json::image_info(&mut r).unwrap();
             let mut r = ImageReader::open(&img).unwrap();
             let opts = DecodeOptions {
                 pretty: false,
                 no_payload: true,
             };
-            let written = convert::decode_image(&mut r, std::io::sink(), opts).unwrap();
+            let written = image_json::decode_image(&mut r, std::io::sink(), opts).unwrap();
             let expected = if r.layout() == Layout::Pagemap {
                 written - 1
             } else {
@@ -39,7 +39,7 @@ fn info_still_finds_truncated_payloads() {
     let bytes = std::fs::read(img).unwrap();
     let cut = &bytes[..bytes.len() - 1];
     let mut r = ImageReader::new(cut, "core.img", Some(cut.len() as u64)).unwrap();
-    let e = convert::image_info(&mut r).unwrap_err().to_string();
+    let e = image_json::image_info(&mut r).unwrap_err().to_string();
     let size = u32::from_le_bytes(bytes[8..12].try_into().unwrap());
     let left = cut.len() - 12;
     assert_eq!(

@@ -8,7 +8,7 @@ use std::fs;
 
 use common::{corpus_dirs_of, fixtures, images_of, CORPORA};
 use crit::image::{name, ImageReader};
-use crit::raw::RawKind;
+use crit::raw_image::RawKind;
 use crit::schema::magic::{self, Layout, Magic};
 use crit::schema::Schema;
 use serde_json::Value;

@@ -438,7 +438,7 @@ fn sysv_shm_inline_in_ipcns_shm() {
         }],
     });
     let mut out = Vec::new();
-    crit::convert::encode_image(doc.to_string().as_bytes(), "shm.json", &mut out).unwrap();
+    crit::image_json::encode_image(doc.to_string().as_bytes(), "shm.json", &mut out).unwrap();
     fs::write(dir.join("ipcns-shm-9.img"), out).unwrap();
 
     let m = MemReader::open(dir, None).unwrap();

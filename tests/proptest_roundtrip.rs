@@ -4,11 +4,11 @@
 
 use crate::common;
 
-use crit::convert::encode_image;
 use crit::image::{write_entry, write_header};
-use crit::json::decode::write_message;
-use crit::json::encode::encode_message;
-use crit::json::writer::JsonWriter;
+use crit::image_json::encode_image;
+use crit::message_json::decode::write_message;
+use crit::message_json::encode::encode_message;
+use crit::message_json::writer::JsonWriter;
 use crit::proto;
 use crit::schema::{Field, Kind, MessageId, Schema};
 use crit::wire::{put_tag, put_varint, zigzag32, zigzag64, I32, I64, VARINT};

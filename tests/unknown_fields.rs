@@ -8,8 +8,8 @@ use crate::common;
 use std::fs;
 use std::path::Path;
 
-use crit::convert::encode_image;
 use crit::image::{write_entry, write_header, ImageReader};
+use crit::image_json::encode_image;
 use crit::schema::magic::{Extra, Layout};
 use crit::schema::{Kind, MessageId, Schema};
 use crit::wire::{put_tag, put_varint, FieldIter, WireValue, I32, I64, LEN, VARINT};

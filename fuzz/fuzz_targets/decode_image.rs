@@ -4,7 +4,7 @@
 //! JSON gives the same JSON (the bytes may differ: input need not be canonical).
 #![no_main]
 
-use crit::convert::{decode_image, encode_image, image_info, DecodeOptions};
+use crit::image_json::{decode_image, encode_image, image_info, DecodeOptions};
 use crit::image::ImageReader;
 use libfuzzer_sys::fuzz_target;
 

@@ -3,7 +3,7 @@
 //! encodes to the very same bytes.
 #![no_main]
 
-use crit::convert::{decode_image, encode_image, DecodeOptions};
+use crit::image_json::{decode_image, encode_image, DecodeOptions};
 use crit::image::ImageReader;
 use libfuzzer_sys::fuzz_target;
 

@@ -1,11 +1,11 @@
 //! Any bytes as a JSON document for the streaming pull parser that `encode`
-//! reads with (`json::reader::JsonReader`), read value by value the generic
+//! reads with (`message_json::reader::JsonReader`), read value by value the generic
 //! way. It must agree with serde_json on which documents are valid (bar the
 //! depth limits, where ours refuses first and says so), and end in `Ok` or a
 //! clean `Err`: no panic, no hang, no allocation beyond the input.
 #![no_main]
 
-use crit::json::reader::{JsonReader, Next, ReadError};
+use crit::message_json::reader::{JsonReader, Next, ReadError};
 use libfuzzer_sys::fuzz_target;
 
 /// Reads one value of any kind; counts the scalars seen.

@@ -19,7 +19,7 @@ use crate::checkpoint::hostfs::build_id;
 use crate::checkpoint::hostfs::{read_head, resolve};
 use crate::checkpoint::Checkpoint;
 use crate::error::{Error, Result};
-use crate::json::formats::hex;
+use crate::message_json::formats::hex;
 use crate::proto::{FdTypes, FileEntry, MntEntry, RegFileEntry, RemapFilePathEntry, RemapType};
 
 use super::{Area, Finding, Findings, Kind};

@@ -30,11 +30,11 @@ use std::fmt;
 use serde::Serialize;
 
 use super::Task;
-use crate::convert::image_info;
 use crate::error::Error;
+use crate::image_json::image_info;
 use crate::mem::{Pagemap, PAGE_SIZE};
 use crate::proto::{CoreEntry, TaskKobjIdsEntry};
-use crate::raw::RawKind;
+use crate::raw_image::RawKind;
 use crate::source::Source;
 
 /// Deepest `parent/` chain followed; deeper is taken for a symlink loop.

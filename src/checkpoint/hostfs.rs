@@ -14,7 +14,7 @@ use std::fs;
 use std::io::Read;
 use std::path::{Component, Path, PathBuf};
 
-use crate::json::formats::hex;
+use crate::message_json::formats::hex;
 use crate::proto::RegFileEntry;
 
 /// CRIU maps at most this much of a file to find its build-id (`BUILD_ID_MAP_SIZE`).

@@ -5,9 +5,9 @@ use std::io::{self, Read, Write};
 use std::path::Path;
 
 use anyhow::{bail, Result};
-use crit::convert::{self, DecodeOptions};
 use crit::image::ImageReader;
-use crit::raw::{self, RawKind};
+use crit::image_json::{self, DecodeOptions};
+use crit::raw_image::{self, RawKind};
 
 use super::args::{DecodeArgs, EncodeArgs, InfoArgs, ShowArgs};
 use super::cleanup;
@@ -38,7 +38,7 @@ enum Opened {
 
 fn open_image(input: Option<&Path>) -> Result<Opened> {
     let (reader, name, len) = open_input(input)?;
-    let (kind, reader) = raw::sniff(&name, reader)?;
+    let (kind, reader) = raw_image::sniff(&name, reader)?;
     let reader: Box<dyn Read> = Box::new(reader);
     Ok(match kind {
         Some(kind) => Opened::Raw(kind, reader, name),
@@ -59,9 +59,9 @@ fn decode_to(input: Option<&Path>, output: Option<&Path>, opts: DecodeOptions, e
         }
         Opened::Image(r) => r,
         Opened::Raw(kind, reader, name) => {
-            let ropts = raw::RawOptions {
+            let ropts = raw_image::RawOptions {
                 pretty: opts.pretty,
-                extract: extract.dir.map(|d| raw::extract::Extract {
+                extract: extract.dir.map(|d| raw_image::extract::Extract {
                     dir: d.to_path_buf(),
                     max_bytes: extract.max,
                     on_staging: Some(on_staging),
@@ -69,7 +69,7 @@ fn decode_to(input: Option<&Path>, output: Option<&Path>, opts: DecodeOptions, e
             };
             let mut skipped = Vec::new();
             with_output(output, input, |out| {
-                skipped = raw::decode(kind, reader, &name, &mut *out, &ropts)?.skipped;
+                skipped = raw_image::decode(kind, reader, &name, &mut *out, &ropts)?.skipped;
                 out.write_all(b"\n").map_err(|e| crit::Error::io("<output>", e))?;
                 Ok(())
             })?;
@@ -80,7 +80,7 @@ fn decode_to(input: Option<&Path>, output: Option<&Path>, opts: DecodeOptions, e
         }
     };
     with_output(output, input, |out| {
-        convert::decode_image(&mut reader, &mut *out, opts)?;
+        image_json::decode_image(&mut reader, &mut *out, opts)?;
         out.write_all(b"\n").map_err(|e| crit::Error::io("<output>", e))?;
         Ok(())
     })
@@ -122,8 +122,8 @@ pub fn show(args: &ShowArgs) -> Result<()> {
 
 /// The directory an extraction fills is removed should a signal end us
 /// first; its move into place completes before one does.
-fn on_staging(event: raw::extract::Staging<'_>) {
-    use raw::extract::Staging;
+fn on_staging(event: raw_image::extract::Staging<'_>) {
+    use raw_image::extract::Staging;
     use std::sync::Mutex;
     static HELD: Mutex<(Option<cleanup::Registered>, Option<cleanup::Hold>)> = Mutex::new((None, None));
     let mut held = HELD.lock().unwrap_or_else(|e| e.into_inner());
@@ -144,7 +144,7 @@ pub fn encode(args: &EncodeArgs) -> Result<()> {
         (Box::new(File::open(path).map_err(|e| crit::Error::io(&name, e))?), name)
     };
     with_output(args.output.as_deref(), input, |out| {
-        Ok(convert::encode_image(reader, &name, out)?)
+        Ok(image_json::encode_image(reader, &name, out)?)
     })
 }
 
@@ -152,14 +152,14 @@ pub fn info(args: &InfoArgs) -> Result<()> {
     // The Python CRIT prints this with indent=4.
     let text = match open_image(Some(&args.input))? {
         Opened::Image(mut reader) => {
-            let info = convert::image_info(&mut reader)?;
+            let info = image_json::image_info(&mut reader)?;
             format!(
                 "{{\n    \"magic\": \"{}\",\n    \"count\": {}\n}}",
                 info.magic, info.count
             )
         }
         Opened::Raw(kind, reader, name) => {
-            let info = raw::info(kind, reader, &name)?;
+            let info = raw_image::info(kind, reader, &name)?;
             format!(
                 "{{\n    \"magic\": \"{}\",\n    \"count\": {},\n    \"size\": {}\n}}",
                 info.magic, info.count, info.size

@@ -1,7 +1,7 @@
 //! The image files themselves (`crit diff --images`): which exist on one
 //! side only, and for each on both sides whether its entries are equal, with
 //! the first difference as a JSON path into the Python CRIT's JSON
-//! ([`crate::convert`]): `entries[0].vmas[17].prot`.
+//! ([`crate::image_json`]): `entries[0].vmas[17].prot`.
 
 use std::io::{BufReader, Read};
 
@@ -9,8 +9,8 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::Change;
-use crate::convert::{decode_image, DecodeOptions};
 use crate::error::{Error, Result};
+use crate::image_json::{decode_image, DecodeOptions};
 use crate::source::Source;
 
 /// Images larger than this are compared as bytes only: decoding holds a

@@ -151,7 +151,7 @@ pub(crate) fn open_flags(flags: u32) -> String {
     };
     let mut rest = Vec::new();
     if let Some(t) = crate::schema::names::flag_table("rfile.flags") {
-        crate::json::formats::format_flags(u64::from(flags & !3), t, &mut rest);
+        crate::message_json::formats::format_flags(u64::from(flags & !3), t, &mut rest);
     }
     let rest = String::from_utf8_lossy(&rest).replace(" | ", "|");
     if rest.is_empty() {

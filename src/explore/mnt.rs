@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use crate::error::Result;
 use crate::proto::MntEntry;
-use crate::raw::tmpfs;
+use crate::raw_image::tmpfs;
 
 use super::ns::tasks_by_ns;
 use crate::checkpoint::Checkpoint;

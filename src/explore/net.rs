@@ -9,8 +9,8 @@ use serde::Serialize;
 use crate::error::Result;
 use crate::image::name;
 use crate::proto::NetDeviceEntry;
-use crate::raw::netlink::{self, AddressSummary, Body, RouteSummary, RuleSummary};
-use crate::raw::{text, RawKind};
+use crate::raw_image::netlink::{self, AddressSummary, Body, RouteSummary, RuleSummary};
+use crate::raw_image::{text, RawKind};
 
 use super::ns::tasks_by_ns;
 use super::sk;

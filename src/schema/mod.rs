@@ -238,7 +238,7 @@ impl Schema {
                     .map(|f| {
                         // A protobuf field name is an identifier (letters, digits,
                         // `_`): quoted, it needs no escaping (a test in
-                        // `json::writer` holds every key to the escaper).
+                        // `message_json::writer` holds every key to the escaper).
                         let json_key = format!("\"{}\": ", f.name).into_bytes();
                         Field {
                             name: f.name.to_string(),

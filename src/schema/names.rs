@@ -1,6 +1,6 @@
 //! The names `--pretty` gives to numbers: the tables behind the `(criu).flags` and
 //! `(criu).dict` options, as the Python CRIT of CRIU 4.2.1 has them. The schema
-//! owns them; `json` formats and parses with them.
+//! owns them; `message_json` formats and parses with them.
 
 use super::{DictTable, FlagTable};
 

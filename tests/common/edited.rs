@@ -9,8 +9,8 @@ use std::io;
 use std::os::unix::fs::FileExt;
 use std::path::Path;
 
-use crit::convert::{decode_image, encode_image, DecodeOptions};
 use crit::image::ImageReader;
+use crit::image_json::{decode_image, encode_image, DecodeOptions};
 use crit::mem::MemReader;
 use serde_json::{json, Value};
 

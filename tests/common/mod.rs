@@ -214,7 +214,7 @@ pub fn need(tool: &str, package: &str) {
 
 /// Decodes an in-memory image to JSON, as `crit decode [--pretty]` would.
 pub fn decode_bytes(image: &[u8], pretty: bool) -> Result<Vec<u8>, crit::Error> {
-    use crit::convert::{decode_image, DecodeOptions};
+    use crit::image_json::{decode_image, DecodeOptions};
     let mut r = crit::image::ImageReader::new(image, "test.img", Some(image.len() as u64))?;
     let mut json = Vec::new();
     decode_image(
@@ -540,7 +540,7 @@ pub fn sysroot_copy() -> (tempfile::TempDir, bool) {
 
 /// Decodes image `path` to JSON, lets `edit` change it, encodes it back.
 pub fn edit_image(path: &Path, edit: impl FnOnce(&mut serde_json::Value)) {
-    use crit::convert::{decode_image, encode_image, DecodeOptions};
+    use crit::image_json::{decode_image, encode_image, DecodeOptions};
     let mut r = crit::image::ImageReader::open(path).unwrap();
     let mut text = Vec::new();
     decode_image(&mut r, &mut text, DecodeOptions::default()).unwrap();

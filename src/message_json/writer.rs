@@ -335,7 +335,7 @@ mod tests {
     #[test]
     fn schema_keys_are_escaped_names() {
         // `schema` quotes field names without the escaper (it stands below
-        // `json`): right only while every name needs no escaping.
+        // `message_json`): right only while every name needs no escaping.
         let mut n = 0;
         for m in &crate::schema::Schema::get().messages {
             for f in &m.fields {

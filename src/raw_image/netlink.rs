@@ -17,8 +17,8 @@ use serde::Serialize;
 
 use super::{output_error, Doc, RawKind};
 use crate::error::{Error, Result};
-use crate::json::formats::hex;
-use crate::json::writer::JsonWriter;
+use crate::message_json::formats::hex;
+use crate::message_json::writer::JsonWriter;
 
 mod summary;
 

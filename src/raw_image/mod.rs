@@ -23,7 +23,7 @@ pub(crate) mod tmpfs;
 use std::io::{self, Cursor, Read, Write};
 
 use crate::error::{Error, Result};
-use crate::json::writer::JsonWriter;
+use crate::message_json::writer::JsonWriter;
 
 /// Which raw format an image is in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -12,7 +12,7 @@ use serde::Serialize;
 use super::extract::{Extract, Extraction};
 use super::{output_error, Doc};
 use crate::error::{Error, Result};
-use crate::json::writer::JsonWriter;
+use crate::message_json::writer::JsonWriter;
 
 /// One member of the tar.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]

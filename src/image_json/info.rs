@@ -6,7 +6,7 @@ use std::io::{self, Read};
 
 use crate::error::Result;
 use crate::image::ImageReader;
-use crate::json::writer::JsonWriter;
+use crate::message_json::writer::JsonWriter;
 use crate::proto;
 use crate::schema::magic::{Extra, Layout};
 

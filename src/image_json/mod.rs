@@ -2,7 +2,7 @@
 //! CRIT's dialect, one entry at a time in both directions.
 //!
 //! Ties the framing ([`crate::image`]), the layout of each magic
-//! ([`crate::schema::magic`]) and the message codec ([`crate::json`]).
+//! ([`crate::schema::magic`]) and the message codec ([`crate::message_json`]).
 
 mod decode;
 mod encode;

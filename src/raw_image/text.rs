@@ -6,7 +6,7 @@ use std::io::{Read, Write};
 
 use super::{output_error, RawKind};
 use crate::error::{Error, Result};
-use crate::json::writer::JsonWriter;
+use crate::message_json::writer::JsonWriter;
 
 /// The whole text; bytes that are not UTF-8 become U+FFFD (rulesets are
 /// ASCII, but a comment may hold anything).

@@ -4,9 +4,9 @@ use std::io::{Read, Write};
 
 use crate::error::{Error, Result};
 use crate::image::ImageReader;
-use crate::json::decode::{self, DecodeError};
-use crate::json::formats;
-use crate::json::writer::JsonWriter;
+use crate::message_json::decode::{self, DecodeError};
+use crate::message_json::formats;
+use crate::message_json::writer::JsonWriter;
 use crate::proto;
 use crate::schema::magic::{Extra, Layout};
 use crate::schema::MessageId;

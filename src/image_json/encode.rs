@@ -8,10 +8,10 @@ use serde_json::Value;
 
 use crate::error::{Error, Result};
 use crate::image;
-use crate::json::dialect::{self, ELIDED};
-use crate::json::encode::{encode_message, EncodeError, Failure, MessageEncoder};
-use crate::json::formats;
-use crate::json::reader::{JsonReader, Next, ReadError};
+use crate::message_json::dialect::{self, ELIDED};
+use crate::message_json::encode::{encode_message, EncodeError, Failure, MessageEncoder};
+use crate::message_json::formats;
+use crate::message_json::reader::{JsonReader, Next, ReadError};
 use crate::proto;
 use crate::schema::magic::{self, Extra, Layout};
 use crate::schema::MessageId;
@@ -53,7 +53,8 @@ pub fn encode_image<R: Read, W: Write + ?Sized>(input: R, file: &str, out: &mut 
                     return Err(Error::bad_json(file, "\"magic\" given twice"));
                 }
                 let Some(known) = magic::Magic::from_name(name).map(magic::Magic::name) else {
-                    let what = crate::raw::encode_refusal(name).unwrap_or_else(|| format!("unknown magic \"{name}\""));
+                    let what =
+                        crate::raw_image::encode_refusal(name).unwrap_or_else(|| format!("unknown magic \"{name}\""));
                     return Err(Error::bad_json(file, what));
                 };
                 if magic::layout(known).is_none() {
