@@ -9,7 +9,7 @@ use crate::error::Result;
 use crate::proto::{MmEntry, VmaEntry};
 
 use super::ahead::{weight_of, Ahead};
-use super::{tasks_of, with_tasks_of, PerTask};
+use super::{tasks_of, with_tasks_of, Filtered, Weighed};
 use super::{Hex, Lazy, TaskHead};
 use crate::checkpoint::files::FileTable;
 use crate::checkpoint::{Checkpoint, Task};
@@ -132,7 +132,7 @@ pub fn tasks<'a>(
     table: &'a FileTable,
     filter: &'a VmaFilter,
 ) -> impl Iterator<Item = Result<LazyTask<'a>>> + 'a {
-    tasks_of(cp, Filtered { table, filter })
+    tasks_of(cp, Filtered { table, filter, load })
 }
 
 /// Hands `f` the tasks of [`tasks`], read and parsed on a second thread a
@@ -143,23 +143,7 @@ pub fn with_tasks<'a, R>(
     filter: &'a VmaFilter,
     f: impl FnOnce(Ahead<'_, LazyTask<'a>>) -> R,
 ) -> R {
-    with_tasks_of(cp, Filtered { table, filter }, f)
-}
-
-/// `mems`, task by task, keeping what `filter` matches.
-struct Filtered<'a> {
-    table: &'a FileTable,
-    filter: &'a VmaFilter,
-}
-
-impl<'a> PerTask<'a> for Filtered<'a> {
-    type Report = LazyTask<'a>;
-    fn load(&mut self, cp: &'a Checkpoint, t: &'a Task) -> Result<LazyTask<'a>> {
-        load(cp, self.table, self.filter, t)
-    }
-    fn weight(report: &LazyTask<'a>) -> usize {
-        report.weight()
-    }
+    with_tasks_of(cp, Filtered { table, filter, load }, f)
 }
 
 /// One task of `cp`, as [`tasks`] reads it: for a caller that needs the
@@ -217,13 +201,14 @@ pub struct LazyTask<'a> {
     filter: &'a VmaFilter,
 }
 
-impl LazyTask<'_> {
-    /// About how many bytes the task holds, for the read-ahead budget.
+impl Weighed for LazyTask<'_> {
     fn weight(&self) -> usize {
         let vmas = self.mm.as_ref().map_or(0, |mm| mm.vmas.capacity());
         vmas * std::mem::size_of::<VmaEntry>() + weight_of(self.exe.as_ref()) + weight_of(Some(&self.task.comm))
     }
+}
 
+impl LazyTask<'_> {
     /// The mappings in the order of `mm-PID.img`, described one by one; none
     /// for a task without resources.
     pub fn vmas(&self) -> impl Iterator<Item = Result<Vma>> + '_ {

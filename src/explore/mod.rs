@@ -48,6 +48,9 @@ use std::cell::RefCell;
 use serde::ser::{Error as _, SerializeSeq};
 use serde::{Serialize, Serializer};
 
+use crate::checkpoint::files::FileTable;
+use crate::mem::VmaFilter;
+
 /// A sequence serialized as it is produced, for reports too large to hold:
 /// each item is made, written and dropped in turn. The first error ends the
 /// output, as a serializer error that carries its message. It can be
@@ -113,6 +116,37 @@ pub(crate) fn with_tasks_of<'a, E: PerTask<'a>, R>(
     f: impl FnOnce(ahead::Ahead<'_, E::Report>) -> R,
 ) -> R {
     ahead::read_ahead(cp.tasks.iter(), |t| explorer.load(cp, t), E::weight, f)
+}
+
+/// What a task's report weighs: about how many bytes it holds, for the
+/// read-ahead budget.
+pub(crate) trait Weighed {
+    /// The report's weight in bytes.
+    fn weight(&self) -> usize;
+}
+
+/// How [`Filtered`] reads one task.
+pub(crate) type FilteredLoad<'a, R> = fn(&Checkpoint, &'a FileTable, &'a VmaFilter, &Task) -> crate::Result<R>;
+
+/// A [`PerTask`] explorer that reads each task through the checkpoint's
+/// file table, keeping only the mappings a filter matches (`mems`, `rss`).
+pub(crate) struct Filtered<'a, R> {
+    /// Names the files mappings are backed by.
+    pub(crate) table: &'a FileTable,
+    /// Which mappings to keep.
+    pub(crate) filter: &'a VmaFilter,
+    /// Reads one task.
+    pub(crate) load: FilteredLoad<'a, R>,
+}
+
+impl<'a, R: Weighed + Send> PerTask<'a> for Filtered<'a, R> {
+    type Report = R;
+    fn load(&mut self, cp: &'a Checkpoint, t: &'a Task) -> crate::Result<R> {
+        (self.load)(cp, self.table, self.filter, t)
+    }
+    fn weight(report: &R) -> usize {
+        report.weight()
+    }
 }
 
 /// The fields every per-task report starts with.

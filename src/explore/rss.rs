@@ -11,7 +11,7 @@ use crate::proto::VmaEntry;
 
 use super::ahead::{weight_of, Ahead};
 use super::mems::file_path;
-use super::{tasks_of, with_tasks_of, PerTask};
+use super::{tasks_of, with_tasks_of, Filtered, Weighed};
 use super::{Hex, Lazy, TaskHead};
 use crate::checkpoint::files::FileTable;
 use crate::checkpoint::{Checkpoint, Task};
@@ -105,7 +105,7 @@ pub fn tasks<'a>(
     table: &'a FileTable,
     filter: &'a VmaFilter,
 ) -> impl Iterator<Item = Result<LazyTask<'a>>> + 'a {
-    tasks_of(cp, Filtered { table, filter })
+    tasks_of(cp, Filtered { table, filter, load })
 }
 
 /// Hands `f` the tasks of [`tasks`], read and parsed on a second thread a
@@ -116,23 +116,7 @@ pub fn with_tasks<'a, R>(
     filter: &'a VmaFilter,
     f: impl FnOnce(Ahead<'_, LazyTask<'a>>) -> R,
 ) -> R {
-    with_tasks_of(cp, Filtered { table, filter }, f)
-}
-
-/// `rss`, task by task, keeping what `filter` matches.
-struct Filtered<'a> {
-    table: &'a FileTable,
-    filter: &'a VmaFilter,
-}
-
-impl<'a> PerTask<'a> for Filtered<'a> {
-    type Report = LazyTask<'a>;
-    fn load(&mut self, cp: &'a Checkpoint, t: &'a Task) -> Result<LazyTask<'a>> {
-        load(cp, self.table, self.filter, t)
-    }
-    fn weight(report: &LazyTask<'a>) -> usize {
-        report.weight()
-    }
+    with_tasks_of(cp, Filtered { table, filter, load }, f)
 }
 
 /// Reads one task's `mm-PID.img` and pagemap.
@@ -219,8 +203,7 @@ pub struct LazyTask<'a> {
     table: &'a FileTable,
 }
 
-impl LazyTask<'_> {
-    /// About how many bytes the task holds, for the read-ahead budget.
+impl Weighed for LazyTask<'_> {
     fn weight(&self) -> usize {
         use std::mem::size_of;
         let runs = self.pagemap.as_ref().map_or(0, |p| p.runs.capacity());
@@ -230,7 +213,9 @@ impl LazyTask<'_> {
             + kept * 16
             + weight_of(Some(&self.task.comm))
     }
+}
 
+impl LazyTask<'_> {
     /// The runs in pagemap order, each with the VMAs it overlaps (those the
     /// filter keeps); none for a task without resources.
     pub fn runs(&self) -> impl Iterator<Item = Result<Run>> + '_ {
