@@ -20,7 +20,7 @@ use super::decode::UNKNOWN_FIELDS_KEY;
 use super::dialect;
 use super::formats;
 use super::reader::{JsonReader, Next, Number, ReadError};
-use crate::schema::{Field, Kind, Message, MessageId, Schema};
+use crate::schema::{Enum, Field, Kind, Message, MessageId, Schema};
 use crate::wire::{self, put_tag, put_varint};
 
 /// What is wrong with a JSON value, and where (`thread_info.gpregs.ip`).
@@ -273,16 +273,8 @@ impl MessageEncoder {
         // The one bytes field the two CRITs write differently: quoted-printable
         // (Python) or base64 (Go), read now that the whole object has told
         // the dialect. Its bytes go last; put_in_order moves them.
-        for (i, text) in unix_names {
-            let field = msg.field_by_number(segs[i].idx).expect("a field of msg");
-            match dialect::unix_name(&text, self.telling == Some(true)) {
-                Ok(bytes) => {
-                    segs[i].start = out.len();
-                    put_len(out, field.number, &bytes);
-                    segs[i].end = out.len();
-                }
-                Err(e) => failed.push((i, EncodeError::new(e).within(&field.name))),
-            }
+        if !unix_names.is_empty() {
+            self.put_unix_names(msg, unix_names, &mut segs, &mut failed, out);
         }
         if self.telling == Some(true) && msg.name == "pagemap_entry" && legacy_nr_pages(&mut segs, out) {
             in_order = false;
@@ -294,6 +286,30 @@ impl MessageEncoder {
             out.extend_from_slice(&bytes?);
         }
         Ok(())
+    }
+
+    /// Writes the unix socket names held back by `message_fields` (segment,
+    /// text) after the message's other fields, in the dialect now told.
+    #[cold]
+    fn put_unix_names(
+        &self,
+        msg: &Message,
+        unix_names: SmallVec<[(usize, String); 1]>,
+        segs: &mut [Seg],
+        failed: &mut SmallVec<[(usize, EncodeError); 1]>,
+        out: &mut Vec<u8>,
+    ) {
+        for (i, text) in unix_names {
+            let field = msg.field_by_number(segs[i].idx).expect("a field of msg");
+            match dialect::unix_name(&text, self.telling == Some(true)) {
+                Ok(bytes) => {
+                    segs[i].start = out.len();
+                    put_len(out, field.number, &bytes);
+                    segs[i].end = out.len();
+                }
+                Err(e) => failed.push((i, EncodeError::new(e).within(&field.name))),
+            }
+        }
     }
 
     /// Puts the fields of the message at `out[base..]` in number order, as
@@ -423,73 +439,17 @@ impl MessageEncoder {
             }
             Kind::String => put_len(out, n, r.string()?.as_bytes()),
             Kind::Bool => {
-                let b = match next {
-                    Next::Bool => r.bool()?,
-                    Next::Number => r.number()?.as_f64() != 0.0,
-                    Next::String => match r.string()? {
-                        "true" => true,
-                        "false" => false,
-                        s => {
-                            let found = describe_str(s);
-                            return Err(value_error(format!("expected true or false, found {found}")));
-                        }
-                    },
-                    _ => {
-                        let found = describe_next(r)?;
-                        return Err(value_error(format!("expected true or false, found {found}")));
-                    }
-                };
+                let b = read_bool(r, next)?;
                 put_tag(out, n, wire::VARINT);
                 put_varint(out, u64::from(b));
             }
             Kind::Enum(id) => {
-                let e = &Schema::get().enums[id];
-                let num = match next {
-                    Next::String => {
-                        let s = r.string()?;
-                        match e.number_of(s) {
-                            Some(x) => x,
-                            None => formats::parse_int(s)
-                                .and_then(|x| i32::try_from(x).ok())
-                                .ok_or_else(|| value_error(format!("\"{s}\" is not a value of enum {}", e.name)))?,
-                        }
-                    }
-                    Next::Number => {
-                        let x = r.number()?;
-                        x.as_i64()
-                            .and_then(|x| i32::try_from(x).ok())
-                            .ok_or_else(|| value_error(format!("{x} is not a value of enum {}", e.name)))?
-                    }
-                    _ => {
-                        let found = describe_next(r)?;
-                        return Err(value_error(format!(
-                            "expected a name of enum {}, found {found}",
-                            e.name
-                        )));
-                    }
-                };
+                let num = read_enum(r, &Schema::get().enums[id], next)?;
                 put_tag(out, n, wire::VARINT);
                 put_varint(out, i64::from(num) as u64);
             }
             Kind::Double | Kind::Float => {
-                let x = match next {
-                    Next::Number => Some(r.number()?.as_f64()),
-                    Next::String => {
-                        let s = r.string()?;
-                        match s.parse() {
-                            Ok(x) => Some(x),
-                            Err(_) => {
-                                let found = describe_str(s);
-                                return Err(value_error(format!("expected a number, found {found}")));
-                            }
-                        }
-                    }
-                    _ => None,
-                };
-                let Some(x) = x else {
-                    let found = describe_next(r)?;
-                    return Err(value_error(format!("expected a number, found {found}")));
-                };
+                let x = read_float(r, next)?;
                 if field.kind == Kind::Double {
                     put_tag(out, n, wire::I64);
                     out.extend_from_slice(&x.to_le_bytes());
@@ -507,6 +467,74 @@ impl MessageEncoder {
             }
         }
         Ok(())
+    }
+}
+
+/// A `bool` field's value: `true`/`false`, a number (non-zero is true) or
+/// the string `"true"`/`"false"`.
+fn read_bool<R: Read>(r: &mut JsonReader<R>, next: Next) -> Result<bool, Failure> {
+    match next {
+        Next::Bool => Ok(r.bool()?),
+        Next::Number => Ok(r.number()?.as_f64() != 0.0),
+        Next::String => match r.string()? {
+            "true" => Ok(true),
+            "false" => Ok(false),
+            s => {
+                let found = describe_str(s);
+                Err(value_error(format!("expected true or false, found {found}")))
+            }
+        },
+        _ => {
+            let found = describe_next(r)?;
+            Err(value_error(format!("expected true or false, found {found}")))
+        }
+    }
+}
+
+/// An enum field's value: a name of enum `e`, or its number (as a number or
+/// a string).
+fn read_enum<R: Read>(r: &mut JsonReader<R>, e: &Enum, next: Next) -> Result<i32, Failure> {
+    match next {
+        Next::String => {
+            let s = r.string()?;
+            match e.number_of(s) {
+                Some(x) => Ok(x),
+                None => formats::parse_int(s)
+                    .and_then(|x| i32::try_from(x).ok())
+                    .ok_or_else(|| value_error(format!("\"{s}\" is not a value of enum {}", e.name))),
+            }
+        }
+        Next::Number => {
+            let x = r.number()?;
+            x.as_i64()
+                .and_then(|x| i32::try_from(x).ok())
+                .ok_or_else(|| value_error(format!("{x} is not a value of enum {}", e.name)))
+        }
+        _ => {
+            let found = describe_next(r)?;
+            Err(value_error(format!(
+                "expected a name of enum {}, found {found}",
+                e.name
+            )))
+        }
+    }
+}
+
+/// A `double` or `float` field's value: a number, or a string that parses as one.
+fn read_float<R: Read>(r: &mut JsonReader<R>, next: Next) -> Result<f64, Failure> {
+    match next {
+        Next::Number => Ok(r.number()?.as_f64()),
+        Next::String => {
+            let s = r.string()?;
+            s.parse().map_err(|_| {
+                let found = describe_str(s);
+                value_error(format!("expected a number, found {found}"))
+            })
+        }
+        _ => {
+            let found = describe_next(r)?;
+            Err(value_error(format!("expected a number, found {found}")))
+        }
     }
 }
 
