@@ -3,8 +3,8 @@
 //!
 //! Each variant is one kind of failure a caller can match on; the message
 //! ([`Display`](std::fmt::Display)) is the one line `crit` prints, and an
-//! underlying error (I/O, protobuf decoding) is also the variant's
-//! [`source`](std::error::Error::source).
+//! underlying error (I/O, tar, protobuf or JSON decoding) is also the
+//! variant's [`source`](std::error::Error::source).
 
 use std::io;
 use std::path::PathBuf;

@@ -252,7 +252,7 @@ fn a_hostile_tar_header_is_a_bad_archive_with_the_refusal_as_source() {
     bytes.extend(vec![b'n'; 8192]);
     bytes.extend(sleep_tar());
     let (p, label) = write_file(tmp.path(), "long.tar", &bytes);
-    let e = Checkpoint::open(&p).err().expect("a hostile header");
+    let e = Checkpoint::open(&p).expect_err("a hostile header");
     let what = "at byte 0: a GNU long name of 8192 bytes, longer than PATH_MAX (4096): refused before it is read";
     match &e {
         Error::BadArchive { file, what: w, .. } => assert_eq!((file.as_str(), w.as_str()), (label.as_str(), what)),
@@ -275,7 +275,7 @@ fn a_corrupt_compressed_stream_is_a_bad_archive_with_the_decompressors_error() {
     let crc = gz.len() - 8;
     gz[crc] ^= 0xff;
     let (p, label) = write_file(tmp.path(), "crc.tar.gz", &gz);
-    let e = Checkpoint::open(&p).err().expect("a bad checksum");
+    let e = Checkpoint::open(&p).expect_err("a bad checksum");
     let io = io_source(&e);
     assert_eq!(io.to_string(), "corrupt gzip stream does not have a matching checksum");
     let what = format!("after the last member: truncated or corrupt compressed stream: {io}");
@@ -301,7 +301,7 @@ fn a_refused_member_name_is_a_bad_archive_naming_the_member() {
     )
     .unwrap();
     let (p, label) = write_file(tmp.path(), "dotdot.tar", &b.into_inner().unwrap());
-    let e = Checkpoint::open(&p).err().expect("a name leading outside");
+    let e = Checkpoint::open(&p).expect_err("a name leading outside");
     let member = format!("{label}:checkpoint/../../evil");
     let what = "refused: path \"checkpoint/../../evil\" leads outside the archive (`..`)";
     assert!(
@@ -324,7 +324,7 @@ fn an_archive_cut_short_is_a_bad_archive() {
         .map(|e| (e.raw_file_position(), e.size()))
         .expect("cgroup.img");
     let (p, label) = write_file(tmp.path(), "cut.tar", &tar[..(data + 1000) as usize]);
-    let e = Checkpoint::open(&p).err().expect("a member cut short");
+    let e = Checkpoint::open(&p).expect_err("a member cut short");
     let member = format!("{label}:checkpoint/cgroup.img");
     let what = format!("member cut short: the archive holds 1000 of its {size} bytes");
     assert!(
@@ -351,7 +351,7 @@ fn a_nested_tar_that_is_no_tar_is_a_bad_archive_with_the_tar_error_as_source() {
     let tmp = tempfile::tempdir().unwrap();
     let (p, label) = write_file(tmp.path(), "junk-diff.tar", &out.into_inner().unwrap());
     let src = crit::source::Source::open(&p, &crit::source::OpenOptions::default()).unwrap();
-    let e = src.listing("rootfs-diff.tar").err().expect("junk");
+    let e = src.listing("rootfs-diff.tar").expect_err("junk");
     let io = io_source(&e);
     assert_eq!(io.to_string(), "archive header checksum mismatch");
     let (member, what) = (format!("{label}:rootfs-diff.tar"), format!("not a valid tar: {io}"));
@@ -407,7 +407,7 @@ fn an_image_without_entries_is_no_entries() {
     let e = crit::image::read_first::<crit::proto::CoreEntry>(&core).unwrap_err();
     assert_no_entries(&e, &core);
     // The process tree reads each task's core.
-    let e = Checkpoint::open(tmp.path()).err().expect("an empty core");
+    let e = Checkpoint::open(tmp.path()).expect_err("an empty core");
     assert_no_entries(&e, &core);
 
     let tmp = scratch_copy(&corpus("mem"));
@@ -437,7 +437,7 @@ fn a_required_field_missing_is_missing_field() {
     edit_image(&core, |v| {
         v["entries"][0].as_object_mut().unwrap().remove("tc");
     });
-    let e = Checkpoint::open(tmp.path()).err().expect("no tc");
+    let e = Checkpoint::open(tmp.path()).expect_err("no tc");
     assert_missing(
         &e,
         &core.display().to_string(),
@@ -594,7 +594,7 @@ fn a_pod_file_that_is_not_json_keeps_serde_jsons_error_as_source() {
     tar.append(&h, &b"{oops"[..]).unwrap();
     let tmp = tempfile::tempdir().unwrap();
     let (p, label) = write_file(tmp.path(), "pod.tar", &tar.into_inner().unwrap());
-    let e = crit::inspect::inspect(&p).err().expect("pod.options is not JSON");
+    let e = crit::inspect::inspect(&p).expect_err("pod.options is not JSON");
     let source = e
         .source()
         .and_then(|s| s.downcast_ref::<serde_json::Error>())
@@ -603,6 +603,30 @@ fn a_pod_file_that_is_not_json_keeps_serde_jsons_error_as_source() {
     let (file, what) = (format!("{label}:pod.options"), format!("not valid JSON: {source}"));
     assert!(
         matches!(&e, Error::BadJson { file: f, what: w, .. } if *f == file && *w == what),
+        "{e:?}"
+    );
+    assert_eq!(e.to_string(), format!("{file}: {what}"));
+}
+
+#[test]
+fn a_deleted_files_list_that_is_not_json_keeps_serde_jsons_error_as_source() {
+    let ct = common::unpack_archive("crit-sleep.tar.gz");
+    fs::write(ct.path().join("deleted.files"), b"[\"/tmp/x\",").unwrap();
+    let cp = Checkpoint::open(ct.path()).unwrap();
+    let root = tempfile::tempdir().unwrap();
+    let opts = crit::check::Options {
+        root: root.path().to_path_buf(),
+    };
+    let e = crit::check::check(&cp, &opts, &common::fake_host::Fake::default()).expect_err("not JSON");
+    let source = e
+        .source()
+        .and_then(|s| s.downcast_ref::<serde_json::Error>())
+        .expect("serde_json's error");
+    assert_eq!(source.to_string(), "EOF while parsing a value at line 1 column 10");
+    let file = ct.path().join("deleted.files").display().to_string();
+    let what = format!("not a JSON list of paths: {source}");
+    assert!(
+        matches!(&e, Error::BadImage { file: f, what: w, .. } if *f == file && *w == what),
         "{e:?}"
     );
     assert_eq!(e.to_string(), format!("{file}: {what}"));
