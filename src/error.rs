@@ -3,8 +3,8 @@
 //!
 //! Each variant is one kind of failure a caller can match on; the message
 //! ([`Display`](std::fmt::Display)) is the one line `crit` prints, and an
-//! underlying error (I/O, protobuf decoding) is also the variant's
-//! [`source`](std::error::Error::source).
+//! underlying error (I/O, tar, protobuf or JSON decoding) is also the
+//! variant's [`source`](std::error::Error::source).
 
 use std::io;
 use std::path::PathBuf;
@@ -26,14 +26,52 @@ pub enum Error {
         /// What the operating system said.
         source: io::Error,
     },
-    /// The file's bytes are not a valid image or archive (wrong magic, bad
-    /// sizes, contents that contradict themselves, a hostile tar header, …).
+    /// The file's bytes are not a valid image (wrong magic, bad sizes,
+    /// contents that contradict themselves, a tmpfs tar that cannot be read, …).
     #[error("{file}: {what}")]
     BadImage {
         /// The image file.
         file: String,
         /// Where (entry, byte offset) and what is wrong.
         what: String,
+        /// The underlying error, when there is one (the `tar` crate's
+        /// [`io::Error`], the protobuf decoder's, serde_json's).
+        #[source]
+        source: Option<BoxError>,
+    },
+    /// A tar archive (a checkpoint archive, or a tar inside one) cannot be
+    /// read: a hostile header, a member name refused, a corrupt compressed
+    /// stream, too many members, an archive cut short.
+    #[error("{file}: {what}")]
+    BadArchive {
+        /// The archive, or `ARCHIVE:MEMBER` when one member is to blame.
+        file: String,
+        /// Where (after which member) and what is wrong.
+        what: String,
+        /// The underlying error, when there is one: the `tar` crate's or the
+        /// decompressor's [`io::Error`].
+        #[source]
+        source: Option<BoxError>,
+    },
+    /// An image that must hold an entry (a one-entry image: core, mm, ids,
+    /// stats) holds none.
+    #[error("{file}: the image has no entries")]
+    NoEntries {
+        /// The image file.
+        file: String,
+    },
+    /// An entry lacks a part it needs (a core entry without its task core or
+    /// its registers, a pagemap without its head entry).
+    #[error("{file}: {what}")]
+    MissingField {
+        /// The image file.
+        file: String,
+        /// What is missing: the protobuf field's name (`tc`, `thread_info`,
+        /// `ti_aarch64`, `dump`, `restore`), or `pagemap_head` for a
+        /// pagemap's head entry.
+        field: &'static str,
+        /// The message: which entry lacks it.
+        what: &'static str,
     },
     /// The image ends before what its framing announced: inside the magic,
     /// a size field, a payload or the raw bytes after an entry.
@@ -61,13 +99,19 @@ pub enum Error {
         #[source]
         source: BoxError,
     },
-    /// The JSON given to `encode` does not describe a valid image.
+    /// The JSON given to `encode` (or a container engine's JSON file) does
+    /// not describe a valid image.
     #[error("{file}: {what}")]
     BadJson {
         /// The JSON input.
         file: String,
         /// Where (the JSON path) and what is wrong.
         what: String,
+        /// The underlying error, when there is one: for JSON that is not well
+        /// formed, the reader's [`SyntaxError`](crate::image_json::SyntaxError)
+        /// or serde_json's error.
+        #[source]
+        source: Option<BoxError>,
     },
     /// The path is not a checkpoint: neither a directory with `pstree.img`
     /// nor a tar archive holding one.
@@ -367,6 +411,42 @@ impl Error {
         Error::BadImage {
             file: file.into(),
             what: what.into(),
+            source: None,
+        }
+    }
+
+    /// [`bad_image`](Error::bad_image) caused by `source`.
+    pub(crate) fn bad_image_from(
+        file: impl Into<String>,
+        what: impl Into<String>,
+        source: impl Into<BoxError>,
+    ) -> Self {
+        Error::BadImage {
+            file: file.into(),
+            what: what.into(),
+            source: Some(source.into()),
+        }
+    }
+
+    /// A tar archive that cannot be read; `what` says where and what.
+    pub(crate) fn bad_archive(file: impl Into<String>, what: impl Into<String>) -> Self {
+        Error::BadArchive {
+            file: file.into(),
+            what: what.into(),
+            source: None,
+        }
+    }
+
+    /// [`bad_archive`](Error::bad_archive) caused by `source`.
+    pub(crate) fn bad_archive_from(
+        file: impl Into<String>,
+        what: impl Into<String>,
+        source: impl Into<BoxError>,
+    ) -> Self {
+        Error::BadArchive {
+            file: file.into(),
+            what: what.into(),
+            source: Some(source.into()),
         }
     }
 
@@ -375,6 +455,30 @@ impl Error {
         Error::BadJson {
             file: file.into(),
             what: what.into(),
+            source: None,
+        }
+    }
+
+    /// [`bad_json`](Error::bad_json) caused by `source`.
+    pub(crate) fn bad_json_from(file: impl Into<String>, what: impl Into<String>, source: impl Into<BoxError>) -> Self {
+        Error::BadJson {
+            file: file.into(),
+            what: what.into(),
+            source: Some(source.into()),
+        }
+    }
+
+    /// Image `file` holds no entry where one is needed.
+    pub(crate) fn no_entries(file: impl Into<String>) -> Self {
+        Error::NoEntries { file: file.into() }
+    }
+
+    /// An entry of image `file` lacks `field`; `what` is the message.
+    pub(crate) fn missing_field(file: impl Into<String>, field: &'static str, what: &'static str) -> Self {
+        Error::MissingField {
+            file: file.into(),
+            field,
+            what,
         }
     }
 
@@ -387,11 +491,18 @@ impl Error {
     }
 
     /// For an error in an image's bytes ([`BadImage`](Error::BadImage),
-    /// [`Truncated`](Error::Truncated), [`Malformed`](Error::Malformed)):
-    /// the image, and what is wrong with it (the message after `FILE: `).
+    /// [`Truncated`](Error::Truncated), [`Malformed`](Error::Malformed),
+    /// [`NoEntries`](Error::NoEntries), [`MissingField`](Error::MissingField))
+    /// or an archive's ([`BadArchive`](Error::BadArchive)): the file, and what
+    /// is wrong with it (the message after `FILE: `).
     pub fn image_problem(&self) -> Option<(&str, String)> {
         let file = match self {
-            Error::BadImage { file, .. } | Error::Truncated { file, .. } | Error::Malformed { file, .. } => file,
+            Error::BadImage { file, .. }
+            | Error::BadArchive { file, .. }
+            | Error::Truncated { file, .. }
+            | Error::Malformed { file, .. }
+            | Error::NoEntries { file }
+            | Error::MissingField { file, .. } => file,
             _ => return None,
         };
         let text = self.to_string();

@@ -589,7 +589,7 @@ impl Source {
         let mut r = self.image_reader(name)?;
         let mut buf = Vec::new();
         r.next_message::<T>(&mut buf)?
-            .ok_or_else(|| Error::bad_image(self.image_label(name), "the image has no entries"))
+            .ok_or_else(|| Error::no_entries(self.image_label(name)))
     }
 
     /// Image `name` (raw memory: `pages-1.img`, `parent/pages-1.img`) for
@@ -733,10 +733,10 @@ pub fn open_archive_member(spec: &Path) -> Result<Option<(Reader, String, u64)>>
         let ar = Archive::open(path, kind, Want::default())?;
         let member = member.trim_start_matches("./");
         if crate::archive::is_pages_name(member) {
-            return Err(Error::bad_image(
-                format!("{}:{member}", ar.label()),
-                "a raw memory image, which has no magic; read process memory with `crit mem ARCHIVE`",
-            ));
+            return Err(Error::Unsupported {
+                file: format!("{}:{member}", ar.label()),
+                what: "a raw memory image, which has no magic; read process memory with `crit mem ARCHIVE`".into(),
+            });
         }
         let (r, len) = ar.open_member(member)?;
         return Ok(Some((r, format!("{}:{member}", ar.label()), len)));

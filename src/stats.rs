@@ -87,7 +87,7 @@ fn read_stats(src: &Source, name: &str) -> Result<Option<(StatsEntry, String)>> 
     let mut buf = Vec::new();
     let e = r
         .next_message::<StatsEntry>(&mut buf)?
-        .ok_or_else(|| Error::bad_image(&label, "the image has no entries"))?;
+        .ok_or_else(|| Error::no_entries(&label))?;
     Ok(Some((e, label)))
 }
 
@@ -97,7 +97,7 @@ fn dump_of(src: &Source) -> Result<Option<DumpStatsEntry>> {
         Some((s, label)) => s
             .dump
             .map(Some)
-            .ok_or_else(|| Error::bad_image(label, "the entry has no dump statistics")),
+            .ok_or_else(|| Error::missing_field(label, "dump", "the entry has no dump statistics")),
     }
 }
 
@@ -107,7 +107,7 @@ fn restore_of(src: &Source) -> Result<Option<RestoreStatsEntry>> {
         Some((s, label)) => s
             .restore
             .map(Some)
-            .ok_or_else(|| Error::bad_image(label, "the entry has no restore statistics")),
+            .ok_or_else(|| Error::missing_field(label, "restore", "the entry has no restore statistics")),
     }
 }
 

@@ -61,18 +61,18 @@ const MAX_NESTED: usize = 1_000_000;
 pub(crate) fn list_tar(r: impl Read, label: &str) -> Result<Vec<NestedEntry>> {
     let mut ar = tar::Archive::new(Guarded::new(r));
     let bad = |e: io::Error| match refusal(&e) {
-        Some(what) => Error::bad_image(label, what),
-        None => Error::bad_image(label, format!("not a valid tar: {e}")),
+        Some(what) => Error::bad_archive_from(label, what, e),
+        None => Error::bad_archive_from(label, format!("not a valid tar: {e}"), e),
     };
     let entries = ar.entries().map_err(bad)?;
     let mut out = Vec::new();
     for e in entries {
         let e = e.map_err(bad)?;
         if out.len() == MAX_NESTED {
-            return Err(Error::bad_image(label, format!("more than {MAX_NESTED} entries")));
+            return Err(Error::bad_archive(label, format!("more than {MAX_NESTED} entries")));
         }
         let raw = e.path_bytes();
-        too_long(&raw, "name").map_err(|what| Error::bad_image(label, format!("refused: {what}")))?;
+        too_long(&raw, "name").map_err(|what| Error::bad_archive(label, format!("refused: {what}")))?;
         let path = strip_dot(&String::from_utf8_lossy(&raw)).to_string();
         if path.is_empty() {
             continue;
@@ -81,7 +81,7 @@ pub(crate) fn list_tar(r: impl Read, label: &str) -> Result<Vec<NestedEntry>> {
         let target = e.link_name_bytes();
         if let Some(t) = &target {
             too_long(t, "link target")
-                .map_err(|what| Error::bad_image(format!("{label}:{}", quoted(&raw)), format!("refused: {what}")))?;
+                .map_err(|what| Error::bad_archive(format!("{label}:{}", quoted(&raw)), format!("refused: {what}")))?;
         }
         let target = target.map(|t| String::from_utf8_lossy(&t).into_owned());
         out.push(NestedEntry {

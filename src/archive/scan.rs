@@ -20,7 +20,7 @@ const BLOCK: u64 = 512;
 const MAX_MEMBERS: usize = 1_000_000;
 
 fn too_many(label: &str) -> Error {
-    Error::bad_image(
+    Error::bad_archive(
         label,
         format!("more than {MAX_MEMBERS} members: not a checkpoint archive"),
     )
@@ -43,9 +43,9 @@ pub(crate) fn is_nested_tar(name: &str) -> bool {
 
 /// What the scan says when the tar (or the stream holding it) is bad: after
 /// which member.
-fn header_error(label: &str, last: Option<&str>, e: &io::Error, compressed: bool) -> Error {
-    if let Some(what) = refusal(e) {
-        return Error::bad_image(label, what);
+fn header_error(label: &str, last: Option<&str>, e: io::Error, compressed: bool) -> Error {
+    if let Some(what) = refusal(&e) {
+        return Error::bad_archive_from(label, what, e);
     }
     let what = match e.to_string().as_str() {
         "failed to read entire block" | "unexpected EOF during skip" => {
@@ -55,8 +55,8 @@ fn header_error(label: &str, last: Option<&str>, e: &io::Error, compressed: bool
         s => format!("not a valid tar: {s}"),
     };
     match last {
-        Some(m) => Error::bad_image(label, format!("after member {m}: {what}")),
-        None => Error::bad_image(label, format!("at the first member: {what}")),
+        Some(m) => Error::bad_archive_from(label, format!("after member {m}: {what}"), e),
+        None => Error::bad_archive_from(label, format!("at the first member: {what}"), e),
     }
 }
 
@@ -65,14 +65,14 @@ fn member_of<R: Read>(e: &tar::Entry<'_, R>, label: &str) -> Result<Option<Membe
     let kind = EntryKind::of(e.header().entry_type());
     let raw = e.path_bytes();
     let name = checked_name(&raw, kind)
-        .map_err(|what| Error::bad_image(format!("{label}:{}", quoted(&raw)), format!("refused: {what}")))?;
+        .map_err(|what| Error::bad_archive(format!("{label}:{}", quoted(&raw)), format!("refused: {what}")))?;
     if name.is_empty() {
         return Ok(None);
     }
     if matches!(kind, EntryKind::Symlink | EntryKind::Hardlink) {
         if let Some(t) = e.link_name_bytes() {
             check_link(&name, kind, &t).map_err(|what| {
-                Error::bad_image(
+                Error::bad_archive(
                     format!("{label}:{}", quoted(name.as_bytes())),
                     format!("refused: {what}"),
                 )
@@ -90,14 +90,14 @@ fn member_of<R: Read>(e: &tar::Entry<'_, R>, label: &str) -> Result<Option<Membe
 }
 
 fn cut_short(label: &str, name: &str, size: u64, got: u64) -> Error {
-    Error::bad_image(
+    Error::bad_archive(
         format!("{label}:{name}"),
         format!("member cut short: the archive holds {got} of its {size} bytes"),
     )
 }
 
 fn no_end(label: &str, last: Option<&str>) -> Error {
-    Error::bad_image(
+    Error::bad_archive(
         label,
         format!(
             "truncated: the archive ends without its end-of-archive marker{}",
@@ -113,9 +113,9 @@ pub(super) fn in_place(f: &File, len: u64, label: &str, _want: Want) -> Result<V
     let mut end = 0u64;
     let entries = ar
         .entries_with_seek()
-        .map_err(|e| header_error(label, None, &e, false))?;
+        .map_err(|e| header_error(label, None, e, false))?;
     for e in entries {
-        let e = e.map_err(|e| header_error(label, members.last().map(|m| m.name.as_str()), &e, false))?;
+        let e = e.map_err(|e| header_error(label, members.last().map(|m| m.name.as_str()), e, false))?;
         let Some(mut m) = member_of(&e, label)? else { continue };
         if members.len() == MAX_MEMBERS {
             return Err(too_many(label));
@@ -156,18 +156,19 @@ pub(super) fn stream<R: Read>(
     let mut spill: Option<Spill> = None;
     let mut held = 0u64;
     let mut end = 0u64;
-    let entries = ar.entries().map_err(|e| header_error(label, None, &e, true))?;
+    let entries = ar.entries().map_err(|e| header_error(label, None, e, true))?;
     for e in entries {
-        let mut e = e.map_err(|e| header_error(label, members.last().map(|m| m.name.as_str()), &e, true))?;
+        let mut e = e.map_err(|e| header_error(label, members.last().map(|m| m.name.as_str()), e, true))?;
         let Some(mut m) = member_of(&e, label)? else { continue };
         if members.len() == MAX_MEMBERS {
             return Err(too_many(label));
         }
         end = e.raw_file_position() + e.size().div_ceil(BLOCK) * BLOCK;
         let read_err = |err: io::Error| {
-            Error::bad_image(
+            Error::bad_archive_from(
                 format!("{label}:{}", m.name),
                 format!("truncated or corrupt compressed stream: {err}"),
+                err,
             )
         };
         let stopped = |e: io::Error| Error::io(label, e);
@@ -227,9 +228,10 @@ pub(super) fn stream<R: Read>(
     // Read to the end, so that a corrupt stream (or a bad checksum at the end
     // of a gzip member) is noticed.
     io::copy(&mut inner, &mut io::sink()).map_err(|e| {
-        Error::bad_image(
+        Error::bad_archive_from(
             label,
             format!("after the last member: truncated or corrupt compressed stream: {e}"),
+            e,
         )
     })?;
     let file = match spill {

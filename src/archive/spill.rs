@@ -93,8 +93,9 @@ impl Spill {
         let start = self.end;
         let mut buf = vec![0u8; READ];
         loop {
-            let n = crate::image::read_full(&mut &mut *r, &mut buf)
-                .map_err(|e| Error::bad_image(label, format!("truncated or corrupt compressed stream: {e}")))?;
+            let n = crate::image::read_full(&mut &mut *r, &mut buf).map_err(|e| {
+                Error::bad_archive_from(label, format!("truncated or corrupt compressed stream: {e}"), e)
+            })?;
             for page in buf[..n].chunks(PAGE) {
                 if page == &ZEROS[..page.len()] {
                     self.flush()?;

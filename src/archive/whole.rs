@@ -101,12 +101,12 @@ pub(crate) fn not_one_image(label: &str, whole: &Whole) -> Error {
         ),
         Whole::Images => ("a tar archive of checkpoint images", "NAME.img".to_string()),
     };
-    Error::bad_image(
-        label,
-        format!(
+    Error::Unsupported {
+        file: label.to_string(),
+        what: format!(
             "{what}, not one image: name an image in it as {label}:{member} (`crit inspect {label}` lists what is inside)"
         ),
-    )
+    }
 }
 
 #[cfg(test)]

@@ -52,9 +52,10 @@ impl Overlay {
         }
         if let Some(bytes) = src.file("deleted.files")? {
             let list: Vec<String> = serde_json::from_slice(&bytes).map_err(|e| {
-                Error::bad_image(
+                Error::bad_image_from(
                     src.file_label("deleted.files"),
                     format!("not a JSON list of paths: {e}"),
+                    e,
                 )
             })?;
             o.deleted = list.iter().map(|p| p.trim_start_matches('/').to_string()).collect();

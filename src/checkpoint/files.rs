@@ -198,7 +198,7 @@ impl FileTable {
             .ok_or_else(|| Error::bad_image(self.files_img.clone(), format!("no file entry with id {id}")))?;
         // Decoded once already, when loaded.
         FileEntry::decode(&self.encoded[at..at + len])
-            .map_err(|e| Error::bad_image(self.files_img.clone(), format!("file {id}: {e}")))
+            .map_err(|e| Error::bad_image_from(self.files_img.clone(), format!("file {id}: {e}"), e))
     }
 
     /// The targets of epoll `id`: those in its entry, then those older

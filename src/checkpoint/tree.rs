@@ -160,8 +160,13 @@ fn read_tasks(src: &Source, entries: Vec<PstreeEntry>) -> Result<Vec<Task>> {
 /// `core-PID.img`.
 fn read_task(src: &Source, p: PstreeEntry) -> Result<Task> {
     let core_name = crate::image::name::core(p.pid);
-    let tc = task_core(src, &core_name)?
-        .ok_or_else(|| Error::bad_image(src.image_label(&core_name), "the core entry has no task core (tc)"))?;
+    let tc = task_core(src, &core_name)?.ok_or_else(|| {
+        Error::missing_field(
+            src.image_label(&core_name),
+            "tc",
+            "the core entry has no task core (tc)",
+        )
+    })?;
     Ok(Task {
         pid: p.pid,
         ppid: p.ppid,
@@ -272,7 +277,7 @@ fn task_core(src: &Source, name: &str) -> Result<Option<TaskCore>> {
         }
     })?;
     match picked {
-        None => Err(Error::bad_image(src.image_label(name), "the image has no entries")),
+        None => Err(Error::no_entries(src.image_label(name))),
         Some(tc) => tc.map_err(|e| r.malformed(start, e)),
     }
 }

@@ -36,7 +36,7 @@ fn threads(cores: &Cores) -> Result<Vec<ThreadRegs>> {
             let ti = core
                 .ti_aarch64
                 .as_ref()
-                .ok_or_else(|| Error::bad_image(&file, "an AARCH64 core entry without ti_aarch64"))?;
+                .ok_or_else(|| Error::missing_field(&file, "ti_aarch64", "an AARCH64 core entry without ti_aarch64"))?;
             let (n, v) = (ti.gpregs.regs.len(), ti.fpsimd.vregs.len());
             if n != XREGS || v != VREG_HALVES {
                 return Err(Error::bad_image(

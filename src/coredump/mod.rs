@@ -329,7 +329,7 @@ fn build_notes(
     let tc = main
         .tc
         .as_ref()
-        .ok_or_else(|| Error::bad_image(&main_file, "the core entry has no task core (tc)"))?;
+        .ok_or_else(|| Error::missing_field(&main_file, "tc", "the core entry has no task core (tc)"))?;
     let stopped = task.state == TaskState::Stopped;
     let cursig = if stopped { tc.stop_signo.unwrap_or(SIGSTOP) } else { 0 };
     let creds = main.thread_core.as_ref().and_then(|t| t.creds.as_ref());

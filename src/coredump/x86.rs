@@ -47,7 +47,7 @@ fn info(core: &CoreEntry, tid: u32) -> Result<&ThreadInfoX86> {
     let ti = core
         .thread_info
         .as_ref()
-        .ok_or_else(|| Error::bad_image(&file, "an X86_64 core entry without thread_info"))?;
+        .ok_or_else(|| Error::missing_field(&file, "thread_info", "an X86_64 core entry without thread_info"))?;
     if ti.gpregs.mode == Some(UserX86RegsMode::Compat as i32) {
         return Err(Error::Unsupported {
             file,

@@ -106,7 +106,7 @@ fn decode(src: &Source, name: &str) -> Result<Option<Value>> {
     let mut json = Vec::new();
     decode_image(&mut reader, &mut json, DecodeOptions::default())?;
     let v = serde_json::from_slice(&json)
-        .map_err(|e| Error::bad_image(src.image_label(name), format!("decoded to invalid JSON: {e}")))?;
+        .map_err(|e| Error::bad_image_from(src.image_label(name), format!("decoded to invalid JSON: {e}"), e))?;
     Ok(Some(v))
 }
 

@@ -67,7 +67,7 @@ pub(crate) fn tcp_stream(cp: &Checkpoint, ino: u32) -> Result<Option<(u64, u64)>
     let mut buf = Vec::new();
     let start = r.offset();
     if !r.next_payload(&mut buf)? {
-        return Err(Error::bad_image(r.file().to_string(), "the image has no entries"));
+        return Err(Error::no_entries(r.file()));
     }
     let e = TcpStreamEntry::decode(buf.as_slice()).map_err(|e| r.malformed(start, e))?;
     let (inq, outq) = (u64::from(e.inq_len), u64::from(e.outq_len));

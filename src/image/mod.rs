@@ -432,8 +432,7 @@ pub fn read_first<T: prost::Message + Default>(path: impl AsRef<Path>) -> Result
     let mut r = ImageReader::open(path)?;
     let mut buf = Vec::new();
     let file = r.file().to_string();
-    r.next_message::<T>(&mut buf)?
-        .ok_or_else(|| Error::bad_image(file, "the image has no entries"))
+    r.next_message::<T>(&mut buf)?.ok_or_else(|| Error::no_entries(file))
 }
 
 /// Writes the magic header of image `magic_name`.

@@ -129,6 +129,8 @@ enum EntryError {
     Json(EncodeError),
     /// Not JSON, or the input could not be read.
     Read(ReadError),
+    /// An extra payload's JSON, read whole, is not JSON.
+    Extra(serde_json::Error),
     /// Writing the image failed.
     Io(io::Error),
 }
@@ -137,7 +139,8 @@ impl EntryError {
     fn into_error(self, file: &str) -> Error {
         match self {
             EntryError::Json(e) => Error::bad_json(file, e.to_string()),
-            EntryError::Read(ReadError::Syntax(e)) => Error::bad_json(file, format!("invalid JSON: {e}")),
+            EntryError::Read(ReadError::Syntax(e)) => Error::bad_json_from(file, format!("invalid JSON: {e}"), e),
+            EntryError::Extra(e) => Error::bad_json_from(file, format!("invalid JSON: {e}"), e),
             EntryError::Read(ReadError::Io(e)) => Error::io(file, e),
             EntryError::Io(e) => output_error(e),
         }
@@ -227,7 +230,7 @@ impl EntryEncoder {
         let value: Option<Value> = extra_text
             .map(|text| serde_json::from_slice(&text))
             .transpose()
-            .map_err(|e| EntryError::Read(ReadError::Syntax(e.to_string())))?;
+            .map_err(EntryError::Extra)?;
         let payload = std::mem::take(&mut self.buf);
         // Only a ghost file's missing "extra" reads differently by dialect.
         let go = self.layout == Layout::GhostFile && self.messages.was_go();

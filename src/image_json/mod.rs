@@ -14,6 +14,9 @@ use std::io;
 use crate::error::Error;
 use crate::schema::{MessageId, Schema};
 
+/// Why JSON given to [`encode_image`] is not well formed: the
+/// [`source`](std::error::Error::source) of its [`Error::BadJson`].
+pub use crate::message_json::reader::SyntaxError;
 pub use decode::decode_image;
 pub use encode::encode_image;
 pub use info::image_info;

@@ -322,7 +322,7 @@ fn json_file(src: &Source, name: &str) -> Result<Option<Value>> {
     let Some(bytes) = src.file(name)? else { return Ok(None) };
     serde_json::from_slice(&bytes)
         .map(Some)
-        .map_err(|e| crate::Error::bad_json(src.file_label(name), format!("not valid JSON: {e}")))
+        .map_err(|e| crate::Error::bad_json_from(src.file_label(name), format!("not valid JSON: {e}"), e))
 }
 
 fn pod(top: &Source) -> Result<Pod> {

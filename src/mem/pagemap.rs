@@ -101,7 +101,7 @@ impl Pagemap {
         let mut buf = Vec::new();
         let file = r.file().to_string();
         let head = next_checked::<PagemapHead, _>(&mut r, &mut buf, &Known::of("pagemap_head"))?
-            .ok_or_else(|| Error::bad_image(&file, "the pagemap has no head entry"))?
+            .ok_or_else(|| Error::missing_field(&file, "pagemap_head", "the pagemap has no head entry"))?
             .0;
         let mut runs = Vec::new();
         let known = Known::of("pagemap_entry");

@@ -599,7 +599,7 @@ pub fn encode_message(message: MessageId, value: &Value, skip: &[&str], out: &mu
         .message(&mut r, message, out, 0, None)
         .map_err(|e| match e {
             Failure::Value(e) => e,
-            Failure::Read(ReadError::Syntax(s)) => EncodeError::new(s),
+            Failure::Read(ReadError::Syntax(s)) => EncodeError::new(s.to_string()),
             Failure::Read(ReadError::Io(e)) => EncodeError::new(e.to_string()),
         })
 }

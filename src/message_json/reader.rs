@@ -21,12 +21,47 @@ const MAX_NESTING: usize = 128;
 /// Why the document could not be read.
 #[derive(Debug)]
 pub enum ReadError {
-    /// Not JSON, or not the JSON expected there: serde_json's wording, with the
-    /// line and column.
-    Syntax(String),
+    /// Not JSON, or not the JSON expected there.
+    Syntax(SyntaxError),
     /// Reading the input failed.
     Io(io::Error),
 }
+
+/// JSON that is not well formed, or not the JSON expected there: serde_json's
+/// wording, with the line and column (`EOF while parsing an object at line 1
+/// column 9`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SyntaxError {
+    what: String,
+    line: usize,
+    column: usize,
+}
+
+impl SyntaxError {
+    /// What is wrong (`EOF while parsing an object`).
+    pub fn what(&self) -> &str {
+        &self.what
+    }
+
+    /// The line where it is, from 1.
+    pub fn line(&self) -> usize {
+        self.line
+    }
+
+    /// The column, as serde_json counts it: from 1 at the byte at fault, the
+    /// line's length at the end of the input.
+    pub fn column(&self) -> usize {
+        self.column
+    }
+}
+
+impl std::fmt::Display for SyntaxError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} at line {} column {}", self.what, self.line, self.column)
+    }
+}
+
+impl std::error::Error for SyntaxError {}
 
 /// What the next value is, seen from its first byte.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -181,7 +216,11 @@ impl<R: Read> JsonReader<R> {
             None => (self.lines_dropped, self.col_dropped + before.len()),
         };
         let col = if eof { col } else { col + 1 };
-        ReadError::Syntax(format!("{what} at line {} column {col}", line + 1))
+        ReadError::Syntax(SyntaxError {
+            what: what.to_string(),
+            line: line + 1,
+            column: col,
+        })
     }
 
     /// An error at the current byte.
@@ -513,7 +552,7 @@ mod tests {
         let res = walk(&mut r, &mut out).and_then(|()| r.end());
         match res {
             Ok(()) => Ok(out),
-            Err(ReadError::Syntax(s)) => Err(s),
+            Err(ReadError::Syntax(s)) => Err(s.to_string()),
             Err(ReadError::Io(e)) => Err(e.to_string()),
         }
     }

@@ -267,7 +267,9 @@ impl Extraction {
             .open(at)
             .map_err(|err| self.io_at(at, err))?;
         let n = copy_sparse(&mut data.take(e.size), &mut f).map_err(|err| match err {
-            Copy::Read(err) => Error::bad_image(&self.file, format!("member {:?}: {}", e.path, tar_error(&err))),
+            Copy::Read(err) => {
+                Error::bad_image_from(&self.file, format!("member {:?}: {}", e.path, tar_error(&err)), err)
+            }
             Copy::Write(err) => self.io_at(at, err),
         })?;
         self.meter.advance(n);

@@ -82,15 +82,17 @@ pub fn for_each<R: Read>(
     file: &str,
     mut f: impl FnMut(TmpfsEntry, &mut dyn Read) -> Result<()>,
 ) -> Result<()> {
-    let bad = |what: String| Error::bad_image(file, what);
+    let bad = |what: String, e: io::Error| Error::bad_image_from(file, what, e);
     let gz = flate2::read::GzDecoder::new(input);
     // Guarded: a GNU long name or PAX header is refused past a small cap
     // before the `tar` crate reads it whole.
     let mut archive = tar::Archive::new(crate::archive::Guarded::new(gz));
-    let entries = archive.entries().map_err(|e| bad(format!("not a gzip'd tar: {e}")))?;
+    let entries = archive
+        .entries()
+        .map_err(|e| bad(format!("not a gzip'd tar: {e}"), e))?;
     for (i, entry) in entries.enumerate() {
-        let mut entry = entry.map_err(|e| bad(format!("member {i}: {}", tar_error(&e))))?;
-        let info = describe(&entry).map_err(|e| bad(format!("member {i}: {}", tar_error(&e))))?;
+        let mut entry = entry.map_err(|e| bad(format!("member {i}: {}", tar_error(&e)), e))?;
+        let info = describe(&entry).map_err(|e| bad(format!("member {i}: {}", tar_error(&e)), e))?;
         f(info, &mut entry)?;
     }
     Ok(())
