@@ -1,7 +1,7 @@
 //! The layout ARCHITECTURE.md describes, held true: the library's top-level
 //! modules import only their own layer and the layers below it, with no
 //! import cycle between them; no source file is longer than 800 lines and no
-//! function longer than 120. Read from `src/` itself, so a change that
+//! function longer than 100. Read from `src/` itself, so a change that
 //! breaks a rule fails here with the offenders listed.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -34,7 +34,7 @@ const ROOT_ITEMS: &[(&str, &str)] = &[("Error", "error"), ("Result", "error"), (
 /// Longest source file, in lines.
 const FILE_LIMIT: usize = 800;
 /// Longest function, in lines (signature to closing brace).
-const FN_LIMIT: usize = 120;
+const FN_LIMIT: usize = 100;
 
 fn src() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("src")

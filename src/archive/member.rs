@@ -61,7 +61,7 @@ const MAX_NESTED: usize = 1_000_000;
 pub(crate) fn list_tar(r: impl Read, label: &str) -> Result<Vec<NestedEntry>> {
     let mut ar = tar::Archive::new(Guarded::new(r));
     let bad = |e: io::Error| match refusal(&e) {
-        Some(what) => Error::bad_archive_from(label, what, e),
+        Some(what) => Error::bad_archive(label, what),
         None => Error::bad_archive_from(label, format!("not a valid tar: {e}"), e),
     };
     let entries = ar.entries().map_err(bad)?;

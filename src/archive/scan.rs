@@ -45,7 +45,8 @@ pub(crate) fn is_nested_tar(name: &str) -> bool {
 /// which member.
 fn header_error(label: &str, last: Option<&str>, e: io::Error, compressed: bool) -> Error {
     if let Some(what) = refusal(&e) {
-        return Error::bad_archive_from(label, what, e);
+        // The refusal is the whole story: `e` only carries it.
+        return Error::bad_archive(label, what);
     }
     let what = match e.to_string().as_str() {
         "failed to read entire block" | "unexpected EOF during skip" => {

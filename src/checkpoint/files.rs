@@ -262,7 +262,6 @@ impl FileTable {
                 path = Some(p.clone());
                 p
             }
-            FdTypes::Pipe => format!("pipe[{}]", f.pipe.as_ref().ok_or_else(missing)?.pipe_id),
             FdTypes::Fifo => {
                 let fifo = f.fifo.as_ref().ok_or_else(missing)?;
                 match fifo.regf_id {
@@ -274,22 +273,6 @@ impl FileTable {
                     None => format!("fifo[{}]", fifo.pipe_id),
                 }
             }
-            FdTypes::Unixsk => unix_object(f.usk.as_ref().ok_or_else(missing)?),
-            FdTypes::Inetsk => inet_object(f.isk.as_ref().ok_or_else(missing)?),
-            FdTypes::Netlinksk => {
-                format!(
-                    "netlink ({})",
-                    names::netlink_proto(f.nlsk.as_ref().ok_or_else(missing)?.protocol)
-                )
-            }
-            FdTypes::Packetsk => {
-                let p = f.psk.as_ref().ok_or_else(missing)?;
-                format!(
-                    "packet ({}, {})",
-                    names::sock_type(p.r#type),
-                    names::packet_proto(p.protocol)
-                )
-            }
             FdTypes::Memfd => {
                 let m = f.memfd.as_ref().ok_or_else(missing)?;
                 match self.memfd_names.get(&u64::from(m.inode_id)) {
@@ -300,34 +283,15 @@ impl FileTable {
                     None => format!("memfd[{}]", m.inode_id),
                 }
             }
-            FdTypes::Eventfd => format!("eventfd (count {})", f.efd.as_ref().ok_or_else(missing)?.counter),
             FdTypes::Eventpoll => {
                 let e = f.epfd.as_ref().ok_or_else(missing)?;
                 let n = e.tfd.len() + self.legacy_tfds.get(&id).map_or(0, Vec::len);
                 format!("eventpoll ({})", names::plural(n, "target", "targets"))
             }
-            FdTypes::Signalfd => {
-                format!(
-                    "signalfd ({})",
-                    names::sigmask(f.sgfd.as_ref().ok_or_else(missing)?.sigmask).join(", ")
-                )
-            }
-            FdTypes::Timerfd => {
-                let t = f.tfd.as_ref().ok_or_else(missing)?;
-                let mut s = format!("timerfd ({}", names::clock(t.clockid));
-                if t.isec != 0 || t.insec != 0 {
-                    s += &format!(", every {}", seconds(t.isec, t.insec));
-                }
-                s + ")"
-            }
             FdTypes::Inotify => {
                 let i = f.ify.as_ref().ok_or_else(missing)?;
                 let n = i.wd.len() + self.legacy_wds.get(&id).map_or(0, Vec::len);
                 format!("inotify ({})", names::plural(n, "watch", "watches"))
-            }
-            FdTypes::Fanotify => {
-                let n = f.ffy.as_ref().ok_or_else(missing)?.mark.len();
-                format!("fanotify ({})", names::plural(n, "mark", "marks"))
             }
             FdTypes::Tty => {
                 let t = f.tty.as_ref().ok_or_else(missing)?;
@@ -342,20 +306,62 @@ impl FileTable {
                     None => what.to_string(),
                 }
             }
-            FdTypes::Ns => format!("ns ({})", names::ns_kind(f.nsf.as_ref().ok_or_else(missing)?.ns_cflag)),
-            FdTypes::Tunf => match f.tunf.as_ref().ok_or_else(missing)?.netdev.as_deref() {
-                Some(dev) => format!("tun {dev}"),
-                None => "tun".to_string(),
-            },
-            FdTypes::Ext => "external file".to_string(),
-            FdTypes::Bpfmap => format!("bpf-map {}", f.bpf.as_ref().ok_or_else(missing)?.map_name),
-            FdTypes::Pidfd => format!("pidfd (pid {})", f.pidfd.as_ref().ok_or_else(missing)?.nspid),
-            FdTypes::CtlTty => "controlling tty".to_string(),
-            FdTypes::AutofsPipe => "autofs pipe".to_string(),
             FdTypes::Und => format!("{kind}.{id}"),
+            other => standalone_object(other, &f).ok_or_else(missing)?,
         };
         Ok(FileDesc { kind, object, path })
     }
+}
+
+/// The object of a file of type `t` that names no other file: read from its
+/// own entry of `f` alone; `None` when `f` lacks that entry.
+fn standalone_object(t: FdTypes, f: &FileEntry) -> Option<String> {
+    Some(match t {
+        FdTypes::Pipe => format!("pipe[{}]", f.pipe.as_ref()?.pipe_id),
+        FdTypes::Unixsk => unix_object(f.usk.as_ref()?),
+        FdTypes::Inetsk => inet_object(f.isk.as_ref()?),
+        FdTypes::Netlinksk => format!("netlink ({})", names::netlink_proto(f.nlsk.as_ref()?.protocol)),
+        FdTypes::Packetsk => {
+            let p = f.psk.as_ref()?;
+            format!(
+                "packet ({}, {})",
+                names::sock_type(p.r#type),
+                names::packet_proto(p.protocol)
+            )
+        }
+        FdTypes::Eventfd => format!("eventfd (count {})", f.efd.as_ref()?.counter),
+        FdTypes::Signalfd => format!("signalfd ({})", names::sigmask(f.sgfd.as_ref()?.sigmask).join(", ")),
+        FdTypes::Timerfd => {
+            let t = f.tfd.as_ref()?;
+            let mut s = format!("timerfd ({}", names::clock(t.clockid));
+            if t.isec != 0 || t.insec != 0 {
+                s += &format!(", every {}", seconds(t.isec, t.insec));
+            }
+            s + ")"
+        }
+        FdTypes::Fanotify => {
+            let n = f.ffy.as_ref()?.mark.len();
+            format!("fanotify ({})", names::plural(n, "mark", "marks"))
+        }
+        FdTypes::Ns => format!("ns ({})", names::ns_kind(f.nsf.as_ref()?.ns_cflag)),
+        FdTypes::Tunf => match f.tunf.as_ref()?.netdev.as_deref() {
+            Some(dev) => format!("tun {dev}"),
+            None => "tun".to_string(),
+        },
+        FdTypes::Ext => "external file".to_string(),
+        FdTypes::Bpfmap => format!("bpf-map {}", f.bpf.as_ref()?.map_name),
+        FdTypes::Pidfd => format!("pidfd (pid {})", f.pidfd.as_ref()?.nspid),
+        FdTypes::CtlTty => "controlling tty".to_string(),
+        FdTypes::AutofsPipe => "autofs pipe".to_string(),
+        // The types that name other files are described by `describe`.
+        FdTypes::Reg
+        | FdTypes::Fifo
+        | FdTypes::Memfd
+        | FdTypes::Eventpoll
+        | FdTypes::Inotify
+        | FdTypes::Tty
+        | FdTypes::Und => return None,
+    })
 }
 
 /// `pty master` / `pty slave` / `console` …, from a tty-info entry.

@@ -144,21 +144,7 @@ impl MemReader {
         }
         let mm: MmEntry = src.read_first(&mm_name)?;
         let page_size = src.page_size()?;
-        if let Some(v) = mm
-            .vmas
-            .iter()
-            .find(|v| v.start % page_size != 0 || v.end % page_size != 0)
-        {
-            return Err(Error::bad_image(
-                src.image_label(&mm_name),
-                format!(
-                    "the mapping {:#x}-{:#x} is not aligned to the checkpoint's {} pages: a damaged image, or the wrong --page-size",
-                    v.start,
-                    v.end,
-                    super::page_size_label(page_size)
-                ),
-            ));
-        }
+        check_aligned(&mm, page_size).map_err(|what| Error::bad_image(src.image_label(&mm_name), what))?;
         // Guard ranges lie inside other mappings: kept apart, so that the
         // mappings stay disjoint for lookups.
         let (mut pageless, mut vmas): (Vec<Vma>, Vec<Vma>) = mm.vmas.iter().map(Vma::from).partition(|v| v.is_guard());
@@ -210,18 +196,8 @@ impl MemReader {
             shared.push(res.mapping);
         }
         maps.sort_by_key(|m| m.start);
-        extents.sort_by_key(|e| e.start);
-        // Private runs never cover shared mappings; should an image say
-        // otherwise, the first extent wins so that lookups stay well-defined.
-        let mut clean: Vec<Extent> = Vec::with_capacity(extents.len());
-        for e in extents {
-            let from = clean.last().map_or(0, Extent::end);
-            if e.end() > from {
-                super::resolve::push_merged(&mut clean, clip(&e, e.start.max(from), e.end()));
-            }
-        }
-        // Shared mappings never lie there, but an image may say otherwise.
-        let clean = super::resolve::cut(clean, &holes);
+        // Shared mappings never lie in the holes, but an image may say otherwise.
+        let clean = super::resolve::cut(first_wins(extents), &holes);
         Ok(MemReader {
             src,
             pid,
@@ -440,4 +416,33 @@ fn lossy(strings: Vec<Vec<u8>>) -> Vec<String> {
         .into_iter()
         .map(|s| String::from_utf8(s).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()))
         .collect()
+}
+
+/// `Ok` if every mapping of `mm` starts and ends on a page boundary; else
+/// what is wrong with the first that does not.
+fn check_aligned(mm: &MmEntry, page_size: u64) -> Result<(), String> {
+    match mm.vmas.iter().find(|v| v.start % page_size != 0 || v.end % page_size != 0) {
+        None => Ok(()),
+        Some(v) => Err(format!(
+            "the mapping {:#x}-{:#x} is not aligned to the checkpoint's {} pages: a damaged image, or the wrong --page-size",
+            v.start,
+            v.end,
+            super::page_size_label(page_size)
+        )),
+    }
+}
+
+/// `extents` sorted and made disjoint. Private runs never cover shared
+/// mappings; should an image say otherwise, the first extent wins so that
+/// lookups stay well-defined.
+fn first_wins(mut extents: Vec<Extent>) -> Vec<Extent> {
+    extents.sort_by_key(|e| e.start);
+    let mut clean: Vec<Extent> = Vec::with_capacity(extents.len());
+    for e in extents {
+        let from = clean.last().map_or(0, Extent::end);
+        if e.end() > from {
+            super::resolve::push_merged(&mut clean, clip(&e, e.start.max(from), e.end()));
+        }
+    }
+    clean
 }
