@@ -45,6 +45,7 @@ pub mod coredump;
 pub mod diff;
 mod error;
 pub mod explore;
+pub mod hex;
 pub mod image;
 pub mod image_json;
 pub mod inspect;

@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 const LAYERS: &[(&str, &[&str])] = &[
     (
         "bytes, errors",
-        &["wire", "error", "regular", "symlinks", "progress", "size"],
+        &["wire", "error", "regular", "symlinks", "progress", "size", "hex"],
     ),
     ("the format", &["schema", "proto", "image"]),
     ("tar archives", &["archive"]),

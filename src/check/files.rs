@@ -19,7 +19,7 @@ use crate::checkpoint::hostfs::build_id;
 use crate::checkpoint::hostfs::{read_head, resolve};
 use crate::checkpoint::Checkpoint;
 use crate::error::{Error, Result};
-use crate::message_json::formats::hex;
+use crate::hex;
 use crate::proto::{FdTypes, FileEntry, MntEntry, RegFileEntry, RemapFilePathEntry, RemapType};
 
 use super::{Area, Finding, Findings, Kind};
@@ -420,7 +420,7 @@ fn check_build_id(r: &RegFileEntry, found: &Found, out: &mut Findings) {
     };
     let same = got.len().div_ceil(4) * 4 == want.len() && want[..got.len()] == got[..];
     if !same {
-        let (w, g) = (hex(&want), hex(&got));
+        let (w, g) = (hex::encode(&want), hex::encode(&got));
         out.problems.push(
             Finding::new(
                 Area::Files,
@@ -445,7 +445,7 @@ fn wanted(r: &RegFileEntry) -> String {
     }
     if !r.build_id.is_empty() {
         let b: Vec<u8> = r.build_id.iter().flat_map(|w| w.to_le_bytes()).collect();
-        parts.push(format!("build-id {}", hex(&b)));
+        parts.push(format!("build-id {}", hex::encode(&b)));
     }
     if parts.is_empty() {
         String::new()

@@ -14,7 +14,7 @@ use std::fs;
 use std::io::Read;
 use std::path::{Component, Path, PathBuf};
 
-use crate::message_json::formats::hex;
+use crate::hex;
 use crate::proto::RegFileEntry;
 
 /// CRIU maps at most this much of a file to find its build-id (`BUILD_ID_MAP_SIZE`).
@@ -80,9 +80,11 @@ pub fn matches_record(r: &RegFileEntry, path: &Path) -> std::result::Result<(), 
     let head = read_head(path).map_err(|e| format!("{}: {e}", path.display()))?;
     let want: Vec<u8> = r.build_id.iter().flat_map(|w| w.to_le_bytes()).collect();
     match build_id(&head) {
-        Some(got) if !(got.len().div_ceil(4) * 4 == want.len() && want[..got.len()] == got[..]) => {
-            Err(format!("build-id {}, the checkpoint has {}", hex(&got), hex(&want)))
-        }
+        Some(got) if !(got.len().div_ceil(4) * 4 == want.len() && want[..got.len()] == got[..]) => Err(format!(
+            "build-id {}, the checkpoint has {}",
+            hex::encode(&got),
+            hex::encode(&want)
+        )),
         _ => Ok(()),
     }
 }

@@ -327,7 +327,7 @@ fn hexdiff(args: &DiffArgs, opts: &Options, addr: u64, len: u64) -> Result<ExitC
                 .map(|r| json!({"start": format!("{:#x}", r.start), "end": format!("{:#x}", r.end)}))
                 .collect()
         };
-        let hexs = crit::message_json::formats::hex;
+        let hexs = crit::hex::encode;
         render::print_json(&json!({
             "pid": pid,
             "b_pid": b_pid,

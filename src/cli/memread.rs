@@ -15,7 +15,7 @@ use serde::Serialize;
 
 use super::escape::escape;
 use super::output::{with_output, STDOUT_NAME};
-use super::render::hexdump::{hex_into, Hexdump};
+use super::render::hexdump::Hexdump;
 
 /// Bytes read per step, so any length streams (a multiple of 16: whole lines).
 const READ_CHUNK: usize = 1024 * 1024;
@@ -192,7 +192,7 @@ pub fn read(
                 Form::Hexdump => dump.write(out, at, chunk),
                 Form::Json => {
                     hex.clear();
-                    hex_into(&mut hex, chunk);
+                    crit::hex::encode_into(&mut hex, chunk);
                     out.write_all(&hex)
                 }
             }

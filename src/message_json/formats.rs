@@ -57,18 +57,6 @@ pub(crate) fn decode_base64(text: &str) -> Result<Vec<u8>, String> {
     B64.decode(&clean).map_err(|e| format!("invalid base64: {e}"))
 }
 
-/// Bytes as lowercase hex, two digits each, no separator (`7f454c46`): the
-/// one hex form of raw bytes (netlink attributes, ELF build-ids, diffs).
-pub fn hex(data: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut out = String::with_capacity(data.len() * 2);
-    for &b in data {
-        out.push(char::from(DIGITS[usize::from(b >> 4)]));
-        out.push(char::from(DIGITS[usize::from(b & 0xf)]));
-    }
-    out
-}
-
 /// Python's `quopri.encodestring` (binascii `b2a_qp`, text mode, no tab quoting):
 /// how the Python CRIT writes unix socket names.
 pub(crate) fn quopri_encode(data: &[u8]) -> String {
@@ -306,12 +294,6 @@ pub(crate) fn parse_int(text: &str) -> Option<i128> {
 
 #[cfg(test)]
 mod tests {
-    #[test]
-    fn hex_is_two_lowercase_digits_a_byte() {
-        assert_eq!(hex(&[0x7f, b'E', 0, 0xff]), "7f4500ff");
-        assert_eq!(hex(&[]), "");
-    }
-
     use super::*;
 
     #[test]

@@ -17,7 +17,7 @@ use serde::Serialize;
 
 use super::{output_error, Doc, RawKind};
 use crate::error::{Error, Result};
-use crate::message_json::formats::hex;
+use crate::hex;
 use crate::message_json::writer::JsonWriter;
 
 mod summary;
@@ -275,7 +275,7 @@ pub(crate) fn message_doc(m: &NlMessage) -> Doc {
             }
             d.put("attributes", attrs);
         }
-        Body::Other(bytes) => d.put("payload", hex(bytes).into()),
+        Body::Other(bytes) => d.put("payload", hex::encode(bytes).into()),
     }
     d
 }
@@ -407,7 +407,7 @@ fn attr_name(prefix: &str, names: &[&str], kind: u16) -> String {
 fn raw_value<T: Nla>(attr: &T) -> Doc {
     let mut buf = vec![0u8; attr.value_len()];
     attr.emit_value(&mut buf);
-    hex(&buf).into()
+    hex::encode(&buf).into()
 }
 
 fn address_attr(a: &AddressAttribute) -> Doc {
@@ -467,7 +467,7 @@ fn route_addr(a: &RouteAddress) -> Doc {
         RouteAddress::Inet(ip) => ip.to_string().into(),
         RouteAddress::Inet6(ip) => ip.to_string().into(),
         RouteAddress::Mpls(l) => l.label.into(),
-        RouteAddress::Other(b) => hex(b).into(),
+        RouteAddress::Other(b) => hex::encode(b).into(),
         _ => "?".into(),
     }
 }

@@ -5,21 +5,7 @@
 
 use std::io::{self, Write};
 
-const DIGITS: &[u8; 16] = b"0123456789abcdef";
-
-/// `b` as two lowercase hex digits.
-#[inline]
-fn hex2(b: u8) -> [u8; 2] {
-    [DIGITS[(b >> 4) as usize], DIGITS[(b & 15) as usize]]
-}
-
-/// Appends `data` as lowercase hex digits (the JSON form of `mem read`).
-pub fn hex_into(out: &mut Vec<u8>, data: &[u8]) {
-    out.reserve(data.len() * 2);
-    for &b in data {
-        out.extend_from_slice(&hex2(b));
-    }
-}
+use crit::hex::{digit, digits};
 
 /// Writes a hexdump of consecutive chunks; lines are counted from the first
 /// address, so chunks must be whole lines (multiples of 16) but the last.
@@ -81,12 +67,12 @@ impl Hexdump {
         l.clear();
         for shift in (0..self.width).rev() {
             let nibble = if shift < 16 { (at >> (4 * shift)) & 15 } else { 0 };
-            l.push(DIGITS[nibble as usize]);
+            l.push(digit(nibble as u8));
         }
         l.extend_from_slice(b": ");
         for j in 0..16 {
             match bytes.get(j) {
-                Some(&b) => l.extend_from_slice(&hex2(b)),
+                Some(&b) => l.extend_from_slice(&digits(b)),
                 None => l.extend_from_slice(b"  "),
             }
             if j % 2 == 1 && j < 15 {
