@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Container archives: `crit x ps` and `crit mem search` on a synthesized
 container checkpoint holding 1 GiB of memory pages, as a plain .tar, as a
-.tar.zst and unpacked. Prints medians of 5 runs (page cache warm: wall and
+.tar.zst and unpacked. Prints medians of 5 runs (--runs N) (page cache warm: wall and
 CPU time, user + system) and the peak RSS of each, against the targets:
 
   x ps on the .tar                 <= 0.1 s
@@ -135,20 +135,22 @@ def measure(argv):
     return secs, ru.ru_utime + ru.ru_stime, ru.ru_maxrss / 1024
 
 
-def medians(argvs):
-    """Each argv warmed once, then 5 runs of each in turn: (median s, median CPU s, peak RSS) per argv."""
+def medians(argvs, n):
+    """Each argv warmed once, then n runs of each in turn: (median s, median CPU s, peak RSS) per argv."""
     for argv in argvs:
         measure(argv)  # warm
     return [
         (statistics.median(r[0] for r in runs), statistics.median(r[1] for r in runs), max(r[2] for r in runs))
-        for runs in binaries.alternate(measure, argvs, 5)
+        for runs in binaries.alternate(measure, argvs, n)
     ]
 
 
 def main():
     ap = argparse.ArgumentParser()
+    ap.add_argument("--runs", type=int, default=5)
     binaries.add_argument(ap)
-    crits, build = binaries.chosen(ap.parse_args(), BIN)
+    args = ap.parse_args()
+    crits, build = binaries.chosen(args, BIN)
     if build:
         subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=ROOT, check=True)
     t = time.perf_counter()
@@ -163,12 +165,12 @@ def main():
 
     def row(what, argv_of):
         """argv_of(binary) timed for each binary, runs alternating: the median seconds of each."""
-        timed = medians([argv_of(path) for _, path in crits])
+        timed = medians([argv_of(path) for _, path in crits], args.runs)
         rows.extend((what, tool, *m) for (tool, _), m in zip(crits, timed))
         return [m[0] for m in timed]
 
     ps_tar = row("x ps, .tar", lambda b: [b, "x", tar, "ps"])
-    zstd_dc = medians([["zstd", "-dc", zst]])[0]
+    zstd_dc = medians([["zstd", "-dc", zst]], args.runs)[0]
     rows.append(("zstd -dc .tar.zst", "", *zstd_dc))
     zstd_dc = zstd_dc[0]
     ps_zst = row("x ps, .tar.zst", lambda b: [b, "x", zst, "ps"])
