@@ -8,19 +8,22 @@
 #                                           every fixture checkpoint directory
 #                                           (one holding inventory.img) and
 #                                           every archive of tests/fixtures/archives
+#                                           and every CHECKPOINT given (say one
+#                                           of bench/explore.py --dir)
 #
 # Standard output and the exit status must be identical; standard error too.
 # Prints how many outputs were compared and each difference; exits 1 on any.
 #
-# usage: bench/before-after.sh BEFORE_CRIT AFTER_CRIT
+# usage: bench/before-after.sh BEFORE_CRIT AFTER_CRIT [CHECKPOINT...]
 set -u
 
-if [ $# -ne 2 ] || [ ! -x "$1" ] || [ ! -x "$2" ]; then
-    echo "usage: $0 BEFORE_CRIT AFTER_CRIT (two crit binaries)" >&2
+if [ $# -lt 2 ] || [ ! -x "$1" ] || [ ! -x "$2" ]; then
+    echo "usage: $0 BEFORE_CRIT AFTER_CRIT [CHECKPOINT...] (two crit binaries)" >&2
     exit 2
 fi
 before=$1
 after=$2
+shift 2
 fixtures=$(cd "$(dirname "$0")/../tests/fixtures" && pwd)
 out=$(mktemp -d "${TMPDIR:-/tmp}/crit-before-after.XXXXXX")
 trap 'rm -rf "$out"' EXIT
@@ -68,6 +71,7 @@ while IFS= read -r -d '' cp; do
 done < <(
     find "$fixtures" -name inventory.img -type f -printf '%h\0' | sort -z
     find "$fixtures/archives" -type f -name '*.tar*' -print0 | sort -z
+    [ $# -gt 0 ] && printf '%s\0' "$@"
 )
 
 echo "$compared outputs compared ($images images decoded, $checkpoints checkpoints x ps|fds|mems|rss|sk --format json): $differ differ"
