@@ -15,7 +15,10 @@ then runs `crit decode` (plain, --pretty), `crit encode` (of plain and of
 package is installed, runs its Python CRIT (/usr/bin/crit) on the same input
 (fewer runs: it is 100x slower) and prints the ratio of medians.
 
-usage: bench/codec.py [--runs N] [--peer-runs N] [--only pagemap,mm,files]
+usage: bench/codec.py [--runs N] [--peer-runs N] [--only pagemap,mm,files] [--crit LABEL=PATH ...]
+
+With --crit given twice or more (bench/binaries.py), times those binaries
+instead, alternating their runs on the same input, with their ratios.
 
 Targets (issue 13): pagemap decode <= 30 ms; encode <= 2x decode (plain and
 --pretty JSON); info <= 5 ms on every input; the mm entry decodes in <= 24 MiB
@@ -29,6 +32,8 @@ import subprocess
 import sys
 import tempfile
 import time
+
+import binaries
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CRIT = os.path.join(ROOT, "target", "release", "crit")
@@ -60,8 +65,8 @@ def run(cmd, may_fail=False):
     return elapsed, cpu, rss
 
 
-def measure(cmd, runs, may_fail=False):
-    results = [run(cmd, may_fail) for _ in range(runs)]
+def summary(results):
+    """(median wall, median CPU, highest peak RSS) of runs, or None if one failed."""
     if None in results:
         return None
     return (
@@ -71,48 +76,70 @@ def measure(cmd, runs, may_fail=False):
     )
 
 
+def measure(cmd, runs, may_fail=False):
+    return summary([run(cmd, may_fail) for _ in range(runs)])
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--runs", type=int, default=11)
     ap.add_argument("--peer-runs", type=int, default=3)
     ap.add_argument("--only", default="pagemap,files,mm")
+    binaries.add_argument(ap)
     args = ap.parse_args()
+    crits, build = binaries.chosen(args, CRIT)
+    crit = crits[0][1]  # makes the input
 
-    subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=ROOT, check=True)
+    if build:
+        subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=ROOT, check=True)
     have_peer = os.path.exists(PEER)
     tmp = tempfile.mkdtemp(prefix="crit-bench-")
     sizes = {"pagemap": 200_000, "files": 50_000, "mm": 100_000}
     print(f"load average at start: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
-    print(f"{'case':<40}{'tool':<13}{'wall':>10}{'cpu':>10}{'peak RSS':>11}{'vs crit':>9}")
+    if len(crits) > 1:
+        print("binaries: " + ", ".join(f"{label} = {path}" for label, path in crits))
+        print(f"ratios: wall and CPU medians over {crits[0][0]}'s, runs alternating")
+    print(f"{'case':<40}{'tool':<13}{'wall':>10}{'cpu':>10}{'peak RSS':>11}{'vs crit':>9}"
+          + (f"{'cpu':>8}" if len(crits) > 1 else ""))
     for kind in args.only.split(","):
         n = sizes[kind]
         src_json = os.path.join(tmp, f"{kind}.json")
         img = os.path.join(tmp, f"{kind}.img")
         subprocess.run([sys.executable, os.path.join(ROOT, "bench", "synth.py"), kind, str(n), src_json], check=True)
-        subprocess.run([CRIT, "encode", "-i", src_json, "-o", img], check=True)
+        subprocess.run([crit, "encode", "-i", src_json, "-o", img], check=True)
         plain = os.path.join(tmp, f"{kind}.plain.json")
         pretty = os.path.join(tmp, f"{kind}.pretty.json")
-        subprocess.run([CRIT, "decode", "-i", img, "-o", plain], check=True)
-        subprocess.run([CRIT, "decode", "--pretty", "-i", img, "-o", pretty], check=True)
+        subprocess.run([crit, "decode", "-i", img, "-o", plain], check=True)
+        subprocess.run([crit, "decode", "--pretty", "-i", img, "-o", pretty], check=True)
         out_img = os.path.join(tmp, f"{kind}.out.img")
         size = os.path.getsize(img)
         print(f"{kind}: image {size / 2**20:.1f} MiB, JSON {os.path.getsize(plain) / 2**20:.1f} MiB"
               f" (--pretty {os.path.getsize(pretty) / 2**20:.1f} MiB)")
         for op, ours, peer in [
-            ("decode", [CRIT, "decode", "-i", img], [PEER, "decode", "-i", img]),
-            ("decode --pretty", [CRIT, "decode", "--pretty", "-i", img], [PEER, "decode", "--pretty", "-i", img]),
-            ("encode", [CRIT, "encode", "-i", plain, "-o", out_img], [PEER, "encode", "-i", plain, "-o", out_img]),
-            ("encode (--pretty JSON)", [CRIT, "encode", "-i", pretty, "-o", out_img],
+            # ours(binary, out): the command for one binary; out is where that binary encodes to.
+            ("decode", lambda c, out: [c, "decode", "-i", img], [PEER, "decode", "-i", img]),
+            ("decode --pretty", lambda c, out: [c, "decode", "--pretty", "-i", img],
+             [PEER, "decode", "--pretty", "-i", img]),
+            ("encode", lambda c, out: [c, "encode", "-i", plain, "-o", out],
+             [PEER, "encode", "-i", plain, "-o", out_img]),
+            ("encode (--pretty JSON)", lambda c, out: [c, "encode", "-i", pretty, "-o", out],
              [PEER, "encode", "-i", pretty, "-o", out_img]),
-            ("info", [CRIT, "info", img], [PEER, "info", img]),
+            ("info", lambda c, out: [c, "info", img], [PEER, "info", img]),
         ]:
             label = f"{kind} ({n:,}) {op}"
-            t, c, rss = measure(ours, args.runs)
-            print(f"{label:<40}{'crit (Rust)':<13}{t * 1000:>8.1f}ms{c * 1000:>8.1f}ms{rss / 1024:>8.1f}MiB", flush=True)
-            if op.startswith("encode"):
-                with open(out_img, "rb") as a, open(img, "rb") as b:
-                    if a.read() != b.read():
-                        sys.exit(f"{label}: the encoded image differs from the original")
+            outs = [f"{out_img}.{i}" for i in range(len(crits))]
+            argvs = [ours(path, out) for (_, path), out in zip(crits, outs)]
+            measured = [summary(r) for r in binaries.alternate(run, argvs, args.runs)]
+            t, c, _ = measured[0]
+            for i, ((tool, _), (bt, bc, rss)) in enumerate(zip(crits, measured)):
+                tool = "crit (Rust)" if len(crits) == 1 else tool
+                vs = f"{binaries.ratio(bt, t):>9}{binaries.ratio(bc, c):>8}" if i else ""
+                print(f"{label if i == 0 else '':<40}{tool:<13}{bt * 1000:>8.1f}ms{bc * 1000:>8.1f}ms"
+                      f"{rss / 1024:>8.1f}MiB{vs}", flush=True)
+                if op.startswith("encode"):
+                    with open(outs[i], "rb") as a, open(img, "rb") as b:
+                        if a.read() != b.read():
+                            sys.exit(f"{label}: {tool}'s encoded image differs from the original")
             if have_peer and args.peer_runs > 0:
                 # The Python CRIT cannot do every job (info on a pagemap fails).
                 peer_result = measure(peer, args.peer_runs, may_fail=True)
