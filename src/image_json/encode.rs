@@ -248,12 +248,12 @@ impl EntryEncoder {
         payload: &[u8],
         out: &mut W,
     ) -> Result<(), EntryError> {
-        let at = &format!("entries[{index}]");
-        let at_extra = format!("{at}.extra");
-        let typed = reread(at);
         if self.layout == Layout::GhostFile {
             return self.write_ghost_extra(index, value, go, payload, out);
         }
+        let at = &format!("entries[{index}]");
+        let at_extra = format!("{at}.extra");
+        let typed = reread(at);
         match extra {
             Extra::None => {}
             Extra::Blob => {
